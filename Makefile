@@ -1,0 +1,144 @@
+# mossa - build, test and benchmark. `make` builds build/mossa; `make test`
+# runs everything (installing missing Debian packages first when root).
+
+CC       ?= cc
+CXX      ?= c++
+ifeq ($(origin CC),default)
+CC       := gcc
+endif
+ifeq ($(origin CXX),default)
+CXX      := g++
+endif
+PYTHON   ?= /usr/bin/python3
+PREFIX   ?= /usr/local
+B        := build
+
+WARN     := -Wall -Wextra -Werror -pedantic -Wshadow -Wstrict-prototypes -Wundef
+OPT      ?= -O2 -g
+CFLAGS_M := -std=c99 $(OPT) $(WARN) -I.
+LIBS     := -lm -lpthread
+
+IMPL     := $(wildcard impl/*.h impl/*.c impl/kernels/*.c) impl/amalgamate.sh LICENSE
+CLI_SRC  := $(wildcard examples/cli/*.c)
+CLI_HDR  := $(wildcard examples/cli/*.h)
+TEST_SRC := $(wildcard tests/*.c)
+TEST_HDR := $(wildcard tests/*.h)
+BENCH_CC := $(wildcard bench/*.cc)
+
+.PHONY: all amalgamate check-amalgamation test test-unit test-neon test-compile \
+        test-cross bench compare demo install uninstall deps clean
+
+all: $(B)/mossa
+
+# ---- the single header ---------------------------------------------------
+mossa.h: $(IMPL)
+	impl/amalgamate.sh > mossa.h.tmp && mv mossa.h.tmp mossa.h
+
+amalgamate: mossa.h
+
+# Fails when the committed mossa.h (HEAD when in git, else the file on disk)
+# differs from what impl/ produces.
+check-amalgamation:
+	@impl/amalgamate.sh > $(B).amalg.tmp; \
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && git cat-file -e HEAD:mossa.h 2>/dev/null; then \
+	  git show HEAD:mossa.h > $(B).committed.tmp; else cp mossa.h $(B).committed.tmp; fi; \
+	if cmp -s $(B).amalg.tmp $(B).committed.tmp; then rm -f $(B).amalg.tmp $(B).committed.tmp; echo "mossa.h is up to date"; \
+	else diff -u $(B).committed.tmp $(B).amalg.tmp | head -20; rm -f $(B).amalg.tmp $(B).committed.tmp; \
+	  echo "mossa.h differs from impl/: run 'make amalgamate' and commit it" >&2; exit 1; fi
+
+# ---- the CLI ----------------------------------------------------------------
+$(B)/mossa: mossa.h $(CLI_SRC) $(CLI_HDR)
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS_M) -o $@ $(CLI_SRC) $(LIBS)
+
+# ---- dependencies (Debian) ----------------------------------------------------
+DEB_PKGS := check libsleef-dev libbenchmark-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+            qemu-user pkg-config python3-numpy clang
+DEB_ARM64 := check:arm64 libsubunit-dev:arm64
+deps:
+	@sh tests/deps.sh $(DEB_PKGS) -- $(DEB_ARM64)
+
+# ---- tests ------------------------------------------------------------------
+TEST_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck) -lsleef $(LIBS)
+
+$(B)/test_mossa: mossa.h $(TEST_SRC) $(TEST_HDR)
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS_M) -DMOSSA_TEST_HOOKS -o $@ $(TEST_SRC) $(TEST_LIBS)
+
+test-unit: $(B)/test_mossa $(B)/mossa
+	MOSSA_CLI=$(B)/mossa $(B)/test_mossa
+
+# Every supported way of compiling the header: C99/C11 under gcc and clang,
+# C++11 under g++ and clang++, static, no threads, no stdio, two TUs.
+COMPILE_VARIANTS := gcc:-std=c99 gcc:-std=c11 clang:-std=c99 clang:-std=c11
+test-compile: mossa.h
+	@mkdir -p $(B)/compile
+	@set -e; for v in $(COMPILE_VARIANTS); do cc=$${v%%:*}; std=$${v#*:}; \
+	  echo "  $$cc $$std"; \
+	  $$cc $$std $(OPT) $(WARN) -I. -o $(B)/compile/two_tu tests/compile/tu_impl.c tests/compile/tu_user.c $(LIBS); \
+	  $(B)/compile/two_tu; \
+	  $$cc $$std $(OPT) $(WARN) -I. -DMOSSA_STATIC -o $(B)/compile/static tests/compile/tu_impl.c $(LIBS) -DMOSSA_COMPILE_MAIN; \
+	  $$cc $$std $(OPT) $(WARN) -I. -DMOSSA_NO_THREADS -DMOSSA_NO_STDIO -o $(B)/compile/bare tests/compile/tu_impl.c -lm -DMOSSA_COMPILE_MAIN; \
+	  $(B)/compile/bare; \
+	done
+	@set -e; for cxx in g++ clang++; do echo "  $$cxx -std=c++11"; \
+	  $$cxx -std=c++11 $(OPT) $(filter-out -Wstrict-prototypes,$(WARN)) -I. -x c++ -o $(B)/compile/cxx tests/compile/tu_impl.c -x c++ tests/compile/tu_user.c $(LIBS); \
+	  $(B)/compile/cxx; done
+	@echo "test-compile: all variants built and ran"
+
+# NEON: the suite and the CLI cross-compiled for aarch64, run under qemu.
+AARCH64_CC := aarch64-linux-gnu-gcc
+QEMU       := qemu-aarch64 -L /usr/aarch64-linux-gnu
+$(B)/aarch64/test_mossa: mossa.h $(TEST_SRC) $(TEST_HDR)
+	@mkdir -p $(B)/aarch64
+	$(AARCH64_CC) $(CFLAGS_M) -DMOSSA_TEST_HOOKS -DMOSSA_NO_SLEEF -static -o $@ $(TEST_SRC) \
+	  -L/usr/lib/aarch64-linux-gnu -lcheck -lsubunit -lm -lpthread -lrt
+$(B)/aarch64/mossa: mossa.h $(CLI_SRC) $(CLI_HDR)
+	@mkdir -p $(B)/aarch64
+	$(AARCH64_CC) $(CFLAGS_M) -static -o $@ $(CLI_SRC) $(LIBS)
+test-neon: $(B)/aarch64/test_mossa $(B)/aarch64/mossa
+	$(QEMU) $(B)/aarch64/mossa info --json
+	MOSSA_CLI="$(QEMU) $(B)/aarch64/mossa" MOSSA_TEST_EMULATED=1 CK_DEFAULT_TIMEOUT=600 $(QEMU) $(B)/aarch64/test_mossa
+
+# Cross-checks of the CLI against numpy on generated .npy files.
+test-cross: $(B)/mossa
+	@set -e; for s in tests/cross_*.py; do [ -e "$$s" ] || continue; echo "  $$s"; \
+	  $(PYTHON) $$s $(B)/mossa; done
+
+test: deps check-amalgamation test-compile test-unit test-cross test-neon
+	@echo "make test: all passed"
+
+# ---- benchmarks ---------------------------------------------------------------
+BENCH_LIBS := -lbenchmark -lsleef $(LIBS)
+$(B)/bench_impl.o: mossa.h bench/bench_impl.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS_M) -O3 -c -o $@ bench/bench_impl.c
+$(B)/bench_mossa: $(B)/bench_impl.o $(BENCH_CC) $(wildcard bench/*.h)
+	$(CXX) -std=c++17 -O2 -g -Wall -Wextra -Werror -I. -o $@ $(BENCH_CC) $(B)/bench_impl.o $(BENCH_LIBS) $(BENCH_EXTRA_LIBS)
+
+bench: $(B)/bench_mossa
+	$(B)/bench_mossa $(BENCH_ARGS)
+
+compare: $(B)/mossa
+	bench/compare
+
+# ---- demo, install, clean -------------------------------------------------------
+demo: $(B)/mossa
+	@sh examples/demo.sh $(B)/mossa
+
+$(B)/mossa.pc: Makefile impl/api.h
+	@mkdir -p $(B)
+	@printf 'prefix=%s\nincludedir=$${prefix}/include\n\nName: mossa\nDescription: single-header layer-by-layer analysis of neural-network representations\nVersion: %s\nCflags: -I$${includedir}\nLibs: -lm -lpthread\n' \
+	  "$(PREFIX)" "$$(sed -n 's/^#define MOSSA_VERSION_STRING "\(.*\)"/\1/p' impl/api.h)" > $(B)/mossa.pc
+
+install: $(B)/mossa $(B)/mossa.pc
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 mossa.h $(DESTDIR)$(PREFIX)/include/mossa.h
+	install -m 755 $(B)/mossa $(DESTDIR)$(PREFIX)/bin/mossa
+	install -m 644 $(B)/mossa.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/mossa.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/mossa.h $(DESTDIR)$(PREFIX)/bin/mossa $(DESTDIR)$(PREFIX)/lib/pkgconfig/mossa.pc
+
+clean:
+	rm -rf $(B)

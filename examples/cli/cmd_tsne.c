@@ -1,0 +1,9 @@
+/* cmd_tsne.c - placeholder until its issue lands. */
+#include "cli.h"
+
+int cmd_tsne(int argc, char **argv, const cli_globals *g)
+{
+    (void)argc; (void)g;
+    return cli_error("%s: not implemented yet", argv[0]);
+}
+

@@ -1,0 +1,258 @@
+/* core.c - status strings, allocation, counter-based RNG, thread pool. */
+
+/* ---- status ------------------------------------------------------------ */
+MOSSA_DEF const char *mossa_status_string(mossa_status status)
+{
+    static const char *const messages[] = {
+#define MOSSA__STATUS_MSG(name, msg) msg,
+        MOSSA__STATUS_LIST(MOSSA__STATUS_MSG)
+#undef MOSSA__STATUS_MSG
+    };
+    if ((int)status < 0 || (int)status >= (int)MOSSA_STATUS_COUNT)
+        return "unknown status code";
+    return messages[status];
+}
+
+MOSSA_DEF const char *mossa_version(void) { return MOSSA_VERSION_STRING; }
+
+/* ---- allocation -------------------------------------------------------- */
+static void *mossa__alloc(const mossa__ctx *ctx, size_t size)
+{
+    if (size == 0) size = 1;
+    if (ctx && ctx->allocator && ctx->allocator->alloc)
+        return ctx->allocator->alloc(size, ctx->allocator->user);
+    return MOSSA_MALLOC(size, (void *)0);
+}
+
+static int mossa__mul_overflows(size_t a, size_t b, size_t *out)
+{
+    if (a != 0 && b > (size_t)-1 / a) { *out = 0; return 1; }
+    *out = a * b;
+    return 0;
+}
+
+static void *mossa__calloc(const mossa__ctx *ctx, size_t count, size_t size)
+{
+    size_t bytes;
+    void *p;
+    if (mossa__mul_overflows(count, size, &bytes)) return NULL;
+    p = mossa__alloc(ctx, bytes);
+    if (p) memset(p, 0, bytes);
+    return p;
+}
+
+static void mossa__free(const mossa__ctx *ctx, void *ptr)
+{
+    if (!ptr) return;
+    if (ctx && ctx->allocator && ctx->allocator->free) {
+        ctx->allocator->free(ptr, ctx->allocator->user);
+        return;
+    }
+    MOSSA_FREE(ptr, (void *)0);
+}
+
+static int mossa__all_finite(const float *x, size_t count)
+{
+    /* x - x is 0 for finite x and NaN for NaN/Inf; summing in blocks keeps
+       the loop branch-free and vectorisable. */
+    size_t i;
+    for (i = 0; i < count; i += 1024) {
+        size_t j, end = MOSSA__MIN(count, i + 1024);
+        float acc = 0.0f;
+        for (j = i; j < end; ++j) acc += x[j] - x[j];
+        if (acc != 0.0f) return 0;
+    }
+    return 1;
+}
+
+/* ---- counter-based RNG --------------------------------------------------
+   splitmix64's finaliser applied twice to (seed, index): a bijective mix
+   with full avalanche, cheap, and independent of evaluation order. */
+static uint64_t mossa__mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+MOSSA_DEF uint64_t mossa_rng_u64(uint64_t seed, uint64_t index)
+{
+    return mossa__mix64(mossa__mix64(seed + 0x9e3779b97f4a7c15ULL) ^
+                        (index * 0xd1b54a32d192ed03ULL + 0x8cb92ba72f3d8dd7ULL));
+}
+
+MOSSA_DEF double mossa_rng_uniform(uint64_t seed, uint64_t index)
+{
+    return (double)(mossa_rng_u64(seed, index) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+MOSSA_DEF double mossa_rng_normal(uint64_t seed, uint64_t index)
+{
+    /* Box-Muller from two uniforms drawn at 2*index and 2*index+1; u1 in
+       (0, 1] so the log is finite. */
+    double u1 = 1.0 - mossa_rng_uniform(seed, 2 * index);
+    double u2 = mossa_rng_uniform(seed, 2 * index + 1);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925 * u2);
+}
+
+/* ---- threads ------------------------------------------------------------- */
+MOSSA_DEF int mossa_default_threads(void)
+{
+#ifdef MOSSA_NO_THREADS
+    return 1;
+#else
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1) n = 1;
+    if (n > 256) n = 256;
+    return (int)n;
+#endif
+}
+
+#ifndef MOSSA_NO_THREADS
+struct mossa__pool {
+    pthread_mutex_t lock;
+    pthread_cond_t work_ready;   /* a new job (generation) or shutdown */
+    pthread_cond_t work_done;    /* the last task of a job finished */
+    pthread_t *threads;
+    int n_workers;               /* threads besides the caller */
+    int n_started;
+    int shutdown;
+    unsigned long generation;
+    /* the current job */
+    mossa__task_fn fn;
+    void *arg;
+    size_t n_tasks, next_task, done_tasks;
+};
+
+typedef struct mossa__worker_arg { mossa__pool *pool; int id; } mossa__worker_arg;
+
+/* Takes tasks of the current job until none is left; called with the
+   lock held, returns with it held. */
+static void mossa__pool_drain(mossa__pool *pool, int worker)
+{
+    while (pool->next_task < pool->n_tasks) {
+        size_t task = pool->next_task++;
+        mossa__task_fn fn = pool->fn;
+        void *arg = pool->arg;
+        pthread_mutex_unlock(&pool->lock);
+        fn(arg, task, worker);
+        pthread_mutex_lock(&pool->lock);
+        if (++pool->done_tasks == pool->n_tasks)
+            pthread_cond_broadcast(&pool->work_done);
+    }
+}
+
+static void *mossa__pool_main(void *raw)
+{
+    mossa__pool *pool = ((mossa__worker_arg *)raw)->pool;
+    int id = ((mossa__worker_arg *)raw)->id;
+    unsigned long seen = 0;
+    pthread_mutex_lock(&pool->lock);
+    for (;;) {
+        while (!pool->shutdown && pool->generation == seen)
+            pthread_cond_wait(&pool->work_ready, &pool->lock);
+        if (pool->shutdown) break;
+        seen = pool->generation;
+        mossa__pool_drain(pool, id);
+    }
+    pthread_mutex_unlock(&pool->lock);
+    return NULL;
+}
+#endif
+
+static mossa_status mossa__ctx_begin(mossa__ctx *ctx, int n_threads,
+                                     const mossa_allocator *allocator)
+{
+    mossa_status st = mossa__dispatch_status();
+    ctx->allocator = allocator;
+    ctx->pool = NULL;
+    ctx->n_threads = 1;
+    if (st != MOSSA_OK) return st;
+    if (n_threads < 0) return MOSSA_ERR_INVALID_ARGUMENT;
+#ifdef MOSSA_NO_THREADS
+    (void)n_threads;
+    return MOSSA_OK;
+#else
+    if (n_threads == 0) n_threads = mossa_default_threads();
+    if (n_threads > 1024) n_threads = 1024;
+    if (n_threads == 1) return MOSSA_OK;
+    {
+        mossa__pool *pool;
+        /* worker args live right after the pool struct's thread array */
+        mossa__worker_arg *args;
+        int i;
+        pool = (mossa__pool *)mossa__calloc(ctx, 1, sizeof(*pool));
+        if (!pool) return MOSSA_ERR_OUT_OF_MEMORY;
+        pool->n_workers = n_threads - 1;
+        pool->threads = (pthread_t *)mossa__calloc(ctx, (size_t)pool->n_workers,
+                                                   sizeof(pthread_t) + sizeof(mossa__worker_arg));
+        if (!pool->threads) { mossa__free(ctx, pool); return MOSSA_ERR_OUT_OF_MEMORY; }
+        args = (mossa__worker_arg *)(void *)(pool->threads + pool->n_workers);
+        if (pthread_mutex_init(&pool->lock, NULL) != 0) {
+            mossa__free(ctx, pool->threads); mossa__free(ctx, pool);
+            return MOSSA_ERR_THREADS;
+        }
+        pthread_cond_init(&pool->work_ready, NULL);
+        pthread_cond_init(&pool->work_done, NULL);
+        ctx->pool = pool;
+        ctx->n_threads = n_threads;
+        for (i = 0; i < pool->n_workers; ++i) {
+            args[i].pool = pool;
+            args[i].id = i + 1;
+            if (pthread_create(&pool->threads[i], NULL, mossa__pool_main, &args[i]) != 0) {
+                mossa__ctx_end(ctx);
+                return MOSSA_ERR_THREADS;
+            }
+            pool->n_started = i + 1;
+        }
+    }
+    return MOSSA_OK;
+#endif
+}
+
+static void mossa__ctx_end(mossa__ctx *ctx)
+{
+#ifndef MOSSA_NO_THREADS
+    mossa__pool *pool = ctx->pool;
+    int i;
+    if (pool) {
+        pthread_mutex_lock(&pool->lock);
+        pool->shutdown = 1;
+        pthread_cond_broadcast(&pool->work_ready);
+        pthread_mutex_unlock(&pool->lock);
+        for (i = 0; i < pool->n_started; ++i) pthread_join(pool->threads[i], NULL);
+        pthread_cond_destroy(&pool->work_ready);
+        pthread_cond_destroy(&pool->work_done);
+        pthread_mutex_destroy(&pool->lock);
+        mossa__free(ctx, pool->threads);
+        mossa__free(ctx, pool);
+    }
+#endif
+    ctx->pool = NULL;
+    ctx->n_threads = 1;
+}
+
+static void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa__task_fn fn, void *arg)
+{
+    size_t t;
+#ifndef MOSSA_NO_THREADS
+    mossa__pool *pool = ctx ? ctx->pool : NULL;
+    if (pool && n_tasks > 1) {
+        pthread_mutex_lock(&pool->lock);
+        pool->fn = fn;
+        pool->arg = arg;
+        pool->n_tasks = n_tasks;
+        pool->next_task = 0;
+        pool->done_tasks = 0;
+        pool->generation++;
+        pthread_cond_broadcast(&pool->work_ready);
+        mossa__pool_drain(pool, 0);
+        while (pool->done_tasks < pool->n_tasks)
+            pthread_cond_wait(&pool->work_done, &pool->lock);
+        pthread_mutex_unlock(&pool->lock);
+        return;
+    }
+#endif
+    (void)ctx;
+    for (t = 0; t < n_tasks; ++t) fn(arg, t, 0);
+}

@@ -1,0 +1,142 @@
+/* internal.h - private helpers shared by the implementation files.
+   Everything here is named mossa__ (double underscore) and is not API. */
+
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <float.h>
+#include <limits.h>
+#ifndef MOSSA_NO_STDIO
+#include <stdio.h>
+#endif
+#ifndef MOSSA_NO_THREADS
+#include <pthread.h>
+#include <unistd.h>
+#endif
+
+#if defined(MOSSA_MALLOC) != defined(MOSSA_FREE)
+#error "define both MOSSA_MALLOC and MOSSA_FREE, or neither"
+#endif
+#ifndef MOSSA_MALLOC
+#define MOSSA_MALLOC(sz, u) ((void)(u), malloc(sz))
+#define MOSSA_FREE(p, u) ((void)(u), free(p))
+#endif
+
+#ifdef MOSSA_STATIC
+#define MOSSA_DEF static
+#else
+#define MOSSA_DEF
+#endif
+
+/* ---- compiler and ISA detection ------------------------------------ */
+#if defined(__GNUC__) || defined(__clang__)
+#define MOSSA__GNUC 1
+#define MOSSA__UNUSED __attribute__((unused))
+#define MOSSA__LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define MOSSA__GNUC 0
+#define MOSSA__UNUSED
+#define MOSSA__LIKELY(x) (x)
+#endif
+
+#if defined(__cplusplus)
+#define MOSSA__RESTRICT __restrict
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L
+#define MOSSA__RESTRICT restrict
+#else
+#define MOSSA__RESTRICT
+#endif
+
+#if !defined(MOSSA_NO_SIMD) && MOSSA__GNUC && (defined(__x86_64__) || defined(_M_X64))
+#define MOSSA__X86 1
+#include <immintrin.h>
+#define MOSSA__TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define MOSSA__TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
+#else
+#define MOSSA__X86 0
+#endif
+
+#if !defined(MOSSA_NO_SIMD) && MOSSA__GNUC && defined(__aarch64__)
+#define MOSSA__NEON 1
+#include <arm_neon.h>
+#else
+#define MOSSA__NEON 0
+#endif
+
+/* ---- allocation ------------------------------------------------------ */
+/* Every internal allocation goes through a mossa__ctx so that a caller's
+   allocator (and the test allocator that fails the k-th call) sees it. */
+typedef struct mossa__pool mossa__pool;
+
+typedef struct mossa__ctx {
+    const mossa_allocator *allocator; /* NULL = MOSSA_MALLOC/MOSSA_FREE */
+    int n_threads;                    /* resolved: >= 1 */
+    mossa__pool *pool;                /* NULL when n_threads == 1 */
+} mossa__ctx;
+
+static MOSSA__UNUSED void *mossa__alloc(const mossa__ctx *ctx, size_t size);
+static MOSSA__UNUSED void *mossa__calloc(const mossa__ctx *ctx, size_t count, size_t size);
+static MOSSA__UNUSED void mossa__free(const mossa__ctx *ctx, void *ptr);
+/* size = a * b (* c), or 0 with *overflow set */
+static MOSSA__UNUSED int mossa__mul_overflows(size_t a, size_t b, size_t *out);
+
+/* Starts the context's pool (n_threads <= 0 means all online CPUs).
+   Always pair with mossa__ctx_end. */
+static MOSSA__UNUSED mossa_status mossa__ctx_begin(mossa__ctx *ctx, int n_threads,
+                                     const mossa_allocator *allocator);
+static MOSSA__UNUSED void mossa__ctx_end(mossa__ctx *ctx);
+
+/* ---- parallel loop ----------------------------------------------------
+   Runs fn(arg, task, worker) for task in [0, n_tasks) on the context's
+   threads (worker in [0, ctx->n_threads)). Tasks are taken dynamically,
+   so a task must write only its own outputs; deterministic reductions
+   store per-task partials and sum them in task order afterwards. Task
+   boundaries must never depend on the thread count. */
+typedef void (*mossa__task_fn)(void *arg, size_t task, int worker);
+static MOSSA__UNUSED void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa__task_fn fn, void *arg);
+
+/* ---- dispatch table ---------------------------------------------------
+   One table per SIMD level; the active one is chosen once. Modules add
+   their kernels in their own section so that the pieces stay apart. */
+typedef struct mossa__kernels {
+    mossa_simd_level level;
+    /* foundation */
+    double (*dot)(const float *a, const float *b, size_t n);
+    void (*axpy)(size_t n, float alpha, const float *x, float *y);
+    void (*sqdist)(const float *x, const float *Y, size_t m, size_t d, size_t ldy, float *out);
+    void (*expf_array)(const float *x, float *y, size_t n);
+    void (*logf_array)(const float *x, float *y, size_t n);
+    /* gemm / cka */
+    /* svd */
+    /* tsne */
+    /* text */
+} mossa__kernels;
+
+/* The active table (initialising dispatch on first use). */
+static MOSSA__UNUSED const mossa__kernels *mossa__k(void);
+/* MOSSA_OK, or the error a bad MOSSA_SIMD environment variable caused. */
+static MOSSA__UNUSED mossa_status mossa__dispatch_status(void);
+
+#ifdef MOSSA_TEST_HOOKS
+/* Test builds count kernel calls per level so a test can prove that a
+   forced level really ran. */
+static MOSSA__UNUSED unsigned long mossa__test_calls[MOSSA_SIMD_LEVEL_COUNT];
+MOSSA_DEF unsigned long mossa_test_kernel_calls(mossa_simd_level level);
+#endif
+
+/* ---- matrix products (impl/gemm.c) ------------------------------------
+   C (m x n, double, row-major, ldc) = beta * C + op(A) * op(B), with A and
+   B float32 row-major; op(A) is A (m x k) or, when trans_a, A^T where A is
+   k x m. Float products are accumulated in float over short k-blocks and
+   promoted to double. */
+static MOSSA__UNUSED mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
+                                size_t m, size_t n, size_t k,
+                                const float *A, size_t lda,
+                                const float *B, size_t ldb,
+                                double beta, double *C, size_t ldc);
+
+/* ---- small helpers ----------------------------------------------------- */
+static MOSSA__UNUSED int mossa__all_finite(const float *x, size_t count);
+#define MOSSA__MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MOSSA__MAX(a, b) ((a) > (b) ? (a) : (b))
+#define MOSSA__CHECK(expr) do { mossa_status mossa__s_ = (expr); if (mossa__s_ != MOSSA_OK) return mossa__s_; } while (0)

@@ -1,0 +1,22 @@
+/* kernels/neon.c - NEON (aarch64 baseline, 128-bit) kernels. Each function carries its own target
+   attribute (x86) so the rest of the program needs no -m flags. The table
+   starts as a copy of the scalar one; this file overrides what it has. */
+#if MOSSA__NEON
+
+/* ---- foundation ---------------------------------------------------------- */
+/* ---- gemm / cka ------------------------------------------------------------ */
+/* ---- svd ------------------------------------------------------------------- */
+/* ---- tsne ------------------------------------------------------------------ */
+/* ---- text ------------------------------------------------------------------ */
+
+static void mossa__fill_neon(mossa__kernels *t)
+{
+    mossa__fill_scalar(t);
+    /* foundation */
+    /* gemm / cka */
+    /* svd */
+    /* tsne */
+    /* text */
+}
+
+#endif /* MOSSA__NEON */

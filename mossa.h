@@ -1,0 +1,1476 @@
+/* mossa.h - layer-by-layer analysis of neural-network representations.
+   A single-file C library: CKA, randomized SVD, Barnes-Hut t-SNE,
+   readability, and the MOSSA pipeline that ties them together.
+   No dependencies beyond a C compiler and libc (and pthreads unless
+   MOSSA_NO_THREADS). Public domain-style permissive licence: see the end
+   of this file.
+
+   ======================================================================
+   QUICK START
+   ======================================================================
+
+   In exactly ONE C or C++ file of your project:
+
+       #define MOSSA_IMPLEMENTATION
+       #include "mossa.h"
+
+   and in every other file that uses it, just #include "mossa.h".
+   Link with -lm -lpthread (pkg-config --cflags --libs mossa says so).
+
+       float *x, *y;  size_t n, dx, dy;      // your n x d row-major matrices
+       mossa_cka_options o = {0};             // zero = documented defaults
+       double cka;
+       mossa_status s = mossa_cka(x, n, dx, y, dy, &o, &cka);
+       if (s != MOSSA_OK) fprintf(stderr, "%s\n", mossa_status_string(s));
+
+   ======================================================================
+   CONVENTIONS
+   ======================================================================
+
+   - Every function that can fail returns mossa_status; MOSSA_OK is 0 and
+     mossa_status_string() explains any other value. The library never
+     prints, never calls exit/abort, and reads files only in the .npy
+     functions (removed entirely by MOSSA_NO_STDIO).
+   - Matrices are row-major float32, rows = examples, columns = features,
+     passed as (pointer, rows, cols). Inputs are const; outputs belong to
+     the caller.
+   - Options structs are zero-initialisable: a zero field means "the
+     documented default". Every options struct carries `n_threads`
+     (0 = all online CPUs) and `allocator` (NULL = MOSSA_MALLOC/MOSSA_FREE).
+   - Results do not depend on the thread count: parallel work is cut into
+     tasks whose boundaries do not depend on it and reduced in a fixed
+     order, so 1, 2 or 64 threads give bit-identical output.
+   - Results agree across SIMD levels within the tolerances documented at
+     each function (the levels round differently; none is "more right").
+
+   ======================================================================
+   CONFIGURATION MACROS (define before including)
+   ======================================================================
+
+   MOSSA_IMPLEMENTATION   emit the implementation in this translation unit
+   MOSSA_STATIC           make every function static (private copy per TU)
+   MOSSA_MALLOC(sz,u) / MOSSA_FREE(p,u)
+                          default allocator (define both or neither);
+                          u is the allocator's user pointer
+   MOSSA_NO_THREADS       no pthreads; everything runs on the calling thread
+   MOSSA_NO_STDIO         no <stdio.h>, no file I/O (the .npy *_file
+                          functions are removed; the in-memory ones stay)
+   MOSSA_NO_SIMD          compile the portable scalar kernels only
+
+   ======================================================================
+   SIMD DISPATCH
+   ======================================================================
+
+   The kernels exist in four versions: scalar (portable C), avx2
+   (AVX2+FMA), avx512 (AVX-512 F+BW+DQ+VL) and neon (aarch64 baseline).
+   They are compiled with per-function target attributes, never global
+   -m flags, so one binary runs on any x86-64 and picks the best level
+   the CPU *and the OS* support (CPUID plus XGETBV: the OS must save the
+   YMM/ZMM state). The choice is made once, thread-safely, on first use.
+
+   Forcing a level: set the environment variable MOSSA_SIMD to one of
+   scalar, avx2, avx512, neon (or auto), or call mossa_simd_force(). A
+   level the CPU lacks, or an unknown name, is an error: mossa_simd_force
+   returns MOSSA_ERR_SIMD_UNAVAILABLE / MOSSA_ERR_SIMD_UNKNOWN, and a bad
+   MOSSA_SIMD makes mossa_simd_init() and every status-returning entry
+   point return that status. mossa never falls back silently.
+
+   Vector math accuracy (measured against SLEEF's 1-ULP functions over
+   the whole useful range by tests/test_kernels.c):
+       mossa_expf_array   max error <= 2 ULP on [-87.3, 88.7]; exact 0 below
+                          -103.97, +inf above 88.72, NaN in -> NaN out
+       mossa_logf_array   max error <= 2 ULP on normal and subnormal
+                          positives; log(0) = -inf, log(x<0) = NaN
+
+   ======================================================================
+   THREADS
+   ======================================================================
+
+   n_threads = 0 uses sysconf(_SC_NPROCESSORS_ONLN) threads. Each call
+   starts its own small pool and stops it before returning: there is no
+   hidden global pool, and calls from several threads at once are safe.
+*/
+#ifndef MOSSA_H_INCLUDED
+#define MOSSA_H_INCLUDED
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MOSSA_VERSION_MAJOR 0
+#define MOSSA_VERSION_MINOR 1
+#define MOSSA_VERSION_PATCH 0
+#define MOSSA_VERSION_STRING "0.1.0"
+
+#if defined(MOSSA_STATIC) && (defined(__GNUC__) || defined(__clang__))
+#define MOSSA_API static __attribute__((unused))
+#elif defined(MOSSA_STATIC)
+#define MOSSA_API static
+#else
+#define MOSSA_API extern
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------
+   Status codes. One X-macro list: the enum and the messages of
+   mossa_status_string() come from the same lines.
+   --------------------------------------------------------------------- */
+#define MOSSA__STATUS_LIST(X) \
+    X(OK,                 "success") \
+    X(ERR_INVALID_ARGUMENT,"invalid argument (null pointer, zero size or option out of range)") \
+    X(ERR_OUT_OF_MEMORY,  "out of memory") \
+    X(ERR_TOO_LARGE,      "size overflows the address space or a supported limit") \
+    X(ERR_DIMENSION_MISMATCH,"matrices do not have the same number of rows") \
+    X(ERR_NONFINITE,      "input contains NaN or Inf") \
+    X(ERR_ZERO_VARIANCE,  "a matrix has zero variance after centering; the value is undefined") \
+    X(ERR_TOO_FEW_SAMPLES,"too few samples for this estimator") \
+    X(ERR_ZERO_BANDWIDTH, "RBF bandwidth is zero (all points identical or threshold 0)") \
+    X(ERR_SIMD_UNKNOWN,   "unknown SIMD level name (expected scalar, avx2, avx512, neon or auto)") \
+    X(ERR_SIMD_UNAVAILABLE,"requested SIMD level is not supported by this CPU/OS or this build") \
+    X(ERR_THREADS,        "could not start worker threads") \
+    X(ERR_IO,             "could not open or read the file") \
+    X(ERR_WRITE,          "could not write the file") \
+    X(ERR_NPY_MAGIC,      "not a .npy file (bad magic string)") \
+    X(ERR_NPY_VERSION,    "unsupported .npy format version (expected 1.0, 2.0 or 3.0)") \
+    X(ERR_NPY_HEADER,     "malformed .npy header") \
+    X(ERR_NPY_DTYPE,      "unsupported .npy dtype (expected little-endian float16, float32 or float64)") \
+    X(ERR_NPY_SHAPE,      "unsupported .npy shape (expected a 2-D array)") \
+    X(ERR_NPY_TRUNCATED,  ".npy file is truncated (header or data shorter than declared)") \
+    X(ERR_NOT_CONVERGED,  "iterative method did not converge") \
+    X(ERR_PERPLEXITY,     "perplexity too large for the number of points") \
+    X(ERR_CANCELLED,      "stopped by the progress callback") \
+    X(ERR_DATA_DIR,       "malformed data directory") \
+    X(ERR_NOT_IMPLEMENTED,"not implemented in this build") \
+    X(ERR_INTERNAL,       "internal error (please report)")
+
+typedef enum mossa_status {
+#define MOSSA__STATUS_ENUM(name, msg) MOSSA_##name,
+    MOSSA__STATUS_LIST(MOSSA__STATUS_ENUM)
+#undef MOSSA__STATUS_ENUM
+    MOSSA_STATUS_COUNT
+} mossa_status;
+
+/* A static English sentence for any status (never NULL). */
+MOSSA_API const char *mossa_status_string(mossa_status status);
+MOSSA_API const char *mossa_version(void);
+
+/* ---------------------------------------------------------------------
+   Allocator. Passed by pointer in options structs; NULL = the default
+   (MOSSA_MALLOC / MOSSA_FREE, i.e. malloc/free). `alloc` may return NULL:
+   every entry point then returns MOSSA_ERR_OUT_OF_MEMORY, frees what it
+   took and leaves its outputs defined.
+   --------------------------------------------------------------------- */
+typedef struct mossa_allocator {
+    void *(*alloc)(size_t size, void *user);
+    void  (*free)(void *ptr, void *user);
+    void  *user;
+} mossa_allocator;
+
+/* ---------------------------------------------------------------------
+   SIMD levels and dispatch
+   --------------------------------------------------------------------- */
+typedef enum mossa_simd_level {
+    MOSSA_SIMD_AUTO = 0,   /* the best the CPU supports */
+    MOSSA_SIMD_SCALAR,
+    MOSSA_SIMD_AVX2,
+    MOSSA_SIMD_AVX512,
+    MOSSA_SIMD_NEON,
+    MOSSA_SIMD_LEVEL_COUNT
+} mossa_simd_level;
+
+/* Reads MOSSA_SIMD once and picks the level; returns the environment's
+   error, if any. Calling it is optional: every entry point does it. */
+MOSSA_API mossa_status mossa_simd_init(void);
+/* Forces a level for the whole process (MOSSA_SIMD_AUTO = best again). */
+MOSSA_API mossa_status mossa_simd_force(mossa_simd_level level);
+MOSSA_API mossa_simd_level mossa_simd_active(void);
+/* 1 if this CPU/OS and this build support the level. */
+MOSSA_API int mossa_simd_available(mossa_simd_level level);
+MOSSA_API const char *mossa_simd_name(mossa_simd_level level);
+/* "scalar" -> MOSSA_SIMD_SCALAR ...; MOSSA_ERR_SIMD_UNKNOWN otherwise. */
+MOSSA_API mossa_status mossa_simd_parse(const char *name, mossa_simd_level *level);
+/* Threads that n_threads = 0 means (online CPUs; 1 with MOSSA_NO_THREADS). */
+MOSSA_API int mossa_default_threads(void);
+
+/* ---------------------------------------------------------------------
+   Kernels (dispatched to the active SIMD level). Exposed for users'
+   own code and microbenchmarks.
+   --------------------------------------------------------------------- */
+/* sum a[i]*b[i]: float32 products accumulated in float lanes over blocks
+   of 256 elements, each block sum promoted to double. */
+MOSSA_API double mossa_dot_f32(const float *a, const float *b, size_t n);
+/* y[i] += alpha * x[i] */
+MOSSA_API void mossa_axpy_f32(size_t n, float alpha, const float *x, float *y);
+/* out[j] = sum_k (x[k] - Y[j*ldy + k])^2 for j < m: one row against many,
+   computed from differences (no |x|^2 + |y|^2 - 2xy cancellation). */
+MOSSA_API void mossa_sqdist_f32(const float *x, const float *Y, size_t m, size_t d,
+                                size_t ldy, float *out);
+/* y[i] = expf(x[i]), y[i] = logf(x[i]); x and y may alias. */
+MOSSA_API void mossa_expf_array(const float *x, float *y, size_t n);
+MOSSA_API void mossa_logf_array(const float *x, float *y, size_t n);
+
+/* ---------------------------------------------------------------------
+   Counter-based random numbers: value i of stream (seed) is a pure
+   function of (seed, i), so any partition over threads gives the same
+   numbers.
+   --------------------------------------------------------------------- */
+MOSSA_API uint64_t mossa_rng_u64(uint64_t seed, uint64_t index);
+/* uniform in [0, 1) with 53 random bits */
+MOSSA_API double mossa_rng_uniform(uint64_t seed, uint64_t index);
+/* standard normal (Box-Muller on two uniforms derived from index) */
+MOSSA_API double mossa_rng_normal(uint64_t seed, uint64_t index);
+
+#ifdef __cplusplus
+}
+#endif
+
+/* ==== impl/npy.h ==== */
+/* ---------------------------------------------------------------------
+   .npy I/O (impl/npy.c). The library's only file access; MOSSA_NO_STDIO
+   removes the *_file functions. Reads float16/float32/float64
+   little-endian, C or Fortran order, format versions 1.0, 2.0 and 3.0,
+   2-D arrays only; returns row-major float32. Writes float32 version 1.0.
+   --------------------------------------------------------------------- */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mossa_npy_info {
+    size_t rows, cols;        /* shape */
+    int dtype_bytes;          /* 2, 4 or 8 */
+    int fortran_order;        /* 1 if column-major */
+    int version_major;        /* 1, 2 or 3 */
+    size_t data_offset;       /* bytes from the start of the file to the data */
+} mossa_npy_info;
+
+/* Frees memory returned by the npy functions (with the same allocator). */
+MOSSA_API void mossa_free(void *ptr, const mossa_allocator *allocator);
+
+/* Parses the header at the start of buf (len bytes may be just a prefix). */
+MOSSA_API mossa_status mossa_npy_parse_header(const void *buf, size_t len, mossa_npy_info *info);
+/* Decodes a whole .npy image held in memory into a new float32 array. */
+MOSSA_API mossa_status mossa_npy_decode(const void *buf, size_t len, const mossa_allocator *allocator,
+                                        float **out, size_t *rows, size_t *cols);
+
+#ifndef MOSSA_NO_STDIO
+MOSSA_API mossa_status mossa_npy_read(const char *path, const mossa_allocator *allocator,
+                                      float **out, size_t *rows, size_t *cols);
+/* Reads rows [row0, row0 + nrows) only (for sharding); *total_rows gets the
+   file's row count. */
+MOSSA_API mossa_status mossa_npy_read_rows(const char *path, size_t row0, size_t nrows,
+                                           const mossa_allocator *allocator, float **out,
+                                           size_t *cols, size_t *total_rows);
+MOSSA_API mossa_status mossa_npy_write(const char *path, const float *x, size_t rows, size_t cols);
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+/* ==== impl/cka.h ==== */
+/* ---------------------------------------------------------------------
+   CKA and centered Gram matrices (impl/cka.c)
+   --------------------------------------------------------------------- */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum mossa_kernel_kind {
+    MOSSA_KERNEL_LINEAR = 0,
+    MOSSA_KERNEL_RBF = 1
+} mossa_kernel_kind;
+
+typedef struct mossa_cka_options {
+    mossa_kernel_kind kernel;   /* default MOSSA_KERNEL_LINEAR */
+    double threshold;           /* RBF: sigma^2 = threshold^2 * median(d^2); 0 = 1.0 */
+    int debiased;               /* nonzero: unbiased HSIC (Song et al. 2012); needs n > 3 */
+    int n_threads;              /* 0 = all online CPUs */
+    const mossa_allocator *allocator;
+} mossa_cka_options;
+
+/* CKA between X (n x dx) and Y (n x dy), row-major float32. */
+MOSSA_API mossa_status mossa_cka(const float *x, size_t n, size_t dx,
+                                 const float *y, size_t dy,
+                                 const mossa_cka_options *options, double *cka);
+
+#ifdef __cplusplus
+}
+#endif
+
+/* ==== impl/svd.h ==== */
+/* ---------------------------------------------------------------------
+   Randomized SVD and the variance rank (impl/svd.c)
+   --------------------------------------------------------------------- */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mossa_svd_options {
+    size_t oversample;          /* 0 = 10 */
+    int power_iters;            /* 0 = auto (7 if k < 0.1 min(n,d), else 4); -1 = none */
+    uint64_t seed;              /* Gaussian test matrix seed */
+    int n_threads;
+    const mossa_allocator *allocator;
+} mossa_svd_options;
+
+/* Top-k singular triplets of X (n x d): s (k, descending), u (n x k,
+   row-major, may be NULL), vt (k x d, may be NULL). */
+MOSSA_API mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, size_t k,
+                                            const mossa_svd_options *options,
+                                            double *s, float *u, float *vt);
+
+typedef struct mossa_rank_options {
+    double variance;            /* fraction to explain, in (0, 1]; 0 = 0.99 */
+    int no_center;              /* nonzero: do not subtract column means */
+    int n_threads;
+    const mossa_allocator *allocator;
+} mossa_rank_options;
+
+typedef struct mossa_rank_result {
+    size_t rank;                /* smallest r with sum_{i<=r} s_i^2 >= f * total */
+    double explained;           /* the fraction those r dimensions explain */
+    double total_variance;      /* ||Xc||_F^2 */
+} mossa_rank_result;
+
+MOSSA_API mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
+                                           const mossa_rank_options *options,
+                                           mossa_rank_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+
+/* ==== impl/tsne.h ==== */
+/* ---------------------------------------------------------------------
+   Barnes-Hut t-SNE (impl/tsne.c)
+   --------------------------------------------------------------------- */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum mossa_tsne_init {
+    MOSSA_TSNE_INIT_PCA = 0,    /* default */
+    MOSSA_TSNE_INIT_RANDOM = 1
+} mossa_tsne_init;
+
+/* Called every 50 iterations; return nonzero to stop the run. */
+typedef int (*mossa_tsne_progress_fn)(int iteration, double kl, void *user);
+
+typedef struct mossa_tsne_options {
+    int dims;                   /* 2 or 3; 0 = 2 */
+    double perplexity;          /* 0 = 30 */
+    double theta;               /* Barnes-Hut opening angle; 0 = 0.5 (see tsne.c for convention) */
+    int iterations;             /* 0 = 1000 */
+    uint64_t seed;
+    mossa_tsne_init init;
+    double learning_rate;       /* 0 = auto: max(N/12, 200) */
+    mossa_tsne_progress_fn progress;
+    void *progress_user;
+    int n_threads;
+    const mossa_allocator *allocator;
+} mossa_tsne_options;
+
+typedef struct mossa_tsne_result {
+    double kl;                  /* final KL divergence */
+    int iterations;             /* iterations run */
+} mossa_tsne_result;
+
+/* Embeds X (n x d) into y (n x dims, row-major float32). */
+MOSSA_API mossa_status mossa_tsne(const float *x, size_t n, size_t d,
+                                  const mossa_tsne_options *options,
+                                  float *y, mossa_tsne_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+
+/* ==== impl/text.h ==== */
+/* ---------------------------------------------------------------------
+   Readability (impl/text.c)
+   --------------------------------------------------------------------- */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mossa_text_stats {
+    uint64_t sentences, words, syllables, letters, polysyllables, complex_words, characters;
+} mossa_text_stats;
+
+typedef struct mossa_readability_scores {
+    int defined;                /* 0 when there are no words or no sentences */
+    double flesch_kincaid_grade;
+    double flesch_reading_ease;
+    double automated_readability_index;
+    double coleman_liau_index;
+    double gunning_fog;
+    double smog;
+} mossa_readability_scores;
+
+/* Syllables in one word (case-insensitive, UTF-8). */
+MOSSA_API int mossa_syllables(const char *word, size_t len);
+/* Scans a whole text and scores it; either output may be NULL. */
+MOSSA_API mossa_status mossa_readability(const char *text, size_t len,
+                                         mossa_text_stats *stats,
+                                         mossa_readability_scores *scores);
+
+#ifdef __cplusplus
+}
+#endif
+
+/* ==== impl/stats.h ==== */
+/* ---------------------------------------------------------------------
+   stats (impl/stats.c)
+   --------------------------------------------------------------------- */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+/* ==== impl/analysis.h ==== */
+/* ---------------------------------------------------------------------
+   analysis (impl/analysis.c)
+   --------------------------------------------------------------------- */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MOSSA_H_INCLUDED */
+
+#if defined(MOSSA_IMPLEMENTATION) && !defined(MOSSA_IMPLEMENTATION_DONE)
+#define MOSSA_IMPLEMENTATION_DONE
+
+/* ==== impl/internal.h ==== */
+/* internal.h - private helpers shared by the implementation files.
+   Everything here is named mossa__ (double underscore) and is not API. */
+
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <float.h>
+#include <limits.h>
+#ifndef MOSSA_NO_STDIO
+#include <stdio.h>
+#endif
+#ifndef MOSSA_NO_THREADS
+#include <pthread.h>
+#include <unistd.h>
+#endif
+
+#if defined(MOSSA_MALLOC) != defined(MOSSA_FREE)
+#error "define both MOSSA_MALLOC and MOSSA_FREE, or neither"
+#endif
+#ifndef MOSSA_MALLOC
+#define MOSSA_MALLOC(sz, u) ((void)(u), malloc(sz))
+#define MOSSA_FREE(p, u) ((void)(u), free(p))
+#endif
+
+#ifdef MOSSA_STATIC
+#define MOSSA_DEF static
+#else
+#define MOSSA_DEF
+#endif
+
+/* ---- compiler and ISA detection ------------------------------------ */
+#if defined(__GNUC__) || defined(__clang__)
+#define MOSSA__GNUC 1
+#define MOSSA__UNUSED __attribute__((unused))
+#define MOSSA__LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define MOSSA__GNUC 0
+#define MOSSA__UNUSED
+#define MOSSA__LIKELY(x) (x)
+#endif
+
+#if defined(__cplusplus)
+#define MOSSA__RESTRICT __restrict
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L
+#define MOSSA__RESTRICT restrict
+#else
+#define MOSSA__RESTRICT
+#endif
+
+#if !defined(MOSSA_NO_SIMD) && MOSSA__GNUC && (defined(__x86_64__) || defined(_M_X64))
+#define MOSSA__X86 1
+#include <immintrin.h>
+#define MOSSA__TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define MOSSA__TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
+#else
+#define MOSSA__X86 0
+#endif
+
+#if !defined(MOSSA_NO_SIMD) && MOSSA__GNUC && defined(__aarch64__)
+#define MOSSA__NEON 1
+#include <arm_neon.h>
+#else
+#define MOSSA__NEON 0
+#endif
+
+/* ---- allocation ------------------------------------------------------ */
+/* Every internal allocation goes through a mossa__ctx so that a caller's
+   allocator (and the test allocator that fails the k-th call) sees it. */
+typedef struct mossa__pool mossa__pool;
+
+typedef struct mossa__ctx {
+    const mossa_allocator *allocator; /* NULL = MOSSA_MALLOC/MOSSA_FREE */
+    int n_threads;                    /* resolved: >= 1 */
+    mossa__pool *pool;                /* NULL when n_threads == 1 */
+} mossa__ctx;
+
+static MOSSA__UNUSED void *mossa__alloc(const mossa__ctx *ctx, size_t size);
+static MOSSA__UNUSED void *mossa__calloc(const mossa__ctx *ctx, size_t count, size_t size);
+static MOSSA__UNUSED void mossa__free(const mossa__ctx *ctx, void *ptr);
+/* size = a * b (* c), or 0 with *overflow set */
+static MOSSA__UNUSED int mossa__mul_overflows(size_t a, size_t b, size_t *out);
+
+/* Starts the context's pool (n_threads <= 0 means all online CPUs).
+   Always pair with mossa__ctx_end. */
+static MOSSA__UNUSED mossa_status mossa__ctx_begin(mossa__ctx *ctx, int n_threads,
+                                     const mossa_allocator *allocator);
+static MOSSA__UNUSED void mossa__ctx_end(mossa__ctx *ctx);
+
+/* ---- parallel loop ----------------------------------------------------
+   Runs fn(arg, task, worker) for task in [0, n_tasks) on the context's
+   threads (worker in [0, ctx->n_threads)). Tasks are taken dynamically,
+   so a task must write only its own outputs; deterministic reductions
+   store per-task partials and sum them in task order afterwards. Task
+   boundaries must never depend on the thread count. */
+typedef void (*mossa__task_fn)(void *arg, size_t task, int worker);
+static MOSSA__UNUSED void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa__task_fn fn, void *arg);
+
+/* ---- dispatch table ---------------------------------------------------
+   One table per SIMD level; the active one is chosen once. Modules add
+   their kernels in their own section so that the pieces stay apart. */
+typedef struct mossa__kernels {
+    mossa_simd_level level;
+    /* foundation */
+    double (*dot)(const float *a, const float *b, size_t n);
+    void (*axpy)(size_t n, float alpha, const float *x, float *y);
+    void (*sqdist)(const float *x, const float *Y, size_t m, size_t d, size_t ldy, float *out);
+    void (*expf_array)(const float *x, float *y, size_t n);
+    void (*logf_array)(const float *x, float *y, size_t n);
+    /* gemm / cka */
+    /* svd */
+    /* tsne */
+    /* text */
+} mossa__kernels;
+
+/* The active table (initialising dispatch on first use). */
+static MOSSA__UNUSED const mossa__kernels *mossa__k(void);
+/* MOSSA_OK, or the error a bad MOSSA_SIMD environment variable caused. */
+static MOSSA__UNUSED mossa_status mossa__dispatch_status(void);
+
+#ifdef MOSSA_TEST_HOOKS
+/* Test builds count kernel calls per level so a test can prove that a
+   forced level really ran. */
+static MOSSA__UNUSED unsigned long mossa__test_calls[MOSSA_SIMD_LEVEL_COUNT];
+MOSSA_DEF unsigned long mossa_test_kernel_calls(mossa_simd_level level);
+#endif
+
+/* ---- matrix products (impl/gemm.c) ------------------------------------
+   C (m x n, double, row-major, ldc) = beta * C + op(A) * op(B), with A and
+   B float32 row-major; op(A) is A (m x k) or, when trans_a, A^T where A is
+   k x m. Float products are accumulated in float over short k-blocks and
+   promoted to double. */
+static MOSSA__UNUSED mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
+                                size_t m, size_t n, size_t k,
+                                const float *A, size_t lda,
+                                const float *B, size_t ldb,
+                                double beta, double *C, size_t ldc);
+
+/* ---- small helpers ----------------------------------------------------- */
+static MOSSA__UNUSED int mossa__all_finite(const float *x, size_t count);
+#define MOSSA__MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MOSSA__MAX(a, b) ((a) > (b) ? (a) : (b))
+#define MOSSA__CHECK(expr) do { mossa_status mossa__s_ = (expr); if (mossa__s_ != MOSSA_OK) return mossa__s_; } while (0)
+
+/* ==== impl/core.c ==== */
+/* core.c - status strings, allocation, counter-based RNG, thread pool. */
+
+/* ---- status ------------------------------------------------------------ */
+MOSSA_DEF const char *mossa_status_string(mossa_status status)
+{
+    static const char *const messages[] = {
+#define MOSSA__STATUS_MSG(name, msg) msg,
+        MOSSA__STATUS_LIST(MOSSA__STATUS_MSG)
+#undef MOSSA__STATUS_MSG
+    };
+    if ((int)status < 0 || (int)status >= (int)MOSSA_STATUS_COUNT)
+        return "unknown status code";
+    return messages[status];
+}
+
+MOSSA_DEF const char *mossa_version(void) { return MOSSA_VERSION_STRING; }
+
+/* ---- allocation -------------------------------------------------------- */
+static void *mossa__alloc(const mossa__ctx *ctx, size_t size)
+{
+    if (size == 0) size = 1;
+    if (ctx && ctx->allocator && ctx->allocator->alloc)
+        return ctx->allocator->alloc(size, ctx->allocator->user);
+    return MOSSA_MALLOC(size, (void *)0);
+}
+
+static int mossa__mul_overflows(size_t a, size_t b, size_t *out)
+{
+    if (a != 0 && b > (size_t)-1 / a) { *out = 0; return 1; }
+    *out = a * b;
+    return 0;
+}
+
+static void *mossa__calloc(const mossa__ctx *ctx, size_t count, size_t size)
+{
+    size_t bytes;
+    void *p;
+    if (mossa__mul_overflows(count, size, &bytes)) return NULL;
+    p = mossa__alloc(ctx, bytes);
+    if (p) memset(p, 0, bytes);
+    return p;
+}
+
+static void mossa__free(const mossa__ctx *ctx, void *ptr)
+{
+    if (!ptr) return;
+    if (ctx && ctx->allocator && ctx->allocator->free) {
+        ctx->allocator->free(ptr, ctx->allocator->user);
+        return;
+    }
+    MOSSA_FREE(ptr, (void *)0);
+}
+
+static int mossa__all_finite(const float *x, size_t count)
+{
+    /* x - x is 0 for finite x and NaN for NaN/Inf; summing in blocks keeps
+       the loop branch-free and vectorisable. */
+    size_t i;
+    for (i = 0; i < count; i += 1024) {
+        size_t j, end = MOSSA__MIN(count, i + 1024);
+        float acc = 0.0f;
+        for (j = i; j < end; ++j) acc += x[j] - x[j];
+        if (acc != 0.0f) return 0;
+    }
+    return 1;
+}
+
+/* ---- counter-based RNG --------------------------------------------------
+   splitmix64's finaliser applied twice to (seed, index): a bijective mix
+   with full avalanche, cheap, and independent of evaluation order. */
+static uint64_t mossa__mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+MOSSA_DEF uint64_t mossa_rng_u64(uint64_t seed, uint64_t index)
+{
+    return mossa__mix64(mossa__mix64(seed + 0x9e3779b97f4a7c15ULL) ^
+                        (index * 0xd1b54a32d192ed03ULL + 0x8cb92ba72f3d8dd7ULL));
+}
+
+MOSSA_DEF double mossa_rng_uniform(uint64_t seed, uint64_t index)
+{
+    return (double)(mossa_rng_u64(seed, index) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+MOSSA_DEF double mossa_rng_normal(uint64_t seed, uint64_t index)
+{
+    /* Box-Muller from two uniforms drawn at 2*index and 2*index+1; u1 in
+       (0, 1] so the log is finite. */
+    double u1 = 1.0 - mossa_rng_uniform(seed, 2 * index);
+    double u2 = mossa_rng_uniform(seed, 2 * index + 1);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925 * u2);
+}
+
+/* ---- threads ------------------------------------------------------------- */
+MOSSA_DEF int mossa_default_threads(void)
+{
+#ifdef MOSSA_NO_THREADS
+    return 1;
+#else
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1) n = 1;
+    if (n > 256) n = 256;
+    return (int)n;
+#endif
+}
+
+#ifndef MOSSA_NO_THREADS
+struct mossa__pool {
+    pthread_mutex_t lock;
+    pthread_cond_t work_ready;   /* a new job (generation) or shutdown */
+    pthread_cond_t work_done;    /* the last task of a job finished */
+    pthread_t *threads;
+    int n_workers;               /* threads besides the caller */
+    int n_started;
+    int shutdown;
+    unsigned long generation;
+    /* the current job */
+    mossa__task_fn fn;
+    void *arg;
+    size_t n_tasks, next_task, done_tasks;
+};
+
+typedef struct mossa__worker_arg { mossa__pool *pool; int id; } mossa__worker_arg;
+
+/* Takes tasks of the current job until none is left; called with the
+   lock held, returns with it held. */
+static void mossa__pool_drain(mossa__pool *pool, int worker)
+{
+    while (pool->next_task < pool->n_tasks) {
+        size_t task = pool->next_task++;
+        mossa__task_fn fn = pool->fn;
+        void *arg = pool->arg;
+        pthread_mutex_unlock(&pool->lock);
+        fn(arg, task, worker);
+        pthread_mutex_lock(&pool->lock);
+        if (++pool->done_tasks == pool->n_tasks)
+            pthread_cond_broadcast(&pool->work_done);
+    }
+}
+
+static void *mossa__pool_main(void *raw)
+{
+    mossa__pool *pool = ((mossa__worker_arg *)raw)->pool;
+    int id = ((mossa__worker_arg *)raw)->id;
+    unsigned long seen = 0;
+    pthread_mutex_lock(&pool->lock);
+    for (;;) {
+        while (!pool->shutdown && pool->generation == seen)
+            pthread_cond_wait(&pool->work_ready, &pool->lock);
+        if (pool->shutdown) break;
+        seen = pool->generation;
+        mossa__pool_drain(pool, id);
+    }
+    pthread_mutex_unlock(&pool->lock);
+    return NULL;
+}
+#endif
+
+static mossa_status mossa__ctx_begin(mossa__ctx *ctx, int n_threads,
+                                     const mossa_allocator *allocator)
+{
+    mossa_status st = mossa__dispatch_status();
+    ctx->allocator = allocator;
+    ctx->pool = NULL;
+    ctx->n_threads = 1;
+    if (st != MOSSA_OK) return st;
+    if (n_threads < 0) return MOSSA_ERR_INVALID_ARGUMENT;
+#ifdef MOSSA_NO_THREADS
+    (void)n_threads;
+    return MOSSA_OK;
+#else
+    if (n_threads == 0) n_threads = mossa_default_threads();
+    if (n_threads > 1024) n_threads = 1024;
+    if (n_threads == 1) return MOSSA_OK;
+    {
+        mossa__pool *pool;
+        /* worker args live right after the pool struct's thread array */
+        mossa__worker_arg *args;
+        int i;
+        pool = (mossa__pool *)mossa__calloc(ctx, 1, sizeof(*pool));
+        if (!pool) return MOSSA_ERR_OUT_OF_MEMORY;
+        pool->n_workers = n_threads - 1;
+        pool->threads = (pthread_t *)mossa__calloc(ctx, (size_t)pool->n_workers,
+                                                   sizeof(pthread_t) + sizeof(mossa__worker_arg));
+        if (!pool->threads) { mossa__free(ctx, pool); return MOSSA_ERR_OUT_OF_MEMORY; }
+        args = (mossa__worker_arg *)(void *)(pool->threads + pool->n_workers);
+        if (pthread_mutex_init(&pool->lock, NULL) != 0) {
+            mossa__free(ctx, pool->threads); mossa__free(ctx, pool);
+            return MOSSA_ERR_THREADS;
+        }
+        pthread_cond_init(&pool->work_ready, NULL);
+        pthread_cond_init(&pool->work_done, NULL);
+        ctx->pool = pool;
+        ctx->n_threads = n_threads;
+        for (i = 0; i < pool->n_workers; ++i) {
+            args[i].pool = pool;
+            args[i].id = i + 1;
+            if (pthread_create(&pool->threads[i], NULL, mossa__pool_main, &args[i]) != 0) {
+                mossa__ctx_end(ctx);
+                return MOSSA_ERR_THREADS;
+            }
+            pool->n_started = i + 1;
+        }
+    }
+    return MOSSA_OK;
+#endif
+}
+
+static void mossa__ctx_end(mossa__ctx *ctx)
+{
+#ifndef MOSSA_NO_THREADS
+    mossa__pool *pool = ctx->pool;
+    int i;
+    if (pool) {
+        pthread_mutex_lock(&pool->lock);
+        pool->shutdown = 1;
+        pthread_cond_broadcast(&pool->work_ready);
+        pthread_mutex_unlock(&pool->lock);
+        for (i = 0; i < pool->n_started; ++i) pthread_join(pool->threads[i], NULL);
+        pthread_cond_destroy(&pool->work_ready);
+        pthread_cond_destroy(&pool->work_done);
+        pthread_mutex_destroy(&pool->lock);
+        mossa__free(ctx, pool->threads);
+        mossa__free(ctx, pool);
+    }
+#endif
+    ctx->pool = NULL;
+    ctx->n_threads = 1;
+}
+
+static void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa__task_fn fn, void *arg)
+{
+    size_t t;
+#ifndef MOSSA_NO_THREADS
+    mossa__pool *pool = ctx ? ctx->pool : NULL;
+    if (pool && n_tasks > 1) {
+        pthread_mutex_lock(&pool->lock);
+        pool->fn = fn;
+        pool->arg = arg;
+        pool->n_tasks = n_tasks;
+        pool->next_task = 0;
+        pool->done_tasks = 0;
+        pool->generation++;
+        pthread_cond_broadcast(&pool->work_ready);
+        mossa__pool_drain(pool, 0);
+        while (pool->done_tasks < pool->n_tasks)
+            pthread_cond_wait(&pool->work_done, &pool->lock);
+        pthread_mutex_unlock(&pool->lock);
+        return;
+    }
+#endif
+    (void)ctx;
+    for (t = 0; t < n_tasks; ++t) fn(arg, t, 0);
+}
+
+/* ==== impl/dispatch.c ==== */
+/* dispatch.c - CPU feature detection and the kernel table.
+
+   x86: AVX2 needs CPUID.7.EBX[5] (AVX2), CPUID.1.ECX[12] (FMA), [27]
+   (OSXSAVE) and XGETBV showing the OS saves XMM+YMM (bits 1,2). AVX-512
+   additionally needs F, DQ, BW, VL (CPUID.7.EBX bits 16, 17, 30, 31) and
+   the OS saving opmask and ZMM state (XCR0 bits 5, 6, 7). aarch64 always
+   has NEON. The tables are filled once (pthread_once), the active table
+   is published with an atomic store, so concurrent first calls are safe. */
+
+static mossa__kernels mossa__tables[MOSSA_SIMD_LEVEL_COUNT];
+static int mossa__level_ok[MOSSA_SIMD_LEVEL_COUNT];
+static mossa_simd_level mossa__best_level;
+static mossa_status mossa__env_status;
+static const mossa__kernels *mossa__active_table;
+
+static void mossa__fill_scalar(mossa__kernels *t);
+#if MOSSA__X86
+static void mossa__fill_avx2(mossa__kernels *t);
+static void mossa__fill_avx512(mossa__kernels *t);
+#endif
+#if MOSSA__NEON
+static void mossa__fill_neon(mossa__kernels *t);
+#endif
+
+#if MOSSA__GNUC
+#define MOSSA__LOAD_PTR(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
+#define MOSSA__STORE_PTR(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
+#else
+#define MOSSA__LOAD_PTR(p) (p)
+#define MOSSA__STORE_PTR(p, v) ((p) = (v))
+#endif
+
+#if MOSSA__X86
+static void mossa__cpuid(unsigned leaf, unsigned sub, unsigned r[4])
+{
+    unsigned a, b, c, d;
+    __asm__ __volatile__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf), "c"(sub));
+    r[0] = a; r[1] = b; r[2] = c; r[3] = d;
+}
+
+static uint64_t mossa__xgetbv(void)
+{
+    unsigned lo, hi;
+    __asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static void mossa__detect_x86(void)
+{
+    unsigned r1[4], r7[4], r0[4];
+    uint64_t xcr0 = 0;
+    int osxsave, avx2, avx512;
+    mossa__cpuid(0, 0, r0);
+    if (r0[0] < 7) return;
+    mossa__cpuid(1, 0, r1);
+    mossa__cpuid(7, 0, r7);
+    osxsave = (r1[2] >> 27) & 1;
+    if (osxsave) xcr0 = mossa__xgetbv();
+    avx2 = osxsave && (xcr0 & 0x6) == 0x6 && ((r1[2] >> 12) & 1) /* FMA */
+           && ((r1[2] >> 28) & 1) /* AVX */ && ((r7[1] >> 5) & 1) /* AVX2 */;
+    avx512 = avx2 && (xcr0 & 0xe6) == 0xe6 && ((r7[1] >> 16) & 1) /* F */
+             && ((r7[1] >> 17) & 1) /* DQ */ && ((r7[1] >> 30) & 1) /* BW */
+             && ((r7[1] >> 31) & 1) /* VL */;
+    mossa__level_ok[MOSSA_SIMD_AVX2] = avx2;
+    mossa__level_ok[MOSSA_SIMD_AVX512] = avx512;
+}
+#endif
+
+static void mossa__dispatch_once(void)
+{
+    const char *env;
+    mossa_simd_level lvl = MOSSA_SIMD_SCALAR, forced;
+    int i;
+    mossa__fill_scalar(&mossa__tables[MOSSA_SIMD_SCALAR]);
+    mossa__level_ok[MOSSA_SIMD_SCALAR] = 1;
+#if MOSSA__X86
+    mossa__detect_x86();
+    mossa__fill_avx2(&mossa__tables[MOSSA_SIMD_AVX2]);
+    mossa__fill_avx512(&mossa__tables[MOSSA_SIMD_AVX512]);
+#endif
+#if MOSSA__NEON
+    mossa__level_ok[MOSSA_SIMD_NEON] = 1;
+    mossa__fill_neon(&mossa__tables[MOSSA_SIMD_NEON]);
+#endif
+    for (i = MOSSA_SIMD_SCALAR; i < MOSSA_SIMD_LEVEL_COUNT; ++i) {
+        mossa__tables[i].level = (mossa_simd_level)i;
+        if (mossa__level_ok[i]) lvl = (mossa_simd_level)i;
+    }
+    mossa__best_level = lvl;
+    mossa__env_status = MOSSA_OK;
+    env = getenv("MOSSA_SIMD");
+    if (env && env[0]) {
+        mossa__env_status = mossa_simd_parse(env, &forced);
+        if (mossa__env_status == MOSSA_OK && forced != MOSSA_SIMD_AUTO) {
+            if (mossa__level_ok[forced]) lvl = forced;
+            else mossa__env_status = MOSSA_ERR_SIMD_UNAVAILABLE;
+        }
+    }
+    MOSSA__STORE_PTR(mossa__active_table, (const mossa__kernels *)&mossa__tables[lvl]);
+}
+
+#ifndef MOSSA_NO_THREADS
+static pthread_once_t mossa__dispatch_flag = PTHREAD_ONCE_INIT;
+static void mossa__dispatch_init(void) { pthread_once(&mossa__dispatch_flag, mossa__dispatch_once); }
+#else
+static void mossa__dispatch_init(void)
+{
+    if (!mossa__active_table) mossa__dispatch_once();
+}
+#endif
+
+static const mossa__kernels *mossa__k(void)
+{
+    const mossa__kernels *t = MOSSA__LOAD_PTR(mossa__active_table);
+    if (MOSSA__LIKELY(t != NULL)) return t;
+    mossa__dispatch_init();
+    return MOSSA__LOAD_PTR(mossa__active_table);
+}
+
+static mossa_status mossa__dispatch_status(void)
+{
+    mossa__dispatch_init();
+    return mossa__env_status;
+}
+
+MOSSA_DEF mossa_status mossa_simd_init(void) { return mossa__dispatch_status(); }
+
+MOSSA_DEF int mossa_simd_available(mossa_simd_level level)
+{
+    mossa__dispatch_init();
+    if (level == MOSSA_SIMD_AUTO) return 1;
+    if ((int)level <= 0 || (int)level >= (int)MOSSA_SIMD_LEVEL_COUNT) return 0;
+    return mossa__level_ok[level];
+}
+
+MOSSA_DEF mossa_status mossa_simd_force(mossa_simd_level level)
+{
+    mossa__dispatch_init();
+    if ((int)level < 0 || (int)level >= (int)MOSSA_SIMD_LEVEL_COUNT) return MOSSA_ERR_SIMD_UNKNOWN;
+    if (level == MOSSA_SIMD_AUTO) level = mossa__best_level;
+    if (!mossa__level_ok[level]) return MOSSA_ERR_SIMD_UNAVAILABLE;
+    MOSSA__STORE_PTR(mossa__active_table, (const mossa__kernels *)&mossa__tables[level]);
+    /* an explicit, valid choice supersedes a bad MOSSA_SIMD */
+    mossa__env_status = MOSSA_OK;
+    return MOSSA_OK;
+}
+
+MOSSA_DEF mossa_simd_level mossa_simd_active(void) { return mossa__k()->level; }
+
+MOSSA_DEF const char *mossa_simd_name(mossa_simd_level level)
+{
+    switch (level) {
+    case MOSSA_SIMD_AUTO: return "auto";
+    case MOSSA_SIMD_SCALAR: return "scalar";
+    case MOSSA_SIMD_AVX2: return "avx2";
+    case MOSSA_SIMD_AVX512: return "avx512";
+    case MOSSA_SIMD_NEON: return "neon";
+    default: return "unknown";
+    }
+}
+
+MOSSA_DEF mossa_status mossa_simd_parse(const char *name, mossa_simd_level *level)
+{
+    int i;
+    if (!name || !level) return MOSSA_ERR_INVALID_ARGUMENT;
+    for (i = 0; i < (int)MOSSA_SIMD_LEVEL_COUNT; ++i) {
+        if (strcmp(name, mossa_simd_name((mossa_simd_level)i)) == 0) {
+            *level = (mossa_simd_level)i;
+            return MOSSA_OK;
+        }
+    }
+    return MOSSA_ERR_SIMD_UNKNOWN;
+}
+
+#ifdef MOSSA_TEST_HOOKS
+#define MOSSA__COUNT_CALL() __atomic_fetch_add(&mossa__test_calls[mossa__k()->level], 1UL, __ATOMIC_RELAXED)
+MOSSA_DEF unsigned long mossa_test_kernel_calls(mossa_simd_level level)
+{
+    if ((int)level < 0 || (int)level >= (int)MOSSA_SIMD_LEVEL_COUNT) return 0;
+    return __atomic_load_n(&mossa__test_calls[level], __ATOMIC_RELAXED);
+}
+#else
+#define MOSSA__COUNT_CALL() ((void)0)
+#endif
+
+/* ---- public kernel entry points -------------------------------------- */
+MOSSA_DEF double mossa_dot_f32(const float *a, const float *b, size_t n)
+{
+    MOSSA__COUNT_CALL();
+    return mossa__k()->dot(a, b, n);
+}
+
+MOSSA_DEF void mossa_axpy_f32(size_t n, float alpha, const float *x, float *y)
+{
+    MOSSA__COUNT_CALL();
+    mossa__k()->axpy(n, alpha, x, y);
+}
+
+MOSSA_DEF void mossa_sqdist_f32(const float *x, const float *Y, size_t m, size_t d,
+                                size_t ldy, float *out)
+{
+    MOSSA__COUNT_CALL();
+    mossa__k()->sqdist(x, Y, m, d, ldy, out);
+}
+
+MOSSA_DEF void mossa_expf_array(const float *x, float *y, size_t n)
+{
+    MOSSA__COUNT_CALL();
+    mossa__k()->expf_array(x, y, n);
+}
+
+MOSSA_DEF void mossa_logf_array(const float *x, float *y, size_t n)
+{
+    MOSSA__COUNT_CALL();
+    mossa__k()->logf_array(x, y, n);
+}
+
+/* ==== impl/kernels/scalar.c ==== */
+/* kernels/scalar.c - the portable reference level. Every vector level
+   implements the same algorithms, so the levels differ only in rounding
+   (lane-wise summation order, fused multiply-adds). */
+
+/* ---- foundation ---------------------------------------------------------- */
+#define MOSSA__DOT_BLOCK 256
+
+static double mossa__dot_scalar(const float *a, const float *b, size_t n)
+{
+    /* 8 float accumulators per block mimic the vector levels' lanes; each
+       block's sum is promoted to double so long dots do not drift. */
+    double total = 0.0;
+    size_t i = 0;
+    while (i < n) {
+        size_t end = MOSSA__MIN(n, i + MOSSA__DOT_BLOCK);
+        float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        int l;
+        for (; i + 8 <= end; i += 8)
+            for (l = 0; l < 8; ++l) acc[l] += a[i + l] * b[i + l];
+        for (; i < end; ++i) acc[0] += a[i] * b[i];
+        total += (double)(((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])));
+    }
+    return total;
+}
+
+static void mossa__axpy_scalar(size_t n, float alpha, const float *x, float *y)
+{
+    size_t i;
+    for (i = 0; i < n; ++i) y[i] += alpha * x[i];
+}
+
+static void mossa__sqdist_scalar(const float *x, const float *Y, size_t m, size_t d,
+                                 size_t ldy, float *out)
+{
+    size_t j, k;
+    for (j = 0; j < m; ++j) {
+        const float *y = Y + j * ldy;
+        float acc[4] = {0, 0, 0, 0};
+        for (k = 0; k + 4 <= d; k += 4) {
+            float d0 = x[k] - y[k], d1 = x[k + 1] - y[k + 1];
+            float d2 = x[k + 2] - y[k + 2], d3 = x[k + 3] - y[k + 3];
+            acc[0] += d0 * d0; acc[1] += d1 * d1; acc[2] += d2 * d2; acc[3] += d3 * d3;
+        }
+        for (; k < d; ++k) { float t = x[k] - y[k]; acc[0] += t * t; }
+        out[j] = (acc[0] + acc[2]) + (acc[1] + acc[3]);
+    }
+}
+
+/* ---- expf ----------------------------------------------------------------
+   exp(x) = 2^n * exp(r), n = round(x / ln 2), r = x - n ln 2 computed with a
+   two-part ln 2 (Cody-Waite), |r| <= ln2/2; exp(r) by a degree-6 polynomial
+   (Cephes coefficients). 2^n is applied in two halves so that results in
+   the subnormal range and up to FLT_MAX are reached without overflow. */
+#define MOSSA__EXP_HI 88.72283935546875f       /* above: +inf */
+#define MOSSA__EXP_LO (-103.97208404541015625f) /* below: 0 */
+#define MOSSA__LOG2E 1.44269502162933349609375f
+#define MOSSA__LN2_HI 0.693359375f
+#define MOSSA__LN2_LO (-2.12194440e-4f)
+#define MOSSA__EXP_P0 1.9875691500e-4f
+#define MOSSA__EXP_P1 1.3981999507e-3f
+#define MOSSA__EXP_P2 8.3334519073e-3f
+#define MOSSA__EXP_P3 4.1665795894e-2f
+#define MOSSA__EXP_P4 1.6666665459e-1f
+#define MOSSA__EXP_P5 5.0000001201e-1f
+
+static float mossa__pow2i(int n) /* 2^n for -126 <= n <= 127 */
+{
+    union { uint32_t u; float f; } v;
+    v.u = (uint32_t)(n + 127) << 23;
+    return v.f;
+}
+
+static float mossa__expf_scalar1(float x)
+{
+    float fn, r, r2, p;
+    int n, n1;
+    if (x != x) return x;
+    if (x > MOSSA__EXP_HI) return HUGE_VALF;
+    if (x < MOSSA__EXP_LO) return 0.0f;
+    fn = floorf(x * MOSSA__LOG2E + 0.5f);
+    r = x - fn * MOSSA__LN2_HI;
+    r = r - fn * MOSSA__LN2_LO;
+    r2 = r * r;
+    p = MOSSA__EXP_P0;
+    p = p * r + MOSSA__EXP_P1;
+    p = p * r + MOSSA__EXP_P2;
+    p = p * r + MOSSA__EXP_P3;
+    p = p * r + MOSSA__EXP_P4;
+    p = p * r + MOSSA__EXP_P5;
+    p = p * r2 + r + 1.0f;
+    n = (int)fn;
+    n1 = n / 2;
+    return p * mossa__pow2i(n1) * mossa__pow2i(n - n1);
+}
+
+static void mossa__expf_scalar(const float *x, float *y, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; ++i) y[i] = mossa__expf_scalar1(x[i]);
+}
+
+/* ---- logf ----------------------------------------------------------------
+   x = m 2^e with m in [sqrt(1/2), sqrt(2)); log(x) = e ln 2 + log1p(f),
+   f = m - 1, log1p by f - f^2/2 + f^3 P(f) (Cephes logf, degree 8).
+   Subnormals are scaled by 2^23 first. */
+#define MOSSA__SQRTHF 0.707106781186547524f
+#define MOSSA__LOG_P0 7.0376836292e-2f
+#define MOSSA__LOG_P1 (-1.1514610310e-1f)
+#define MOSSA__LOG_P2 1.1676998740e-1f
+#define MOSSA__LOG_P3 (-1.2420140846e-1f)
+#define MOSSA__LOG_P4 1.4249322787e-1f
+#define MOSSA__LOG_P5 (-1.6668057665e-1f)
+#define MOSSA__LOG_P6 2.0000714765e-1f
+#define MOSSA__LOG_P7 (-2.4999993993e-1f)
+#define MOSSA__LOG_P8 3.3333331174e-1f
+
+static float mossa__logf_scalar1(float x)
+{
+    union { uint32_t u; float f; } v;
+    float m, f, z, y, fe;
+    int e;
+    if (x != x) return x;
+    if (x < 0.0f) return (float)NAN;
+    if (x == 0.0f) return -HUGE_VALF;
+    if (x == HUGE_VALF) return x;
+    v.f = x;
+    e = 0;
+    if (v.u < 0x00800000u) { v.f = x * 8388608.0f; e = -23; }  /* subnormal */
+    e += (int)(v.u >> 23) - 126;
+    v.u = (v.u & 0x007fffffu) | 0x3f000000u;                     /* m in [0.5, 1) */
+    m = v.f;
+    if (m < MOSSA__SQRTHF) { e -= 1; f = m + m - 1.0f; }
+    else f = m - 1.0f;
+    z = f * f;
+    y = MOSSA__LOG_P0;
+    y = y * f + MOSSA__LOG_P1;
+    y = y * f + MOSSA__LOG_P2;
+    y = y * f + MOSSA__LOG_P3;
+    y = y * f + MOSSA__LOG_P4;
+    y = y * f + MOSSA__LOG_P5;
+    y = y * f + MOSSA__LOG_P6;
+    y = y * f + MOSSA__LOG_P7;
+    y = y * f + MOSSA__LOG_P8;
+    y = y * f * z;
+    fe = (float)e;
+    y += fe * MOSSA__LN2_LO;
+    y += -0.5f * z;
+    return f + y + fe * MOSSA__LN2_HI;
+}
+
+static void mossa__logf_scalar(const float *x, float *y, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; ++i) y[i] = mossa__logf_scalar1(x[i]);
+}
+
+/* ---- gemm / cka ------------------------------------------------------------ */
+/* ---- svd ------------------------------------------------------------------- */
+/* ---- tsne ------------------------------------------------------------------ */
+/* ---- text ------------------------------------------------------------------ */
+
+static void mossa__fill_scalar(mossa__kernels *t)
+{
+    /* foundation */
+    t->dot = mossa__dot_scalar;
+    t->axpy = mossa__axpy_scalar;
+    t->sqdist = mossa__sqdist_scalar;
+    t->expf_array = mossa__expf_scalar;
+    t->logf_array = mossa__logf_scalar;
+    /* gemm / cka */
+    /* svd */
+    /* tsne */
+    /* text */
+}
+
+/* ==== impl/kernels/avx2.c ==== */
+/* kernels/avx2.c - AVX2 + FMA (256-bit) kernels. Each function carries its own target
+   attribute (x86) so the rest of the program needs no -m flags. The table
+   starts as a copy of the scalar one; this file overrides what it has. */
+#if MOSSA__X86
+
+/* ---- foundation ---------------------------------------------------------- */
+/* ---- gemm / cka ------------------------------------------------------------ */
+/* ---- svd ------------------------------------------------------------------- */
+/* ---- tsne ------------------------------------------------------------------ */
+/* ---- text ------------------------------------------------------------------ */
+
+static void mossa__fill_avx2(mossa__kernels *t)
+{
+    mossa__fill_scalar(t);
+    /* foundation */
+    /* gemm / cka */
+    /* svd */
+    /* tsne */
+    /* text */
+}
+
+#endif /* MOSSA__X86 */
+
+/* ==== impl/kernels/avx512.c ==== */
+/* kernels/avx512.c - AVX-512 F/BW/DQ/VL (512-bit) kernels. Each function carries its own target
+   attribute (x86) so the rest of the program needs no -m flags. The table
+   starts as a copy of the scalar one; this file overrides what it has. */
+#if MOSSA__X86
+
+/* ---- foundation ---------------------------------------------------------- */
+/* ---- gemm / cka ------------------------------------------------------------ */
+/* ---- svd ------------------------------------------------------------------- */
+/* ---- tsne ------------------------------------------------------------------ */
+/* ---- text ------------------------------------------------------------------ */
+
+static void mossa__fill_avx512(mossa__kernels *t)
+{
+    mossa__fill_scalar(t);
+    /* foundation */
+    /* gemm / cka */
+    /* svd */
+    /* tsne */
+    /* text */
+}
+
+#endif /* MOSSA__X86 */
+
+/* ==== impl/kernels/neon.c ==== */
+/* kernels/neon.c - NEON (aarch64 baseline, 128-bit) kernels. Each function carries its own target
+   attribute (x86) so the rest of the program needs no -m flags. The table
+   starts as a copy of the scalar one; this file overrides what it has. */
+#if MOSSA__NEON
+
+/* ---- foundation ---------------------------------------------------------- */
+/* ---- gemm / cka ------------------------------------------------------------ */
+/* ---- svd ------------------------------------------------------------------- */
+/* ---- tsne ------------------------------------------------------------------ */
+/* ---- text ------------------------------------------------------------------ */
+
+static void mossa__fill_neon(mossa__kernels *t)
+{
+    mossa__fill_scalar(t);
+    /* foundation */
+    /* gemm / cka */
+    /* svd */
+    /* tsne */
+    /* text */
+}
+
+#endif /* MOSSA__NEON */
+
+/* ==== impl/gemm.c ==== */
+/* gemm.c - matrix products on float32 inputs with double results.
+   Reference implementation: rows of C in parallel tasks of 16, each entry
+   a blocked dot product (float lanes, double block sums). */
+
+typedef struct mossa__gemm_job {
+    int trans_a, trans_b;
+    size_t m, n, k, lda, ldb, ldc;
+    const float *A, *B;
+    double beta;
+    double *C;
+} mossa__gemm_job;
+
+static double mossa__gemm_entry(const mossa__gemm_job *g, size_t i, size_t j)
+{
+    size_t p;
+    double total = 0.0;
+    if (!g->trans_a && g->trans_b)
+        return mossa__k()->dot(g->A + i * g->lda, g->B + j * g->ldb, g->k);
+    for (p = 0; p < g->k; p += 256) {
+        size_t q, end = MOSSA__MIN(g->k, p + 256);
+        float acc = 0.0f;
+        for (q = p; q < end; ++q) {
+            float a = g->trans_a ? g->A[q * g->lda + i] : g->A[i * g->lda + q];
+            float b = g->trans_b ? g->B[j * g->ldb + q] : g->B[q * g->ldb + j];
+            acc += a * b;
+        }
+        total += (double)acc;
+    }
+    return total;
+}
+
+static void mossa__gemm_task(void *arg, size_t task, int worker)
+{
+    const mossa__gemm_job *g = (const mossa__gemm_job *)arg;
+    size_t i, j, i0 = task * 16, i1 = MOSSA__MIN(g->m, i0 + 16);
+    (void)worker;
+    for (i = i0; i < i1; ++i) {
+        double *c = g->C + i * g->ldc;
+        for (j = 0; j < g->n; ++j) {
+            double v = mossa__gemm_entry(g, i, j);
+            c[j] = (g->beta == 0.0 ? 0.0 : g->beta * c[j]) + v;
+        }
+    }
+}
+
+static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
+                                size_t m, size_t n, size_t k,
+                                const float *A, size_t lda,
+                                const float *B, size_t ldb,
+                                double beta, double *C, size_t ldc)
+{
+    mossa__gemm_job g;
+    g.trans_a = trans_a; g.trans_b = trans_b;
+    g.m = m; g.n = n; g.k = k; g.lda = lda; g.ldb = ldb; g.ldc = ldc;
+    g.A = A; g.B = B; g.beta = beta; g.C = C;
+    mossa__parallel(ctx, (m + 15) / 16, mossa__gemm_task, &g);
+    return MOSSA_OK;
+}
+
+/* ==== impl/npy.c ==== */
+/* npy.c - .npy reading and writing. */
+
+MOSSA_DEF void mossa_free(void *ptr, const mossa_allocator *allocator)
+{
+    mossa__ctx ctx;
+    ctx.allocator = allocator;
+    ctx.n_threads = 1;
+    ctx.pool = NULL;
+    mossa__free(&ctx, ptr);
+}
+
+#ifndef MOSSA_NO_STDIO
+MOSSA_DEF mossa_status mossa_npy_read(const char *path, const mossa_allocator *allocator,
+                                      float **out, size_t *rows, size_t *cols)
+{
+    (void)path; (void)allocator; (void)out; (void)rows; (void)cols;
+    return MOSSA_ERR_NOT_IMPLEMENTED;
+}
+#endif
+
+/* placeholders: the foundation issue's npy work replaces these */
+MOSSA_DEF mossa_status mossa_npy_parse_header(const void *buf, size_t len, mossa_npy_info *info)
+{ (void)buf; (void)len; (void)info; return MOSSA_ERR_NOT_IMPLEMENTED; }
+MOSSA_DEF mossa_status mossa_npy_decode(const void *buf, size_t len, const mossa_allocator *allocator,
+                                        float **out, size_t *rows, size_t *cols)
+{ (void)buf; (void)len; (void)allocator; (void)out; (void)rows; (void)cols; return MOSSA_ERR_NOT_IMPLEMENTED; }
+#ifndef MOSSA_NO_STDIO
+MOSSA_DEF mossa_status mossa_npy_read_rows(const char *path, size_t row0, size_t nrows,
+                                           const mossa_allocator *allocator, float **out,
+                                           size_t *cols, size_t *total_rows)
+{ (void)path; (void)row0; (void)nrows; (void)allocator; (void)out; (void)cols; (void)total_rows; return MOSSA_ERR_NOT_IMPLEMENTED; }
+MOSSA_DEF mossa_status mossa_npy_write(const char *path, const float *x, size_t rows, size_t cols)
+{ (void)path; (void)x; (void)rows; (void)cols; return MOSSA_ERR_NOT_IMPLEMENTED; }
+#endif
+
+/* ==== impl/cka.c ==== */
+/* cka.c - CKA and centered Gram matrices. Placeholder until its issue lands. */
+MOSSA_DEF mossa_status mossa_cka(const float *x, size_t n, size_t dx, const float *y, size_t dy,
+                                 const mossa_cka_options *options, double *cka)
+{ (void)x; (void)n; (void)dx; (void)y; (void)dy; (void)options; (void)cka; return MOSSA_ERR_NOT_IMPLEMENTED; }
+
+/* ==== impl/svd.c ==== */
+/* svd.c - randomized SVD and the variance rank. Placeholder until its issue lands. */
+MOSSA_DEF mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, size_t k,
+                                            const mossa_svd_options *options,
+                                            double *s, float *u, float *vt)
+{ (void)x; (void)n; (void)d; (void)k; (void)options; (void)s; (void)u; (void)vt; return MOSSA_ERR_NOT_IMPLEMENTED; }
+MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
+                                           const mossa_rank_options *options, mossa_rank_result *result)
+{ (void)x; (void)n; (void)d; (void)options; (void)result; return MOSSA_ERR_NOT_IMPLEMENTED; }
+
+/* ==== impl/tsne.c ==== */
+/* tsne.c - Barnes-Hut t-SNE. Placeholder until its issue lands. */
+MOSSA_DEF mossa_status mossa_tsne(const float *x, size_t n, size_t d, const mossa_tsne_options *options,
+                                  float *y, mossa_tsne_result *result)
+{ (void)x; (void)n; (void)d; (void)options; (void)y; (void)result; return MOSSA_ERR_NOT_IMPLEMENTED; }
+
+/* ==== impl/text.c ==== */
+/* text.c - readability. Placeholder until its issue lands. */
+MOSSA_DEF int mossa_syllables(const char *word, size_t len) { (void)word; (void)len; return 0; }
+MOSSA_DEF mossa_status mossa_readability(const char *text, size_t len, mossa_text_stats *stats,
+                                         mossa_readability_scores *scores)
+{ (void)text; (void)len; (void)stats; (void)scores; return MOSSA_ERR_NOT_IMPLEMENTED; }
+
+/* ==== impl/stats.c ==== */
+/* stats.c */
+
+/* ==== impl/analysis.c ==== */
+/* analysis.c */
+
+#endif /* MOSSA_IMPLEMENTATION */
+
+/*
+   MIT License
+
+   Copyright (c) 2026 the mossa developers
+
+   Permission is hereby granted, free of charge, to any person obtaining a copy
+   of this software and associated documentation files (the "Software"), to deal
+   in the Software without restriction, including without limitation the rights
+   to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+   copies of the Software, and to permit persons to whom the Software is
+   furnished to do so, subject to the following conditions:
+
+   The above copyright notice and this permission notice shall be included in all
+   copies or substantial portions of the Software.
+
+   THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+   IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+   FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+   AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+   LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+   OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+   SOFTWARE.
+*/

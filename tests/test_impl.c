@@ -1,0 +1,3 @@
+/* The suite's one translation unit holding the implementation. */
+#define MOSSA_IMPLEMENTATION
+#include "mossa.h"
