@@ -22,6 +22,8 @@ static void mossa__fill_avx512(mossa__kernels *t);
 static void mossa__fill_neon(mossa__kernels *t);
 #endif
 
+/* The active table and the environment's status may be changed by
+   mossa_simd_force while other threads read them: atomic on gcc/clang. */
 #if MOSSA__GNUC
 #define MOSSA__LOAD_PTR(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 #define MOSSA__STORE_PTR(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
@@ -87,14 +89,14 @@ static void mossa__dispatch_once(void)
         if (mossa__level_ok[i]) lvl = (mossa_simd_level)i;
     }
     mossa__best_level = lvl;
-    mossa__env_status = MOSSA_OK;
     env = getenv("MOSSA_SIMD");
     if (env && env[0]) {
-        mossa__env_status = mossa_simd_parse(env, &forced);
-        if (mossa__env_status == MOSSA_OK && forced != MOSSA_SIMD_AUTO) {
+        mossa_status st = mossa_simd_parse(env, &forced);
+        if (st == MOSSA_OK && forced != MOSSA_SIMD_AUTO) {
             if (mossa__level_ok[forced]) lvl = forced;
-            else mossa__env_status = MOSSA_ERR_SIMD_UNAVAILABLE;
+            else st = MOSSA_ERR_SIMD_UNAVAILABLE;
         }
+        MOSSA__STORE_PTR(mossa__env_status, st);
     }
     MOSSA__STORE_PTR(mossa__active_table, (const mossa__kernels *)&mossa__tables[lvl]);
 }
@@ -120,7 +122,7 @@ static const mossa__kernels *mossa__k(void)
 static mossa_status mossa__dispatch_status(void)
 {
     mossa__dispatch_init();
-    return mossa__env_status;
+    return MOSSA__LOAD_PTR(mossa__env_status);
 }
 
 MOSSA_DEF mossa_status mossa_simd_init(void) { return mossa__dispatch_status(); }
@@ -141,7 +143,7 @@ MOSSA_DEF mossa_status mossa_simd_force(mossa_simd_level level)
     if (!mossa__level_ok[level]) return MOSSA_ERR_SIMD_UNAVAILABLE;
     MOSSA__STORE_PTR(mossa__active_table, (const mossa__kernels *)&mossa__tables[level]);
     /* an explicit, valid choice supersedes a bad MOSSA_SIMD */
-    mossa__env_status = MOSSA_OK;
+    MOSSA__STORE_PTR(mossa__env_status, MOSSA_OK);
     return MOSSA_OK;
 }
 
