@@ -418,6 +418,18 @@ static mossa_status mossa__npy_open(const char *path, mossa__ctx *ctx, FILE **fp
     if (!path) return MOSSA_ERR_INVALID_ARGUMENT;
     f = fopen(path, "rb");
     if (!f) return MOSSA_ERR_IO;
+    /* The file size, so that a huge declared shape is refused before the
+       output is allocated. Asked before reading anything: fseek fails on
+       pipes, which are then read as a stream from where they are. */
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long end = ftell(f);
+        /* end < 0: a file beyond LONG_MAX on a platform with a 32-bit long */
+        if (end < 0) { fclose(f); return MOSSA_ERR_TOO_LARGE; }
+        if (fseek(f, 0, SEEK_SET) != 0) { fclose(f); return MOSSA_ERR_IO; }
+        *size = end;
+    } else {
+        clearerr(f);
+    }
     got = fread(pre, 1, 8, f);
     if (got < 8 && ferror(f)) { fclose(f); return MOSSA_ERR_IO; }
     st = mossa__npy_prefix(pre, got, &major, &prefix, &header_len);
@@ -437,21 +449,10 @@ static mossa_status mossa__npy_open(const char *path, mossa__ctx *ctx, FILE **fp
     mossa__free(ctx, hdr);
     if (st != MOSSA_OK) { fclose(f); return st; }
 
-    /* The file size, so that a huge declared shape is refused before the
-       output is allocated. fseek fails on pipes: they are read as a
-       stream instead. */
-    if (fseek(f, 0, SEEK_END) == 0) {
-        long end = ftell(f);
-        /* a file beyond LONG_MAX on a platform with a 32-bit long */
-        if (end < 0) { fclose(f); return MOSSA_ERR_TOO_LARGE; }
-        if ((unsigned long)end < info->data_offset ||
-            (size_t)((unsigned long)end - info->data_offset) < info->data_bytes) {
-            fclose(f);
-            return MOSSA_ERR_NPY_TRUNCATED;
-        }
-        *size = end;
-    } else {
-        clearerr(f);
+    if (*size >= 0 && ((unsigned long)*size < info->data_offset ||
+                       (size_t)((unsigned long)*size - info->data_offset) < info->data_bytes)) {
+        fclose(f);
+        return MOSSA_ERR_NPY_TRUNCATED;
     }
     *fp = f;
     return MOSSA_OK;
