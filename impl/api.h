@@ -56,6 +56,8 @@
    MOSSA_NO_STDIO         no <stdio.h>, no file I/O (the .npy *_file
                           functions are removed; the in-memory ones stay)
    MOSSA_NO_SIMD          compile the portable scalar kernels only
+   MOSSA_NO_HUGEPAGES     do not advise transparent huge pages for large
+                          .npy outputs (Linux; on by default, as numpy does)
 
    ======================================================================
    SIMD DISPATCH
