@@ -618,6 +618,7 @@ START_TEST(special_values_mixed_into_full_vectors)
             x[(rot * 5) % 64] = (float)NAN;
             x[(rot * 11 + 3) % 64] = (float)INFINITY;
             x[(rot * 3 + 7) % 64] = -(float)INFINITY;
+            x[(rot * 13 + 1) % 64] = -(float)NAN;   /* sign bit set: a different bit pattern */
             mossa_expf_array(x, y, 64 + 13);
             for (i = 0; i < 64 + 13; ++i) {
                 mossa_expf_array(x + i, &one, 1);
