@@ -79,10 +79,15 @@
 
    Vector math accuracy (measured against SLEEF's 1-ULP functions over
    the whole useful range by tests/test_kernels.c):
-       mossa_expf_array   max error <= 2 ULP on [-87.3, 88.7]; exact 0 below
-                          -103.97, +inf above 88.72, NaN in -> NaN out
+       mossa_expf_array   max error <= 2 ULP over the whole range, subnormal
+                          results included (measured 1.16 scalar, 0.88 AVX2/
+                          AVX-512, 0.76 NEON); 0 below -103.97, +inf above
+                          88.72, NaN in -> NaN out
        mossa_logf_array   max error <= 2 ULP on normal and subnormal
-                          positives; log(0) = -inf, log(x<0) = NaN
+                          positives (measured 1.14 scalar, 1.00 AVX2/AVX-512,
+                          0.90 NEON); log(0) = -inf, log(x<0) = NaN
+   The levels agree: dot within 1e-6 * sum|a_i b_i|, axpy bit-identical,
+   exp/log within 2 ULP of each other.
 
    ======================================================================
    THREADS
