@@ -84,10 +84,12 @@ typedef struct mossa_readability_scores {
 
 /* Streaming scanner. Zero-initialise it or call mossa_text_scanner_init,
    feed chunks (split anywhere, even inside a UTF-8 sequence), then
-   finish. The struct is plain data (about 170 bytes, no allocation):
-   copy it to fork a scan, put it on the stack, reuse it after init.
-   Fields after `stats` are private carry state. */
+   finish. The struct is plain data (about 16 KB, no allocation): copy it
+   to fork a scan, put it on the stack, reuse it after init. Fields after
+   the hook are private: a small carry state plus a memo of the syllable
+   counts of recent short words (a pure cache: results never depend on it). */
 #define MOSSA_TEXT_WORD_MAX 64
+#define MOSSA_TEXT_MEMO 1024
 typedef struct mossa_text_scanner {
     mossa_text_stats stats;    /* counts of everything completed so far */
     /* Optional hook, set after init: called once per word as it is counted
@@ -107,6 +109,7 @@ typedef struct mossa_text_scanner {
     uint8_t wlen_;             /* bytes in word_ */
     uint8_t term_, term_phase_, newlines_, mid_sent_, prev_word_, ovf_prev_vowel_, pad_;
     unsigned char word_[MOSSA_TEXT_WORD_MAX];
+    uint64_t memo_[MOSSA_TEXT_MEMO][2];   /* word zero-padded to 15 bytes | syllables + 1 in byte 15 */
 } mossa_text_scanner;
 
 MOSSA_API void mossa_text_scanner_init(mossa_text_scanner *s);
