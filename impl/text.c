@@ -1232,6 +1232,7 @@ MOSSA_DEF void mossa_text_scanner_feed(mossa_text_scanner *s, const char *chunk,
     size_t i = 0;
     if (!s || !chunk) return;
     k = mossa__k();
+    MOSSA__COUNT_CALL();
     while (i < len) {
         unsigned b = p[i];
         if (s->cp_need_) {
