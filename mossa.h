@@ -473,12 +473,13 @@ typedef struct mossa_readability_scores {
 
 /* Streaming scanner. Zero-initialise it or call mossa_text_scanner_init,
    feed chunks (split anywhere, even inside a UTF-8 sequence), then
-   finish. The struct is plain data (about 16 KB, no allocation): copy it
-   to fork a scan, put it on the stack, reuse it after init. Fields after
-   the hook are private: a small carry state plus a memo of the syllable
-   counts of recent short words (a pure cache: results never depend on it). */
+   finish. The struct is plain data (about 64 KB, no allocation; put it on
+   the heap on small stacks): copy it to fork a scan, reuse it after init or
+   reset. Fields after the hook are private: a small carry state (under 200
+   bytes) plus a memo of the syllable counts of recent words of up to 15
+   letters (a pure cache: the counts never depend on it). */
 #define MOSSA_TEXT_WORD_MAX 64
-#define MOSSA_TEXT_MEMO 1024
+#define MOSSA_TEXT_MEMO 4096
 typedef struct mossa_text_scanner {
     mossa_text_stats stats;    /* counts of everything completed so far */
     /* Optional hook, set after init: called once per word as it is counted
@@ -496,16 +497,19 @@ typedef struct mossa_text_scanner {
     uint8_t pend_;             /* apostrophe / period after a letter */
     uint8_t seg_;              /* letters in the current dotted segment */
     uint8_t wlen_;             /* bytes in word_ */
-    uint8_t term_, term_phase_, newlines_, mid_sent_, prev_word_, ovf_prev_vowel_, pad_;
+    uint8_t term_, term_phase_, newlines_, mid_sent_, prev_word_, ovf_prev_vowel_, no_memo_;
     unsigned char word_[MOSSA_TEXT_WORD_MAX];
     uint64_t memo_[MOSSA_TEXT_MEMO][2];   /* word zero-padded to 15 bytes | syllables + 1 in byte 15 */
 } mossa_text_scanner;
 
 MOSSA_API void mossa_text_scanner_init(mossa_text_scanner *s);
+/* Starts a new text like init, but keeps the word memo and the on_word
+   hook: the cheap way to score many short texts (one per line). */
+MOSSA_API void mossa_text_scanner_reset(mossa_text_scanner *s);
 MOSSA_API void mossa_text_scanner_feed(mossa_text_scanner *s, const char *chunk, size_t len);
 /* Completes the pending word and sentence; *stats (may be NULL) gets the
    totals. The scanner then holds the final counts in s->stats; call
-   init before reusing it. */
+   init or reset before reusing it. */
 MOSSA_API void mossa_text_scanner_finish(mossa_text_scanner *s, mossa_text_stats *stats);
 
 /* The six formulas from counts (defined = 0 when words or sentences are 0). */
@@ -2649,7 +2653,7 @@ static void mossa__text_end_word(mossa_text_scanner *s)
             size_t i;
             syl = 0;
             for (i = 0; i < s->wlen_; ++i) syl += (s->word_[i] == 'w') ? 3 : 1;
-        } else if (s->wlen_ <= 15 && !(f & MOSSA__TF_OVF)) {
+        } else if (s->wlen_ <= 15 && !(f & MOSSA__TF_OVF) && !s->no_memo_) {
             /* memo: the word's 16 bytes (zero padded; words never hold a 0
                byte, and byte 15 is always 0) are the key; syllables + 1 are
                stored in byte 15 (`top`, in memory order, so any endianness) */
@@ -2659,7 +2663,7 @@ static void mossa__text_end_word(mossa_text_scanner *s)
             memcpy(&k0, s->word_, 8);
             memcpy(&k1, s->word_ + 8, 8);
             memcpy(&top, top_bytes, 8);
-            e = s->memo_[(size_t)(((k0 ^ (k1 * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL) >> 54)];
+            e = s->memo_[(size_t)(((k0 ^ (k1 * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL) >> 52)];
             stored = (unsigned)((e[1] & top) / (top / 0xFF));
             if (stored && e[0] == k0 && (e[1] & ~top) == k1) {
                 syl = (int)stored - 1;
@@ -2841,6 +2845,18 @@ MOSSA_DEF void mossa_text_scanner_init(mossa_text_scanner *s)
     if (s) memset(s, 0, sizeof(*s));    /* also clears the on_word hook */
 }
 
+MOSSA_DEF void mossa_text_scanner_reset(mossa_text_scanner *s)
+{
+    void (*fn)(void *, const char *, size_t, int);
+    void *user;
+    if (!s) return;
+    fn = s->on_word;
+    user = s->on_word_user;
+    memset(s, 0, offsetof(mossa_text_scanner, memo_));
+    s->on_word = fn;
+    s->on_word_user = user;
+}
+
 /* Lowercase ASCII letter table for the fast path (0 = not a letter). */
 static const unsigned char mossa__text_lower[256] = {
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
@@ -2973,7 +2989,8 @@ MOSSA_DEF int mossa_syllables(const char *word, size_t len)
 {
     mossa_text_scanner s;
     if (!word || len == 0) return 0;
-    mossa_text_scanner_init(&s);
+    memset(&s, 0, offsetof(mossa_text_scanner, memo_));   /* no memo for one word */
+    s.no_memo_ = 1;
     mossa_text_scanner_feed(&s, word, len);
     mossa_text_scanner_finish(&s, NULL);
     return s.stats.syllables > (uint64_t)INT_MAX ? INT_MAX : (int)s.stats.syllables;
@@ -2996,13 +3013,14 @@ MOSSA_DEF mossa_status mossa_readability_lines(const char *text, size_t len, siz
                                                mossa_readability_scores *scores, size_t *n_lines)
 {
     size_t pos = 0, line = 0;
+    mossa_text_scanner s;
     if ((!text && len) || !n_lines) return MOSSA_ERR_INVALID_ARGUMENT;
+    mossa_text_scanner_init(&s);
     while (pos < len) {
         const char *nl = (const char *)memchr(text + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - text) : len;
         if (line < max_lines) {
-            mossa_text_scanner s;
-            mossa_text_scanner_init(&s);
+            mossa_text_scanner_reset(&s);
             mossa_text_scanner_feed(&s, text + pos, end - pos);
             mossa_text_scanner_finish(&s, NULL);
             if (stats) stats[line] = s.stats;

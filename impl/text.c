@@ -1023,7 +1023,7 @@ static void mossa__text_end_word(mossa_text_scanner *s)
             size_t i;
             syl = 0;
             for (i = 0; i < s->wlen_; ++i) syl += (s->word_[i] == 'w') ? 3 : 1;
-        } else if (s->wlen_ <= 15 && !(f & MOSSA__TF_OVF)) {
+        } else if (s->wlen_ <= 15 && !(f & MOSSA__TF_OVF) && !s->no_memo_) {
             /* memo: the word's 16 bytes (zero padded; words never hold a 0
                byte, and byte 15 is always 0) are the key; syllables + 1 are
                stored in byte 15 (`top`, in memory order, so any endianness) */
@@ -1033,7 +1033,7 @@ static void mossa__text_end_word(mossa_text_scanner *s)
             memcpy(&k0, s->word_, 8);
             memcpy(&k1, s->word_ + 8, 8);
             memcpy(&top, top_bytes, 8);
-            e = s->memo_[(size_t)(((k0 ^ (k1 * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL) >> 54)];
+            e = s->memo_[(size_t)(((k0 ^ (k1 * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL) >> 52)];
             stored = (unsigned)((e[1] & top) / (top / 0xFF));
             if (stored && e[0] == k0 && (e[1] & ~top) == k1) {
                 syl = (int)stored - 1;
@@ -1215,6 +1215,18 @@ MOSSA_DEF void mossa_text_scanner_init(mossa_text_scanner *s)
     if (s) memset(s, 0, sizeof(*s));    /* also clears the on_word hook */
 }
 
+MOSSA_DEF void mossa_text_scanner_reset(mossa_text_scanner *s)
+{
+    void (*fn)(void *, const char *, size_t, int);
+    void *user;
+    if (!s) return;
+    fn = s->on_word;
+    user = s->on_word_user;
+    memset(s, 0, offsetof(mossa_text_scanner, memo_));
+    s->on_word = fn;
+    s->on_word_user = user;
+}
+
 /* Lowercase ASCII letter table for the fast path (0 = not a letter). */
 static const unsigned char mossa__text_lower[256] = {
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
@@ -1347,7 +1359,8 @@ MOSSA_DEF int mossa_syllables(const char *word, size_t len)
 {
     mossa_text_scanner s;
     if (!word || len == 0) return 0;
-    mossa_text_scanner_init(&s);
+    memset(&s, 0, offsetof(mossa_text_scanner, memo_));   /* no memo for one word */
+    s.no_memo_ = 1;
     mossa_text_scanner_feed(&s, word, len);
     mossa_text_scanner_finish(&s, NULL);
     return s.stats.syllables > (uint64_t)INT_MAX ? INT_MAX : (int)s.stats.syllables;
@@ -1370,13 +1383,14 @@ MOSSA_DEF mossa_status mossa_readability_lines(const char *text, size_t len, siz
                                                mossa_readability_scores *scores, size_t *n_lines)
 {
     size_t pos = 0, line = 0;
+    mossa_text_scanner s;
     if ((!text && len) || !n_lines) return MOSSA_ERR_INVALID_ARGUMENT;
+    mossa_text_scanner_init(&s);
     while (pos < len) {
         const char *nl = (const char *)memchr(text + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - text) : len;
         if (line < max_lines) {
-            mossa_text_scanner s;
-            mossa_text_scanner_init(&s);
+            mossa_text_scanner_reset(&s);
             mossa_text_scanner_feed(&s, text + pos, end - pos);
             mossa_text_scanner_finish(&s, NULL);
             if (stats) stats[line] = s.stats;

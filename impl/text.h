@@ -84,12 +84,13 @@ typedef struct mossa_readability_scores {
 
 /* Streaming scanner. Zero-initialise it or call mossa_text_scanner_init,
    feed chunks (split anywhere, even inside a UTF-8 sequence), then
-   finish. The struct is plain data (about 16 KB, no allocation): copy it
-   to fork a scan, put it on the stack, reuse it after init. Fields after
-   the hook are private: a small carry state plus a memo of the syllable
-   counts of recent short words (a pure cache: results never depend on it). */
+   finish. The struct is plain data (about 64 KB, no allocation; put it on
+   the heap on small stacks): copy it to fork a scan, reuse it after init or
+   reset. Fields after the hook are private: a small carry state (under 200
+   bytes) plus a memo of the syllable counts of recent words of up to 15
+   letters (a pure cache: the counts never depend on it). */
 #define MOSSA_TEXT_WORD_MAX 64
-#define MOSSA_TEXT_MEMO 1024
+#define MOSSA_TEXT_MEMO 4096
 typedef struct mossa_text_scanner {
     mossa_text_stats stats;    /* counts of everything completed so far */
     /* Optional hook, set after init: called once per word as it is counted
@@ -107,16 +108,19 @@ typedef struct mossa_text_scanner {
     uint8_t pend_;             /* apostrophe / period after a letter */
     uint8_t seg_;              /* letters in the current dotted segment */
     uint8_t wlen_;             /* bytes in word_ */
-    uint8_t term_, term_phase_, newlines_, mid_sent_, prev_word_, ovf_prev_vowel_, pad_;
+    uint8_t term_, term_phase_, newlines_, mid_sent_, prev_word_, ovf_prev_vowel_, no_memo_;
     unsigned char word_[MOSSA_TEXT_WORD_MAX];
     uint64_t memo_[MOSSA_TEXT_MEMO][2];   /* word zero-padded to 15 bytes | syllables + 1 in byte 15 */
 } mossa_text_scanner;
 
 MOSSA_API void mossa_text_scanner_init(mossa_text_scanner *s);
+/* Starts a new text like init, but keeps the word memo and the on_word
+   hook: the cheap way to score many short texts (one per line). */
+MOSSA_API void mossa_text_scanner_reset(mossa_text_scanner *s);
 MOSSA_API void mossa_text_scanner_feed(mossa_text_scanner *s, const char *chunk, size_t len);
 /* Completes the pending word and sentence; *stats (may be NULL) gets the
    totals. The scanner then holds the final counts in s->stats; call
-   init before reusing it. */
+   init or reset before reusing it. */
 MOSSA_API void mossa_text_scanner_finish(mossa_text_scanner *s, mossa_text_stats *stats);
 
 /* The six formulas from counts (defined = 0 when words or sentences are 0). */
