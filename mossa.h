@@ -488,18 +488,21 @@ typedef struct mossa_text_scanner {
     void (*on_word)(void *user, const char *word, size_t len, int syllables);
     void *on_word_user;
     uint64_t sent_words_;      /* words since the last sentence end */
+    /* the fields read on every byte are 32-bit and not adjacent, so that a
+       byte store is never followed by a wider load over it (a stall) */
     uint32_t cp_;              /* partial UTF-8 code point */
+    uint32_t tok_;             /* 0 none, 1 word, 2 number */
     uint32_t word_letters_;    /* letters of the word in progress */
+    uint32_t pend_;            /* apostrophe / period after a letter */
     uint32_t ovf_groups_;      /* vowel groups past the word buffer */
+    uint32_t term_phase_;
     uint8_t cp_need_, cp_len_, cp_min_hi_, cp_max_hi_;
-    uint8_t tok_;              /* 0 none, 1 word, 2 number */
     uint8_t tok_flags_;
-    uint8_t pend_;             /* apostrophe / period after a letter */
     uint8_t seg_;              /* letters in the current dotted segment */
     uint8_t wlen_;             /* bytes in word_ */
-    uint8_t term_, term_phase_, newlines_, mid_sent_, prev_word_, ovf_prev_vowel_, no_memo_;
+    uint8_t term_, newlines_, mid_sent_, prev_word_, ovf_prev_vowel_, no_memo_;
     unsigned char word_[MOSSA_TEXT_WORD_MAX];
-    uint64_t memo_[MOSSA_TEXT_MEMO][2];   /* word zero-padded to 15 bytes | syllables + 1 in byte 15 */
+    uint64_t memo_[MOSSA_TEXT_MEMO][2];   /* 2-way sets of {word zero-padded to 15 bytes, syllables + 1 in byte 15} */
 } mossa_text_scanner;
 
 MOSSA_API void mossa_text_scanner_init(mossa_text_scanner *s);
@@ -2663,13 +2666,21 @@ static void mossa__text_end_word(mossa_text_scanner *s)
             memcpy(&k0, s->word_, 8);
             memcpy(&k1, s->word_ + 8, 8);
             memcpy(&top, top_bytes, 8);
-            e = s->memo_[(size_t)(((k0 ^ (k1 * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL) >> 52)];
+            /* two-way sets: way 0 holds the most recent word of the set */
+            e = &s->memo_[0][0] + 4 * (size_t)(((k0 ^ (k1 * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL) >> 53);
             stored = (unsigned)((e[1] & top) / (top / 0xFF));
             if (stored && e[0] == k0 && (e[1] & ~top) == k1) {
                 syl = (int)stored - 1;
             } else {
-                syl = mossa__syl_count(s->word_, s->wlen_);
-                if (syl > 254) syl = 254;
+                stored = (unsigned)((e[3] & top) / (top / 0xFF));
+                if (stored && e[2] == k0 && (e[3] & ~top) == k1) {
+                    syl = (int)stored - 1;
+                } else {
+                    syl = mossa__syl_count(s->word_, s->wlen_);
+                    if (syl > 254) syl = 254;
+                }
+                e[2] = e[0];
+                e[3] = e[1];
                 e[0] = k0;
                 e[1] = k1 | ((uint64_t)(syl + 1) * (top / 0xFF));
             }

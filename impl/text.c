@@ -1033,13 +1033,21 @@ static void mossa__text_end_word(mossa_text_scanner *s)
             memcpy(&k0, s->word_, 8);
             memcpy(&k1, s->word_ + 8, 8);
             memcpy(&top, top_bytes, 8);
-            e = s->memo_[(size_t)(((k0 ^ (k1 * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL) >> 52)];
+            /* two-way sets: way 0 holds the most recent word of the set */
+            e = &s->memo_[0][0] + 4 * (size_t)(((k0 ^ (k1 * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL) >> 53);
             stored = (unsigned)((e[1] & top) / (top / 0xFF));
             if (stored && e[0] == k0 && (e[1] & ~top) == k1) {
                 syl = (int)stored - 1;
             } else {
-                syl = mossa__syl_count(s->word_, s->wlen_);
-                if (syl > 254) syl = 254;
+                stored = (unsigned)((e[3] & top) / (top / 0xFF));
+                if (stored && e[2] == k0 && (e[3] & ~top) == k1) {
+                    syl = (int)stored - 1;
+                } else {
+                    syl = mossa__syl_count(s->word_, s->wlen_);
+                    if (syl > 254) syl = 254;
+                }
+                e[2] = e[0];
+                e[3] = e[1];
                 e[0] = k0;
                 e[1] = k1 | ((uint64_t)(syl + 1) * (top / 0xFF));
             }
