@@ -262,6 +262,7 @@ static void mossa__fill_avx512(mossa__kernels *t)
     /* svd */
     /* tsne */
     /* text */
+    t->text_letters = mossa__text_letters_avx2;   /* 32 bytes cover nearly every word */
 }
 
 #endif /* MOSSA__X86 */

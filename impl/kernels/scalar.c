@@ -170,6 +170,19 @@ static void mossa__logf_scalar(const float *x, float *y, size_t n)
 /* ---- svd ------------------------------------------------------------------- */
 /* ---- tsne ------------------------------------------------------------------ */
 /* ---- text ------------------------------------------------------------------ */
+/* (c | 0x20) - 'a' < 26 exactly for ASCII letters: '@' and '[' map to '`'
+   and '{', bytes >= 0x80 stay >= 0xA0. */
+static size_t mossa__text_letters_scalar(const unsigned char *p, size_t n, unsigned char *dst, size_t room)
+{
+    size_t r = 0;
+    while (r < n) {
+        unsigned c = p[r] | 0x20u;
+        if (c - 'a' >= 26u) break;
+        if (r < room) dst[r] = (unsigned char)c;
+        ++r;
+    }
+    return r;
+}
 
 static void mossa__fill_scalar(mossa__kernels *t)
 {
@@ -183,4 +196,5 @@ static void mossa__fill_scalar(mossa__kernels *t)
     /* svd */
     /* tsne */
     /* text */
+    t->text_letters = mossa__text_letters_scalar;
 }
