@@ -8,6 +8,16 @@
    Each matrix is also scaled by a power of two (exact; CKA is scale
    invariant) so that float products neither overflow nor underflow. */
 
+#ifdef MOSSA_CKA_TIMING
+#include <time.h>
+static double mossa__now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec; }
+#define MOSSA__TIC() double mossa__t0 = mossa__now()
+#define MOSSA__TOC(what) do { fprintf(stderr, "  %s %.3f\n", what, mossa__now() - mossa__t0); mossa__t0 = mossa__now(); } while (0)
+#else
+#define MOSSA__TIC() ((void)0)
+#define MOSSA__TOC(what) ((void)0)
+#endif
+
 /* ---- options ----------------------------------------------------------- */
 typedef struct mossa__cka_opt {
     int rbf, debiased;
@@ -127,10 +137,8 @@ static void mossa__lin_gram_task(void *arg, size_t task, int worker)
     double *p = j->part + 3 * task;
     int diag = bi == bj;
     memset(bx, 0, 2 * MOSSA__BS * MOSSA__BS * sizeof(double));
-    mossa__panel_block(j->px + bi * MOSSA__BP * j->dx * MOSSA__PW, j->dx * MOSSA__PW,
-                       j->px + bj * MOSSA__BP * j->dx * MOSSA__PW, j->dx * MOSSA__PW, j->dx, na, nb, diag, bx, MOSSA__BS);
-    mossa__panel_block(j->py + bi * MOSSA__BP * j->dy * MOSSA__PW, j->dy * MOSSA__PW,
-                       j->py + bj * MOSSA__BP * j->dy * MOSSA__PW, j->dy * MOSSA__PW, j->dy, na, nb, diag, by, MOSSA__BS);
+    mossa__panel_block(j->px, j->np, bi * MOSSA__BP, na, j->px, j->np, bj * MOSSA__BP, nb, j->dx, diag, bx, MOSSA__BS);
+    mossa__panel_block(j->py, j->np, bi * MOSSA__BP, na, j->py, j->np, bj * MOSSA__BP, nb, j->dy, diag, by, MOSSA__BS);
     p[0] = p[1] = p[2] = 0.0;
     mossa__block_dots(bx, by, na, nb, diag, 1, &p[0], &p[1], &p[2]);
 }
@@ -150,30 +158,27 @@ static void mossa__lin_feat_task(void *arg, size_t task, int worker)
 {
     const mossa__lin_feat_job *j = (const mossa__lin_feat_job *)arg;
     double *b = j->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
-    size_t stride = j->n * MOSSA__PW, bi, bj, na, nb;
+    size_t bi, bj, na, nb, npa, npb;
     const float *A, *B;
     int diag = 0, sym = 1;
     double uu = 0.0, vv = 0.0, uv = 0.0;
     if (task < j->nxx) {
         bi = j->pxx[2 * task]; bj = j->pxx[2 * task + 1];
-        A = j->px; B = j->px;
-        na = MOSSA__MIN(MOSSA__BP, j->npx - bi * MOSSA__BP); nb = MOSSA__MIN(MOSSA__BP, j->npx - bj * MOSSA__BP);
+        A = j->px; B = j->px; npa = npb = j->npx;
         diag = bi == bj;
     } else if (task < j->nxx + j->nyy) {
         size_t t = task - j->nxx;
         bi = j->pyy[2 * t]; bj = j->pyy[2 * t + 1];
-        A = j->py; B = j->py;
-        na = MOSSA__MIN(MOSSA__BP, j->npy - bi * MOSSA__BP); nb = MOSSA__MIN(MOSSA__BP, j->npy - bj * MOSSA__BP);
+        A = j->py; B = j->py; npa = npb = j->npy;
         diag = bi == bj;
     } else {
         size_t t = task - j->nxx - j->nyy;
         bi = t / j->nby; bj = t % j->nby;
-        A = j->px; B = j->py; sym = 0;
-        na = MOSSA__MIN(MOSSA__BP, j->npx - bi * MOSSA__BP); nb = MOSSA__MIN(MOSSA__BP, j->npy - bj * MOSSA__BP);
+        A = j->px; B = j->py; sym = 0; npa = j->npx; npb = j->npy;
     }
+    na = MOSSA__MIN(MOSSA__BP, npa - bi * MOSSA__BP); nb = MOSSA__MIN(MOSSA__BP, npb - bj * MOSSA__BP);
     memset(b, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
-    mossa__panel_block(A + bi * MOSSA__BP * stride, stride, B + bj * MOSSA__BP * stride, stride,
-                       j->n, na, nb, diag, b, MOSSA__BS);
+    mossa__panel_block(A, npa, bi * MOSSA__BP, na, B, npb, bj * MOSSA__BP, nb, j->n, diag, b, MOSSA__BS);
     mossa__block_dots(b, NULL, na, nb, diag, sym, &uv, &uu, &vv);
     j->part[task] = uu;
 }
@@ -191,11 +196,13 @@ static mossa_status mossa__linear_sums(mossa__ctx *ctx, const float *x, size_t n
        n (dx + dy)^2 / 2: pick the cheaper. */
     int gram = n < dx + dy;
     *dk = *dl = NULL;
+    MOSSA__TIC();
     st = mossa__cmat_make(ctx, x, n, dx, gram, &mx);
     if (st != MOSSA_OK) return st;
     st = mossa__cmat_make(ctx, y, n, dy, gram, &my);
     if (st != MOSSA_OK) { mossa__cmat_free(ctx, &mx); return st; }
     *sx = mx.scale; *sy = my.scale;
+    MOSSA__TOC("pack");
     s[0] = s[1] = s[2] = 0.0;
     if (gram) {
         mossa__lin_gram_job j;
@@ -236,6 +243,7 @@ static mossa_status mossa__linear_sums(mossa__ctx *ctx, const float *x, size_t n
         }
         mossa__free(ctx, pxx); mossa__free(ctx, pyy); mossa__free(ctx, j.buf); mossa__free(ctx, j.part);
     }
+    MOSSA__TOC("products");
     if (st == MOSSA_OK) {
         *dk = mx.rownorm; *dl = my.rownorm;
         mx.rownorm = NULL; my.rownorm = NULL;
@@ -281,7 +289,7 @@ static mossa_status mossa__linear_hsic(mossa__ctx *ctx, const float *x, size_t n
 typedef struct mossa__kern_job {
     const float *p;        /* row panels, inner d */
     size_t n, d, np;
-    const double *rownorm;
+    double *rownorm;       /* the Gram's diagonal, from the same kernel */
     int dist;              /* 1: squared distances, 0: Gram */
     const size_t *pairs;
     double *buf;
@@ -289,6 +297,22 @@ typedef struct mossa__kern_job {
     double *kd;            /* n x n doubles */
     double unscale;        /* multiplies Gram values written to kd */
 } mossa__kern_job;
+
+/* The diagonal of the Gram computed by the very kernel calls that compute
+   the off-diagonal entries: for identical rows G_ii = G_ij = G_jj to the
+   bit, so duplicates get a distance of exactly 0 (as in numpy), which
+   exact double norms would turn into rounding noise. */
+static void mossa__kern_diag_task(void *arg, size_t task, int worker)
+{
+    const mossa__kern_job *j = (const mossa__kern_job *)arg;
+    double tile[MOSSA__PW * MOSSA__PW];
+    size_t i;
+    (void)worker;
+    memset(tile, 0, sizeof(tile));
+    mossa__panel_block(j->p, j->np, task, 1, j->p, j->np, task, 1, j->d, 0, tile, MOSSA__PW);
+    for (i = 0; i < MOSSA__PW && task * MOSSA__PW + i < j->n; ++i)
+        j->rownorm[task * MOSSA__PW + i] = tile[i * MOSSA__PW + i];
+}
 
 static void mossa__kern_task(void *arg, size_t task, int worker)
 {
@@ -299,8 +323,7 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
     size_t pi, pj, i, jj;
     int diag = bi == bj;
     memset(b, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
-    mossa__panel_block(j->p + bi * MOSSA__BP * j->d * MOSSA__PW, j->d * MOSSA__PW,
-                       j->p + bj * MOSSA__BP * j->d * MOSSA__PW, j->d * MOSSA__PW, j->d, na, nb, diag, b, MOSSA__BS);
+    mossa__panel_block(j->p, j->np, bi * MOSSA__BP, na, j->p, j->np, bj * MOSSA__BP, nb, j->d, diag, b, MOSSA__BS);
     for (pi = 0; pi < na; ++pi)
         for (pj = diag ? pi : 0; pj < nb; ++pj)
             for (i = 0; i < MOSSA__PW; ++i) {
@@ -461,6 +484,7 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
     st = mossa__upper_pairs(ctx, (j.np + MOSSA__BP - 1) / MOSSA__BP, (size_t **)&j.pairs, &count);
     j.buf = (double *)mossa__alloc(ctx, (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double));
     if (st == MOSSA_OK && !j.buf) st = MOSSA_ERR_OUT_OF_MEMORY;
+    if (st == MOSSA_OK && j.dist) mossa__parallel(ctx, j.np, mossa__kern_diag_task, &j);
     if (st == MOSSA_OK) mossa__parallel(ctx, count, mossa__kern_task, &j);
     mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, j.buf);
     mossa__cmat_free(ctx, &m);
@@ -723,12 +747,11 @@ typedef struct mossa__cross_job {
 static void mossa__cross_task(void *arg, size_t task, int worker)
 {
     const mossa__cross_job *j = (const mossa__cross_job *)arg;
-    size_t bi = task / j->nby, bj = task % j->nby, i, c, stride = j->n * MOSSA__PW;
+    size_t bi = task / j->nby, bj = task % j->nby, i, c;
     size_t na = MOSSA__MIN(MOSSA__BP, j->npx - bi * MOSSA__BP), nb = MOSSA__MIN(MOSSA__BP, j->npy - bj * MOSSA__BP);
     double *b = j->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
     memset(b, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
-    mossa__panel_block(j->px + bi * MOSSA__BP * stride, stride, j->py + bj * MOSSA__BP * stride, stride,
-                       j->n, na, nb, 0, b, MOSSA__BS);
+    mossa__panel_block(j->px, j->npx, bi * MOSSA__BP, na, j->py, j->npy, bj * MOSSA__BP, nb, j->n, 0, b, MOSSA__BS);
     for (i = 0; i < MOSSA__BS && bi * MOSSA__BS + i < j->dx; ++i)
         for (c = 0; c < MOSSA__BS && bj * MOSSA__BS + c < j->dy; ++c)
             j->out[(bi * MOSSA__BS + i) * j->dy + bj * MOSSA__BS + c] = b[i * MOSSA__BS + c] * j->unscale;
@@ -939,7 +962,7 @@ static void mossa__stream_task(void *arg, size_t task, int worker)
 {
     const mossa__stream_job *j = (const mossa__stream_job *)arg;
     double *b = j->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
-    size_t stride = j->nb * MOSSA__PW, bi, bj, na, nbk, rows, cols, pi, pj, i, c, ldc;
+    size_t bi, bj, na, nbk, rows, cols, pi, pj, i, c, ldc, npa, npb;
     const float *A, *B;
     const double *da, *db;
     double *C, u;
@@ -947,24 +970,24 @@ static void mossa__stream_task(void *arg, size_t task, int worker)
     if (task < j->nxx) {
         bi = j->pxx[2 * task]; bj = j->pxx[2 * task + 1];
         A = B = j->px; C = j->cxx; ldc = j->dx; rows = cols = j->dx; da = db = j->dmx; u = j->ux;
-        na = MOSSA__MIN(MOSSA__BP, j->npx - bi * MOSSA__BP); nbk = MOSSA__MIN(MOSSA__BP, j->npx - bj * MOSSA__BP);
+        npa = npb = j->npx;
     } else if (task < j->nxx + j->nyy) {
         size_t t = task - j->nxx;
         bi = j->pyy[2 * t]; bj = j->pyy[2 * t + 1];
         A = B = j->py; C = j->cyy; ldc = j->dy; rows = cols = j->dy; da = db = j->dmy; u = j->uy;
-        na = MOSSA__MIN(MOSSA__BP, j->npy - bi * MOSSA__BP); nbk = MOSSA__MIN(MOSSA__BP, j->npy - bj * MOSSA__BP);
+        npa = npb = j->npy;
     } else {
         size_t t = task - j->nxx - j->nyy;
         bi = t / j->nby; bj = t % j->nby;
         A = j->px; B = j->py; C = j->cxy; ldc = j->dy; rows = j->dx; cols = j->dy;
         da = j->dmx; db = j->dmy; u = sqrt(j->ux * j->uy); sym = 0;
-        na = MOSSA__MIN(MOSSA__BP, j->npx - bi * MOSSA__BP); nbk = MOSSA__MIN(MOSSA__BP, j->npy - bj * MOSSA__BP);
+        npa = j->npx; npb = j->npy;
     }
+    na = MOSSA__MIN(MOSSA__BP, npa - bi * MOSSA__BP); nbk = MOSSA__MIN(MOSSA__BP, npb - bj * MOSSA__BP);
     diag = sym && bi == bj;
     memset(b, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
     if (j->nb > 0)
-        mossa__panel_block(A + bi * MOSSA__BP * stride, stride, B + bj * MOSSA__BP * stride, stride,
-                           j->nb, na, nbk, diag, b, MOSSA__BS);
+        mossa__panel_block(A, npa, bi * MOSSA__BP, na, B, npb, bj * MOSSA__BP, nbk, j->nb, diag, b, MOSSA__BS);
     for (pi = 0; pi < na; ++pi)
         for (pj = diag ? pi : 0; pj < nbk; ++pj)
             for (i = 0; i < MOSSA__PW; ++i) {
@@ -976,7 +999,7 @@ static void mossa__stream_task(void *arg, size_t task, int worker)
                     if (col >= cols) break;
                     v = b[(pi * MOSSA__PW + i) * MOSSA__BS + pj * MOSSA__PW + c] * u + j->f * da[r] * db[col];
                     C[r * ldc + col] += v;
-                    if (sym && pi != pj) C[col * ldc + r] += v;
+                    if (sym && (bi != bj || pi != pj)) C[col * ldc + r] += v;
                 }
             }
 }
