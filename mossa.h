@@ -1776,6 +1776,27 @@ static void mossa__fill_neon(mossa__kernels *t)
 #define MOSSA__BP 8    /* panels per block side: blocks of 128 x 128 */
 #define MOSSA__BS (MOSSA__PW * MOSSA__BP)
 
+/* Large work buffers are touched once, right after allocation. On Linux
+   the first touch of 4 KB pages dominates the cost of a whole CKA when the
+   machine is busy (measured here: ~15 ms per MB on a loaded VM, ~4 ms with
+   2 MB pages), so big buffers ask for transparent huge pages. Advisory
+   only: errors are ignored, and a caller's allocator still owns the memory. */
+#if defined(__linux__) && !defined(MOSSA_NO_HUGEPAGES)
+#ifdef __cplusplus
+#include <sys/mman.h>
+#else
+extern int madvise(void *addr, size_t length, int advice);
+#endif
+static void mossa__advise_huge(void *p, size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    size_t a = ((size_t)p + huge - 1) & ~(huge - 1), e = ((size_t)p + bytes) & ~(huge - 1);
+    if (p && bytes >= 2 * huge && e > a) (void)madvise((void *)a, e - a, 14 /* MADV_HUGEPAGE */);
+}
+#else
+static void mossa__advise_huge(void *p, size_t bytes) { (void)p; (void)bytes; }
+#endif
+
 static size_t mossa__panels_of(size_t rows) { return (rows + MOSSA__PW - 1) / MOSSA__PW; }
 
 /* Layout of a packed matrix of np panels over inner length K: panels are
@@ -2023,6 +2044,8 @@ static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
     sbuf = (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double);
     pa = (float *)mossa__alloc(ctx, sa);
     pb = (float *)mossa__alloc(ctx, sb);
+    mossa__advise_huge(pa, sa);
+    mossa__advise_huge(pb, sb);
     g.buf = (double *)mossa__alloc(ctx, sbuf);
     if (!pa || !pb || !g.buf) {
         mossa__free(ctx, pa); mossa__free(ctx, pb); mossa__free(ctx, g.buf);
@@ -2888,6 +2911,7 @@ static mossa_status mossa__cmat_make(mossa__ctx *ctx, const float *x, size_t n, 
     if (st != MOSSA_OK) { mossa__cmat_free(ctx, m); return st; }
     m->panels = (float *)mossa__alloc(ctx, count * sizeof(float));
     if (!m->panels) { mossa__cmat_free(ctx, m); return MOSSA_ERR_OUT_OF_MEMORY; }
+    mossa__advise_huge(m->panels, count * sizeof(float));
     if (by_rows) mossa__pack_rows(ctx, x, n, d, d, m->mean, m->scale, m->panels, m->rownorm);
     else mossa__pack_cols(ctx, x, n, d, d, m->mean, m->scale, m->panels, n, m->rownorm);
     return MOSSA_OK;
@@ -3299,7 +3323,10 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
     mossa__cmat m;
     mossa__kern_job j;
     size_t count = 0, i;
-    mossa_status st = mossa__cmat_make(ctx, x, n, d, 1, &m);
+    mossa_status st;
+    MOSSA__TIC();
+    st = mossa__cmat_make(ctx, x, n, d, 1, &m);
+    MOSSA__TOC(" pack");
     if (st != MOSSA_OK) return st;
     j.p = m.panels; j.n = n; j.d = d; j.np = mossa__panels_of(n); j.diag = diag;
     j.dist = o->rbf; j.ku = ku; j.kd = kd; j.hist = NULL;
@@ -3316,6 +3343,7 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
     if (st == MOSSA_OK) mossa__parallel(ctx, count, mossa__kern_task, &j);
     mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, j.buf);
     mossa__cmat_free(ctx, &m);
+    MOSSA__TOC(" gemm+dist");
     if (st == MOSSA_OK && o->rbf) {
         /* Kornblith: sigma^2 = t^2 median(D), K = exp(-D / (2 sigma^2)) */
         double med = mossa__median_full(ctx, ku, n, j.hist);
@@ -3418,11 +3446,15 @@ static mossa_status mossa__gram_build(mossa__ctx *ctx, const float *x, size_t n,
     g->has_alloc = ctx->allocator != NULL;
     if (ctx->allocator) g->alloc = *ctx->allocator;
     g->K = (float *)mossa__alloc(ctx, n * (n - 1) / 2 * sizeof(float));
+    mossa__advise_huge(g->K, n * (n - 1) / 2 * sizeof(float));
     g->diag = (double *)mossa__alloc(ctx, n * sizeof(double));
     g->a = (double *)mossa__alloc(ctx, n * sizeof(double));
+    MOSSA__TIC();
     if (!g->K || !g->a || !g->diag) st = MOSSA_ERR_OUT_OF_MEMORY;
     else st = mossa__kernel_matrix(ctx, x, n, d, o, g->K, g->diag, NULL, &g->unscale, &c);
+    MOSSA__TOC("kernel");
     if (st == MOSSA_OK) st = mossa__rows_and_offsets(ctx, g->K, g->diag, n, o->rbf, c, o->debiased, g->a);
+    MOSSA__TOC("rows");
     if (st == MOSSA_OK && need_self) {
         st = mossa__pair_sums(ctx, g->K, g->diag, g->a, g->K, g->diag, g->a, n, o->debiased, s);
         g->self = s[1];
@@ -3444,7 +3476,9 @@ static mossa_status mossa__cka_rbf_hsic(mossa__ctx *ctx, const float *x, size_t 
     double s[3], c = mossa__hsic_norm(n, o->debiased);
     if (st == MOSSA_OK) st = mossa__gram_build(ctx, y, n, dy, o, 0, &gy);
     /* one pass gives the cross and both self terms */
+    MOSSA__TIC();
     if (st == MOSSA_OK) st = mossa__pair_sums(ctx, gx->K, gx->diag, gx->a, gy->K, gy->diag, gy->a, n, o->debiased, s);
+    MOSSA__TOC("pairs");
     if (st == MOSSA_OK) { h[0] = s[0] * c; h[1] = s[1] * c; h[2] = s[2] * c; }
     mossa__gram_release(ctx, gx);
     mossa__gram_release(ctx, gy);

@@ -113,6 +113,7 @@ static mossa_status mossa__cmat_make(mossa__ctx *ctx, const float *x, size_t n, 
     if (st != MOSSA_OK) { mossa__cmat_free(ctx, m); return st; }
     m->panels = (float *)mossa__alloc(ctx, count * sizeof(float));
     if (!m->panels) { mossa__cmat_free(ctx, m); return MOSSA_ERR_OUT_OF_MEMORY; }
+    mossa__advise_huge(m->panels, count * sizeof(float));
     if (by_rows) mossa__pack_rows(ctx, x, n, d, d, m->mean, m->scale, m->panels, m->rownorm);
     else mossa__pack_cols(ctx, x, n, d, d, m->mean, m->scale, m->panels, n, m->rownorm);
     return MOSSA_OK;
@@ -524,7 +525,10 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
     mossa__cmat m;
     mossa__kern_job j;
     size_t count = 0, i;
-    mossa_status st = mossa__cmat_make(ctx, x, n, d, 1, &m);
+    mossa_status st;
+    MOSSA__TIC();
+    st = mossa__cmat_make(ctx, x, n, d, 1, &m);
+    MOSSA__TOC(" pack");
     if (st != MOSSA_OK) return st;
     j.p = m.panels; j.n = n; j.d = d; j.np = mossa__panels_of(n); j.diag = diag;
     j.dist = o->rbf; j.ku = ku; j.kd = kd; j.hist = NULL;
@@ -541,6 +545,7 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
     if (st == MOSSA_OK) mossa__parallel(ctx, count, mossa__kern_task, &j);
     mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, j.buf);
     mossa__cmat_free(ctx, &m);
+    MOSSA__TOC(" gemm+dist");
     if (st == MOSSA_OK && o->rbf) {
         /* Kornblith: sigma^2 = t^2 median(D), K = exp(-D / (2 sigma^2)) */
         double med = mossa__median_full(ctx, ku, n, j.hist);
@@ -643,11 +648,15 @@ static mossa_status mossa__gram_build(mossa__ctx *ctx, const float *x, size_t n,
     g->has_alloc = ctx->allocator != NULL;
     if (ctx->allocator) g->alloc = *ctx->allocator;
     g->K = (float *)mossa__alloc(ctx, n * (n - 1) / 2 * sizeof(float));
+    mossa__advise_huge(g->K, n * (n - 1) / 2 * sizeof(float));
     g->diag = (double *)mossa__alloc(ctx, n * sizeof(double));
     g->a = (double *)mossa__alloc(ctx, n * sizeof(double));
+    MOSSA__TIC();
     if (!g->K || !g->a || !g->diag) st = MOSSA_ERR_OUT_OF_MEMORY;
     else st = mossa__kernel_matrix(ctx, x, n, d, o, g->K, g->diag, NULL, &g->unscale, &c);
+    MOSSA__TOC("kernel");
     if (st == MOSSA_OK) st = mossa__rows_and_offsets(ctx, g->K, g->diag, n, o->rbf, c, o->debiased, g->a);
+    MOSSA__TOC("rows");
     if (st == MOSSA_OK && need_self) {
         st = mossa__pair_sums(ctx, g->K, g->diag, g->a, g->K, g->diag, g->a, n, o->debiased, s);
         g->self = s[1];
@@ -669,7 +678,9 @@ static mossa_status mossa__cka_rbf_hsic(mossa__ctx *ctx, const float *x, size_t 
     double s[3], c = mossa__hsic_norm(n, o->debiased);
     if (st == MOSSA_OK) st = mossa__gram_build(ctx, y, n, dy, o, 0, &gy);
     /* one pass gives the cross and both self terms */
+    MOSSA__TIC();
     if (st == MOSSA_OK) st = mossa__pair_sums(ctx, gx->K, gx->diag, gx->a, gy->K, gy->diag, gy->a, n, o->debiased, s);
+    MOSSA__TOC("pairs");
     if (st == MOSSA_OK) { h[0] = s[0] * c; h[1] = s[1] * c; h[2] = s[2] * c; }
     mossa__gram_release(ctx, gx);
     mossa__gram_release(ctx, gy);
