@@ -77,10 +77,23 @@ static void mossa__panel_block(const float *A, size_t npa, size_t pa0, size_t na
         const float *b0 = B + mossa__pidx(npb, K, pb0, k0);
         for (pj = 0; pj < nb; ++pj) {
             const float *b = b0 + pj * kc * MOSSA__PW;
-            size_t pend = upper ? MOSSA__MIN(na, pj + 1) : na;
-            for (pi = 0; pi < pend; ++pi)
-                kt->gemm_tile16(a0 + pi * kc * MOSSA__PW, b, kc,
-                                C + pi * MOSSA__PW * ldc + pj * MOSSA__PW, ldc);
+            if (kt->gemm_tile16x32 && pj + 1 < nb) {
+                /* two B micro-panels at once (adjacent in the layout); on a
+                   diagonal block this also computes tile (pj+1, pj) of the
+                   lower half, which callers ignore */
+                size_t pend = upper ? MOSSA__MIN(na, pj + 2) : na;
+                for (pi = 0; pi < pend; ++pi)
+                    kt->gemm_tile16x32(a0 + pi * kc * MOSSA__PW, b, kc,
+                                       C + pi * MOSSA__PW * ldc + pj * MOSSA__PW, ldc);
+                ++pj;
+                continue;
+            }
+            {
+                size_t pend = upper ? MOSSA__MIN(na, pj + 1) : na;
+                for (pi = 0; pi < pend; ++pi)
+                    kt->gemm_tile16(a0 + pi * kc * MOSSA__PW, b, kc,
+                                    C + pi * MOSSA__PW * ldc + pj * MOSSA__PW, ldc);
+            }
         }
     }
 }
