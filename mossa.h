@@ -2905,16 +2905,6 @@ MOSSA_DEF mossa_status mossa_npy_write(const char *path, const float *x, size_t 
    Each matrix is also scaled by a power of two (exact; CKA is scale
    invariant) so that float products neither overflow nor underflow. */
 
-#ifdef MOSSA_CKA_TIMING
-#include <time.h>
-static double mossa__now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec; }
-#define MOSSA__TIC() double mossa__t0 = mossa__now()
-#define MOSSA__TOC(what) do { fprintf(stderr, "  %s %.3f\n", what, mossa__now() - mossa__t0); mossa__t0 = mossa__now(); } while (0)
-#else
-#define MOSSA__TIC() ((void)0)
-#define MOSSA__TOC(what) ((void)0)
-#endif
-
 /* ---- options ----------------------------------------------------------- */
 typedef struct mossa__cka_opt {
     int rbf, debiased;
@@ -3094,13 +3084,11 @@ static mossa_status mossa__linear_sums(mossa__ctx *ctx, const float *x, size_t n
        n (dx + dy)^2 / 2: pick the cheaper. */
     int gram = n < dx + dy;
     *dk = *dl = NULL;
-    MOSSA__TIC();
     st = mossa__cmat_make(ctx, x, n, dx, gram, &mx);
     if (st != MOSSA_OK) return st;
     st = mossa__cmat_make(ctx, y, n, dy, gram, &my);
     if (st != MOSSA_OK) { mossa__cmat_free(ctx, &mx); return st; }
     *sx = mx.scale; *sy = my.scale;
-    MOSSA__TOC("pack");
     s[0] = s[1] = s[2] = 0.0;
     if (gram) {
         mossa__lin_gram_job j;
@@ -3141,7 +3129,6 @@ static mossa_status mossa__linear_sums(mossa__ctx *ctx, const float *x, size_t n
         }
         mossa__free(ctx, pxx); mossa__free(ctx, pyy); mossa__free(ctx, j.buf); mossa__free(ctx, j.part);
     }
-    MOSSA__TOC("products");
     if (st == MOSSA_OK) {
         *dk = mx.rownorm; *dl = my.rownorm;
         mx.rownorm = NULL; my.rownorm = NULL;
@@ -3423,9 +3410,7 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
     mossa__kern_job j;
     size_t count = 0, i;
     mossa_status st;
-    MOSSA__TIC();
     st = mossa__cmat_make(ctx, x, n, d, 1, &m);
-    MOSSA__TOC(" pack");
     if (st != MOSSA_OK) return st;
     j.p = m.panels; j.n = n; j.d = d; j.np = mossa__panels_of(n); j.diag = diag;
     j.dist = o->rbf; j.ku = ku; j.kd = kd; j.hist = NULL;
@@ -3442,7 +3427,6 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
     if (st == MOSSA_OK) mossa__parallel(ctx, count, mossa__kern_task, &j);
     mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, j.buf);
     mossa__cmat_free(ctx, &m);
-    MOSSA__TOC(" gemm+dist");
     if (st == MOSSA_OK && o->rbf) {
         /* Kornblith: sigma^2 = t^2 median(D), K = exp(-D / (2 sigma^2)) */
         double med = mossa__median_full(ctx, ku, n, j.hist);
@@ -3548,12 +3532,9 @@ static mossa_status mossa__gram_build(mossa__ctx *ctx, const float *x, size_t n,
     mossa__advise_huge(g->K, n * (n - 1) / 2 * sizeof(float));
     g->diag = (double *)mossa__alloc(ctx, n * sizeof(double));
     g->a = (double *)mossa__alloc(ctx, n * sizeof(double));
-    MOSSA__TIC();
     if (!g->K || !g->a || !g->diag) st = MOSSA_ERR_OUT_OF_MEMORY;
     else st = mossa__kernel_matrix(ctx, x, n, d, o, g->K, g->diag, NULL, &g->unscale, &c);
-    MOSSA__TOC("kernel");
     if (st == MOSSA_OK) st = mossa__rows_and_offsets(ctx, g->K, g->diag, n, o->rbf, c, o->debiased, g->a);
-    MOSSA__TOC("rows");
     if (st == MOSSA_OK && need_self) {
         st = mossa__pair_sums(ctx, g->K, g->diag, g->a, g->K, g->diag, g->a, n, o->debiased, s);
         g->self = s[1];
@@ -3575,9 +3556,7 @@ static mossa_status mossa__cka_rbf_hsic(mossa__ctx *ctx, const float *x, size_t 
     double s[3], c = mossa__hsic_norm(n, o->debiased);
     if (st == MOSSA_OK) st = mossa__gram_build(ctx, y, n, dy, o, 0, &gy);
     /* one pass gives the cross and both self terms */
-    MOSSA__TIC();
     if (st == MOSSA_OK) st = mossa__pair_sums(ctx, gx->K, gx->diag, gx->a, gy->K, gy->diag, gy->a, n, o->debiased, s);
-    MOSSA__TOC("pairs");
     if (st == MOSSA_OK) { h[0] = s[0] * c; h[1] = s[1] * c; h[2] = s[2] * c; }
     mossa__gram_release(ctx, gx);
     mossa__gram_release(ctx, gy);
