@@ -2987,8 +2987,8 @@ static void mossa__cmat_free(mossa__ctx *ctx, mossa__cmat *m)
 
 /* by_rows: panels over the n rows (inner = d, Gram form); else panels over
    the d columns (inner = n, feature form). */
-static mossa_status mossa__cmat_make(mossa__ctx *ctx, const float *x, size_t n, size_t d, int by_rows,
-                                     mossa__cmat *m)
+static mossa_status mossa__cmat_into(mossa__ctx *ctx, const float *x, size_t n, size_t d, int by_rows,
+                                     float *into, mossa__cmat *m)
 {
     mossa_status st;
     size_t count = by_rows ? mossa__panels_of(n) * MOSSA__PW * d : mossa__panels_of(d) * MOSSA__PW * n;
@@ -2998,37 +2998,59 @@ static mossa_status mossa__cmat_make(mossa__ctx *ctx, const float *x, size_t n, 
     if (!m->mean || !m->rownorm) { mossa__cmat_free(ctx, m); return MOSSA_ERR_OUT_OF_MEMORY; }
     st = mossa__column_means(ctx, x, n, d, d, m->mean, &m->scale);
     if (st != MOSSA_OK) { mossa__cmat_free(ctx, m); return st; }
-    m->panels = (float *)mossa__alloc(ctx, count * sizeof(float));
-    if (!m->panels) { mossa__cmat_free(ctx, m); return MOSSA_ERR_OUT_OF_MEMORY; }
-    mossa__advise_huge(m->panels, count * sizeof(float));
+    if (into) m->panels = into;
+    else {
+        m->panels = (float *)mossa__alloc(ctx, count * sizeof(float));
+        if (!m->panels) { mossa__cmat_free(ctx, m); return MOSSA_ERR_OUT_OF_MEMORY; }
+        mossa__advise_huge(m->panels, count * sizeof(float));
+    }
     if (by_rows) mossa__pack_rows(ctx, x, n, d, d, m->mean, m->scale, m->panels, m->rownorm);
     else mossa__pack_cols(ctx, x, n, d, d, m->mean, m->scale, m->panels, n, m->rownorm);
+    if (into) m->panels = NULL;   /* the caller owns it */
     return MOSSA_OK;
+}
+
+static mossa_status mossa__cmat_make(mossa__ctx *ctx, const float *x, size_t n, size_t d, int by_rows,
+                                     mossa__cmat *m)
+{
+    return mossa__cmat_into(ctx, x, n, d, by_rows, NULL, m);
 }
 
 /* ---- linear CKA, Gram form: <K, L>, <K, K>, <L, L> for K = Xc Xc' and
    L = Yc Yc', block by block without storing either Gram ---------------- */
 typedef struct mossa__lin_gram_job {
-    const float *px, *py;
-    size_t n, dx, dy, np;
+    const float *p;  /* the row panels of X (pass 1), then of Y (pass 2) */
+    size_t n, d, np;
+    int pass;
     const size_t *pairs;
+    float *kx;       /* per task: Kx's block (float) */
     double *buf;     /* per worker: 2 blocks */
     double *part;    /* per task: 3 sums */
 } mossa__lin_gram_job;
 
+/* Two passes over the upper blocks of n x n, sharing one packed buffer
+   (Y is packed where X was): pass 1 keeps each block of Kx as floats and
+   sums Kx^2 in double; pass 2 computes Ky's block and sums Ky^2 and
+   Kx Ky. The packed copy of only one input is alive at a time. */
 static void mossa__lin_gram_task(void *arg, size_t task, int worker)
 {
     const mossa__lin_gram_job *j = (const mossa__lin_gram_job *)arg;
-    size_t bi = j->pairs[2 * task], bj = j->pairs[2 * task + 1];
+    size_t bi = j->pairs[2 * task], bj = j->pairs[2 * task + 1], i;
     size_t na = MOSSA__MIN(MOSSA__BP, j->np - bi * MOSSA__BP), nb = MOSSA__MIN(MOSSA__BP, j->np - bj * MOSSA__BP);
-    double *bx = j->buf + (size_t)worker * 2 * MOSSA__BS * MOSSA__BS, *by = bx + MOSSA__BS * MOSSA__BS;
-    double *p = j->part + 3 * task;
+    double *bk = j->buf + (size_t)worker * 2 * MOSSA__BS * MOSSA__BS, *bx = bk + MOSSA__BS * MOSSA__BS;
+    float *kx = j->kx + task * MOSSA__BS * MOSSA__BS;
+    double *p = j->part + 3 * task, unused = 0.0, unused2 = 0.0;
     int diag = bi == bj;
-    memset(bx, 0, 2 * MOSSA__BS * MOSSA__BS * sizeof(double));
-    mossa__panel_block(j->px, j->np, bi * MOSSA__BP, na, j->px, j->np, bj * MOSSA__BP, nb, j->dx, diag, bx, MOSSA__BS);
-    mossa__panel_block(j->py, j->np, bi * MOSSA__BP, na, j->py, j->np, bj * MOSSA__BP, nb, j->dy, diag, by, MOSSA__BS);
-    p[0] = p[1] = p[2] = 0.0;
-    mossa__block_dots(bx, by, na, nb, diag, 1, &p[0], &p[1], &p[2]);
+    memset(bk, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
+    mossa__panel_block(j->p, j->np, bi * MOSSA__BP, na, j->p, j->np, bj * MOSSA__BP, nb, j->d, diag, bk, MOSSA__BS);
+    if (j->pass == 1) {
+        p[0] = p[1] = p[2] = 0.0;
+        mossa__block_dots(bk, NULL, na, nb, diag, 1, &unused, &p[1], &unused2);
+        for (i = 0; i < MOSSA__BS * MOSSA__BS; ++i) kx[i] = (float)bk[i];
+    } else {
+        for (i = 0; i < MOSSA__BS * MOSSA__BS; ++i) bx[i] = (double)kx[i];
+        mossa__block_dots(bx, bk, na, nb, diag, 1, &p[0], &unused, &p[2]);
+    }
 }
 
 /* ---- linear CKA, feature form: ||Xc'Yc||^2, ||Xc'Xc||^2, ||Yc'Yc||^2 from
@@ -3084,27 +3106,45 @@ static mossa_status mossa__linear_sums(mossa__ctx *ctx, const float *x, size_t n
        n (dx + dy)^2 / 2: pick the cheaper. */
     int gram = n < dx + dy;
     *dk = *dl = NULL;
-    st = mossa__cmat_make(ctx, x, n, dx, gram, &mx);
-    if (st != MOSSA_OK) return st;
-    st = mossa__cmat_make(ctx, y, n, dy, gram, &my);
-    if (st != MOSSA_OK) { mossa__cmat_free(ctx, &mx); return st; }
-    *sx = mx.scale; *sy = my.scale;
+    *sx = *sy = 1.0;
     s[0] = s[1] = s[2] = 0.0;
+    mx.mean = my.mean = NULL; mx.rownorm = my.rownorm = NULL; mx.panels = my.panels = NULL;
     if (gram) {
         mossa__lin_gram_job j;
-        size_t count = 0;
-        j.pairs = NULL;
-        j.px = mx.panels; j.py = my.panels; j.n = n; j.dx = dx; j.dy = dy; j.np = mossa__panels_of(n);
-        st = mossa__upper_pairs(ctx, (j.np + MOSSA__BP - 1) / MOSSA__BP, (size_t **)&j.pairs, &count);
-        j.buf = (double *)mossa__alloc(ctx, (size_t)ctx->n_threads * 2 * MOSSA__BS * MOSSA__BS * sizeof(double));
-        j.part = (double *)mossa__alloc(ctx, 3 * count * sizeof(double));
-        if (st == MOSSA_OK && j.buf && j.part) {
+        size_t count = 0, np = mossa__panels_of(n), pbytes = np * MOSSA__PW * MOSSA__MAX(dx, dy) * sizeof(float);
+        size_t kbytes;
+        float *P = NULL;
+        j.pairs = NULL; j.kx = NULL; j.buf = NULL; j.part = NULL;
+        j.n = n; j.np = np;
+        st = mossa__upper_pairs(ctx, (np + MOSSA__BP - 1) / MOSSA__BP, (size_t **)&j.pairs, &count);
+        if (st == MOSSA_OK) {
+            kbytes = count * MOSSA__BS * MOSSA__BS * sizeof(float);
+            P = (float *)mossa__alloc(ctx, pbytes);
+            j.kx = (float *)mossa__alloc(ctx, kbytes);
+            j.buf = (double *)mossa__alloc(ctx, (size_t)ctx->n_threads * 2 * MOSSA__BS * MOSSA__BS * sizeof(double));
+            j.part = (double *)mossa__alloc(ctx, 3 * count * sizeof(double));
+            if (!P || !j.kx || !j.buf || !j.part) st = MOSSA_ERR_OUT_OF_MEMORY;
+            else { mossa__advise_huge(P, pbytes); mossa__advise_huge(j.kx, kbytes); }
+        }
+        if (st == MOSSA_OK) st = mossa__cmat_into(ctx, x, n, dx, 1, P, &mx);
+        if (st == MOSSA_OK) {
+            j.p = P; j.d = dx; j.pass = 1;
+            mossa__parallel(ctx, count, mossa__lin_gram_task, &j);
+            st = mossa__cmat_into(ctx, y, n, dy, 1, P, &my);
+        }
+        if (st == MOSSA_OK) {
+            j.p = P; j.d = dy; j.pass = 2;
             mossa__parallel(ctx, count, mossa__lin_gram_task, &j);
             for (t = 0; t < count; ++t) { s[0] += j.part[3 * t]; s[1] += j.part[3 * t + 1]; s[2] += j.part[3 * t + 2]; }
-        } else if (st == MOSSA_OK) st = MOSSA_ERR_OUT_OF_MEMORY;
-        mossa__free(ctx, (void *)j.pairs);
+        }
+        mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, P); mossa__free(ctx, j.kx);
         mossa__free(ctx, j.buf); mossa__free(ctx, j.part);
     } else {
+        st = mossa__cmat_make(ctx, x, n, dx, 0, &mx);
+        if (st == MOSSA_OK) st = mossa__cmat_make(ctx, y, n, dy, 0, &my);
+    }
+    if (st == MOSSA_OK) { *sx = mx.scale; *sy = my.scale; }
+    if (st == MOSSA_OK && !gram) {
         mossa__lin_feat_job j;
         size_t total;
         size_t *pxx = NULL, *pyy = NULL;
