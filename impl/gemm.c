@@ -1,45 +1,295 @@
-/* gemm.c - matrix products on float32 inputs with double results.
-   Reference implementation: rows of C in parallel tasks of 16, each entry
-   a blocked dot product (float lanes, double block sums). */
+/* gemm.c - packed float32 matrix products with double results (BLIS
+   structure: pack into panels, micro-kernel, cache blocking).
 
+   Panels. A matrix whose R "rows" are to be multiplied over an inner
+   dimension K is packed into ceil(R / 16) panels; panel p holds rows
+   16p .. 16p+15 as K groups of 16 floats ([k][16], rows past R are zero),
+   so any k-range of a panel is one contiguous micro-panel. The same layout
+   serves both operands: a 16 x 16 tile of C = A B' is one call of the
+   level's micro-kernel `gemm_tile16` on two micro-panels.
+
+   Precision. The micro-kernel accumulates float products in float over at
+   most MOSSA__KC = 256 steps, then adds the tile to a double C: float32
+   GEMM over thousands of rows drifts (DESIGN.md section 3), short float
+   blocks promoted to double do not, at the cost of one double update per
+   256 FMAs.
+
+   Blocking. C is computed in blocks of MOSSA__BP panels (128 x 128 values)
+   held in a per-worker double buffer that stays in L2 across the whole K
+   loop; inside a block the k-loop is outermost, so each 16 x 256 B
+   micro-panel (16 KB) stays in L1 while the A micro-panels stream from L2.
+   One block is one task, so results do not depend on the thread count. */
+
+#define MOSSA__PW 16   /* panel width (rows per panel) */
+#define MOSSA__KC 256  /* float accumulation length */
+#define MOSSA__BP 8    /* panels per block side: blocks of 128 x 128 */
+#define MOSSA__BS (MOSSA__PW * MOSSA__BP)
+
+/* Large work buffers are touched once, right after allocation. On Linux
+   the first touch of 4 KB pages dominates the cost of a whole CKA when the
+   machine is busy (measured here: ~15 ms per MB on a loaded VM, ~4 ms with
+   2 MB pages), so big buffers ask for transparent huge pages. Advisory
+   only: errors are ignored, and a caller's allocator still owns the memory. */
+#if defined(__linux__) && !defined(MOSSA_NO_HUGEPAGES)
+#ifdef __cplusplus
+#include <sys/mman.h>
+#else
+extern int madvise(void *addr, size_t length, int advice);
+#endif
+static void mossa__advise_huge(void *p, size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    size_t a = ((size_t)p + huge - 1) & ~(huge - 1), e = ((size_t)p + bytes) & ~(huge - 1);
+    if (p && bytes >= 2 * huge && e > a) (void)madvise((void *)a, e - a, 14 /* MADV_HUGEPAGE */);
+}
+#else
+static void mossa__advise_huge(void *p, size_t bytes) { (void)p; (void)bytes; }
+#endif
+
+static size_t mossa__panels_of(size_t rows) { return (rows + MOSSA__PW - 1) / MOSSA__PW; }
+
+/* Layout of a packed matrix of np panels over inner length K: panels are
+   grouped in blocks of MOSSA__BP, and inside a block the micro-panels of one
+   k-block (MOSSA__KC steps) are stored next to each other. A block's k-slice
+   is then one contiguous run (128 KB): with panels simply one after the
+   other, a power-of-two K (4096 features) puts all 16 micro-panels that a
+   block update touches at addresses 256 KB apart, i.e. in the same L2 sets. */
+static size_t mossa__pidx(size_t np, size_t K, size_t p, size_t k0)
+{
+    size_t b = p / MOSSA__BP, q = p % MOSSA__BP;
+    size_t npb = MOSSA__MIN(MOSSA__BP, np - b * MOSSA__BP), kcb = MOSSA__MIN(MOSSA__KC, K - k0);
+    return b * MOSSA__BP * K * MOSSA__PW + k0 * npb * MOSSA__PW + q * kcb * MOSSA__PW;
+}
+
+/* C[16 pi + i][16 pj + j] += sum_k A_(pa0+pi)[k][i] B_(pb0+pj)[k][j] for
+   pi < na, pj < nb, pa0 and pb0 multiples of MOSSA__BP (one block each);
+   A and B are packed matrices of npa / npb panels over K. upper: only
+   tiles pi <= pj (a diagonal block of a symmetric product). */
+static void mossa__panel_block_k(const float *A, size_t npa, size_t pa0, size_t na,
+                                 const float *B, size_t npb, size_t pb0, size_t nb,
+                                 size_t K, size_t kbeg, size_t kend, int upper, double *C, size_t ldc)
+{
+    const mossa__kernels *kt = mossa__k();
+    size_t k0, pi, pj;
+    for (k0 = kbeg; k0 < kend; k0 += MOSSA__KC) {
+        size_t kc = MOSSA__MIN(MOSSA__KC, K - k0);
+        const float *a0 = A + mossa__pidx(npa, K, pa0, k0);
+        const float *b0 = B + mossa__pidx(npb, K, pb0, k0);
+        for (pj = 0; pj < nb; ++pj) {
+            const float *b = b0 + pj * kc * MOSSA__PW;
+            if (kt->gemm_tile16x32 && pj + 1 < nb) {
+                /* two B micro-panels at once (adjacent in the layout); on a
+                   diagonal block this also computes tile (pj+1, pj) of the
+                   lower half, which callers ignore */
+                size_t pend = upper ? MOSSA__MIN(na, pj + 2) : na;
+                for (pi = 0; pi < pend; ++pi)
+                    kt->gemm_tile16x32(a0 + pi * kc * MOSSA__PW, b, kc,
+                                       C + pi * MOSSA__PW * ldc + pj * MOSSA__PW, ldc);
+                ++pj;
+                continue;
+            }
+            {
+                size_t pend = upper ? MOSSA__MIN(na, pj + 1) : na;
+                for (pi = 0; pi < pend; ++pi)
+                    kt->gemm_tile16(a0 + pi * kc * MOSSA__PW, b, kc,
+                                    C + pi * MOSSA__PW * ldc + pj * MOSSA__PW, ldc);
+            }
+        }
+    }
+}
+
+/* the whole inner dimension (the k-range of the above is [kbeg, kend),
+   kbeg a multiple of MOSSA__KC) */
+static void mossa__panel_block(const float *A, size_t npa, size_t pa0, size_t na,
+                               const float *B, size_t npb, size_t pb0, size_t nb,
+                               size_t K, int upper, double *C, size_t ldc)
+{
+    mossa__panel_block_k(A, npa, pa0, na, B, npb, pb0, nb, K, 0, K, upper, C, ldc);
+}
+
+/* ---- packing ------------------------------------------------------------
+   Both packers optionally subtract a double shift per column (centering:
+   the difference is formed in double, then rounded once to float), scale
+   by a power of two (exact) and accumulate each row's squared norm of the
+   stored floats in double. */
+typedef struct mossa__pack_job {
+    const float *x;
+    size_t n, d, ldx;
+    const double *shift;  /* d values or NULL */
+    double scale;
+    float *out;
+    double *rownorm;      /* n values or NULL */
+    size_t K;             /* packed inner length (>= the rows used) */
+} mossa__pack_job;
+
+/* rows-as-panels: panel p = rows 16p.., inner dimension = the d columns */
+static void mossa__pack_rows_task(void *arg, size_t task, int worker)
+{
+    const mossa__pack_job *j = (const mossa__pack_job *)arg;
+    size_t np = mossa__panels_of(j->n);
+    size_t r, k, k0;
+    double norms[MOSSA__PW];
+    (void)worker;
+    for (r = 0; r < MOSSA__PW; ++r) norms[r] = 0.0;
+    for (k0 = 0; k0 < j->d; k0 += 64) {
+        size_t k1 = MOSSA__MIN(j->d, k0 + 64), kb = k0 / MOSSA__KC * MOSSA__KC;
+        /* k0 .. k1 lie inside one k-block (64 divides MOSSA__KC) */
+        float *dst = j->out + mossa__pidx(np, j->d, task, kb) - kb * MOSSA__PW;
+        for (r = 0; r < MOSSA__PW; ++r) {
+            size_t row = task * MOSSA__PW + r;
+            if (row < j->n) {
+                const float *src = j->x + row * j->ldx;
+                double acc = 0.0;
+                for (k = k0; k < k1; ++k) {
+                    float v = (float)(((double)src[k] - (j->shift ? j->shift[k] : 0.0)) * j->scale);
+                    dst[k * MOSSA__PW + r] = v;
+                    acc += (double)v * (double)v;
+                }
+                norms[r] += acc;
+            } else {
+                for (k = k0; k < k1; ++k) dst[k * MOSSA__PW + r] = 0.0f;
+            }
+        }
+    }
+    if (j->rownorm)
+        for (r = 0; r < MOSSA__PW && task * MOSSA__PW + r < j->n; ++r)
+            j->rownorm[task * MOSSA__PW + r] = norms[r];
+}
+
+/* columns-as-panels: panel p = columns 16p.., inner dimension = the n rows
+   (rows n .. K-1 are zero). Tasks are chunks of 64 rows writing all panels. */
+static void mossa__pack_cols_task(void *arg, size_t task, int worker)
+{
+    const mossa__pack_job *j = (const mossa__pack_job *)arg;
+    size_t np = mossa__panels_of(j->d);
+    size_t i, c, p, i0 = task * 64, i1 = MOSSA__MIN(j->K, i0 + 64);
+    (void)worker;
+    for (i = i0; i < i1; ++i) {
+        double acc = 0.0;
+        size_t kb = i / MOSSA__KC * MOSSA__KC;
+        for (p = 0; p < np; ++p) {
+            float *dst = j->out + mossa__pidx(np, j->K, p, kb) + (i - kb) * MOSSA__PW;
+            for (c = 0; c < MOSSA__PW; ++c) {
+                size_t col = p * MOSSA__PW + c;
+                float v = 0.0f;
+                if (i < j->n && col < j->d)
+                    v = (float)(((double)j->x[i * j->ldx + col] - (j->shift ? j->shift[col] : 0.0)) * j->scale);
+                dst[c] = v;
+                acc += (double)v * (double)v;
+            }
+        }
+        if (j->rownorm && i < j->n) j->rownorm[i] = acc;
+    }
+}
+
+/* out: mossa__panels_of(n) * d * 16 floats */
+static void mossa__pack_rows(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t ldx,
+                             const double *shift, double scale, float *out, double *rownorm)
+{
+    mossa__pack_job j;
+    j.x = x; j.n = n; j.d = d; j.ldx = ldx; j.shift = shift; j.scale = scale;
+    j.out = out; j.rownorm = rownorm; j.K = d;
+    mossa__parallel(ctx, mossa__panels_of(n), mossa__pack_rows_task, &j);
+}
+
+/* out: mossa__panels_of(d) * K * 16 floats, K >= n */
+static void mossa__pack_cols(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t ldx,
+                             const double *shift, double scale, float *out, size_t K, double *rownorm)
+{
+    mossa__pack_job j;
+    j.x = x; j.n = n; j.d = d; j.ldx = ldx; j.shift = shift; j.scale = scale;
+    j.out = out; j.rownorm = rownorm; j.K = K;
+    mossa__parallel(ctx, (K + 63) / 64, mossa__pack_cols_task, &j);
+}
+
+/* ---- column means ---------------------------------------------------------
+   Column sums in double over all rows in row order (tasks = chunks of
+   columns, so the order never depends on threads). A NaN or Inf anywhere
+   makes its column's sum non-finite (a double sum of finite floats cannot
+   overflow), which doubles as the finiteness check. Also returns the
+   largest |x| (for the power-of-two scaling). */
+typedef struct mossa__mean_job {
+    const float *x;
+    size_t n, d, ldx;
+    double *mean;
+    float *maxabs;   /* per task */
+} mossa__mean_job;
+
+#define MOSSA__MEAN_COLS 512
+static void mossa__mean_task(void *arg, size_t task, int worker)
+{
+    const mossa__mean_job *j = (const mossa__mean_job *)arg;
+    size_t c0 = task * MOSSA__MEAN_COLS, c1 = MOSSA__MIN(j->d, c0 + MOSSA__MEAN_COLS), i, c;
+    double *s = j->mean;
+    float m = 0.0f;
+    (void)worker;
+    for (c = c0; c < c1; ++c) s[c] = 0.0;
+    for (i = 0; i < j->n; ++i) {
+        const float *row = j->x + i * j->ldx;
+        for (c = c0; c < c1; ++c) {
+            float a = fabsf(row[c]);
+            s[c] += (double)row[c];
+            m = a > m ? a : m;
+        }
+    }
+    for (c = c0; c < c1; ++c) s[c] /= (double)j->n;
+    j->maxabs[task] = m;
+}
+
+/* mean: d doubles. Returns MOSSA_ERR_NONFINITE on NaN/Inf; *scale gets a
+   power of two bringing max|x| near 1 (CKA is scale invariant, and this
+   keeps float products away from overflow and underflow). */
+static mossa_status mossa__column_means(mossa__ctx *ctx, const float *x, size_t n, size_t d,
+                                        size_t ldx, double *mean, double *scale)
+{
+    mossa__mean_job j;
+    size_t t, nt = (d + MOSSA__MEAN_COLS - 1) / MOSSA__MEAN_COLS;
+    float m = 0.0f;
+    int e;
+    j.maxabs = (float *)mossa__alloc(ctx, nt * sizeof(float));
+    if (!j.maxabs) return MOSSA_ERR_OUT_OF_MEMORY;
+    j.x = x; j.n = n; j.d = d; j.ldx = ldx; j.mean = mean;
+    mossa__parallel(ctx, nt, mossa__mean_task, &j);
+    for (t = 0; t < nt; ++t) m = j.maxabs[t] > m ? j.maxabs[t] : m;
+    mossa__free(ctx, j.maxabs);
+    for (t = 0; t < d; ++t)
+        if (!(mean[t] - mean[t] == 0.0)) return MOSSA_ERR_NONFINITE;
+    if (!(m - m == 0.0f)) return MOSSA_ERR_NONFINITE;
+    *scale = 1.0;
+    if (m > 0.0f) {
+        frexp((double)m, &e);
+        *scale = ldexp(1.0, -e);
+    }
+    return MOSSA_OK;
+}
+
+/* ---- mossa__gemm ------------------------------------------------------------ */
 typedef struct mossa__gemm_job {
-    int trans_a, trans_b;
-    size_t m, n, k, lda, ldb, ldc;
-    const float *A, *B;
+    const float *pa, *pb;    /* packed op(A) rows, op(B)' rows */
+    size_t m, n, k;
+    size_t nbj;              /* blocks along n */
     double beta;
     double *C;
+    size_t ldc;
+    double *buf;             /* per worker MOSSA__BS^2 */
 } mossa__gemm_job;
-
-static double mossa__gemm_entry(const mossa__gemm_job *g, size_t i, size_t j)
-{
-    size_t p;
-    double total = 0.0;
-    if (!g->trans_a && g->trans_b)
-        return mossa__k()->dot(g->A + i * g->lda, g->B + j * g->ldb, g->k);
-    for (p = 0; p < g->k; p += 256) {
-        size_t q, end = MOSSA__MIN(g->k, p + 256);
-        float acc = 0.0f;
-        for (q = p; q < end; ++q) {
-            float a = g->trans_a ? g->A[q * g->lda + i] : g->A[i * g->lda + q];
-            float b = g->trans_b ? g->B[j * g->ldb + q] : g->B[q * g->ldb + j];
-            acc += a * b;
-        }
-        total += (double)acc;
-    }
-    return total;
-}
 
 static void mossa__gemm_task(void *arg, size_t task, int worker)
 {
     const mossa__gemm_job *g = (const mossa__gemm_job *)arg;
-    size_t i, j, i0 = task * 16, i1 = MOSSA__MIN(g->m, i0 + 16);
-    (void)worker;
-    for (i = i0; i < i1; ++i) {
-        double *c = g->C + i * g->ldc;
-        for (j = 0; j < g->n; ++j) {
-            double v = mossa__gemm_entry(g, i, j);
-            c[j] = (g->beta == 0.0 ? 0.0 : g->beta * c[j]) + v;
-        }
+    size_t bi = task / g->nbj, bj = task % g->nbj;
+    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n);
+    size_t na = MOSSA__MIN(MOSSA__BP, pa - bi * MOSSA__BP), nb = MOSSA__MIN(MOSSA__BP, pb - bj * MOSSA__BP);
+    size_t i, j, r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
+    size_t rows = MOSSA__MIN(MOSSA__BS, g->m - r0), cols = MOSSA__MIN(MOSSA__BS, g->n - c0);
+    double *buf = g->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
+    memset(buf, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
+    mossa__panel_block(g->pa, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP, nb, g->k, 0, buf, MOSSA__BS);
+    for (i = 0; i < rows; ++i) {
+        double *c = g->C + (r0 + i) * g->ldc + c0;
+        const double *s = buf + i * MOSSA__BS;
+        if (g->beta == 0.0) for (j = 0; j < cols; ++j) c[j] = s[j];
+        else for (j = 0; j < cols; ++j) c[j] = g->beta * c[j] + s[j];
     }
 }
 
@@ -50,9 +300,55 @@ static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
                                 double beta, double *C, size_t ldc)
 {
     mossa__gemm_job g;
-    g.trans_a = trans_a; g.trans_b = trans_b;
-    g.m = m; g.n = n; g.k = k; g.lda = lda; g.ldb = ldb; g.ldc = ldc;
-    g.A = A; g.B = B; g.beta = beta; g.C = C;
-    mossa__parallel(ctx, (m + 15) / 16, mossa__gemm_task, &g);
+    size_t sa, sb, sbuf, i, j;
+    float *pa, *pb;
+    if (m == 0 || n == 0) return MOSSA_OK;
+    if (k == 0) {
+        for (i = 0; i < m; ++i)
+            for (j = 0; j < n; ++j) C[i * ldc + j] = beta == 0.0 ? 0.0 : beta * C[i * ldc + j];
+        return MOSSA_OK;
+    }
+    if (mossa__mul_overflows(mossa__panels_of(m) * MOSSA__PW, k, &sa) ||
+        mossa__mul_overflows(mossa__panels_of(n) * MOSSA__PW, k, &sb) ||
+        mossa__mul_overflows(sa, sizeof(float), &sa) || mossa__mul_overflows(sb, sizeof(float), &sb))
+        return MOSSA_ERR_TOO_LARGE;
+    sbuf = (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double);
+    pa = (float *)mossa__alloc(ctx, sa);
+    pb = (float *)mossa__alloc(ctx, sb);
+    mossa__advise_huge(pa, sa);
+    mossa__advise_huge(pb, sb);
+    g.buf = (double *)mossa__alloc(ctx, sbuf);
+    if (!pa || !pb || !g.buf) {
+        mossa__free(ctx, pa); mossa__free(ctx, pb); mossa__free(ctx, g.buf);
+        return MOSSA_ERR_OUT_OF_MEMORY;
+    }
+    /* op(A) is m x k: its rows become panels over k. */
+    if (!trans_a) mossa__pack_rows(ctx, A, m, k, lda, NULL, 1.0, pa, NULL);
+    else mossa__pack_cols(ctx, A, k, m, lda, NULL, 1.0, pa, k, NULL);
+    /* op(B) is k x n: its columns become panels over k. */
+    if (trans_b) mossa__pack_rows(ctx, B, n, k, ldb, NULL, 1.0, pb, NULL);
+    else mossa__pack_cols(ctx, B, k, n, ldb, NULL, 1.0, pb, k, NULL);
+    g.pa = pa; g.pb = pb; g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc;
+    g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
+    mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
+    mossa__free(ctx, pa); mossa__free(ctx, pb); mossa__free(ctx, g.buf);
     return MOSSA_OK;
 }
+
+#ifdef MOSSA_TEST_HOOKS
+/* Test builds: mossa__gemm with its own context (tests/test_cka.c). */
+MOSSA_DEF mossa_status mossa_test_gemm(int n_threads, int trans_a, int trans_b, size_t m, size_t n, size_t k,
+                                       const float *A, size_t lda, const float *B, size_t ldb,
+                                       double beta, double *C, size_t ldc);
+MOSSA_DEF mossa_status mossa_test_gemm(int n_threads, int trans_a, int trans_b, size_t m, size_t n, size_t k,
+                                       const float *A, size_t lda, const float *B, size_t ldb,
+                                       double beta, double *C, size_t ldc)
+{
+    mossa__ctx ctx;
+    mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__gemm(&ctx, trans_a, trans_b, m, n, k, A, lda, B, ldb, beta, C, ldc);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+#endif
