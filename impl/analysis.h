@@ -62,9 +62,9 @@ typedef struct mossa_analysis_options {
     const size_t *tsne_layers;      /* layer indices for the maps; NULL = first, 1/3, 1/2, 2/3, last */
     size_t n_tsne_layers;
     int no_tsne;                    /* nonzero: skip the maps */
-    size_t tsne_max_per_task;       /* rows per task in a map; 0 = max(20, 1200 / n_tasks) */
+    size_t tsne_max_per_task;       /* rows per task in a map; 0 = max(20, 600 / n_tasks) */
     size_t tsne_pca_dims;           /* 0 = 50 */
-    mossa_tsne_options tsne;        /* iterations (0 = 750 here), seed, perplexity (0 = 30, lowered for few points) */
+    mossa_tsne_options tsne;        /* iterations (0 = 500 here: 250 exaggerated + 250), seed, perplexity (0 = 30, lowered for few points) */
     size_t group_min_length;        /* see mossa_group_options; 0 = default */
     mossa_analysis_progress_fn progress;
     void *progress_user;
