@@ -1009,8 +1009,9 @@ extern "C" {
 typedef mossa_status (*mossa_analysis_load_fn)(void *user, size_t model, size_t task, size_t layer,
                                                const float **data, size_t *rows, size_t *cols);
 typedef void (*mossa_analysis_release_fn)(void *user, const float *data);
-/* Progress: `done` of `total` units (a unit is one (task, layer) matrix
-   pass or one t-SNE map); return nonzero to cancel (MOSSA_ERR_CANCELLED). */
+/* Progress: `done` of `total` units (one unit per (task, layer) of the CKA
+   pass; the t-SNE maps together count as many units as that pass); return
+   nonzero to cancel (MOSSA_ERR_CANCELLED). Called on the calling thread. */
 typedef int (*mossa_analysis_progress_fn)(void *user, size_t done, size_t total, const char *stage);
 
 typedef struct mossa_analysis_input {
@@ -8935,11 +8936,12 @@ typedef struct mossa__run {
     mossa_analysis_result *r;
     mossa__ctx *ctx;
     size_t done, total;
+    size_t map_units;               /* progress units per map: the maps fill half the bar */
 } mossa__run;
 
-static mossa_status mossa__tick(mossa__run *run, const char *stage)
+static mossa_status mossa__tick(mossa__run *run, const char *stage, size_t units)
 {
-    ++run->done;
+    run->done += units;
     if (run->opt->progress && run->opt->progress(run->opt->progress_user, run->done, run->total, stage))
         return MOSSA_ERR_CANCELLED;
     return MOSSA_OK;
@@ -9026,7 +9028,7 @@ static mossa_status mossa__pass_cka(mossa__run *run)
                 }
             }
             mossa__release(run, z);
-            MOSSA__CHECK(mossa__tick(run, "cka"));
+            MOSSA__CHECK(mossa__tick(run, "cka", 1));
         }
     }
     return MOSSA_OK;
@@ -9222,7 +9224,7 @@ static mossa_status mossa__pass_maps(mossa__run *run, const size_t *task_rows)
                 goto done;
             }
             r->map_kl[jobs[k].model * r->n_maps + jobs[k].map] = jobs[k].kl;
-            if ((st = mossa__tick(run, "t-SNE")) != MOSSA_OK) goto done;
+            if ((st = mossa__tick(run, "t-SNE", run->map_units)) != MOSSA_OK) goto done;
         }
     }
 done:
@@ -9300,7 +9302,8 @@ MOSSA_DEF mossa_status mossa_analyze(const mossa_analysis_input *in,
         } else r->n_maps = mossa_default_map_layers(L, r->map_layer);
     }
     run.in = in; run.opt = &opt; run.r = r; run.ctx = &ctx; run.done = 0;
-    run.total = T * L + r->n_maps * (M - 1);
+    run.map_units = r->n_maps ? MOSSA__MAX((size_t)1, (T * L + r->n_maps * (M - 1) - 1) / (r->n_maps * (M - 1))) : 0;
+    run.total = T * L + r->n_maps * (M - 1) * run.map_units;
     if ((st = mossa__task_rows(&run, task_rows)) != MOSSA_OK) goto fail;
     if ((st = mossa__pass_cka(&run)) != MOSSA_OK) goto fail;
     if ((st = mossa__summaries(&run)) != MOSSA_OK) goto fail;

@@ -99,11 +99,12 @@ typedef struct mossa__run {
     mossa_analysis_result *r;
     mossa__ctx *ctx;
     size_t done, total;
+    size_t map_units;               /* progress units per map: the maps fill half the bar */
 } mossa__run;
 
-static mossa_status mossa__tick(mossa__run *run, const char *stage)
+static mossa_status mossa__tick(mossa__run *run, const char *stage, size_t units)
 {
-    ++run->done;
+    run->done += units;
     if (run->opt->progress && run->opt->progress(run->opt->progress_user, run->done, run->total, stage))
         return MOSSA_ERR_CANCELLED;
     return MOSSA_OK;
@@ -190,7 +191,7 @@ static mossa_status mossa__pass_cka(mossa__run *run)
                 }
             }
             mossa__release(run, z);
-            MOSSA__CHECK(mossa__tick(run, "cka"));
+            MOSSA__CHECK(mossa__tick(run, "cka", 1));
         }
     }
     return MOSSA_OK;
@@ -386,7 +387,7 @@ static mossa_status mossa__pass_maps(mossa__run *run, const size_t *task_rows)
                 goto done;
             }
             r->map_kl[jobs[k].model * r->n_maps + jobs[k].map] = jobs[k].kl;
-            if ((st = mossa__tick(run, "t-SNE")) != MOSSA_OK) goto done;
+            if ((st = mossa__tick(run, "t-SNE", run->map_units)) != MOSSA_OK) goto done;
         }
     }
 done:
@@ -464,7 +465,8 @@ MOSSA_DEF mossa_status mossa_analyze(const mossa_analysis_input *in,
         } else r->n_maps = mossa_default_map_layers(L, r->map_layer);
     }
     run.in = in; run.opt = &opt; run.r = r; run.ctx = &ctx; run.done = 0;
-    run.total = T * L + r->n_maps * (M - 1);
+    run.map_units = r->n_maps ? MOSSA__MAX((size_t)1, (T * L + r->n_maps * (M - 1) - 1) / (r->n_maps * (M - 1))) : 0;
+    run.total = T * L + r->n_maps * (M - 1) * run.map_units;
     if ((st = mossa__task_rows(&run, task_rows)) != MOSSA_OK) goto fail;
     if ((st = mossa__pass_cka(&run)) != MOSSA_OK) goto fail;
     if ((st = mossa__summaries(&run)) != MOSSA_OK) goto fail;

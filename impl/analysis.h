@@ -43,8 +43,9 @@ extern "C" {
 typedef mossa_status (*mossa_analysis_load_fn)(void *user, size_t model, size_t task, size_t layer,
                                                const float **data, size_t *rows, size_t *cols);
 typedef void (*mossa_analysis_release_fn)(void *user, const float *data);
-/* Progress: `done` of `total` units (a unit is one (task, layer) matrix
-   pass or one t-SNE map); return nonzero to cancel (MOSSA_ERR_CANCELLED). */
+/* Progress: `done` of `total` units (one unit per (task, layer) of the CKA
+   pass; the t-SNE maps together count as many units as that pass); return
+   nonzero to cancel (MOSSA_ERR_CANCELLED). Called on the calling thread. */
 typedef int (*mossa_analysis_progress_fn)(void *user, size_t done, size_t total, const char *stage);
 
 typedef struct mossa_analysis_input {
