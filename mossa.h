@@ -641,6 +641,16 @@ typedef struct mossa__kernels {
     void (*logf_array)(const float *x, float *y, size_t n);
     /* gemm / cka */
     /* svd */
+    /* C[t][c] += sum_{k<K} a(k,t) B[k*ldb + c] for t < mr <= 8, c < nr <= 32,
+       a(k,t) = A[k*sak + t*sat]; float accumulation over the K of one call
+       (callers pass K <= 256), promoted to double when added to C. */
+    void (*svd_mm_tile)(size_t K, const float *A, size_t sak, size_t sat, size_t mr,
+                        const float *B, size_t ldb, size_t nr, double *C, size_t ldc);
+    /* One row of the fused tridiagonalisation step: r[k] -= a x[k] + b y[k]
+       (skipped when x is NULL), then p[k] += c r[k] and the return value is
+       sum_k r[k] u[k] (both skipped, returning 0, when u is NULL); k < j. */
+    double (*svd_rowop)(size_t j, double *r, const double *x, const double *y, double a, double b,
+                        const double *u, double c, double *p);
     /* tsne */
     /* text */
 } mossa__kernels;
@@ -1369,6 +1379,40 @@ static void mossa__logf_scalar(const float *x, float *y, size_t n)
 
 /* ---- gemm / cka ------------------------------------------------------------ */
 /* ---- svd ------------------------------------------------------------------- */
+static void mossa__svd_mm_tile_scalar(size_t K, const float *A, size_t sak, size_t sat, size_t mr,
+                                      const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
+{
+    float acc[8][32];
+    size_t k, t, c;
+    for (t = 0; t < mr; ++t)
+        for (c = 0; c < nr; ++c) acc[t][c] = 0.0f;
+    for (k = 0; k < K; ++k) {
+        const float *b = B + k * ldb;
+        for (t = 0; t < mr; ++t) {
+            float a = A[k * sak + t * sat];
+            for (c = 0; c < nr; ++c) acc[t][c] += a * b[c];
+        }
+    }
+    for (t = 0; t < mr; ++t)
+        for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)acc[t][c];
+}
+
+static double mossa__svd_rowop_scalar(size_t j, double *r, const double *x, const double *y, double a,
+                                      double b, const double *u, double c, double *p)
+{
+    size_t k;
+    double s[4] = {0, 0, 0, 0};
+    if (x)
+        for (k = 0; k < j; ++k) r[k] -= a * x[k] + b * y[k];
+    if (!u) return 0.0;
+    for (k = 0; k + 4 <= j; k += 4) {
+        s[0] += r[k] * u[k]; s[1] += r[k + 1] * u[k + 1];
+        s[2] += r[k + 2] * u[k + 2]; s[3] += r[k + 3] * u[k + 3];
+        p[k] += c * r[k]; p[k + 1] += c * r[k + 1]; p[k + 2] += c * r[k + 2]; p[k + 3] += c * r[k + 3];
+    }
+    for (; k < j; ++k) { s[0] += r[k] * u[k]; p[k] += c * r[k]; }
+    return (s[0] + s[2]) + (s[1] + s[3]);
+}
 /* ---- tsne ------------------------------------------------------------------ */
 /* ---- text ------------------------------------------------------------------ */
 
@@ -1382,6 +1426,8 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->logf_array = mossa__logf_scalar;
     /* gemm / cka */
     /* svd */
+    t->svd_mm_tile = mossa__svd_mm_tile_scalar;
+    t->svd_rowop = mossa__svd_rowop_scalar;
     /* tsne */
     /* text */
 }
@@ -1395,6 +1441,93 @@ static void mossa__fill_scalar(mossa__kernels *t)
 /* ---- foundation ---------------------------------------------------------- */
 /* ---- gemm / cka ------------------------------------------------------------ */
 /* ---- svd ------------------------------------------------------------------- */
+/* The 8 x 32 tile in four 4 x 16 register blocks (8 ymm accumulators each),
+   the K slice (<= 256) staying in L1 between them. */
+MOSSA__TARGET_AVX2
+static void mossa__svd_mm_tile_avx2(size_t K, const float *A, size_t sak, size_t sat, size_t mr,
+                                    const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
+{
+    static const float zero = 0.0f;
+    float out[8][32];
+    size_t rb, cb, k, t, c;
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (rb = 0; rb < 8; rb += 4) {
+        const float *p[4];
+        size_t st[4];
+        for (t = 0; t < 4; ++t) {
+            p[t] = rb + t < mr ? A + (rb + t) * sat : &zero;
+            st[t] = rb + t < mr ? sak : 0;
+        }
+        for (cb = 0; cb < 32; cb += 16) {
+            int rem0 = (int)nr - (int)cb, rem1 = rem0 - 8;
+            __m256i mk0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem0), lane);
+            __m256i mk1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem1), lane);
+            __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+                   c30 = c00, c31 = c00;
+            const float *q0 = p[0], *q1 = p[1], *q2 = p[2], *q3 = p[3];
+            if (rem0 <= 0) break;
+            for (k = 0; k < K; ++k) {
+                const float *b = B + k * ldb + cb;
+                __m256 b0 = _mm256_maskload_ps(b, mk0), b1 = _mm256_maskload_ps(b + 8, mk1), a;
+                a = _mm256_broadcast_ss(q0); q0 += st[0];
+                c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
+                a = _mm256_broadcast_ss(q1); q1 += st[1];
+                c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
+                a = _mm256_broadcast_ss(q2); q2 += st[2];
+                c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
+                a = _mm256_broadcast_ss(q3); q3 += st[3];
+                c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
+            }
+            _mm256_storeu_ps(out[rb] + cb, c00); _mm256_storeu_ps(out[rb] + cb + 8, c01);
+            _mm256_storeu_ps(out[rb + 1] + cb, c10); _mm256_storeu_ps(out[rb + 1] + cb + 8, c11);
+            _mm256_storeu_ps(out[rb + 2] + cb, c20); _mm256_storeu_ps(out[rb + 2] + cb + 8, c21);
+            _mm256_storeu_ps(out[rb + 3] + cb, c30); _mm256_storeu_ps(out[rb + 3] + cb + 8, c31);
+        }
+    }
+    for (t = 0; t < mr; ++t)
+        for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)out[t][c];
+}
+
+MOSSA__TARGET_AVX2
+static double mossa__svd_rowop_avx2(size_t j, double *r, const double *x, const double *y, double a,
+                                    double b, const double *u, double c, double *p)
+{
+    size_t k = 0;
+    __m256d va = _mm256_set1_pd(a), vb = _mm256_set1_pd(b), vc = _mm256_set1_pd(c);
+    __m256d s0 = _mm256_setzero_pd(), s1 = s0;
+    double s, lanes[4];
+    if (x) {
+        for (; k + 8 <= j; k += 8) {
+            __m256d r0 = _mm256_loadu_pd(r + k), r1 = _mm256_loadu_pd(r + k + 4);
+            r0 = _mm256_fnmadd_pd(va, _mm256_loadu_pd(x + k), r0);
+            r1 = _mm256_fnmadd_pd(va, _mm256_loadu_pd(x + k + 4), r1);
+            r0 = _mm256_fnmadd_pd(vb, _mm256_loadu_pd(y + k), r0);
+            r1 = _mm256_fnmadd_pd(vb, _mm256_loadu_pd(y + k + 4), r1);
+            _mm256_storeu_pd(r + k, r0); _mm256_storeu_pd(r + k + 4, r1);
+            if (u) {
+                s0 = _mm256_fmadd_pd(r0, _mm256_loadu_pd(u + k), s0);
+                s1 = _mm256_fmadd_pd(r1, _mm256_loadu_pd(u + k + 4), s1);
+                _mm256_storeu_pd(p + k, _mm256_fmadd_pd(vc, r0, _mm256_loadu_pd(p + k)));
+                _mm256_storeu_pd(p + k + 4, _mm256_fmadd_pd(vc, r1, _mm256_loadu_pd(p + k + 4)));
+            }
+        }
+    } else if (u) {
+        for (; k + 8 <= j; k += 8) {
+            __m256d r0 = _mm256_loadu_pd(r + k), r1 = _mm256_loadu_pd(r + k + 4);
+            s0 = _mm256_fmadd_pd(r0, _mm256_loadu_pd(u + k), s0);
+            s1 = _mm256_fmadd_pd(r1, _mm256_loadu_pd(u + k + 4), s1);
+            _mm256_storeu_pd(p + k, _mm256_fmadd_pd(vc, r0, _mm256_loadu_pd(p + k)));
+            _mm256_storeu_pd(p + k + 4, _mm256_fmadd_pd(vc, r1, _mm256_loadu_pd(p + k + 4)));
+        }
+    }
+    _mm256_storeu_pd(lanes, _mm256_add_pd(s0, s1));
+    s = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+    for (; k < j; ++k) {
+        if (x) r[k] -= a * x[k] + b * y[k];
+        if (u) { s += r[k] * u[k]; p[k] += c * r[k]; }
+    }
+    return u ? s : 0.0;
+}
 /* ---- tsne ------------------------------------------------------------------ */
 /* ---- text ------------------------------------------------------------------ */
 
@@ -1404,6 +1537,8 @@ static void mossa__fill_avx2(mossa__kernels *t)
     /* foundation */
     /* gemm / cka */
     /* svd */
+    t->svd_mm_tile = mossa__svd_mm_tile_avx2;
+    t->svd_rowop = mossa__svd_rowop_avx2;
     /* tsne */
     /* text */
 }
@@ -1419,6 +1554,89 @@ static void mossa__fill_avx2(mossa__kernels *t)
 /* ---- foundation ---------------------------------------------------------- */
 /* ---- gemm / cka ------------------------------------------------------------ */
 /* ---- svd ------------------------------------------------------------------- */
+/* 8 x 32 register tile: 16 zmm accumulators, two masked loads of B and
+   eight broadcasts of A per k. */
+MOSSA__TARGET_AVX512
+static void mossa__svd_mm_tile_avx512(size_t K, const float *A, size_t sak, size_t sat, size_t mr,
+                                      const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
+{
+    static const float zero = 0.0f;
+    const float *p0, *p1, *p2, *p3, *p4, *p5, *p6, *p7;
+    size_t s0, s1, s2, s3, s4, s5, s6, s7, k, t, c;
+    __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xFFFFu : ((1u << nr) - 1u));
+    __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xFFFFu : nr <= 16 ? 0u : ((1u << (nr - 16)) - 1u));
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+           c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
+           c70 = c00, c71 = c00;
+    float out[8][32];
+#define MOSSA__ROWP(i) \
+    p##i = (i) < mr ? A + (i) * sat : &zero; s##i = (i) < mr ? sak : 0;
+    MOSSA__ROWP(0) MOSSA__ROWP(1) MOSSA__ROWP(2) MOSSA__ROWP(3)
+    MOSSA__ROWP(4) MOSSA__ROWP(5) MOSSA__ROWP(6) MOSSA__ROWP(7)
+#undef MOSSA__ROWP
+    for (k = 0; k < K; ++k) {
+        const float *b = B + k * ldb;
+        __m512 b0 = _mm512_maskz_loadu_ps(m0, b), b1 = _mm512_maskz_loadu_ps(m1, b + 16), a;
+#define MOSSA__STEP(i) \
+        a = _mm512_set1_ps(*p##i); p##i += s##i; \
+        c##i##0 = _mm512_fmadd_ps(a, b0, c##i##0); c##i##1 = _mm512_fmadd_ps(a, b1, c##i##1);
+        MOSSA__STEP(0) MOSSA__STEP(1) MOSSA__STEP(2) MOSSA__STEP(3)
+        MOSSA__STEP(4) MOSSA__STEP(5) MOSSA__STEP(6) MOSSA__STEP(7)
+#undef MOSSA__STEP
+    }
+#define MOSSA__OUT(i) _mm512_storeu_ps(out[i], c##i##0); _mm512_storeu_ps(out[i] + 16, c##i##1);
+    MOSSA__OUT(0) MOSSA__OUT(1) MOSSA__OUT(2) MOSSA__OUT(3)
+    MOSSA__OUT(4) MOSSA__OUT(5) MOSSA__OUT(6) MOSSA__OUT(7)
+#undef MOSSA__OUT
+    for (t = 0; t < mr; ++t)
+        for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)out[t][c];
+}
+
+MOSSA__TARGET_AVX512
+static double mossa__svd_rowop_avx512(size_t j, double *r, const double *x, const double *y, double a,
+                                      double b, const double *u, double c, double *p)
+{
+    size_t k = 0;
+    __m512d va = _mm512_set1_pd(a), vb = _mm512_set1_pd(b), vc = _mm512_set1_pd(c);
+    __m512d s0 = _mm512_setzero_pd(), s1 = s0;
+    if (x && u) {
+        for (; k + 16 <= j; k += 16) {
+            __m512d r0 = _mm512_loadu_pd(r + k), r1 = _mm512_loadu_pd(r + k + 8);
+            r0 = _mm512_fnmadd_pd(va, _mm512_loadu_pd(x + k), r0);
+            r1 = _mm512_fnmadd_pd(va, _mm512_loadu_pd(x + k + 8), r1);
+            r0 = _mm512_fnmadd_pd(vb, _mm512_loadu_pd(y + k), r0);
+            r1 = _mm512_fnmadd_pd(vb, _mm512_loadu_pd(y + k + 8), r1);
+            _mm512_storeu_pd(r + k, r0); _mm512_storeu_pd(r + k + 8, r1);
+            s0 = _mm512_fmadd_pd(r0, _mm512_loadu_pd(u + k), s0);
+            s1 = _mm512_fmadd_pd(r1, _mm512_loadu_pd(u + k + 8), s1);
+            _mm512_storeu_pd(p + k, _mm512_fmadd_pd(vc, r0, _mm512_loadu_pd(p + k)));
+            _mm512_storeu_pd(p + k + 8, _mm512_fmadd_pd(vc, r1, _mm512_loadu_pd(p + k + 8)));
+        }
+    } else if (x) {
+        for (; k + 8 <= j; k += 8) {
+            __m512d r0 = _mm512_loadu_pd(r + k);
+            r0 = _mm512_fnmadd_pd(va, _mm512_loadu_pd(x + k), r0);
+            r0 = _mm512_fnmadd_pd(vb, _mm512_loadu_pd(y + k), r0);
+            _mm512_storeu_pd(r + k, r0);
+        }
+    } else if (u) {
+        for (; k + 16 <= j; k += 16) {
+            __m512d r0 = _mm512_loadu_pd(r + k), r1 = _mm512_loadu_pd(r + k + 8);
+            s0 = _mm512_fmadd_pd(r0, _mm512_loadu_pd(u + k), s0);
+            s1 = _mm512_fmadd_pd(r1, _mm512_loadu_pd(u + k + 8), s1);
+            _mm512_storeu_pd(p + k, _mm512_fmadd_pd(vc, r0, _mm512_loadu_pd(p + k)));
+            _mm512_storeu_pd(p + k + 8, _mm512_fmadd_pd(vc, r1, _mm512_loadu_pd(p + k + 8)));
+        }
+    }
+    {
+        double s = _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
+        for (; k < j; ++k) {
+            if (x) r[k] -= a * x[k] + b * y[k];
+            if (u) { s += r[k] * u[k]; p[k] += c * r[k]; }
+        }
+        return u ? s : 0.0;
+    }
+}
 /* ---- tsne ------------------------------------------------------------------ */
 /* ---- text ------------------------------------------------------------------ */
 
@@ -1428,6 +1646,8 @@ static void mossa__fill_avx512(mossa__kernels *t)
     /* foundation */
     /* gemm / cka */
     /* svd */
+    t->svd_mm_tile = mossa__svd_mm_tile_avx512;
+    t->svd_rowop = mossa__svd_rowop_avx512;
     /* tsne */
     /* text */
 }
@@ -2257,6 +2477,64 @@ static size_t mossa__svd_chunk(size_t n)
     return c < 256 ? 256 : c;
 }
 
+/* ---- matrix products ------------------------------------------------------
+   C = A B or C = A' B (float A, B; double C, overwritten): the contract of
+   mossa__gemm (impl/gemm.c) for the shapes this module needs, with the
+   module's own tile kernel. Tasks own 64 rows of C and all its columns;
+   k runs in slices of 256 whose float partial sums the tile kernel
+   promotes to double, so accuracy does not drift with k and the result
+   does not depend on the thread count. With sym (C = A'A), only tiles on
+   or above the diagonal are computed and then mirrored. */
+typedef struct mossa__mm_job {
+    int trans_a, sym;
+    size_t m, n, k, lda, ldb, ldc;
+    const float *A, *B;
+    double *C;
+} mossa__mm_job;
+
+static void mossa__mm_task(void *arg, size_t task, int worker)
+{
+    const mossa__mm_job *g = (const mossa__mm_job *)arg;
+    const mossa__kernels *kt = mossa__k();
+    size_t i0 = task * 64, i1 = MOSSA__MIN(g->m, i0 + 64), jstart = g->sym ? i0 : 0;
+    size_t i, j, kb, t0;
+    (void)worker;
+    for (i = i0; i < i1; ++i)
+        for (j = jstart; j < g->n; ++j) g->C[i * g->ldc + j] = 0.0;
+    for (kb = 0; kb < g->k; kb += 256) {
+        size_t kl = MOSSA__MIN((size_t)256, g->k - kb);
+        for (j = jstart; j < g->n; j += 32) {
+            size_t nr = MOSSA__MIN((size_t)32, g->n - j);
+            const float *b = g->B + kb * g->ldb + j;
+            for (t0 = i0; t0 < i1; t0 += 8) {
+                size_t mr = MOSSA__MIN((size_t)8, i1 - t0);
+                if (g->trans_a)
+                    kt->svd_mm_tile(kl, g->A + kb * g->lda + t0, g->lda, 1, mr, b, g->ldb, nr,
+                                    g->C + t0 * g->ldc + j, g->ldc);
+                else
+                    kt->svd_mm_tile(kl, g->A + t0 * g->lda + kb, 1, g->lda, mr, b, g->ldb, nr,
+                                    g->C + t0 * g->ldc + j, g->ldc);
+            }
+        }
+    }
+}
+
+static mossa_status mossa__svd_gemm(mossa__ctx *ctx, int trans_a, int sym, size_t m, size_t n, size_t k,
+                                    const float *A, size_t lda, const float *B, size_t ldb,
+                                    double *C, size_t ldc)
+{
+    mossa__mm_job g;
+    size_t i, j;
+    g.trans_a = trans_a; g.sym = sym;
+    g.m = m; g.n = n; g.k = k; g.lda = lda; g.ldb = ldb; g.ldc = ldc;
+    g.A = A; g.B = B; g.C = C;
+    mossa__parallel(ctx, (m + 63) / 64, mossa__mm_task, &g);
+    if (sym)
+        for (i = 0; i < m; ++i)
+            for (j = 0; j < i; ++j) C[i * ldc + j] = C[j * ldc + i];
+    return MOSSA_OK;
+}
+
 /* ---- column statistics and the centered copy ----------------------------- */
 typedef struct mossa__cstat_job {
     const float *x;
@@ -2654,22 +2932,18 @@ static void mossa__trd_task(void *arg, size_t task, int worker)
     const mossa__trd_job *g = (const mossa__trd_job *)arg;
     size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
     double *p = g->part + task * g->n;
+    double (*rowop)(size_t, double *, const double *, const double *, double, double,
+                    const double *, double, double *) = mossa__k()->svd_rowop;
     (void)worker;
     if (g->u)
         for (k = 0; k < j1; ++k) p[k] = 0.0;
     for (j = j0; j < j1; ++j) {
-        double *r = g->a + j * g->n;
-        if (g->pu) {
-            double uj = g->pu[j], qj = g->pq[j];
-            const double *pu = g->pu, *pq = g->pq;
-            for (k = 0; k <= j; ++k) r[k] -= uj * pq[k] + qj * pu[k];
-        }
-        if (g->u) {
-            const double *u = g->u;
-            double uj = u[j], s = r[j] * uj;
-            for (k = 0; k < j; ++k) { s += r[k] * u[k]; p[k] += r[k] * uj; }
-            p[j] += s;
-        }
+        double *r = g->a + j * g->n, s;
+        double uj = g->u ? g->u[j] : 0.0;
+        if (g->pu) r[j] -= g->pu[j] * g->pq[j] + g->pq[j] * g->pu[j];
+        s = rowop(j, r, g->pu ? g->pq : NULL, g->pu, g->pu ? g->pu[j] : 0.0, g->pu ? g->pq[j] : 0.0,
+                  g->u, uj, p);
+        if (g->u) p[j] += s + r[j] * uj;
     }
 }
 
@@ -2883,11 +3157,11 @@ static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, 
     int pass;
     for (i = 0; i < count; ++i) qf[i] = (float)y[i];
     for (pass = 0; pass < passes; ++pass) {
-        MOSSA__CHECK(mossa__gemm(ctx, 1, 0, l, l, m, qf, l, qf, l, 0.0, ws->g, l));
+        MOSSA__CHECK(mossa__svd_gemm(ctx, 1, 1, l, l, m, qf, l, qf, l, ws->g, l));
         if (!mossa__cholesky(l, ws->g, pass == 0 ? 1e-5 : 1e-2))
             return mossa__orth_householder(ctx, m, l, y, qf);
         mossa__chol_rinv(l, ws->g, ws->tmp, ws->rinv);
-        MOSSA__CHECK(mossa__gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, 0.0, y, l));
+        MOSSA__CHECK(mossa__svd_gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, y, l));
         for (i = 0; i < count; ++i) qf[i] = (float)y[i];
     }
     return MOSSA_OK;
@@ -2932,15 +3206,15 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     if (!omega || !y || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     gj.o = omega; gj.rows = d; gj.cols = l; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-    st = mossa__gemm(ctx, 0, 0, n, l, d, x, d, omega, l, 0.0, y, l);
+    st = mossa__svd_gemm(ctx, 0, 0, n, l, d, x, d, omega, l, y, l);
     if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, q > 0 ? 1 : 2, &ws);
     for (it = 0; it < q && st == MOSSA_OK; ++it) {
-        st = mossa__gemm(ctx, 1, 0, d, l, n, x, d, qf, l, 0.0, y, l);
+        st = mossa__svd_gemm(ctx, 1, 0, d, l, n, x, d, qf, l, y, l);
         if (st == MOSSA_OK) st = mossa__orth(ctx, d, l, y, pf, 1, &ws);
-        if (st == MOSSA_OK) st = mossa__gemm(ctx, 0, 0, n, l, d, x, d, pf, l, 0.0, y, l);
+        if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, l, d, x, d, pf, l, y, l);
         if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, it + 1 == q ? 2 : 1, &ws);
     }
-    if (st == MOSSA_OK) st = mossa__gemm(ctx, 1, 0, l, d, n, qf, l, x, d, 0.0, b, d);
+    if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 1, 0, l, d, n, qf, l, x, d, b, d);
 done:
     mossa__free(ctx, omega); mossa__free(ctx, y);
     mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
@@ -2985,7 +3259,7 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
     /* U = Q Z_k; signs: the largest-|.| entry of each U column positive */
     for (i = 0; i < l; ++i)
         for (j = 0; j < k; ++j) zf[i * k + j] = (float)zu[i * l + j];
-    st = mossa__gemm(ctx, 0, 0, n, k, l, qf, l, zf, k, 0.0, ud, k);
+    st = mossa__svd_gemm(ctx, 0, 0, n, k, l, qf, l, zf, k, ud, k);
     if (st != MOSSA_OK) goto done;
     for (r = 0; r < k; ++r) {
         double big = -1.0, sgn = 1.0;
@@ -3078,8 +3352,19 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *xc, size_t n,
     g = (double *)mossa__alloc(ctx, bytes * sizeof(double));
     w = (double *)mossa__alloc(ctx, m * sizeof(double));
     if (!g || !w) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    if (n >= d) st = mossa__gemm(ctx, 1, 0, d, d, n, xc, d, xc, d, 0.0, g, d);
-    else st = mossa__gemm(ctx, 0, 1, n, n, d, xc, d, xc, d, 0.0, g, n);
+    if (n >= d) st = mossa__svd_gemm(ctx, 1, 1, d, d, n, xc, d, xc, d, g, d);
+    else {
+        /* Xc Xc' = (Xc')'(Xc'): the transposed copy feeds the A'A kernel */
+        float *xt = (float *)mossa__alloc(ctx, n * d * sizeof(float));
+        size_t i0, j0, i, j;
+        if (!xt) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        for (i0 = 0; i0 < n; i0 += 32)
+            for (j0 = 0; j0 < d; j0 += 32)
+                for (i = i0; i < MOSSA__MIN(n, i0 + 32); ++i)
+                    for (j = j0; j < MOSSA__MIN(d, j0 + 32); ++j) xt[j * n + i] = xc[i * d + j];
+        st = mossa__svd_gemm(ctx, 1, 1, n, n, d, xt, n, xt, n, g, n);
+        mossa__free(ctx, xt);
+    }
     if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, m, g, w);
     if (st == MOSSA_OK) st = mossa__rank_from_spectrum(w, m, f, res);
 done:

@@ -108,6 +108,16 @@ typedef struct mossa__kernels {
     void (*logf_array)(const float *x, float *y, size_t n);
     /* gemm / cka */
     /* svd */
+    /* C[t][c] += sum_{k<K} a(k,t) B[k*ldb + c] for t < mr <= 8, c < nr <= 32,
+       a(k,t) = A[k*sak + t*sat]; float accumulation over the K of one call
+       (callers pass K <= 256), promoted to double when added to C. */
+    void (*svd_mm_tile)(size_t K, const float *A, size_t sak, size_t sat, size_t mr,
+                        const float *B, size_t ldb, size_t nr, double *C, size_t ldc);
+    /* One row of the fused tridiagonalisation step: r[k] -= a x[k] + b y[k]
+       (skipped when x is NULL), then p[k] += c r[k] and the return value is
+       sum_k r[k] u[k] (both skipped, returning 0, when u is NULL); k < j. */
+    double (*svd_rowop)(size_t j, double *r, const double *x, const double *y, double a, double b,
+                        const double *u, double c, double *p);
     /* tsne */
     /* text */
 } mossa__kernels;

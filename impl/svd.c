@@ -17,6 +17,64 @@ static size_t mossa__svd_chunk(size_t n)
     return c < 256 ? 256 : c;
 }
 
+/* ---- matrix products ------------------------------------------------------
+   C = A B or C = A' B (float A, B; double C, overwritten): the contract of
+   mossa__gemm (impl/gemm.c) for the shapes this module needs, with the
+   module's own tile kernel. Tasks own 64 rows of C and all its columns;
+   k runs in slices of 256 whose float partial sums the tile kernel
+   promotes to double, so accuracy does not drift with k and the result
+   does not depend on the thread count. With sym (C = A'A), only tiles on
+   or above the diagonal are computed and then mirrored. */
+typedef struct mossa__mm_job {
+    int trans_a, sym;
+    size_t m, n, k, lda, ldb, ldc;
+    const float *A, *B;
+    double *C;
+} mossa__mm_job;
+
+static void mossa__mm_task(void *arg, size_t task, int worker)
+{
+    const mossa__mm_job *g = (const mossa__mm_job *)arg;
+    const mossa__kernels *kt = mossa__k();
+    size_t i0 = task * 64, i1 = MOSSA__MIN(g->m, i0 + 64), jstart = g->sym ? i0 : 0;
+    size_t i, j, kb, t0;
+    (void)worker;
+    for (i = i0; i < i1; ++i)
+        for (j = jstart; j < g->n; ++j) g->C[i * g->ldc + j] = 0.0;
+    for (kb = 0; kb < g->k; kb += 256) {
+        size_t kl = MOSSA__MIN((size_t)256, g->k - kb);
+        for (j = jstart; j < g->n; j += 32) {
+            size_t nr = MOSSA__MIN((size_t)32, g->n - j);
+            const float *b = g->B + kb * g->ldb + j;
+            for (t0 = i0; t0 < i1; t0 += 8) {
+                size_t mr = MOSSA__MIN((size_t)8, i1 - t0);
+                if (g->trans_a)
+                    kt->svd_mm_tile(kl, g->A + kb * g->lda + t0, g->lda, 1, mr, b, g->ldb, nr,
+                                    g->C + t0 * g->ldc + j, g->ldc);
+                else
+                    kt->svd_mm_tile(kl, g->A + t0 * g->lda + kb, 1, g->lda, mr, b, g->ldb, nr,
+                                    g->C + t0 * g->ldc + j, g->ldc);
+            }
+        }
+    }
+}
+
+static mossa_status mossa__svd_gemm(mossa__ctx *ctx, int trans_a, int sym, size_t m, size_t n, size_t k,
+                                    const float *A, size_t lda, const float *B, size_t ldb,
+                                    double *C, size_t ldc)
+{
+    mossa__mm_job g;
+    size_t i, j;
+    g.trans_a = trans_a; g.sym = sym;
+    g.m = m; g.n = n; g.k = k; g.lda = lda; g.ldb = ldb; g.ldc = ldc;
+    g.A = A; g.B = B; g.C = C;
+    mossa__parallel(ctx, (m + 63) / 64, mossa__mm_task, &g);
+    if (sym)
+        for (i = 0; i < m; ++i)
+            for (j = 0; j < i; ++j) C[i * ldc + j] = C[j * ldc + i];
+    return MOSSA_OK;
+}
+
 /* ---- column statistics and the centered copy ----------------------------- */
 typedef struct mossa__cstat_job {
     const float *x;
@@ -414,22 +472,18 @@ static void mossa__trd_task(void *arg, size_t task, int worker)
     const mossa__trd_job *g = (const mossa__trd_job *)arg;
     size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
     double *p = g->part + task * g->n;
+    double (*rowop)(size_t, double *, const double *, const double *, double, double,
+                    const double *, double, double *) = mossa__k()->svd_rowop;
     (void)worker;
     if (g->u)
         for (k = 0; k < j1; ++k) p[k] = 0.0;
     for (j = j0; j < j1; ++j) {
-        double *r = g->a + j * g->n;
-        if (g->pu) {
-            double uj = g->pu[j], qj = g->pq[j];
-            const double *pu = g->pu, *pq = g->pq;
-            for (k = 0; k <= j; ++k) r[k] -= uj * pq[k] + qj * pu[k];
-        }
-        if (g->u) {
-            const double *u = g->u;
-            double uj = u[j], s = r[j] * uj;
-            for (k = 0; k < j; ++k) { s += r[k] * u[k]; p[k] += r[k] * uj; }
-            p[j] += s;
-        }
+        double *r = g->a + j * g->n, s;
+        double uj = g->u ? g->u[j] : 0.0;
+        if (g->pu) r[j] -= g->pu[j] * g->pq[j] + g->pq[j] * g->pu[j];
+        s = rowop(j, r, g->pu ? g->pq : NULL, g->pu, g->pu ? g->pu[j] : 0.0, g->pu ? g->pq[j] : 0.0,
+                  g->u, uj, p);
+        if (g->u) p[j] += s + r[j] * uj;
     }
 }
 
@@ -643,11 +697,11 @@ static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, 
     int pass;
     for (i = 0; i < count; ++i) qf[i] = (float)y[i];
     for (pass = 0; pass < passes; ++pass) {
-        MOSSA__CHECK(mossa__gemm(ctx, 1, 0, l, l, m, qf, l, qf, l, 0.0, ws->g, l));
+        MOSSA__CHECK(mossa__svd_gemm(ctx, 1, 1, l, l, m, qf, l, qf, l, ws->g, l));
         if (!mossa__cholesky(l, ws->g, pass == 0 ? 1e-5 : 1e-2))
             return mossa__orth_householder(ctx, m, l, y, qf);
         mossa__chol_rinv(l, ws->g, ws->tmp, ws->rinv);
-        MOSSA__CHECK(mossa__gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, 0.0, y, l));
+        MOSSA__CHECK(mossa__svd_gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, y, l));
         for (i = 0; i < count; ++i) qf[i] = (float)y[i];
     }
     return MOSSA_OK;
@@ -692,15 +746,15 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     if (!omega || !y || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     gj.o = omega; gj.rows = d; gj.cols = l; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-    st = mossa__gemm(ctx, 0, 0, n, l, d, x, d, omega, l, 0.0, y, l);
+    st = mossa__svd_gemm(ctx, 0, 0, n, l, d, x, d, omega, l, y, l);
     if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, q > 0 ? 1 : 2, &ws);
     for (it = 0; it < q && st == MOSSA_OK; ++it) {
-        st = mossa__gemm(ctx, 1, 0, d, l, n, x, d, qf, l, 0.0, y, l);
+        st = mossa__svd_gemm(ctx, 1, 0, d, l, n, x, d, qf, l, y, l);
         if (st == MOSSA_OK) st = mossa__orth(ctx, d, l, y, pf, 1, &ws);
-        if (st == MOSSA_OK) st = mossa__gemm(ctx, 0, 0, n, l, d, x, d, pf, l, 0.0, y, l);
+        if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, l, d, x, d, pf, l, y, l);
         if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, it + 1 == q ? 2 : 1, &ws);
     }
-    if (st == MOSSA_OK) st = mossa__gemm(ctx, 1, 0, l, d, n, qf, l, x, d, 0.0, b, d);
+    if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 1, 0, l, d, n, qf, l, x, d, b, d);
 done:
     mossa__free(ctx, omega); mossa__free(ctx, y);
     mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
@@ -745,7 +799,7 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
     /* U = Q Z_k; signs: the largest-|.| entry of each U column positive */
     for (i = 0; i < l; ++i)
         for (j = 0; j < k; ++j) zf[i * k + j] = (float)zu[i * l + j];
-    st = mossa__gemm(ctx, 0, 0, n, k, l, qf, l, zf, k, 0.0, ud, k);
+    st = mossa__svd_gemm(ctx, 0, 0, n, k, l, qf, l, zf, k, ud, k);
     if (st != MOSSA_OK) goto done;
     for (r = 0; r < k; ++r) {
         double big = -1.0, sgn = 1.0;
@@ -838,8 +892,19 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *xc, size_t n,
     g = (double *)mossa__alloc(ctx, bytes * sizeof(double));
     w = (double *)mossa__alloc(ctx, m * sizeof(double));
     if (!g || !w) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    if (n >= d) st = mossa__gemm(ctx, 1, 0, d, d, n, xc, d, xc, d, 0.0, g, d);
-    else st = mossa__gemm(ctx, 0, 1, n, n, d, xc, d, xc, d, 0.0, g, n);
+    if (n >= d) st = mossa__svd_gemm(ctx, 1, 1, d, d, n, xc, d, xc, d, g, d);
+    else {
+        /* Xc Xc' = (Xc')'(Xc'): the transposed copy feeds the A'A kernel */
+        float *xt = (float *)mossa__alloc(ctx, n * d * sizeof(float));
+        size_t i0, j0, i, j;
+        if (!xt) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        for (i0 = 0; i0 < n; i0 += 32)
+            for (j0 = 0; j0 < d; j0 += 32)
+                for (i = i0; i < MOSSA__MIN(n, i0 + 32); ++i)
+                    for (j = j0; j < MOSSA__MIN(d, j0 + 32); ++j) xt[j * n + i] = xc[i * d + j];
+        st = mossa__svd_gemm(ctx, 1, 1, n, n, d, xt, n, xt, n, g, n);
+        mossa__free(ctx, xt);
+    }
     if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, m, g, w);
     if (st == MOSSA_OK) st = mossa__rank_from_spectrum(w, m, f, res);
 done:
