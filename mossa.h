@@ -641,10 +641,11 @@ typedef struct mossa__kernels {
     void (*logf_array)(const float *x, float *y, size_t n);
     /* gemm / cka */
     /* svd */
-    /* C[t][c] += sum_{k<K} a(k,t) B[k*ldb + c] for t < mr <= 8, c < nr <= 32,
-       a(k,t) = A[k*sak + t*sat]; float accumulation over the K of one call
-       (callers pass K <= 256), promoted to double when added to C. */
-    void (*svd_mm_tile)(size_t K, const float *A, size_t sak, size_t sat, size_t mr,
+    /* C[t][c] += sum_{k<K} A[k*sak + t] B[k*ldb + c] for t < mr <= 8,
+       c < nr <= 32 (A holds 8 readable floats per k; rows >= mr are not
+       stored); float accumulation over the K of one call (callers pass
+       K <= 256), promoted to double when added to C. */
+    void (*svd_mm_tile)(size_t K, const float *A, size_t sak, size_t mr,
                         const float *B, size_t ldb, size_t nr, double *C, size_t ldc);
     /* One row of the fused tridiagonalisation step: r[k] -= a x[k] + b y[k]
        (skipped when x is NULL), then p[k] += c r[k] and the return value is
@@ -1379,7 +1380,7 @@ static void mossa__logf_scalar(const float *x, float *y, size_t n)
 
 /* ---- gemm / cka ------------------------------------------------------------ */
 /* ---- svd ------------------------------------------------------------------- */
-static void mossa__svd_mm_tile_scalar(size_t K, const float *A, size_t sak, size_t sat, size_t mr,
+static void mossa__svd_mm_tile_scalar(size_t K, const float *A, size_t sak, size_t mr,
                                       const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
 {
     float acc[8][32];
@@ -1389,7 +1390,7 @@ static void mossa__svd_mm_tile_scalar(size_t K, const float *A, size_t sak, size
     for (k = 0; k < K; ++k) {
         const float *b = B + k * ldb;
         for (t = 0; t < mr; ++t) {
-            float a = A[k * sak + t * sat];
+            float a = A[k * sak + t];
             for (c = 0; c < nr; ++c) acc[t][c] += a * b[c];
         }
     }
@@ -1444,38 +1445,30 @@ static void mossa__fill_scalar(mossa__kernels *t)
 /* The 8 x 32 tile in four 4 x 16 register blocks (8 ymm accumulators each),
    the K slice (<= 256) staying in L1 between them. */
 MOSSA__TARGET_AVX2
-static void mossa__svd_mm_tile_avx2(size_t K, const float *A, size_t sak, size_t sat, size_t mr,
+static void mossa__svd_mm_tile_avx2(size_t K, const float *A, size_t sak, size_t mr,
                                     const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
 {
-    static const float zero = 0.0f;
     float out[8][32];
     size_t rb, cb, k, t, c;
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    for (rb = 0; rb < 8; rb += 4) {
-        const float *p[4];
-        size_t st[4];
-        for (t = 0; t < 4; ++t) {
-            p[t] = rb + t < mr ? A + (rb + t) * sat : &zero;
-            st[t] = rb + t < mr ? sak : 0;
-        }
+    for (rb = 0; rb < 8 && rb < mr; rb += 4) {
         for (cb = 0; cb < 32; cb += 16) {
             int rem0 = (int)nr - (int)cb, rem1 = rem0 - 8;
             __m256i mk0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem0), lane);
             __m256i mk1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem1), lane);
             __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
                    c30 = c00, c31 = c00;
-            const float *q0 = p[0], *q1 = p[1], *q2 = p[2], *q3 = p[3];
             if (rem0 <= 0) break;
             for (k = 0; k < K; ++k) {
-                const float *b = B + k * ldb + cb;
+                const float *b = B + k * ldb + cb, *a4 = A + k * sak + rb;
                 __m256 b0 = _mm256_maskload_ps(b, mk0), b1 = _mm256_maskload_ps(b + 8, mk1), a;
-                a = _mm256_broadcast_ss(q0); q0 += st[0];
+                a = _mm256_broadcast_ss(a4);
                 c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
-                a = _mm256_broadcast_ss(q1); q1 += st[1];
+                a = _mm256_broadcast_ss(a4 + 1);
                 c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
-                a = _mm256_broadcast_ss(q2); q2 += st[2];
+                a = _mm256_broadcast_ss(a4 + 2);
                 c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
-                a = _mm256_broadcast_ss(q3); q3 += st[3];
+                a = _mm256_broadcast_ss(a4 + 3);
                 c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
             }
             _mm256_storeu_ps(out[rb] + cb, c00); _mm256_storeu_ps(out[rb] + cb + 8, c01);
@@ -1557,28 +1550,21 @@ static void mossa__fill_avx2(mossa__kernels *t)
 /* 8 x 32 register tile: 16 zmm accumulators, two masked loads of B and
    eight broadcasts of A per k. */
 MOSSA__TARGET_AVX512
-static void mossa__svd_mm_tile_avx512(size_t K, const float *A, size_t sak, size_t sat, size_t mr,
+static void mossa__svd_mm_tile_avx512(size_t K, const float *A, size_t sak, size_t mr,
                                       const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
 {
-    static const float zero = 0.0f;
-    const float *p0, *p1, *p2, *p3, *p4, *p5, *p6, *p7;
-    size_t s0, s1, s2, s3, s4, s5, s6, s7, k, t, c;
+    size_t k, t, c;
     __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xFFFFu : ((1u << nr) - 1u));
     __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xFFFFu : nr <= 16 ? 0u : ((1u << (nr - 16)) - 1u));
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
            c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
            c70 = c00, c71 = c00;
     float out[8][32];
-#define MOSSA__ROWP(i) \
-    p##i = (i) < mr ? A + (i) * sat : &zero; s##i = (i) < mr ? sak : 0;
-    MOSSA__ROWP(0) MOSSA__ROWP(1) MOSSA__ROWP(2) MOSSA__ROWP(3)
-    MOSSA__ROWP(4) MOSSA__ROWP(5) MOSSA__ROWP(6) MOSSA__ROWP(7)
-#undef MOSSA__ROWP
     for (k = 0; k < K; ++k) {
-        const float *b = B + k * ldb;
+        const float *b = B + k * ldb, *a8 = A + k * sak;
         __m512 b0 = _mm512_maskz_loadu_ps(m0, b), b1 = _mm512_maskz_loadu_ps(m1, b + 16), a;
 #define MOSSA__STEP(i) \
-        a = _mm512_set1_ps(*p##i); p##i += s##i; \
+        a = _mm512_set1_ps(a8[i]); \
         c##i##0 = _mm512_fmadd_ps(a, b0, c##i##0); c##i##1 = _mm512_fmadd_ps(a, b1, c##i##1);
         MOSSA__STEP(0) MOSSA__STEP(1) MOSSA__STEP(2) MOSSA__STEP(3)
         MOSSA__STEP(4) MOSSA__STEP(5) MOSSA__STEP(6) MOSSA__STEP(7)
@@ -1588,8 +1574,16 @@ static void mossa__svd_mm_tile_avx512(size_t K, const float *A, size_t sak, size
     MOSSA__OUT(0) MOSSA__OUT(1) MOSSA__OUT(2) MOSSA__OUT(3)
     MOSSA__OUT(4) MOSSA__OUT(5) MOSSA__OUT(6) MOSSA__OUT(7)
 #undef MOSSA__OUT
-    for (t = 0; t < mr; ++t)
-        for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)out[t][c];
+    if (nr == 32) {
+        for (t = 0; t < mr; ++t) {
+            double *crow = C + t * ldc;
+            for (c = 0; c < 32; c += 8)
+                _mm512_storeu_pd(crow + c, _mm512_add_pd(_mm512_loadu_pd(crow + c),
+                                                         _mm512_cvtps_pd(_mm256_loadu_ps(out[t] + c))));
+        }
+    } else
+        for (t = 0; t < mr; ++t)
+            for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)out[t][c];
 }
 
 MOSSA__TARGET_AVX512
@@ -2480,15 +2474,21 @@ static size_t mossa__svd_chunk(size_t n)
 /* ---- matrix products ------------------------------------------------------
    C = A B or C = A' B (float A, B; double C, overwritten): the contract of
    mossa__gemm (impl/gemm.c) for the shapes this module needs, with the
-   module's own tile kernel. Tasks own 64 rows of C and all its columns;
-   k runs in slices of 256 whose float partial sums the tile kernel
-   promotes to double, so accuracy does not drift with k and the result
-   does not depend on the thread count. With sym (C = A'A), only tiles on
-   or above the diagonal are computed and then mirrored. */
+   module's own tile kernel. B is packed once into 32-column panels; a
+   task owns a 64-row x 256-column block of C and packs its slice of A per
+   k-slice (row strides of whole-KB multiples, d = 1024 or 4096, would
+   otherwise map every row of a panel to the same L1 set). k runs in
+   slices of 128 whose float partial sums the tile kernel promotes to
+   double, so accuracy does not drift with k and nothing depends on the
+   thread count. With sym (C = A'A), blocks below the diagonal are skipped
+   and mirrored afterwards. */
+#define MOSSA__MM_KS 128
+#define MOSSA__MM_MB 64
+#define MOSSA__MM_NB 256
 typedef struct mossa__mm_job {
     int trans_a, sym;
-    size_t m, n, k, lda, ldb, ldc;
-    const float *A, *B;
+    size_t m, n, k, lda, ldc, col_blocks;
+    const float *A, *bp;   /* bp: ceil(n/32) panels of k x 32 */
     double *C;
 } mossa__mm_job;
 
@@ -2496,24 +2496,34 @@ static void mossa__mm_task(void *arg, size_t task, int worker)
 {
     const mossa__mm_job *g = (const mossa__mm_job *)arg;
     const mossa__kernels *kt = mossa__k();
-    size_t i0 = task * 64, i1 = MOSSA__MIN(g->m, i0 + 64), jstart = g->sym ? i0 : 0;
-    size_t i, j, kb, t0;
+    size_t rb = task / g->col_blocks, cb = task % g->col_blocks;
+    size_t i0 = rb * MOSSA__MM_MB, i1 = MOSSA__MIN(g->m, i0 + MOSSA__MM_MB);
+    size_t j0 = cb * MOSSA__MM_NB, j1 = MOSSA__MIN(g->n, j0 + MOSSA__MM_NB);
+    size_t mi = i1 - i0, i, j, kb, k, t0;
+    float apack[MOSSA__MM_KS * MOSSA__MM_MB];
     (void)worker;
+    if (g->sym && j1 <= i0) return;
     for (i = i0; i < i1; ++i)
-        for (j = jstart; j < g->n; ++j) g->C[i * g->ldc + j] = 0.0;
-    for (kb = 0; kb < g->k; kb += 256) {
-        size_t kl = MOSSA__MIN((size_t)256, g->k - kb);
-        for (j = jstart; j < g->n; j += 32) {
-            size_t nr = MOSSA__MIN((size_t)32, g->n - j);
-            const float *b = g->B + kb * g->ldb + j;
-            for (t0 = i0; t0 < i1; t0 += 8) {
-                size_t mr = MOSSA__MIN((size_t)8, i1 - t0);
-                if (g->trans_a)
-                    kt->svd_mm_tile(kl, g->A + kb * g->lda + t0, g->lda, 1, mr, b, g->ldb, nr,
-                                    g->C + t0 * g->ldc + j, g->ldc);
-                else
-                    kt->svd_mm_tile(kl, g->A + t0 * g->lda + kb, 1, g->lda, mr, b, g->ldb, nr,
-                                    g->C + t0 * g->ldc + j, g->ldc);
+        for (j = j0; j < j1; ++j) g->C[i * g->ldc + j] = 0.0;
+    if (mi < MOSSA__MM_MB) memset(apack, 0, sizeof(apack)); /* the kernel reads 8 rows */
+    for (kb = 0; kb < g->k; kb += MOSSA__MM_KS) {
+        size_t kl = MOSSA__MIN((size_t)MOSSA__MM_KS, g->k - kb);
+        /* apack[k][t] = op(A)[i0 + t][kb + k] */
+        if (g->trans_a)
+            for (k = 0; k < kl; ++k)
+                memcpy(apack + k * MOSSA__MM_MB, g->A + (kb + k) * g->lda + i0, mi * sizeof(float));
+        else
+            for (i = 0; i < mi; ++i) {
+                const float *src = g->A + (i0 + i) * g->lda + kb;
+                for (k = 0; k < kl; ++k) apack[k * MOSSA__MM_MB + i] = src[k];
+            }
+        for (j = j0; j < j1; j += 32) {
+            size_t nr = MOSSA__MIN((size_t)32, j1 - j);
+            const float *bpan = g->bp + (j / 32) * g->k * 32 + kb * 32;
+            for (t0 = 0; t0 < mi; t0 += 8) {
+                size_t mr = MOSSA__MIN((size_t)8, mi - t0);
+                kt->svd_mm_tile(kl, apack + t0, MOSSA__MM_MB, mr, bpan, 32, nr,
+                                g->C + (i0 + t0) * g->ldc + j, g->ldc);
             }
         }
     }
@@ -2524,14 +2534,30 @@ static mossa_status mossa__svd_gemm(mossa__ctx *ctx, int trans_a, int sym, size_
                                     double *C, size_t ldc)
 {
     mossa__mm_job g;
-    size_t i, j;
+    size_t i, j, panels = (n + 31) / 32, bytes;
+    float *bp;
+    if (mossa__mul_overflows(panels * 32, k, &bytes) || bytes > ((size_t)-1) / 4) return MOSSA_ERR_TOO_LARGE;
+    bp = (float *)mossa__alloc(ctx, bytes * sizeof(float));
+    if (!bp) return MOSSA_ERR_OUT_OF_MEMORY;
+    for (j = 0; j < panels; ++j) {
+        size_t nr = MOSSA__MIN((size_t)32, n - j * 32);
+        float *dst = bp + j * k * 32;
+        for (i = 0; i < k; ++i) {
+            memcpy(dst + i * 32, B + i * ldb + j * 32, nr * sizeof(float));
+            if (nr < 32) memset(dst + i * 32 + nr, 0, (32 - nr) * sizeof(float));
+        }
+    }
     g.trans_a = trans_a; g.sym = sym;
-    g.m = m; g.n = n; g.k = k; g.lda = lda; g.ldb = ldb; g.ldc = ldc;
-    g.A = A; g.B = B; g.C = C;
-    mossa__parallel(ctx, (m + 63) / 64, mossa__mm_task, &g);
+    g.m = m; g.n = n; g.k = k; g.lda = lda; g.ldc = ldc;
+    g.col_blocks = (n + MOSSA__MM_NB - 1) / MOSSA__MM_NB;
+    g.A = A; g.bp = bp; g.C = C;
+    mossa__parallel(ctx, ((m + MOSSA__MM_MB - 1) / MOSSA__MM_MB) * g.col_blocks, mossa__mm_task, &g);
+    mossa__free(ctx, bp);
     if (sym)
         for (i = 0; i < m; ++i)
-            for (j = 0; j < i; ++j) C[i * ldc + j] = C[j * ldc + i];
+            for (j = 0; j < i; ++j)
+                if ((j / MOSSA__MM_NB + 1) * MOSSA__MM_NB <= (i / MOSSA__MM_MB) * MOSSA__MM_MB ||
+                    j < i) C[i * ldc + j] = C[j * ldc + i];
     return MOSSA_OK;
 }
 
@@ -3214,7 +3240,13 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
         if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, l, d, x, d, pf, l, y, l);
         if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, it + 1 == q ? 2 : 1, &ws);
     }
-    if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 1, 0, l, d, n, qf, l, x, d, b, d);
+    /* B = Q'X as (X'Q)': the product with the thin operand packed */
+    if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 1, 0, d, l, n, x, d, qf, l, y, l);
+    if (st == MOSSA_OK) {
+        size_t i, j;
+        for (i = 0; i < d; ++i)
+            for (j = 0; j < l; ++j) b[j * d + i] = y[i * l + j];
+    }
 done:
     mossa__free(ctx, omega); mossa__free(ctx, y);
     mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);

@@ -108,10 +108,11 @@ typedef struct mossa__kernels {
     void (*logf_array)(const float *x, float *y, size_t n);
     /* gemm / cka */
     /* svd */
-    /* C[t][c] += sum_{k<K} a(k,t) B[k*ldb + c] for t < mr <= 8, c < nr <= 32,
-       a(k,t) = A[k*sak + t*sat]; float accumulation over the K of one call
-       (callers pass K <= 256), promoted to double when added to C. */
-    void (*svd_mm_tile)(size_t K, const float *A, size_t sak, size_t sat, size_t mr,
+    /* C[t][c] += sum_{k<K} A[k*sak + t] B[k*ldb + c] for t < mr <= 8,
+       c < nr <= 32 (A holds 8 readable floats per k; rows >= mr are not
+       stored); float accumulation over the K of one call (callers pass
+       K <= 256), promoted to double when added to C. */
+    void (*svd_mm_tile)(size_t K, const float *A, size_t sak, size_t mr,
                         const float *B, size_t ldb, size_t nr, double *C, size_t ldc);
     /* One row of the fused tridiagonalisation step: r[k] -= a x[k] + b y[k]
        (skipped when x is NULL), then p[k] += c r[k] and the return value is

@@ -20,15 +20,21 @@ static size_t mossa__svd_chunk(size_t n)
 /* ---- matrix products ------------------------------------------------------
    C = A B or C = A' B (float A, B; double C, overwritten): the contract of
    mossa__gemm (impl/gemm.c) for the shapes this module needs, with the
-   module's own tile kernel. Tasks own 64 rows of C and all its columns;
-   k runs in slices of 256 whose float partial sums the tile kernel
-   promotes to double, so accuracy does not drift with k and the result
-   does not depend on the thread count. With sym (C = A'A), only tiles on
-   or above the diagonal are computed and then mirrored. */
+   module's own tile kernel. B is packed once into 32-column panels; a
+   task owns a 64-row x 256-column block of C and packs its slice of A per
+   k-slice (row strides of whole-KB multiples, d = 1024 or 4096, would
+   otherwise map every row of a panel to the same L1 set). k runs in
+   slices of 128 whose float partial sums the tile kernel promotes to
+   double, so accuracy does not drift with k and nothing depends on the
+   thread count. With sym (C = A'A), blocks below the diagonal are skipped
+   and mirrored afterwards. */
+#define MOSSA__MM_KS 128
+#define MOSSA__MM_MB 64
+#define MOSSA__MM_NB 256
 typedef struct mossa__mm_job {
     int trans_a, sym;
-    size_t m, n, k, lda, ldb, ldc;
-    const float *A, *B;
+    size_t m, n, k, lda, ldc, col_blocks;
+    const float *A, *bp;   /* bp: ceil(n/32) panels of k x 32 */
     double *C;
 } mossa__mm_job;
 
@@ -36,24 +42,34 @@ static void mossa__mm_task(void *arg, size_t task, int worker)
 {
     const mossa__mm_job *g = (const mossa__mm_job *)arg;
     const mossa__kernels *kt = mossa__k();
-    size_t i0 = task * 64, i1 = MOSSA__MIN(g->m, i0 + 64), jstart = g->sym ? i0 : 0;
-    size_t i, j, kb, t0;
+    size_t rb = task / g->col_blocks, cb = task % g->col_blocks;
+    size_t i0 = rb * MOSSA__MM_MB, i1 = MOSSA__MIN(g->m, i0 + MOSSA__MM_MB);
+    size_t j0 = cb * MOSSA__MM_NB, j1 = MOSSA__MIN(g->n, j0 + MOSSA__MM_NB);
+    size_t mi = i1 - i0, i, j, kb, k, t0;
+    float apack[MOSSA__MM_KS * MOSSA__MM_MB];
     (void)worker;
+    if (g->sym && j1 <= i0) return;
     for (i = i0; i < i1; ++i)
-        for (j = jstart; j < g->n; ++j) g->C[i * g->ldc + j] = 0.0;
-    for (kb = 0; kb < g->k; kb += 256) {
-        size_t kl = MOSSA__MIN((size_t)256, g->k - kb);
-        for (j = jstart; j < g->n; j += 32) {
-            size_t nr = MOSSA__MIN((size_t)32, g->n - j);
-            const float *b = g->B + kb * g->ldb + j;
-            for (t0 = i0; t0 < i1; t0 += 8) {
-                size_t mr = MOSSA__MIN((size_t)8, i1 - t0);
-                if (g->trans_a)
-                    kt->svd_mm_tile(kl, g->A + kb * g->lda + t0, g->lda, 1, mr, b, g->ldb, nr,
-                                    g->C + t0 * g->ldc + j, g->ldc);
-                else
-                    kt->svd_mm_tile(kl, g->A + t0 * g->lda + kb, 1, g->lda, mr, b, g->ldb, nr,
-                                    g->C + t0 * g->ldc + j, g->ldc);
+        for (j = j0; j < j1; ++j) g->C[i * g->ldc + j] = 0.0;
+    if (mi < MOSSA__MM_MB) memset(apack, 0, sizeof(apack)); /* the kernel reads 8 rows */
+    for (kb = 0; kb < g->k; kb += MOSSA__MM_KS) {
+        size_t kl = MOSSA__MIN((size_t)MOSSA__MM_KS, g->k - kb);
+        /* apack[k][t] = op(A)[i0 + t][kb + k] */
+        if (g->trans_a)
+            for (k = 0; k < kl; ++k)
+                memcpy(apack + k * MOSSA__MM_MB, g->A + (kb + k) * g->lda + i0, mi * sizeof(float));
+        else
+            for (i = 0; i < mi; ++i) {
+                const float *src = g->A + (i0 + i) * g->lda + kb;
+                for (k = 0; k < kl; ++k) apack[k * MOSSA__MM_MB + i] = src[k];
+            }
+        for (j = j0; j < j1; j += 32) {
+            size_t nr = MOSSA__MIN((size_t)32, j1 - j);
+            const float *bpan = g->bp + (j / 32) * g->k * 32 + kb * 32;
+            for (t0 = 0; t0 < mi; t0 += 8) {
+                size_t mr = MOSSA__MIN((size_t)8, mi - t0);
+                kt->svd_mm_tile(kl, apack + t0, MOSSA__MM_MB, mr, bpan, 32, nr,
+                                g->C + (i0 + t0) * g->ldc + j, g->ldc);
             }
         }
     }
@@ -64,14 +80,30 @@ static mossa_status mossa__svd_gemm(mossa__ctx *ctx, int trans_a, int sym, size_
                                     double *C, size_t ldc)
 {
     mossa__mm_job g;
-    size_t i, j;
+    size_t i, j, panels = (n + 31) / 32, bytes;
+    float *bp;
+    if (mossa__mul_overflows(panels * 32, k, &bytes) || bytes > ((size_t)-1) / 4) return MOSSA_ERR_TOO_LARGE;
+    bp = (float *)mossa__alloc(ctx, bytes * sizeof(float));
+    if (!bp) return MOSSA_ERR_OUT_OF_MEMORY;
+    for (j = 0; j < panels; ++j) {
+        size_t nr = MOSSA__MIN((size_t)32, n - j * 32);
+        float *dst = bp + j * k * 32;
+        for (i = 0; i < k; ++i) {
+            memcpy(dst + i * 32, B + i * ldb + j * 32, nr * sizeof(float));
+            if (nr < 32) memset(dst + i * 32 + nr, 0, (32 - nr) * sizeof(float));
+        }
+    }
     g.trans_a = trans_a; g.sym = sym;
-    g.m = m; g.n = n; g.k = k; g.lda = lda; g.ldb = ldb; g.ldc = ldc;
-    g.A = A; g.B = B; g.C = C;
-    mossa__parallel(ctx, (m + 63) / 64, mossa__mm_task, &g);
+    g.m = m; g.n = n; g.k = k; g.lda = lda; g.ldc = ldc;
+    g.col_blocks = (n + MOSSA__MM_NB - 1) / MOSSA__MM_NB;
+    g.A = A; g.bp = bp; g.C = C;
+    mossa__parallel(ctx, ((m + MOSSA__MM_MB - 1) / MOSSA__MM_MB) * g.col_blocks, mossa__mm_task, &g);
+    mossa__free(ctx, bp);
     if (sym)
         for (i = 0; i < m; ++i)
-            for (j = 0; j < i; ++j) C[i * ldc + j] = C[j * ldc + i];
+            for (j = 0; j < i; ++j)
+                if ((j / MOSSA__MM_NB + 1) * MOSSA__MM_NB <= (i / MOSSA__MM_MB) * MOSSA__MM_MB ||
+                    j < i) C[i * ldc + j] = C[j * ldc + i];
     return MOSSA_OK;
 }
 
@@ -754,7 +786,13 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
         if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, l, d, x, d, pf, l, y, l);
         if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, it + 1 == q ? 2 : 1, &ws);
     }
-    if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 1, 0, l, d, n, qf, l, x, d, b, d);
+    /* B = Q'X as (X'Q)': the product with the thin operand packed */
+    if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 1, 0, d, l, n, x, d, qf, l, y, l);
+    if (st == MOSSA_OK) {
+        size_t i, j;
+        for (i = 0; i < d; ++i)
+            for (j = 0; j < l; ++j) b[j * d + i] = y[i * l + j];
+    }
 done:
     mossa__free(ctx, omega); mossa__free(ctx, y);
     mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);

@@ -9,38 +9,30 @@
 /* The 8 x 32 tile in four 4 x 16 register blocks (8 ymm accumulators each),
    the K slice (<= 256) staying in L1 between them. */
 MOSSA__TARGET_AVX2
-static void mossa__svd_mm_tile_avx2(size_t K, const float *A, size_t sak, size_t sat, size_t mr,
+static void mossa__svd_mm_tile_avx2(size_t K, const float *A, size_t sak, size_t mr,
                                     const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
 {
-    static const float zero = 0.0f;
     float out[8][32];
     size_t rb, cb, k, t, c;
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    for (rb = 0; rb < 8; rb += 4) {
-        const float *p[4];
-        size_t st[4];
-        for (t = 0; t < 4; ++t) {
-            p[t] = rb + t < mr ? A + (rb + t) * sat : &zero;
-            st[t] = rb + t < mr ? sak : 0;
-        }
+    for (rb = 0; rb < 8 && rb < mr; rb += 4) {
         for (cb = 0; cb < 32; cb += 16) {
             int rem0 = (int)nr - (int)cb, rem1 = rem0 - 8;
             __m256i mk0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem0), lane);
             __m256i mk1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem1), lane);
             __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
                    c30 = c00, c31 = c00;
-            const float *q0 = p[0], *q1 = p[1], *q2 = p[2], *q3 = p[3];
             if (rem0 <= 0) break;
             for (k = 0; k < K; ++k) {
-                const float *b = B + k * ldb + cb;
+                const float *b = B + k * ldb + cb, *a4 = A + k * sak + rb;
                 __m256 b0 = _mm256_maskload_ps(b, mk0), b1 = _mm256_maskload_ps(b + 8, mk1), a;
-                a = _mm256_broadcast_ss(q0); q0 += st[0];
+                a = _mm256_broadcast_ss(a4);
                 c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
-                a = _mm256_broadcast_ss(q1); q1 += st[1];
+                a = _mm256_broadcast_ss(a4 + 1);
                 c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
-                a = _mm256_broadcast_ss(q2); q2 += st[2];
+                a = _mm256_broadcast_ss(a4 + 2);
                 c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
-                a = _mm256_broadcast_ss(q3); q3 += st[3];
+                a = _mm256_broadcast_ss(a4 + 3);
                 c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
             }
             _mm256_storeu_ps(out[rb] + cb, c00); _mm256_storeu_ps(out[rb] + cb + 8, c01);

@@ -156,7 +156,7 @@ static void mossa__logf_scalar(const float *x, float *y, size_t n)
 
 /* ---- gemm / cka ------------------------------------------------------------ */
 /* ---- svd ------------------------------------------------------------------- */
-static void mossa__svd_mm_tile_scalar(size_t K, const float *A, size_t sak, size_t sat, size_t mr,
+static void mossa__svd_mm_tile_scalar(size_t K, const float *A, size_t sak, size_t mr,
                                       const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
 {
     float acc[8][32];
@@ -166,7 +166,7 @@ static void mossa__svd_mm_tile_scalar(size_t K, const float *A, size_t sak, size
     for (k = 0; k < K; ++k) {
         const float *b = B + k * ldb;
         for (t = 0; t < mr; ++t) {
-            float a = A[k * sak + t * sat];
+            float a = A[k * sak + t];
             for (c = 0; c < nr; ++c) acc[t][c] += a * b[c];
         }
     }
