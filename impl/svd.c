@@ -950,6 +950,140 @@ done:
     return st;
 }
 
+/* Adaptive randomized path (randQB_EI style, Yu, Gu & Li 2018): grow an
+   orthonormal basis Q of the column space of Xc block by block (each
+   block drawn from the counter-based RNG, projected away from Q and
+   refined by two power iterations), with B = Q'Xc. The captured energy is
+   ||B||_F^2 and the uncaptured R = ||Xc||_F^2 - ||B||_F^2 is known
+   exactly. Since Xc'Xc = B'B + E'E (E = Xc - QB, orthogonal to Q), Ky
+   Fan's inequality bounds the true partial sums of s_i^2 by
+       L_r = sum_{i<=r} s_i(B)^2  <=  sum_{i<=r} s_i(Xc)^2  <=  L_r + R.
+   With r* the smallest r where L_r >= f T the full-SVD count is <= r*;
+   when also L_{r*-1} + R < f T it is >= r*: the count is certified
+   exact. Otherwise the basis grows; once it would pass min(n,d)/2, or
+   the work spent reaches half the Gram path's cost, the caller switches
+   to the exact Gram eigensolver. Returns MOSSA_OK with *certified set or
+   clear. */
+#define MOSSA__RANK_TIE 2e-6
+static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, size_t n, size_t d, double f,
+                                           double total, mossa_rank_result *res, int *certified)
+{
+    size_t m = MOSSA__MIN(n, d), lmax = m / 2, L = 0, b = 32, big = MOSSA__MAX(n, d), i, j, r;
+    double captured = 0.0, budget, spent = 0.0;
+    float *qall = NULL, *om = NULL, *qb = NULL, *pb = NULL, *cf = NULL, *bt = NULL;
+    double *ball = NULL, *y = NULL, *yq = NULL, *c = NULL, *gram = NULL, *w = NULL;
+    mossa__orth_ws ws;
+    mossa__gauss_job gj;
+    mossa_status st = MOSSA_OK;
+    int it;
+    *certified = 0;
+    ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    /* the Gram path: n d m multiply-adds plus ~3 m^3 for the tridiagonalisation */
+    budget = 0.5 * ((double)n * (double)d * (double)m + 3.0 * (double)m * (double)m * (double)m);
+    if (lmax < 64) return MOSSA_OK;
+    qall = (float *)mossa__alloc(ctx, n * lmax * sizeof(float));
+    ball = (double *)mossa__alloc(ctx, lmax * d * sizeof(double));
+    om = (float *)mossa__alloc(ctx, d * 256 * sizeof(float));
+    qb = (float *)mossa__alloc(ctx, big * 256 * sizeof(float));
+    pb = (float *)mossa__alloc(ctx, d * 256 * sizeof(float));
+    y = (double *)mossa__alloc(ctx, big * 256 * sizeof(double));
+    yq = (double *)mossa__alloc(ctx, n * 256 * sizeof(double));
+    c = (double *)mossa__alloc(ctx, lmax * 256 * sizeof(double));
+    cf = (float *)mossa__alloc(ctx, lmax * 256 * sizeof(float));
+    bt = (float *)mossa__alloc(ctx, d * lmax * sizeof(float));
+    gram = (double *)mossa__alloc(ctx, lmax * lmax * sizeof(double));
+    w = (double *)mossa__alloc(ctx, lmax * sizeof(double));
+    ws.g = (double *)mossa__alloc(ctx, 256 * 256 * sizeof(double));
+    ws.tmp = (double *)mossa__alloc(ctx, 256 * 256 * sizeof(double));
+    ws.rinv = (float *)mossa__alloc(ctx, 256 * 256 * sizeof(float));
+    if (!qall || !ball || !om || !qb || !pb || !y || !yq || !c || !cf || !bt || !gram || !w || !ws.g || !ws.tmp ||
+        !ws.rinv) {
+        st = MOSSA_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    while (L + b <= lmax && spent < budget) {
+        /* a new block: Y = Xc Omega, refined by power iterations, each step
+           projected away from the basis so far (twice: block Gram-Schmidt
+           in float loses orthogonality once) */
+        gj.o = om; gj.rows = d; gj.cols = b; gj.seed = 0x5eed0000u + (uint64_t)L;
+        mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
+        st = mossa__svd_gemm(ctx, 0, 0, n, b, d, xc, d, om, b, y, b);
+        for (it = 0; it <= 2 && st == MOSSA_OK; ++it) {
+            int pass;
+            for (pass = 0; pass < 2 && L > 0 && st == MOSSA_OK; ++pass) {
+                for (i = 0; i < n * b; ++i) qb[i] = (float)y[i];
+                /* C = Qall' Y (L x b), Y -= Qall C */
+                st = mossa__svd_gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, c, b);
+                if (st != MOSSA_OK) break;
+                for (i = 0; i < L * b; ++i) cf[i] = (float)c[i];
+                st = mossa__svd_gemm(ctx, 0, 0, n, b, L, qall, lmax, cf, b, yq, b);
+                for (i = 0; i < n * b; ++i) y[i] -= yq[i];
+            }
+            if (st == MOSSA_OK) st = mossa__orth(ctx, n, b, y, qb, it == 2 ? 2 : 1, &ws);
+            if (st != MOSSA_OK || it == 2) break;
+            st = mossa__svd_gemm(ctx, 1, 0, d, b, n, xc, d, qb, b, y, b);
+            if (st == MOSSA_OK) st = mossa__orth(ctx, d, b, y, pb, 1, &ws);
+            if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, b, d, xc, d, pb, b, y, b);
+        }
+        if (st != MOSSA_OK) goto done;
+        if (L > 0) {
+            /* the bounds need [Q Qb] orthonormal: a block that the
+               orthonormalisation had to complete with arbitrary directions
+               (an exhausted, rank-deficient residual) ends the attempt */
+            double worst = 0.0;
+            st = mossa__svd_gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, c, b);
+            if (st != MOSSA_OK) goto done;
+            for (i = 0; i < L * b; ++i) worst = MOSSA__MAX(worst, fabs(c[i]));
+            if (worst > 1e-3) break;
+        }
+        /* B block = Qb' Xc = (Xc' Qb)' */
+        st = mossa__svd_gemm(ctx, 1, 0, d, b, n, xc, d, qb, b, y, b);
+        if (st != MOSSA_OK) goto done;
+        for (i = 0; i < n; ++i)
+            for (j = 0; j < b; ++j) qall[i * lmax + L + j] = qb[i * b + j];
+        for (i = 0; i < d; ++i)
+            for (j = 0; j < b; ++j) {
+                double v = y[i * b + j];
+                ball[(L + j) * d + i] = v;
+            }
+        L += b;
+        spent += 8.0 * (double)n * (double)d * (double)b + 4.0 * (double)n * (double)L * (double)b;
+        captured = 0.0;
+        for (i = 0; i < L * d; ++i) captured += ball[i] * ball[i];
+        if (captured > total * (1.0 + 1e-5)) break; /* cannot happen with an orthonormal Q */
+        if (captured >= f * total) {
+            /* s_i(B)^2 = eigenvalues of B B' (L x L), through the transposed
+               float copy of B and the A'A product */
+            double rem = total - captured, cum = 0.0, prev = 0.0;
+            size_t rstar = 0;
+            if (rem < 0.0) rem = 0.0;
+            for (i = 0; i < L; ++i)
+                for (j = 0; j < d; ++j) bt[j * L + i] = (float)ball[i * d + j];
+            st = mossa__svd_gemm(ctx, 1, 1, L, L, d, bt, L, bt, L, gram, L);
+            if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, L, gram, w);
+            if (st != MOSSA_OK) goto done;
+            for (r = 0; r < L; ++r) {
+                prev = cum;
+                cum += w[r] > 0.0 ? w[r] : 0.0;
+                if (cum >= f * total) { rstar = r + 1; break; }
+            }
+            if (rstar && prev + rem < f * total - MOSSA__RANK_TIE * total) {
+                res->rank = rstar;
+                res->explained = cum / total;
+                *certified = 1;
+                goto done;
+            }
+        }
+        b = MOSSA__MIN(2 * b, (size_t)256);
+    }
+done:
+    mossa__free(ctx, qall); mossa__free(ctx, ball); mossa__free(ctx, om); mossa__free(ctx, qb);
+    mossa__free(ctx, pb); mossa__free(ctx, y); mossa__free(ctx, yq); mossa__free(ctx, c); mossa__free(ctx, cf);
+    mossa__free(ctx, bt); mossa__free(ctx, gram); mossa__free(ctx, w);
+    mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
+    return st;
+}
+
 MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
                                            const mossa_rank_options *options,
                                            mossa_rank_result *result)
@@ -975,7 +1109,15 @@ MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
     if (st != MOSSA_OK) goto done;
     if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
     result->total_variance = total;
-    st = mossa__rank_gram(&ctx, xc, n, d, f, result);
+    {
+        /* Small problems go straight to the exact Gram spectrum; larger
+           ones first try the certified randomized path. */
+        int certified = 0;
+        size_t m = MOSSA__MIN(n, d);
+        if (options->method == 1 || (options->method == 0 && m > 1536))
+            st = mossa__rank_randomized(&ctx, xc, n, d, f, total, result, &certified);
+        if (st == MOSSA_OK && !certified) st = mossa__rank_gram(&ctx, xc, n, d, f, result);
+    }
 done:
     mossa__free(&ctx, mean); mossa__free(&ctx, xc);
     mossa__ctx_end(&ctx);
