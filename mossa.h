@@ -786,12 +786,17 @@ typedef struct mossa_readability_scores {
 
 /* Streaming scanner. Zero-initialise it or call mossa_text_scanner_init,
    feed chunks (split anywhere, even inside a UTF-8 sequence), then
-   finish. The struct is plain data (about 200 bytes, no allocation):
+   finish. The struct is plain data (about 170 bytes, no allocation):
    copy it to fork a scan, put it on the stack, reuse it after init.
    Fields after `stats` are private carry state. */
 #define MOSSA_TEXT_WORD_MAX 64
 typedef struct mossa_text_scanner {
     mossa_text_stats stats;    /* counts of everything completed so far */
+    /* Optional hook, set after init: called once per word as it is counted
+       with the word lowercased (accents folded, apostrophes kept, acronym
+       dots dropped, at most MOSSA_TEXT_WORD_MAX - 1 bytes) and its syllables. */
+    void (*on_word)(void *user, const char *word, size_t len, int syllables);
+    void *on_word_user;
     uint64_t sent_words_;      /* words since the last sentence end */
     uint32_t cp_;              /* partial UTF-8 code point */
     uint32_t word_letters_;    /* letters of the word in progress */
@@ -8612,11 +8617,12 @@ static const unsigned char mossa__text_ascii[128] = {
 
 /* Latin-1 letters U+00C0..U+00FF folded to the ASCII letter used for
    syllables ('E' = an accented e that is always pronounced, as in café;
-   '#' = a consonant-like letter); 0 = not a letter (U+00D7, U+00F7). */
+   'A' = a vowel that is a syllable on its own, as the diaeresis marks in
+   naïve and Zoë; '#' = a consonant-like letter); 0 = not a letter (U+00D7, U+00F7). */
 static const char mossa__text_latin1[64] = {
-    'a','a','a','a','a','a','a','c','e','E','e','e','i','i','i','i',
+    'a','a','a','a','a','a','a','c','e','E','e','A','i','i','i','A',
     'd','n','o','o','o','o','o', 0 ,'o','u','u','u','u','y','#','s',
-    'a','a','a','a','a','a','a','c','e','E','e','e','i','i','i','i',
+    'a','a','a','a','a','a','a','c','e','E','e','A','i','i','i','A',
     'd','n','o','o','o','o','o', 0 ,'o','u','u','u','u','y','#','y'
 };
 
@@ -9162,6 +9168,7 @@ static void mossa__text_end_word(mossa_text_scanner *s)
         }
         s->sent_words_++;
         s->prev_word_ = 1;
+        if (s->on_word) s->on_word(s->on_word_user, (const char *)s->word_, s->wlen_, syl);
     }
     s->tok_ = 0;
 }
@@ -9303,7 +9310,7 @@ static void mossa__text_cp(mossa_text_scanner *s, int cls, unsigned char fold)
 
 MOSSA_DEF void mossa_text_scanner_init(mossa_text_scanner *s)
 {
-    if (s) memset(s, 0, sizeof(*s));
+    if (s) memset(s, 0, sizeof(*s));    /* also clears the on_word hook */
 }
 
 /* Lowercase ASCII letter table for the fast path (0 = not a letter). */

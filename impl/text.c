@@ -44,11 +44,12 @@ static const unsigned char mossa__text_ascii[128] = {
 
 /* Latin-1 letters U+00C0..U+00FF folded to the ASCII letter used for
    syllables ('E' = an accented e that is always pronounced, as in café;
-   '#' = a consonant-like letter); 0 = not a letter (U+00D7, U+00F7). */
+   'A' = a vowel that is a syllable on its own, as the diaeresis marks in
+   naïve and Zoë; '#' = a consonant-like letter); 0 = not a letter (U+00D7, U+00F7). */
 static const char mossa__text_latin1[64] = {
-    'a','a','a','a','a','a','a','c','e','E','e','e','i','i','i','i',
+    'a','a','a','a','a','a','a','c','e','E','e','A','i','i','i','A',
     'd','n','o','o','o','o','o', 0 ,'o','u','u','u','u','y','#','s',
-    'a','a','a','a','a','a','a','c','e','E','e','e','i','i','i','i',
+    'a','a','a','a','a','a','a','c','e','E','e','A','i','i','i','A',
     'd','n','o','o','o','o','o', 0 ,'o','u','u','u','u','y','#','y'
 };
 
@@ -594,6 +595,7 @@ static void mossa__text_end_word(mossa_text_scanner *s)
         }
         s->sent_words_++;
         s->prev_word_ = 1;
+        if (s->on_word) s->on_word(s->on_word_user, (const char *)s->word_, s->wlen_, syl);
     }
     s->tok_ = 0;
 }
@@ -735,7 +737,7 @@ static void mossa__text_cp(mossa_text_scanner *s, int cls, unsigned char fold)
 
 MOSSA_DEF void mossa_text_scanner_init(mossa_text_scanner *s)
 {
-    if (s) memset(s, 0, sizeof(*s));
+    if (s) memset(s, 0, sizeof(*s));    /* also clears the on_word hook */
 }
 
 /* Lowercase ASCII letter table for the fast path (0 = not a letter). */

@@ -84,12 +84,17 @@ typedef struct mossa_readability_scores {
 
 /* Streaming scanner. Zero-initialise it or call mossa_text_scanner_init,
    feed chunks (split anywhere, even inside a UTF-8 sequence), then
-   finish. The struct is plain data (about 200 bytes, no allocation):
+   finish. The struct is plain data (about 170 bytes, no allocation):
    copy it to fork a scan, put it on the stack, reuse it after init.
    Fields after `stats` are private carry state. */
 #define MOSSA_TEXT_WORD_MAX 64
 typedef struct mossa_text_scanner {
     mossa_text_stats stats;    /* counts of everything completed so far */
+    /* Optional hook, set after init: called once per word as it is counted
+       with the word lowercased (accents folded, apostrophes kept, acronym
+       dots dropped, at most MOSSA_TEXT_WORD_MAX - 1 bytes) and its syllables. */
+    void (*on_word)(void *user, const char *word, size_t len, int syllables);
+    void *on_word_user;
     uint64_t sent_words_;      /* words since the last sentence end */
     uint32_t cp_;              /* partial UTF-8 code point */
     uint32_t word_letters_;    /* letters of the word in progress */
