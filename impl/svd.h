@@ -9,6 +9,11 @@ typedef struct mossa_svd_options {
     size_t oversample;          /* 0 = 10 */
     int power_iters;            /* 0 = auto (7 if k < 0.1 min(n,d), else 4); -1 = none */
     uint64_t seed;              /* Gaussian test matrix seed */
+    int block_krylov;           /* nonzero: block Krylov range finder (Musco & Musco
+                                   2015) instead of subspace iteration: block size
+                                   0.85 (k + p), depth power_iters (0 = 3); about half
+                                   the passes over X for the same accuracy on slowly
+                                   decaying spectra */
     int n_threads;
     const mossa_allocator *allocator;
 } mossa_svd_options;
