@@ -142,3 +142,4 @@ uninstall:
 
 clean:
 	rm -rf $(B)
+BENCH_EXTRA_LIBS += -llapacke -lopenblas
