@@ -429,6 +429,17 @@ MOSSA_API mossa_status mossa_svd_dense(const double *a, size_t m, size_t n,
                                        const mossa_allocator *allocator,
                                        double *s, double *u, double *vt);
 
+/* Principal component analysis of X (n x d, rows = samples), centered in
+   double: scores (n x k) = Xc V_k, the first k principal coordinates, each
+   column's largest-|.| entry positive; variance (k, may be NULL) = s_i^2 /
+   (n - 1); components (k x d, may be NULL) = V_k'. Exact (Gram
+   eigen-decomposition in double) when d <= 1024 and n >= d; otherwise
+   the randomized SVD of Xc with `options` (may be NULL). For t-SNE's PCA
+   initialisation. */
+MOSSA_API mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k,
+                                 const mossa_svd_options *options,
+                                 double *variance, float *scores, float *components);
+
 #ifdef __cplusplus
 }
 #endif
@@ -3792,6 +3803,75 @@ MOSSA_DEF mossa_status mossa_svd_dense(const double *a, size_t m, size_t n, cons
     }
 done:
     mossa__free(&ctx, c); mossa__free(&ctx, zu); mossa__free(&ctx, v);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+
+/* ---- PCA -------------------------------------------------------------------------
+   Principal components of the centered X: exact (Gram eigen-decomposition
+   in double) when d <= 1024 and n >= d, else the randomized SVD of the
+   centered copy. Scores = Xc V_k = U_k S_k. */
+MOSSA_DEF mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k, const mossa_svd_options *options,
+                                 double *variance, float *scores, float *components)
+{
+    mossa_svd_options def;
+    mossa__ctx ctx;
+    mossa_status st;
+    double total = 0.0, *mean = NULL, *g = NULL, *w = NULL, *v = NULL, *sc = NULL, *s = NULL;
+    float *xc = NULL, *vf = NULL, *u = NULL;
+    size_t i, j, r;
+    if (!options) { memset(&def, 0, sizeof(def)); options = &def; }
+    if (!scores) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__check_matrix(x, n, d);
+    if (st != MOSSA_OK) return st;
+    if (k == 0 || k > MOSSA__MIN(n, d) || options->power_iters < -1) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (n < 2) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    st = mossa__ctx_begin(&ctx, options->n_threads, options->allocator);
+    if (st != MOSSA_OK) return st;
+    mean = (double *)mossa__alloc(&ctx, d * sizeof(double));
+    xc = (float *)mossa__alloc(&ctx, n * d * sizeof(float));
+    if (!mean || !xc) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    st = mossa__center(&ctx, x, n, d, 1, mean, xc, &total);
+    if (st != MOSSA_OK) goto done;
+    if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
+    if (d <= 1024 && n >= d) {
+        g = (double *)mossa__alloc(&ctx, d * d * sizeof(double));
+        w = (double *)mossa__alloc(&ctx, d * sizeof(double));
+        v = (double *)mossa__alloc(&ctx, d * d * sizeof(double));
+        vf = (float *)mossa__alloc(&ctx, d * k * sizeof(float));
+        sc = (double *)mossa__alloc(&ctx, n * k * sizeof(double));
+        if (!g || !w || !v || !vf || !sc) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        st = mossa__svd_gemm(&ctx, 1, 1, d, d, n, xc, d, xc, d, g, d);
+        if (st == MOSSA_OK) st = mossa__eigh_vectors(&ctx, d, g, w, v);
+        if (st != MOSSA_OK) goto done;
+        for (i = 0; i < d; ++i)
+            for (j = 0; j < k; ++j) vf[i * k + j] = (float)v[i * d + j];
+        st = mossa__svd_gemm(&ctx, 0, 0, n, k, d, xc, d, vf, k, sc, k);
+        if (st != MOSSA_OK) goto done;
+        for (r = 0; r < k; ++r) {
+            double big = -1.0, sgn = 1.0;
+            for (i = 0; i < n; ++i)
+                if (fabs(sc[i * k + r]) > big) { big = fabs(sc[i * k + r]); sgn = sc[i * k + r] < 0 ? -1.0 : 1.0; }
+            for (i = 0; i < n; ++i) scores[i * k + r] = (float)(sgn * sc[i * k + r]);
+            if (components)
+                for (j = 0; j < d; ++j) components[r * d + j] = (float)(sgn * v[j * d + r]);
+            if (variance) variance[r] = (w[r] > 0.0 ? w[r] : 0.0) / (double)(n - 1);
+        }
+    } else {
+        s = (double *)mossa__alloc(&ctx, k * sizeof(double));
+        u = (float *)mossa__alloc(&ctx, n * k * sizeof(float));
+        if (!s || !u) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        st = mossa__svd_core(&ctx, xc, n, d, k, options->oversample, options->power_iters, options->seed,
+                             options->block_krylov, s, u, components);
+        if (st != MOSSA_OK) goto done;
+        for (i = 0; i < n; ++i)
+            for (r = 0; r < k; ++r) scores[i * k + r] = (float)((double)u[i * k + r] * s[r]);
+        if (variance)
+            for (r = 0; r < k; ++r) variance[r] = s[r] * s[r] / (double)(n - 1);
+    }
+done:
+    mossa__free(&ctx, mean); mossa__free(&ctx, xc); mossa__free(&ctx, g); mossa__free(&ctx, w);
+    mossa__free(&ctx, v); mossa__free(&ctx, vf); mossa__free(&ctx, sc); mossa__free(&ctx, s); mossa__free(&ctx, u);
     mossa__ctx_end(&ctx);
     return st;
 }
