@@ -142,7 +142,7 @@ static void shapes(shape *sh)
 }
 
 /* ---- randomized SVD: values, vectors, signs ----------------------------------- */
-static void check_svd_case(const float *x, size_t n, size_t d, size_t k, int spec, const char *what)
+static void check_svd_case(const float *x, size_t n, size_t d, size_t k, int spec, int krylov, const char *what)
 {
     size_t q = n < d ? n : d, i, j, r;
     long double *ref = (long double *)malloc(q * sizeof(long double));
@@ -153,8 +153,12 @@ static void check_svd_case(const float *x, size_t n, size_t d, size_t k, int spe
     double tol, resid = 0, best = 0;
     memset(&o, 0, sizeof(o));
     o.seed = 7;
+    o.block_krylov = krylov;
     ref_svd(x, n, d, 0, ref);
-    ck_assert_int_eq(mossa_svd_randomized(x, n, d, k, &o, s, u, vt), MOSSA_OK);
+    {
+        mossa_status st = mossa_svd_randomized(x, n, d, k, &o, s, u, vt);
+        ck_assert_msg(st == MOSSA_OK, "%s: %s", what, mossa_status_string(st));
+    }
     /* flat and exactly planted spectra are resolved to float precision;
        slow decay is limited by the subspace iteration itself */
     tol = spec == SPEC_SLOW ? 2e-3 : 2e-5;
@@ -203,9 +207,11 @@ START_TEST(randomized_svd_matches_long_double_jacobi_on_planted_spectra)
             float *x = planted(sh[t].n, sh[t].d, spec, 100 + (unsigned long long)(t * 10 + spec));
             size_t q = sh[t].n < sh[t].d ? sh[t].n : sh[t].d;
             snprintf(what, sizeof(what), "%zux%zu %s k=8", sh[t].n, sh[t].d, spec_names[spec]);
-            check_svd_case(x, sh[t].n, sh[t].d, 8, spec, what);
+            check_svd_case(x, sh[t].n, sh[t].d, 8, spec, 0, what);
+            snprintf(what, sizeof(what), "%zux%zu %s k=8 block Krylov", sh[t].n, sh[t].d, spec_names[spec]);
+            check_svd_case(x, sh[t].n, sh[t].d, 8, spec, 1, what);
             snprintf(what, sizeof(what), "%zux%zu %s k=min", sh[t].n, sh[t].d, spec_names[spec]);
-            if (spec != SPEC_LOWRANK) check_svd_case(x, sh[t].n, sh[t].d, q, spec == SPEC_SLOW ? SPEC_FLAT : spec, what);
+            if (spec != SPEC_LOWRANK) check_svd_case(x, sh[t].n, sh[t].d, q, spec == SPEC_SLOW ? SPEC_FLAT : spec, 0, what);
             free(x);
         }
 }
@@ -460,6 +466,41 @@ START_TEST(svd_dense_matches_reference_tall_and_wide)
 }
 END_TEST
 
+START_TEST(pca_matches_centered_reference)
+{
+    /* both routes: exact Gram (tall, d <= 1024) and randomized (wide) */
+    size_t dims[2][2] = {{300, 40}, {60, 240}}, t, i, j, r, k = 5;
+    for (t = 0; t < 2; ++t) {
+        size_t n = dims[t][0], d = dims[t][1], q = n < d ? n : d;
+        float *x = planted(n, d, SPEC_FAST, 600 + t);
+        long double *ref = (long double *)malloc(q * sizeof(long double));
+        double var[5], *mean = (double *)calloc(d, sizeof(double));
+        float *sc = (float *)malloc(n * k * 4), *comp = (float *)malloc(k * d * 4);
+        for (i = 0; i < n * d; ++i) x[i] += 100.0f; /* offsets: centering must remove them */
+        ref_svd(x, n, d, 1, ref);
+        ck_assert_int_eq(mossa_pca(x, n, d, k, NULL, var, sc, comp), MOSSA_OK);
+        for (i = 0; i < n; ++i)
+            for (j = 0; j < d; ++j) mean[j] += x[i * d + j] / (double)n;
+        for (r = 0; r < k; ++r) {
+            double want = (double)(ref[r] * ref[r]) / (double)(n - 1), big = 0, val = 0;
+            ck_assert_msg(fabs(var[r] - want) <= 1e-4 * want, "pca %zu: var[%zu] %.9g vs %.9g", t, r, var[r], want);
+            for (i = 0; i < n; ++i) {
+                /* score = (x - mean) . component */
+                double sdot = 0;
+                for (j = 0; j < d; ++j) sdot += ((double)x[i * d + j] - mean[j]) * comp[r * d + j];
+                ck_assert_msg(fabs(sdot - sc[i * k + r]) < 2e-3 * (double)ref[0] / sqrt((double)n) + 1e-4,
+                              "pca %zu: score[%zu][%zu] %g vs %g", t, i, r, sc[i * k + r], sdot);
+                if (fabsf(sc[i * k + r]) > big) { big = fabsf(sc[i * k + r]); val = sc[i * k + r]; }
+            }
+            ck_assert(val > 0);
+        }
+        ck_assert_int_eq(mossa_pca(x, 1, d, 1, NULL, var, sc, NULL), MOSSA_ERR_TOO_FEW_SAMPLES);
+        ck_assert_int_eq(mossa_pca(x, n, d, 0, NULL, var, sc, NULL), MOSSA_ERR_INVALID_ARGUMENT);
+        free(x); free(ref); free(mean); free(sc); free(comp);
+    }
+}
+END_TEST
+
 /* ---- errors ---------------------------------------------------------------------------- */
 START_TEST(errors_are_clear_statuses)
 {
@@ -609,6 +650,7 @@ Suite *suite_svd(void)
     tcase_add_test(tc, variance_rank_large_tall_matrix);
     tcase_add_test(tc, eigh_recovers_planted_eigenvalues_and_vectors);
     tcase_add_test(tc, svd_dense_matches_reference_tall_and_wide);
+    tcase_add_test(tc, pca_matches_centered_reference);
     tcase_add_test(tc, errors_are_clear_statuses);
     tcase_add_test(tc, cli_rank_and_svd);
     suite_add_tcase(s, tc);
