@@ -253,7 +253,8 @@ START_TEST(test_precomputed_knn_and_affinity_give_the_same_p)
     ck_assert_int_eq(mossa_tsne_knn(x, n, d, k, &o, idx, dist), MOSSA_OK);
     ck_assert_int_eq(mossa_tsne_begin_knn(n, k, idx, dist, &o, &b), MOSSA_OK);
     Pa = dense_p(a, n); Pb = dense_p(b, n);
-    for (i = 0; i < n * n; ++i) ck_assert(fabsl(Pa[i] - Pb[i]) <= 1e-6L * Pa[i] + 1e-12L);
+    /* distances went through sqrt and back: p moves by ~beta d^2 * 1e-7 */
+    for (i = 0; i < n * n; ++i) ck_assert(fabsl(Pa[i] - Pb[i]) <= 1e-4L * Pa[i] + 1e-12L);
     /* the joint P fed back as an affinity matrix is the same P */
     ck_assert_int_eq(mossa_tsne_joint_p(a, &nnz, NULL, NULL, NULL), MOSSA_OK);
     ix = (int32_t *)malloc(nnz * sizeof(int32_t)); v = (double *)malloc(nnz * sizeof(double));
