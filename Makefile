@@ -171,4 +171,4 @@ test-install: $(B)/mossa
 	echo "test-install: install, pkg-config, build, uninstall and DESTDIR all work"
 
 # bench-time peers (never needed at use time)
-BENCH_EXTRA_LIBS += -lopenblas
+BENCH_EXTRA_LIBS += -llapacke -lopenblas

@@ -500,6 +500,11 @@ typedef struct mossa_svd_options {
     size_t oversample;          /* 0 = 10 */
     int power_iters;            /* 0 = auto (7 if k < 0.1 min(n,d), else 4); -1 = none */
     uint64_t seed;              /* Gaussian test matrix seed */
+    int block_krylov;           /* nonzero: block Krylov range finder (Musco & Musco
+                                   2015) instead of subspace iteration: block size
+                                   0.85 (k + p), depth power_iters (0 = 3); about half
+                                   the passes over X for the same accuracy on slowly
+                                   decaying spectra */
     int n_threads;
     const mossa_allocator *allocator;
 } mossa_svd_options;
@@ -513,6 +518,10 @@ MOSSA_API mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, 
 typedef struct mossa_rank_options {
     double variance;            /* fraction to explain, in (0, 1]; 0 = 0.99 */
     int no_center;              /* nonzero: do not subtract column means */
+    int method;                 /* 0 = auto (exact Gram spectrum when min(n,d) <= 1536,
+                                   else the certified randomized path first);
+                                   1 = randomized first (falls back to the Gram
+                                   when it cannot certify); 2 = Gram only */
     int n_threads;
     const mossa_allocator *allocator;
 } mossa_rank_options;
@@ -527,6 +536,35 @@ MOSSA_API mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
                                            const mossa_rank_options *options,
                                            mossa_rank_result *result);
 
+/* ---- dense double building blocks (self-contained, no LAPACK) ----------
+   Eigen-decomposition of a symmetric n x n matrix a (row-major; only the
+   lower triangle is read): Householder tridiagonalisation + implicit QL.
+   w (n): eigenvalues, descending. v (n x n row-major, may be NULL): column
+   j is the unit eigenvector of w[j], its largest-|.| entry positive.
+   Eigenvalues are accurate to ~n eps ||a||_2 (absolute). */
+MOSSA_API mossa_status mossa_eigh(const double *a, size_t n, const mossa_allocator *allocator,
+                                  double *w, double *v);
+
+/* Thin SVD of a dense m x n double matrix (row-major): Householder QR then
+   one-sided Jacobi on the triangle, singular values to working precision.
+   s (min(m,n), descending); u (m x min(m,n)) and vt (min(m,n) x n), both
+   row-major, may be NULL. Signs: largest-|.| entry of each U column > 0.
+   Meant for small and medium matrices (cost ~ m n^2 + sweeps * n^3). */
+MOSSA_API mossa_status mossa_svd_dense(const double *a, size_t m, size_t n,
+                                       const mossa_allocator *allocator,
+                                       double *s, double *u, double *vt);
+
+/* Principal component analysis of X (n x d, rows = samples), centered in
+   double: scores (n x k) = Xc V_k, the first k principal coordinates, each
+   column's largest-|.| entry positive; variance (k, may be NULL) = s_i^2 /
+   (n - 1); components (k x d, may be NULL) = V_k'. Exact (Gram
+   eigen-decomposition in double) when d <= 1024 and n >= d; otherwise
+   the randomized SVD of Xc with `options` (may be NULL). For t-SNE's PCA
+   initialisation. */
+MOSSA_API mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k,
+                                 const mossa_svd_options *options,
+                                 double *variance, float *scores, float *components);
+
 #ifdef __cplusplus
 }
 #endif
@@ -534,6 +572,44 @@ MOSSA_API mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
 /* ==== impl/tsne.h ==== */
 /* ---------------------------------------------------------------------
    Barnes-Hut t-SNE (impl/tsne.c)
+
+   Pipeline: exact k-nearest neighbours (k = min(3 * perplexity, n - 1)),
+   per-point perplexity calibration, joint P = (P + P^T) / (2n), then
+   gradient descent with early exaggeration, momentum and gains. The
+   repulsion is Barnes-Hut over a quadtree (2-D) / octree (3-D) built each
+   iteration from points sorted along a Morton curve.
+
+   Units and conventions (so results compare with the other tools):
+   - theta is compared with the FULL width of a tree cell, as in sklearn
+     and openTSNE: a cell of width w whose centre of mass is at distance
+     r is summarised when w / r < theta. Default 0.5 = sklearn's default
+     = bhtsne/FIt-SNE/qdtsne theta 0.25 (they compare the half-width).
+     mossa tests a whole leaf of target points at once, with r the
+     distance from the centre of mass to the leaf's bounding box, so every
+     point meets the criterion at least as strictly as per-point BH does.
+     A negative theta (MOSSA_TSNE_THETA_EXACT) computes the repulsion
+     exactly, O(n^2).
+   - learning rate in bhtsne's units: bhtsne, openTSNE and FIt-SNE step
+     along sum_j (p_ij - q_ij) q_ij Z (y_i - y_j), i.e. the KL gradient
+     divided by 4; sklearn steps along the true gradient, so sklearn's
+     learning rate L equals mossa's 4 L. "auto" = max(n / 12, 200) here,
+     which is sklearn's auto max(n / 48, 50).
+   - schedule: exaggeration 12 for the first 250 iterations with momentum
+     0.5, then momentum 0.8; gains +0.2 when the gradient changes sign
+     against the previous update, x0.8 otherwise, floored at 0.01;
+     1000 iterations in total (the exaggeration phase included).
+   - init: PCA (top principal components, scaled so that the first has
+     standard deviation 1e-4, like sklearn and openTSNE) or N(0, 1e-4^2)
+     from the seed. PCA falls back to random when the data has no
+     variance.
+   - KL: mossa_tsne reports KL(P || Q) at the final embedding with the
+     normaliser Z computed exactly for n <= 30000 (Barnes-Hut at
+     theta <= 0.25 above), so it is comparable with an exact evaluator.
+   - determinism: the same input, options and seed give bit-identical
+     output for any n_threads; running N iterations and then continuing
+     (mossa_tsne_run twice) equals one run.
+   - memory: about 0.9 KB per point at perplexity 30 in 2-D (the
+     neighbour graph is kept as directed kNN edges, 8 bytes each).
    --------------------------------------------------------------------- */
 #ifdef __cplusplus
 extern "C" {
@@ -544,32 +620,108 @@ typedef enum mossa_tsne_init {
     MOSSA_TSNE_INIT_RANDOM = 1
 } mossa_tsne_init;
 
-/* Called every 50 iterations; return nonzero to stop the run. */
+/* theta value that selects the exact O(n^2) repulsion */
+#define MOSSA_TSNE_THETA_EXACT (-1.0)
+
+/* Called after every 50th iteration with the number of iterations done
+   and the current KL(P || Q) (un-exaggerated P, Barnes-Hut normaliser);
+   return nonzero to stop the run (the call then returns
+   MOSSA_ERR_CANCELLED and the embedding so far is still written). */
 typedef int (*mossa_tsne_progress_fn)(int iteration, double kl, void *user);
 
 typedef struct mossa_tsne_options {
     int dims;                   /* 2 or 3; 0 = 2 */
     double perplexity;          /* 0 = 30 */
-    double theta;               /* Barnes-Hut opening angle; 0 = 0.5 (see tsne.c for convention) */
-    int iterations;             /* 0 = 1000 */
-    uint64_t seed;
+    double theta;               /* Barnes-Hut opening angle, full cell width; 0 = 0.5;
+                                   < 0 = exact repulsion */
+    int iterations;             /* total iterations; 0 = 1000 */
+    uint64_t seed;              /* random init and PCA start vectors */
     mossa_tsne_init init;
-    double learning_rate;       /* 0 = auto: max(N/12, 200) */
+    double learning_rate;       /* 0 = auto: max(n / 12, 200), bhtsne units */
     mossa_tsne_progress_fn progress;
     void *progress_user;
     int n_threads;
     const mossa_allocator *allocator;
+    double exaggeration;        /* early exaggeration; 0 = 12 (1 = none) */
+    int exaggeration_iterations;/* 0 = 250 */
+    const float *init_y;        /* optional n x dims starting embedding (used as given,
+                                   overrides init); NULL = init */
 } mossa_tsne_options;
 
 typedef struct mossa_tsne_result {
     double kl;                  /* final KL divergence */
     int iterations;             /* iterations run */
+    int neighbors;              /* k used for the neighbour graph (0 for affinity input) */
 } mossa_tsne_result;
 
-/* Embeds X (n x d) into y (n x dims, row-major float32). */
+/* Embeds X (n x d) into y (n x dims, row-major float32). n >= 2 and
+   perplexity <= n - 1 (MOSSA_ERR_PERPLEXITY otherwise; k is reduced to
+   n - 1 when 3 * perplexity >= n). NaN/Inf in x: MOSSA_ERR_NONFINITE.
+   Duplicate rows are fine. If the progress callback stops the run, y
+   holds the embedding so far and MOSSA_ERR_CANCELLED is returned. */
 MOSSA_API mossa_status mossa_tsne(const float *x, size_t n, size_t d,
                                   const mossa_tsne_options *options,
                                   float *y, mossa_tsne_result *result);
+
+/* ---- resumable state ----------------------------------------------------
+   begin (affinities + initial embedding), run to an iteration count (call
+   again to continue: run(s, 500) then run(s, 1000) equals run(s, 1000)),
+   read the embedding, end. The options are copied (init_y and the
+   callback pointers must stay valid while runs use them). */
+typedef struct mossa_tsne_state mossa_tsne_state;
+
+MOSSA_API mossa_status mossa_tsne_begin(const float *x, size_t n, size_t d,
+                                        const mossa_tsne_options *options,
+                                        mossa_tsne_state **state);
+/* Precomputed neighbour graph: row i lists k neighbours of point i
+   (indices in [0, n), no self) with their Euclidean distances; P is
+   calibrated to options->perplexity (<= k). Init: init_y, else random
+   (PCA needs the data). */
+MOSSA_API mossa_status mossa_tsne_begin_knn(size_t n, size_t k, const int32_t *indices,
+                                            const float *distances,
+                                            const mossa_tsne_options *options,
+                                            mossa_tsne_state **state);
+/* Precomputed affinities A (CSR: row i has entries indptr[i] .. indptr[i+1]-1,
+   values >= 0): P = (A + A^T) / (2 sum A); diagonal entries are ignored,
+   duplicates summed. Perplexity is not used. */
+MOSSA_API mossa_status mossa_tsne_begin_affinity(size_t n, const size_t *indptr,
+                                                 const int32_t *indices, const float *values,
+                                                 const mossa_tsne_options *options,
+                                                 mossa_tsne_state **state);
+/* Runs until `iterations` iterations have been done in total (no-op if
+   already there). result (may be NULL) gets the KL at the end. */
+MOSSA_API mossa_status mossa_tsne_run(mossa_tsne_state *state, int iterations,
+                                      mossa_tsne_result *result);
+MOSSA_API int mossa_tsne_iteration(const mossa_tsne_state *state);
+/* Copies the current embedding (n x dims) out / replaces it (the
+   optimiser's momentum and gains are kept). */
+MOSSA_API void mossa_tsne_get_embedding(const mossa_tsne_state *state, float *y);
+MOSSA_API void mossa_tsne_set_embedding(mossa_tsne_state *state, const float *y);
+/* KL(P || Q) at the current embedding; theta as in the options (0 = the
+   state's theta, < 0 exact). */
+MOSSA_API mossa_status mossa_tsne_kl(mossa_tsne_state *state, double theta, double *kl);
+/* dKL/dy (the true gradient, factor 4 included, no exaggeration) at the
+   current embedding with the given theta (< 0 exact); grad is n x dims. */
+MOSSA_API mossa_status mossa_tsne_gradient(mossa_tsne_state *state, double theta, double *grad);
+/* The joint P as a symmetric CSR matrix. Call with indices == NULL to get
+   *nnz only; then indptr (n + 1), indices and values (nnz each). */
+MOSSA_API mossa_status mossa_tsne_joint_p(const mossa_tsne_state *state, size_t *nnz,
+                                          size_t *indptr, int32_t *indices, double *values);
+MOSSA_API size_t mossa_tsne_size(const mossa_tsne_state *state);
+MOSSA_API void mossa_tsne_end(mossa_tsne_state *state);
+
+/* ---- building blocks ------------------------------------------------------ */
+/* Exact k nearest neighbours of every row of x among the other rows
+   (ties by index), ascending; Euclidean distances. Uses n_threads and
+   allocator of options (NULL = defaults). */
+MOSSA_API mossa_status mossa_tsne_knn(const float *x, size_t n, size_t d, size_t k,
+                                      const mossa_tsne_options *options,
+                                      int32_t *indices, float *distances);
+/* Perplexity calibration of one point: p_j proportional to
+   exp(-beta * sqdist_j) with entropy log(perplexity) (within 1e-8 when
+   reachable; uniform when all distances are equal). Returns beta. */
+MOSSA_API double mossa_tsne_calibrate(const float *sqdist, size_t k, double perplexity,
+                                      float *p);
 
 #ifdef __cplusplus
 }
@@ -745,11 +897,124 @@ MOSSA_API mossa_status mossa_readability_lines(const char *text, size_t len, siz
 
 /* ==== impl/stats.h ==== */
 /* ---------------------------------------------------------------------
-   stats (impl/stats.c)
+   Statistics (impl/stats.c): correlation with p-values, a permutation
+   test, and the segmentation of a per-layer curve into layer groups.
+
+   CORRELATION
+   mossa_pearson: r of the paired samples (two-pass, centered, double),
+   two-sided p from Student's t with n - 2 degrees of freedom,
+       t = r sqrt((n - 2) / (1 - r^2)),  p = I_{1 - r^2}((n - 2) / 2, 1 / 2)
+   where I is the regularized incomplete beta function (continued fraction,
+   modified Lentz). Writing p through 1 - r^2 keeps it exact at |r| = 1
+   (p = 0) without an infinite t.
+   mossa_spearman: Pearson's r of the ranks (ties get their average rank).
+   p: for n <= MOSSA_SPEARMAN_EXACT_MAX (9) the exact permutation p-value,
+   enumerating all n! orderings of the y ranks (ties included, so the null
+   distribution is the exact conditional one); above that, the t
+   approximation with n - 2 df (the same as scipy.stats.spearmanr).
+   Both need n >= 3, finite input and non-constant x and y; otherwise a
+   status (MOSSA_ERR_TOO_FEW_SAMPLES, _NONFINITE, _ZERO_VARIANCE), never NaN.
+
+   LAYER GROUPS: which segment is which, and why
+   The poster of Zhao, Ziser & Cohen (EMNLP 2024) describes the curve of
+   CKA between the multi-task model E (Llama 2-SFT) and the per-task
+   controls C_t along depth:
+     - layers 1-9: *lower* CKA for Llama 2-SFT than for Llama 2: E keeps
+       general, task-agnostic representations ("shared layers"); the curve
+       is low and nearly flat;
+     - layers 10-15: Llama 2-SFT becomes highly similar to the controls,
+       and the correlation of CKA with reading difficulty "rises from layer
+       10, peaking at 15": task-specific information is being formed, the
+       curve climbs steeply ("transition layers");
+     - layers 16-32: "similar pattern continues with reduced intensity",
+       correlation "saturating": a high plateau that drifts slowly
+       ("refinement layers").
+   So the groups are three *contiguous* depth ranges whose defining
+   difference is the slope of the curve: flat, steep, flat again. We fit
+   the optimal 3-segment piecewise-linear least-squares model (each segment
+   its own line y = a + b x over layer positions x = 0..n-1) by dynamic
+   programming over the two breakpoints. Every segment's residual comes in
+   O(1) from prefix sums of x, x^2, y, y^2, xy (long double), so the
+   search is O(n^2) segments, O(k n^2) in all, and exact (global optimum,
+   not greedy). The segments are named by depth: first = shared, second =
+   transition, third = refinement, which is the paper's definition. The
+   fit reports each segment's slope, so a caller can check that the
+   profile has the paper's shape (`paper_shape` below: the transition
+   segment rises, and faster than both others); the boundaries are
+   reported either way, since they are where the curve changes regime.
+   Robustness: a minimum segment length (default max(2, n / 8)) stops the
+   fit from spending a segment on two noisy end points; any n >= 3 * min
+   length works (n >= 6 with the default). Ties between equal-cost splits
+   go to the earliest breakpoints.
    --------------------------------------------------------------------- */
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#define MOSSA_SPEARMAN_EXACT_MAX 9
+
+typedef struct mossa_correlation {
+    double r;                   /* coefficient in [-1, 1] */
+    double p;                   /* two-sided p-value */
+    double t;                   /* r sqrt((n-2)/(1-r^2)); +-HUGE_VAL at |r| = 1 */
+    size_t n;
+    int exact;                  /* 1: p from exact permutation enumeration */
+} mossa_correlation;
+
+/* Regularized incomplete beta I_x(a, b) for a, b > 0, x in [0, 1]
+   (relative error about 1e-14). Returns -1 for arguments out of range. */
+MOSSA_API double mossa_incomplete_beta(double a, double b, double x);
+/* Two-sided p-value of Student's t statistic with df > 0 degrees of
+   freedom: P(|T| >= |t|). Returns -1 for df <= 0 or NaN t. */
+MOSSA_API double mossa_student_t_p(double t, double df);
+
+MOSSA_API mossa_status mossa_pearson(const double *x, const double *y, size_t n,
+                                     mossa_correlation *out);
+MOSSA_API mossa_status mossa_spearman(const double *x, const double *y, size_t n,
+                                      mossa_correlation *out);
+/* Average ranks (1-based; ties share their mean rank) of x into ranks. */
+MOSSA_API mossa_status mossa_ranks(const double *x, size_t n, double *ranks);
+
+typedef enum mossa_corr_kind {
+    MOSSA_CORR_PEARSON = 0,
+    MOSSA_CORR_SPEARMAN = 1
+} mossa_corr_kind;
+
+/* Monte Carlo permutation test of "no association": y is shuffled
+   n_permutations times (0 = 9999; Fisher-Yates driven by the counter-based
+   RNG, so the result depends on seed only) and
+       p = (1 + #{|r_perm| >= |r_obs|}) / (1 + n_permutations),
+   which is a valid (never zero) p-value. r_obs is written to *r. */
+MOSSA_API mossa_status mossa_permutation_test(const double *x, const double *y, size_t n,
+                                              mossa_corr_kind kind, size_t n_permutations,
+                                              uint64_t seed, double *r, double *p);
+
+/* Optimal k-segment piecewise-linear least-squares fit of y[0..n) over
+   x = 0..n-1, each segment at least min_length (>= 2) points. starts[k]
+   gets each segment's first index (starts[0] = 0); *rss the total
+   residual sum of squares. O(k n^2) time, O(k n) memory (allocated). */
+MOSSA_API mossa_status mossa_segment_linear(const double *y, size_t n, size_t k,
+                                            size_t min_length, size_t *starts, double *rss);
+
+typedef struct mossa_group_options {
+    size_t min_length;          /* minimum layers per group; 0 = max(2, n / 8) */
+    const mossa_allocator *allocator;
+} mossa_group_options;
+
+enum { MOSSA_GROUP_SHARED = 0, MOSSA_GROUP_TRANSITION = 1, MOSSA_GROUP_REFINEMENT = 2 };
+
+typedef struct mossa_layer_groups {
+    size_t first[3], last[3];   /* inclusive curve indices per group (shared, transition, refinement) */
+    double intercept[3], slope[3]; /* each group's line y = intercept + slope * index */
+    double rss;                 /* residual sum of squares of the 3-segment fit */
+    double r2;                  /* 1 - rss / total sum of squares (1 when the curve is constant) */
+    double r2_line;             /* R^2 of one straight line, for comparison */
+    int paper_shape;            /* 1 if the transition slope is positive and steeper than both others */
+} mossa_layer_groups;
+
+MOSSA_API mossa_status mossa_layer_groups_fit(const double *curve, size_t n,
+                                              const mossa_group_options *options,
+                                              mossa_layer_groups *groups);
 
 #ifdef __cplusplus
 }
@@ -757,11 +1022,122 @@ extern "C" {
 
 /* ==== impl/analysis.h ==== */
 /* ---------------------------------------------------------------------
-   analysis (impl/analysis.c)
+   The MOSSA pipeline (impl/analysis.c): Model-Oriented Sub-population and
+   Spectral Analysis over models x tasks x layers, after Zhao, Ziser &
+   Cohen, "Layer by Layer" (EMNLP 2024).
+
+   Models: one control (its per-task representations are the C_t) and any
+   number of others (each an E compared against the control). For each
+   task t and layer l the caller provides Y_t,l (from a model) and Z_t,l
+   (from the control) as row-major float32 matrices with the same rows
+   (examples, in the same order). The library never touches the file
+   system: matrices come from the caller's `load` callback, one at a
+   time, and go back through `release` as soon as they are used, so peak
+   memory is two matrices plus the t-SNE sample of one layer. The CLI
+   (`mossa analyze`) supplies a loader that reads .npy files.
+
+   Per model (E) the pipeline computes
+     cka[t][l]      CKA(Y_t,l, Z_t,l) (options.cka: linear biased by
+                    default, as in the paper; RBF; debiased)
+     cka summary    per layer over tasks: mean, min, quartiles (linear
+                    interpolation between order statistics, numpy's
+                    default), max
+     rank[t][l]     dims explaining options.variance (0.99) of the
+                    centered variance of Y_t,l (for the control too)
+     correlation    per layer, Pearson and Spearman correlation across
+                    tasks of cka[.][l] with the tasks' readability grades
+                    (mossa_task_grade), with two-sided p-values
+     groups         shared / transition / refinement layers from the
+                    per-layer mean CKA (mossa_layer_groups_fit, stats.h)
+     t-SNE maps     at a few layers: all tasks' examples (an evenly spaced
+                    sample of at most tsne_max_per_task rows per task),
+                    reduced to tsne_pca_dims by randomized PCA when wider,
+                    embedded in 2-D with mossa_tsne.
+   The control's cka entries are 1 (CKA of C_t with itself) and it gets
+   no groups, correlations or maps.
    --------------------------------------------------------------------- */
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Gives the matrix of (model, task, layer) (indices into the caller's
+   lists) in *data (rows x cols, row-major float32). The pointer stays
+   the caller's: mossa hands it back through release() once it is used. */
+typedef mossa_status (*mossa_analysis_load_fn)(void *user, size_t model, size_t task, size_t layer,
+                                               const float **data, size_t *rows, size_t *cols);
+typedef void (*mossa_analysis_release_fn)(void *user, const float *data);
+/* Progress: `done` of `total` units (one unit per (task, layer) of the CKA
+   pass; the t-SNE maps together count as many units as that pass); return
+   nonzero to cancel (MOSSA_ERR_CANCELLED). Called on the calling thread. */
+typedef int (*mossa_analysis_progress_fn)(void *user, size_t done, size_t total, const char *stage);
+
+typedef struct mossa_analysis_input {
+    size_t n_models, n_tasks, n_layers;
+    size_t control;                 /* index of the control model */
+    const double *task_grade;       /* n_tasks readability grades, or NULL (no correlations) */
+    mossa_analysis_load_fn load;
+    mossa_analysis_release_fn release;  /* may be NULL */
+    void *user;
+} mossa_analysis_input;
+
+typedef struct mossa_analysis_options {
+    mossa_cka_options cka;          /* kernel/threshold/debiased; its n_threads, allocator are ignored */
+    double variance;                /* fraction for the rank; 0 = 0.99 */
+    const size_t *tsne_layers;      /* layer indices for the maps; NULL = first, 1/3, 1/2, 2/3, last */
+    size_t n_tsne_layers;
+    int no_tsne;                    /* nonzero: skip the maps */
+    size_t tsne_max_per_task;       /* rows per task in a map; 0 = max(20, 600 / n_tasks) */
+    size_t tsne_pca_dims;           /* 0 = 50 */
+    mossa_tsne_options tsne;        /* iterations (0 = 500 here: 250 exaggerated + 250), seed, perplexity (0 = 30, lowered for few points) */
+    size_t group_min_length;        /* see mossa_group_options; 0 = default */
+    mossa_analysis_progress_fn progress;
+    void *progress_user;
+    int n_threads;
+    const mossa_allocator *allocator;
+} mossa_analysis_options;
+
+typedef struct mossa_analysis_result {
+    size_t n_models, n_tasks, n_layers, control;
+    double *cka;                    /* [model][task][layer] */
+    /* per [model][layer], over tasks */
+    double *cka_mean, *cka_min, *cka_q1, *cka_median, *cka_q3, *cka_max;
+    size_t *rank;                   /* [model][task][layer] */
+    double *explained;              /* [model][task][layer]: fraction those dims explain */
+    mossa_correlation *pearson, *spearman;  /* [model][layer]; n = 0 where undefined */
+    mossa_layer_groups *groups;     /* [model] */
+    mossa_status *groups_status;    /* [model]: MOSSA_OK where groups are defined */
+    size_t n_maps;                  /* t-SNE layers */
+    size_t *map_layer;              /* [n_maps] layer index of each map */
+    size_t map_points;              /* points per map */
+    size_t *map_task;               /* [map_points] task of each point */
+    size_t *map_row;                /* [map_points] row of each point in its task */
+    float *map;                     /* [model][map][point][2]; zeros for the control */
+    double *map_kl;                 /* [model][map] */
+    /* where a failure happened (valid when mossa_analyze fails in a load
+       or a computation on a matrix) */
+    size_t failed_model, failed_task, failed_layer;
+    const mossa_allocator *allocator;
+} mossa_analysis_result;
+
+/* Runs the pipeline; on failure the result holds nothing to free but the
+   failed_* location. Free a successful result with mossa_analysis_free. */
+MOSSA_API mossa_status mossa_analyze(const mossa_analysis_input *input,
+                                     const mossa_analysis_options *options,
+                                     mossa_analysis_result *result);
+MOSSA_API void mossa_analysis_free(mossa_analysis_result *result);
+
+/* Default map layers for n_layers: indices 0, round((n-1)/3),
+   round((n-1)/2), round(2(n-1)/3), n-1, duplicates removed; returns how
+   many were written to out (at most 5). */
+MOSSA_API size_t mossa_default_map_layers(size_t n_layers, size_t *out);
+
+/* A task's readability grade: the mean Flesch-Kincaid grade of the lines
+   of text (one example per line, '\n' or "\r\n"; a final line without a
+   newline counts). *n_lines gets the line count, *n_scored the lines with
+   at least one word (the others are left out of the mean).
+   MOSSA_ERR_TOO_FEW_SAMPLES when no line has words. */
+MOSSA_API mossa_status mossa_task_grade(const char *text, size_t len, double *grade,
+                                        size_t *n_lines, size_t *n_scored);
 
 #ifdef __cplusplus
 }
@@ -895,7 +1271,35 @@ typedef struct mossa__kernels {
     void (*hsic_row)(const float *k, const float *l, const double *a, const double *b,
                      double ai, double bi, size_t n, size_t skip, double out[3]);
     /* svd */
+    /* C[t][c] += sum_{k<K} A[k*sak + t] B[k*ldb + c] for t < mr <= 8,
+       c < nr <= 32 (A holds 8 readable floats per k; rows >= mr are not
+       stored); float accumulation over the K of one call (callers pass
+       K <= 256), promoted to double when added to C. */
+    void (*svd_mm_tile)(size_t K, const float *A, size_t sak, size_t mr,
+                        const float *B, size_t ldb, size_t nr, double *C, size_t ldc);
+    /* One row of the fused tridiagonalisation step: r[k] -= a x[k] + b y[k]
+       (skipped when x is NULL), then p[k] += c r[k] and the return value is
+       sum_k r[k] u[k] (both skipped, returning 0, when u is NULL); k < j. */
+    double (*svd_rowop)(size_t j, double *r, const double *x, const double *y, double a, double b,
+                        const double *u, double c, double *p);
     /* tsne */
+    /* out[j*32 + q] (+)= sum_k (qt[k*32 + q] - r[j*ldr + k])^2 for 32 queries
+       (qt: d x 32 panel) and nr reference rows; accumulate != 0 adds. */
+    void (*tsne_knn_tile)(const float *qt, size_t d, const float *r, size_t ldr, size_t nr,
+                          float *out, int accumulate);
+    /* Barnes-Hut interactions of nt targets with ns sources (ns a multiple
+       of 16, padding has mass 0): q = 1/(1+|t-s|^2); acc[4t] += sum m q,
+       acc[4t+1+c] += sum m q^2 (t_c - s_c). */
+    void (*tsne_repulse2)(const float *tx, const float *ty, size_t nt, const float *sx,
+                          const float *sy, const float *sm, size_t ns, float *acc);
+    void (*tsne_repulse3)(const float *tx, const float *ty, const float *tz, size_t nt,
+                          const float *sx, const float *sy, const float *sz, const float *sm,
+                          size_t ns, float *acc);
+    /* Attractive forces of directed edges of rows [i0, i1): for edge i->j with
+       weight w, f = w q (y_i - y_j), q = 1/(1+|y_i-y_j|^2); buf[i] += f,
+       buf[j] -= f (y and buf n x dims). */
+    void (*tsne_attract)(int dims, const float *y, size_t i0, size_t i1, const size_t *indptr,
+                         const int32_t *col, const float *w, float *buf);
     /* text */
     /* Length of the run of ASCII letters at the start of p[0..n); its first
        min(run, room) letters are written lowercased to dst (vector versions
@@ -1676,7 +2080,128 @@ static void mossa__hsic_row_scalar(const float *k, const float *l, const double 
 }
 
 /* ---- svd ------------------------------------------------------------------- */
+static void mossa__svd_mm_tile_scalar(size_t K, const float *A, size_t sak, size_t mr,
+                                      const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
+{
+    float acc[8][32];
+    size_t k, t, c;
+    for (t = 0; t < mr; ++t)
+        for (c = 0; c < nr; ++c) acc[t][c] = 0.0f;
+    for (k = 0; k < K; ++k) {
+        const float *b = B + k * ldb;
+        for (t = 0; t < mr; ++t) {
+            float a = A[k * sak + t];
+            for (c = 0; c < nr; ++c) acc[t][c] += a * b[c];
+        }
+    }
+    for (t = 0; t < mr; ++t)
+        for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)acc[t][c];
+}
+
+static double mossa__svd_rowop_scalar(size_t j, double *r, const double *x, const double *y, double a,
+                                      double b, const double *u, double c, double *p)
+{
+    size_t k;
+    double s[4] = {0, 0, 0, 0};
+    if (x)
+        for (k = 0; k < j; ++k) r[k] -= a * x[k] + b * y[k];
+    if (!u) return 0.0;
+    for (k = 0; k + 4 <= j; k += 4) {
+        s[0] += r[k] * u[k]; s[1] += r[k + 1] * u[k + 1];
+        s[2] += r[k + 2] * u[k + 2]; s[3] += r[k + 3] * u[k + 3];
+        p[k] += c * r[k]; p[k + 1] += c * r[k + 1]; p[k + 2] += c * r[k + 2]; p[k + 3] += c * r[k + 3];
+    }
+    for (; k < j; ++k) { s[0] += r[k] * u[k]; p[k] += c * r[k]; }
+    return (s[0] + s[2]) + (s[1] + s[3]);
+}
 /* ---- tsne ------------------------------------------------------------------ */
+static void mossa__tsne_knn_tile_scalar(const float *qt, size_t d, const float *r, size_t ldr,
+                                        size_t nr, float *out, int accumulate)
+{
+    size_t j, k;
+    int q;
+    for (j = 0; j < nr; ++j) {
+        const float *rj = r + j * ldr;
+        float s[32];
+        for (q = 0; q < 32; ++q) s[q] = accumulate ? out[j * 32 + q] : 0.0f;
+        for (k = 0; k < d; ++k) {
+            const float *qk = qt + k * 32;
+            float rk = rj[k];
+            for (q = 0; q < 32; ++q) { float t = qk[q] - rk; s[q] += t * t; }
+        }
+        for (q = 0; q < 32; ++q) out[j * 32 + q] = s[q];
+    }
+}
+
+static void mossa__tsne_repulse2_scalar(const float *tx, const float *ty, size_t nt,
+                                        const float *sx, const float *sy, const float *sm,
+                                        size_t ns, float *acc)
+{
+    size_t t, j;
+    for (t = 0; t < nt; ++t) {
+        float xi = tx[t], yi = ty[t], z = 0.0f, fx = 0.0f, fy = 0.0f;
+        for (j = 0; j < ns; ++j) {
+            float dx = xi - sx[j], dy = yi - sy[j];
+            float q = 1.0f / (1.0f + dx * dx + dy * dy);
+            float mq = sm[j] * q;
+            z += mq;
+            mq *= q;
+            fx += mq * dx;
+            fy += mq * dy;
+        }
+        acc[4 * t] += z;
+        acc[4 * t + 1] += fx;
+        acc[4 * t + 2] += fy;
+    }
+}
+
+static void mossa__tsne_repulse3_scalar(const float *tx, const float *ty, const float *tz, size_t nt,
+                                        const float *sx, const float *sy, const float *sz,
+                                        const float *sm, size_t ns, float *acc)
+{
+    size_t t, j;
+    for (t = 0; t < nt; ++t) {
+        float xi = tx[t], yi = ty[t], zi = tz[t], z = 0.0f, fx = 0.0f, fy = 0.0f, fz = 0.0f;
+        for (j = 0; j < ns; ++j) {
+            float dx = xi - sx[j], dy = yi - sy[j], dz = zi - sz[j];
+            float q = 1.0f / (1.0f + dx * dx + dy * dy + dz * dz);
+            float mq = sm[j] * q;
+            z += mq;
+            mq *= q;
+            fx += mq * dx;
+            fy += mq * dy;
+            fz += mq * dz;
+        }
+        acc[4 * t] += z;
+        acc[4 * t + 1] += fx;
+        acc[4 * t + 2] += fy;
+        acc[4 * t + 3] += fz;
+    }
+}
+
+static void mossa__tsne_attract_scalar(int dims, const float *y, size_t i0, size_t i1,
+                                       const size_t *indptr, const int32_t *col, const float *w,
+                                       float *buf)
+{
+    size_t i, e;
+    int c;
+    for (i = i0; i < i1; ++i) {
+        const float *yi = y + i * (size_t)dims;
+        float fi[3] = {0.0f, 0.0f, 0.0f};
+        for (e = indptr[i]; e < indptr[i + 1]; ++e) {
+            size_t j = (size_t)col[e];
+            const float *yj = y + j * (size_t)dims;
+            float diff[3], d2 = 0.0f, f;
+            for (c = 0; c < dims; ++c) { diff[c] = yi[c] - yj[c]; d2 += diff[c] * diff[c]; }
+            f = w[e] / (1.0f + d2);
+            for (c = 0; c < dims; ++c) {
+                fi[c] += f * diff[c];
+                buf[j * (size_t)dims + (size_t)c] -= f * diff[c];
+            }
+        }
+        for (c = 0; c < dims; ++c) buf[i * (size_t)dims + (size_t)c] += fi[c];
+    }
+}
 /* ---- text ------------------------------------------------------------------ */
 /* (c | 0x20) - 'a' < 26 exactly for ASCII letters: '@' and '[' map to '`'
    and '{', bytes >= 0x80 stay >= 0xA0. */
@@ -1705,7 +2230,13 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->gemm_tile16x32 = NULL;
     t->hsic_row = mossa__hsic_row_scalar;
     /* svd */
+    t->svd_mm_tile = mossa__svd_mm_tile_scalar;
+    t->svd_rowop = mossa__svd_rowop_scalar;
     /* tsne */
+    t->tsne_knn_tile = mossa__tsne_knn_tile_scalar;
+    t->tsne_repulse2 = mossa__tsne_repulse2_scalar;
+    t->tsne_repulse3 = mossa__tsne_repulse3_scalar;
+    t->tsne_attract = mossa__tsne_attract_scalar;
     /* text */
     t->text_letters = mossa__text_letters_scalar;
 }
@@ -2069,7 +2600,204 @@ static void mossa__gemm_tile16_avx2(const float *a, const float *b, size_t kc, d
 }
 
 /* ---- svd ------------------------------------------------------------------- */
+/* The 8 x 32 tile in four 4 x 16 register blocks (8 ymm accumulators each),
+   the K slice (<= 256) staying in L1 between them. */
+MOSSA__TARGET_AVX2
+static void mossa__svd_mm_tile_avx2(size_t K, const float *A, size_t sak, size_t mr,
+                                    const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
+{
+    float out[8][32];
+    size_t rb, cb, k, t, c;
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (rb = 0; rb < 8 && rb < mr; rb += 4) {
+        for (cb = 0; cb < 32; cb += 16) {
+            int rem0 = (int)nr - (int)cb, rem1 = rem0 - 8;
+            __m256i mk0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem0), lane);
+            __m256i mk1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem1), lane);
+            __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+                   c30 = c00, c31 = c00;
+            if (rem0 <= 0) break;
+            for (k = 0; k < K; ++k) {
+                const float *b = B + k * ldb + cb, *a4 = A + k * sak + rb;
+                __m256 b0 = _mm256_maskload_ps(b, mk0), b1 = _mm256_maskload_ps(b + 8, mk1), a;
+                a = _mm256_broadcast_ss(a4);
+                c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
+                a = _mm256_broadcast_ss(a4 + 1);
+                c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
+                a = _mm256_broadcast_ss(a4 + 2);
+                c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
+                a = _mm256_broadcast_ss(a4 + 3);
+                c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
+            }
+            _mm256_storeu_ps(out[rb] + cb, c00); _mm256_storeu_ps(out[rb] + cb + 8, c01);
+            _mm256_storeu_ps(out[rb + 1] + cb, c10); _mm256_storeu_ps(out[rb + 1] + cb + 8, c11);
+            _mm256_storeu_ps(out[rb + 2] + cb, c20); _mm256_storeu_ps(out[rb + 2] + cb + 8, c21);
+            _mm256_storeu_ps(out[rb + 3] + cb, c30); _mm256_storeu_ps(out[rb + 3] + cb + 8, c31);
+        }
+    }
+    for (t = 0; t < mr; ++t)
+        for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)out[t][c];
+}
+
+MOSSA__TARGET_AVX2
+static double mossa__svd_rowop_avx2(size_t j, double *r, const double *x, const double *y, double a,
+                                    double b, const double *u, double c, double *p)
+{
+    size_t k = 0;
+    __m256d va = _mm256_set1_pd(a), vb = _mm256_set1_pd(b), vc = _mm256_set1_pd(c);
+    __m256d s0 = _mm256_setzero_pd(), s1 = s0;
+    double s, lanes[4];
+    if (x) {
+        for (; k + 8 <= j; k += 8) {
+            __m256d r0 = _mm256_loadu_pd(r + k), r1 = _mm256_loadu_pd(r + k + 4);
+            r0 = _mm256_fnmadd_pd(va, _mm256_loadu_pd(x + k), r0);
+            r1 = _mm256_fnmadd_pd(va, _mm256_loadu_pd(x + k + 4), r1);
+            r0 = _mm256_fnmadd_pd(vb, _mm256_loadu_pd(y + k), r0);
+            r1 = _mm256_fnmadd_pd(vb, _mm256_loadu_pd(y + k + 4), r1);
+            _mm256_storeu_pd(r + k, r0); _mm256_storeu_pd(r + k + 4, r1);
+            if (u) {
+                s0 = _mm256_fmadd_pd(r0, _mm256_loadu_pd(u + k), s0);
+                s1 = _mm256_fmadd_pd(r1, _mm256_loadu_pd(u + k + 4), s1);
+                _mm256_storeu_pd(p + k, _mm256_fmadd_pd(vc, r0, _mm256_loadu_pd(p + k)));
+                _mm256_storeu_pd(p + k + 4, _mm256_fmadd_pd(vc, r1, _mm256_loadu_pd(p + k + 4)));
+            }
+        }
+    } else if (u) {
+        for (; k + 8 <= j; k += 8) {
+            __m256d r0 = _mm256_loadu_pd(r + k), r1 = _mm256_loadu_pd(r + k + 4);
+            s0 = _mm256_fmadd_pd(r0, _mm256_loadu_pd(u + k), s0);
+            s1 = _mm256_fmadd_pd(r1, _mm256_loadu_pd(u + k + 4), s1);
+            _mm256_storeu_pd(p + k, _mm256_fmadd_pd(vc, r0, _mm256_loadu_pd(p + k)));
+            _mm256_storeu_pd(p + k + 4, _mm256_fmadd_pd(vc, r1, _mm256_loadu_pd(p + k + 4)));
+        }
+    }
+    _mm256_storeu_pd(lanes, _mm256_add_pd(s0, s1));
+    s = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+    for (; k < j; ++k) {
+        if (x) r[k] -= a * x[k] + b * y[k];
+        if (u) { s += r[k] * u[k]; p[k] += c * r[k]; }
+    }
+    return u ? s : 0.0;
+}
 /* ---- tsne ------------------------------------------------------------------ */
+MOSSA__TARGET_AVX2 static void mossa__tsne_knn_tile_avx2(const float *qt, size_t d, const float *r,
+                                                         size_t ldr, size_t nr, float *out,
+                                                         int accumulate)
+{
+    size_t j = 0, k;
+    int l;
+    for (; j + 2 <= nr; j += 2) {
+        const float *r0 = r + j * ldr, *r1 = r0 + ldr;
+        float *o = out + j * 32;
+        __m256 a0[4], a1[4];
+        for (l = 0; l < 4; ++l) {
+            a0[l] = accumulate ? _mm256_loadu_ps(o + 8 * l) : _mm256_setzero_ps();
+            a1[l] = accumulate ? _mm256_loadu_ps(o + 32 + 8 * l) : _mm256_setzero_ps();
+        }
+        for (k = 0; k < d; ++k) {
+            __m256 b0 = _mm256_set1_ps(r0[k]), b1 = _mm256_set1_ps(r1[k]);
+            for (l = 0; l < 4; ++l) {
+                __m256 q = _mm256_loadu_ps(qt + k * 32 + 8 * l);
+                __m256 t0 = _mm256_sub_ps(q, b0), t1 = _mm256_sub_ps(q, b1);
+                a0[l] = _mm256_fmadd_ps(t0, t0, a0[l]);
+                a1[l] = _mm256_fmadd_ps(t1, t1, a1[l]);
+            }
+        }
+        for (l = 0; l < 4; ++l) { _mm256_storeu_ps(o + 8 * l, a0[l]); _mm256_storeu_ps(o + 32 + 8 * l, a1[l]); }
+    }
+    for (; j < nr; ++j) {
+        const float *r0 = r + j * ldr;
+        float *o = out + j * 32;
+        __m256 a0[4];
+        for (l = 0; l < 4; ++l) a0[l] = accumulate ? _mm256_loadu_ps(o + 8 * l) : _mm256_setzero_ps();
+        for (k = 0; k < d; ++k) {
+            __m256 b0 = _mm256_set1_ps(r0[k]);
+            for (l = 0; l < 4; ++l) {
+                __m256 t0 = _mm256_sub_ps(_mm256_loadu_ps(qt + k * 32 + 8 * l), b0);
+                a0[l] = _mm256_fmadd_ps(t0, t0, a0[l]);
+            }
+        }
+        for (l = 0; l < 4; ++l) _mm256_storeu_ps(o + 8 * l, a0[l]);
+    }
+}
+
+MOSSA__TARGET_AVX2 static float mossa__hsum256(__m256 v)
+{
+    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+    lo = _mm_add_ps(lo, hi);
+    lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
+    lo = _mm_add_ss(lo, _mm_shuffle_ps(lo, lo, 1));
+    return _mm_cvtss_f32(lo);
+}
+
+/* 1/x by rcp (12 bits) and one Newton step (~2^-23) */
+#define MOSSA__RCP256(x) \
+    _mm256_mul_ps(_mm256_rcp_ps(x), _mm256_fnmadd_ps((x), _mm256_rcp_ps(x), _mm256_set1_ps(2.0f)))
+
+MOSSA__TARGET_AVX2 static void mossa__tsne_repulse2_avx2(const float *tx, const float *ty, size_t nt,
+                                                         const float *sx, const float *sy,
+                                                         const float *sm, size_t ns, float *acc)
+{
+    size_t t = 0, j;
+    const __m256 one = _mm256_set1_ps(1.0f);
+    for (; t + 2 <= nt; t += 2) {
+        __m256 x0 = _mm256_set1_ps(tx[t]), x1 = _mm256_set1_ps(tx[t + 1]);
+        __m256 y0 = _mm256_set1_ps(ty[t]), y1 = _mm256_set1_ps(ty[t + 1]);
+        __m256 z0 = _mm256_setzero_ps(), z1 = z0, fx0 = z0, fx1 = z0, fy0 = z0, fy1 = z0;
+        for (j = 0; j < ns; j += 8) {
+            __m256 px = _mm256_loadu_ps(sx + j), py = _mm256_loadu_ps(sy + j), pm = _mm256_loadu_ps(sm + j);
+            __m256 dx, dy, s, q, mq;
+#define MOSSA__REP2_STEP8(X, Y, Z, FX, FY)                                  \
+            dx = _mm256_sub_ps(X, px); dy = _mm256_sub_ps(Y, py);           \
+            s = _mm256_fmadd_ps(dx, dx, _mm256_fmadd_ps(dy, dy, one));       \
+            q = MOSSA__RCP256(s);                                           \
+            mq = _mm256_mul_ps(pm, q);                                      \
+            Z = _mm256_add_ps(Z, mq);                                       \
+            mq = _mm256_mul_ps(mq, q);                                      \
+            FX = _mm256_fmadd_ps(mq, dx, FX); FY = _mm256_fmadd_ps(mq, dy, FY);
+            MOSSA__REP2_STEP8(x0, y0, z0, fx0, fy0)
+            MOSSA__REP2_STEP8(x1, y1, z1, fx1, fy1)
+        }
+        acc[4 * t] += mossa__hsum256(z0); acc[4 * t + 1] += mossa__hsum256(fx0); acc[4 * t + 2] += mossa__hsum256(fy0);
+        acc[4 * t + 4] += mossa__hsum256(z1); acc[4 * t + 5] += mossa__hsum256(fx1); acc[4 * t + 6] += mossa__hsum256(fy1);
+    }
+    for (; t < nt; ++t) {
+        __m256 x0 = _mm256_set1_ps(tx[t]), y0 = _mm256_set1_ps(ty[t]);
+        __m256 z0 = _mm256_setzero_ps(), fx0 = z0, fy0 = z0;
+        for (j = 0; j < ns; j += 8) {
+            __m256 px = _mm256_loadu_ps(sx + j), py = _mm256_loadu_ps(sy + j), pm = _mm256_loadu_ps(sm + j);
+            __m256 dx, dy, s, q, mq;
+            MOSSA__REP2_STEP8(x0, y0, z0, fx0, fy0)
+        }
+        acc[4 * t] += mossa__hsum256(z0); acc[4 * t + 1] += mossa__hsum256(fx0); acc[4 * t + 2] += mossa__hsum256(fy0);
+    }
+#undef MOSSA__REP2_STEP8
+}
+
+MOSSA__TARGET_AVX2 static void mossa__tsne_repulse3_avx2(const float *tx, const float *ty, const float *tz,
+                                                         size_t nt, const float *sx, const float *sy,
+                                                         const float *sz, const float *sm, size_t ns,
+                                                         float *acc)
+{
+    size_t t, j;
+    const __m256 one = _mm256_set1_ps(1.0f);
+    for (t = 0; t < nt; ++t) {
+        __m256 x0 = _mm256_set1_ps(tx[t]), y0 = _mm256_set1_ps(ty[t]), w0 = _mm256_set1_ps(tz[t]);
+        __m256 z0 = _mm256_setzero_ps(), fx0 = z0, fy0 = z0, fz0 = z0;
+        for (j = 0; j < ns; j += 8) {
+            __m256 px = _mm256_loadu_ps(sx + j), py = _mm256_loadu_ps(sy + j), pz = _mm256_loadu_ps(sz + j);
+            __m256 pm = _mm256_loadu_ps(sm + j);
+            __m256 dx = _mm256_sub_ps(x0, px), dy = _mm256_sub_ps(y0, py), dz = _mm256_sub_ps(w0, pz);
+            __m256 s = _mm256_fmadd_ps(dx, dx, _mm256_fmadd_ps(dy, dy, _mm256_fmadd_ps(dz, dz, one)));
+            __m256 q = MOSSA__RCP256(s), mq = _mm256_mul_ps(pm, q);
+            z0 = _mm256_add_ps(z0, mq);
+            mq = _mm256_mul_ps(mq, q);
+            fx0 = _mm256_fmadd_ps(mq, dx, fx0); fy0 = _mm256_fmadd_ps(mq, dy, fy0); fz0 = _mm256_fmadd_ps(mq, dz, fz0);
+        }
+        acc[4 * t] += mossa__hsum256(z0); acc[4 * t + 1] += mossa__hsum256(fx0);
+        acc[4 * t + 2] += mossa__hsum256(fy0); acc[4 * t + 3] += mossa__hsum256(fz0);
+    }
+}
 /* ---- text ------------------------------------------------------------------ */
 /* One 32-byte step finds a word's end without a branch per letter (the end
    of a word is the unpredictable branch of a byte loop); the lowercased
@@ -2106,7 +2834,12 @@ static void mossa__fill_avx2(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx2;
     /* svd */
+    t->svd_mm_tile = mossa__svd_mm_tile_avx2;
+    t->svd_rowop = mossa__svd_rowop_avx2;
     /* tsne */
+    t->tsne_knn_tile = mossa__tsne_knn_tile_avx2;
+    t->tsne_repulse2 = mossa__tsne_repulse2_avx2;
+    t->tsne_repulse3 = mossa__tsne_repulse3_avx2;
     /* text */
     t->text_letters = mossa__text_letters_avx2;
 }
@@ -2496,7 +3229,302 @@ static void mossa__hsic_row_avx512(const float *k, const float *l, const double 
 }
 
 /* ---- svd ------------------------------------------------------------------- */
+/* 8 x 32 register tile: 16 zmm accumulators, two masked loads of B and
+   eight broadcasts of A per k. */
+MOSSA__TARGET_AVX512
+static void mossa__svd_mm_tile_avx512(size_t K, const float *A, size_t sak, size_t mr,
+                                      const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
+{
+    size_t k, t, c;
+    __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xFFFFu : ((1u << nr) - 1u));
+    __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xFFFFu : nr <= 16 ? 0u : ((1u << (nr - 16)) - 1u));
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+           c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
+           c70 = c00, c71 = c00;
+    float out[8][32];
+    for (k = 0; k < K; ++k) {
+        const float *b = B + k * ldb, *a8 = A + k * sak;
+        __m512 b0 = _mm512_maskz_loadu_ps(m0, b), b1 = _mm512_maskz_loadu_ps(m1, b + 16), a;
+#define MOSSA__STEP(i) \
+        a = _mm512_set1_ps(a8[i]); \
+        c##i##0 = _mm512_fmadd_ps(a, b0, c##i##0); c##i##1 = _mm512_fmadd_ps(a, b1, c##i##1);
+        MOSSA__STEP(0) MOSSA__STEP(1) MOSSA__STEP(2) MOSSA__STEP(3)
+        MOSSA__STEP(4) MOSSA__STEP(5) MOSSA__STEP(6) MOSSA__STEP(7)
+#undef MOSSA__STEP
+    }
+#define MOSSA__OUT(i) _mm512_storeu_ps(out[i], c##i##0); _mm512_storeu_ps(out[i] + 16, c##i##1);
+    MOSSA__OUT(0) MOSSA__OUT(1) MOSSA__OUT(2) MOSSA__OUT(3)
+    MOSSA__OUT(4) MOSSA__OUT(5) MOSSA__OUT(6) MOSSA__OUT(7)
+#undef MOSSA__OUT
+    if (nr == 32) {
+        for (t = 0; t < mr; ++t) {
+            double *crow = C + t * ldc;
+            for (c = 0; c < 32; c += 8)
+                _mm512_storeu_pd(crow + c, _mm512_add_pd(_mm512_loadu_pd(crow + c),
+                                                         _mm512_maskz_cvtps_pd((__mmask8)0xFF, _mm256_loadu_ps(out[t] + c))));
+        }
+    } else
+        for (t = 0; t < mr; ++t)
+            for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)out[t][c];
+}
+
+MOSSA__TARGET_AVX512
+static double mossa__svd_rowop_avx512(size_t j, double *r, const double *x, const double *y, double a,
+                                      double b, const double *u, double c, double *p)
+{
+    size_t k = 0;
+    __m512d va = _mm512_set1_pd(a), vb = _mm512_set1_pd(b), vc = _mm512_set1_pd(c);
+    __m512d s0 = _mm512_setzero_pd(), s1 = s0;
+    if (x && u) {
+        for (; k + 16 <= j; k += 16) {
+            __m512d r0 = _mm512_loadu_pd(r + k), r1 = _mm512_loadu_pd(r + k + 8);
+            r0 = _mm512_fnmadd_pd(va, _mm512_loadu_pd(x + k), r0);
+            r1 = _mm512_fnmadd_pd(va, _mm512_loadu_pd(x + k + 8), r1);
+            r0 = _mm512_fnmadd_pd(vb, _mm512_loadu_pd(y + k), r0);
+            r1 = _mm512_fnmadd_pd(vb, _mm512_loadu_pd(y + k + 8), r1);
+            _mm512_storeu_pd(r + k, r0); _mm512_storeu_pd(r + k + 8, r1);
+            s0 = _mm512_fmadd_pd(r0, _mm512_loadu_pd(u + k), s0);
+            s1 = _mm512_fmadd_pd(r1, _mm512_loadu_pd(u + k + 8), s1);
+            _mm512_storeu_pd(p + k, _mm512_fmadd_pd(vc, r0, _mm512_loadu_pd(p + k)));
+            _mm512_storeu_pd(p + k + 8, _mm512_fmadd_pd(vc, r1, _mm512_loadu_pd(p + k + 8)));
+        }
+    } else if (x) {
+        for (; k + 8 <= j; k += 8) {
+            __m512d r0 = _mm512_loadu_pd(r + k);
+            r0 = _mm512_fnmadd_pd(va, _mm512_loadu_pd(x + k), r0);
+            r0 = _mm512_fnmadd_pd(vb, _mm512_loadu_pd(y + k), r0);
+            _mm512_storeu_pd(r + k, r0);
+        }
+    } else if (u) {
+        for (; k + 16 <= j; k += 16) {
+            __m512d r0 = _mm512_loadu_pd(r + k), r1 = _mm512_loadu_pd(r + k + 8);
+            s0 = _mm512_fmadd_pd(r0, _mm512_loadu_pd(u + k), s0);
+            s1 = _mm512_fmadd_pd(r1, _mm512_loadu_pd(u + k + 8), s1);
+            _mm512_storeu_pd(p + k, _mm512_fmadd_pd(vc, r0, _mm512_loadu_pd(p + k)));
+            _mm512_storeu_pd(p + k + 8, _mm512_fmadd_pd(vc, r1, _mm512_loadu_pd(p + k + 8)));
+        }
+    }
+    {
+        double lanes[8], s;
+        /* stored and summed by hand: g++ 12 warns inside _mm512_reduce_add_pd */
+        _mm512_storeu_pd(lanes, _mm512_add_pd(s0, s1));
+        s = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+        for (; k < j; ++k) {
+            if (x) r[k] -= a * x[k] + b * y[k];
+            if (u) { s += r[k] * u[k]; p[k] += c * r[k]; }
+        }
+        return u ? s : 0.0;
+    }
+}
 /* ---- tsne ------------------------------------------------------------------ */
+MOSSA__TARGET_AVX512 static void mossa__tsne_knn_tile_avx512(const float *qt, size_t d, const float *r,
+                                                             size_t ldr, size_t nr, float *out,
+                                                             int accumulate)
+{
+    size_t j = 0, k;
+    for (; j + 4 <= nr; j += 4) {
+        const float *r0 = r + j * ldr, *r1 = r0 + ldr, *r2 = r1 + ldr, *r3 = r2 + ldr;
+        float *o = out + j * 32;
+        __m512 a00, a01, a10, a11, a20, a21, a30, a31;
+        if (accumulate) {
+            a00 = _mm512_loadu_ps(o); a01 = _mm512_loadu_ps(o + 16);
+            a10 = _mm512_loadu_ps(o + 32); a11 = _mm512_loadu_ps(o + 48);
+            a20 = _mm512_loadu_ps(o + 64); a21 = _mm512_loadu_ps(o + 80);
+            a30 = _mm512_loadu_ps(o + 96); a31 = _mm512_loadu_ps(o + 112);
+        } else {
+            a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = _mm512_setzero_ps();
+        }
+        for (k = 0; k < d; ++k) {
+            __m512 q0 = _mm512_loadu_ps(qt + k * 32), q1 = _mm512_loadu_ps(qt + k * 32 + 16), b, t0, t1;
+            b = _mm512_set1_ps(r0[k]); t0 = _mm512_sub_ps(q0, b); t1 = _mm512_sub_ps(q1, b);
+            a00 = _mm512_fmadd_ps(t0, t0, a00); a01 = _mm512_fmadd_ps(t1, t1, a01);
+            b = _mm512_set1_ps(r1[k]); t0 = _mm512_sub_ps(q0, b); t1 = _mm512_sub_ps(q1, b);
+            a10 = _mm512_fmadd_ps(t0, t0, a10); a11 = _mm512_fmadd_ps(t1, t1, a11);
+            b = _mm512_set1_ps(r2[k]); t0 = _mm512_sub_ps(q0, b); t1 = _mm512_sub_ps(q1, b);
+            a20 = _mm512_fmadd_ps(t0, t0, a20); a21 = _mm512_fmadd_ps(t1, t1, a21);
+            b = _mm512_set1_ps(r3[k]); t0 = _mm512_sub_ps(q0, b); t1 = _mm512_sub_ps(q1, b);
+            a30 = _mm512_fmadd_ps(t0, t0, a30); a31 = _mm512_fmadd_ps(t1, t1, a31);
+        }
+        _mm512_storeu_ps(o, a00); _mm512_storeu_ps(o + 16, a01);
+        _mm512_storeu_ps(o + 32, a10); _mm512_storeu_ps(o + 48, a11);
+        _mm512_storeu_ps(o + 64, a20); _mm512_storeu_ps(o + 80, a21);
+        _mm512_storeu_ps(o + 96, a30); _mm512_storeu_ps(o + 112, a31);
+    }
+    for (; j < nr; ++j) {
+        const float *r0 = r + j * ldr;
+        float *o = out + j * 32;
+        __m512 a0 = accumulate ? _mm512_loadu_ps(o) : _mm512_setzero_ps();
+        __m512 a1 = accumulate ? _mm512_loadu_ps(o + 16) : _mm512_setzero_ps();
+        for (k = 0; k < d; ++k) {
+            __m512 b = _mm512_set1_ps(r0[k]);
+            __m512 t0 = _mm512_sub_ps(_mm512_loadu_ps(qt + k * 32), b);
+            __m512 t1 = _mm512_sub_ps(_mm512_loadu_ps(qt + k * 32 + 16), b);
+            a0 = _mm512_fmadd_ps(t0, t0, a0); a1 = _mm512_fmadd_ps(t1, t1, a1);
+        }
+        _mm512_storeu_ps(o, a0); _mm512_storeu_ps(o + 16, a1);
+    }
+}
+
+/* horizontal sum in a fixed order (own version: g++ 12 warns about the
+   _mm512_undefined_ps inside _mm512_reduce_add_ps and the 512->256 casts) */
+MOSSA__TARGET_AVX512 static float mossa__tsne_hsum512(__m512 v)
+{
+    float t[16];
+    int l;
+    _mm512_storeu_ps(t, v);
+    for (l = 0; l < 8; ++l) t[l] += t[l + 8];
+    for (l = 0; l < 4; ++l) t[l] += t[l + 4];
+    return (t[0] + t[2]) + (t[1] + t[3]);
+}
+
+/* 1/x by rcp14 and one Newton step (relative error ~2^-28, below float's).
+   The maskz forms avoid g++ 12's false maybe-uninitialized warning on
+   the _mm512_undefined_ps inside the unmasked intrinsics. */
+#define MOSSA__RCP512(x) \
+    _mm512_mul_ps(_mm512_maskz_rcp14_ps(0xFFFF, x), _mm512_fnmadd_ps((x), _mm512_maskz_rcp14_ps(0xFFFF, x), _mm512_set1_ps(2.0f)))
+
+MOSSA__TARGET_AVX512 static void mossa__tsne_repulse2_avx512(const float *tx, const float *ty, size_t nt,
+                                                             const float *sx, const float *sy,
+                                                             const float *sm, size_t ns, float *acc)
+{
+    size_t t = 0, j;
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (; t + 4 <= nt; t += 4) {
+        __m512 x0 = _mm512_set1_ps(tx[t]), x1 = _mm512_set1_ps(tx[t + 1]);
+        __m512 x2 = _mm512_set1_ps(tx[t + 2]), x3 = _mm512_set1_ps(tx[t + 3]);
+        __m512 y0 = _mm512_set1_ps(ty[t]), y1 = _mm512_set1_ps(ty[t + 1]);
+        __m512 y2 = _mm512_set1_ps(ty[t + 2]), y3 = _mm512_set1_ps(ty[t + 3]);
+        __m512 z0 = _mm512_setzero_ps(), z1 = z0, z2 = z0, z3 = z0;
+        __m512 fx0 = z0, fx1 = z0, fx2 = z0, fx3 = z0, fy0 = z0, fy1 = z0, fy2 = z0, fy3 = z0;
+        for (j = 0; j < ns; j += 16) {
+            __m512 px = _mm512_loadu_ps(sx + j), py = _mm512_loadu_ps(sy + j), pm = _mm512_loadu_ps(sm + j);
+            __m512 dx, dy, s, q, mq;
+#define MOSSA__REP2_STEP(X, Y, Z, FX, FY)                                   \
+            dx = _mm512_sub_ps(X, px); dy = _mm512_sub_ps(Y, py);           \
+            s = _mm512_fmadd_ps(dx, dx, _mm512_fmadd_ps(dy, dy, one));       \
+            q = MOSSA__RCP512(s);                                           \
+            mq = _mm512_mul_ps(pm, q);                                      \
+            Z = _mm512_add_ps(Z, mq);                                       \
+            mq = _mm512_mul_ps(mq, q);                                      \
+            FX = _mm512_fmadd_ps(mq, dx, FX); FY = _mm512_fmadd_ps(mq, dy, FY);
+            MOSSA__REP2_STEP(x0, y0, z0, fx0, fy0)
+            MOSSA__REP2_STEP(x1, y1, z1, fx1, fy1)
+            MOSSA__REP2_STEP(x2, y2, z2, fx2, fy2)
+            MOSSA__REP2_STEP(x3, y3, z3, fx3, fy3)
+        }
+        acc[4 * t] += mossa__tsne_hsum512(z0); acc[4 * t + 1] += mossa__tsne_hsum512(fx0); acc[4 * t + 2] += mossa__tsne_hsum512(fy0);
+        acc[4 * t + 4] += mossa__tsne_hsum512(z1); acc[4 * t + 5] += mossa__tsne_hsum512(fx1); acc[4 * t + 6] += mossa__tsne_hsum512(fy1);
+        acc[4 * t + 8] += mossa__tsne_hsum512(z2); acc[4 * t + 9] += mossa__tsne_hsum512(fx2); acc[4 * t + 10] += mossa__tsne_hsum512(fy2);
+        acc[4 * t + 12] += mossa__tsne_hsum512(z3); acc[4 * t + 13] += mossa__tsne_hsum512(fx3); acc[4 * t + 14] += mossa__tsne_hsum512(fy3);
+    }
+    for (; t < nt; ++t) {
+        __m512 x0 = _mm512_set1_ps(tx[t]), y0 = _mm512_set1_ps(ty[t]);
+        __m512 z0 = _mm512_setzero_ps(), fx0 = z0, fy0 = z0;
+        for (j = 0; j < ns; j += 16) {
+            __m512 px = _mm512_loadu_ps(sx + j), py = _mm512_loadu_ps(sy + j), pm = _mm512_loadu_ps(sm + j);
+            __m512 dx, dy, s, q, mq;
+            MOSSA__REP2_STEP(x0, y0, z0, fx0, fy0)
+        }
+        acc[4 * t] += mossa__tsne_hsum512(z0); acc[4 * t + 1] += mossa__tsne_hsum512(fx0); acc[4 * t + 2] += mossa__tsne_hsum512(fy0);
+    }
+#undef MOSSA__REP2_STEP
+}
+
+MOSSA__TARGET_AVX512 static void mossa__tsne_repulse3_avx512(const float *tx, const float *ty, const float *tz,
+                                                             size_t nt, const float *sx, const float *sy,
+                                                             const float *sz, const float *sm, size_t ns,
+                                                             float *acc)
+{
+    size_t t = 0, j;
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (; t + 2 <= nt; t += 2) {
+        __m512 x0 = _mm512_set1_ps(tx[t]), x1 = _mm512_set1_ps(tx[t + 1]);
+        __m512 y0 = _mm512_set1_ps(ty[t]), y1 = _mm512_set1_ps(ty[t + 1]);
+        __m512 w0 = _mm512_set1_ps(tz[t]), w1 = _mm512_set1_ps(tz[t + 1]);
+        __m512 z0 = _mm512_setzero_ps(), z1 = z0, fx0 = z0, fx1 = z0, fy0 = z0, fy1 = z0, fz0 = z0, fz1 = z0;
+        for (j = 0; j < ns; j += 16) {
+            __m512 px = _mm512_loadu_ps(sx + j), py = _mm512_loadu_ps(sy + j), pz = _mm512_loadu_ps(sz + j);
+            __m512 pm = _mm512_loadu_ps(sm + j), dx, dy, dz, s, q, mq;
+#define MOSSA__REP3_STEP(X, Y, W, Z, FX, FY, FZ)                            \
+            dx = _mm512_sub_ps(X, px); dy = _mm512_sub_ps(Y, py); dz = _mm512_sub_ps(W, pz); \
+            s = _mm512_fmadd_ps(dx, dx, _mm512_fmadd_ps(dy, dy, _mm512_fmadd_ps(dz, dz, one))); \
+            q = MOSSA__RCP512(s);                                           \
+            mq = _mm512_mul_ps(pm, q);                                      \
+            Z = _mm512_add_ps(Z, mq);                                       \
+            mq = _mm512_mul_ps(mq, q);                                      \
+            FX = _mm512_fmadd_ps(mq, dx, FX); FY = _mm512_fmadd_ps(mq, dy, FY); FZ = _mm512_fmadd_ps(mq, dz, FZ);
+            MOSSA__REP3_STEP(x0, y0, w0, z0, fx0, fy0, fz0)
+            MOSSA__REP3_STEP(x1, y1, w1, z1, fx1, fy1, fz1)
+        }
+        acc[4 * t] += mossa__tsne_hsum512(z0); acc[4 * t + 1] += mossa__tsne_hsum512(fx0);
+        acc[4 * t + 2] += mossa__tsne_hsum512(fy0); acc[4 * t + 3] += mossa__tsne_hsum512(fz0);
+        acc[4 * t + 4] += mossa__tsne_hsum512(z1); acc[4 * t + 5] += mossa__tsne_hsum512(fx1);
+        acc[4 * t + 6] += mossa__tsne_hsum512(fy1); acc[4 * t + 7] += mossa__tsne_hsum512(fz1);
+    }
+    for (; t < nt; ++t) {
+        __m512 x0 = _mm512_set1_ps(tx[t]), y0 = _mm512_set1_ps(ty[t]), w0 = _mm512_set1_ps(tz[t]);
+        __m512 z0 = _mm512_setzero_ps(), fx0 = z0, fy0 = z0, fz0 = z0;
+        for (j = 0; j < ns; j += 16) {
+            __m512 px = _mm512_loadu_ps(sx + j), py = _mm512_loadu_ps(sy + j), pz = _mm512_loadu_ps(sz + j);
+            __m512 pm = _mm512_loadu_ps(sm + j), dx, dy, dz, s, q, mq;
+            MOSSA__REP3_STEP(x0, y0, w0, z0, fx0, fy0, fz0)
+        }
+        acc[4 * t] += mossa__tsne_hsum512(z0); acc[4 * t + 1] += mossa__tsne_hsum512(fx0);
+        acc[4 * t + 2] += mossa__tsne_hsum512(fy0); acc[4 * t + 3] += mossa__tsne_hsum512(fz0);
+    }
+#undef MOSSA__REP3_STEP
+}
+
+/* 2-D attraction: a 64-bit gather fetches (x, y) of 8 neighbours at once;
+   lanes stay interleaved (x0 y0 x1 y1 ...) like y and buf, so the forces
+   are scattered back as pairs too (columns in a row are distinct). */
+MOSSA__TARGET_AVX512 static void mossa__tsne_attract_avx512(int dims, const float *y, size_t i0, size_t i1,
+                                                            const size_t *indptr, const int32_t *col,
+                                                            const float *w, float *buf)
+{
+    size_t i, e;
+    const __m512i dup = _mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0);
+    const __m512 one = _mm512_set1_ps(1.0f);
+    if (dims != 2) { mossa__tsne_attract_scalar(dims, y, i0, i1, indptr, col, w, buf); return; }
+    for (i = i0; i < i1; ++i) {
+        __m512 yi, fi = _mm512_setzero_ps();
+        size_t e0 = indptr[i], e1 = indptr[i + 1];
+        float fx = 0.0f, fy = 0.0f, tmp[16];
+        {
+            double pair;
+            memcpy(&pair, y + 2 * i, sizeof(pair));
+            yi = _mm512_castpd_ps(_mm512_set1_pd(pair));
+        }
+        for (e = e0; e < e1; e += 8) {
+            size_t m = MOSSA__MIN((size_t)8, e1 - e);
+            __mmask8 k8 = (__mmask8)((1u << m) - 1u);
+            __mmask16 k16 = (__mmask16)((1u << (2 * m)) - 1u);
+            __m256i idx = _mm256_maskz_loadu_epi32(k8, col + e);
+            __m512 g = _mm512_castpd_ps(_mm512_mask_i32gather_pd(_mm512_setzero_pd(), k8, idx, (const double *)(const void *)y, 8));
+            __m512 wv = _mm512_maskz_permutexvar_ps(0xFFFF, dup, _mm512_castps256_ps512(_mm256_maskz_loadu_ps(k8, w + e)));
+            __m512 diff = _mm512_sub_ps(yi, g), sq = _mm512_mul_ps(diff, diff), f;
+            __m512 s = _mm512_add_ps(one, _mm512_add_ps(sq, _mm512_maskz_permute_ps(0xFFFF, sq, 0xB1)));
+            f = _mm512_maskz_mul_ps(k16, _mm512_div_ps(wv, s), diff);
+            fi = _mm512_add_ps(fi, f);
+            _mm512_storeu_ps(tmp, f);
+            {
+                size_t l;
+                for (l = 0; l < m; ++l) {
+                    float *bj = buf + 2 * (size_t)col[e + l];
+                    bj[0] -= tmp[2 * l];
+                    bj[1] -= tmp[2 * l + 1];
+                }
+            }
+        }
+        _mm512_storeu_ps(tmp, fi);
+        {
+            int l;
+            for (l = 0; l < 16; l += 2) { fx += tmp[l]; fy += tmp[l + 1]; }
+        }
+        buf[2 * i] += fx;
+        buf[2 * i + 1] += fy;
+    }
+}
 /* ---- text ------------------------------------------------------------------ */
 
 static void mossa__fill_avx512(mossa__kernels *t)
@@ -2513,7 +3541,13 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->gemm_tile16x32 = mossa__gemm_tile16x32_avx512;
     t->hsic_row = mossa__hsic_row_avx512;
     /* svd */
+    t->svd_mm_tile = mossa__svd_mm_tile_avx512;
+    t->svd_rowop = mossa__svd_rowop_avx512;
     /* tsne */
+    t->tsne_knn_tile = mossa__tsne_knn_tile_avx512;
+    t->tsne_repulse2 = mossa__tsne_repulse2_avx512;
+    t->tsne_repulse3 = mossa__tsne_repulse3_avx512;
+    t->tsne_attract = mossa__tsne_attract_avx512;
     /* text */
     t->text_letters = mossa__text_letters_avx2;   /* 32 bytes cover nearly every word */
 }
@@ -2742,6 +3776,49 @@ static void mossa__gemm_tile16_neon(const float *a, const float *b, size_t kc, d
 
 /* ---- svd ------------------------------------------------------------------- */
 /* ---- tsne ------------------------------------------------------------------ */
+static void mossa__tsne_knn_tile_neon(const float *qt, size_t d, const float *r, size_t ldr, size_t nr,
+                                      float *out, int accumulate)
+{
+    size_t j, k;
+    int l;
+    for (j = 0; j < nr; ++j) {
+        const float *rj = r + j * ldr;
+        float *o = out + j * 32;
+        float32x4_t a[8];
+        for (l = 0; l < 8; ++l) a[l] = accumulate ? vld1q_f32(o + 4 * l) : vdupq_n_f32(0.0f);
+        for (k = 0; k < d; ++k) {
+            float32x4_t b = vdupq_n_f32(rj[k]);
+            for (l = 0; l < 8; ++l) {
+                float32x4_t t = vsubq_f32(vld1q_f32(qt + k * 32 + 4 * l), b);
+                a[l] = vfmaq_f32(a[l], t, t);
+            }
+        }
+        for (l = 0; l < 8; ++l) vst1q_f32(o + 4 * l, a[l]);
+    }
+}
+
+static void mossa__tsne_repulse2_neon(const float *tx, const float *ty, size_t nt, const float *sx,
+                                      const float *sy, const float *sm, size_t ns, float *acc)
+{
+    size_t t, j;
+    const float32x4_t one = vdupq_n_f32(1.0f);
+    for (t = 0; t < nt; ++t) {
+        float32x4_t x0 = vdupq_n_f32(tx[t]), y0 = vdupq_n_f32(ty[t]);
+        float32x4_t z = vdupq_n_f32(0.0f), fx = z, fy = z;
+        for (j = 0; j < ns; j += 4) {
+            float32x4_t dx = vsubq_f32(x0, vld1q_f32(sx + j)), dy = vsubq_f32(y0, vld1q_f32(sy + j));
+            float32x4_t s = vfmaq_f32(vfmaq_f32(one, dy, dy), dx, dx);
+            float32x4_t q = vdivq_f32(one, s), mq = vmulq_f32(vld1q_f32(sm + j), q);
+            z = vaddq_f32(z, mq);
+            mq = vmulq_f32(mq, q);
+            fx = vfmaq_f32(fx, mq, dx);
+            fy = vfmaq_f32(fy, mq, dy);
+        }
+        acc[4 * t] += vaddvq_f32(z);
+        acc[4 * t + 1] += vaddvq_f32(fx);
+        acc[4 * t + 2] += vaddvq_f32(fy);
+    }
+}
 /* ---- text ------------------------------------------------------------------ */
 /* One 16-byte step finds a word's end without a branch per letter; the
    lowercased run is stored with zeros after it. Longer runs go scalar. */
@@ -2776,6 +3853,8 @@ static void mossa__fill_neon(mossa__kernels *t)
     t->gemm_tile16 = mossa__gemm_tile16_neon;
     /* svd */
     /* tsne */
+    t->tsne_knn_tile = mossa__tsne_knn_tile_neon;
+    t->tsne_repulse2 = mossa__tsne_repulse2_neon;
     /* text */
     t->text_letters = mossa__text_letters_neon;
 }
@@ -5198,20 +6277,2836 @@ MOSSA_DEF mossa_status mossa_cka_minibatch_finish(const mossa_cka_minibatch *mb,
 }
 
 /* ==== impl/svd.c ==== */
-/* svd.c - randomized SVD and the variance rank. Placeholder until its issue lands. */
+/* svd.c - randomized truncated SVD (Halko, Martinsson & Tropp 2011), the
+   variance rank, and the dense double building blocks behind them:
+   Householder QR, CholeskyQR2, Householder tridiagonalisation + implicit
+   QL, one-sided Jacobi SVD. No LAPACK.
+
+   Determinism: every parallel loop is cut into tasks whose boundaries
+   depend on the problem size only; partial sums are reduced in task
+   order, and the Gaussian test matrix comes from the counter-based RNG,
+   so any thread count gives bit-identical output. */
+
+/* ---- task geometry ------------------------------------------------------ */
+/* Rows per task for tall reductions: at least 256, at most 64 tasks, a
+   function of the row count only. */
+static size_t mossa__svd_chunk(size_t n)
+{
+    size_t c = (n + 63) / 64;
+    return c < 256 ? 256 : c;
+}
+
+/* ---- matrix products ------------------------------------------------------
+   C = A B or C = A' B (float A, B; double C, overwritten): the contract of
+   mossa__gemm (impl/gemm.c) for the shapes this module needs, with the
+   module's own tile kernel. B is packed once into 32-column panels; a
+   task owns a 64-row x 256-column block of C and packs its slice of A per
+   k-slice (row strides of whole-KB multiples, d = 1024 or 4096, would
+   otherwise map every row of a panel to the same L1 set). k runs in
+   slices of 128 whose float partial sums the tile kernel promotes to
+   double, so accuracy does not drift with k and nothing depends on the
+   thread count. With sym (C = A'A), blocks below the diagonal are skipped
+   and mirrored afterwards. */
+#define MOSSA__MM_KS 128
+#define MOSSA__MM_MB 64
+#define MOSSA__MM_NB 256
+typedef struct mossa__mm_job {
+    int trans_a, sym;
+    size_t m, n, k, lda, ldc, col_blocks;
+    const float *A, *bp;   /* bp: ceil(n/32) panels of k x 32 */
+    double *C;
+} mossa__mm_job;
+
+static void mossa__mm_task(void *arg, size_t task, int worker)
+{
+    const mossa__mm_job *g = (const mossa__mm_job *)arg;
+    const mossa__kernels *kt = mossa__k();
+    size_t rb = task / g->col_blocks, cb = task % g->col_blocks;
+    size_t i0 = rb * MOSSA__MM_MB, i1 = MOSSA__MIN(g->m, i0 + MOSSA__MM_MB);
+    size_t j0 = cb * MOSSA__MM_NB, j1 = MOSSA__MIN(g->n, j0 + MOSSA__MM_NB);
+    size_t mi = i1 - i0, i, j, kb, k, t0;
+    float apack[MOSSA__MM_KS * MOSSA__MM_MB];
+    (void)worker;
+    if (g->sym && j1 <= i0) return;
+    for (i = i0; i < i1; ++i)
+        for (j = j0; j < j1; ++j) g->C[i * g->ldc + j] = 0.0;
+    if (mi < MOSSA__MM_MB) memset(apack, 0, sizeof(apack)); /* the kernel reads 8 rows */
+    for (kb = 0; kb < g->k; kb += MOSSA__MM_KS) {
+        size_t kl = MOSSA__MIN((size_t)MOSSA__MM_KS, g->k - kb);
+        /* apack[k][t] = op(A)[i0 + t][kb + k] */
+        if (g->trans_a)
+            for (k = 0; k < kl; ++k)
+                memcpy(apack + k * MOSSA__MM_MB, g->A + (kb + k) * g->lda + i0, mi * sizeof(float));
+        else
+            for (i = 0; i < mi; ++i) {
+                const float *src = g->A + (i0 + i) * g->lda + kb;
+                for (k = 0; k < kl; ++k) apack[k * MOSSA__MM_MB + i] = src[k];
+            }
+        for (j = j0; j < j1; j += 32) {
+            size_t nr = MOSSA__MIN((size_t)32, j1 - j);
+            const float *bpan = g->bp + (j / 32) * g->k * 32 + kb * 32;
+            for (t0 = 0; t0 < mi; t0 += 8) {
+                size_t mr = MOSSA__MIN((size_t)8, mi - t0);
+                kt->svd_mm_tile(kl, apack + t0, MOSSA__MM_MB, mr, bpan, 32, nr,
+                                g->C + (i0 + t0) * g->ldc + j, g->ldc);
+            }
+        }
+    }
+}
+
+static mossa_status mossa__svd_gemm(mossa__ctx *ctx, int trans_a, int sym, size_t m, size_t n, size_t k,
+                                    const float *A, size_t lda, const float *B, size_t ldb,
+                                    double *C, size_t ldc)
+{
+    mossa__mm_job g;
+    size_t i, j, panels = (n + 31) / 32, bytes;
+    float *bp;
+    if (mossa__mul_overflows(panels * 32, k, &bytes) || bytes > ((size_t)-1) / 4) return MOSSA_ERR_TOO_LARGE;
+    bp = (float *)mossa__alloc(ctx, bytes * sizeof(float));
+    if (!bp) return MOSSA_ERR_OUT_OF_MEMORY;
+    for (j = 0; j < panels; ++j) {
+        size_t nr = MOSSA__MIN((size_t)32, n - j * 32);
+        float *dst = bp + j * k * 32;
+        for (i = 0; i < k; ++i) {
+            memcpy(dst + i * 32, B + i * ldb + j * 32, nr * sizeof(float));
+            if (nr < 32) memset(dst + i * 32 + nr, 0, (32 - nr) * sizeof(float));
+        }
+    }
+    g.trans_a = trans_a; g.sym = sym;
+    g.m = m; g.n = n; g.k = k; g.lda = lda; g.ldc = ldc;
+    g.col_blocks = (n + MOSSA__MM_NB - 1) / MOSSA__MM_NB;
+    g.A = A; g.bp = bp; g.C = C;
+    mossa__parallel(ctx, ((m + MOSSA__MM_MB - 1) / MOSSA__MM_MB) * g.col_blocks, mossa__mm_task, &g);
+    mossa__free(ctx, bp);
+    if (sym)
+        for (i = 0; i < m; ++i)
+            for (j = 0; j < i; ++j)
+                if ((j / MOSSA__MM_NB + 1) * MOSSA__MM_NB <= (i / MOSSA__MM_MB) * MOSSA__MM_MB ||
+                    j < i) C[i * ldc + j] = C[j * ldc + i];
+    return MOSSA_OK;
+}
+
+/* ---- column statistics and the centered copy ----------------------------- */
+typedef struct mossa__cstat_job {
+    const float *x;
+    size_t n, d, chunk;
+    const double *mean;   /* NULL: first pass (column sums) */
+    double *part;         /* pass 1: tasks x d sums; pass 2: one sum of squares per task */
+    float *xc;            /* pass 2: centered copy, or NULL */
+} mossa__cstat_job;
+
+static void mossa__cstat_task(void *arg, size_t task, int worker)
+{
+    const mossa__cstat_job *g = (const mossa__cstat_job *)arg;
+    size_t i, j, r0 = task * g->chunk, r1 = MOSSA__MIN(g->n, r0 + g->chunk);
+    (void)worker;
+    if (!g->mean) {
+        double *s = g->part + task * g->d;
+        for (j = 0; j < g->d; ++j) s[j] = 0.0;
+        for (i = r0; i < r1; ++i) {
+            const float *row = g->x + i * g->d;
+            for (j = 0; j < g->d; ++j) s[j] += (double)row[j];
+        }
+    } else {
+        double ss = 0.0;
+        for (i = r0; i < r1; ++i) {
+            const float *row = g->x + i * g->d;
+            float *out = g->xc ? g->xc + i * g->d : NULL;
+            double rs = 0.0;
+            for (j = 0; j < g->d; ++j) {
+                double c = (double)row[j] - g->mean[j];
+                rs += c * c;
+                if (out) out[j] = (float)c;
+            }
+            ss += rs;
+        }
+        g->part[task] = ss;
+    }
+}
+
+/* Column means (zeros when !center), ||X - 1 mean'||_F^2 in double, and
+   (when xc) the centered float copy. Centering is explicit: LLM features
+   with means in the thousands would cancel away in an implicit form. */
+static mossa_status mossa__center(mossa__ctx *ctx, const float *x, size_t n, size_t d, int center,
+                                  double *mean, float *xc, double *total)
+{
+    mossa__cstat_job g;
+    size_t t, j, chunk = mossa__svd_chunk(n), tasks = (n + chunk - 1) / chunk;
+    size_t bytes;
+    double *part;
+    if (mossa__mul_overflows(tasks, d + 1, &bytes)) return MOSSA_ERR_TOO_LARGE;
+    part = (double *)mossa__alloc(ctx, bytes * sizeof(double));
+    if (!part) return MOSSA_ERR_OUT_OF_MEMORY;
+    g.x = x; g.n = n; g.d = d; g.chunk = chunk; g.part = part; g.xc = xc; g.mean = NULL;
+    for (j = 0; j < d; ++j) mean[j] = 0.0;
+    if (center) {
+        mossa__parallel(ctx, tasks, mossa__cstat_task, &g);
+        for (t = 0; t < tasks; ++t)
+            for (j = 0; j < d; ++j) mean[j] += part[t * d + j];
+        for (j = 0; j < d; ++j) mean[j] /= (double)n;
+    }
+    g.mean = mean;
+    mossa__parallel(ctx, tasks, mossa__cstat_task, &g);
+    *total = 0.0;
+    for (t = 0; t < tasks; ++t) *total += part[t];
+    mossa__free(ctx, part);
+    return MOSSA_OK;
+}
+
+/* ---- Cholesky and triangular inverse (small, double) ---------------------- */
+/* a (l x l, row-major, lower triangle read) -> L (lower) in place. Fails
+   (returns 0) when a pivot drops below rel_tol * max diagonal, i.e. when
+   the matrix is numerically too ill-conditioned for CholeskyQR. */
+static int mossa__cholesky(size_t l, double *a, double rel_tol)
+{
+    size_t i, j, k;
+    double maxd = 0.0;
+    for (i = 0; i < l; ++i) maxd = MOSSA__MAX(maxd, a[i * l + i]);
+    if (!(maxd > 0.0)) return 0;
+    for (j = 0; j < l; ++j) {
+        double s = a[j * l + j];
+        for (k = 0; k < j; ++k) s -= a[j * l + k] * a[j * l + k];
+        if (!(s > rel_tol * maxd)) return 0;
+        s = sqrt(s);
+        a[j * l + j] = s;
+        for (i = j + 1; i < l; ++i) {
+            double t = a[i * l + j];
+            for (k = 0; k < j; ++k) t -= a[i * l + k] * a[j * l + k];
+            a[i * l + j] = t / s;
+        }
+        for (i = 0; i < j; ++i) a[i * l + j] = 0.0;
+    }
+    return 1;
+}
+
+/* R^{-1} for R = L' (upper), written as float row-major l x l. */
+static void mossa__chol_rinv(size_t l, const double *L, double *tmp, float *rinv)
+{
+    size_t i, j, k;
+    /* tmp = L^{-1} (lower), column by column by forward substitution */
+    for (j = 0; j < l; ++j) {
+        for (i = 0; i < j; ++i) tmp[i * l + j] = 0.0;
+        tmp[j * l + j] = 1.0 / L[j * l + j];
+        for (i = j + 1; i < l; ++i) {
+            double s = 0.0;
+            for (k = j; k < i; ++k) s -= L[i * l + k] * tmp[k * l + j];
+            tmp[i * l + j] = s / L[i * l + i];
+        }
+    }
+    for (i = 0; i < l; ++i)
+        for (j = 0; j < l; ++j) rinv[i * l + j] = (float)tmp[j * l + i];
+}
+
+/* ---- Householder QR (column-major, double) ------------------------------- */
+typedef struct mossa__hh_job {
+    double *c;            /* p x q column-major */
+    size_t p, q, j;       /* reflector j applied to columns */
+    const double *tau;
+    double *y;            /* apply_q: columns of length p */
+    size_t ny, nref;
+} mossa__hh_job;
+
+static void mossa__hh_apply1(const double *v, size_t p, size_t j, double tau, double *y)
+{
+    /* y -= tau v (v'y), v = [0..0, 1, v_{j+1..p}] */
+    size_t i;
+    double w = y[j];
+    for (i = j + 1; i < p; ++i) w += v[i] * y[i];
+    w *= tau;
+    y[j] -= w;
+    for (i = j + 1; i < p; ++i) y[i] -= w * v[i];
+}
+
+static void mossa__hh_update_task(void *arg, size_t task, int worker)
+{
+    const mossa__hh_job *g = (const mossa__hh_job *)arg;
+    size_t col, c0 = g->j + 1 + task * 4, c1 = MOSSA__MIN(g->q, c0 + 4);
+    (void)worker;
+    for (col = c0; col < c1; ++col)
+        mossa__hh_apply1(g->c + g->j * g->p, g->p, g->j, g->tau[g->j], g->c + col * g->p);
+}
+
+/* QR of c (p x q, p >= q): reflectors below the diagonal + tau, R on and above. */
+static void mossa__hh_qr(mossa__ctx *ctx, size_t p, size_t q, double *c, double *tau)
+{
+    size_t j, i;
+    mossa__hh_job g;
+    g.c = c; g.p = p; g.q = q; g.tau = tau; g.y = NULL; g.ny = 0; g.nref = 0;
+    for (j = 0; j < q; ++j) {
+        double *col = c + j * p, alpha = col[j], xnorm = 0.0, scale = 0.0, beta;
+        for (i = j + 1; i < p; ++i) scale = MOSSA__MAX(scale, fabs(col[i]));
+        if (scale > 0.0) {
+            for (i = j + 1; i < p; ++i) { double t = col[i] / scale; xnorm += t * t; }
+            xnorm = scale * sqrt(xnorm);
+        }
+        if (xnorm == 0.0) { tau[j] = 0.0; continue; }
+        beta = -copysign(hypot(alpha, xnorm), alpha);
+        tau[j] = (beta - alpha) / beta;
+        for (i = j + 1; i < p; ++i) col[i] /= (alpha - beta);
+        col[j] = beta;
+        g.j = j;
+        if (j + 1 < q) mossa__parallel(ctx, (q - j - 1 + 3) / 4, mossa__hh_update_task, &g);
+    }
+}
+
+static void mossa__hh_applyq_task(void *arg, size_t task, int worker)
+{
+    const mossa__hh_job *g = (const mossa__hh_job *)arg;
+    double *y = g->y + task * g->p;
+    size_t j = g->nref;
+    (void)worker;
+    while (j-- > 0)
+        if (g->tau[j] != 0.0) mossa__hh_apply1(g->c + j * g->p, g->p, j, g->tau[j], y);
+}
+
+/* y (ny columns of length p, column-major) = Q y with Q from mossa__hh_qr. */
+static void mossa__hh_apply_q(mossa__ctx *ctx, size_t p, size_t q, const double *c, const double *tau,
+                              double *y, size_t ny)
+{
+    mossa__hh_job g;
+    g.c = (double *)(size_t)c; g.p = p; g.q = q; g.j = 0; g.tau = tau; g.y = y; g.ny = ny; g.nref = q;
+    mossa__parallel(ctx, ny, mossa__hh_applyq_task, &g);
+}
+
+/* ---- one-sided Jacobi (Hestenes) on the rows of w --------------------------
+   Rotates pairs of rows of w (q x len) until all are mutually orthogonal to
+   working precision, applying the same rotations to j (q x q, starts as I).
+   Then J W = Sigma Z' with rows of J W = sigma_i z_i'. Accurate to working
+   precision in the singular values (relative, for well-scaled rows). */
+static int mossa__jacobi_rows(size_t q, size_t len, double *w, double *jm)
+{
+    size_t sweep, p, r, k;
+    double tol = DBL_EPSILON * sqrt((double)(len > 1 ? len : 1));
+    for (sweep = 0; sweep < 80; ++sweep) {
+        int rotated = 0;
+        for (p = 0; p + 1 < q; ++p)
+            for (r = p + 1; r < q; ++r) {
+                double *wp = w + p * len, *wr = w + r * len;
+                double alpha = 0.0, beta = 0.0, gamma = 0.0, zeta, t, c, s;
+                for (k = 0; k < len; ++k) {
+                    alpha += wp[k] * wp[k]; beta += wr[k] * wr[k]; gamma += wp[k] * wr[k];
+                }
+                if (alpha == 0.0 || beta == 0.0 || fabs(gamma) <= tol * sqrt(alpha) * sqrt(beta)) continue;
+                rotated = 1;
+                zeta = (beta - alpha) / (2.0 * gamma);
+                t = (zeta >= 0 ? 1.0 : -1.0) / (fabs(zeta) + sqrt(1.0 + zeta * zeta));
+                c = 1.0 / sqrt(1.0 + t * t);
+                s = c * t;
+                for (k = 0; k < len; ++k) {
+                    double a = wp[k], b = wr[k];
+                    wp[k] = c * a - s * b; wr[k] = s * a + c * b;
+                }
+                wp = jm + p * q; wr = jm + r * q;
+                for (k = 0; k < q; ++k) {
+                    double a = wp[k], b = wr[k];
+                    wp[k] = c * a - s * b; wr[k] = s * a + c * b;
+                }
+            }
+        if (!rotated) return 1;
+    }
+    return 0;
+}
+
+/* Orthonormal columns: rows of `z` (q x q, row-major, column i = z_i) for
+   which sigma is zero are completed by Gram-Schmidt against the others. */
+static void mossa__complete_basis(size_t q, double *z, const int *have)
+{
+    size_t i, j, k, cand = 0;
+    for (i = 0; i < q; ++i) {
+        if (have[i]) continue;
+        while (cand < q) {
+            double nrm = 0.0;
+            int pass;
+            for (k = 0; k < q; ++k) z[k * q + i] = (k == cand) ? 1.0 : 0.0;
+            ++cand;
+            for (pass = 0; pass < 2; ++pass)
+                for (j = 0; j < q; ++j) {
+                    double dot = 0.0;
+                    if (j == i || (!have[j] && j > i)) continue;
+                    for (k = 0; k < q; ++k) dot += z[k * q + j] * z[k * q + i];
+                    for (k = 0; k < q; ++k) z[k * q + i] -= dot * z[k * q + j];
+                }
+            for (k = 0; k < q; ++k) nrm += z[k * q + i] * z[k * q + i];
+            if (nrm > 0.25) {
+                nrm = 1.0 / sqrt(nrm);
+                for (k = 0; k < q; ++k) z[k * q + i] *= nrm;
+                break;
+            }
+        }
+    }
+}
+
+/* SVD of C' where C (p x q, p >= q, column-major; destroyed) i.e. of the
+   row-major q x p matrix with the same bytes. Outputs s (q, descending),
+   zu (q x q row-major: left vectors of C' = columns), and v (p x q,
+   column-major: right vectors of C' = columns of Q_C J'), each optional
+   except s. Needs the context for the Householder steps. */
+static mossa_status mossa__svd_wide(mossa__ctx *ctx, size_t p, size_t q, double *c,
+                                    double *s, double *zu, double *v)
+{
+    double *tau, *w, *jm;
+    int *have;
+    size_t *order;
+    size_t i, j, k;
+    mossa_status st = MOSSA_OK;
+    tau = (double *)mossa__alloc(ctx, q * sizeof(double));
+    w = (double *)mossa__alloc(ctx, q * q * sizeof(double));
+    jm = (double *)mossa__alloc(ctx, q * q * sizeof(double));
+    have = (int *)mossa__alloc(ctx, q * sizeof(int));
+    order = (size_t *)mossa__alloc(ctx, q * sizeof(size_t));
+    if (!tau || !w || !jm || !have || !order) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    mossa__hh_qr(ctx, p, q, c, tau);
+    /* w = R (upper, row-major), jm = I */
+    for (i = 0; i < q; ++i)
+        for (j = 0; j < q; ++j) {
+            w[i * q + j] = j >= i ? c[j * p + i] : 0.0;
+            jm[i * q + j] = i == j ? 1.0 : 0.0;
+        }
+    /* C = Q_C R, and C' = R' Q_C'. Jacobi on the rows of R: J R = Sigma Z',
+       so R = J' Sigma Z' and C' = Z Sigma (Q_C J')'. */
+    if (!mossa__jacobi_rows(q, q, w, jm)) { st = MOSSA_ERR_NOT_CONVERGED; goto done; }
+    for (i = 0; i < q; ++i) {
+        double nrm = 0.0;
+        for (k = 0; k < q; ++k) nrm += w[i * q + k] * w[i * q + k];
+        s[i] = sqrt(nrm);
+        order[i] = i;
+    }
+    /* descending; insertion sort keeps equal values in index order */
+    for (i = 1; i < q; ++i) {
+        size_t t = order[i];
+        j = i;
+        while (j > 0 && s[order[j - 1]] < s[t]) { order[j] = order[j - 1]; --j; }
+        order[j] = t;
+    }
+    {
+        double smax = q ? s[order[0]] : 0.0;
+        if (zu) {
+            for (i = 0; i < q; ++i) {
+                size_t src = order[i];
+                double si = s[src];
+                have[i] = si > smax * DBL_EPSILON * (double)q && si > 0.0;
+                for (k = 0; k < q; ++k) zu[k * q + i] = have[i] ? w[src * q + k] / si : 0.0;
+            }
+            mossa__complete_basis(q, zu, have);
+        }
+        if (v) {
+            /* columns of v = [J row order[i]; 0] then Q_C applied */
+            for (i = 0; i < q; ++i) {
+                double *col = v + i * p;
+                for (k = 0; k < q; ++k) col[k] = jm[order[i] * q + k];
+                for (k = q; k < p; ++k) col[k] = 0.0;
+            }
+            mossa__hh_apply_q(ctx, p, q, c, tau, v, q);
+        }
+        /* s in sorted order */
+        for (i = 0; i < q; ++i) w[i] = s[order[i]];
+        for (i = 0; i < q; ++i) s[i] = w[i];
+    }
+done:
+    mossa__free(ctx, tau); mossa__free(ctx, w); mossa__free(ctx, jm);
+    mossa__free(ctx, have); mossa__free(ctx, order);
+    return st;
+}
+
+/* ---- symmetric tridiagonal QL (implicit shifts) ---------------------------
+   d: diagonal, e[i] (i >= 1): element between i-1 and i. zt (may be NULL):
+   n x n, row i = the i-th basis vector, rotated along. Returns 0 when the
+   QL sweeps exceed 30 n in total (LAPACK's budget). */
+static int mossa__tql(size_t n, double *d, double *e, double *zt)
+{
+    long l, m, i, nn = (long)n;
+    size_t k;
+    for (i = 1; i < nn; ++i) e[i - 1] = e[i];
+    if (nn > 0) e[nn - 1] = 0.0;
+    long iter = 0;
+    for (l = 0; l < nn; ++l) {
+        do {
+            for (m = l; m + 1 < nn; ++m) {
+                double dd = fabs(d[m]) + fabs(d[m + 1]);
+                if (fabs(e[m]) <= DBL_EPSILON * dd) break;
+            }
+            if (m != l) {
+                double g, r, s, c, p, f, b;
+                /* LAPACK's budget: 30 sweeps per eigenvalue on average */
+                if (++iter > 30 * nn) return 0;
+                g = (d[l + 1] - d[l]) / (2.0 * e[l]);
+                r = hypot(g, 1.0);
+                g = d[m] - d[l] + e[l] / (g + (g >= 0.0 ? r : -r));
+                s = c = 1.0;
+                p = 0.0;
+                r = 1.0;
+                for (i = m - 1; i >= l; --i) {
+                    f = s * e[i];
+                    b = c * e[i];
+                    e[i + 1] = (r = hypot(f, g));
+                    if (r == 0.0) { d[i + 1] -= p; e[m] = 0.0; break; }
+                    s = f / r;
+                    c = g / r;
+                    g = d[i + 1] - p;
+                    r = (d[i] - g) * s + 2.0 * c * b;
+                    d[i + 1] = g + (p = s * r);
+                    g = c * r - b;
+                    if (zt) {
+                        double *z1 = zt + (size_t)(i + 1) * n, *z0 = zt + (size_t)i * n;
+                        for (k = 0; k < n; ++k) {
+                            f = z1[k];
+                            z1[k] = s * z0[k] + c * f;
+                            z0[k] = c * z0[k] - s * f;
+                        }
+                    }
+                }
+                if (r == 0.0 && i >= l) continue;
+                d[l] -= p;
+                e[l] = g;
+                e[m] = 0.0;
+            }
+        } while (m != l);
+    }
+    return 1;
+}
+
+/* ---- tridiagonalisation, eigenvalues only (parallel, fused) ----------------
+   Householder reduction from the bottom row up (rows are contiguous in
+   row-major storage). Each step's symmetric rank-2 update is fused with
+   the next step's matrix-vector product, so the lower triangle is read
+   and written once per step; rows are cut into fixed blocks whose partial
+   products are summed in block order. */
+typedef struct mossa__trd_job {
+    double *a;
+    size_t n, rows, block;
+    const double *pu, *pq;   /* pending update A -= pu pq' + pq pu' (or NULL) */
+    const double *u;         /* new Householder vector (or NULL) */
+    double *part;            /* tasks x n */
+} mossa__trd_job;
+
+static void mossa__trd_task(void *arg, size_t task, int worker)
+{
+    const mossa__trd_job *g = (const mossa__trd_job *)arg;
+    size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
+    double *p = g->part + task * g->n;
+    double (*rowop)(size_t, double *, const double *, const double *, double, double,
+                    const double *, double, double *) = mossa__k()->svd_rowop;
+    (void)worker;
+    if (g->u)
+        for (k = 0; k < j1; ++k) p[k] = 0.0;
+    for (j = j0; j < j1; ++j) {
+        double *r = g->a + j * g->n, s;
+        double uj = g->u ? g->u[j] : 0.0;
+        if (g->pu) r[j] -= g->pu[j] * g->pq[j] + g->pq[j] * g->pu[j];
+        s = rowop(j, r, g->pu ? g->pq : NULL, g->pu, g->pu ? g->pu[j] : 0.0, g->pu ? g->pq[j] : 0.0,
+                  g->u, uj, p);
+        if (g->u) p[j] += s + r[j] * uj;
+    }
+}
+
+/* Eigenvalues of the symmetric a (n x n row-major, lower triangle read,
+   destroyed) into w, descending. */
+static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, double *w)
+{
+    double *e, *u, *pu, *pq, *part;
+    size_t i, k, t, block = MOSSA__MAX((size_t)32, (n + 31) / 32), tasks_max = (n + block - 1) / block;
+    int pending = 0;
+    mossa__trd_job g;
+    mossa_status st = MOSSA_OK;
+    e = (double *)mossa__alloc(ctx, n * sizeof(double));
+    u = (double *)mossa__alloc(ctx, n * sizeof(double));
+    pu = (double *)mossa__alloc(ctx, n * sizeof(double));
+    pq = (double *)mossa__alloc(ctx, n * sizeof(double));
+    part = (double *)mossa__alloc(ctx, (tasks_max ? tasks_max : 1) * n * sizeof(double));
+    if (!e || !u || !pu || !pq || !part) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    g.a = a; g.n = n; g.block = block; g.part = part;
+    for (i = n - 1; i >= 1 && n > 1; --i) {
+        double *ri = a + i * n, scale = 0.0, h = 0.0, f, gg, kk;
+        size_t tasks = (i + block - 1) / block;
+        if (pending)
+            for (k = 0; k <= i; ++k) ri[k] -= pu[i] * pq[k] + pq[i] * pu[k];
+        w[i] = ri[i];
+        for (k = 0; k < i; ++k) scale += fabs(ri[k]);
+        if (i == 1 || scale == 0.0) {
+            e[i] = ri[i - 1];
+            if (pending) {
+                g.rows = i; g.pu = pu; g.pq = pq; g.u = NULL;
+                mossa__parallel(ctx, tasks, mossa__trd_task, &g);
+                pending = 0;
+            }
+            continue;
+        }
+        for (k = 0; k < i; ++k) { u[k] = ri[k] / scale; h += u[k] * u[k]; }
+        f = u[i - 1];
+        gg = f >= 0.0 ? -sqrt(h) : sqrt(h);
+        e[i] = scale * gg;
+        h -= f * gg;
+        u[i - 1] = f - gg;
+        g.rows = i; g.pu = pending ? pu : NULL; g.pq = pq; g.u = u;
+        mossa__parallel(ctx, tasks, mossa__trd_task, &g);
+        /* p = A u / h; q = p - (u'p / 2h) u; pending update A -= u q' + q u' */
+        for (k = 0; k < i; ++k) {
+            double s = 0.0;
+            for (t = k / block; t < tasks; ++t) s += part[t * n + k];
+            pq[k] = s / h;
+        }
+        kk = 0.0;
+        for (k = 0; k < i; ++k) kk += u[k] * pq[k];
+        kk /= 2.0 * h;
+        for (k = 0; k < i; ++k) { pq[k] -= kk * u[k]; pu[k] = u[k]; }
+        pending = 1;
+    }
+    if (pending) a[0] -= 2.0 * pu[0] * pq[0];
+    w[0] = a[0];
+    if (n > 0) e[0] = 0.0;
+    if (!mossa__tql(n, w, e, NULL)) { st = MOSSA_ERR_NOT_CONVERGED; goto done; }
+    /* descending (insertion sort; n log n is irrelevant next to n^3) */
+    for (i = 1; i < n; ++i) {
+        double x = w[i];
+        k = i;
+        while (k > 0 && w[k - 1] < x) { w[k] = w[k - 1]; --k; }
+        w[k] = x;
+    }
+done:
+    mossa__free(ctx, e); mossa__free(ctx, u); mossa__free(ctx, pu);
+    mossa__free(ctx, pq); mossa__free(ctx, part);
+    return st;
+}
+
+/* ---- tridiagonalisation with vectors (Householder, accumulated) -----------
+   The classic tred2 (Martin, Reinsch & Wilkinson 1968): a (n x n, lower
+   read) is replaced by Q with Q' A Q tridiagonal; d, e as for mossa__tql. */
+static void mossa__tred2(size_t n, double *a, double *d, double *e)
+{
+    long i, j, k, l, nn = (long)n;
+#define MOSSA__A(r, c) a[(size_t)(r) * n + (size_t)(c)]
+    for (i = nn - 1; i > 0; --i) {
+        double h = 0.0, scale = 0.0;
+        l = i - 1;
+        if (l > 0) {
+            for (k = 0; k <= l; ++k) scale += fabs(MOSSA__A(i, k));
+            if (scale == 0.0) e[i] = MOSSA__A(i, l);
+            else {
+                double f, g, hh;
+                for (k = 0; k <= l; ++k) { MOSSA__A(i, k) /= scale; h += MOSSA__A(i, k) * MOSSA__A(i, k); }
+                f = MOSSA__A(i, l);
+                g = f >= 0.0 ? -sqrt(h) : sqrt(h);
+                e[i] = scale * g;
+                h -= f * g;
+                MOSSA__A(i, l) = f - g;
+                f = 0.0;
+                for (j = 0; j <= l; ++j) {
+                    MOSSA__A(j, i) = MOSSA__A(i, j) / h;
+                    g = 0.0;
+                    for (k = 0; k <= j; ++k) g += MOSSA__A(j, k) * MOSSA__A(i, k);
+                    for (k = j + 1; k <= l; ++k) g += MOSSA__A(k, j) * MOSSA__A(i, k);
+                    e[j] = g / h;
+                    f += e[j] * MOSSA__A(i, j);
+                }
+                hh = f / (h + h);
+                for (j = 0; j <= l; ++j) {
+                    f = MOSSA__A(i, j);
+                    e[j] = g = e[j] - hh * f;
+                    for (k = 0; k <= j; ++k) MOSSA__A(j, k) -= (f * e[k] + g * MOSSA__A(i, k));
+                }
+            }
+        } else e[i] = MOSSA__A(i, l);
+        d[i] = h;
+    }
+    if (nn > 0) { d[0] = 0.0; e[0] = 0.0; }
+    for (i = 0; i < nn; ++i) {
+        if (d[i] != 0.0) {
+            for (j = 0; j < i; ++j) {
+                double g = 0.0;
+                for (k = 0; k < i; ++k) g += MOSSA__A(i, k) * MOSSA__A(k, j);
+                for (k = 0; k < i; ++k) MOSSA__A(k, j) -= g * MOSSA__A(k, i);
+            }
+        }
+        d[i] = MOSSA__A(i, i);
+        MOSSA__A(i, i) = 1.0;
+        for (j = 0; j < i; ++j) MOSSA__A(j, i) = MOSSA__A(i, j) = 0.0;
+    }
+#undef MOSSA__A
+}
+
+/* Eigen-decomposition with vectors: w descending, v (n x n row-major,
+   column j = eigenvector j, largest-|.| entry positive). a destroyed. */
+static mossa_status mossa__eigh_vectors(mossa__ctx *ctx, size_t n, double *a, double *w, double *v)
+{
+    double *e, *zt;
+    size_t *order;
+    size_t i, j, k;
+    mossa_status st = MOSSA_OK;
+    e = (double *)mossa__alloc(ctx, n * sizeof(double));
+    zt = (double *)mossa__alloc(ctx, n * n * sizeof(double));
+    order = (size_t *)mossa__alloc(ctx, n * sizeof(size_t));
+    if (!e || !zt || !order) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    mossa__tred2(n, a, w, e);
+    for (i = 0; i < n; ++i)
+        for (j = 0; j < n; ++j) zt[j * n + i] = a[i * n + j];
+    if (!mossa__tql(n, w, e, zt)) { st = MOSSA_ERR_NOT_CONVERGED; goto done; }
+    for (i = 0; i < n; ++i) order[i] = i;
+    for (i = 1; i < n; ++i) {
+        size_t t = order[i];
+        j = i;
+        while (j > 0 && w[order[j - 1]] < w[t]) { order[j] = order[j - 1]; --j; }
+        order[j] = t;
+    }
+    for (i = 0; i < n; ++i) e[i] = w[order[i]];
+    for (i = 0; i < n; ++i) {
+        const double *z = zt + order[i] * n;
+        double big = 0.0, sgn = 1.0;
+        w[i] = e[i];
+        for (k = 0; k < n; ++k)
+            if (fabs(z[k]) > big) { big = fabs(z[k]); sgn = z[k] < 0 ? -1.0 : 1.0; }
+        for (k = 0; k < n; ++k) v[k * n + i] = sgn * z[k];
+    }
+done:
+    mossa__free(ctx, e); mossa__free(ctx, zt); mossa__free(ctx, order);
+    return st;
+}
+
+/* ---- orthonormalisation of a tall block ----------------------------------
+   CholeskyQR (Yamamoto et al. 2015): G = Y'Y, Y R^{-1}; twice for
+   orthogonality to working precision (CholeskyQR2). The Gram and the
+   product run through the float GEMM (double accumulation), which is
+   where the time goes. The float Gram is accurate to ~1e-7 relative, so
+   one pass leaves an orthogonality error of ~1e-7 cond(Y)^2; when Y is
+   too ill-conditioned for that (a pivot below 1e-5 of the largest
+   diagonal: cond(Y) > ~300) the fallback is
+   Householder QR in double, which is unconditionally stable and also
+   handles exactly rank-deficient blocks. y (m x l double) is overwritten;
+   the basis comes out in qf (m x l float). */
+typedef struct mossa__orth_ws {
+    double *g, *tmp;     /* l x l */
+    float *rinv;         /* l x l */
+} mossa__orth_ws;
+
+static mossa_status mossa__orth_householder(mossa__ctx *ctx, size_t m, size_t l, const double *y, float *qf)
+{
+    double *c, *tau, *qcol;
+    size_t i, j;
+    size_t bytes;
+    if (mossa__mul_overflows(m, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
+    c = (double *)mossa__alloc(ctx, bytes * sizeof(double));
+    qcol = (double *)mossa__alloc(ctx, bytes * sizeof(double));
+    tau = (double *)mossa__alloc(ctx, l * sizeof(double));
+    if (!c || !qcol || !tau) {
+        mossa__free(ctx, c); mossa__free(ctx, qcol); mossa__free(ctx, tau);
+        return MOSSA_ERR_OUT_OF_MEMORY;
+    }
+    for (i = 0; i < m; ++i)
+        for (j = 0; j < l; ++j) c[j * m + i] = y[i * l + j];
+    mossa__hh_qr(ctx, m, l, c, tau);
+    for (j = 0; j < l; ++j)
+        for (i = 0; i < m; ++i) qcol[j * m + i] = (i == j) ? 1.0 : 0.0;
+    mossa__hh_apply_q(ctx, m, l, c, tau, qcol, l);
+    for (i = 0; i < m; ++i)
+        for (j = 0; j < l; ++j) qf[i * l + j] = (float)qcol[j * m + i];
+    mossa__free(ctx, c); mossa__free(ctx, qcol); mossa__free(ctx, tau);
+    return MOSSA_OK;
+}
+
+static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, float *qf,
+                                int passes, const mossa__orth_ws *ws)
+{
+    size_t i, count = m * l;
+    int pass;
+    for (i = 0; i < count; ++i) qf[i] = (float)y[i];
+    for (pass = 0; pass < passes; ++pass) {
+        MOSSA__CHECK(mossa__svd_gemm(ctx, 1, 1, l, l, m, qf, l, qf, l, ws->g, l));
+        if (!mossa__cholesky(l, ws->g, pass == 0 ? 1e-5 : 1e-2))
+            return mossa__orth_householder(ctx, m, l, y, qf);
+        mossa__chol_rinv(l, ws->g, ws->tmp, ws->rinv);
+        MOSSA__CHECK(mossa__svd_gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, y, l));
+        for (i = 0; i < count; ++i) qf[i] = (float)y[i];
+    }
+    return MOSSA_OK;
+}
+
+/* ---- Gaussian test matrix ------------------------------------------------- */
+typedef struct mossa__gauss_job { float *o; size_t rows, cols; uint64_t seed; } mossa__gauss_job;
+
+static void mossa__gauss_task(void *arg, size_t task, int worker)
+{
+    const mossa__gauss_job *g = (const mossa__gauss_job *)arg;
+    size_t i, r0 = task * 64, r1 = MOSSA__MIN(g->rows, r0 + 64);
+    (void)worker;
+    for (i = r0 * g->cols; i < r1 * g->cols; ++i)
+        g->o[i] = (float)mossa_rng_normal(g->seed, (uint64_t)i);
+}
+
+/* ---- randomized range finder + QB ------------------------------------------
+   Halko, Martinsson & Tropp (2011), algorithm 4.4 (subspace iteration):
+   Y = X Omega, then q times Q = orth(Y), P = orth(X' Q), Y = X P; finally
+   B = Q' X. Every block is re-orthonormalised: without it the columns of
+   (X X')^q X Omega all collapse onto the top singular vector in floating
+   point. Returns Q (n x l float) and B (l x d double, row-major). */
+static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t l,
+                                    int q, uint64_t seed, float *qf, double *b)
+{
+    mossa__orth_ws ws;
+    mossa__gauss_job gj;
+    float *omega = NULL, *pf = NULL;
+    double *y = NULL;
+    size_t big = MOSSA__MAX(n, d), bytes;
+    int it;
+    mossa_status st = MOSSA_OK;
+    ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    if (mossa__mul_overflows(big, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
+    omega = (float *)mossa__alloc(ctx, d * l * sizeof(float));
+    pf = omega; /* P reuses the test matrix's storage (both d x l) */
+    y = (double *)mossa__alloc(ctx, bytes * sizeof(double));
+    ws.g = (double *)mossa__alloc(ctx, l * l * sizeof(double));
+    ws.tmp = (double *)mossa__alloc(ctx, l * l * sizeof(double));
+    ws.rinv = (float *)mossa__alloc(ctx, l * l * sizeof(float));
+    if (!omega || !y || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    gj.o = omega; gj.rows = d; gj.cols = l; gj.seed = seed;
+    mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
+    st = mossa__svd_gemm(ctx, 0, 0, n, l, d, x, d, omega, l, y, l);
+    if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, q > 0 ? 1 : 2, &ws);
+    for (it = 0; it < q && st == MOSSA_OK; ++it) {
+        st = mossa__svd_gemm(ctx, 1, 0, d, l, n, x, d, qf, l, y, l);
+        if (st == MOSSA_OK) st = mossa__orth(ctx, d, l, y, pf, 1, &ws);
+        if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, l, d, x, d, pf, l, y, l);
+        if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, it + 1 == q ? 2 : 1, &ws);
+    }
+    /* B = Q'X as (X'Q)': the product with the thin operand packed */
+    if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 1, 0, d, l, n, x, d, qf, l, y, l);
+    if (st == MOSSA_OK) {
+        size_t i, j;
+        for (i = 0; i < d; ++i)
+            for (j = 0; j < l; ++j) b[j * d + i] = y[i * l + j];
+    }
+done:
+    mossa__free(ctx, omega); mossa__free(ctx, y);
+    mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
+    return st;
+}
+
+/* ---- block Krylov range finder ----------------------------------------------
+   Musco & Musco (2015): the basis of K = [X W, (X X') X W, ..., (X X')^q X W]
+   with a b-column Gaussian W, built Lanczos-style: every new block is
+   X X' (previous block), projected away from all earlier blocks twice and
+   orthonormalised. For slowly decaying spectra it reaches the accuracy of
+   subspace iteration with about half the passes over X (the polynomial
+   filter is the whole Krylov space, not only its last power).
+   Q: n x b(q+1) float (ldq = b(q+1)); B = Q'X (b(q+1) x d, double). */
+static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t bs,
+                                     int q, uint64_t seed, float *qall, double *bmat)
+{
+    size_t L = bs * (size_t)(q + 1), big = MOSSA__MAX(n, d), filled = 0, i, j;
+    float *om = NULL, *qb = NULL, *cf = NULL;
+    double *y = NULL, *yq = NULL, *c = NULL, *bt = NULL;
+    mossa__orth_ws ws;
+    mossa__gauss_job gj;
+    mossa_status st = MOSSA_OK;
+    int it, pass;
+    ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    om = (float *)mossa__alloc(ctx, d * bs * sizeof(float));
+    qb = (float *)mossa__alloc(ctx, big * bs * sizeof(float));
+    cf = (float *)mossa__alloc(ctx, L * bs * sizeof(float));
+    y = (double *)mossa__alloc(ctx, big * MOSSA__MAX(bs, L) * sizeof(double));
+    yq = (double *)mossa__alloc(ctx, n * bs * sizeof(double));
+    c = (double *)mossa__alloc(ctx, L * bs * sizeof(double));
+    ws.g = (double *)mossa__alloc(ctx, L * L * sizeof(double));
+    ws.tmp = (double *)mossa__alloc(ctx, L * L * sizeof(double));
+    ws.rinv = (float *)mossa__alloc(ctx, L * L * sizeof(float));
+    (void)bt;
+    if (!om || !qb || !cf || !y || !yq || !c || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    gj.o = om; gj.rows = d; gj.cols = bs; gj.seed = seed;
+    mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
+    st = mossa__svd_gemm(ctx, 0, 0, n, bs, d, x, d, om, bs, y, bs);
+    for (it = 0; it <= q && st == MOSSA_OK; ++it) {
+        if (it > 0) {
+            /* next block from the previous one: X (orth(X' Q_prev)) */
+            st = mossa__svd_gemm(ctx, 1, 0, d, bs, n, x, d, qb, bs, y, bs);
+            if (st == MOSSA_OK) st = mossa__orth(ctx, d, bs, y, om, 1, &ws);
+            if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, bs, d, x, d, om, bs, y, bs);
+            for (pass = 0; pass < 2 && st == MOSSA_OK; ++pass) {
+                for (i = 0; i < n * bs; ++i) qb[i] = (float)y[i];
+                st = mossa__svd_gemm(ctx, 1, 0, filled, bs, n, qall, L, qb, bs, c, bs);
+                if (st != MOSSA_OK) break;
+                for (i = 0; i < filled * bs; ++i) cf[i] = (float)c[i];
+                st = mossa__svd_gemm(ctx, 0, 0, n, bs, filled, qall, L, cf, bs, yq, bs);
+                for (i = 0; i < n * bs; ++i) y[i] -= yq[i];
+            }
+        }
+        if (st == MOSSA_OK) st = mossa__orth(ctx, n, bs, y, qb, 2, &ws);
+        if (st != MOSSA_OK) break;
+        for (i = 0; i < n; ++i)
+            for (j = 0; j < bs; ++j) qall[i * L + filled + j] = qb[i * bs + j];
+        filled += bs;
+    }
+    /* one CholeskyQR pass over the whole basis: the blocks were made
+       orthogonal to each other in float, to ~1e-6 */
+    if (st == MOSSA_OK) {
+        for (i = 0; i < n * L; ++i) y[i] = (double)qall[i];
+        st = mossa__orth(ctx, n, L, y, qall, 1, &ws);
+    }
+    /* B = Q'X as (X'Q)' */
+    if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 1, 0, d, L, n, x, d, qall, L, y, L);
+    if (st == MOSSA_OK)
+        for (i = 0; i < d; ++i)
+            for (j = 0; j < L; ++j) bmat[j * d + i] = y[i * L + j];
+done:
+    mossa__free(ctx, om); mossa__free(ctx, qb); mossa__free(ctx, cf); mossa__free(ctx, y);
+    mossa__free(ctx, yq); mossa__free(ctx, c);
+    mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
+    return st;
+}
+
+/* SVD of the small B (l x d, row-major) through the eigen-decomposition of
+   B B' (float products, double eigensolver): s_i^2 carry an absolute error
+   of ~1e-7 s_1^2, so this is used only when s_k^2 >= 2e-3 s_1^2 (relative
+   error of s_k below ~1e-5); otherwise *ok = 0 and the caller uses the
+   QR + Jacobi route. zu: l x l (column i = left vector i); v: the first k
+   right vectors, column-major d x k (column i at v + i d). */
+static mossa_status mossa__small_svd_gram(mossa__ctx *ctx, const double *b, size_t l, size_t d, size_t k,
+                                          double *s, double *zu, double *v, int *ok)
+{
+    float *bt = NULL, *zf = NULL;
+    double *g = NULL, *w = NULL, *z = NULL, *tmp = NULL;
+    size_t i, j;
+    mossa_status st = MOSSA_OK;
+    *ok = 0;
+    bt = (float *)mossa__alloc(ctx, d * l * sizeof(float));
+    g = (double *)mossa__alloc(ctx, l * l * sizeof(double));
+    w = (double *)mossa__alloc(ctx, l * sizeof(double));
+    z = (double *)mossa__alloc(ctx, l * l * sizeof(double));
+    if (!bt || !g || !w || !z) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    for (i = 0; i < l; ++i)
+        for (j = 0; j < d; ++j) bt[j * l + i] = (float)b[i * d + j];
+    st = mossa__svd_gemm(ctx, 1, 1, l, l, d, bt, l, bt, l, g, l);
+    if (st == MOSSA_OK) st = mossa__eigh_vectors(ctx, l, g, w, z);
+    if (st == MOSSA_ERR_NOT_CONVERGED) { st = MOSSA_OK; goto done; } /* the exact route decides */
+    if (st != MOSSA_OK) goto done;
+    if (!(w[0] > 0.0) || w[k - 1] < 2e-3 * w[0]) goto done;
+    for (i = 0; i < l; ++i) s[i] = sqrt(w[i] > 0.0 ? w[i] : 0.0);
+    if (zu) memcpy(zu, z, l * l * sizeof(double));
+    if (v) {
+        zf = (float *)mossa__alloc(ctx, l * k * sizeof(float));
+        tmp = (double *)mossa__alloc(ctx, d * k * sizeof(double));
+        if (!zf || !tmp) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        for (i = 0; i < l; ++i)
+            for (j = 0; j < k; ++j) zf[i * k + j] = (float)z[i * l + j];
+        /* V_k = B' Z_k S_k^{-1} */
+        st = mossa__svd_gemm(ctx, 0, 0, d, k, l, bt, l, zf, k, tmp, k);
+        if (st != MOSSA_OK) goto done;
+        for (j = 0; j < k; ++j)
+            for (i = 0; i < d; ++i) v[j * d + i] = tmp[i * k + j] / s[j];
+    }
+    *ok = 1;
+done:
+    mossa__free(ctx, bt); mossa__free(ctx, g); mossa__free(ctx, w); mossa__free(ctx, z);
+    mossa__free(ctx, zf); mossa__free(ctx, tmp);
+    return st;
+}
+
+/* ---- randomized SVD ---------------------------------------------------------- */
+static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t k,
+                                    size_t oversample, int power_iters, uint64_t seed, int krylov,
+                                    double *s, float *u, float *vt)
+{
+    size_t mn = MOSSA__MIN(n, d), l, i, j, r, bs_krylov = 0;
+    int q, gram_ok = 0;
+    float *qf = NULL, *zf = NULL;
+    double *b = NULL, *sl = NULL, *zu = NULL, *v = NULL, *ud = NULL;
+    int need_vec = (u != NULL || vt != NULL);
+    size_t bytes;
+    mossa_status st = MOSSA_OK;
+    if (oversample == 0) oversample = 10;
+    l = (k + oversample > mn || k + oversample < k) ? mn : k + oversample;
+    if (power_iters == 0) q = (double)k < 0.1 * (double)mn ? 7 : 4;
+    else q = power_iters < 0 ? 0 : power_iters;
+    if (krylov) {
+        /* block size b = ceil(0.85 (k + p)) (at least 8), depth q (default
+           3): basis of b (q + 1) columns, 3q + 2 passes of width b */
+        size_t bs = (size_t)ceil(0.85 * (double)l);
+        q = power_iters == 0 ? 3 : (power_iters < 0 ? 0 : power_iters);
+        if (bs < 8) bs = 8;
+        if (bs > mn) bs = mn;
+        while (q > 0 && bs * (size_t)(q + 1) > mn) --q;
+        bs_krylov = bs;
+        l = bs * (size_t)(q + 1);
+        if (l < k) { l = mn; bs_krylov = 0; }
+    }
+    if (mossa__mul_overflows(MOSSA__MAX(n, d), l, &bytes)) return MOSSA_ERR_TOO_LARGE;
+    qf = (float *)mossa__alloc(ctx, n * l * sizeof(float));
+    b = (double *)mossa__alloc(ctx, l * d * sizeof(double));
+    sl = (double *)mossa__alloc(ctx, l * sizeof(double));
+    if (need_vec) {
+        zu = (double *)mossa__alloc(ctx, l * l * sizeof(double));
+        zf = (float *)mossa__alloc(ctx, l * k * sizeof(float));
+        ud = (double *)mossa__alloc(ctx, n * k * sizeof(double));
+        if (vt) v = (double *)mossa__alloc(ctx, d * l * sizeof(double));
+        if (!zu || !zf || !ud || (vt && !v)) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    }
+    if (!qf || !b || !sl) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    if (bs_krylov) st = mossa__krylov_qb(ctx, x, n, d, bs_krylov, q, seed, qf, b);
+    else st = mossa__range_qb(ctx, x, n, d, l, q, seed, qf, b);
+    if (st != MOSSA_OK) goto done;
+    /* The small SVD of B: through B B' when B is well conditioned over the
+       top k (fast); else B (l x d row-major), which is B' column-major, by
+       Householder QR + one-sided Jacobi (accurate to working precision). */
+    if (l >= 64) {
+        st = mossa__small_svd_gram(ctx, b, l, d, k, sl, zu, v, &gram_ok);
+        if (st != MOSSA_OK) goto done;
+    }
+    if (!gram_ok) st = mossa__svd_wide(ctx, d, l, b, sl, zu, v);
+    if (st != MOSSA_OK) goto done;
+    for (i = 0; i < k; ++i) s[i] = sl[i];
+    if (!need_vec) goto done;
+    /* U = Q Z_k; signs: the largest-|.| entry of each U column positive */
+    for (i = 0; i < l; ++i)
+        for (j = 0; j < k; ++j) zf[i * k + j] = (float)zu[i * l + j];
+    st = mossa__svd_gemm(ctx, 0, 0, n, k, l, qf, l, zf, k, ud, k);
+    if (st != MOSSA_OK) goto done;
+    for (r = 0; r < k; ++r) {
+        double big = -1.0, sgn = 1.0;
+        for (i = 0; i < n; ++i) {
+            double t = ud[i * k + r];
+            if (fabs(t) > big) { big = fabs(t); sgn = t < 0 ? -1.0 : 1.0; }
+        }
+        if (u)
+            for (i = 0; i < n; ++i) u[i * k + r] = (float)(sgn * ud[i * k + r]);
+        if (vt)
+            for (j = 0; j < d; ++j) vt[r * d + j] = (float)(sgn * v[r * d + j]);
+    }
+done:
+    mossa__free(ctx, qf); mossa__free(ctx, b); mossa__free(ctx, sl); mossa__free(ctx, zu);
+    mossa__free(ctx, zf); mossa__free(ctx, ud); mossa__free(ctx, v);
+    return st;
+}
+
+/* NaN/Inf have an all-ones exponent; an integer OR-reduction over the bit
+   patterns vectorises at -O2 (a float reduction would not). */
+static int mossa__svd_all_finite(const float *x, size_t count)
+{
+    size_t i = 0;
+    while (i < count) {
+        size_t j, end = MOSSA__MIN(count, i + 4096);
+        uint32_t bad = 0;
+        for (j = i; j < end; ++j) {
+            uint32_t u;
+            memcpy(&u, x + j, sizeof(u));
+            bad |= (uint32_t)((u & 0x7f800000u) == 0x7f800000u);
+        }
+        if (bad) return 0;
+        i = end;
+    }
+    return 1;
+}
+
+static mossa_status mossa__check_matrix(const float *x, size_t n, size_t d)
+{
+    size_t count;
+    if (!x || n == 0 || d == 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (mossa__mul_overflows(n, d, &count) || count > ((size_t)-1) / 8) return MOSSA_ERR_TOO_LARGE;
+    if (!mossa__svd_all_finite(x, count)) return MOSSA_ERR_NONFINITE;
+    return MOSSA_OK;
+}
+
 MOSSA_DEF mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, size_t k,
                                             const mossa_svd_options *options,
                                             double *s, float *u, float *vt)
-{ (void)x; (void)n; (void)d; (void)k; (void)options; (void)s; (void)u; (void)vt; return MOSSA_ERR_NOT_IMPLEMENTED; }
+{
+    mossa_svd_options def;
+    mossa__ctx ctx;
+    mossa_status st;
+    size_t i, count;
+    if (!options) { memset(&def, 0, sizeof(def)); options = &def; }
+    if (!s) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__check_matrix(x, n, d);
+    if (st != MOSSA_OK) return st;
+    if (k == 0 || k > MOSSA__MIN(n, d) || options->power_iters < -1) return MOSSA_ERR_INVALID_ARGUMENT;
+    count = n * d;
+    for (i = 0; i < count && x[i] == 0.0f; ++i) {}
+    if (i == count) return MOSSA_ERR_ZERO_VARIANCE; /* all zero: no singular vectors to speak of */
+    st = mossa__ctx_begin(&ctx, options->n_threads, options->allocator);
+    if (st != MOSSA_OK) return st;
+    st = mossa__svd_core(&ctx, x, n, d, k, options->oversample, options->power_iters, options->seed,
+                         options->block_krylov, s, u, vt);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+
+/* ---- variance rank ------------------------------------------------------------
+   The count is read off the exact spectrum of the smaller Gram matrix
+   (Xc'Xc when n >= d, Xc Xc' otherwise), whose eigenvalues are the s_i^2
+   of Xc. The Gram is formed by the float GEMM with double accumulation and
+   diagonalised in double (Householder tridiagonalisation + implicit QL,
+   eigenvalues only). Eigenvalues carry an absolute error of about
+   1e-7 * s_1^2 (float products), far below the gaps that decide a 99%
+   count; counts whose cumulative fraction lies within ~1e-6 of f are ties. */
+static mossa_status mossa__rank_from_spectrum(const double *w, size_t m, double f,
+                                              mossa_rank_result *res)
+{
+    size_t i, r;
+    double sum = 0.0, cum = 0.0, tiny;
+    tiny = m ? w[0] * 1e-9 : 0.0;
+    for (i = 0; i < m; ++i)
+        if (w[i] > tiny) sum += w[i];
+    if (!(sum > 0.0)) return MOSSA_ERR_ZERO_VARIANCE;
+    /* the spectrum's own sum is the denominator, so f = 1 gives the
+       numerical rank instead of depending on the last rounding error */
+    r = 0;
+    for (i = 0; i < m; ++i) {
+        if (w[i] <= tiny) break;
+        cum += w[i];
+        r = i + 1;
+        if (cum >= f * sum) break;
+    }
+    res->rank = r;
+    res->explained = cum / sum;
+    return MOSSA_OK;
+}
+
+static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *xc, size_t n, size_t d, double f,
+                                     mossa_rank_result *res)
+{
+    size_t m = MOSSA__MIN(n, d), bytes;
+    double *g = NULL, *w = NULL;
+    mossa_status st;
+    if (mossa__mul_overflows(m, m, &bytes) || bytes > ((size_t)-1) / 8) return MOSSA_ERR_TOO_LARGE;
+    g = (double *)mossa__alloc(ctx, bytes * sizeof(double));
+    w = (double *)mossa__alloc(ctx, m * sizeof(double));
+    if (!g || !w) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    if (n >= d) st = mossa__svd_gemm(ctx, 1, 1, d, d, n, xc, d, xc, d, g, d);
+    else {
+        /* Xc Xc' = (Xc')'(Xc'): the transposed copy feeds the A'A kernel */
+        float *xt = (float *)mossa__alloc(ctx, n * d * sizeof(float));
+        size_t i0, j0, i, j;
+        if (!xt) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        for (i0 = 0; i0 < n; i0 += 32)
+            for (j0 = 0; j0 < d; j0 += 32)
+                for (i = i0; i < MOSSA__MIN(n, i0 + 32); ++i)
+                    for (j = j0; j < MOSSA__MIN(d, j0 + 32); ++j) xt[j * n + i] = xc[i * d + j];
+        st = mossa__svd_gemm(ctx, 1, 1, n, n, d, xt, n, xt, n, g, n);
+        mossa__free(ctx, xt);
+    }
+    if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, m, g, w);
+    if (st == MOSSA_OK) st = mossa__rank_from_spectrum(w, m, f, res);
+done:
+    mossa__free(ctx, g); mossa__free(ctx, w);
+    return st;
+}
+
+/* Adaptive randomized path (randQB_EI style, Yu, Gu & Li 2018): grow an
+   orthonormal basis Q of the column space of Xc block by block (each
+   block drawn from the counter-based RNG, projected away from Q and
+   refined by two power iterations), with B = Q'Xc. The captured energy is
+   ||B||_F^2 and the uncaptured R = ||Xc||_F^2 - ||B||_F^2 is known
+   exactly. Since Xc'Xc = B'B + E'E (E = Xc - QB, orthogonal to Q), Ky
+   Fan's inequality bounds the true partial sums of s_i^2 by
+       L_r = sum_{i<=r} s_i(B)^2  <=  sum_{i<=r} s_i(Xc)^2  <=  L_r + R.
+   With r* the smallest r where L_r >= f T the full-SVD count is <= r*;
+   when also L_{r*-1} + R < f T it is >= r*: the count is certified
+   exact. Otherwise the basis grows; once it would pass min(n,d)/2, or
+   the work spent reaches half the Gram path's cost, the caller switches
+   to the exact Gram eigensolver. Returns MOSSA_OK with *certified set or
+   clear. */
+#define MOSSA__RANK_TIE 2e-6
+static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, size_t n, size_t d, double f,
+                                           double total, mossa_rank_result *res, int *certified)
+{
+    size_t m = MOSSA__MIN(n, d), lmax = m / 2, L = 0, b = 32, big = MOSSA__MAX(n, d), i, j, r;
+    double captured = 0.0, budget, spent = 0.0;
+    float *qall = NULL, *om = NULL, *qb = NULL, *pb = NULL, *cf = NULL, *bt = NULL;
+    double *ball = NULL, *y = NULL, *yq = NULL, *c = NULL, *gram = NULL, *w = NULL;
+    mossa__orth_ws ws;
+    mossa__gauss_job gj;
+    mossa_status st = MOSSA_OK;
+    int it;
+    *certified = 0;
+    ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    /* the Gram path: n d m multiply-adds plus ~3 m^3 for the tridiagonalisation */
+    budget = 0.5 * ((double)n * (double)d * (double)m + 3.0 * (double)m * (double)m * (double)m);
+    if (lmax < 64) return MOSSA_OK;
+    qall = (float *)mossa__alloc(ctx, n * lmax * sizeof(float));
+    ball = (double *)mossa__alloc(ctx, lmax * d * sizeof(double));
+    om = (float *)mossa__alloc(ctx, d * 256 * sizeof(float));
+    qb = (float *)mossa__alloc(ctx, big * 256 * sizeof(float));
+    pb = (float *)mossa__alloc(ctx, d * 256 * sizeof(float));
+    y = (double *)mossa__alloc(ctx, big * 256 * sizeof(double));
+    yq = (double *)mossa__alloc(ctx, n * 256 * sizeof(double));
+    c = (double *)mossa__alloc(ctx, lmax * 256 * sizeof(double));
+    cf = (float *)mossa__alloc(ctx, lmax * 256 * sizeof(float));
+    bt = (float *)mossa__alloc(ctx, d * lmax * sizeof(float));
+    gram = (double *)mossa__alloc(ctx, lmax * lmax * sizeof(double));
+    w = (double *)mossa__alloc(ctx, lmax * sizeof(double));
+    ws.g = (double *)mossa__alloc(ctx, 256 * 256 * sizeof(double));
+    ws.tmp = (double *)mossa__alloc(ctx, 256 * 256 * sizeof(double));
+    ws.rinv = (float *)mossa__alloc(ctx, 256 * 256 * sizeof(float));
+    if (!qall || !ball || !om || !qb || !pb || !y || !yq || !c || !cf || !bt || !gram || !w || !ws.g || !ws.tmp ||
+        !ws.rinv) {
+        st = MOSSA_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    while (L + b <= lmax && spent < budget) {
+        /* a new block: Y = Xc Omega, refined by power iterations, each step
+           projected away from the basis so far (twice: block Gram-Schmidt
+           in float loses orthogonality once) */
+        gj.o = om; gj.rows = d; gj.cols = b; gj.seed = 0x5eed0000u + (uint64_t)L;
+        mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
+        st = mossa__svd_gemm(ctx, 0, 0, n, b, d, xc, d, om, b, y, b);
+        for (it = 0; it <= 2 && st == MOSSA_OK; ++it) {
+            int pass;
+            for (pass = 0; pass < 2 && L > 0 && st == MOSSA_OK; ++pass) {
+                for (i = 0; i < n * b; ++i) qb[i] = (float)y[i];
+                /* C = Qall' Y (L x b), Y -= Qall C */
+                st = mossa__svd_gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, c, b);
+                if (st != MOSSA_OK) break;
+                for (i = 0; i < L * b; ++i) cf[i] = (float)c[i];
+                st = mossa__svd_gemm(ctx, 0, 0, n, b, L, qall, lmax, cf, b, yq, b);
+                for (i = 0; i < n * b; ++i) y[i] -= yq[i];
+            }
+            if (st == MOSSA_OK) st = mossa__orth(ctx, n, b, y, qb, it == 2 ? 2 : 1, &ws);
+            if (st != MOSSA_OK || it == 2) break;
+            st = mossa__svd_gemm(ctx, 1, 0, d, b, n, xc, d, qb, b, y, b);
+            if (st == MOSSA_OK) st = mossa__orth(ctx, d, b, y, pb, 1, &ws);
+            if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, b, d, xc, d, pb, b, y, b);
+        }
+        if (st != MOSSA_OK) goto done;
+        if (L > 0) {
+            /* the bounds need [Q Qb] orthonormal: a block that the
+               orthonormalisation had to complete with arbitrary directions
+               (an exhausted, rank-deficient residual) ends the attempt */
+            double worst = 0.0;
+            st = mossa__svd_gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, c, b);
+            if (st != MOSSA_OK) goto done;
+            for (i = 0; i < L * b; ++i) worst = MOSSA__MAX(worst, fabs(c[i]));
+            if (worst > 1e-3) break;
+        }
+        /* B block = Qb' Xc = (Xc' Qb)' */
+        st = mossa__svd_gemm(ctx, 1, 0, d, b, n, xc, d, qb, b, y, b);
+        if (st != MOSSA_OK) goto done;
+        for (i = 0; i < n; ++i)
+            for (j = 0; j < b; ++j) qall[i * lmax + L + j] = qb[i * b + j];
+        for (i = 0; i < d; ++i)
+            for (j = 0; j < b; ++j) {
+                double v = y[i * b + j];
+                ball[(L + j) * d + i] = v;
+            }
+        L += b;
+        spent += 8.0 * (double)n * (double)d * (double)b + 4.0 * (double)n * (double)L * (double)b;
+        captured = 0.0;
+        for (i = 0; i < L * d; ++i) captured += ball[i] * ball[i];
+        if (captured > total * (1.0 + 1e-5)) break; /* cannot happen with an orthonormal Q */
+        if (captured >= f * total) {
+            /* s_i(B)^2 = eigenvalues of B B' (L x L), through the transposed
+               float copy of B and the A'A product */
+            double rem = total - captured, cum = 0.0, prev = 0.0;
+            size_t rstar = 0;
+            if (rem < 0.0) rem = 0.0;
+            for (i = 0; i < L; ++i)
+                for (j = 0; j < d; ++j) bt[j * L + i] = (float)ball[i * d + j];
+            st = mossa__svd_gemm(ctx, 1, 1, L, L, d, bt, L, bt, L, gram, L);
+            if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, L, gram, w);
+            if (st != MOSSA_OK) goto done;
+            for (r = 0; r < L; ++r) {
+                prev = cum;
+                cum += w[r] > 0.0 ? w[r] : 0.0;
+                if (cum >= f * total) { rstar = r + 1; break; }
+            }
+            if (rstar && prev + rem < f * total - MOSSA__RANK_TIE * total) {
+                res->rank = rstar;
+                res->explained = cum / total;
+                *certified = 1;
+                goto done;
+            }
+        }
+        b = MOSSA__MIN(2 * b, (size_t)256);
+    }
+done:
+    mossa__free(ctx, qall); mossa__free(ctx, ball); mossa__free(ctx, om); mossa__free(ctx, qb);
+    mossa__free(ctx, pb); mossa__free(ctx, y); mossa__free(ctx, yq); mossa__free(ctx, c); mossa__free(ctx, cf);
+    mossa__free(ctx, bt); mossa__free(ctx, gram); mossa__free(ctx, w);
+    mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
+    return st;
+}
+
 MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
-                                           const mossa_rank_options *options, mossa_rank_result *result)
-{ (void)x; (void)n; (void)d; (void)options; (void)result; return MOSSA_ERR_NOT_IMPLEMENTED; }
+                                           const mossa_rank_options *options,
+                                           mossa_rank_result *result)
+{
+    mossa_rank_options def;
+    mossa__ctx ctx;
+    mossa_status st;
+    double f, total = 0.0, *mean = NULL;
+    float *xc = NULL;
+    if (!options) { memset(&def, 0, sizeof(def)); options = &def; }
+    if (!result) return MOSSA_ERR_INVALID_ARGUMENT;
+    result->rank = 0; result->explained = 0.0; result->total_variance = 0.0;
+    f = options->variance == 0.0 ? 0.99 : options->variance;
+    if (!(f > 0.0 && f <= 1.0)) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__check_matrix(x, n, d);
+    if (st != MOSSA_OK) return st;
+    st = mossa__ctx_begin(&ctx, options->n_threads, options->allocator);
+    if (st != MOSSA_OK) return st;
+    mean = (double *)mossa__alloc(&ctx, d * sizeof(double));
+    xc = (float *)mossa__alloc(&ctx, n * d * sizeof(float));
+    if (!mean || !xc) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    st = mossa__center(&ctx, x, n, d, !options->no_center, mean, xc, &total);
+    if (st != MOSSA_OK) goto done;
+    if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
+    result->total_variance = total;
+    {
+        /* Small problems go straight to the exact Gram spectrum; larger
+           ones first try the certified randomized path. */
+        int certified = 0;
+        size_t m = MOSSA__MIN(n, d);
+        if (options->method == 1 || (options->method == 0 && m > 1536))
+            st = mossa__rank_randomized(&ctx, xc, n, d, f, total, result, &certified);
+        if (st == MOSSA_OK && !certified) st = mossa__rank_gram(&ctx, xc, n, d, f, result);
+    }
+done:
+    mossa__free(&ctx, mean); mossa__free(&ctx, xc);
+    mossa__ctx_end(&ctx);
+    if (st != MOSSA_OK) { result->rank = 0; result->explained = 0.0; result->total_variance = 0.0; }
+    return st;
+}
+
+/* ---- public dense building blocks ---------------------------------------------- */
+MOSSA_DEF mossa_status mossa_eigh(const double *a, size_t n, const mossa_allocator *allocator,
+                                  double *w, double *v)
+{
+    mossa__ctx ctx;
+    double *c;
+    size_t i, count;
+    mossa_status st;
+    if (!a || !w || n == 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (mossa__mul_overflows(n, n, &count) || count > ((size_t)-1) / 8) return MOSSA_ERR_TOO_LARGE;
+    for (i = 0; i < count; ++i)
+        if (!(a[i] - a[i] == 0.0)) return MOSSA_ERR_NONFINITE;
+    st = mossa__ctx_begin(&ctx, 1, allocator);
+    if (st != MOSSA_OK) return st;
+    c = (double *)mossa__alloc(&ctx, count * sizeof(double));
+    if (!c) { mossa__ctx_end(&ctx); return MOSSA_ERR_OUT_OF_MEMORY; }
+    memcpy(c, a, count * sizeof(double));
+    st = v ? mossa__eigh_vectors(&ctx, n, c, w, v) : mossa__eigvals_sym(&ctx, n, c, w);
+    mossa__free(&ctx, c);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+
+MOSSA_DEF mossa_status mossa_svd_dense(const double *a, size_t m, size_t n, const mossa_allocator *allocator,
+                                       double *s, double *u, double *vt)
+{
+    mossa__ctx ctx;
+    double *c = NULL, *zu = NULL, *v = NULL;
+    size_t p = MOSSA__MAX(m, n), q = MOSSA__MIN(m, n), i, j, count;
+    int wide = m < n;
+    mossa_status st;
+    if (!a || !s || m == 0 || n == 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (mossa__mul_overflows(m, n, &count) || count > ((size_t)-1) / 8) return MOSSA_ERR_TOO_LARGE;
+    for (i = 0; i < count; ++i)
+        if (!(a[i] - a[i] == 0.0)) return MOSSA_ERR_NONFINITE;
+    st = mossa__ctx_begin(&ctx, 1, allocator);
+    if (st != MOSSA_OK) return st;
+    c = (double *)mossa__alloc(&ctx, count * sizeof(double));
+    zu = (double *)mossa__alloc(&ctx, q * q * sizeof(double));
+    v = (double *)mossa__alloc(&ctx, p * q * sizeof(double));
+    if (!c || !zu || !v) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    /* C (p x q column-major): for a wide A that is A itself; for a tall A
+       it is A' stored column-major, i.e. the transpose of A's layout. */
+    if (wide) memcpy(c, a, count * sizeof(double));
+    else
+        for (i = 0; i < m; ++i)
+            for (j = 0; j < n; ++j) c[i + j * m] = a[i * n + j]; /* column j of A at c + j*m */
+    /* mossa__svd_wide factors C' = Z S V' (C p x q column-major). Wide A:
+       C' = A, so U = Z, V = v. Tall A: C = A, so A = V S Z'. */
+    st = mossa__svd_wide(&ctx, p, q, c, s, zu, v);
+    if (st != MOSSA_OK) goto done;
+    for (j = 0; j < q; ++j) {
+        /* sign: largest-|.| entry of each left vector positive */
+        double big = -1.0, sgn = 1.0;
+        for (i = 0; i < m; ++i) {
+            double t = wide ? zu[i * q + j] : v[j * p + i];
+            if (fabs(t) > big) { big = fabs(t); sgn = t < 0 ? -1.0 : 1.0; }
+        }
+        if (u)
+            for (i = 0; i < m; ++i) u[i * q + j] = sgn * (wide ? zu[i * q + j] : v[j * p + i]);
+        if (vt)
+            for (i = 0; i < n; ++i) vt[j * n + i] = sgn * (wide ? v[j * p + i] : zu[i * q + j]);
+    }
+done:
+    mossa__free(&ctx, c); mossa__free(&ctx, zu); mossa__free(&ctx, v);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+
+/* ---- PCA -------------------------------------------------------------------------
+   Principal components of the centered X: exact (Gram eigen-decomposition
+   in double) when d <= 1024 and n >= d, else the randomized SVD of the
+   centered copy. Scores = Xc V_k = U_k S_k. */
+MOSSA_DEF mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k, const mossa_svd_options *options,
+                                 double *variance, float *scores, float *components)
+{
+    mossa_svd_options def;
+    mossa__ctx ctx;
+    mossa_status st;
+    double total = 0.0, *mean = NULL, *g = NULL, *w = NULL, *v = NULL, *sc = NULL, *s = NULL;
+    float *xc = NULL, *vf = NULL, *u = NULL;
+    size_t i, j, r;
+    if (!options) { memset(&def, 0, sizeof(def)); options = &def; }
+    if (!scores) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__check_matrix(x, n, d);
+    if (st != MOSSA_OK) return st;
+    if (k == 0 || k > MOSSA__MIN(n, d) || options->power_iters < -1) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (n < 2) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    st = mossa__ctx_begin(&ctx, options->n_threads, options->allocator);
+    if (st != MOSSA_OK) return st;
+    mean = (double *)mossa__alloc(&ctx, d * sizeof(double));
+    xc = (float *)mossa__alloc(&ctx, n * d * sizeof(float));
+    if (!mean || !xc) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    st = mossa__center(&ctx, x, n, d, 1, mean, xc, &total);
+    if (st != MOSSA_OK) goto done;
+    if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
+    if (d <= 1024 && n >= d) {
+        g = (double *)mossa__alloc(&ctx, d * d * sizeof(double));
+        w = (double *)mossa__alloc(&ctx, d * sizeof(double));
+        v = (double *)mossa__alloc(&ctx, d * d * sizeof(double));
+        vf = (float *)mossa__alloc(&ctx, d * k * sizeof(float));
+        sc = (double *)mossa__alloc(&ctx, n * k * sizeof(double));
+        if (!g || !w || !v || !vf || !sc) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        st = mossa__svd_gemm(&ctx, 1, 1, d, d, n, xc, d, xc, d, g, d);
+        if (st == MOSSA_OK) st = mossa__eigh_vectors(&ctx, d, g, w, v);
+        if (st != MOSSA_OK) goto done;
+        for (i = 0; i < d; ++i)
+            for (j = 0; j < k; ++j) vf[i * k + j] = (float)v[i * d + j];
+        st = mossa__svd_gemm(&ctx, 0, 0, n, k, d, xc, d, vf, k, sc, k);
+        if (st != MOSSA_OK) goto done;
+        for (r = 0; r < k; ++r) {
+            double big = -1.0, sgn = 1.0;
+            for (i = 0; i < n; ++i)
+                if (fabs(sc[i * k + r]) > big) { big = fabs(sc[i * k + r]); sgn = sc[i * k + r] < 0 ? -1.0 : 1.0; }
+            for (i = 0; i < n; ++i) scores[i * k + r] = (float)(sgn * sc[i * k + r]);
+            if (components)
+                for (j = 0; j < d; ++j) components[r * d + j] = (float)(sgn * v[j * d + r]);
+            if (variance) variance[r] = (w[r] > 0.0 ? w[r] : 0.0) / (double)(n - 1);
+        }
+    } else {
+        s = (double *)mossa__alloc(&ctx, k * sizeof(double));
+        u = (float *)mossa__alloc(&ctx, n * k * sizeof(float));
+        if (!s || !u) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        st = mossa__svd_core(&ctx, xc, n, d, k, options->oversample, options->power_iters, options->seed,
+                             options->block_krylov, s, u, components);
+        if (st != MOSSA_OK) goto done;
+        for (i = 0; i < n; ++i)
+            for (r = 0; r < k; ++r) scores[i * k + r] = (float)((double)u[i * k + r] * s[r]);
+        if (variance)
+            for (r = 0; r < k; ++r) variance[r] = s[r] * s[r] / (double)(n - 1);
+    }
+done:
+    mossa__free(&ctx, mean); mossa__free(&ctx, xc); mossa__free(&ctx, g); mossa__free(&ctx, w);
+    mossa__free(&ctx, v); mossa__free(&ctx, vf); mossa__free(&ctx, sc); mossa__free(&ctx, s); mossa__free(&ctx, u);
+    mossa__ctx_end(&ctx);
+    return st;
+}
 
 /* ==== impl/tsne.c ==== */
-/* tsne.c - Barnes-Hut t-SNE. Placeholder until its issue lands. */
+/* tsne.c - Barnes-Hut t-SNE (van der Maaten 2014) with the optimiser of
+   bhtsne/sklearn. Conventions (theta, learning-rate units, schedule) are
+   documented in tsne.h.
+
+   Layout of the work:
+   - P is kept as DIRECTED edges: row i holds its k neighbours j with
+     weight w_ij = p_{j|i} / (2n), so the joint P_ij = w_ij + w_ji without
+     materialising the symmetric union (8 bytes per edge; the union CSR
+     would need about 1.4x as many entries). The attractive pass applies
+     each edge to both ends (i gets +f, j gets -f) into one of a fixed
+     number of per-task buffers that are summed in task order.
+   - Repulsion: every iteration the points are sorted along a Morton curve
+     (radix sort of 48/63-bit keys) and a compressed quadtree/octree is
+     built over the sorted array (a node = a key range, children stored
+     contiguously, no per-node allocation). Leaves (<= MOSSA__TSNE_LEAF
+     points) are the target groups: one tree walk per leaf collects the
+     accepted cells and the leaf-neighbour points into an interaction
+     list, and a SIMD kernel evaluates all (target, source) pairs. A cell
+     is accepted when width < theta * (distance from its centre of mass to
+     the leaf's bounding box), which implies the per-point criterion.
+   - Tasks never depend on the thread count and partial sums (Z, forces)
+     are combined in task order, so results are bit-identical for any
+     n_threads. */
+
+#define MOSSA__TSNE_LEAF 16          /* max points per leaf */
+#define MOSSA__TSNE_GROUP 128        /* max targets per group (one tree walk each) */
+#define MOSSA__TSNE_LIST 2048        /* interaction list flush size */
+#define MOSSA__TSNE_ATTR_TASKS 8     /* attractive-force buffers */
+#define MOSSA__TSNE_REP_POINTS 256   /* points per repulsion task (at least) */
+#define MOSSA__TSNE_UPD_POINTS 2048  /* points per update task */
+#define MOSSA__TSNE_MAX_STEP 5.0      /* max update norm per point and iteration */
+#define MOSSA__TSNE_EXACT_Z_MAX 30000 /* final KL: exact normaliser up to this n */
+#define MOSSA__TSNE_KNN_QB 32
+#define MOSSA__TSNE_KNN_RB 128
+#define MOSSA__TSNE_KNN_DB 512
+
+typedef struct mossa__tsne_node {
+    float c[3];          /* centre of mass */
+    float w2;            /* squared full width of the cell */
+    uint32_t begin, end; /* points [begin, end) in Morton order */
+    int32_t child;       /* first child (children contiguous), -1 = leaf */
+    int32_t nchild;
+} mossa__tsne_node;
+
+struct mossa_tsne_state {
+    mossa_tsne_options opt;  /* resolved */
+    size_t n;
+    int dims;
+    int k;                   /* neighbours (0 for affinity input) */
+    size_t *indptr;          /* n + 1 */
+    int32_t *col;            /* directed edges, columns ascending per row */
+    float *w;                /* weights, sum = 1/2 */
+    double p_entropy;        /* sum over ordered pairs of P log P */
+    double *y, *update, *gains;
+    double lr;
+    int iter;
+    mossa__ctx actx;         /* allocator only (threads start per run) */
+};
+
+/* ---- small helpers ---------------------------------------------------------- */
+static MOSSA__UNUSED void mossa__tsne_heap_sift(float *d, int32_t *ix, size_t n, size_t i)
+{
+    /* max-heap on (distance, index) */
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && (d[l] > d[m] || (d[l] == d[m] && ix[l] > ix[m]))) m = l;
+        if (r < n && (d[r] > d[m] || (d[r] == d[m] && ix[r] > ix[m]))) m = r;
+        if (m == i) return;
+        { float td = d[i]; int32_t ti = ix[i]; d[i] = d[m]; ix[i] = ix[m]; d[m] = td; ix[m] = ti; }
+        i = m;
+    }
+}
+
+/* Sorts (key ascending) arrays of int32 keys with float payload in place. */
+static void mossa__tsne_sort_cols(int32_t *c, float *v, size_t n)
+{
+    size_t i, end;
+    if (n < 2) return;
+    /* heapsort: max-heap on c */
+    for (i = n / 2; i-- > 0;) {
+        size_t r = i;
+        for (;;) {
+            size_t l = 2 * r + 1, m = r;
+            if (l < n && c[l] > c[m]) m = l;
+            if (l + 1 < n && c[l + 1] > c[m]) m = l + 1;
+            if (m == r) break;
+            { int32_t tc = c[r]; float tv = v[r]; c[r] = c[m]; v[r] = v[m]; c[m] = tc; v[m] = tv; }
+            r = m;
+        }
+    }
+    for (end = n - 1; end > 0; --end) {
+        size_t r = 0;
+        { int32_t tc = c[0]; float tv = v[0]; c[0] = c[end]; v[0] = v[end]; c[end] = tc; v[end] = tv; }
+        for (;;) {
+            size_t l = 2 * r + 1, m = r;
+            if (l < end && c[l] > c[m]) m = l;
+            if (l + 1 < end && c[l + 1] > c[m]) m = l + 1;
+            if (m == r) break;
+            { int32_t tc = c[r]; float tv = v[r]; c[r] = c[m]; v[r] = v[m]; c[m] = tc; v[m] = tv; }
+            r = m;
+        }
+    }
+}
+
+/* ---- exact kNN: blocked brute force ----------------------------------------
+   32 queries are transposed into a d x 32 panel; reference rows stream
+   through the tile kernel (differences, not |x|^2+|y|^2-2xy, so near
+   neighbours keep full float precision), and a max-heap per query keeps
+   the k best (distance, index) pairs. d is chunked so the panel stays in
+   cache. Self is excluded by index; duplicates are ordinary neighbours. */
+typedef struct mossa__tsne_knn_job {
+    const float *x;
+    size_t n, d, k;
+    int32_t *idx;      /* n x k */
+    float *dist;       /* n x k squared */
+    float *scratch;    /* per worker: panel (d x 32) + tile (RB x 32) */
+    size_t scratch_stride;
+} mossa__tsne_knn_job;
+
+static void mossa__tsne_knn_task(void *arg, size_t task, int worker)
+{
+    mossa__tsne_knn_job *J = (mossa__tsne_knn_job *)arg;
+    size_t q0 = task * MOSSA__TSNE_KNN_QB, nq = MOSSA__MIN(J->n - q0, (size_t)MOSSA__TSNE_KNN_QB);
+    float *panel = J->scratch + (size_t)worker * J->scratch_stride;
+    float *tile = panel + J->d * MOSSA__TSNE_KNN_QB;
+    size_t filled[MOSSA__TSNE_KNN_QB];
+    size_t q, k, r0, c0, j, K = J->k, d = J->d;
+    const mossa__kernels *kt = mossa__k();
+    for (k = 0; k < d; ++k)
+        for (q = 0; q < MOSSA__TSNE_KNN_QB; ++q)
+            panel[k * MOSSA__TSNE_KNN_QB + q] = q < nq ? J->x[(q0 + q) * d + k] : 0.0f;
+    for (q = 0; q < nq; ++q) filled[q] = 0;
+    for (r0 = 0; r0 < J->n; r0 += MOSSA__TSNE_KNN_RB) {
+        size_t nr = MOSSA__MIN(J->n - r0, (size_t)MOSSA__TSNE_KNN_RB);
+        for (c0 = 0; c0 < d || c0 == 0; c0 += MOSSA__TSNE_KNN_DB) {
+            size_t dc = MOSSA__MIN(d - c0, (size_t)MOSSA__TSNE_KNN_DB);
+            kt->tsne_knn_tile(panel + c0 * MOSSA__TSNE_KNN_QB, dc, J->x + r0 * d + c0, d, nr, tile, c0 > 0);
+            if (d == 0) break;
+        }
+        for (q = 0; q < nq; ++q) {
+            float *hd = J->dist + (q0 + q) * K;
+            int32_t *hi = J->idx + (q0 + q) * K;
+            size_t qi = q0 + q, f = filled[q];
+            for (j = 0; j < nr; ++j) {
+                float dd = tile[j * MOSSA__TSNE_KNN_QB + q];
+                int32_t ji = (int32_t)(r0 + j);
+                if (r0 + j == qi) continue;
+                if (f < K) {
+                    /* sift up */
+                    size_t c = f++;
+                    hd[c] = dd; hi[c] = ji;
+                    while (c > 0) {
+                        size_t p = (c - 1) / 2;
+                        if (hd[p] > hd[c] || (hd[p] == hd[c] && hi[p] > hi[c])) break;
+                        { float td = hd[p]; int32_t ti = hi[p]; hd[p] = hd[c]; hi[p] = hi[c]; hd[c] = td; hi[c] = ti; }
+                        c = p;
+                    }
+                } else if (dd < hd[0]) {  /* ties keep the lower index (seen first) */
+                    hd[0] = dd; hi[0] = ji;
+                    mossa__tsne_heap_sift(hd, hi, K, 0);
+                }
+            }
+            filled[q] = f;
+        }
+    }
+    /* heap -> ascending */
+    for (q = 0; q < nq; ++q) {
+        float *hd = J->dist + (q0 + q) * K;
+        int32_t *hi = J->idx + (q0 + q) * K;
+        size_t end;
+        for (end = K; end-- > 1;) {
+            float td = hd[0]; int32_t ti = hi[0];
+            hd[0] = hd[end]; hi[0] = hi[end]; hd[end] = td; hi[end] = ti;
+            mossa__tsne_heap_sift(hd, hi, end, 0);
+        }
+    }
+}
+
+/* squared distances in dist */
+static mossa_status mossa__tsne_knn_sq(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t k,
+                                       int32_t *idx, float *dist)
+{
+    mossa__tsne_knn_job J;
+    size_t stride = MOSSA__MAX(d, (size_t)1) * MOSSA__TSNE_KNN_QB + MOSSA__TSNE_KNN_RB * MOSSA__TSNE_KNN_QB;
+    J.x = x; J.n = n; J.d = d; J.k = k; J.idx = idx; J.dist = dist;
+    J.scratch_stride = stride;
+    J.scratch = (float *)mossa__alloc(ctx, stride * (size_t)ctx->n_threads * sizeof(float));
+    if (!J.scratch) return MOSSA_ERR_OUT_OF_MEMORY;
+    mossa__parallel(ctx, (n + MOSSA__TSNE_KNN_QB - 1) / MOSSA__TSNE_KNN_QB, mossa__tsne_knn_task, &J);
+    mossa__free(ctx, J.scratch);
+    return MOSSA_OK;
+}
+
+/* ---- perplexity calibration ---------------------------------------------------
+   H(beta) = log S + beta <d'> with S = sum exp(-beta d'_j), d' = d - min d
+   (the shift leaves p unchanged and keeps S >= 1). H falls monotonically in
+   beta with dH/dbeta = -beta Var_p(d'); Newton steps inside a bisection
+   bracket converge in a handful of iterations from beta = 1/mean(d'). */
+static double mossa__tsne_calibrate_row(const float *d2, size_t k, double log_perp, float *p)
+{
+    double dmin = HUGE_VAL, mean = 0.0, beta, lo = 0.0, hi = HUGE_VAL, S = 0.0;
+    size_t j;
+    int it;
+    if (k == 0) return 0.0;
+    for (j = 0; j < k; ++j) if ((double)d2[j] < dmin) dmin = (double)d2[j];
+    for (j = 0; j < k; ++j) mean += (double)d2[j] - dmin;
+    mean /= (double)k;
+    if (!(mean > 0.0)) {                 /* all neighbours equidistant: uniform */
+        for (j = 0; j < k; ++j) p[j] = (float)(1.0 / (double)k);
+        return 0.0;
+    }
+    beta = 1.0 / mean;
+    for (it = 0; it < 200; ++it) {
+        double S1 = 0.0, S2 = 0.0, m, var, H, diff, nb;
+        S = 0.0;
+        for (j = 0; j < k; ++j) {
+            double dd = (double)d2[j] - dmin, e = exp(-beta * dd);
+            S += e; S1 += e * dd; S2 += e * dd * dd;
+        }
+        m = S1 / S;
+        var = S2 / S - m * m;
+        H = log(S) + beta * m;
+        diff = H - log_perp;
+        if (fabs(diff) < 1e-10) break;
+        if (diff > 0) lo = beta; else hi = beta;
+        nb = (var > 0.0) ? beta + diff / (beta * var) : -1.0;
+        if (!(nb > lo && nb < hi)) nb = (hi == HUGE_VAL) ? beta * 2.0 : 0.5 * (lo + hi);
+        if (nb == beta) break;
+        beta = nb;
+    }
+    S = 0.0;
+    for (j = 0; j < k; ++j) S += exp(-beta * ((double)d2[j] - dmin));
+    for (j = 0; j < k; ++j) p[j] = (float)(exp(-beta * ((double)d2[j] - dmin)) / S);
+    return beta;
+}
+
+MOSSA_DEF double mossa_tsne_calibrate(const float *sqdist, size_t k, double perplexity, float *p)
+{
+    if (!sqdist || !p || k == 0 || !(perplexity > 0.0)) return 0.0;
+    return mossa__tsne_calibrate_row(sqdist, k, log(perplexity), p);
+}
+
+typedef struct mossa__tsne_cal_job {
+    float *d2;          /* in: squared distances; out: weights p_{j|i} / (2n) */
+    int32_t *col;
+    size_t n, k;
+    double log_perp;
+} mossa__tsne_cal_job;
+
+static void mossa__tsne_cal_task(void *arg, size_t task, int worker)
+{
+    mossa__tsne_cal_job *J = (mossa__tsne_cal_job *)arg;
+    size_t i, j, i0 = task * 256, i1 = MOSSA__MIN(J->n, i0 + 256);
+    double scale = 1.0 / (2.0 * (double)J->n);
+    (void)worker;
+    for (i = i0; i < i1; ++i) {
+        float *row = J->d2 + i * J->k;
+        mossa__tsne_calibrate_row(row, J->k, J->log_perp, row);
+        for (j = 0; j < J->k; ++j) row[j] = (float)((double)row[j] * scale);
+        mossa__tsne_sort_cols(J->col + i * J->k, row, J->k);
+    }
+}
+
+/* ---- sum over ordered pairs of P log P (constant part of KL) ---------------- */
+typedef struct mossa__tsne_ent_job {
+    const mossa_tsne_state *s;
+    double *part;
+} mossa__tsne_ent_job;
+
+/* weight of edge j->i, 0 if absent (columns ascending per row) */
+static float mossa__tsne_edge_weight(const mossa_tsne_state *s, size_t j, int32_t i)
+{
+    size_t lo = s->indptr[j], hi = s->indptr[j + 1];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->col[mid] < i) lo = mid + 1; else hi = mid;
+    }
+    return (lo < s->indptr[j + 1] && s->col[lo] == i) ? s->w[lo] : 0.0f;
+}
+
+static void mossa__tsne_ent_task(void *arg, size_t task, int worker)
+{
+    mossa__tsne_ent_job *J = (mossa__tsne_ent_job *)arg;
+    const mossa_tsne_state *s = J->s;
+    size_t i, e, i0 = task * 1024, i1 = MOSSA__MIN(s->n, i0 + 1024);
+    double acc = 0.0;
+    (void)worker;
+    for (i = i0; i < i1; ++i)
+        for (e = s->indptr[i]; e < s->indptr[i + 1]; ++e) {
+            double wr = (double)mossa__tsne_edge_weight(s, (size_t)s->col[e], (int32_t)i);
+            double P = (double)s->w[e] + wr;
+            /* a mutual pair is met twice (once per direction), a one-way pair once */
+            if (P > 0.0) acc += (wr > 0.0 ? 1.0 : 2.0) * P * log(P);
+        }
+    J->part[task] = acc;
+}
+
+static mossa_status mossa__tsne_entropy(mossa__ctx *ctx, mossa_tsne_state *s)
+{
+    size_t nt = (s->n + 1023) / 1024, t;
+    mossa__tsne_ent_job J;
+    J.s = s;
+    J.part = (double *)mossa__calloc(ctx, nt, sizeof(double));
+    if (!J.part) return MOSSA_ERR_OUT_OF_MEMORY;
+    mossa__parallel(ctx, nt, mossa__tsne_ent_task, &J);
+    s->p_entropy = 0.0;
+    for (t = 0; t < nt; ++t) s->p_entropy += J.part[t];
+    mossa__free(ctx, J.part);
+    return MOSSA_OK;
+}
+
+/* ---- PCA initialisation ---------------------------------------------------------
+   Subspace iteration on the explicitly centred data (x - mean in double, so
+   large-mean columns do not cancel): V <- orth(Xc^T Xc V) with b = dims + 6
+   columns, then Rayleigh-Ritz on the b x b matrix (Jacobi). Row chunks are
+   fixed (independent of threads) and reduced in order. */
+typedef struct mossa__tsne_pca_job {
+    const float *x;
+    size_t n, d, b, chunk;
+    const double *mean;
+    double *V;      /* d x b */
+    double *W;      /* n x b */
+    double *part;   /* tasks x d x b */
+    int mode;       /* 0: W = Xc V; 1: part = Xc^T W; 2: part = column sums */
+} mossa__tsne_pca_job;
+
+static void mossa__tsne_pca_task(void *arg, size_t task, int worker)
+{
+    mossa__tsne_pca_job *J = (mossa__tsne_pca_job *)arg;
+    size_t i, c, l, i0 = task * J->chunk, i1 = MOSSA__MIN(J->n, i0 + J->chunk), d = J->d, b = J->b;
+    double *part = J->part + task * d * b;
+    (void)worker;
+    if (J->mode == 2) {
+        for (c = 0; c < d; ++c) part[c] = 0.0;
+        for (i = i0; i < i1; ++i) for (c = 0; c < d; ++c) part[c] += (double)J->x[i * d + c];
+        return;
+    }
+    if (J->mode == 1) for (c = 0; c < d * b; ++c) part[c] = 0.0;
+    for (i = i0; i < i1; ++i) {
+        const float *xi = J->x + i * d;
+        double *wi = J->W + i * b;
+        if (J->mode == 0) {
+            for (l = 0; l < b; ++l) wi[l] = 0.0;
+            for (c = 0; c < d; ++c) {
+                double v = (double)xi[c] - J->mean[c];
+                const double *vc = J->V + c * b;
+                for (l = 0; l < b; ++l) wi[l] += v * vc[l];
+            }
+        } else {
+            for (c = 0; c < d; ++c) {
+                double v = (double)xi[c] - J->mean[c];
+                double *pc = part + c * b;
+                for (l = 0; l < b; ++l) pc[l] += v * wi[l];
+            }
+        }
+    }
+}
+
+/* orthonormalise the b columns of A (m x b, row-major) by modified Gram-Schmidt */
+static void mossa__tsne_orth(double *A, size_t m, size_t b)
+{
+    size_t c, l, i;
+    for (c = 0; c < b; ++c) {
+        double nrm = 0.0;
+        for (l = 0; l < c; ++l) {
+            double dot = 0.0;
+            for (i = 0; i < m; ++i) dot += A[i * b + c] * A[i * b + l];
+            for (i = 0; i < m; ++i) A[i * b + c] -= dot * A[i * b + l];
+        }
+        for (i = 0; i < m; ++i) nrm += A[i * b + c] * A[i * b + c];
+        nrm = sqrt(nrm);
+        if (nrm > 0.0) for (i = 0; i < m; ++i) A[i * b + c] /= nrm;
+    }
+}
+
+/* cyclic Jacobi: S (b x b symmetric) -> eigenvalues ev, eigenvectors E (columns) */
+static void mossa__tsne_jacobi(double *S, size_t b, double *ev, double *E)
+{
+    size_t i, j, r, sweep;
+    for (i = 0; i < b; ++i) for (j = 0; j < b; ++j) E[i * b + j] = (i == j);
+    for (sweep = 0; sweep < 60; ++sweep) {
+        double off = 0.0;
+        for (i = 0; i < b; ++i) for (j = i + 1; j < b; ++j) off += S[i * b + j] * S[i * b + j];
+        if (off < 1e-30) break;
+        for (i = 0; i < b; ++i)
+            for (j = i + 1; j < b; ++j) {
+                double apq = S[i * b + j], th, t, cs, sn;
+                if (fabs(apq) < 1e-300) continue;
+                th = (S[j * b + j] - S[i * b + i]) / (2.0 * apq);
+                t = (th >= 0 ? 1.0 : -1.0) / (fabs(th) + sqrt(th * th + 1.0));
+                cs = 1.0 / sqrt(t * t + 1.0);
+                sn = t * cs;
+                for (r = 0; r < b; ++r) {          /* columns i, j */
+                    double a = S[r * b + i], c2 = S[r * b + j];
+                    S[r * b + i] = cs * a - sn * c2;
+                    S[r * b + j] = sn * a + cs * c2;
+                }
+                for (r = 0; r < b; ++r) {          /* rows i, j */
+                    double a = S[i * b + r], c2 = S[j * b + r];
+                    S[i * b + r] = cs * a - sn * c2;
+                    S[j * b + r] = sn * a + cs * c2;
+                }
+                for (r = 0; r < b; ++r) {
+                    double a = E[r * b + i], c2 = E[r * b + j];
+                    E[r * b + i] = cs * a - sn * c2;
+                    E[r * b + j] = sn * a + cs * c2;
+                }
+            }
+    }
+    for (i = 0; i < b; ++i) ev[i] = S[i * b + i];
+}
+
+/* y (n x dims) = PCA scores scaled to std(first) = 1e-4; *ok = 0 when the
+   data has no variance (caller falls back to random). */
+static mossa_status mossa__tsne_pca(mossa__ctx *ctx, const float *x, size_t n, size_t d, int dims,
+                                    uint64_t seed, double *y, int *ok)
+{
+    mossa__tsne_pca_job J;
+    size_t b = MOSSA__MIN(d, (size_t)dims + 6), nt, t, i, c, l, it;
+    double *mean = NULL, *S = NULL, *E = NULL, *ev = NULL;
+    int order[16];
+    double sd = 0.0, mu = 0.0;
+    mossa_status st = MOSSA_ERR_OUT_OF_MEMORY;
+    *ok = 0;
+    J.x = x; J.n = n; J.d = d; J.b = b;
+    J.chunk = MOSSA__MAX((size_t)512, (n + 31) / 32);
+    nt = (n + J.chunk - 1) / J.chunk;
+    J.V = J.W = J.part = NULL;
+    mean = (double *)mossa__calloc(ctx, d, sizeof(double));
+    J.V = (double *)mossa__alloc(ctx, d * b * sizeof(double));
+    J.W = (double *)mossa__alloc(ctx, n * b * sizeof(double));
+    J.part = (double *)mossa__alloc(ctx, nt * d * b * sizeof(double));
+    S = (double *)mossa__alloc(ctx, 3 * b * b * sizeof(double));
+    if (!mean || !J.V || !J.W || !J.part || !S) goto done;
+    E = S + b * b; ev = E + b * b;
+    J.mean = mean;
+    J.mode = 2;
+    mossa__parallel(ctx, nt, mossa__tsne_pca_task, &J);
+    for (t = 0; t < nt; ++t) for (c = 0; c < d; ++c) mean[c] += J.part[t * d * b + c];
+    for (c = 0; c < d; ++c) mean[c] /= (double)n;
+    for (c = 0; c < d * b; ++c) J.V[c] = mossa_rng_normal(seed ^ 0x70CA5EEDull, c);
+    mossa__tsne_orth(J.V, d, b);
+    for (it = 0; it < 12; ++it) {
+        J.mode = 0; mossa__parallel(ctx, nt, mossa__tsne_pca_task, &J);
+        J.mode = 1; mossa__parallel(ctx, nt, mossa__tsne_pca_task, &J);
+        for (c = 0; c < d * b; ++c) {
+            double acc = 0.0;
+            for (t = 0; t < nt; ++t) acc += J.part[t * d * b + c];
+            J.V[c] = acc;
+        }
+        mossa__tsne_orth(J.V, d, b);
+    }
+    J.mode = 0; mossa__parallel(ctx, nt, mossa__tsne_pca_task, &J);
+    for (l = 0; l < b; ++l)
+        for (c = 0; c < b; ++c) {
+            double acc = 0.0;
+            for (i = 0; i < n; ++i) acc += J.W[i * b + l] * J.W[i * b + c];
+            S[l * b + c] = acc;
+        }
+    mossa__tsne_jacobi(S, b, ev, E);
+    for (l = 0; l < b; ++l) order[l] = (int)l;
+    for (l = 0; l < b; ++l)       /* selection sort, descending eigenvalue */
+        for (c = l + 1; c < b; ++c)
+            if (ev[order[c]] > ev[order[l]]) { int tmp = order[l]; order[l] = order[c]; order[c] = tmp; }
+    for (l = 0; l < (size_t)dims; ++l) {
+        size_t col = l < b ? (size_t)order[l] : 0;
+        double big = 0.0, sign = 1.0;
+        /* sign: the largest loading of the component is positive */
+        for (c = 0; c < d; ++c) {
+            double load = 0.0;
+            size_t m;
+            for (m = 0; m < b; ++m) load += J.V[c * b + m] * E[m * b + col];
+            if (fabs(load) > fabs(big)) big = load;
+        }
+        if (big < 0) sign = -1.0;
+        for (i = 0; i < n; ++i) {
+            double v = 0.0;
+            size_t m;
+            if (l < b) for (m = 0; m < b; ++m) v += J.W[i * b + m] * E[m * b + col];
+            y[i * (size_t)dims + l] = sign * v;
+        }
+    }
+    for (i = 0; i < n; ++i) mu += y[i * (size_t)dims];
+    mu /= (double)n;
+    for (i = 0; i < n; ++i) sd += (y[i * (size_t)dims] - mu) * (y[i * (size_t)dims] - mu);
+    sd = sqrt(sd / (double)n);
+    st = MOSSA_OK;
+    if (sd > 0.0 && isfinite(sd) && sd > 1e-12 * (1.0 + fabs(mu))) {
+        for (i = 0; i < n * (size_t)dims; ++i) y[i] *= 1e-4 / sd;
+        *ok = 1;
+    }
+done:
+    mossa__free(ctx, mean); mossa__free(ctx, J.V); mossa__free(ctx, J.W);
+    mossa__free(ctx, J.part); mossa__free(ctx, S);
+    return st;
+}
+
+/* ---- options and state ------------------------------------------------------- */
+static mossa_status mossa__tsne_resolve(const mossa_tsne_options *in, mossa_tsne_options *o)
+{
+    if (in) *o = *in; else memset(o, 0, sizeof(*o));
+    if (o->dims == 0) o->dims = 2;
+    if (o->dims != 2 && o->dims != 3) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (o->perplexity == 0.0) o->perplexity = 30.0;
+    if (!(o->perplexity > 0.0) || !isfinite(o->perplexity)) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (o->theta == 0.0) o->theta = 0.5;
+    if (o->theta != o->theta || o->theta > 1e3) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (o->iterations == 0) o->iterations = 1000;
+    if (o->iterations < 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (o->init != MOSSA_TSNE_INIT_PCA && o->init != MOSSA_TSNE_INIT_RANDOM) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (!(o->learning_rate >= 0.0) || !isfinite(o->learning_rate)) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (o->exaggeration == 0.0) o->exaggeration = 12.0;
+    if (!(o->exaggeration > 0.0) || !isfinite(o->exaggeration)) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (o->exaggeration_iterations == 0) o->exaggeration_iterations = 250;
+    if (o->exaggeration_iterations < 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (o->n_threads < 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    return MOSSA_OK;
+}
+
+static void mossa__tsne_free_state(mossa_tsne_state *s)
+{
+    mossa__ctx ctx;
+    if (!s) return;
+    ctx = s->actx;
+    mossa__free(&ctx, s->indptr); mossa__free(&ctx, s->col); mossa__free(&ctx, s->w);
+    mossa__free(&ctx, s->y); mossa__free(&ctx, s->update); mossa__free(&ctx, s->gains);
+    mossa__free(&ctx, s);
+}
+
+/* allocates the state with its embedding arrays (edges are the caller's) */
+static mossa_status mossa__tsne_new_state(const mossa_tsne_options *o, size_t n, mossa_tsne_state **out)
+{
+    mossa__ctx ctx;
+    mossa_tsne_state *s;
+    size_t cnt, i;
+    ctx.allocator = o->allocator; ctx.n_threads = 1; ctx.pool = NULL;
+    *out = NULL;
+    if (n > (size_t)INT32_MAX) return MOSSA_ERR_TOO_LARGE;
+    if (mossa__mul_overflows(n, (size_t)o->dims * sizeof(double), &cnt)) return MOSSA_ERR_TOO_LARGE;
+    s = (mossa_tsne_state *)mossa__calloc(&ctx, 1, sizeof(*s));
+    if (!s) return MOSSA_ERR_OUT_OF_MEMORY;
+    s->actx = ctx;
+    s->opt = *o;
+    s->n = n;
+    s->dims = o->dims;
+    s->y = (double *)mossa__alloc(&ctx, cnt);
+    s->update = (double *)mossa__calloc(&ctx, n * (size_t)o->dims, sizeof(double));
+    s->gains = (double *)mossa__alloc(&ctx, cnt);
+    if (!s->y || !s->update || !s->gains) { mossa__tsne_free_state(s); return MOSSA_ERR_OUT_OF_MEMORY; }
+    for (i = 0; i < n * (size_t)o->dims; ++i) s->gains[i] = 1.0;
+    s->lr = o->learning_rate > 0.0 ? o->learning_rate : MOSSA__MAX((double)n / 12.0, 200.0);
+    *out = s;
+    return MOSSA_OK;
+}
+
+static void mossa__tsne_random_init(mossa_tsne_state *s)
+{
+    size_t i;
+    for (i = 0; i < s->n * (size_t)s->dims; ++i) s->y[i] = 1e-4 * mossa_rng_normal(s->opt.seed, i);
+}
+
+static mossa_status mossa__tsne_user_init(mossa_tsne_state *s)
+{
+    size_t i, m = s->n * (size_t)s->dims;
+    if (!mossa__all_finite(s->opt.init_y, m)) return MOSSA_ERR_NONFINITE;
+    for (i = 0; i < m; ++i) s->y[i] = (double)s->opt.init_y[i];
+    return MOSSA_OK;
+}
+
+MOSSA_DEF mossa_status mossa_tsne_knn(const float *x, size_t n, size_t d, size_t k,
+                                      const mossa_tsne_options *options,
+                                      int32_t *indices, float *distances)
+{
+    mossa__ctx ctx;
+    mossa_status st;
+    size_t i, cnt;
+    if (!x || !indices || !distances || n == 0 || d == 0 || k == 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (k >= n) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (n > (size_t)INT32_MAX || mossa__mul_overflows(n, d, &cnt) || mossa__mul_overflows(n, k, &cnt))
+        return MOSSA_ERR_TOO_LARGE;
+    if (!mossa__all_finite(x, n * d)) return MOSSA_ERR_NONFINITE;
+    st = mossa__ctx_begin(&ctx, options ? options->n_threads : 0, options ? options->allocator : NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__tsne_knn_sq(&ctx, x, n, d, k, indices, distances);
+    mossa__ctx_end(&ctx);
+    if (st == MOSSA_OK) for (i = 0; i < n * k; ++i) distances[i] = sqrtf(distances[i]);
+    return st;
+}
+
+/* common tail of the begin functions: entropy constant, init */
+static mossa_status mossa__tsne_finish_begin(mossa__ctx *ctx, mossa_tsne_state *s)
+{
+    return mossa__tsne_entropy(ctx, s);
+}
+
+MOSSA_DEF mossa_status mossa_tsne_begin(const float *x, size_t n, size_t d,
+                                        const mossa_tsne_options *options,
+                                        mossa_tsne_state **state)
+{
+    mossa_tsne_options o;
+    mossa_tsne_state *s = NULL;
+    mossa__ctx ctx;
+    mossa_status st;
+    size_t k, i, cnt;
+    int ok = 0;
+    mossa__tsne_cal_job C;
+    if (!state) return MOSSA_ERR_INVALID_ARGUMENT;
+    *state = NULL;
+    MOSSA__CHECK(mossa__tsne_resolve(options, &o));
+    if (!x || d == 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (n < 2) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    if (o.perplexity > (double)(n - 1)) return MOSSA_ERR_PERPLEXITY;
+    if (mossa__mul_overflows(n, d, &cnt)) return MOSSA_ERR_TOO_LARGE;
+    if (!mossa__all_finite(x, n * d)) return MOSSA_ERR_NONFINITE;
+    k = (size_t)(3.0 * o.perplexity);
+    if (k > n - 1) k = n - 1;
+    if (k < 1) k = 1;
+    if (mossa__mul_overflows(n, k * sizeof(float), &cnt)) return MOSSA_ERR_TOO_LARGE;
+    MOSSA__CHECK(mossa__tsne_new_state(&o, n, &s));
+    s->k = (int)k;
+    st = mossa__ctx_begin(&ctx, o.n_threads, o.allocator);
+    if (st != MOSSA_OK) { mossa__tsne_free_state(s); return st; }
+    /* init first: PCA temporaries are gone before the neighbour graph exists */
+    if (o.init_y) st = mossa__tsne_user_init(s);
+    else if (o.init == MOSSA_TSNE_INIT_PCA) {
+        st = mossa__tsne_pca(&ctx, x, n, d, o.dims, o.seed, s->y, &ok);
+        if (st == MOSSA_OK && !ok) mossa__tsne_random_init(s);
+    } else mossa__tsne_random_init(s);
+    if (st != MOSSA_OK) goto fail;
+    st = MOSSA_ERR_OUT_OF_MEMORY;
+    s->indptr = (size_t *)mossa__alloc(&ctx, (n + 1) * sizeof(size_t));
+    s->col = (int32_t *)mossa__alloc(&ctx, n * k * sizeof(int32_t));
+    s->w = (float *)mossa__alloc(&ctx, n * k * sizeof(float));
+    if (!s->indptr || !s->col || !s->w) goto fail;
+    for (i = 0; i <= n; ++i) s->indptr[i] = i * k;
+    st = mossa__tsne_knn_sq(&ctx, x, n, d, k, s->col, s->w);
+    if (st != MOSSA_OK) goto fail;
+    C.d2 = s->w; C.col = s->col; C.n = n; C.k = k; C.log_perp = log(o.perplexity);
+    mossa__parallel(&ctx, (n + 255) / 256, mossa__tsne_cal_task, &C);
+    st = mossa__tsne_finish_begin(&ctx, s);
+    if (st != MOSSA_OK) goto fail;
+    mossa__ctx_end(&ctx);
+    *state = s;
+    return MOSSA_OK;
+fail:
+    mossa__ctx_end(&ctx);
+    mossa__tsne_free_state(s);
+    return st;
+}
+
+MOSSA_DEF mossa_status mossa_tsne_begin_knn(size_t n, size_t k, const int32_t *indices,
+                                            const float *distances,
+                                            const mossa_tsne_options *options,
+                                            mossa_tsne_state **state)
+{
+    mossa_tsne_options o;
+    mossa_tsne_state *s = NULL;
+    mossa__ctx ctx;
+    mossa_status st;
+    size_t i, j, cnt;
+    mossa__tsne_cal_job C;
+    if (!state) return MOSSA_ERR_INVALID_ARGUMENT;
+    *state = NULL;
+    MOSSA__CHECK(mossa__tsne_resolve(options, &o));
+    if (!indices || !distances || k == 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (n < 2) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    if (o.perplexity > (double)k) return MOSSA_ERR_PERPLEXITY;
+    if (mossa__mul_overflows(n, k * sizeof(float), &cnt)) return MOSSA_ERR_TOO_LARGE;
+    for (i = 0; i < n; ++i)
+        for (j = 0; j < k; ++j) {
+            int32_t c = indices[i * k + j];
+            float dv = distances[i * k + j];
+            if (c < 0 || (size_t)c >= n || (size_t)c == i) return MOSSA_ERR_INVALID_ARGUMENT;
+            if (!(dv >= 0.0f) || !isfinite(dv)) return dv != dv || isinf(dv) ? MOSSA_ERR_NONFINITE : MOSSA_ERR_INVALID_ARGUMENT;
+        }
+    MOSSA__CHECK(mossa__tsne_new_state(&o, n, &s));
+    s->k = (int)k;
+    st = mossa__ctx_begin(&ctx, o.n_threads, o.allocator);
+    if (st != MOSSA_OK) { mossa__tsne_free_state(s); return st; }
+    if (o.init_y) st = mossa__tsne_user_init(s); else mossa__tsne_random_init(s);
+    if (st != MOSSA_OK) goto fail;
+    st = MOSSA_ERR_OUT_OF_MEMORY;
+    s->indptr = (size_t *)mossa__alloc(&ctx, (n + 1) * sizeof(size_t));
+    s->col = (int32_t *)mossa__alloc(&ctx, n * k * sizeof(int32_t));
+    s->w = (float *)mossa__alloc(&ctx, n * k * sizeof(float));
+    if (!s->indptr || !s->col || !s->w) goto fail;
+    for (i = 0; i <= n; ++i) s->indptr[i] = i * k;
+    memcpy(s->col, indices, n * k * sizeof(int32_t));
+    for (i = 0; i < n * k; ++i) s->w[i] = distances[i] * distances[i];
+    C.d2 = s->w; C.col = s->col; C.n = n; C.k = k; C.log_perp = log(o.perplexity);
+    mossa__parallel(&ctx, (n + 255) / 256, mossa__tsne_cal_task, &C);
+    /* repeated neighbours in a row: merge (rows are sorted by column now) */
+    for (i = 0; i < n; ++i)
+        for (j = i * k + 1; j < (i + 1) * k; ++j)
+            if (s->col[j] == s->col[j - 1]) { st = MOSSA_ERR_INVALID_ARGUMENT; goto fail; }
+    st = mossa__tsne_finish_begin(&ctx, s);
+    if (st != MOSSA_OK) goto fail;
+    mossa__ctx_end(&ctx);
+    *state = s;
+    return MOSSA_OK;
+fail:
+    mossa__ctx_end(&ctx);
+    mossa__tsne_free_state(s);
+    return st;
+}
+
+MOSSA_DEF mossa_status mossa_tsne_begin_affinity(size_t n, const size_t *indptr,
+                                                 const int32_t *indices, const float *values,
+                                                 const mossa_tsne_options *options,
+                                                 mossa_tsne_state **state)
+{
+    mossa_tsne_options o;
+    mossa_tsne_state *s = NULL;
+    mossa__ctx ctx;
+    mossa_status st;
+    size_t i, e, m = 0, nnz;
+    double total = 0.0;
+    if (!state) return MOSSA_ERR_INVALID_ARGUMENT;
+    *state = NULL;
+    MOSSA__CHECK(mossa__tsne_resolve(options, &o));
+    if (!indptr || (!indices && indptr[n] > indptr[0]) || (!values && indptr[n] > indptr[0]))
+        return MOSSA_ERR_INVALID_ARGUMENT;
+    if (n < 2) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    if (indptr[0] != 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    for (i = 0; i < n; ++i) if (indptr[i + 1] < indptr[i]) return MOSSA_ERR_INVALID_ARGUMENT;
+    nnz = indptr[n];
+    for (e = 0; e < nnz; ++e) {
+        if (indices[e] < 0 || (size_t)indices[e] >= n) return MOSSA_ERR_INVALID_ARGUMENT;
+        if (values[e] != values[e] || isinf(values[e])) return MOSSA_ERR_NONFINITE;
+        if (values[e] < 0.0f) return MOSSA_ERR_INVALID_ARGUMENT;
+    }
+    MOSSA__CHECK(mossa__tsne_new_state(&o, n, &s));
+    st = mossa__ctx_begin(&ctx, o.n_threads, o.allocator);
+    if (st != MOSSA_OK) { mossa__tsne_free_state(s); return st; }
+    if (o.init_y) st = mossa__tsne_user_init(s); else mossa__tsne_random_init(s);
+    if (st != MOSSA_OK) goto fail;
+    st = MOSSA_ERR_OUT_OF_MEMORY;
+    s->indptr = (size_t *)mossa__alloc(&ctx, (n + 1) * sizeof(size_t));
+    s->col = (int32_t *)mossa__alloc(&ctx, (nnz ? nnz : 1) * sizeof(int32_t));
+    s->w = (float *)mossa__alloc(&ctx, (nnz ? nnz : 1) * sizeof(float));
+    if (!s->indptr || !s->col || !s->w) goto fail;
+    s->indptr[0] = 0;
+    for (i = 0; i < n; ++i) {
+        size_t r0 = m, a;
+        for (e = indptr[i]; e < indptr[i + 1]; ++e)
+            if ((size_t)indices[e] != i && values[e] > 0.0f) { s->col[m] = indices[e]; s->w[m] = values[e]; ++m; }
+        mossa__tsne_sort_cols(s->col + r0, s->w + r0, m - r0);
+        /* merge duplicates */
+        for (a = r0, e = r0; e < m; ++e) {
+            if (a > r0 && s->col[a - 1] == s->col[e]) s->w[a - 1] += s->w[e];
+            else { s->col[a] = s->col[e]; s->w[a] = s->w[e]; ++a; }
+        }
+        m = a;
+        s->indptr[i + 1] = m;
+    }
+    for (e = 0; e < m; ++e) total += (double)s->w[e];
+    if (!(total > 0.0) || !isfinite(total)) { st = MOSSA_ERR_INVALID_ARGUMENT; goto fail; }
+    for (e = 0; e < m; ++e) s->w[e] = (float)((double)s->w[e] / (2.0 * total));
+    st = mossa__tsne_finish_begin(&ctx, s);
+    if (st != MOSSA_OK) goto fail;
+    mossa__ctx_end(&ctx);
+    *state = s;
+    return MOSSA_OK;
+fail:
+    mossa__ctx_end(&ctx);
+    mossa__tsne_free_state(s);
+    return st;
+}
+
+MOSSA_DEF void mossa_tsne_end(mossa_tsne_state *state) { mossa__tsne_free_state(state); }
+MOSSA_DEF int mossa_tsne_iteration(const mossa_tsne_state *state) { return state ? state->iter : 0; }
+MOSSA_DEF size_t mossa_tsne_size(const mossa_tsne_state *state) { return state ? state->n : 0; }
+
+MOSSA_DEF void mossa_tsne_get_embedding(const mossa_tsne_state *state, float *y)
+{
+    size_t i;
+    if (!state || !y) return;
+    for (i = 0; i < state->n * (size_t)state->dims; ++i) y[i] = (float)state->y[i];
+}
+
+MOSSA_DEF void mossa_tsne_set_embedding(mossa_tsne_state *state, const float *y)
+{
+    size_t i;
+    if (!state || !y) return;
+    for (i = 0; i < state->n * (size_t)state->dims; ++i) state->y[i] = (double)y[i];
+}
+
+MOSSA_DEF mossa_status mossa_tsne_joint_p(const mossa_tsne_state *s, size_t *nnz,
+                                          size_t *indptr, int32_t *indices, double *values)
+{
+    size_t i, e, m = 0, *cur;
+    mossa__ctx ctx;
+    if (!s || !nnz) return MOSSA_ERR_INVALID_ARGUMENT;
+    /* each directed edge gives an entry in its row; a one-way edge i->j
+       also gives the mirror entry in row j (a mutual pair has both edges) */
+    for (i = 0; i < s->n; ++i)
+        for (e = s->indptr[i]; e < s->indptr[i + 1]; ++e)
+            m += mossa__tsne_edge_weight(s, (size_t)s->col[e], (int32_t)i) > 0.0f ? 1 : 2;
+    if (!indices) { *nnz = m; return MOSSA_OK; }
+    if (!indptr || !values || *nnz < m) return MOSSA_ERR_INVALID_ARGUMENT;
+    *nnz = m;
+    ctx = s->actx;
+    cur = (size_t *)mossa__alloc(&ctx, s->n * sizeof(size_t));
+    if (!cur) return MOSSA_ERR_OUT_OF_MEMORY;
+    for (i = 0; i <= s->n; ++i) indptr[i] = 0;
+    for (i = 0; i < s->n; ++i)
+        for (e = s->indptr[i]; e < s->indptr[i + 1]; ++e) {
+            indptr[i + 1]++;
+            if (mossa__tsne_edge_weight(s, (size_t)s->col[e], (int32_t)i) == 0.0f) indptr[(size_t)s->col[e] + 1]++;
+        }
+    for (i = 0; i < s->n; ++i) { indptr[i + 1] += indptr[i]; cur[i] = indptr[i]; }
+    for (i = 0; i < s->n; ++i)
+        for (e = s->indptr[i]; e < s->indptr[i + 1]; ++e) {
+            size_t j = (size_t)s->col[e];
+            double wr = (double)mossa__tsne_edge_weight(s, j, (int32_t)i);
+            indices[cur[i]] = (int32_t)j;
+            values[cur[i]++] = (double)s->w[e] + wr;
+            if (wr == 0.0) { indices[cur[j]] = (int32_t)i; values[cur[j]++] = (double)s->w[e]; }
+        }
+    for (i = 0; i < s->n; ++i) {      /* insertion sort of each row by column */
+        size_t a, b;
+        for (a = indptr[i] + 1; a < indptr[i + 1]; ++a) {
+            int32_t c = indices[a];
+            double v = values[a];
+            for (b = a; b > indptr[i] && indices[b - 1] > c; --b) { indices[b] = indices[b - 1]; values[b] = values[b - 1]; }
+            indices[b] = c; values[b] = v;
+        }
+    }
+    mossa__free(&ctx, cur);
+    return MOSSA_OK;
+}
+
+/* ---- the iteration engine ------------------------------------------------------ */
+typedef struct mossa__tsne_ws {
+    mossa_tsne_state *s;
+    mossa__ctx *ctx;
+    size_t n;
+    int dims, bits;               /* Morton bits per dimension */
+    float *yf;                    /* n x dims, input order */
+    float *rep;                   /* n x dims, input order: sum_j q_ij^2 (y_i - y_j) */
+    float *abuf;                  /* ATTR_TASKS x n x dims */
+    uint64_t *key, *key2;
+    uint32_t *perm, *perm2;
+    float *sc[3];                 /* coordinates in Morton order (SoA) */
+    mossa__tsne_node *nodes;
+    size_t nnodes, cap;
+    uint32_t *gstart;             /* groups: [gstart[g], gstart[g+1]) */
+    size_t ngroups;
+    size_t *tgroup;               /* repulsion task t: groups [tgroup[t], tgroup[t+1]) */
+    size_t ntasks;
+    double *task_z, *task_log;
+    size_t abound[MOSSA__TSNE_ATTR_TASKS + 1];
+    float *wscratch;              /* per worker: list (4 x (LIST+16)) + acc (4 x 64) */
+    int32_t *wstack;              /* per worker: 1024 */
+    size_t wstride;
+    float theta2;
+    int exact, want_log;
+    double Z, slog;               /* results of the last passes */
+} mossa__tsne_ws;
+
+#define MOSSA__TSNE_STACK 1024
+
+static void mossa__tsne_ws_free(mossa__tsne_ws *ws)
+{
+    mossa__ctx *c = ws->ctx;
+    mossa__free(c, ws->yf); mossa__free(c, ws->rep); mossa__free(c, ws->abuf);
+    mossa__free(c, ws->key); mossa__free(c, ws->key2); mossa__free(c, ws->perm); mossa__free(c, ws->perm2);
+    mossa__free(c, ws->sc[0]); mossa__free(c, ws->nodes); mossa__free(c, ws->gstart);
+    mossa__free(c, ws->tgroup); mossa__free(c, ws->task_z); mossa__free(c, ws->task_log);
+    mossa__free(c, ws->wscratch); mossa__free(c, ws->wstack);
+}
+
+static mossa_status mossa__tsne_ws_init(mossa__tsne_ws *ws, mossa_tsne_state *s, mossa__ctx *ctx)
+{
+    size_t n = s->n, nd = n * (size_t)s->dims, t, E = s->indptr[n], ntmax = n / MOSSA__TSNE_REP_POINTS + 2;
+    size_t nthr = (size_t)ctx->n_threads;
+    memset(ws, 0, sizeof(*ws));
+    ws->s = s; ws->ctx = ctx; ws->n = n; ws->dims = s->dims;
+    ws->bits = s->dims == 2 ? 24 : 21;
+    ws->yf = (float *)mossa__alloc(ctx, nd * sizeof(float));
+    ws->rep = (float *)mossa__alloc(ctx, nd * sizeof(float));
+    ws->abuf = (float *)mossa__alloc(ctx, MOSSA__TSNE_ATTR_TASKS * nd * sizeof(float));
+    ws->key = (uint64_t *)mossa__alloc(ctx, n * sizeof(uint64_t));
+    ws->key2 = (uint64_t *)mossa__alloc(ctx, n * sizeof(uint64_t));
+    ws->perm = (uint32_t *)mossa__alloc(ctx, n * sizeof(uint32_t));
+    ws->perm2 = (uint32_t *)mossa__alloc(ctx, n * sizeof(uint32_t));
+    ws->sc[0] = (float *)mossa__alloc(ctx, 3 * n * sizeof(float));
+    ws->cap = n / 4 + 64;
+    ws->nodes = (mossa__tsne_node *)mossa__alloc(ctx, ws->cap * sizeof(mossa__tsne_node));
+    ws->gstart = (uint32_t *)mossa__alloc(ctx, (n + 1) * sizeof(uint32_t));
+    ws->tgroup = (size_t *)mossa__alloc(ctx, (ntmax + 1) * sizeof(size_t));
+    ws->task_z = (double *)mossa__alloc(ctx, ntmax * sizeof(double));
+    ws->task_log = (double *)mossa__alloc(ctx, MOSSA__TSNE_ATTR_TASKS * sizeof(double));
+    ws->wstride = 4 * (MOSSA__TSNE_LIST + 16) + 4 * MOSSA__TSNE_GROUP;
+    ws->wscratch = (float *)mossa__alloc(ctx, nthr * ws->wstride * sizeof(float));
+    ws->wstack = (int32_t *)mossa__alloc(ctx, nthr * MOSSA__TSNE_STACK * sizeof(int32_t));
+    if (!ws->yf || !ws->rep || !ws->abuf || !ws->key || !ws->key2 || !ws->perm || !ws->perm2 ||
+        !ws->sc[0] || !ws->nodes || !ws->gstart || !ws->tgroup || !ws->task_z || !ws->task_log ||
+        !ws->wscratch || !ws->wstack) {
+        mossa__tsne_ws_free(ws);
+        return MOSSA_ERR_OUT_OF_MEMORY;
+    }
+    ws->sc[1] = ws->sc[0] + n;
+    ws->sc[2] = ws->sc[1] + n;
+    /* attractive tasks: rows split so that each holds about E / T edges */
+    ws->abound[0] = 0;
+    for (t = 1; t < MOSSA__TSNE_ATTR_TASKS; ++t) {
+        size_t target = E / MOSSA__TSNE_ATTR_TASKS * t, lo = ws->abound[t - 1], hi = n;
+        while (lo < hi) { size_t mid = lo + (hi - lo) / 2; if (s->indptr[mid] < target) lo = mid + 1; else hi = mid; }
+        ws->abound[t] = lo;
+    }
+    ws->abound[MOSSA__TSNE_ATTR_TASKS] = n;
+    for (t = 0; t < nd; ++t) ws->yf[t] = (float)s->y[t];
+    return MOSSA_OK;
+}
+
+static uint64_t mossa__tsne_spread2(uint64_t x)
+{
+    x &= 0xffffffffull;
+    x = (x | (x << 16)) & 0x0000ffff0000ffffull;
+    x = (x | (x << 8)) & 0x00ff00ff00ff00ffull;
+    x = (x | (x << 4)) & 0x0f0f0f0f0f0f0f0full;
+    x = (x | (x << 2)) & 0x3333333333333333ull;
+    x = (x | (x << 1)) & 0x5555555555555555ull;
+    return x;
+}
+
+static uint64_t mossa__tsne_spread3(uint64_t x)
+{
+    x &= 0x1fffffull;
+    x = (x | (x << 32)) & 0x1f00000000ffffull;
+    x = (x | (x << 16)) & 0x1f0000ff0000ffull;
+    x = (x | (x << 8)) & 0x100f00f00f00f00full;
+    x = (x | (x << 4)) & 0x10c30c30c30c30c3ull;
+    x = (x | (x << 2)) & 0x1249249249249249ull;
+    return x;
+}
+
+static int mossa__tsne_clz64(uint64_t x)
+{
+#if MOSSA__GNUC
+    return __builtin_clzll(x);
+#else
+    int c = 0;
+    while (!(x & 0x8000000000000000ull)) { x <<= 1; ++c; }
+    return c;
+#endif
+}
+
+/* Creates node [b, e): width from the common key prefix (compressed tree). */
+static void mossa__tsne_make_node(mossa__tsne_ws *ws, mossa__tsne_node *nd, size_t b, size_t e,
+                                  double cell0)
+{
+    uint64_t kb = ws->key[b], ke = ws->key[e - 1];
+    int level;
+    double wd;
+    if (kb == ke) level = ws->bits;
+    else level = ws->bits - 1 - (63 - mossa__tsne_clz64(kb ^ ke)) / ws->dims;
+    wd = ldexp(cell0, -level);
+    nd->w2 = (float)(wd * wd);
+    nd->begin = (uint32_t)b; nd->end = (uint32_t)e;
+    nd->child = (kb == ke || e - b <= MOSSA__TSNE_LEAF) ? -1 : level;   /* level kept until expanded */
+    nd->nchild = 0;
+}
+
+/* Morton sort and tree build (serial, O(n)); fills groups and tasks. */
+static mossa_status mossa__tsne_build(mossa__tsne_ws *ws)
+{
+    size_t n = ws->n, i, c, pass;
+    int dims = ws->dims, B = ws->bits;
+    double lo[3], hi[3], extent = 0.0, scale, cell0;
+    uint64_t stack[MOSSA__TSNE_STACK];
+    size_t sp = 0;
+    const float *yf = ws->yf;
+    uint64_t maxkey = 0;
+    /* bounding box */
+    for (c = 0; c < (size_t)dims; ++c) { lo[c] = HUGE_VAL; hi[c] = -HUGE_VAL; }
+    for (i = 0; i < n; ++i)
+        for (c = 0; c < (size_t)dims; ++c) {
+            double v = (double)yf[i * (size_t)dims + c];
+            if (v < lo[c]) lo[c] = v;
+            if (v > hi[c]) hi[c] = v;
+        }
+    for (c = 0; c < (size_t)dims; ++c) extent = MOSSA__MAX(extent, hi[c] - lo[c]);
+    scale = extent > 0.0 ? (ldexp(1.0, B) - 1.0) / extent : 0.0;
+    cell0 = extent > 0.0 ? extent * ldexp(1.0, B) / (ldexp(1.0, B) - 1.0) : 0.0;
+    for (i = 0; i < n; ++i) {
+        uint64_t q[3] = {0, 0, 0}, k;
+        for (c = 0; c < (size_t)dims; ++c) {
+            double v = ((double)yf[i * (size_t)dims + c] - lo[c]) * scale;
+            q[c] = v > 0.0 ? (uint64_t)v : 0;
+        }
+        k = dims == 2 ? (mossa__tsne_spread2(q[0]) << 1) | mossa__tsne_spread2(q[1])
+                      : (mossa__tsne_spread3(q[0]) << 2) | (mossa__tsne_spread3(q[1]) << 1) | mossa__tsne_spread3(q[2]);
+        ws->key[i] = k;
+        ws->perm[i] = (uint32_t)i;
+        maxkey |= k;
+    }
+    /* LSD radix sort, 11-bit digits (stable, so equal keys keep input order) */
+    for (pass = 0; pass * 11 < (size_t)(B * dims); ++pass) {
+        size_t cnt[2048], sh = pass * 11, sum = 0;
+        if (!((maxkey >> sh) & 2047)) continue;
+        memset(cnt, 0, sizeof(cnt));
+        for (i = 0; i < n; ++i) cnt[(ws->key[i] >> sh) & 2047]++;
+        for (i = 0; i < 2048; ++i) { size_t t = cnt[i]; cnt[i] = sum; sum += t; }
+        for (i = 0; i < n; ++i) {
+            size_t dpos = cnt[(ws->key[i] >> sh) & 2047]++;
+            ws->key2[dpos] = ws->key[i];
+            ws->perm2[dpos] = ws->perm[i];
+        }
+        { uint64_t *tk = ws->key; ws->key = ws->key2; ws->key2 = tk; }
+        { uint32_t *tp = ws->perm; ws->perm = ws->perm2; ws->perm2 = tp; }
+    }
+    for (i = 0; i < n; ++i)
+        for (c = 0; c < (size_t)dims; ++c) ws->sc[c][i] = yf[(size_t)ws->perm[i] * (size_t)dims + c];
+    /* tree: DFS pre-order, children of a node allocated as one block */
+    mossa__tsne_make_node(ws, &ws->nodes[0], 0, n, cell0);
+    ws->nnodes = 1;
+    ws->ngroups = 0;
+    /* target groups: the topmost subtrees with <= GROUP points (a leaf of
+       more identical points is cut into GROUP-sized pieces); they tile
+       [0, n) in order. Inside-a-group nodes carry the high bit on the stack. */
+    stack[sp++] = 0;
+    while (sp > 0) {
+        size_t id = (size_t)(stack[--sp] & ~((uint64_t)1 << 63)), inside = (size_t)(stack[sp] >> 63);
+        mossa__tsne_node *nd = &ws->nodes[id];
+        if (!inside) {
+            if (nd->end - nd->begin <= MOSSA__TSNE_GROUP) {
+                ws->gstart[ws->ngroups++] = nd->begin;
+                inside = 1;
+            } else if (nd->child < 0) {
+                size_t b;
+                for (b = nd->begin; b < nd->end; b += MOSSA__TSNE_GROUP) ws->gstart[ws->ngroups++] = (uint32_t)b;
+            }
+        }
+        if (nd->child < 0) continue;
+        {
+            int level = nd->child, shift = (B - 1 - level) * dims, v, nv = 1 << dims;
+            size_t b = nd->begin, e = nd->end, first, cnum = 0, bounds[9];
+            uint64_t mask = (uint64_t)(nv - 1);
+            bounds[0] = b;
+            for (v = 0; v < nv; ++v) {        /* end of digit v: first key with digit > v */
+                size_t l = bounds[v], h = e;
+                while (l < h) {
+                    size_t mid = l + (h - l) / 2;
+                    if ((size_t)((ws->key[mid] >> shift) & mask) <= (size_t)v) l = mid + 1; else h = mid;
+                }
+                bounds[v + 1] = l;
+            }
+            if (ws->nnodes + (size_t)nv > ws->cap) {
+                size_t ncap = ws->cap * 2 + (size_t)nv;
+                mossa__tsne_node *nn = (mossa__tsne_node *)mossa__alloc(ws->ctx, ncap * sizeof(mossa__tsne_node));
+                if (!nn) return MOSSA_ERR_OUT_OF_MEMORY;
+                memcpy(nn, ws->nodes, ws->nnodes * sizeof(mossa__tsne_node));
+                mossa__free(ws->ctx, ws->nodes);
+                ws->nodes = nn; ws->cap = ncap;
+                nd = &ws->nodes[id];
+            }
+            first = ws->nnodes;
+            for (v = 0; v < nv; ++v)
+                if (bounds[v + 1] > bounds[v])
+                    mossa__tsne_make_node(ws, &ws->nodes[first + cnum++], bounds[v], bounds[v + 1], cell0);
+            ws->nnodes += cnum;
+            nd->child = (int32_t)first;
+            nd->nchild = (int32_t)cnum;
+            if (sp + cnum > MOSSA__TSNE_STACK) return MOSSA_ERR_INTERNAL;
+            while (cnum-- > 0) stack[sp++] = (uint64_t)(first + cnum) | ((uint64_t)inside << 63);
+        }
+    }
+    ws->gstart[ws->ngroups] = (uint32_t)n;
+    /* centres of mass, bottom-up (children follow their parent) */
+    for (i = ws->nnodes; i-- > 0;) {
+        mossa__tsne_node *nd = &ws->nodes[i];
+        double acc[3] = {0, 0, 0};
+        size_t p;
+        if (nd->child < 0) {
+            for (p = nd->begin; p < nd->end; ++p)
+                for (c = 0; c < (size_t)dims; ++c) acc[c] += (double)ws->sc[c][p];
+        } else {
+            int ch;
+            for (ch = 0; ch < nd->nchild; ++ch) {
+                const mossa__tsne_node *cn = &ws->nodes[nd->child + ch];
+                double m = (double)(cn->end - cn->begin);
+                for (c = 0; c < (size_t)dims; ++c) acc[c] += m * (double)cn->c[c];
+            }
+        }
+        for (c = 0; c < (size_t)dims; ++c) nd->c[c] = (float)(acc[c] / (double)(nd->end - nd->begin));
+        for (; c < 3; ++c) nd->c[c] = 0.0f;
+    }
+    /* repulsion tasks: consecutive groups of at least REP_POINTS points */
+    {
+        size_t g, acc = 0;
+        ws->ntasks = 0;
+        ws->tgroup[0] = 0;
+        for (g = 0; g < ws->ngroups; ++g) {
+            acc += ws->gstart[g + 1] - ws->gstart[g];
+            if (acc >= MOSSA__TSNE_REP_POINTS || g + 1 == ws->ngroups) {
+                ws->tgroup[++ws->ntasks] = g + 1;
+                acc = 0;
+            }
+        }
+    }
+    return MOSSA_OK;
+}
+
+/* One target group: tree walk into an interaction list, SIMD evaluation. */
+static double mossa__tsne_group(mossa__tsne_ws *ws, size_t gb, size_t ge, int worker)
+{
+    int dims = ws->dims;
+    float *lx = ws->wscratch + (size_t)worker * ws->wstride;
+    float *ly = lx + (MOSSA__TSNE_LIST + 16), *lz = ly + (MOSSA__TSNE_LIST + 16), *lm = lz + (MOSSA__TSNE_LIST + 16);
+    float *acc = lm + (MOSSA__TSNE_LIST + 16);
+    int32_t *stack = ws->wstack + (size_t)worker * MOSSA__TSNE_STACK;
+    size_t sp = 0, nl = 0, nt = ge - gb, t, c;
+    float bl[3] = {0, 0, 0}, bh[3] = {0, 0, 0};
+    const mossa__kernels *kt = mossa__k();
+    double zsum = 0.0;
+    for (c = 0; c < (size_t)dims; ++c) {
+        bl[c] = bh[c] = ws->sc[c][gb];
+        for (t = gb + 1; t < ge; ++t) {
+            float v = ws->sc[c][t];
+            if (v < bl[c]) bl[c] = v;
+            if (v > bh[c]) bh[c] = v;
+        }
+    }
+    for (t = 0; t < 4 * nt; ++t) acc[t] = 0.0f;
+#define MOSSA__TSNE_FLUSH()                                                                   \
+    do {                                                                                      \
+        while (nl % 16) { lx[nl] = ly[nl] = lz[nl] = 0.0f; lm[nl] = 0.0f; ++nl; }             \
+        if (dims == 2) kt->tsne_repulse2(ws->sc[0] + gb, ws->sc[1] + gb, nt, lx, ly, lm, nl, acc); \
+        else kt->tsne_repulse3(ws->sc[0] + gb, ws->sc[1] + gb, ws->sc[2] + gb, nt, lx, ly, lz, lm, nl, acc); \
+        nl = 0;                                                                               \
+    } while (0)
+    stack[sp++] = 0;
+    while (sp > 0) {
+        const mossa__tsne_node *nd = &ws->nodes[stack[--sp]];
+        int overlap = nd->begin < ge && gb < nd->end;
+        if (!overlap && !ws->exact) {
+            float d2 = 0.0f;
+            for (c = 0; c < (size_t)dims; ++c) {
+                float v = nd->c[c], g = 0.0f;
+                if (v < bl[c]) g = bl[c] - v; else if (v > bh[c]) g = v - bh[c];
+                d2 += g * g;
+            }
+            if (nd->w2 < ws->theta2 * d2) {
+                if (nl >= MOSSA__TSNE_LIST) MOSSA__TSNE_FLUSH();
+                lx[nl] = nd->c[0]; ly[nl] = nd->c[1]; lz[nl] = nd->c[2];
+                lm[nl] = (float)(nd->end - nd->begin);
+                ++nl;
+                continue;
+            }
+        }
+        if (nd->child < 0) {
+            size_t p = nd->begin;
+            while (p < nd->end) {
+                size_t take;
+                if (nl >= MOSSA__TSNE_LIST) MOSSA__TSNE_FLUSH();
+                take = MOSSA__MIN((size_t)nd->end - p, (size_t)MOSSA__TSNE_LIST - nl);
+                memcpy(lx + nl, ws->sc[0] + p, take * sizeof(float));
+                memcpy(ly + nl, ws->sc[1] + p, take * sizeof(float));
+                if (dims == 3) memcpy(lz + nl, ws->sc[2] + p, take * sizeof(float));
+                for (t = 0; t < take; ++t) lm[nl + t] = 1.0f;
+                nl += take; p += take;
+            }
+        } else {
+            int ch;
+            for (ch = nd->nchild; ch-- > 0;) stack[sp++] = nd->child + ch;
+        }
+    }
+    if (nl > 0) MOSSA__TSNE_FLUSH();
+#undef MOSSA__TSNE_FLUSH
+    for (t = 0; t < nt; ++t) {
+        size_t i = ws->perm[gb + t];
+        /* the target met itself once in its own leaf: q = 1 exactly */
+        zsum += (double)acc[4 * t] - 1.0;
+        for (c = 0; c < (size_t)dims; ++c) ws->rep[i * (size_t)dims + c] = acc[4 * t + 1 + c];
+    }
+    return zsum;
+}
+
+static void mossa__tsne_rep_task(void *arg, size_t task, int worker)
+{
+    mossa__tsne_ws *ws = (mossa__tsne_ws *)arg;
+    size_t g;
+    double z = 0.0;
+    for (g = ws->tgroup[task]; g < ws->tgroup[task + 1]; ++g)
+        z += mossa__tsne_group(ws, ws->gstart[g], ws->gstart[g + 1], worker);
+    ws->task_z[task] = z;
+}
+
+static mossa_status mossa__tsne_repulsion(mossa__tsne_ws *ws, double theta)
+{
+    size_t t;
+    ws->exact = theta < 0.0;
+    ws->theta2 = ws->exact ? 0.0f : (float)(theta * theta);
+    MOSSA__CHECK(mossa__tsne_build(ws));
+    mossa__parallel(ws->ctx, ws->ntasks, mossa__tsne_rep_task, ws);
+    ws->Z = 0.0;
+    for (t = 0; t < ws->ntasks; ++t) ws->Z += ws->task_z[t];
+    if (!(ws->Z > 0.0)) ws->Z = DBL_MIN;
+    return MOSSA_OK;
+}
+
+static void mossa__tsne_attr_task(void *arg, size_t task, int worker)
+{
+    mossa__tsne_ws *ws = (mossa__tsne_ws *)arg;
+    const mossa_tsne_state *s = ws->s;
+    size_t nd = ws->n * (size_t)ws->dims, i, e, i0 = ws->abound[task], i1 = ws->abound[task + 1];
+    float *buf = ws->abuf + task * nd;
+    (void)worker;
+    memset(buf, 0, nd * sizeof(float));
+    mossa__k()->tsne_attract(ws->dims, ws->yf, i0, i1, s->indptr, s->col, s->w, buf);
+    if (ws->want_log) {
+        double acc = 0.0;
+        for (i = i0; i < i1; ++i)
+            for (e = s->indptr[i]; e < s->indptr[i + 1]; ++e) {
+                const float *a = ws->yf + i * (size_t)ws->dims, *b = ws->yf + (size_t)s->col[e] * (size_t)ws->dims;
+                double d2 = 0.0;
+                int c;
+                for (c = 0; c < ws->dims; ++c) { double t = (double)a[c] - (double)b[c]; d2 += t * t; }
+                acc += (double)s->w[e] * log1p(d2);
+            }
+        ws->task_log[task] = acc;
+    }
+}
+
+static void mossa__tsne_attraction(mossa__tsne_ws *ws, int want_log)
+{
+    size_t t;
+    ws->want_log = want_log;
+    mossa__parallel(ws->ctx, MOSSA__TSNE_ATTR_TASKS, mossa__tsne_attr_task, ws);
+    ws->slog = 0.0;
+    if (want_log) for (t = 0; t < MOSSA__TSNE_ATTR_TASKS; ++t) ws->slog += ws->task_log[t];
+}
+
+/* KL = sum P log P - sum P log q = H + 2 sum_e w_e log(1 + d_e^2) + log Z */
+static double mossa__tsne_kl_value(const mossa__tsne_ws *ws)
+{
+    return ws->s->p_entropy + 2.0 * ws->slog + log(ws->Z);
+}
+
+typedef struct mossa__tsne_upd_job {
+    mossa__tsne_ws *ws;
+    double exag, mom, lr;
+    double *grad;      /* gradient mode: write 4 * (attr - rep / Z) here, no update */
+} mossa__tsne_upd_job;
+
+static void mossa__tsne_upd_task(void *arg, size_t task, int worker)
+{
+    mossa__tsne_upd_job *J = (mossa__tsne_upd_job *)arg;
+    mossa__tsne_ws *ws = J->ws;
+    mossa_tsne_state *s = ws->s;
+    size_t dims = (size_t)ws->dims, nd = ws->n * dims, i0 = task * MOSSA__TSNE_UPD_POINTS;
+    size_t i1 = MOSSA__MIN(ws->n, i0 + MOSSA__TSNE_UPD_POINTS), i, c, t;
+    double invZ = 1.0 / ws->Z;
+    (void)worker;
+    for (i = i0; i < i1; ++i) {
+        double u[3], norm2 = 0.0;
+        for (c = 0; c < dims; ++c) {
+            size_t a = i * dims + c;
+            double attr = 0.0, g, gain;
+            for (t = 0; t < MOSSA__TSNE_ATTR_TASKS; ++t) attr += (double)ws->abuf[t * nd + a];
+            g = J->exag * attr - (double)ws->rep[a] * invZ;
+            if (J->grad) { J->grad[a] = 4.0 * g; continue; }
+            gain = s->gains[a];
+            gain = (g * s->update[a] < 0.0) ? gain + 0.2 : gain * 0.8;
+            if (gain < 0.01) gain = 0.01;
+            s->gains[a] = gain;
+            u[c] = J->mom * s->update[a] - J->lr * gain * g;
+            norm2 += u[c] * u[c];
+        }
+        if (J->grad) continue;
+        /* openTSNE's max_step_norm: a point never jumps more than 5 units in
+           one step (keeps tiny or degenerate inputs from oscillating out to
+           infinity; normal runs take far smaller steps) */
+        if (norm2 > MOSSA__TSNE_MAX_STEP * MOSSA__TSNE_MAX_STEP) {
+            double f = MOSSA__TSNE_MAX_STEP / sqrt(norm2);
+            for (c = 0; c < dims; ++c) u[c] *= f;
+        }
+        for (c = 0; c < dims; ++c) {
+            size_t a = i * dims + c;
+            s->update[a] = u[c];
+            s->y[a] += u[c];
+            ws->yf[a] = (float)s->y[a];
+        }
+    }
+}
+
+static void mossa__tsne_update(mossa__tsne_ws *ws, double exag, double mom, double *grad)
+{
+    mossa__tsne_upd_job J;
+    J.ws = ws; J.exag = exag; J.mom = mom; J.lr = ws->s->lr; J.grad = grad;
+    mossa__parallel(ws->ctx, (ws->n + MOSSA__TSNE_UPD_POINTS - 1) / MOSSA__TSNE_UPD_POINTS, mossa__tsne_upd_task, &J);
+}
+
+static double mossa__tsne_theta_or(const mossa_tsne_state *s, double theta)
+{
+    return theta == 0.0 ? s->opt.theta : theta;
+}
+
+/* KL at the current embedding (ws->yf current) */
+static mossa_status mossa__tsne_kl_ws(mossa__tsne_ws *ws, double theta, double *kl)
+{
+    MOSSA__CHECK(mossa__tsne_repulsion(ws, theta));
+    mossa__tsne_attraction(ws, 1);
+    *kl = mossa__tsne_kl_value(ws);
+    return MOSSA_OK;
+}
+
+static double mossa__tsne_final_theta(const mossa_tsne_state *s)
+{
+    /* exact normaliser when affordable, else a tight Barnes-Hut one */
+    if (s->n <= MOSSA__TSNE_EXACT_Z_MAX) return -1.0;
+    return s->opt.theta < 0.0 ? s->opt.theta : MOSSA__MIN(s->opt.theta, 0.25);
+}
+
+MOSSA_DEF mossa_status mossa_tsne_run(mossa_tsne_state *s, int iterations, mossa_tsne_result *result)
+{
+    mossa__ctx ctx;
+    mossa__tsne_ws ws;
+    mossa_status st;
+    int it, cancelled = 0;
+    if (!s || iterations < 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__ctx_begin(&ctx, s->opt.n_threads, s->opt.allocator);
+    if (st != MOSSA_OK) return st;
+    st = mossa__tsne_ws_init(&ws, s, &ctx);
+    if (st != MOSSA_OK) { mossa__ctx_end(&ctx); return st; }
+    for (it = s->iter; it < iterations; ++it) {
+        int early = it < s->opt.exaggeration_iterations;
+        int report = s->opt.progress && (it + 1) % 50 == 0;
+        double kl = 0.0;
+        st = mossa__tsne_repulsion(&ws, s->opt.theta);
+        if (st != MOSSA_OK) break;
+        mossa__tsne_attraction(&ws, report);
+        if (report) kl = mossa__tsne_kl_value(&ws);
+        mossa__tsne_update(&ws, early ? s->opt.exaggeration : 1.0, early ? 0.5 : 0.8, NULL);
+        s->iter = it + 1;
+        if (report && s->opt.progress(it + 1, kl, s->opt.progress_user)) { cancelled = 1; break; }
+    }
+    if (st == MOSSA_OK && result) {
+        result->iterations = s->iter;
+        result->neighbors = s->k;
+        st = mossa__tsne_kl_ws(&ws, mossa__tsne_final_theta(s), &result->kl);
+    }
+    mossa__tsne_ws_free(&ws);
+    mossa__ctx_end(&ctx);
+    if (st == MOSSA_OK && cancelled) st = MOSSA_ERR_CANCELLED;
+    return st;
+}
+
+MOSSA_DEF mossa_status mossa_tsne_kl(mossa_tsne_state *s, double theta, double *kl)
+{
+    mossa__ctx ctx;
+    mossa__tsne_ws ws;
+    mossa_status st;
+    if (!s || !kl) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__ctx_begin(&ctx, s->opt.n_threads, s->opt.allocator);
+    if (st != MOSSA_OK) return st;
+    st = mossa__tsne_ws_init(&ws, s, &ctx);
+    if (st == MOSSA_OK) {
+        st = mossa__tsne_kl_ws(&ws, mossa__tsne_theta_or(s, theta), kl);
+        mossa__tsne_ws_free(&ws);
+    }
+    mossa__ctx_end(&ctx);
+    return st;
+}
+
+MOSSA_DEF mossa_status mossa_tsne_gradient(mossa_tsne_state *s, double theta, double *grad)
+{
+    mossa__ctx ctx;
+    mossa__tsne_ws ws;
+    mossa_status st;
+    if (!s || !grad) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__ctx_begin(&ctx, s->opt.n_threads, s->opt.allocator);
+    if (st != MOSSA_OK) return st;
+    st = mossa__tsne_ws_init(&ws, s, &ctx);
+    if (st == MOSSA_OK) {
+        st = mossa__tsne_repulsion(&ws, mossa__tsne_theta_or(s, theta));
+        if (st == MOSSA_OK) {
+            mossa__tsne_attraction(&ws, 0);
+            mossa__tsne_update(&ws, 1.0, 0.0, grad);
+        }
+        mossa__tsne_ws_free(&ws);
+    }
+    mossa__ctx_end(&ctx);
+    return st;
+}
+
 MOSSA_DEF mossa_status mossa_tsne(const float *x, size_t n, size_t d, const mossa_tsne_options *options,
                                   float *y, mossa_tsne_result *result)
-{ (void)x; (void)n; (void)d; (void)options; (void)y; (void)result; return MOSSA_ERR_NOT_IMPLEMENTED; }
+{
+    mossa_tsne_state *s = NULL;
+    mossa_tsne_result r;
+    mossa_status st;
+    if (!y) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa_tsne_begin(x, n, d, options, &s);
+    if (st != MOSSA_OK) return st;
+    memset(&r, 0, sizeof(r));
+    st = mossa_tsne_run(s, s->opt.iterations, &r);
+    if (st == MOSSA_OK || st == MOSSA_ERR_CANCELLED) {
+        mossa_tsne_get_embedding(s, y);
+    }
+    if (result && (st == MOSSA_OK || st == MOSSA_ERR_CANCELLED)) *result = r;
+    mossa_tsne_end(s);
+    return st;
+}
 
 /* ==== impl/text.c ==== */
 /* text.c - streaming UTF-8 text scanner, English syllable counter and
@@ -6628,10 +10523,924 @@ MOSSA_DEF mossa_status mossa_readability_lines(const char *text, size_t len, siz
 }
 
 /* ==== impl/stats.c ==== */
-/* stats.c */
+/* stats.c - correlation with p-values, permutation tests, layer groups.
+   The equations and the reasoning behind the layer groups are in stats.h. */
+
+/* ---- special functions ------------------------------------------------ */
+
+/* Continued fraction of I_x(a, b) (Numerical Recipes 6.4), evaluated with
+   the modified Lentz method; converges fast for x < (a + 1) / (a + b + 2). */
+static double mossa__betacf(double a, double b, double x)
+{
+    const double tiny = 1e-300, eps = 1e-16;
+    double qab = a + b, qap = a + 1.0, qam = a - 1.0;
+    double c = 1.0, d = 1.0 - qab * x / qap, h;
+    int m;
+    if (fabs(d) < tiny) d = tiny;
+    d = 1.0 / d;
+    h = d;
+    for (m = 1; m <= 2000; ++m) {
+        double m2 = 2.0 * m, aa, del;
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d; if (fabs(d) < tiny) d = tiny;
+        c = 1.0 + aa / c; if (fabs(c) < tiny) c = tiny;
+        d = 1.0 / d;
+        h *= d * c;
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d; if (fabs(d) < tiny) d = tiny;
+        c = 1.0 + aa / c; if (fabs(c) < tiny) c = tiny;
+        d = 1.0 / d;
+        del = d * c;
+        h *= del;
+        if (fabs(del - 1.0) < eps) break;
+    }
+    return h;
+}
+
+MOSSA_DEF double mossa_incomplete_beta(double a, double b, double x)
+{
+    double lbt;
+    if (!(a > 0) || !(b > 0) || !(x >= 0) || !(x <= 1) || !isfinite(a) || !isfinite(b)) return -1.0;
+    if (x == 0) return 0.0;
+    if (x == 1) return 1.0;
+    lbt = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x);
+    /* Use the fraction on the side where it converges; the other side
+       follows from I_x(a, b) = 1 - I_{1-x}(b, a). */
+    if (x < (a + 1.0) / (a + b + 2.0)) return exp(lbt) * mossa__betacf(a, b, x) / a;
+    return 1.0 - exp(lbt) * mossa__betacf(b, a, 1.0 - x) / b;
+}
+
+MOSSA_DEF double mossa_student_t_p(double t, double df)
+{
+    double p;
+    if (!(df > 0) || isnan(t)) return -1.0;
+    if (isinf(t)) return 0.0;
+    /* P(|T| >= |t|) = I_{df/(df+t^2)}(df/2, 1/2) */
+    p = mossa_incomplete_beta(0.5 * df, 0.5, df / (df + t * t));
+    return p < 0 ? 0 : (p > 1 ? 1 : p);
+}
+
+/* ---- correlation --------------------------------------------------------- */
+
+static mossa_status mossa__check_pairs(const double *x, const double *y, size_t n)
+{
+    size_t i;
+    if (!x || !y) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (n < 3) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    for (i = 0; i < n; ++i)
+        if (!isfinite(x[i]) || !isfinite(y[i])) return MOSSA_ERR_NONFINITE;
+    return MOSSA_OK;
+}
+
+/* Two-pass centered Pearson r; MOSSA_ERR_ZERO_VARIANCE for a constant input. */
+static mossa_status mossa__pearson_r(const double *x, const double *y, size_t n, double *r)
+{
+    double mx = 0, my = 0, sxx = 0, syy = 0, sxy = 0, v;
+    size_t i;
+    for (i = 0; i < n; ++i) { mx += x[i]; my += y[i]; }
+    mx /= (double)n;
+    my /= (double)n;
+    for (i = 0; i < n; ++i) {
+        double dx = x[i] - mx, dy = y[i] - my;
+        sxx += dx * dx; syy += dy * dy; sxy += dx * dy;
+    }
+    if (!(sxx > 0) || !(syy > 0)) return MOSSA_ERR_ZERO_VARIANCE;
+    /* sqrt of the product, not the product of square roots: for exactly
+       proportional inputs sxy == sxx == syy and r comes out exactly 1 */
+    v = sxx * syy;
+    v = isfinite(v) ? sxy / sqrt(v) : sxy / (sqrt(sxx) * sqrt(syy));
+    *r = v > 1 ? 1 : (v < -1 ? -1 : v);
+    return MOSSA_OK;
+}
+
+static void mossa__t_from_r(double r, size_t n, mossa_correlation *out)
+{
+    double df = (double)n - 2.0, one_minus = 1.0 - r * r;
+    out->r = r;
+    out->n = n;
+    out->exact = 0;
+    if (one_minus <= 0) {
+        out->t = r > 0 ? HUGE_VAL : -HUGE_VAL;
+        out->p = 0;
+        return;
+    }
+    out->t = r * sqrt(df / one_minus);
+    /* p through 1 - r^2 directly: I_{1-r^2}(df/2, 1/2) */
+    out->p = mossa_incomplete_beta(0.5 * df, 0.5, one_minus);
+    if (out->p < 0) out->p = 0;
+    if (out->p > 1) out->p = 1;
+}
+
+MOSSA_DEF mossa_status mossa_pearson(const double *x, const double *y, size_t n,
+                                     mossa_correlation *out)
+{
+    double r;
+    if (!out) return MOSSA_ERR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof(*out));
+    MOSSA__CHECK(mossa__check_pairs(x, y, n));
+    MOSSA__CHECK(mossa__pearson_r(x, y, n, &r));
+    mossa__t_from_r(r, n, out);
+    return MOSSA_OK;
+}
+
+/* Sorting indices by value without qsort's lack of a context pointer:
+   a small merge sort on (value, index) pairs, stable and O(n log n). */
+typedef struct mossa__vi { double v; size_t i; } mossa__vi;
+
+static void mossa__sort_vi(mossa__vi *a, mossa__vi *tmp, size_t n)
+{
+    size_t width, i;
+    for (width = 1; width < n; width *= 2) {
+        for (i = 0; i < n; i += 2 * width) {
+            size_t lo = i, mid = MOSSA__MIN(i + width, n), hi = MOSSA__MIN(i + 2 * width, n);
+            size_t p = lo, q = mid, k = lo;
+            while (p < mid && q < hi) tmp[k++] = (a[q].v < a[p].v) ? a[q++] : a[p++];
+            while (p < mid) tmp[k++] = a[p++];
+            while (q < hi) tmp[k++] = a[q++];
+        }
+        memcpy(a, tmp, n * sizeof(*a));
+    }
+}
+
+static mossa_status mossa__ranks_ctx(const mossa__ctx *ctx, const double *x, size_t n, double *ranks)
+{
+    mossa__vi *a, *tmp;
+    size_t i, j;
+    a = (mossa__vi *)mossa__calloc(ctx, n, sizeof(mossa__vi));
+    tmp = (mossa__vi *)mossa__calloc(ctx, n, sizeof(mossa__vi));
+    if (!a || !tmp) { mossa__free(ctx, a); mossa__free(ctx, tmp); return MOSSA_ERR_OUT_OF_MEMORY; }
+    for (i = 0; i < n; ++i) { a[i].v = x[i]; a[i].i = i; }
+    mossa__sort_vi(a, tmp, n);
+    for (i = 0; i < n; i = j) {
+        double avg;
+        size_t k;
+        for (j = i + 1; j < n && a[j].v == a[i].v; ++j) {}
+        avg = 0.5 * (double)(i + 1 + j);   /* mean of the 1-based ranks i+1 .. j */
+        for (k = i; k < j; ++k) ranks[a[k].i] = avg;
+    }
+    mossa__free(ctx, a);
+    mossa__free(ctx, tmp);
+    return MOSSA_OK;
+}
+
+MOSSA_DEF mossa_status mossa_ranks(const double *x, size_t n, double *ranks)
+{
+    mossa__ctx ctx;
+    size_t i;
+    if (!x || !ranks || n == 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    for (i = 0; i < n; ++i) if (!isfinite(x[i])) return MOSSA_ERR_NONFINITE;
+    ctx.allocator = NULL; ctx.n_threads = 1; ctx.pool = NULL;
+    return mossa__ranks_ctx(&ctx, x, n, ranks);
+}
+
+/* Exact two-sided permutation p of Spearman's rho for n <= 9: all n!
+   orderings of the y ranks (Heap's algorithm). Doubled ranks are integers
+   and their deviations from the mean n + 1 too, so the statistic
+   S = sum dx_i dy_i is exact and "as extreme" needs no tolerance. */
+static double mossa__spearman_exact_p(const double *rx, const double *ry, size_t n)
+{
+    double dx[MOSSA_SPEARMAN_EXACT_MAX], dy[MOSSA_SPEARMAN_EXACT_MAX];
+    size_t c[MOSSA_SPEARMAN_EXACT_MAX], i, k;
+    double s_obs = 0, count = 0, total = 0;
+    for (i = 0; i < n; ++i) {
+        dx[i] = 2.0 * rx[i] - (double)(n + 1);
+        dy[i] = 2.0 * ry[i] - (double)(n + 1);
+        s_obs += dx[i] * dy[i];
+        c[i] = 0;
+    }
+    s_obs = fabs(s_obs);
+    for (;;) {
+        double s = 0;
+        for (k = 0; k < n; ++k) s += dx[k] * dy[k];
+        total += 1;
+        if (fabs(s) >= s_obs) count += 1;
+        /* next permutation of dy (Heap) */
+        i = 1;
+        while (i < n && c[i] >= i) { c[i] = 0; ++i; }
+        if (i >= n) break;
+        {
+            size_t a = (i % 2 == 0) ? 0 : c[i];
+            double t = dy[a]; dy[a] = dy[i]; dy[i] = t;
+        }
+        ++c[i];
+    }
+    return count / total;
+}
+
+MOSSA_DEF mossa_status mossa_spearman(const double *x, const double *y, size_t n,
+                                      mossa_correlation *out)
+{
+    mossa__ctx ctx;
+    double *rx, *ry, r;
+    mossa_status st;
+    if (!out) return MOSSA_ERR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof(*out));
+    MOSSA__CHECK(mossa__check_pairs(x, y, n));
+    ctx.allocator = NULL; ctx.n_threads = 1; ctx.pool = NULL;
+    rx = (double *)mossa__calloc(&ctx, n, sizeof(double));
+    ry = (double *)mossa__calloc(&ctx, n, sizeof(double));
+    if (!rx || !ry) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    if ((st = mossa__ranks_ctx(&ctx, x, n, rx)) != MOSSA_OK) goto done;
+    if ((st = mossa__ranks_ctx(&ctx, y, n, ry)) != MOSSA_OK) goto done;
+    if ((st = mossa__pearson_r(rx, ry, n, &r)) != MOSSA_OK) goto done;
+    mossa__t_from_r(r, n, out);
+    if (n <= MOSSA_SPEARMAN_EXACT_MAX) {
+        out->p = mossa__spearman_exact_p(rx, ry, n);
+        out->exact = 1;
+    }
+done:
+    mossa__free(&ctx, rx);
+    mossa__free(&ctx, ry);
+    return st;
+}
+
+MOSSA_DEF mossa_status mossa_permutation_test(const double *x, const double *y, size_t n,
+                                              mossa_corr_kind kind, size_t n_permutations,
+                                              uint64_t seed, double *r, double *p)
+{
+    mossa__ctx ctx;
+    double *a = NULL, *b = NULL, robs, count = 0;
+    mossa_status st;
+    size_t it, i;
+    uint64_t counter = 0;
+    if (!r || !p || (kind != MOSSA_CORR_PEARSON && kind != MOSSA_CORR_SPEARMAN))
+        return MOSSA_ERR_INVALID_ARGUMENT;
+    *r = 0; *p = 1;
+    MOSSA__CHECK(mossa__check_pairs(x, y, n));
+    if (n_permutations == 0) n_permutations = 9999;
+    ctx.allocator = NULL; ctx.n_threads = 1; ctx.pool = NULL;
+    a = (double *)mossa__calloc(&ctx, n, sizeof(double));
+    b = (double *)mossa__calloc(&ctx, n, sizeof(double));
+    if (!a || !b) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    if (kind == MOSSA_CORR_SPEARMAN) {
+        if ((st = mossa__ranks_ctx(&ctx, x, n, a)) != MOSSA_OK) goto done;
+        if ((st = mossa__ranks_ctx(&ctx, y, n, b)) != MOSSA_OK) goto done;
+    } else {
+        memcpy(a, x, n * sizeof(double));
+        memcpy(b, y, n * sizeof(double));
+    }
+    if ((st = mossa__pearson_r(a, b, n, &robs)) != MOSSA_OK) goto done;
+    for (it = 0; it < n_permutations; ++it) {
+        double rp;
+        for (i = n - 1; i > 0; --i) {
+            size_t j = (size_t)(mossa_rng_uniform(seed, counter++) * (double)(i + 1));
+            double t;
+            if (j > i) j = i;
+            t = b[i]; b[i] = b[j]; b[j] = t;
+        }
+        (void)mossa__pearson_r(a, b, n, &rp);
+        /* the relative slack counts permutations that tie with the observed
+           value up to rounding (e.g. the identity) as "as extreme" */
+        if (fabs(rp) >= fabs(robs) * (1.0 - 1e-12)) count += 1;
+    }
+    *r = robs;
+    *p = (1.0 + count) / (1.0 + (double)n_permutations);
+    st = MOSSA_OK;
+done:
+    mossa__free(&ctx, a);
+    mossa__free(&ctx, b);
+    return st;
+}
+
+/* ---- segmentation ------------------------------------------------------- */
+
+/* Prefix sums over positions 0..n-1 (x = index) of the curve shifted by its
+   mean, in long double: the shift keeps y^2 sums small so that the O(1)
+   residual formula does not cancel away the precision of flat segments. */
+typedef struct mossa__prefix {
+    long double *sx, *sxx, *sy, *syy, *sxy;   /* n + 1 entries each */
+} mossa__prefix;
+
+static double mossa__segment_rss(const mossa__prefix *ps, size_t i, size_t j)
+{
+    long double m = (long double)(j - i);
+    long double sx = ps->sx[j] - ps->sx[i], sxx = ps->sxx[j] - ps->sxx[i];
+    long double sy = ps->sy[j] - ps->sy[i], syy = ps->syy[j] - ps->syy[i];
+    long double sxy = ps->sxy[j] - ps->sxy[i];
+    long double cxx = sxx - sx * sx / m, cyy = syy - sy * sy / m, cxy = sxy - sx * sy / m;
+    long double rss = cxx > 0 ? cyy - cxy * cxy / cxx : cyy;
+    return rss > 0 ? (double)rss : 0.0;
+}
+
+/* Line fit of one segment in plain two-pass double (the reported numbers). */
+static void mossa__line_fit(const double *y, size_t i, size_t j, double *a, double *b, double *rss)
+{
+    double mx = 0, my = 0, sxx = 0, sxy = 0, r = 0, m = (double)(j - i);
+    size_t k;
+    for (k = i; k < j; ++k) { mx += (double)k; my += y[k]; }
+    mx /= m; my /= m;
+    for (k = i; k < j; ++k) { sxx += ((double)k - mx) * ((double)k - mx); sxy += ((double)k - mx) * (y[k] - my); }
+    *b = sxx > 0 ? sxy / sxx : 0;
+    *a = my - *b * mx;
+    for (k = i; k < j; ++k) { double e = y[k] - (*a + *b * (double)k); r += e * e; }
+    *rss = r;
+}
+
+MOSSA_DEF mossa_status mossa_segment_linear(const double *y, size_t n, size_t k,
+                                            size_t min_length, size_t *starts, double *rss)
+{
+    mossa__ctx ctx;
+    mossa__prefix ps;
+    double *cost = NULL, mean = 0;
+    size_t *arg = NULL, s, i, j, total;
+    mossa_status st = MOSSA_OK;
+    if (!y || !starts || !rss || k == 0 || min_length < 2) return MOSSA_ERR_INVALID_ARGUMENT;
+    *rss = 0;
+    if (mossa__mul_overflows(k, min_length, &total) || n < total) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    for (i = 0; i < n; ++i) { if (!isfinite(y[i])) return MOSSA_ERR_NONFINITE; mean += y[i]; }
+    mean /= (double)n;
+    ctx.allocator = NULL; ctx.n_threads = 1; ctx.pool = NULL;
+    memset(&ps, 0, sizeof(ps));
+    ps.sx = (long double *)mossa__calloc(&ctx, 5 * (n + 1), sizeof(long double));
+    cost = (double *)mossa__calloc(&ctx, k * (n + 1), sizeof(double));
+    arg = (size_t *)mossa__calloc(&ctx, k * (n + 1), sizeof(size_t));
+    if (!ps.sx || !cost || !arg) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    ps.sxx = ps.sx + (n + 1); ps.sy = ps.sxx + (n + 1); ps.syy = ps.sy + (n + 1); ps.sxy = ps.syy + (n + 1);
+    for (i = 0; i < n; ++i) {
+        long double x = (long double)i, v = (long double)(y[i] - mean);
+        ps.sx[i + 1] = ps.sx[i] + x;
+        ps.sxx[i + 1] = ps.sxx[i] + x * x;
+        ps.sy[i + 1] = ps.sy[i] + v;
+        ps.syy[i + 1] = ps.syy[i] + v * v;
+        ps.sxy[i + 1] = ps.sxy[i] + x * v;
+    }
+    /* cost[s][j]: best residual of the first j points cut into s+1 segments;
+       arg[s][j]: where the last of them starts. HUGE_VAL marks "impossible". */
+    for (s = 0; s < k; ++s)
+        for (j = 0; j <= n; ++j) cost[s * (n + 1) + j] = HUGE_VAL;
+    for (j = min_length; j <= n; ++j) { cost[j] = mossa__segment_rss(&ps, 0, j); arg[j] = 0; }
+    for (s = 1; s < k; ++s) {
+        for (j = (s + 1) * min_length; j <= n; ++j) {
+            double best = HUGE_VAL;
+            size_t best_i = 0;
+            for (i = s * min_length; i + min_length <= j; ++i) {
+                double prev = cost[(s - 1) * (n + 1) + i], c;
+                if (prev == HUGE_VAL) continue;
+                c = prev + mossa__segment_rss(&ps, i, j);
+                if (c < best) { best = c; best_i = i; }
+            }
+            cost[s * (n + 1) + j] = best;
+            arg[s * (n + 1) + j] = best_i;
+        }
+    }
+    j = n;
+    for (s = k; s-- > 0;) {
+        starts[s] = s == 0 ? 0 : arg[s * (n + 1) + j];
+        j = starts[s];
+    }
+    {
+        double total_rss = 0, a, b, r;
+        for (s = 0; s < k; ++s) {
+            mossa__line_fit(y, starts[s], s + 1 < k ? starts[s + 1] : n, &a, &b, &r);
+            total_rss += r;
+        }
+        *rss = total_rss;
+    }
+done:
+    mossa__free(&ctx, ps.sx);
+    mossa__free(&ctx, cost);
+    mossa__free(&ctx, arg);
+    return st;
+}
+
+MOSSA_DEF mossa_status mossa_layer_groups_fit(const double *curve, size_t n,
+                                              const mossa_group_options *options,
+                                              mossa_layer_groups *groups)
+{
+    size_t starts[3], min_len, g;
+    double rss, mean = 0, tss = 0, a, b, line_rss;
+    size_t i;
+    if (!groups) return MOSSA_ERR_INVALID_ARGUMENT;
+    memset(groups, 0, sizeof(*groups));
+    if (!curve) return MOSSA_ERR_INVALID_ARGUMENT;
+    min_len = options && options->min_length ? options->min_length : MOSSA__MAX((size_t)2, n / 8);
+    if (min_len < 2) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (n < 3 * min_len) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    MOSSA__CHECK(mossa_segment_linear(curve, n, 3, min_len, starts, &rss));
+    for (i = 0; i < n; ++i) mean += curve[i];
+    mean /= (double)n;
+    for (i = 0; i < n; ++i) tss += (curve[i] - mean) * (curve[i] - mean);
+    for (g = 0; g < 3; ++g) {
+        double r;
+        groups->first[g] = starts[g];
+        groups->last[g] = (g < 2 ? starts[g + 1] : n) - 1;
+        mossa__line_fit(curve, groups->first[g], groups->last[g] + 1, &groups->intercept[g],
+                        &groups->slope[g], &r);
+    }
+    mossa__line_fit(curve, 0, n, &a, &b, &line_rss);
+    groups->rss = rss;
+    groups->r2 = tss > 0 ? 1.0 - rss / tss : 1.0;
+    groups->r2_line = tss > 0 ? 1.0 - line_rss / tss : 1.0;
+    groups->paper_shape = groups->slope[1] > 0 && groups->slope[1] > fabs(groups->slope[0]) &&
+                          groups->slope[1] > fabs(groups->slope[2]);
+    return MOSSA_OK;
+}
 
 /* ==== impl/analysis.c ==== */
-/* analysis.c */
+/* analysis.c - the MOSSA pipeline over models x tasks x layers (see
+   analysis.h). Streaming order: task by task, layer by layer, the
+   control's matrix Z_t,l is loaded once and every other model's Y_t,l is
+   compared with it and released before the next is loaded. */
+
+MOSSA_DEF size_t mossa_default_map_layers(size_t n_layers, size_t *out)
+{
+    size_t cand[5], i, j, m = 0;
+    double last;
+    if (n_layers == 0 || !out) return 0;
+    last = (double)(n_layers - 1);
+    cand[0] = 0;
+    cand[1] = (size_t)floor(last / 3.0 + 0.5);
+    cand[2] = (size_t)floor(last / 2.0 + 0.5);
+    cand[3] = (size_t)floor(2.0 * last / 3.0 + 0.5);
+    cand[4] = n_layers - 1;
+    for (i = 0; i < 5; ++i) {
+        int dup = 0;
+        for (j = 0; j < m; ++j) if (out[j] == cand[i]) dup = 1;
+        if (!dup) out[m++] = cand[i];
+    }
+    return m;
+}
+
+MOSSA_DEF mossa_status mossa_task_grade(const char *text, size_t len, double *grade,
+                                        size_t *n_lines, size_t *n_scored)
+{
+    size_t i = 0, lines = 0, scored = 0;
+    double sum = 0;
+    if (grade) *grade = 0;
+    if (n_lines) *n_lines = 0;
+    if (n_scored) *n_scored = 0;
+    if (!text && len) return MOSSA_ERR_INVALID_ARGUMENT;
+    while (i < len) {
+        size_t start = i, end;
+        mossa_readability_scores sc;
+        mossa_status st;
+        while (i < len && text[i] != '\n') ++i;
+        end = i;
+        if (i < len) ++i;               /* the newline */
+        if (end > start && text[end - 1] == '\r') --end;
+        ++lines;
+        st = mossa_readability(text + start, end - start, NULL, &sc);
+        if (st != MOSSA_OK) return st;
+        if (sc.defined) { sum += sc.flesch_kincaid_grade; ++scored; }
+    }
+    if (n_lines) *n_lines = lines;
+    if (n_scored) *n_scored = scored;
+    if (scored == 0) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    if (grade) *grade = sum / (double)scored;
+    return MOSSA_OK;
+}
+
+/* numpy's default quantile: linear interpolation at position q (n - 1)
+   of the sorted values. */
+static double mossa__quantile_sorted(const double *v, size_t n, double q)
+{
+    double pos = q * (double)(n - 1), frac;
+    size_t lo = (size_t)floor(pos);
+    if (lo + 1 >= n) return v[n - 1];
+    frac = pos - (double)lo;
+    return v[lo] + frac * (v[lo + 1] - v[lo]);
+}
+
+static void mossa__sort_doubles(double *v, size_t n)
+{
+    size_t i, j;
+    for (i = 1; i < n; ++i) {          /* insertion sort: n is a task count */
+        double t = v[i];
+        for (j = i; j > 0 && v[j - 1] > t; --j) v[j] = v[j - 1];
+        v[j] = t;
+    }
+}
+
+MOSSA_DEF void mossa_analysis_free(mossa_analysis_result *r)
+{
+    mossa__ctx ctx;
+    if (!r) return;
+    ctx.allocator = r->allocator; ctx.n_threads = 1; ctx.pool = NULL;
+    mossa__free(&ctx, r->cka);
+    mossa__free(&ctx, r->cka_mean);
+    mossa__free(&ctx, r->rank);
+    mossa__free(&ctx, r->explained);
+    mossa__free(&ctx, r->pearson);
+    mossa__free(&ctx, r->spearman);
+    mossa__free(&ctx, r->groups);
+    mossa__free(&ctx, r->groups_status);
+    mossa__free(&ctx, r->map_layer);
+    mossa__free(&ctx, r->map_task);
+    mossa__free(&ctx, r->map_row);
+    mossa__free(&ctx, r->map);
+    mossa__free(&ctx, r->map_kl);
+    memset(r, 0, sizeof(*r));
+}
+
+typedef struct mossa__run {
+    const mossa_analysis_input *in;
+    const mossa_analysis_options *opt;
+    mossa_analysis_result *r;
+    mossa__ctx *ctx;
+    size_t done, total;
+    size_t map_units;               /* progress units per map: the maps fill half the bar */
+} mossa__run;
+
+static mossa_status mossa__tick(mossa__run *run, const char *stage, size_t units)
+{
+    run->done += units;
+    if (run->opt->progress && run->opt->progress(run->opt->progress_user, run->done, run->total, stage))
+        return MOSSA_ERR_CANCELLED;
+    return MOSSA_OK;
+}
+
+static mossa_status mossa__load(mossa__run *run, size_t m, size_t t, size_t l,
+                                const float **x, size_t *rows, size_t *cols)
+{
+    mossa_status st;
+    *x = NULL; *rows = 0; *cols = 0;
+    st = run->in->load(run->in->user, m, t, l, x, rows, cols);
+    if (st == MOSSA_OK && (!*x || *rows == 0 || *cols == 0)) st = MOSSA_ERR_INVALID_ARGUMENT;
+    if (st != MOSSA_OK) {
+        if (*x && run->in->release) run->in->release(run->in->user, *x);
+        *x = NULL;
+        run->r->failed_model = m; run->r->failed_task = t; run->r->failed_layer = l;
+    }
+    return st;
+}
+
+static void mossa__release(mossa__run *run, const float *x)
+{
+    if (x && run->in->release) run->in->release(run->in->user, x);
+}
+
+static mossa_status mossa__rank_of(mossa__run *run, const float *x, size_t n, size_t d, size_t at)
+{
+    mossa_rank_options ro;
+    mossa_rank_result rr;
+    mossa_status st;
+    memset(&ro, 0, sizeof(ro));
+    ro.variance = run->opt->variance;
+    ro.n_threads = run->ctx->n_threads;
+    ro.allocator = run->ctx->allocator;
+    st = mossa_variance_rank(x, n, d, &ro, &rr);
+    if (st != MOSSA_OK) return st;
+    run->r->rank[at] = rr.rank;
+    run->r->explained[at] = rr.explained;
+    return MOSSA_OK;
+}
+
+/* Pass 1: CKA and ranks, one (task, layer) at a time. */
+static mossa_status mossa__pass_cka(mossa__run *run)
+{
+    const mossa_analysis_input *in = run->in;
+    mossa_analysis_result *r = run->r;
+    size_t t, l, m, L = in->n_layers, T = in->n_tasks;
+    mossa_cka_options co = run->opt->cka;
+    mossa_status st;
+    co.n_threads = run->ctx->n_threads;
+    co.allocator = run->ctx->allocator;
+    for (t = 0; t < T; ++t) {
+        size_t task_rows = 0;
+        for (l = 0; l < L; ++l) {
+            const float *z, *y;
+            size_t nz, dz, ny, dy;
+            MOSSA__CHECK(mossa__load(run, in->control, t, l, &z, &nz, &dz));
+            if (l > 0 && nz != task_rows) {
+                r->failed_model = in->control; r->failed_task = t; r->failed_layer = l;
+                mossa__release(run, z);
+                return MOSSA_ERR_DIMENSION_MISMATCH;
+            }
+            task_rows = nz;
+            st = mossa__rank_of(run, z, nz, dz, (in->control * T + t) * L + l);
+            r->cka[(in->control * T + t) * L + l] = 1.0;
+            if (st != MOSSA_OK) {
+                r->failed_model = in->control; r->failed_task = t; r->failed_layer = l;
+                mossa__release(run, z);
+                return st;
+            }
+            for (m = 0; m < in->n_models; ++m) {
+                size_t at = (m * T + t) * L + l;
+                if (m == in->control) continue;
+                st = mossa__load(run, m, t, l, &y, &ny, &dy);
+                if (st != MOSSA_OK) { mossa__release(run, z); return st; }
+                if (ny != nz) st = MOSSA_ERR_DIMENSION_MISMATCH;
+                if (st == MOSSA_OK) st = mossa_cka(y, ny, dy, z, dz, &co, &r->cka[at]);
+                if (st == MOSSA_OK) st = mossa__rank_of(run, y, ny, dy, at);
+                mossa__release(run, y);
+                if (st != MOSSA_OK) {
+                    r->failed_model = m; r->failed_task = t; r->failed_layer = l;
+                    mossa__release(run, z);
+                    return st;
+                }
+            }
+            mossa__release(run, z);
+            MOSSA__CHECK(mossa__tick(run, "cka", 1));
+        }
+    }
+    return MOSSA_OK;
+}
+
+/* Summaries, correlations and groups from the CKA table. */
+static mossa_status mossa__summaries(mossa__run *run)
+{
+    const mossa_analysis_input *in = run->in;
+    mossa_analysis_result *r = run->r;
+    size_t T = in->n_tasks, L = in->n_layers, m, t, l;
+    double *col = (double *)mossa__calloc(run->ctx, T, sizeof(double));
+    double *sorted = (double *)mossa__calloc(run->ctx, T, sizeof(double));
+    mossa_group_options go;
+    if (!col || !sorted) { mossa__free(run->ctx, col); mossa__free(run->ctx, sorted); return MOSSA_ERR_OUT_OF_MEMORY; }
+    memset(&go, 0, sizeof(go));
+    go.min_length = run->opt->group_min_length;
+    go.allocator = run->ctx->allocator;
+    for (m = 0; m < in->n_models; ++m) {
+        for (l = 0; l < L; ++l) {
+            size_t at = m * L + l;
+            double sum = 0;
+            for (t = 0; t < T; ++t) { col[t] = r->cka[(m * T + t) * L + l]; sum += col[t]; }
+            memcpy(sorted, col, T * sizeof(double));
+            mossa__sort_doubles(sorted, T);
+            r->cka_mean[at] = sum / (double)T;
+            r->cka_min[at] = sorted[0];
+            r->cka_q1[at] = mossa__quantile_sorted(sorted, T, 0.25);
+            r->cka_median[at] = mossa__quantile_sorted(sorted, T, 0.5);
+            r->cka_q3[at] = mossa__quantile_sorted(sorted, T, 0.75);
+            r->cka_max[at] = sorted[T - 1];
+            if (m != in->control && in->task_grade) {
+                /* undefined (constant column, < 3 tasks) stays n = 0 */
+                if (mossa_pearson(col, in->task_grade, T, &r->pearson[at]) != MOSSA_OK)
+                    memset(&r->pearson[at], 0, sizeof(mossa_correlation));
+                if (mossa_spearman(col, in->task_grade, T, &r->spearman[at]) != MOSSA_OK)
+                    memset(&r->spearman[at], 0, sizeof(mossa_correlation));
+            }
+        }
+        if (m == in->control) r->groups_status[m] = MOSSA_ERR_INVALID_ARGUMENT;
+        else r->groups_status[m] = mossa_layer_groups_fit(r->cka_mean + m * L, L, &go, &r->groups[m]);
+    }
+    mossa__free(run->ctx, col);
+    mossa__free(run->ctx, sorted);
+    return MOSSA_OK;
+}
+
+/* Centers x (n x d) and projects it on its top k principal axes
+   (randomized SVD): out = U S, n x k. */
+static mossa_status mossa__pca(mossa__run *run, float *x, size_t n, size_t d, size_t k, float *out)
+{
+    double *mean = NULL, *s = NULL;
+    float *u = NULL;
+    mossa_svd_options so;
+    mossa_status st = MOSSA_OK;
+    size_t i, j;
+    mean = (double *)mossa__calloc(run->ctx, d, sizeof(double));
+    s = (double *)mossa__calloc(run->ctx, k, sizeof(double));
+    u = (float *)mossa__calloc(run->ctx, n * k, sizeof(float));
+    if (!mean || !s || !u) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    for (i = 0; i < n; ++i) for (j = 0; j < d; ++j) mean[j] += x[i * d + j];
+    for (j = 0; j < d; ++j) mean[j] /= (double)n;
+    for (i = 0; i < n; ++i) for (j = 0; j < d; ++j) x[i * d + j] = (float)(x[i * d + j] - mean[j]);
+    memset(&so, 0, sizeof(so));
+    so.seed = 0x4d4f535341ULL;
+    so.n_threads = run->ctx->n_threads;
+    so.allocator = run->ctx->allocator;
+    st = mossa_svd_randomized(x, n, d, k, &so, s, u, NULL);
+    if (st != MOSSA_OK) goto done;
+    for (i = 0; i < n; ++i) for (j = 0; j < k; ++j) out[i * k + j] = (float)(u[i * k + j] * s[j]);
+done:
+    mossa__free(run->ctx, mean);
+    mossa__free(run->ctx, s);
+    mossa__free(run->ctx, u);
+    return st;
+}
+
+/* One t-SNE job: a (model, map layer) pair whose input is already sampled
+   (and PCA-reduced). Jobs run one per worker with a single-threaded t-SNE
+   each: a map of a few hundred points keeps two cores busier this way than
+   one threaded run at a time, and the result cannot depend on the thread
+   count because every job is the same single-threaded computation. */
+typedef struct mossa__map_job {
+    float *input;
+    size_t dim, model, map;
+    mossa_status status;
+    double kl;
+} mossa__map_job;
+
+typedef struct mossa__map_batch {
+    mossa__run *run;
+    mossa__map_job *jobs;
+} mossa__map_batch;
+
+static void mossa__map_task(void *arg, size_t task, int worker)
+{
+    mossa__map_batch *b = (mossa__map_batch *)arg;
+    mossa__run *run = b->run;
+    mossa__map_job *job = &b->jobs[task];
+    mossa_analysis_result *r = run->r;
+    mossa_tsne_options to = run->opt->tsne;
+    mossa_tsne_result tr;
+    size_t P = r->map_points;
+    (void)worker;
+    memset(&tr, 0, sizeof(tr));
+    to.dims = 2;
+    if (to.iterations == 0) to.iterations = 500;
+    if (to.perplexity == 0) to.perplexity = 30;
+    /* perplexity needs at least 3 perplexity + 1 points */
+    if (3.0 * to.perplexity + 1 > (double)P) to.perplexity = ((double)P - 1) / 3.0;
+    to.n_threads = 1;
+    to.allocator = run->ctx->allocator;
+    to.progress = NULL;
+    job->status = mossa_tsne(job->input, P, job->dim, &to, r->map + (job->model * r->n_maps + job->map) * P * 2, &tr);
+    job->kl = tr.kl;
+}
+
+/* Pass 2: the t-SNE maps. Gathering is sequential and streams (one task's
+   matrix at a time); each map's input is kept only in its reduced form
+   (P x min(d, pca) floats), then the maps run in parallel. */
+static mossa_status mossa__pass_maps(mossa__run *run, const size_t *task_rows)
+{
+    const mossa_analysis_input *in = run->in;
+    const mossa_analysis_options *opt = run->opt;
+    mossa_analysis_result *r = run->r;
+    size_t T = in->n_tasks, P = r->map_points, per_task, mi, m, t, i, n_jobs = 0, j;
+    size_t width = 0, pca = opt->tsne_pca_dims ? opt->tsne_pca_dims : 50;
+    float *sample = NULL;
+    mossa__map_job *jobs = NULL;
+    mossa__map_batch batch;
+    mossa_status st = MOSSA_OK;
+    per_task = opt->tsne_max_per_task ? opt->tsne_max_per_task : MOSSA__MAX((size_t)20, 600 / T);
+    jobs = (mossa__map_job *)mossa__calloc(run->ctx, r->n_maps * in->n_models, sizeof(mossa__map_job));
+    if (!jobs) return MOSSA_ERR_OUT_OF_MEMORY;
+    for (mi = 0; mi < r->n_maps; ++mi) {
+        for (m = 0; m < in->n_models; ++m) {
+            size_t p = 0, d = 0, dim;
+            float *keep;
+            if (m == in->control) continue;
+            for (t = 0; t < T; ++t) {
+                const float *x;
+                size_t n, cols, take = MOSSA__MIN(task_rows[t], per_task);
+                st = mossa__load(run, m, t, r->map_layer[mi], &x, &n, &cols);
+                if (st != MOSSA_OK) goto done;
+                if (n != task_rows[t] || (d && cols != d)) {
+                    r->failed_model = m; r->failed_task = t; r->failed_layer = r->map_layer[mi];
+                    mossa__release(run, x);
+                    st = MOSSA_ERR_DIMENSION_MISMATCH;
+                    goto done;
+                }
+                if (!sample || cols > width) {
+                    size_t count;
+                    mossa__free(run->ctx, sample);
+                    width = cols;
+                    if (mossa__mul_overflows(P, width, &count)) { mossa__release(run, x); st = MOSSA_ERR_TOO_LARGE; goto done; }
+                    sample = (float *)mossa__calloc(run->ctx, count, sizeof(float));
+                    if (!sample) { mossa__release(run, x); st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+                }
+                d = cols;
+                for (i = 0; i < take; ++i) {
+                    size_t row = i * n / take;
+                    memcpy(sample + (p + i) * d, x + row * d, d * sizeof(float));
+                }
+                p += take;
+                mossa__release(run, x);
+            }
+            dim = (d > pca && P > pca) ? pca : d;
+            keep = (float *)mossa__calloc(run->ctx, P * dim, sizeof(float));
+            if (!keep) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+            jobs[n_jobs].input = keep;
+            jobs[n_jobs].dim = dim;
+            jobs[n_jobs].model = m;
+            jobs[n_jobs].map = mi;
+            ++n_jobs;
+            if (dim < d) {
+                st = mossa__pca(run, sample, P, d, pca, keep);
+                if (st != MOSSA_OK) { r->failed_model = m; r->failed_task = 0; r->failed_layer = r->map_layer[mi]; goto done; }
+            } else memcpy(keep, sample, P * d * sizeof(float));
+        }
+    }
+    mossa__free(run->ctx, sample);
+    sample = NULL;
+    batch.run = run;
+    /* batches of one job per worker, so that progress is reported between them */
+    for (j = 0; j < n_jobs; j += (size_t)run->ctx->n_threads) {
+        size_t k, count = MOSSA__MIN((size_t)run->ctx->n_threads, n_jobs - j);
+        batch.jobs = jobs + j;
+        mossa__parallel(run->ctx, count, mossa__map_task, &batch);
+        for (k = j; k < j + count; ++k) {
+            if (jobs[k].status != MOSSA_OK) {
+                st = jobs[k].status;
+                r->failed_model = jobs[k].model; r->failed_task = 0; r->failed_layer = r->map_layer[jobs[k].map];
+                goto done;
+            }
+            r->map_kl[jobs[k].model * r->n_maps + jobs[k].map] = jobs[k].kl;
+            if ((st = mossa__tick(run, "t-SNE", run->map_units)) != MOSSA_OK) goto done;
+        }
+    }
+done:
+    for (j = 0; j < n_jobs; ++j) mossa__free(run->ctx, jobs[j].input);
+    mossa__free(run->ctx, jobs);
+    mossa__free(run->ctx, sample);
+    return st;
+}
+
+/* Row counts per task from the control's first layer (the CKA pass checks
+   every other matrix against them). */
+static mossa_status mossa__task_rows(mossa__run *run, size_t *rows)
+{
+    size_t t;
+    for (t = 0; t < run->in->n_tasks; ++t) {
+        const float *x;
+        size_t n, d;
+        MOSSA__CHECK(mossa__load(run, run->in->control, t, 0, &x, &n, &d));
+        rows[t] = n;
+        mossa__release(run, x);
+    }
+    return MOSSA_OK;
+}
+
+MOSSA_DEF mossa_status mossa_analyze(const mossa_analysis_input *in,
+                                     const mossa_analysis_options *options,
+                                     mossa_analysis_result *r)
+{
+    mossa_analysis_options opt;
+    mossa__ctx ctx;
+    mossa__run run;
+    size_t M, T, L, cells, i, *task_rows = NULL, per_task;
+    mossa_status st;
+    if (!r) return MOSSA_ERR_INVALID_ARGUMENT;
+    memset(r, 0, sizeof(*r));
+    if (!in || !in->load || in->n_models < 2 || in->n_tasks == 0 || in->n_layers == 0 ||
+        in->control >= in->n_models)
+        return MOSSA_ERR_INVALID_ARGUMENT;
+    if (options) opt = *options; else memset(&opt, 0, sizeof(opt));
+    if (opt.variance < 0 || opt.variance > 1) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (in->task_grade)
+        for (i = 0; i < in->n_tasks; ++i) if (!isfinite(in->task_grade[i])) return MOSSA_ERR_NONFINITE;
+    if (!opt.no_tsne && opt.tsne_layers)
+        for (i = 0; i < opt.n_tsne_layers; ++i) if (opt.tsne_layers[i] >= in->n_layers) return MOSSA_ERR_INVALID_ARGUMENT;
+    M = in->n_models; T = in->n_tasks; L = in->n_layers;
+    if (mossa__mul_overflows(M, T, &cells) || mossa__mul_overflows(cells, L, &cells))
+        return MOSSA_ERR_TOO_LARGE;
+    MOSSA__CHECK(mossa__ctx_begin(&ctx, opt.n_threads, opt.allocator));
+    r->allocator = opt.allocator;
+    r->n_models = M; r->n_tasks = T; r->n_layers = L; r->control = in->control;
+    r->cka = (double *)mossa__calloc(&ctx, cells, sizeof(double));
+    r->rank = (size_t *)mossa__calloc(&ctx, cells, sizeof(size_t));
+    r->explained = (double *)mossa__calloc(&ctx, cells, sizeof(double));
+    r->cka_mean = (double *)mossa__calloc(&ctx, 6 * M * L, sizeof(double));
+    r->pearson = (mossa_correlation *)mossa__calloc(&ctx, M * L, sizeof(mossa_correlation));
+    r->spearman = (mossa_correlation *)mossa__calloc(&ctx, M * L, sizeof(mossa_correlation));
+    r->groups = (mossa_layer_groups *)mossa__calloc(&ctx, M, sizeof(mossa_layer_groups));
+    r->groups_status = (mossa_status *)mossa__calloc(&ctx, M, sizeof(mossa_status));
+    r->map_layer = (size_t *)mossa__calloc(&ctx, 8 + opt.n_tsne_layers, sizeof(size_t));
+    task_rows = (size_t *)mossa__calloc(&ctx, T, sizeof(size_t));
+    if (!r->cka || !r->rank || !r->explained || !r->cka_mean || !r->pearson || !r->spearman ||
+        !r->groups || !r->groups_status || !r->map_layer || !task_rows) {
+        st = MOSSA_ERR_OUT_OF_MEMORY;
+        goto fail;
+    }
+    r->cka_min = r->cka_mean + M * L;
+    r->cka_q1 = r->cka_min + M * L;
+    r->cka_median = r->cka_q1 + M * L;
+    r->cka_q3 = r->cka_median + M * L;
+    r->cka_max = r->cka_q3 + M * L;
+    if (!opt.no_tsne) {
+        if (opt.tsne_layers && opt.n_tsne_layers) {
+            r->n_maps = opt.n_tsne_layers;
+            memcpy(r->map_layer, opt.tsne_layers, r->n_maps * sizeof(size_t));
+        } else r->n_maps = mossa_default_map_layers(L, r->map_layer);
+    }
+    run.in = in; run.opt = &opt; run.r = r; run.ctx = &ctx; run.done = 0;
+    run.map_units = r->n_maps ? MOSSA__MAX((size_t)1, (T * L + r->n_maps * (M - 1) - 1) / (r->n_maps * (M - 1))) : 0;
+    run.total = T * L + r->n_maps * (M - 1) * run.map_units;
+    if ((st = mossa__task_rows(&run, task_rows)) != MOSSA_OK) goto fail;
+    if ((st = mossa__pass_cka(&run)) != MOSSA_OK) goto fail;
+    if ((st = mossa__summaries(&run)) != MOSSA_OK) goto fail;
+    if (r->n_maps) {
+        per_task = opt.tsne_max_per_task ? opt.tsne_max_per_task : MOSSA__MAX((size_t)20, 600 / T);
+        r->map_points = 0;
+        for (i = 0; i < T; ++i) r->map_points += MOSSA__MIN(task_rows[i], per_task);
+        r->map_task = (size_t *)mossa__calloc(&ctx, r->map_points, sizeof(size_t));
+        r->map_row = (size_t *)mossa__calloc(&ctx, r->map_points, sizeof(size_t));
+        r->map = (float *)mossa__calloc(&ctx, M * r->n_maps * r->map_points * 2, sizeof(float));
+        r->map_kl = (double *)mossa__calloc(&ctx, M * r->n_maps, sizeof(double));
+        if (!r->map_task || !r->map_row || !r->map || !r->map_kl) { st = MOSSA_ERR_OUT_OF_MEMORY; goto fail; }
+        {
+            /* point -> (task, row) bookkeeping, independent of the models */
+            size_t p = 0, t, k, take;
+            for (t = 0; t < T; ++t) {
+                take = MOSSA__MIN(task_rows[t], per_task);
+                for (k = 0; k < take; ++k, ++p) { r->map_task[p] = t; r->map_row[p] = k * task_rows[t] / take; }
+            }
+        }
+        if ((st = mossa__pass_maps(&run, task_rows)) != MOSSA_OK) goto fail;
+    }
+    mossa__free(&ctx, task_rows);
+    mossa__ctx_end(&ctx);
+    return MOSSA_OK;
+fail:
+    {
+        size_t fm = r->failed_model, ft = r->failed_task, fl = r->failed_layer;
+        mossa__free(&ctx, task_rows);
+        mossa__ctx_end(&ctx);
+        mossa_analysis_free(r);
+        r->failed_model = fm; r->failed_task = ft; r->failed_layer = fl;
+    }
+    return st;
+}
 
 #endif /* MOSSA_IMPLEMENTATION */
 

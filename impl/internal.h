@@ -120,7 +120,35 @@ typedef struct mossa__kernels {
     void (*hsic_row)(const float *k, const float *l, const double *a, const double *b,
                      double ai, double bi, size_t n, size_t skip, double out[3]);
     /* svd */
+    /* C[t][c] += sum_{k<K} A[k*sak + t] B[k*ldb + c] for t < mr <= 8,
+       c < nr <= 32 (A holds 8 readable floats per k; rows >= mr are not
+       stored); float accumulation over the K of one call (callers pass
+       K <= 256), promoted to double when added to C. */
+    void (*svd_mm_tile)(size_t K, const float *A, size_t sak, size_t mr,
+                        const float *B, size_t ldb, size_t nr, double *C, size_t ldc);
+    /* One row of the fused tridiagonalisation step: r[k] -= a x[k] + b y[k]
+       (skipped when x is NULL), then p[k] += c r[k] and the return value is
+       sum_k r[k] u[k] (both skipped, returning 0, when u is NULL); k < j. */
+    double (*svd_rowop)(size_t j, double *r, const double *x, const double *y, double a, double b,
+                        const double *u, double c, double *p);
     /* tsne */
+    /* out[j*32 + q] (+)= sum_k (qt[k*32 + q] - r[j*ldr + k])^2 for 32 queries
+       (qt: d x 32 panel) and nr reference rows; accumulate != 0 adds. */
+    void (*tsne_knn_tile)(const float *qt, size_t d, const float *r, size_t ldr, size_t nr,
+                          float *out, int accumulate);
+    /* Barnes-Hut interactions of nt targets with ns sources (ns a multiple
+       of 16, padding has mass 0): q = 1/(1+|t-s|^2); acc[4t] += sum m q,
+       acc[4t+1+c] += sum m q^2 (t_c - s_c). */
+    void (*tsne_repulse2)(const float *tx, const float *ty, size_t nt, const float *sx,
+                          const float *sy, const float *sm, size_t ns, float *acc);
+    void (*tsne_repulse3)(const float *tx, const float *ty, const float *tz, size_t nt,
+                          const float *sx, const float *sy, const float *sz, const float *sm,
+                          size_t ns, float *acc);
+    /* Attractive forces of directed edges of rows [i0, i1): for edge i->j with
+       weight w, f = w q (y_i - y_j), q = 1/(1+|y_i-y_j|^2); buf[i] += f,
+       buf[j] -= f (y and buf n x dims). */
+    void (*tsne_attract)(int dims, const float *y, size_t i0, size_t i1, const size_t *indptr,
+                         const int32_t *col, const float *w, float *buf);
     /* text */
     /* Length of the run of ASCII letters at the start of p[0..n); its first
        min(run, room) letters are written lowercased to dst (vector versions

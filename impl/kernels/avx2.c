@@ -356,7 +356,204 @@ static void mossa__gemm_tile16_avx2(const float *a, const float *b, size_t kc, d
 }
 
 /* ---- svd ------------------------------------------------------------------- */
+/* The 8 x 32 tile in four 4 x 16 register blocks (8 ymm accumulators each),
+   the K slice (<= 256) staying in L1 between them. */
+MOSSA__TARGET_AVX2
+static void mossa__svd_mm_tile_avx2(size_t K, const float *A, size_t sak, size_t mr,
+                                    const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
+{
+    float out[8][32];
+    size_t rb, cb, k, t, c;
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (rb = 0; rb < 8 && rb < mr; rb += 4) {
+        for (cb = 0; cb < 32; cb += 16) {
+            int rem0 = (int)nr - (int)cb, rem1 = rem0 - 8;
+            __m256i mk0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem0), lane);
+            __m256i mk1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem1), lane);
+            __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+                   c30 = c00, c31 = c00;
+            if (rem0 <= 0) break;
+            for (k = 0; k < K; ++k) {
+                const float *b = B + k * ldb + cb, *a4 = A + k * sak + rb;
+                __m256 b0 = _mm256_maskload_ps(b, mk0), b1 = _mm256_maskload_ps(b + 8, mk1), a;
+                a = _mm256_broadcast_ss(a4);
+                c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
+                a = _mm256_broadcast_ss(a4 + 1);
+                c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
+                a = _mm256_broadcast_ss(a4 + 2);
+                c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
+                a = _mm256_broadcast_ss(a4 + 3);
+                c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
+            }
+            _mm256_storeu_ps(out[rb] + cb, c00); _mm256_storeu_ps(out[rb] + cb + 8, c01);
+            _mm256_storeu_ps(out[rb + 1] + cb, c10); _mm256_storeu_ps(out[rb + 1] + cb + 8, c11);
+            _mm256_storeu_ps(out[rb + 2] + cb, c20); _mm256_storeu_ps(out[rb + 2] + cb + 8, c21);
+            _mm256_storeu_ps(out[rb + 3] + cb, c30); _mm256_storeu_ps(out[rb + 3] + cb + 8, c31);
+        }
+    }
+    for (t = 0; t < mr; ++t)
+        for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)out[t][c];
+}
+
+MOSSA__TARGET_AVX2
+static double mossa__svd_rowop_avx2(size_t j, double *r, const double *x, const double *y, double a,
+                                    double b, const double *u, double c, double *p)
+{
+    size_t k = 0;
+    __m256d va = _mm256_set1_pd(a), vb = _mm256_set1_pd(b), vc = _mm256_set1_pd(c);
+    __m256d s0 = _mm256_setzero_pd(), s1 = s0;
+    double s, lanes[4];
+    if (x) {
+        for (; k + 8 <= j; k += 8) {
+            __m256d r0 = _mm256_loadu_pd(r + k), r1 = _mm256_loadu_pd(r + k + 4);
+            r0 = _mm256_fnmadd_pd(va, _mm256_loadu_pd(x + k), r0);
+            r1 = _mm256_fnmadd_pd(va, _mm256_loadu_pd(x + k + 4), r1);
+            r0 = _mm256_fnmadd_pd(vb, _mm256_loadu_pd(y + k), r0);
+            r1 = _mm256_fnmadd_pd(vb, _mm256_loadu_pd(y + k + 4), r1);
+            _mm256_storeu_pd(r + k, r0); _mm256_storeu_pd(r + k + 4, r1);
+            if (u) {
+                s0 = _mm256_fmadd_pd(r0, _mm256_loadu_pd(u + k), s0);
+                s1 = _mm256_fmadd_pd(r1, _mm256_loadu_pd(u + k + 4), s1);
+                _mm256_storeu_pd(p + k, _mm256_fmadd_pd(vc, r0, _mm256_loadu_pd(p + k)));
+                _mm256_storeu_pd(p + k + 4, _mm256_fmadd_pd(vc, r1, _mm256_loadu_pd(p + k + 4)));
+            }
+        }
+    } else if (u) {
+        for (; k + 8 <= j; k += 8) {
+            __m256d r0 = _mm256_loadu_pd(r + k), r1 = _mm256_loadu_pd(r + k + 4);
+            s0 = _mm256_fmadd_pd(r0, _mm256_loadu_pd(u + k), s0);
+            s1 = _mm256_fmadd_pd(r1, _mm256_loadu_pd(u + k + 4), s1);
+            _mm256_storeu_pd(p + k, _mm256_fmadd_pd(vc, r0, _mm256_loadu_pd(p + k)));
+            _mm256_storeu_pd(p + k + 4, _mm256_fmadd_pd(vc, r1, _mm256_loadu_pd(p + k + 4)));
+        }
+    }
+    _mm256_storeu_pd(lanes, _mm256_add_pd(s0, s1));
+    s = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+    for (; k < j; ++k) {
+        if (x) r[k] -= a * x[k] + b * y[k];
+        if (u) { s += r[k] * u[k]; p[k] += c * r[k]; }
+    }
+    return u ? s : 0.0;
+}
 /* ---- tsne ------------------------------------------------------------------ */
+MOSSA__TARGET_AVX2 static void mossa__tsne_knn_tile_avx2(const float *qt, size_t d, const float *r,
+                                                         size_t ldr, size_t nr, float *out,
+                                                         int accumulate)
+{
+    size_t j = 0, k;
+    int l;
+    for (; j + 2 <= nr; j += 2) {
+        const float *r0 = r + j * ldr, *r1 = r0 + ldr;
+        float *o = out + j * 32;
+        __m256 a0[4], a1[4];
+        for (l = 0; l < 4; ++l) {
+            a0[l] = accumulate ? _mm256_loadu_ps(o + 8 * l) : _mm256_setzero_ps();
+            a1[l] = accumulate ? _mm256_loadu_ps(o + 32 + 8 * l) : _mm256_setzero_ps();
+        }
+        for (k = 0; k < d; ++k) {
+            __m256 b0 = _mm256_set1_ps(r0[k]), b1 = _mm256_set1_ps(r1[k]);
+            for (l = 0; l < 4; ++l) {
+                __m256 q = _mm256_loadu_ps(qt + k * 32 + 8 * l);
+                __m256 t0 = _mm256_sub_ps(q, b0), t1 = _mm256_sub_ps(q, b1);
+                a0[l] = _mm256_fmadd_ps(t0, t0, a0[l]);
+                a1[l] = _mm256_fmadd_ps(t1, t1, a1[l]);
+            }
+        }
+        for (l = 0; l < 4; ++l) { _mm256_storeu_ps(o + 8 * l, a0[l]); _mm256_storeu_ps(o + 32 + 8 * l, a1[l]); }
+    }
+    for (; j < nr; ++j) {
+        const float *r0 = r + j * ldr;
+        float *o = out + j * 32;
+        __m256 a0[4];
+        for (l = 0; l < 4; ++l) a0[l] = accumulate ? _mm256_loadu_ps(o + 8 * l) : _mm256_setzero_ps();
+        for (k = 0; k < d; ++k) {
+            __m256 b0 = _mm256_set1_ps(r0[k]);
+            for (l = 0; l < 4; ++l) {
+                __m256 t0 = _mm256_sub_ps(_mm256_loadu_ps(qt + k * 32 + 8 * l), b0);
+                a0[l] = _mm256_fmadd_ps(t0, t0, a0[l]);
+            }
+        }
+        for (l = 0; l < 4; ++l) _mm256_storeu_ps(o + 8 * l, a0[l]);
+    }
+}
+
+MOSSA__TARGET_AVX2 static float mossa__hsum256(__m256 v)
+{
+    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+    lo = _mm_add_ps(lo, hi);
+    lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
+    lo = _mm_add_ss(lo, _mm_shuffle_ps(lo, lo, 1));
+    return _mm_cvtss_f32(lo);
+}
+
+/* 1/x by rcp (12 bits) and one Newton step (~2^-23) */
+#define MOSSA__RCP256(x) \
+    _mm256_mul_ps(_mm256_rcp_ps(x), _mm256_fnmadd_ps((x), _mm256_rcp_ps(x), _mm256_set1_ps(2.0f)))
+
+MOSSA__TARGET_AVX2 static void mossa__tsne_repulse2_avx2(const float *tx, const float *ty, size_t nt,
+                                                         const float *sx, const float *sy,
+                                                         const float *sm, size_t ns, float *acc)
+{
+    size_t t = 0, j;
+    const __m256 one = _mm256_set1_ps(1.0f);
+    for (; t + 2 <= nt; t += 2) {
+        __m256 x0 = _mm256_set1_ps(tx[t]), x1 = _mm256_set1_ps(tx[t + 1]);
+        __m256 y0 = _mm256_set1_ps(ty[t]), y1 = _mm256_set1_ps(ty[t + 1]);
+        __m256 z0 = _mm256_setzero_ps(), z1 = z0, fx0 = z0, fx1 = z0, fy0 = z0, fy1 = z0;
+        for (j = 0; j < ns; j += 8) {
+            __m256 px = _mm256_loadu_ps(sx + j), py = _mm256_loadu_ps(sy + j), pm = _mm256_loadu_ps(sm + j);
+            __m256 dx, dy, s, q, mq;
+#define MOSSA__REP2_STEP8(X, Y, Z, FX, FY)                                  \
+            dx = _mm256_sub_ps(X, px); dy = _mm256_sub_ps(Y, py);           \
+            s = _mm256_fmadd_ps(dx, dx, _mm256_fmadd_ps(dy, dy, one));       \
+            q = MOSSA__RCP256(s);                                           \
+            mq = _mm256_mul_ps(pm, q);                                      \
+            Z = _mm256_add_ps(Z, mq);                                       \
+            mq = _mm256_mul_ps(mq, q);                                      \
+            FX = _mm256_fmadd_ps(mq, dx, FX); FY = _mm256_fmadd_ps(mq, dy, FY);
+            MOSSA__REP2_STEP8(x0, y0, z0, fx0, fy0)
+            MOSSA__REP2_STEP8(x1, y1, z1, fx1, fy1)
+        }
+        acc[4 * t] += mossa__hsum256(z0); acc[4 * t + 1] += mossa__hsum256(fx0); acc[4 * t + 2] += mossa__hsum256(fy0);
+        acc[4 * t + 4] += mossa__hsum256(z1); acc[4 * t + 5] += mossa__hsum256(fx1); acc[4 * t + 6] += mossa__hsum256(fy1);
+    }
+    for (; t < nt; ++t) {
+        __m256 x0 = _mm256_set1_ps(tx[t]), y0 = _mm256_set1_ps(ty[t]);
+        __m256 z0 = _mm256_setzero_ps(), fx0 = z0, fy0 = z0;
+        for (j = 0; j < ns; j += 8) {
+            __m256 px = _mm256_loadu_ps(sx + j), py = _mm256_loadu_ps(sy + j), pm = _mm256_loadu_ps(sm + j);
+            __m256 dx, dy, s, q, mq;
+            MOSSA__REP2_STEP8(x0, y0, z0, fx0, fy0)
+        }
+        acc[4 * t] += mossa__hsum256(z0); acc[4 * t + 1] += mossa__hsum256(fx0); acc[4 * t + 2] += mossa__hsum256(fy0);
+    }
+#undef MOSSA__REP2_STEP8
+}
+
+MOSSA__TARGET_AVX2 static void mossa__tsne_repulse3_avx2(const float *tx, const float *ty, const float *tz,
+                                                         size_t nt, const float *sx, const float *sy,
+                                                         const float *sz, const float *sm, size_t ns,
+                                                         float *acc)
+{
+    size_t t, j;
+    const __m256 one = _mm256_set1_ps(1.0f);
+    for (t = 0; t < nt; ++t) {
+        __m256 x0 = _mm256_set1_ps(tx[t]), y0 = _mm256_set1_ps(ty[t]), w0 = _mm256_set1_ps(tz[t]);
+        __m256 z0 = _mm256_setzero_ps(), fx0 = z0, fy0 = z0, fz0 = z0;
+        for (j = 0; j < ns; j += 8) {
+            __m256 px = _mm256_loadu_ps(sx + j), py = _mm256_loadu_ps(sy + j), pz = _mm256_loadu_ps(sz + j);
+            __m256 pm = _mm256_loadu_ps(sm + j);
+            __m256 dx = _mm256_sub_ps(x0, px), dy = _mm256_sub_ps(y0, py), dz = _mm256_sub_ps(w0, pz);
+            __m256 s = _mm256_fmadd_ps(dx, dx, _mm256_fmadd_ps(dy, dy, _mm256_fmadd_ps(dz, dz, one)));
+            __m256 q = MOSSA__RCP256(s), mq = _mm256_mul_ps(pm, q);
+            z0 = _mm256_add_ps(z0, mq);
+            mq = _mm256_mul_ps(mq, q);
+            fx0 = _mm256_fmadd_ps(mq, dx, fx0); fy0 = _mm256_fmadd_ps(mq, dy, fy0); fz0 = _mm256_fmadd_ps(mq, dz, fz0);
+        }
+        acc[4 * t] += mossa__hsum256(z0); acc[4 * t + 1] += mossa__hsum256(fx0);
+        acc[4 * t + 2] += mossa__hsum256(fy0); acc[4 * t + 3] += mossa__hsum256(fz0);
+    }
+}
 /* ---- text ------------------------------------------------------------------ */
 /* One 32-byte step finds a word's end without a branch per letter (the end
    of a word is the unpredictable branch of a byte loop); the lowercased
@@ -393,7 +590,12 @@ static void mossa__fill_avx2(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx2;
     /* svd */
+    t->svd_mm_tile = mossa__svd_mm_tile_avx2;
+    t->svd_rowop = mossa__svd_rowop_avx2;
     /* tsne */
+    t->tsne_knn_tile = mossa__tsne_knn_tile_avx2;
+    t->tsne_repulse2 = mossa__tsne_repulse2_avx2;
+    t->tsne_repulse3 = mossa__tsne_repulse3_avx2;
     /* text */
     t->text_letters = mossa__text_letters_avx2;
 }
