@@ -7220,11 +7220,12 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
         size_t bs = (size_t)ceil(0.85 * (double)l);
         q = power_iters == 0 ? 3 : (power_iters < 0 ? 0 : power_iters);
         if (bs < 8) bs = 8;
-        if (bs > mn) bs = mn;
-        while (q > 0 && bs * (size_t)(q + 1) > mn) --q;
-        bs_krylov = bs;
-        l = bs * (size_t)(q + 1);
-        if (l < k) { l = mn; bs_krylov = 0; }
+        /* a small matrix limits the basis: thinner blocks keep the depth */
+        if (bs * (size_t)(q + 1) > mn) bs = mn / (size_t)(q + 1);
+        if (bs >= 1 && bs * (size_t)(q + 1) >= k) {
+            bs_krylov = bs;
+            l = bs * (size_t)(q + 1);
+        } else if (power_iters == 0) q = (double)k < 0.1 * (double)mn ? 7 : 4; /* subspace iteration */
     }
     if (mossa__mul_overflows(MOSSA__MAX(n, d), l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     qf = (float *)mossa__alloc(ctx, n * l * sizeof(float));
