@@ -14,13 +14,16 @@ static const cli_command commands[] = {
     {"cka", cmd_cka, "cka X.npy Y.npy [--kernel linear|rbf] [--threshold T] [--debiased]"},
     {"cka-matrix", cmd_cka_matrix, "cka-matrix --a A0.npy ... --b B0.npy ... [--kernel K] [--debiased]"},
     {"rank", cmd_rank, "rank X.npy [--variance F] [--no-center]"},
-    {"svd", cmd_svd, "svd X.npy -k K [--oversample P] [--power-iters Q] [--seed S] [--out-s F] [--out-u F] [--out-vt F]"},
+    {"svd", cmd_svd, "svd X.npy -k K [--oversample P] [--power-iters Q] [--seed S] [--krylov]\n"
+                     "                               [--out-s F] [--out-u F] [--out-vt F]"},
     {"tsne", cmd_tsne, "tsne X.npy -o Y.npy [--dims 2|3] [--perplexity P] [--theta T] [--iters N] [--seed S]\n"
                        "                               [--init pca|random] [--labels L.npy] [--svg PLOT.svg]"},
     {"readability", cmd_readability, "readability [FILE|-] [--per-line]"},
     {"syllables", cmd_syllables, "syllables WORD..."},
-    {"analyze", cmd_analyze, "analyze DIR [-o OUTDIR]"},
-    {"demo", cmd_demo, "demo [-o OUTDIR]"},
+    {"analyze", cmd_analyze, "analyze DIR [-o OUTDIR] [--kernel linear|rbf] [--threshold T] [--debiased]\n"
+                             "                               [--variance F] [--tsne-layers L,L,..] [--no-tsne] [--tsne-per-task N]\n"
+                             "                               [--tsne-iters N] [--seed S] [--min-group N] [--quiet]"},
+    {"demo", cmd_demo, "demo [-o OUTDIR] [--quiet]"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
