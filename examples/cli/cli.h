@@ -49,6 +49,8 @@ double cli_now(void);
 /* JSON output helpers. */
 void cli_json_string(FILE *f, const char *s);
 void cli_json_double(FILE *f, double v);   /* null for NaN/Inf */
+/* Text escaped for SVG/HTML (< > & "). */
+void cli_xml_escape(FILE *f, const char *s);
 
 /* Commands (one file each under examples/cli/). */
 int cmd_info(int argc, char **argv, const cli_globals *g);

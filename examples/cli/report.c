@@ -193,17 +193,6 @@ void az_write_report_json(FILE *f, const az_data *d, const az_settings *s,
 /* ---- index.html ---------------------------------------------------------------- */
 typedef struct az_figure { char file[512]; char caption[1024]; } az_figure;
 
-static void html_escape(FILE *f, const char *s)
-{
-    for (; *s; ++s) {
-        if (*s == '<') fputs("&lt;", f);
-        else if (*s == '>') fputs("&gt;", f);
-        else if (*s == '&') fputs("&amp;", f);
-        else if (*s == '"') fputs("&quot;", f);
-        else fputc(*s, f);
-    }
-}
-
 static int write_index(const char *path, const az_data *d, const az_settings *s,
                        const mossa_analysis_result *r, const az_figure *figs, size_t n_figs)
 {
@@ -216,18 +205,18 @@ static int write_index(const char *path, const az_data *d, const az_settings *s,
           "img{max-width:100%;height:auto}table{border-collapse:collapse}td,th{padding:2px 10px;border-bottom:1px solid #eee;text-align:left}"
           "code{background:#f4f4f4;padding:0 3px}</style></head><body>\n", f);
     fputs("<h1>MOSSA report</h1>\n<p>Data: <code>", f);
-    html_escape(f, d->dir);
+    cli_xml_escape(f, d->dir);
     fprintf(f, "</code>; %lu tasks, %lu layers, %s CKA (%s) of every model against the per-task control <code>",
             (unsigned long)d->n_tasks, (unsigned long)d->n_layers, s->kernel_name,
             s->options.cka.debiased ? "debiased HSIC" : "biased HSIC");
-    html_escape(f, d->models[d->control]);
+    cli_xml_escape(f, d->models[d->control]);
     fputs("</code>. Numbers: <a href=\"report.json\">report.json</a>.</p>\n", f);
     fputs("<h2>Layer groups</h2>\n<table><tr><th>model</th><th>shared</th><th>transition</th><th>refinement</th><th>fit R&sup2;</th><th>one line R&sup2;</th></tr>\n", f);
     for (m = 0; m < d->n_models; ++m) {
         const mossa_layer_groups *g = &r->groups[m];
         if (m == d->control || r->groups_status[m] != MOSSA_OK) continue;
         fputs("<tr><td>", f);
-        html_escape(f, d->models[m]);
+        cli_xml_escape(f, d->models[m]);
         fprintf(f, "</td><td>%ld&ndash;%ld</td><td>%ld&ndash;%ld</td><td>%ld&ndash;%ld</td><td>%.4f</td><td>%.4f</td></tr>\n",
                 d->layer_numbers[g->first[0]], d->layer_numbers[g->last[0]],
                 d->layer_numbers[g->first[1]], d->layer_numbers[g->last[1]],
@@ -239,11 +228,11 @@ static int write_index(const char *path, const az_data *d, const az_settings *s,
           "climbs), refinement (CKA plateaus).</p>\n", f);
     for (i = 0; i < n_figs; ++i) {
         fputs("<figure><img src=\"", f);
-        html_escape(f, figs[i].file);
+        cli_xml_escape(f, figs[i].file);
         fputs("\" alt=\"", f);
-        html_escape(f, figs[i].file);
+        cli_xml_escape(f, figs[i].file);
         fputs("\"><figcaption>", f);
-        html_escape(f, figs[i].caption);
+        cli_xml_escape(f, figs[i].caption);
         fputs("</figcaption></figure>\n", f);
     }
     fputs("</body></html>\n", f);

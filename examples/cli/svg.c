@@ -13,17 +13,6 @@ typedef struct plot {
 static double px(const plot *p, double x) { return p->x0 + (x - p->xmin) / (p->xmax - p->xmin) * p->w; }
 static double py(const plot *p, double y) { return p->y0 + p->h - (y - p->ymin) / (p->ymax - p->ymin) * p->h; }
 
-static void esc(FILE *f, const char *s)
-{
-    for (; *s; ++s) {
-        if (*s == '<') fputs("&lt;", f);
-        else if (*s == '>') fputs("&gt;", f);
-        else if (*s == '&') fputs("&amp;", f);
-        else if (*s == '"') fputs("&quot;", f);
-        else fputc(*s, f);
-    }
-}
-
 static FILE *svg_begin(const char *path, double w, double h, const char *title)
 {
     FILE *f = fopen(path, "w");
@@ -33,7 +22,7 @@ static FILE *svg_begin(const char *path, double w, double h, const char *title)
     fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"white\"/>\n", w, h);
     fputs("<text x=\"", f);
     fprintf(f, "%.1f\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">", w / 2);
-    esc(f, title);
+    cli_xml_escape(f, title);
     fputs("</text>\n", f);
     return f;
 }
@@ -72,10 +61,10 @@ static void axes(FILE *f, const plot *p, const char *xlabel, const char *ylabel,
                 xlabels ? xlabels[i] : (long)i);
     }
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", p->x0 + p->w / 2, p->y0 + p->h + 36);
-    esc(f, xlabel);
+    cli_xml_escape(f, xlabel);
     fprintf(f, "</text>\n<text transform=\"translate(%.1f %.1f) rotate(-90)\" text-anchor=\"middle\">",
             p->x0 - 48, p->y0 + p->h / 2);
-    esc(f, ylabel);
+    cli_xml_escape(f, ylabel);
     fputs("</text>\n", f);
 }
 
@@ -134,7 +123,7 @@ int svg_heatmap(const char *path, const az_data *d, const mossa_analysis_result 
     for (t = 0; t < T; ++t) {
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" dominant-baseline=\"middle\" font-size=\"11\">",
                 left - 6, top + ch * ((double)t + 0.5));
-        esc(f, d->tasks[t]);
+        cli_xml_escape(f, d->tasks[t]);
         fputs("</text>\n", f);
         for (l = 0; l < L; ++l) {
             double v = r->cka[(model * T + t) * L + l];
@@ -142,7 +131,7 @@ int svg_heatmap(const char *path, const az_data *d, const mossa_analysis_result 
             viridis((v - vmin) / (vmax - vmin), rgb);
             fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"rgb(%d,%d,%d)\"><title>",
                     left + cw * (double)l, top + ch * (double)t, cw + 0.3, ch + 0.3, rgb[0], rgb[1], rgb[2]);
-            esc(f, d->tasks[t]);
+            cli_xml_escape(f, d->tasks[t]);
             fprintf(f, ", layer %ld: %.4f</title></rect>\n", d->layer_numbers[l], v);
         }
     }
@@ -193,7 +182,7 @@ static void legend_entry(FILE *f, double x, double y, const char *colour, const 
     fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2.5\"%s/>\n",
             x, y, x + 22, y, colour, dashed ? " stroke-dasharray=\"5 3\"" : "");
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" dominant-baseline=\"middle\">", x + 28, y);
-    esc(f, name);
+    cli_xml_escape(f, name);
     fputs("</text>\n", f);
 }
 
@@ -427,7 +416,7 @@ int svg_tsne(const char *path, const az_data *d, const mossa_analysis_result *r,
         category_colour(i, colour, sizeof(colour));
         fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"/>\n", p.x0 + p.w + 24, ly, colour);
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" dominant-baseline=\"middle\" font-size=\"11\">", p.x0 + p.w + 34, ly);
-        esc(f, d->cluster ? d->cluster_names[i] : d->tasks[i]);
+        cli_xml_escape(f, d->cluster ? d->cluster_names[i] : d->tasks[i]);
         fputs("</text>\n", f);
     }
     return svg_end(f);

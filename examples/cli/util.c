@@ -104,3 +104,14 @@ void cli_json_double(FILE *f, double v)
     if (!isfinite(v)) fputs("null", f);
     else fprintf(f, "%.17g", v);
 }
+
+void cli_xml_escape(FILE *f, const char *s)
+{
+    for (; *s; ++s) {
+        if (*s == '<') fputs("&lt;", f);
+        else if (*s == '>') fputs("&gt;", f);
+        else if (*s == '&') fputs("&amp;", f);
+        else if (*s == '"') fputs("&quot;", f);
+        else fputc(*s, f);
+    }
+}
