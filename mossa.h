@@ -520,7 +520,8 @@ MOSSA_API mossa_status mossa_tsne(const float *x, size_t n, size_t d,
      "created" = create + -ed is not complex, "companies" with its silent
      -es is). Hyphenated compounds are already counted as their parts.
    - Syllable counts of words of up to 15 letters are memoised in the
-     scanner (a 2-way cache of 4096 words), a pure speed-up.
+     scanner (a cache of 4096 words of up to 7 letters and 2048 longer
+     ones), a pure speed-up.
 
    Formulas (ASL = words / sentences, ASW = syllables / words):
      flesch_kincaid_grade        0.39 ASL + 11.8 ASW - 15.59
@@ -582,8 +583,11 @@ typedef struct mossa_text_scanner {
     uint8_t seg_;              /* letters in the current dotted segment */
     uint8_t wlen_;             /* bytes in word_ */
     uint8_t term_, newlines_, mid_sent_, prev_word_, ovf_prev_vowel_, no_memo_;
+    uint8_t memo_off_;         /* memo sets start at memo_ + memo_off_ (64-byte aligned) */
+    uint32_t memo_tick_;       /* replacement order */
     unsigned char word_[MOSSA_TEXT_WORD_MAX];
-    uint64_t memo_[MOSSA_TEXT_MEMO][2];   /* 2-way sets of {word zero-padded to 15 bytes, syllables + 1 in byte 15} */
+    /* 2 tables of 64-byte sets: 4096 words of up to 7 bytes, 2048 longer */
+    uint64_t memo_[2 * MOSSA_TEXT_MEMO + 8];
 } mossa_text_scanner;
 
 MOSSA_API void mossa_text_scanner_init(mossa_text_scanner *s);
@@ -778,6 +782,8 @@ typedef struct mossa__kernels {
        min(run, room) letters are written lowercased to dst (vector versions
        may also write zeros after them, never at or past dst + room). */
     size_t (*text_letters)(const unsigned char *p, size_t n, unsigned char *dst, size_t room);
+    /* Bit j set iff p[j] is an ASCII letter, over the 64 bytes p[0..64). */
+    uint64_t (*text_letter_mask)(const unsigned char *p);
 } mossa__kernels;
 
 /* The active table (initialising dispatch on first use). */
@@ -1534,6 +1540,32 @@ static size_t mossa__text_letters_scalar(const unsigned char *p, size_t n, unsig
     return r;
 }
 
+/* SWAR on 8 bytes at a time (little-endian; a byte loop otherwise): for a
+   byte x = c | 0x20 below 0x80, x + 0x1F has bit 7 set iff x >= 'a' and
+   x + 0x05 iff x > 'z'; no carry crosses bytes since x + 0x1F < 0x100.
+   The multiply gathers the eight bit-7 flags into one byte (bit k = byte k). */
+static uint64_t mossa__text_letter_mask_scalar(const unsigned char *p)
+{
+    static const uint16_t one = 1;
+    uint64_t m = 0;
+    unsigned j;
+    if (*(const unsigned char *)&one) {
+        const uint64_t lo = 0x7F7F7F7F7F7F7F7FULL, hi = 0x8080808080808080ULL;
+        for (j = 0; j < 64; j += 8) {
+            uint64_t x, c, ge, gt, f;
+            memcpy(&c, p + j, 8);
+            x = c | 0x2020202020202020ULL;
+            ge = (x & lo) + 0x1F1F1F1F1F1F1F1FULL;
+            gt = (x & lo) + 0x0505050505050505ULL;
+            f = ge & ~gt & ~x & hi;
+            m |= (((f >> 7) * 0x0102040810204080ULL) >> 56) << j;
+        }
+        return m;
+    }
+    for (j = 0; j < 64; ++j) m |= (uint64_t)(((unsigned)p[j] | 0x20u) - 'a' < 26u) << j;
+    return m;
+}
+
 static void mossa__fill_scalar(mossa__kernels *t)
 {
     /* foundation */
@@ -1547,6 +1579,7 @@ static void mossa__fill_scalar(mossa__kernels *t)
     /* tsne */
     /* text */
     t->text_letters = mossa__text_letters_scalar;
+    t->text_letter_mask = mossa__text_letter_mask_scalar;
 }
 
 /* ==== impl/kernels/avx2.c ==== */
@@ -1869,6 +1902,17 @@ MOSSA__TARGET_AVX2 static size_t mossa__text_letters_avx2(const unsigned char *p
     return mossa__text_letters_scalar(p, n, dst, room);
 }
 
+/* (c | 0x20) - 'a' <= 25 unsigned, as min(x, 25) == x; two movemasks. */
+MOSSA__TARGET_AVX2 static uint64_t mossa__text_letter_mask_avx2(const unsigned char *p)
+{
+    const __m256i a = _mm256_set1_epi8('a'), z = _mm256_set1_epi8(25), b = _mm256_set1_epi8(0x20);
+    __m256i x0 = _mm256_sub_epi8(_mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)p), b), a);
+    __m256i x1 = _mm256_sub_epi8(_mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 32)), b), a);
+    uint32_t m0 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(x0, z), x0));
+    uint32_t m1 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(x1, z), x1));
+    return (uint64_t)m0 | ((uint64_t)m1 << 32);
+}
+
 static void mossa__fill_avx2(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
@@ -1883,6 +1927,7 @@ static void mossa__fill_avx2(mossa__kernels *t)
     /* tsne */
     /* text */
     t->text_letters = mossa__text_letters_avx2;
+    t->text_letter_mask = mossa__text_letter_mask_avx2;
 }
 
 #endif /* MOSSA__X86 */
@@ -2138,6 +2183,13 @@ static MOSSA__TARGET_AVX512 void mossa__logf_avx512(const float *x, float *y, si
 /* ---- svd ------------------------------------------------------------------- */
 /* ---- tsne ------------------------------------------------------------------ */
 /* ---- text ------------------------------------------------------------------ */
+/* One 64-byte compare straight into a mask register. */
+MOSSA__TARGET_AVX512 static uint64_t mossa__text_letter_mask_avx512(const unsigned char *p)
+{
+    __m512i x = _mm512_sub_epi8(_mm512_or_si512(_mm512_loadu_si512((const void *)p), _mm512_set1_epi8(0x20)),
+                                _mm512_set1_epi8('a'));
+    return (uint64_t)_mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(26));
+}
 
 static void mossa__fill_avx512(mossa__kernels *t)
 {
@@ -2153,6 +2205,7 @@ static void mossa__fill_avx512(mossa__kernels *t)
     /* tsne */
     /* text */
     t->text_letters = mossa__text_letters_avx2;   /* 32 bytes cover nearly every word */
+    t->text_letter_mask = mossa__text_letter_mask_avx512;
 }
 
 #endif /* MOSSA__X86 */
@@ -2365,6 +2418,21 @@ static size_t mossa__text_letters_neon(const unsigned char *p, size_t n, unsigne
     return mossa__text_letters_scalar(p, n, dst, room);
 }
 
+/* Four 16-byte compares; each lane keeps its bit weight (1..128 per 8
+   lanes) and three rounds of pairwise adds pack the 64 flags into 8 bytes. */
+static uint64_t mossa__text_letter_mask_neon(const unsigned char *p)
+{
+    static const uint8_t weight_bytes[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+    const uint8x16_t w = vld1q_u8(weight_bytes), b = vdupq_n_u8(0x20), a = vdupq_n_u8('a'), z = vdupq_n_u8(26);
+    uint8x16_t m0 = vandq_u8(vcltq_u8(vsubq_u8(vorrq_u8(vld1q_u8(p), b), a), z), w);
+    uint8x16_t m1 = vandq_u8(vcltq_u8(vsubq_u8(vorrq_u8(vld1q_u8(p + 16), b), a), z), w);
+    uint8x16_t m2 = vandq_u8(vcltq_u8(vsubq_u8(vorrq_u8(vld1q_u8(p + 32), b), a), z), w);
+    uint8x16_t m3 = vandq_u8(vcltq_u8(vsubq_u8(vorrq_u8(vld1q_u8(p + 48), b), a), z), w);
+    uint8x16_t s = vpaddq_u8(vpaddq_u8(m0, m1), vpaddq_u8(m2, m3));
+    s = vpaddq_u8(s, s);
+    return vgetq_lane_u64(vreinterpretq_u64_u8(s), 0);
+}
+
 static void mossa__fill_neon(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
@@ -2379,6 +2447,7 @@ static void mossa__fill_neon(mossa__kernels *t)
     /* tsne */
     /* text */
     t->text_letters = mossa__text_letters_neon;
+    t->text_letter_mask = mossa__text_letter_mask_neon;
 }
 
 #endif /* MOSSA__NEON */
@@ -4270,64 +4339,151 @@ static void mossa__text_sentence_end(mossa_text_scanner *s)
     s->mid_sent_ = 0;              /* 0 = at the start of a sentence */
 }
 
+/* 1 when a word of syl >= 3 syllables keeps 3 without an inflectional
+   ending pronounced as its own syllable (Gunning's complex-word rule; the
+   proper-noun and acronym exclusions are applied by the caller). */
+static int mossa__text_stem3(const unsigned char *w, size_t n, int syl, int ovf)
+{
+    int stem = syl;
+    if (syl < 3) return 0;
+    if (n >= 5 && !ovf) {
+        if (w[n - 3] == 'i' && w[n - 2] == 'n' && w[n - 1] == 'g') stem = syl - 1;
+        else if (w[n - 2] == 'e' && w[n - 1] == 'd' && (w[n - 3] == 't' || w[n - 3] == 'd')) stem = syl - 1;
+        else if (w[n - 2] == 'e' && w[n - 1] == 's' &&
+                 (mossa__syl_in(w[n - 3], "sxzcg") || (w[n - 3] == 'h' && (w[n - 4] == 'c' || w[n - 4] == 's'))))
+            stem = syl - 1;
+    }
+    return stem >= 3;
+}
+
+/* ---- syllable memo ------------------------------------------------------
+   Key: the word's 16 bytes as two words k0, k1 (lowercased, zero padded;
+   words never hold a 0 byte and have at most 15 bytes, so byte 15 is 0, and
+   byte 7 is 0 too when the word has at most 7 bytes: then k1 = 0). A stored
+   entry keeps the payload (syllables + 1) | 0x80 * stem3 in that last zero
+   byte (memory order, `top`, so any endianness); a zero entry is empty and
+   never matches, as a key's byte 0 is not 0.
+   Two tables of 64-byte sets: words of up to 7 bytes (85% of running text)
+   as 8-byte entries, 8 per set; longer words as 16-byte entries, 4 per set.
+   A hit in way w > 0 swaps it with way w - 1, so frequent words drift to way
+   0 (one compare); a miss replaces one of the back half of the set in turn,
+   so a stream of rare words cannot push the frequent ones out. Pure cache:
+   a count never depends on it (the differential test checks this). */
+#define MOSSA__MEMO_SHORT_BITS 9                /* 512 sets x 8 x 8 bytes */
+#define MOSSA__MEMO_LONG_BITS 9                 /* 512 sets x 4 x 16 bytes */
+#define MOSSA__MEMO_LONG_AT (8u << MOSSA__MEMO_SHORT_BITS)
+static const unsigned char mossa__memo_top[8] = {0, 0, 0, 0, 0, 0, 0, 0xFF};
+
+#if MOSSA__GNUC
+#define MOSSA__TEXT_HOT static __inline__ __attribute__((always_inline))
+#define MOSSA__TEXT_COLD static __attribute__((noinline))
+#else
+#define MOSSA__TEXT_HOT static
+#define MOSSA__TEXT_COLD static
+#endif
+
+/* The memo returns (syllables + 1) | stem3 << 16; entries hold 7 + 1 bits. */
+#define MOSSA__MEMO_DECODE(pay) (((pay) & 0x7Fu) | ((pay) & 0x80u) << 9)
+
+/* The sets start on a 64-byte boundary (memo_off_, fixed at init so that a
+   copied scanner keeps a consistent layout). */
+static uint64_t *mossa__text_memo_base(mossa_text_scanner *s)
+{
+    return s->memo_ + (s->memo_off_ & 7u);
+}
+
+MOSSA__TEXT_COLD unsigned mossa__text_memo_miss(mossa_text_scanner *s, uint64_t *e, uint64_t k0, uint64_t k1,
+                                                size_t n)
+{
+    unsigned char w[16];
+    uint64_t top;
+    int syl;
+    unsigned pay;
+    memcpy(w, &k0, 8);
+    memcpy(w + 8, &k1, 8);
+    memcpy(&top, mossa__memo_top, 8);
+    syl = mossa__syl_count(w, n);
+    pay = (unsigned)(syl + 1) | (unsigned)mossa__text_stem3(w, n, syl, 0) << 16;
+    if (syl <= 126) {                   /* always, for 15 letters; else not stored */
+        uint64_t byte = (uint64_t)((pay & 0x7Fu) | (pay >> 16) << 7) * (top / 0xFF);
+        unsigned way = s->memo_tick_++;
+        if (n <= 7) {
+            e[4 + (way & 3u)] = k0 | byte;
+        } else {
+            e += 4 + 2 * (way & 1u);
+            e[0] = k0;
+            e[1] = k1 | byte;
+        }
+    }
+    return pay;
+}
+
+/* The word k0, k1 of n bytes (1 <= n <= 15). */
+MOSSA__TEXT_HOT unsigned mossa__text_memo(mossa_text_scanner *s, uint64_t k0, uint64_t k1, size_t n)
+{
+    uint64_t top, *e, v;
+    memcpy(&top, mossa__memo_top, 8);
+    if (n <= 7) {
+        e = mossa__text_memo_base(s) + 8 * (size_t)((k0 * 0xD6E8FEB86659FD93ULL) >> (64 - MOSSA__MEMO_SHORT_BITS));
+        if (MOSSA__LIKELY((e[0] & ~top) == k0)) {
+            v = e[0];
+        } else {
+            size_t w;
+            for (w = 1; w < 8; ++w)
+                if ((e[w] & ~top) == k0) break;
+            if (w == 8) return mossa__text_memo_miss(s, e, k0, k1, n);
+            v = e[w];
+            e[w] = e[w - 1];
+            e[w - 1] = v;
+        }
+    } else {
+        e = mossa__text_memo_base(s) + MOSSA__MEMO_LONG_AT +
+            8 * (size_t)(((k0 ^ (k1 * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL) >> (64 - MOSSA__MEMO_LONG_BITS));
+        if (MOSSA__LIKELY(e[0] == k0 && (e[1] & ~top) == k1)) {
+            v = e[1];
+        } else {
+            size_t w;
+            for (w = 2; w < 8; w += 2)
+                if (e[w] == k0 && (e[w + 1] & ~top) == k1) break;
+            if (w == 8) return mossa__text_memo_miss(s, e, k0, k1, n);
+            v = e[w + 1];
+            e[w] = e[w - 2];
+            e[w + 1] = e[w - 1];
+            e[w - 2] = k0;
+            e[w - 1] = v;
+        }
+    }
+    return MOSSA__MEMO_DECODE((unsigned)((v & top) / (top / 0xFF)));
+}
+
 static void mossa__text_end_word(mossa_text_scanner *s)
 {
     if (s->tok_ == 1) {
         unsigned f = s->tok_flags_;
-        int syl;
+        int syl, stem3;
         if (f & MOSSA__TF_ACRONYM) {
             size_t i;
             syl = 0;
             for (i = 0; i < s->wlen_; ++i) syl += (s->word_[i] == 'w') ? 3 : 1;
+            stem3 = 0;                  /* acronyms are never complex */
         } else if (s->wlen_ <= 15 && !(f & MOSSA__TF_OVF) && !s->no_memo_) {
-            /* memo: the word's 16 bytes (zero padded; words never hold a 0
-               byte, and byte 15 is always 0) are the key; syllables + 1 are
-               stored in byte 15 (`top`, in memory order, so any endianness) */
-            static const unsigned char top_bytes[8] = {0, 0, 0, 0, 0, 0, 0, 0xFF};
-            uint64_t k0, k1, top, *e;
-            unsigned stored;
+            uint64_t k0, k1;
+            unsigned pay;
             memcpy(&k0, s->word_, 8);
             memcpy(&k1, s->word_ + 8, 8);
-            memcpy(&top, top_bytes, 8);
-            /* two-way sets: way 0 holds the most recent word of the set */
-            e = &s->memo_[0][0] + 4 * (size_t)(((k0 ^ (k1 * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL) >> 53);
-            stored = (unsigned)((e[1] & top) / (top / 0xFF));
-            if (stored && e[0] == k0 && (e[1] & ~top) == k1) {
-                syl = (int)stored - 1;
-            } else {
-                stored = (unsigned)((e[3] & top) / (top / 0xFF));
-                if (stored && e[2] == k0 && (e[3] & ~top) == k1) {
-                    syl = (int)stored - 1;
-                } else {
-                    syl = mossa__syl_count(s->word_, s->wlen_);
-                    if (syl > 254) syl = 254;
-                }
-                e[2] = e[0];
-                e[3] = e[1];
-                e[0] = k0;
-                e[1] = k1 | ((uint64_t)(syl + 1) * (top / 0xFF));
-            }
+            pay = mossa__text_memo(s, k0, k1, s->wlen_);
+            syl = (int)(pay & 0xFFFF) - 1;
+            stem3 = (int)(pay >> 16);
         } else {
             syl = mossa__syl_count(s->word_, s->wlen_) + (int)s->ovf_groups_;
+            stem3 = mossa__text_stem3(s->word_, s->wlen_, syl, (f & MOSSA__TF_OVF) != 0);
         }
         s->stats.words++;
         s->stats.letters += s->word_letters_;
         s->stats.syllables += (uint64_t)syl;
         if (syl >= 3) {
             s->stats.polysyllables++;
-            if (!(f & MOSSA__TF_ACRONYM) && !((f & MOSSA__TF_CAP) && !(f & MOSSA__TF_INITIAL))) {
-                const unsigned char *w = s->word_;
-                size_t n = s->wlen_;
-                int stem = syl;
-                if (n >= 5 && !(f & MOSSA__TF_OVF)) {
-                    if (w[n - 3] == 'i' && w[n - 2] == 'n' && w[n - 1] == 'g') stem = syl - 1;
-                    else if (w[n - 2] == 'e' && w[n - 1] == 'd' && (w[n - 3] == 't' || w[n - 3] == 'd')) stem = syl - 1;
-                    else if (w[n - 2] == 'e' && w[n - 1] == 's' &&
-                             (mossa__syl_in(w[n - 3], "sxzcg") || (w[n - 3] == 'h' && (w[n - 4] == 'c' || w[n - 4] == 's'))))
-                        stem = syl - 1;
-                }
-                if (stem >= 3) s->stats.complex_words++;
-            }
+            if (!((f & MOSSA__TF_CAP) && !(f & MOSSA__TF_INITIAL))) s->stats.complex_words += (uint64_t)stem3;
         }
         s->sent_words_++;
         s->prev_word_ = 1;
@@ -4476,19 +4632,28 @@ static void mossa__text_cp(mossa_text_scanner *s, int cls, unsigned char fold)
 
 MOSSA_DEF void mossa_text_scanner_init(mossa_text_scanner *s)
 {
-    if (s) memset(s, 0, sizeof(*s));    /* also clears the on_word hook */
+    if (!s) return;
+    memset(s, 0, sizeof(*s));           /* also clears the on_word hook */
+    /* 64-byte aligned memo sets (a zero-initialised scanner uses offset 0) */
+    s->memo_off_ = (uint8_t)((8u - (unsigned)(((uintptr_t)(const void *)s->memo_ / 8u) & 7u)) & 7u);
 }
 
 MOSSA_DEF void mossa_text_scanner_reset(mossa_text_scanner *s)
 {
     void (*fn)(void *, const char *, size_t, int);
     void *user;
+    uint8_t off;
+    uint32_t tick;
     if (!s) return;
     fn = s->on_word;
     user = s->on_word_user;
+    off = s->memo_off_;
+    tick = s->memo_tick_;
     memset(s, 0, offsetof(mossa_text_scanner, memo_));
     s->on_word = fn;
     s->on_word_user = user;
+    s->memo_off_ = off;
+    s->memo_tick_ = tick;
 }
 
 /* Lowercase ASCII letter table for the fast path (0 = not a letter). */
@@ -4501,6 +4666,164 @@ static const unsigned char mossa__text_lower[256] = {
     'p','q','r','s','t','u','v','w','x','y','z',0,0,0,0,0
 };
 
+/* ---- the word loop --------------------------------------------------------
+   Most of a text is plain words between spaces and commas. In the state
+   "between words, nothing pending" (no token, no pending period or
+   apostrophe, no terminal punctuation waiting for its decision, no partial
+   UTF-8 sequence), mossa__text_fast consumes whole ASCII words whose end
+   it can see, and the separators that leave that state as it is: white
+   space, line breaks, and symbols (of classes OTHER, CLOSE, HYPHEN; with no
+   terminal pending these do the same thing). It finds letter runs in 64-byte
+   letter masks (one vector compare per 48 bytes), builds the memo key from
+   the text with two 8-byte loads, and keeps the counts in locals. It stops
+   (returning where it stopped) at anything else: . ! ? ' digits, non-ASCII,
+   a word of more than 15 letters, a word whose next byte is one of those or
+   lies past the chunk; the byte machine below takes that byte or word, so
+   both paths apply the same rules to the same bytes and the counts cannot
+   depend on where a chunk ends. */
+#define MOSSA__F_STOP 0
+#define MOSSA__F_SPACE 1
+#define MOSSA__F_NL 2
+#define MOSSA__F_OTHER 3
+#define MOSSA__F_LETTER 4
+static const unsigned char mossa__text_fast_cls[256] = {
+    3,3,3,3,3,3,3,3,3,1,2,1,1,1,3,3,
+    3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,
+    1,0,3,3,3,3,3,0,3,3,3,3,3,3,0,3,
+    0,0,0,0,0,0,0,0,0,0,3,3,3,3,3,0,
+    3,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
+    4,4,4,4,4,4,4,4,4,4,4,3,3,3,3,3,
+    3,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
+    4,4,4,4,4,4,4,4,4,4,4,3,3,3,3,3,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+};
+
+static unsigned mossa__ctz64(uint64_t x)          /* x != 0 */
+{
+#if MOSSA__GNUC
+    return (unsigned)__builtin_ctzll((unsigned long long)x);
+#else
+    unsigned n = 0;
+    while (!(x & 1u)) { x >>= 1; ++n; }
+    return n;
+#endif
+}
+
+/* Letter mask of the n < 64 bytes left at the end of a chunk. */
+static uint64_t mossa__text_mask_tail(const unsigned char *p, size_t n)
+{
+    uint64_t m = 0;
+    size_t j;
+    for (j = 0; j < n; ++j) m |= (uint64_t)(((unsigned)p[j] | 0x20u) - 'a' < 26u) << j;
+    return m;
+}
+
+static size_t mossa__text_fast(mossa_text_scanner *s, const unsigned char *p, size_t i, size_t len,
+                               const mossa__kernels *k)
+{
+    /* ones + 16 - n, read as 8 bytes, keeps the first n bytes (memory order) */
+    static const unsigned char ones[32] = {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+                                           255, 255, 255, 255, 255};
+    const uint64_t lower = 0x2020202020202020ULL;
+    uint64_t words = 0, letters = 0, syl = 0, poly = 0, cplx = 0, sents = 0;
+    uint64_t sent_words = s->sent_words_, m;
+    unsigned newlines = s->newlines_, mid = s->mid_sent_;
+    size_t start = i, wb = i;
+    m = len - i >= 64 ? k->text_letter_mask(p + i) : mossa__text_mask_tail(p + i, len - i);
+    while (i < len) {
+        size_t off = i - wb;
+        unsigned t;
+        if (off >= 48) {                /* keeps a word's 16 key bytes inside the window */
+            wb = i;
+            off = 0;
+            m = len - i >= 64 ? k->text_letter_mask(p + i) : mossa__text_mask_tail(p + i, len - i);
+        }
+        if ((m >> off) & 1u) {
+            uint64_t run = ~(m >> off), k0, k1, m0, m1;
+            size_t n;
+            unsigned pay, cap, sy;
+            if (!run) break;
+            n = mossa__ctz64(run);
+            if (n > 15 || n >= len - i) break;
+            t = mossa__text_fast_cls[p[i + n]];
+            if (t == MOSSA__F_STOP) break;
+            if (len - i >= 16) {
+                memcpy(&k0, p + i, 8);
+                memcpy(&k1, p + i + 8, 8);
+            } else {
+                unsigned char b[16] = {0};
+                memcpy(b, p + i, n);
+                memcpy(&k0, b, 8);
+                memcpy(&k1, b + 8, 8);
+            }
+            memcpy(&m0, ones + 16 - n, 8);
+            memcpy(&m1, ones + 24 - n, 8);
+            k0 = (k0 | lower) & m0;
+            k1 = (k1 | lower) & m1;
+            pay = mossa__text_memo(s, k0, k1, n);
+            sy = (pay & 0xFFFFu) - 1;
+            cap = p[i] < 'a';
+            words++;
+            letters += n;
+            syl += sy;
+            poly += sy >= 3;
+            /* a proper noun (capitalised, not sentence-initial) is not complex */
+            cplx += (pay >> 16) & (!cap | !mid);
+            mid = 1;
+            sent_words++;
+            newlines = (t == MOSSA__F_NL);
+            i += n + 1;
+            if (s->on_word) {           /* the hook sees the counts up to date */
+                unsigned char b[16];
+                s->stats.words += words; s->stats.letters += letters; s->stats.characters += letters;
+                s->stats.syllables += syl; s->stats.polysyllables += poly; s->stats.complex_words += cplx;
+                s->stats.sentences += sents;
+                words = letters = syl = poly = cplx = sents = 0;
+                s->sent_words_ = sent_words;
+                memcpy(b, &k0, 8);
+                memcpy(b + 8, &k1, 8);
+                s->on_word(s->on_word_user, (const char *)b, n, (int)sy);
+            }
+            continue;
+        }
+        t = mossa__text_fast_cls[p[i]];
+        if (t == MOSSA__F_SPACE) {
+            ++i;
+        } else if (t == MOSSA__F_OTHER) {
+            newlines = 0;
+            ++i;
+        } else if (t == MOSSA__F_NL) {
+            if (newlines < 2) ++newlines;
+            if (newlines >= 2) {        /* blank line: paragraph break */
+                if (sent_words) { sents++; sent_words = 0; }
+                mid = 0;
+            }
+            ++i;
+        } else {
+            break;
+        }
+    }
+    s->stats.words += words;
+    s->stats.letters += letters;
+    s->stats.characters += letters;
+    s->stats.syllables += syl;
+    s->stats.polysyllables += poly;
+    s->stats.complex_words += cplx;
+    s->stats.sentences += sents;
+    s->sent_words_ = sent_words;
+    s->newlines_ = (uint8_t)newlines;
+    s->mid_sent_ = (uint8_t)mid;
+    if (i != start) s->prev_word_ = 0;
+    return i;
+}
+
 MOSSA_DEF void mossa_text_scanner_feed(mossa_text_scanner *s, const char *chunk, size_t len)
 {
     const unsigned char *p = (const unsigned char *)chunk;
@@ -4511,6 +4834,11 @@ MOSSA_DEF void mossa_text_scanner_feed(mossa_text_scanner *s, const char *chunk,
     MOSSA__COUNT_CALL();
     while (i < len) {
         unsigned b = p[i];
+        if (mossa__text_fast_cls[b] && !(s->cp_need_ | s->pend_ | s->tok_ | s->term_phase_) && !s->no_memo_) {
+            i = mossa__text_fast(s, p, i, len, k);
+            if (i == len) break;
+            b = p[i];                   /* stopped here: one step of the byte machine */
+        }
         if (s->cp_need_) {
             if (b >= s->cp_min_hi_ && b <= s->cp_max_hi_) {
                 s->cp_ = (s->cp_ << 6) | (b & 0x3F);

@@ -248,6 +248,13 @@ static MOSSA__TARGET_AVX512 void mossa__logf_avx512(const float *x, float *y, si
 /* ---- svd ------------------------------------------------------------------- */
 /* ---- tsne ------------------------------------------------------------------ */
 /* ---- text ------------------------------------------------------------------ */
+/* One 64-byte compare straight into a mask register. */
+MOSSA__TARGET_AVX512 static uint64_t mossa__text_letter_mask_avx512(const unsigned char *p)
+{
+    __m512i x = _mm512_sub_epi8(_mm512_or_si512(_mm512_loadu_si512((const void *)p), _mm512_set1_epi8(0x20)),
+                                _mm512_set1_epi8('a'));
+    return (uint64_t)_mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(26));
+}
 
 static void mossa__fill_avx512(mossa__kernels *t)
 {
@@ -263,6 +270,7 @@ static void mossa__fill_avx512(mossa__kernels *t)
     /* tsne */
     /* text */
     t->text_letters = mossa__text_letters_avx2;   /* 32 bytes cover nearly every word */
+    t->text_letter_mask = mossa__text_letter_mask_avx512;
 }
 
 #endif /* MOSSA__X86 */
