@@ -984,13 +984,46 @@ static int mossa__syl_count(const unsigned char *w, size_t n)
 }
 
 /* ---- the scanner -------------------------------------------------------- */
+/* Keeps the first n <= 8 bytes (memory order) of an 8-byte load. */
+static uint64_t mossa__text_first_bytes(size_t n)
+{
+    static const unsigned char ones[32] = {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+                                           255, 255, 255, 255, 255};
+    uint64_t m;
+    memcpy(&m, ones + 16 - n, 8);
+    return m;
+}
+
+/* How a period after the plain word k0 (lowercase, n <= 8 letters, zero
+   padded) may end a sentence. */
+static int mossa__text_abbrev_key(uint64_t k0, int cap)
+{
+    static const char never[][8] = {"mr", "ms", "dr", "st", "lt", "mt", "vs", "cf", "pp", "rev", "hon",
+                                    "gen", "col", "sgt", "gov", "sen", "rep", "fig", "vol", "viz", "mrs",
+                                    "prof", "capt", "dept", "figs", "vols", "approx", "messrs", "mme",
+                                    "mlle", "eqs", "eq"};
+    static const char capital[][8] = {"etc", "jr", "sr", "co", "inc", "ltd", "ave", "corp", "bros", "al",
+                                      "blvd", "esq"};
+    static const char no[8] = "no";    /* No. 5 is a reference; "said no." ends */
+    uint64_t e;
+    size_t j;
+    memcpy(&e, no, 8);
+    if (k0 == e) return cap ? MOSSA__T_NEVER : MOSSA__T_PLAIN;
+    for (j = 0; j < sizeof(never) / 8; ++j) {
+        memcpy(&e, never[j], 8);
+        if (k0 == e) return MOSSA__T_NEVER;
+    }
+    for (j = 0; j < sizeof(capital) / 8; ++j) {
+        memcpy(&e, capital[j], 8);
+        if (k0 == e) return MOSSA__T_CAPITAL;
+    }
+    return MOSSA__T_PLAIN;
+}
+
 static int mossa__text_abbrev(const mossa_text_scanner *s)
 {
-    static const char never[] = " mr ms dr st lt mt vs cf pp rev hon gen col sgt gov sen rep fig vol viz "
-                                "mrs prof capt dept figs vols approx messrs mme mlle eqs eq ";
-    static const char capital[] = " etc jr sr co inc ltd ave corp bros al blvd esq ";
-    char key[12];
     size_t n = s->wlen_;
+    uint64_t k0;
     if (s->tok_flags_ & MOSSA__TF_ACRONYM) {
         if (n == 2 && ((s->word_[0] == 'e' && s->word_[1] == 'g') || (s->word_[0] == 'i' && s->word_[1] == 'e')))
             return MOSSA__T_NEVER;
@@ -998,14 +1031,8 @@ static int mossa__text_abbrev(const mossa_text_scanner *s)
     }
     if (n == 1 && s->word_letters_ == 1 && (s->tok_flags_ & MOSSA__TF_CAP)) return MOSSA__T_NEVER;
     if (n == 0 || n > 8 || s->word_letters_ != n) return MOSSA__T_PLAIN;
-    key[0] = ' ';
-    memcpy(key + 1, s->word_, n);
-    key[n + 1] = ' ';
-    key[n + 2] = 0;
-    if (n == 2 && key[1] == 'n' && key[2] == 'o') return (s->tok_flags_ & MOSSA__TF_CAP) ? MOSSA__T_NEVER : MOSSA__T_PLAIN;
-    if (strstr(never, key)) return MOSSA__T_NEVER;
-    if (strstr(capital, key)) return MOSSA__T_CAPITAL;
-    return MOSSA__T_PLAIN;
+    memcpy(&k0, s->word_, 8);
+    return mossa__text_abbrev_key(k0 & mossa__text_first_bytes(n), (s->tok_flags_ & MOSSA__TF_CAP) != 0);
 }
 
 static void mossa__text_sentence_end(mossa_text_scanner *s)
@@ -1031,22 +1058,33 @@ static int mossa__text_stem3(const unsigned char *w, size_t n, int syl, int ovf)
     return stem >= 3;
 }
 
+static unsigned mossa__ctz64(uint64_t x)          /* x != 0 */
+{
+#if MOSSA__GNUC
+    return (unsigned)__builtin_ctzll((unsigned long long)x);
+#else
+    unsigned n = 0;
+    while (!(x & 1u)) { x >>= 1; ++n; }
+    return n;
+#endif
+}
+
 /* ---- syllable memo ------------------------------------------------------
    Key: the word's 16 bytes as two words k0, k1 (lowercased, zero padded;
-   words never hold a 0 byte and have at most 15 bytes, so byte 15 is 0, and
-   byte 7 is 0 too when the word has at most 7 bytes: then k1 = 0). A stored
-   entry keeps the payload (syllables + 1) | 0x80 * stem3 in that last zero
-   byte (memory order, `top`, so any endianness); a zero entry is empty and
-   never matches, as a key's byte 0 is not 0.
-   Two tables of 64-byte sets: words of up to 7 bytes (85% of running text)
-   as 8-byte entries, 8 per set; longer words as 16-byte entries, 4 per set.
-   A hit in way w > 0 swaps it with way w - 1, so frequent words drift to way
-   0 (one compare); a miss replaces one of the back half of the set in turn,
-   so a stream of rare words cannot push the frequent ones out. Pure cache:
+   words never hold a 0 byte and have at most 15 bytes, so byte 15 is 0). A
+   stored entry keeps the payload (syllables + 1) | 0x80 * stem3 in byte 15
+   (memory order, `top`, so any endianness).
+   256 sets of 256 bytes: two words of 8-bit tags (tag j is bits 8j..8j+7
+   of the words, value order; 0 = empty way), then 15 entries of 16 bytes.
+   The tag, 8 more bits of the key's hash, picks the way without a branch
+   (a zero-byte test on tags ^ tag): the hit test is then one compare that
+   almost always holds, which matters more than anything else here, as a
+   mispredicted branch on a memo load costs the load's latency on top.
+   A miss (or a tag shared with an earlier way, 1 in 256) takes the slow
+   scan; replacement fills an empty way, else the next in turn. Pure cache:
    a count never depends on it (the differential test checks this). */
-#define MOSSA__MEMO_SHORT_BITS 9                /* 512 sets x 8 x 8 bytes */
-#define MOSSA__MEMO_LONG_BITS 9                 /* 512 sets x 4 x 16 bytes */
-#define MOSSA__MEMO_LONG_AT (8u << MOSSA__MEMO_SHORT_BITS)
+#define MOSSA__MEMO_SET_WORDS 32u               /* 2 tag words + 15 x 2 */
+#define MOSSA__MEMO_SET_BITS 8                  /* 256 sets = 64 KB */
 static const unsigned char mossa__memo_top[8] = {0, 0, 0, 0, 0, 0, 0, 0xFF};
 
 #if MOSSA__GNUC
@@ -1059,76 +1097,72 @@ static const unsigned char mossa__memo_top[8] = {0, 0, 0, 0, 0, 0, 0, 0xFF};
 
 /* The memo returns (syllables + 1) | stem3 << 16; entries hold 7 + 1 bits. */
 #define MOSSA__MEMO_DECODE(pay) (((pay) & 0x7Fu) | ((pay) & 0x80u) << 9)
+#define MOSSA__ONES8 0x0101010101010101ULL
+#define MOSSA__HIGH8 0x8080808080808080ULL
+/* bit 7 of byte j is set for the lowest byte of x that is zero (higher
+   bytes may show false positives, so only the lowest set bit is used) */
+#define MOSSA__ZERO_BYTES(x) (((x) - MOSSA__ONES8) & ~(x) & MOSSA__HIGH8)
 
 /* The sets start on a 64-byte boundary (memo_off_, fixed at init so that a
    copied scanner keeps a consistent layout). */
-static uint64_t *mossa__text_memo_base(mossa_text_scanner *s)
+static uint64_t *mossa__text_memo_set(mossa_text_scanner *s, uint64_t h)
 {
-    return s->memo_ + (s->memo_off_ & 7u);
+    return s->memo_ + (s->memo_off_ & 7u) + MOSSA__MEMO_SET_WORDS * (size_t)(h >> (64 - MOSSA__MEMO_SET_BITS));
 }
 
-MOSSA__TEXT_COLD unsigned mossa__text_memo_miss(mossa_text_scanner *s, uint64_t *e, uint64_t k0, uint64_t k1,
-                                                size_t n)
+/* Scans set e for the key (any tag), else computes the count and stores it. */
+MOSSA__TEXT_COLD unsigned mossa__text_memo_miss(mossa_text_scanner *s, uint64_t *e, unsigned tag, uint64_t k0,
+                                                uint64_t k1, size_t n)
 {
     unsigned char w[16];
-    uint64_t top;
+    uint64_t top, z;
     int syl;
-    unsigned pay;
+    unsigned pay, way;
+    memcpy(&top, mossa__memo_top, 8);
+    for (way = 0; way < 15; ++way)
+        if (e[2 + 2 * way] == k0 && (e[3 + 2 * way] & ~top) == k1 && e[3 + 2 * way] != k1)
+            return MOSSA__MEMO_DECODE((unsigned)((e[3 + 2 * way] & top) / (top / 0xFF)));
     memcpy(w, &k0, 8);
     memcpy(w + 8, &k1, 8);
-    memcpy(&top, mossa__memo_top, 8);
     syl = mossa__syl_count(w, n);
     pay = (unsigned)(syl + 1) | (unsigned)mossa__text_stem3(w, n, syl, 0) << 16;
-    if (syl <= 126) {                   /* always, for 15 letters; else not stored */
-        uint64_t byte = (uint64_t)((pay & 0x7Fu) | (pay >> 16) << 7) * (top / 0xFF);
-        unsigned way = s->memo_tick_++;
-        if (n <= 7) {
-            e[4 + (way & 3u)] = k0 | byte;
-        } else {
-            e += 4 + 2 * (way & 1u);
-            e[0] = k0;
-            e[1] = k1 | byte;
-        }
+    if (syl > 126) return pay;          /* never, for 15 letters; else not stored */
+    z = MOSSA__ZERO_BYTES(e[0]);
+    if (z) {
+        way = mossa__ctz64(z) >> 3;
+    } else {
+        z = MOSSA__ZERO_BYTES(e[1]) & ~((uint64_t)0x80 << 56);   /* byte 7 of word 1 is no way */
+        way = z ? 8 + (mossa__ctz64(z) >> 3) : s->memo_tick_++ % 15u;
     }
+    e[way >> 3] = (e[way >> 3] & ~((uint64_t)0xFF << (8 * (way & 7)))) | (uint64_t)tag << (8 * (way & 7));
+    e[2 + 2 * way] = k0;
+    e[3 + 2 * way] = k1 | (uint64_t)((pay & 0x7Fu) | (pay >> 16) << 7) * (top / 0xFF);
     return pay;
 }
 
 /* The word k0, k1 of n bytes (1 <= n <= 15). */
 MOSSA__TEXT_HOT unsigned mossa__text_memo(mossa_text_scanner *s, uint64_t k0, uint64_t k1, size_t n)
 {
-    uint64_t top, *e, v;
+    uint64_t top, h, *e, bt, x0, x1, y0, y1, sel, v;
+    unsigned tag, way;
     memcpy(&top, mossa__memo_top, 8);
-    if (n <= 7) {
-        e = mossa__text_memo_base(s) + 8 * (size_t)((k0 * 0xD6E8FEB86659FD93ULL) >> (64 - MOSSA__MEMO_SHORT_BITS));
-        if (MOSSA__LIKELY((e[0] & ~top) == k0)) {
-            v = e[0];
-        } else {
-            size_t w;
-            for (w = 1; w < 8; ++w)
-                if ((e[w] & ~top) == k0) break;
-            if (w == 8) return mossa__text_memo_miss(s, e, k0, k1, n);
-            v = e[w];
-            e[w] = e[w - 1];
-            e[w - 1] = v;
-        }
-    } else {
-        e = mossa__text_memo_base(s) + MOSSA__MEMO_LONG_AT +
-            8 * (size_t)(((k0 ^ (k1 * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL) >> (64 - MOSSA__MEMO_LONG_BITS));
-        if (MOSSA__LIKELY(e[0] == k0 && (e[1] & ~top) == k1)) {
-            v = e[1];
-        } else {
-            size_t w;
-            for (w = 2; w < 8; w += 2)
-                if (e[w] == k0 && (e[w + 1] & ~top) == k1) break;
-            if (w == 8) return mossa__text_memo_miss(s, e, k0, k1, n);
-            v = e[w + 1];
-            e[w] = e[w - 2];
-            e[w + 1] = e[w - 1];
-            e[w - 2] = k0;
-            e[w - 1] = v;
-        }
+    h = (k0 ^ (k1 * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL;
+    e = mossa__text_memo_set(s, h);
+    tag = (unsigned)(h >> 40) & 0xFFu;
+    tag |= (tag == 0);
+    bt = (uint64_t)tag * MOSSA__ONES8;
+    x0 = e[0] ^ bt;
+    x1 = e[1] ^ bt;
+    y0 = MOSSA__ZERO_BYTES(x0);
+    y1 = MOSSA__ZERO_BYTES(x1);
+    if (MOSSA__LIKELY(y0 | y1)) {
+        sel = (uint64_t)0 - (uint64_t)(y0 != 0);
+        way = (mossa__ctz64((y0 & sel) | (y1 & ~sel)) >> 3) + (8u & ~(unsigned)sel);
+        v = e[3 + 2 * way];
+        if (MOSSA__LIKELY(e[2 + 2 * way] == k0 && (v & ~top) == k1))
+            return MOSSA__MEMO_DECODE((unsigned)((v & top) / (top / 0xFF)));
     }
-    return MOSSA__MEMO_DECODE((unsigned)((v & top) / (top / 0xFF)));
+    return mossa__text_memo_miss(s, e, tag, k0, k1, n);
 }
 
 static void mossa__text_end_word(mossa_text_scanner *s)
@@ -1342,34 +1376,36 @@ static const unsigned char mossa__text_lower[256] = {
 };
 
 /* ---- the word loop --------------------------------------------------------
-   Most of a text is plain words between spaces and commas. In the state
-   "between words, nothing pending" (no token, no pending period or
-   apostrophe, no terminal punctuation waiting for its decision, no partial
-   UTF-8 sequence), mossa__text_fast consumes whole ASCII words whose end
-   it can see, and the separators that leave that state as it is: white
-   space, line breaks, and symbols (of classes OTHER, CLOSE, HYPHEN; with no
-   terminal pending these do the same thing). It finds letter runs in 64-byte
-   letter masks (one vector compare per 48 bytes), builds the memo key from
-   the text with two 8-byte loads, and keeps the counts in locals. It stops
-   (returning where it stopped) at anything else: . ! ? ' digits, non-ASCII,
-   a word of more than 15 letters, a word whose next byte is one of those or
-   lies past the chunk; the byte machine below takes that byte or word, so
-   both paths apply the same rules to the same bytes and the counts cannot
-   depend on where a chunk ends. */
+   Most of a text is plain ASCII words, spaces and punctuation. When no
+   token is open (no word or number in progress, no pending period or
+   apostrophe after a letter, no partial UTF-8 sequence), mossa__text_fast
+   runs the same rules as the byte machine (mossa__text_cp, whose cases it
+   mirrors line by line) on whole words and on the ASCII separators, with
+   the state in locals: it finds letter runs in 64-byte letter masks (one
+   vector compare per 48 bytes), builds the memo key from the text with two
+   8-byte loads, and handles a word only once it sees the byte after it. It
+   stops (returning where) at a byte or word it leaves to the byte machine:
+   digits, non-ASCII, a word of more than 15 bytes, a one-letter word before
+   a period (an initial or acronym), a word whose end, or an apostrophe
+   whose next byte, lies past the chunk. So the split of the text into
+   chunks cannot change a count. */
 #define MOSSA__F_STOP 0
 #define MOSSA__F_SPACE 1
 #define MOSSA__F_NL 2
-#define MOSSA__F_OTHER 3
-#define MOSSA__F_LETTER 4
+#define MOSSA__F_OTHER 3       /* OTHER, HYPHEN */
+#define MOSSA__F_CLOSE 4       /* CLOSE, and an apostrophe that follows no letter */
+#define MOSSA__F_PERIOD 5
+#define MOSSA__F_STRONG 6
+#define MOSSA__F_LETTER 7
 static const unsigned char mossa__text_fast_cls[256] = {
     3,3,3,3,3,3,3,3,3,1,2,1,1,1,3,3,
     3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,
-    1,0,3,3,3,3,3,0,3,3,3,3,3,3,0,3,
-    0,0,0,0,0,0,0,0,0,0,3,3,3,3,3,0,
-    3,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
-    4,4,4,4,4,4,4,4,4,4,4,3,3,3,3,3,
-    3,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
-    4,4,4,4,4,4,4,4,4,4,4,3,3,3,3,3,
+    1,6,4,3,3,3,3,4,3,4,3,3,3,3,5,3,
+    0,0,0,0,0,0,0,0,0,0,3,3,3,3,3,6,
+    3,7,7,7,7,7,7,7,7,7,7,7,7,7,7,7,
+    7,7,7,7,7,7,7,7,7,7,7,3,3,4,3,3,
+    3,7,7,7,7,7,7,7,7,7,7,7,7,7,7,7,
+    7,7,7,7,7,7,7,7,7,7,7,3,3,4,3,3,
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
@@ -1380,17 +1416,6 @@ static const unsigned char mossa__text_fast_cls[256] = {
     0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
 };
 
-static unsigned mossa__ctz64(uint64_t x)          /* x != 0 */
-{
-#if MOSSA__GNUC
-    return (unsigned)__builtin_ctzll((unsigned long long)x);
-#else
-    unsigned n = 0;
-    while (!(x & 1u)) { x >>= 1; ++n; }
-    return n;
-#endif
-}
-
 /* Letter mask of the n < 64 bytes left at the end of a chunk. */
 static uint64_t mossa__text_mask_tail(const unsigned char *p, size_t n)
 {
@@ -1400,35 +1425,67 @@ static uint64_t mossa__text_mask_tail(const unsigned char *p, size_t n)
     return m;
 }
 
+/* mossa__text_sentence_end, mossa__text_decide and mossa__text_terminal on
+   the locals of mossa__text_fast */
+#define MOSSA__F_SENT_END()                                      \
+    do {                                                         \
+        if (sent_words) { sents++; sent_words = 0; }             \
+        mid = 0;                                                 \
+    } while (0)
+#define MOSSA__F_DECIDE(lower, upper)                            \
+    do {                                                         \
+        unsigned t_ = term;                                      \
+        term = 0;                                                \
+        phase = 0;                                               \
+        if (!(lower) && t_ != MOSSA__T_NEVER &&                  \
+            !(t_ == MOSSA__T_CAPITAL && !(upper)))               \
+            MOSSA__F_SENT_END();                                 \
+    } while (0)
+#define MOSSA__F_TERMINAL(kind)                                  \
+    do {                                                         \
+        if (phase == MOSSA__PH_AFTER) {                          \
+            term = MOSSA__T_STRONG;                              \
+        } else {                                                 \
+            if (phase == MOSSA__PH_SPACE) MOSSA__F_DECIDE(0, 0); \
+            term = (kind);                                       \
+            phase = MOSSA__PH_AFTER;                             \
+        }                                                        \
+    } while (0)
+
 static size_t mossa__text_fast(mossa_text_scanner *s, const unsigned char *p, size_t i, size_t len,
                                const mossa__kernels *k)
 {
-    /* ones + 16 - n, read as 8 bytes, keeps the first n bytes (memory order) */
-    static const unsigned char ones[32] = {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
-                                           255, 255, 255, 255, 255};
     const uint64_t lower = 0x2020202020202020ULL;
     uint64_t words = 0, letters = 0, syl = 0, poly = 0, cplx = 0, sents = 0;
     uint64_t sent_words = s->sent_words_, m;
-    unsigned newlines = s->newlines_, mid = s->mid_sent_;
+    unsigned newlines = s->newlines_, mid = s->mid_sent_, term = s->term_, phase = s->term_phase_;
     size_t start = i, wb = i;
     m = len - i >= 64 ? k->text_letter_mask(p + i) : mossa__text_mask_tail(p + i, len - i);
     while (i < len) {
         size_t off = i - wb;
-        unsigned t;
+        unsigned c;
         if (off >= 48) {                /* keeps a word's 16 key bytes inside the window */
             wb = i;
             off = 0;
             m = len - i >= 64 ? k->text_letter_mask(p + i) : mossa__text_mask_tail(p + i, len - i);
         }
         if ((m >> off) & 1u) {
-            uint64_t run = ~(m >> off), k0, k1, m0, m1;
-            size_t n;
+            uint64_t run = ~(m >> off), k0, k1;
+            size_t n, napos = 0;
             unsigned pay, cap, sy;
             if (!run) break;
             n = mossa__ctz64(run);
-            if (n > 15 || n >= len - i) break;
-            t = mossa__text_fast_cls[p[i + n]];
-            if (t == MOSSA__F_STOP) break;
+            /* n bytes: letter runs joined by apostrophes; c = the class after */
+            for (;;) {
+                if (n > 15 || n >= len - i) goto stop;
+                if (p[i + n] != '\'') break;
+                if (n + 1 >= len - i || p[i + n + 1] >= 0x80) goto stop;   /* a letter may follow */
+                if (!((m >> (off + n + 1)) & 1u)) break;     /* off + n + 1 <= 63 */
+                n += 1 + mossa__ctz64(~(m >> (off + n + 1)));
+                napos++;
+            }
+            c = mossa__text_fast_cls[p[i + n]];
+            if (c == MOSSA__F_STOP || (c == MOSSA__F_PERIOD && n == 1)) break;
             if (len - i >= 16) {
                 memcpy(&k0, p + i, 8);
                 memcpy(&k1, p + i + 8, 8);
@@ -1438,23 +1495,23 @@ static size_t mossa__text_fast(mossa_text_scanner *s, const unsigned char *p, si
                 memcpy(&k0, b, 8);
                 memcpy(&k1, b + 8, 8);
             }
-            memcpy(&m0, ones + 16 - n, 8);
-            memcpy(&m1, ones + 24 - n, 8);
-            k0 = (k0 | lower) & m0;
-            k1 = (k1 | lower) & m1;
+            /* ' | 0x20 = ' */
+            k0 = (k0 | lower) & mossa__text_first_bytes(n);
+            k1 = (k1 | lower) & mossa__text_first_bytes(n < 8 ? 0 : n - 8);
+            cap = p[i] < 'a';
+            /* the first letter: ends a pending terminal, or lets it decide */
+            if (phase == MOSSA__PH_AFTER) { term = 0; phase = 0; }
+            else if (phase == MOSSA__PH_SPACE) MOSSA__F_DECIDE(!cap, cap);
             pay = mossa__text_memo(s, k0, k1, n);
             sy = (pay & 0xFFFFu) - 1;
-            cap = p[i] < 'a';
             words++;
-            letters += n;
+            letters += n - napos;
             syl += sy;
             poly += sy >= 3;
             /* a proper noun (capitalised, not sentence-initial) is not complex */
             cplx += (pay >> 16) & (!cap | !mid);
             mid = 1;
             sent_words++;
-            newlines = (t == MOSSA__F_NL);
-            i += n + 1;
             if (s->on_word) {           /* the hook sees the counts up to date */
                 unsigned char b[16];
                 s->stats.words += words; s->stats.letters += letters; s->stats.characters += letters;
@@ -1466,25 +1523,47 @@ static size_t mossa__text_fast(mossa_text_scanner *s, const unsigned char *p, si
                 memcpy(b + 8, &k1, 8);
                 s->on_word(s->on_word_user, (const char *)b, n, (int)sy);
             }
+            /* the byte after the word (phase is 0 here) */
+            i += n + 1;
+            newlines = 0;
+            if (c == MOSSA__F_NL) newlines = 1;
+            else if (c == MOSSA__F_PERIOD)
+                MOSSA__F_TERMINAL(n > 8 || napos ? MOSSA__T_PLAIN : mossa__text_abbrev_key(k0, (int)cap));
+            else if (c == MOSSA__F_STRONG)
+                MOSSA__F_TERMINAL(MOSSA__T_STRONG);
+            /* SPACE, OTHER, CLOSE and the apostrophe (a CLOSE here): nothing more */
             continue;
         }
-        t = mossa__text_fast_cls[p[i]];
-        if (t == MOSSA__F_SPACE) {
-            ++i;
-        } else if (t == MOSSA__F_OTHER) {
+        c = mossa__text_fast_cls[p[i]];
+        if (c == MOSSA__F_SPACE) {
+            if (phase == MOSSA__PH_AFTER) phase = MOSSA__PH_SPACE;
+        } else if (c == MOSSA__F_OTHER) {
             newlines = 0;
-            ++i;
-        } else if (t == MOSSA__F_NL) {
+            if (phase == MOSSA__PH_AFTER) { term = 0; phase = 0; }
+            else if (phase == MOSSA__PH_SPACE) MOSSA__F_DECIDE(0, 0);
+        } else if (c == MOSSA__F_CLOSE) {
+            newlines = 0;
+            if (phase == MOSSA__PH_SPACE) MOSSA__F_DECIDE(0, 0);
+        } else if (c == MOSSA__F_NL) {
+            if (phase == MOSSA__PH_AFTER) phase = MOSSA__PH_SPACE;
             if (newlines < 2) ++newlines;
             if (newlines >= 2) {        /* blank line: paragraph break */
-                if (sent_words) { sents++; sent_words = 0; }
-                mid = 0;
+                term = 0;
+                phase = 0;
+                MOSSA__F_SENT_END();
             }
-            ++i;
+        } else if (c == MOSSA__F_PERIOD) {
+            newlines = 0;
+            MOSSA__F_TERMINAL(MOSSA__T_PLAIN);
+        } else if (c == MOSSA__F_STRONG) {
+            newlines = 0;
+            MOSSA__F_TERMINAL(MOSSA__T_STRONG);
         } else {
             break;
         }
+        ++i;
     }
+stop:
     s->stats.words += words;
     s->stats.letters += letters;
     s->stats.characters += letters;
@@ -1495,9 +1574,14 @@ static size_t mossa__text_fast(mossa_text_scanner *s, const unsigned char *p, si
     s->sent_words_ = sent_words;
     s->newlines_ = (uint8_t)newlines;
     s->mid_sent_ = (uint8_t)mid;
+    s->term_ = (uint8_t)term;
+    s->term_phase_ = phase;
     if (i != start) s->prev_word_ = 0;
     return i;
 }
+#undef MOSSA__F_SENT_END
+#undef MOSSA__F_DECIDE
+#undef MOSSA__F_TERMINAL
 
 MOSSA_DEF void mossa_text_scanner_feed(mossa_text_scanner *s, const char *chunk, size_t len)
 {
@@ -1509,7 +1593,7 @@ MOSSA_DEF void mossa_text_scanner_feed(mossa_text_scanner *s, const char *chunk,
     MOSSA__COUNT_CALL();
     while (i < len) {
         unsigned b = p[i];
-        if (mossa__text_fast_cls[b] && !(s->cp_need_ | s->pend_ | s->tok_ | s->term_phase_) && !s->no_memo_) {
+        if (mossa__text_fast_cls[b] && !(s->cp_need_ | s->pend_ | s->tok_) && !s->no_memo_) {
             i = mossa__text_fast(s, p, i, len, k);
             if (i == len) break;
             b = p[i];                   /* stopped here: one step of the byte machine */
