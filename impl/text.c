@@ -1074,17 +1074,19 @@ static unsigned mossa__ctz64(uint64_t x)          /* x != 0 */
    words never hold a 0 byte and have at most 15 bytes, so byte 15 is 0). A
    stored entry keeps the payload (syllables + 1) | 0x80 * stem3 in byte 15
    (memory order, `top`, so any endianness).
-   256 sets of 256 bytes: two words of 8-bit tags (tag j is bits 8j..8j+7
-   of the words, value order; 0 = empty way), then 15 entries of 16 bytes.
-   The tag, 8 more bits of the key's hash, picks the way without a branch
-   (a zero-byte test on tags ^ tag): the hit test is then one compare that
-   almost always holds, which matters more than anything else here, as a
-   mispredicted branch on a memo load costs the load's latency on top.
-   A miss (or a tag shared with an earlier way, 1 in 256) takes the slow
-   scan; replacement fills an empty way, else the next in turn. Pure cache:
-   a count never depends on it (the differential test checks this). */
-#define MOSSA__MEMO_SET_WORDS 32u               /* 2 tag words + 15 x 2 */
-#define MOSSA__MEMO_SET_BITS 8                  /* 256 sets = 64 KB */
+   256 sets of 15 ways. The tags come first (4 KB, so they stay in L1): per
+   set two words of 8-bit tags (tag j is bits 8j..8j+7 of the words, value
+   order; 0 = empty way); then the entries, 16 bytes each (60 KB). The tag,
+   8 more bits of the key's hash, picks the way without a branch (a
+   zero-byte test on tags ^ tag), so a hit costs one compare that almost
+   always holds; a mispredicted branch on a memo load would cost the load's
+   latency on top. A miss (or a tag shared with an earlier way, 1 in 256)
+   takes the slow scan; replacement fills an empty way, else the next in
+   turn. Pure cache: a count never depends on it (the differential test
+   checks this). */
+#define MOSSA__MEMO_SET_BITS 8                  /* 256 sets */
+#define MOSSA__MEMO_WAYS 15u
+#define MOSSA__MEMO_ENTRIES_AT (2u << MOSSA__MEMO_SET_BITS)   /* words of tags */
 static const unsigned char mossa__memo_top[8] = {0, 0, 0, 0, 0, 0, 0, 0xFF};
 
 #if MOSSA__GNUC
@@ -1103,66 +1105,76 @@ static const unsigned char mossa__memo_top[8] = {0, 0, 0, 0, 0, 0, 0, 0xFF};
    bytes may show false positives, so only the lowest set bit is used) */
 #define MOSSA__ZERO_BYTES(x) (((x) - MOSSA__ONES8) & ~(x) & MOSSA__HIGH8)
 
-/* The sets start on a 64-byte boundary (memo_off_, fixed at init so that a
-   copied scanner keeps a consistent layout). */
-static uint64_t *mossa__text_memo_set(mossa_text_scanner *s, uint64_t h)
+/* Two independent products, so the hash is one multiply deep. */
+#define MOSSA__MEMO_HASH(k0, k1) (((k0) * 0xD6E8FEB86659FD93ULL) ^ ((k1) * 0x9E3779B97F4A7C15ULL))
+
+/* The memo starts on a 64-byte boundary (memo_off_, fixed at init so that
+   a copied scanner keeps a consistent layout). */
+static uint64_t *mossa__text_memo_base(mossa_text_scanner *s)
 {
-    return s->memo_ + (s->memo_off_ & 7u) + MOSSA__MEMO_SET_WORDS * (size_t)(h >> (64 - MOSSA__MEMO_SET_BITS));
+    return s->memo_ + (s->memo_off_ & 7u);
 }
 
-/* Scans set e for the key (any tag), else computes the count and stores it. */
-MOSSA__TEXT_COLD unsigned mossa__text_memo_miss(mossa_text_scanner *s, uint64_t *e, unsigned tag, uint64_t k0,
+/* Scans the set for the key (any tag), else computes the count and stores it. */
+MOSSA__TEXT_COLD unsigned mossa__text_memo_miss(mossa_text_scanner *s, size_t set, unsigned tag, uint64_t k0,
                                                 uint64_t k1, size_t n)
 {
+    uint64_t *t = mossa__text_memo_base(s) + 2 * set;
+    uint64_t *e = mossa__text_memo_base(s) + MOSSA__MEMO_ENTRIES_AT + 2 * MOSSA__MEMO_WAYS * set;
     unsigned char w[16];
     uint64_t top, z;
     int syl;
     unsigned pay, way;
     memcpy(&top, mossa__memo_top, 8);
-    for (way = 0; way < 15; ++way)
-        if (e[2 + 2 * way] == k0 && (e[3 + 2 * way] & ~top) == k1 && e[3 + 2 * way] != k1)
-            return MOSSA__MEMO_DECODE((unsigned)((e[3 + 2 * way] & top) / (top / 0xFF)));
+    for (way = 0; way < MOSSA__MEMO_WAYS; ++way)
+        if (e[2 * way] == k0 && (e[2 * way + 1] & ~top) == k1)
+            return MOSSA__MEMO_DECODE((unsigned)((e[2 * way + 1] & top) / (top / 0xFF)));
     memcpy(w, &k0, 8);
     memcpy(w + 8, &k1, 8);
     syl = mossa__syl_count(w, n);
     pay = (unsigned)(syl + 1) | (unsigned)mossa__text_stem3(w, n, syl, 0) << 16;
     if (syl > 126) return pay;          /* never, for 15 letters; else not stored */
-    z = MOSSA__ZERO_BYTES(e[0]);
+    z = MOSSA__ZERO_BYTES(t[0]);
     if (z) {
         way = mossa__ctz64(z) >> 3;
     } else {
-        z = MOSSA__ZERO_BYTES(e[1]) & ~((uint64_t)0x80 << 56);   /* byte 7 of word 1 is no way */
-        way = z ? 8 + (mossa__ctz64(z) >> 3) : s->memo_tick_++ % 15u;
+        z = MOSSA__ZERO_BYTES(t[1]) & ~((uint64_t)0x80 << 56);   /* byte 7 of word 1 is no way */
+        way = z ? 8 + (mossa__ctz64(z) >> 3) : s->memo_tick_++ % MOSSA__MEMO_WAYS;
     }
-    e[way >> 3] = (e[way >> 3] & ~((uint64_t)0xFF << (8 * (way & 7)))) | (uint64_t)tag << (8 * (way & 7));
-    e[2 + 2 * way] = k0;
-    e[3 + 2 * way] = k1 | (uint64_t)((pay & 0x7Fu) | (pay >> 16) << 7) * (top / 0xFF);
+    t[way >> 3] = (t[way >> 3] & ~((uint64_t)0xFF << (8 * (way & 7)))) | (uint64_t)tag << (8 * (way & 7));
+    e[2 * way] = k0;
+    e[2 * way + 1] = k1 | (uint64_t)((pay & 0x7Fu) | (pay >> 16) << 7) * (top / 0xFF);
     return pay;
 }
 
 /* The word k0, k1 of n bytes (1 <= n <= 15). */
 MOSSA__TEXT_HOT unsigned mossa__text_memo(mossa_text_scanner *s, uint64_t k0, uint64_t k1, size_t n)
 {
-    uint64_t top, h, *e, bt, x0, x1, y0, y1, sel, v;
+    uint64_t top, h, *base, *t, bt, x0, x1, y0, y1, sel, v;
+    size_t set;
     unsigned tag, way;
     memcpy(&top, mossa__memo_top, 8);
-    h = (k0 ^ (k1 * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL;
-    e = mossa__text_memo_set(s, h);
+    h = MOSSA__MEMO_HASH(k0, k1);
+    set = (size_t)(h >> (64 - MOSSA__MEMO_SET_BITS));
     tag = (unsigned)(h >> 40) & 0xFFu;
     tag |= (tag == 0);
+    base = mossa__text_memo_base(s);
+    t = base + 2 * set;
     bt = (uint64_t)tag * MOSSA__ONES8;
-    x0 = e[0] ^ bt;
-    x1 = e[1] ^ bt;
+    x0 = t[0] ^ bt;
+    x1 = t[1] ^ bt;
     y0 = MOSSA__ZERO_BYTES(x0);
     y1 = MOSSA__ZERO_BYTES(x1);
     if (MOSSA__LIKELY(y0 | y1)) {
+        const uint64_t *e;
         sel = (uint64_t)0 - (uint64_t)(y0 != 0);
         way = (mossa__ctz64((y0 & sel) | (y1 & ~sel)) >> 3) + (8u & ~(unsigned)sel);
-        v = e[3 + 2 * way];
-        if (MOSSA__LIKELY(e[2 + 2 * way] == k0 && (v & ~top) == k1))
+        e = base + MOSSA__MEMO_ENTRIES_AT + 2 * (MOSSA__MEMO_WAYS * set + way);
+        v = e[1];
+        if (MOSSA__LIKELY(e[0] == k0 && (v & ~top) == k1))
             return MOSSA__MEMO_DECODE((unsigned)((v & top) / (top / 0xFF)));
     }
-    return mossa__text_memo_miss(s, e, tag, k0, k1, n);
+    return mossa__text_memo_miss(s, set, tag, k0, k1, n);
 }
 
 static void mossa__text_end_word(mossa_text_scanner *s)
@@ -1452,11 +1464,42 @@ static uint64_t mossa__text_mask_tail(const unsigned char *p, size_t n)
         }                                                        \
     } while (0)
 
+/* Words found by the word loop wait in a batch for their memo lookups: a
+   run of lookups with nothing between them lets the loads of many words
+   overlap instead of each waiting behind the scanning of its word. */
+#define MOSSA__TEXT_BATCH 32
+typedef struct mossa__text_batch {
+    uint64_t k0[MOSSA__TEXT_BATCH], k1[MOSSA__TEXT_BATCH];
+    unsigned char n[MOSSA__TEXT_BATCH];
+    unsigned char complex_ok[MOSSA__TEXT_BATCH];   /* 1 unless a proper noun */
+} mossa__text_batch;
+
+/* Adds the counts of the batched words; returns the last word's syllables. */
+static int mossa__text_flush(mossa_text_scanner *s, const mossa__text_batch *b, size_t count)
+{
+    uint64_t syl = 0, poly = 0, cplx = 0;
+    unsigned sy = 0;
+    size_t j;
+    for (j = 0; j < count; ++j) {
+        unsigned pay = mossa__text_memo(s, b->k0[j], b->k1[j], b->n[j]);
+        sy = (pay & 0xFFFFu) - 1;
+        syl += sy;
+        poly += sy >= 3;
+        cplx += (pay >> 16) & b->complex_ok[j];
+    }
+    s->stats.syllables += syl;
+    s->stats.polysyllables += poly;
+    s->stats.complex_words += cplx;
+    return (int)sy;
+}
+
 static size_t mossa__text_fast(mossa_text_scanner *s, const unsigned char *p, size_t i, size_t len,
                                const mossa__kernels *k)
 {
     const uint64_t lower = 0x2020202020202020ULL;
-    uint64_t words = 0, letters = 0, syl = 0, poly = 0, cplx = 0, sents = 0;
+    mossa__text_batch batch;
+    size_t nb = 0;
+    uint64_t words = 0, letters = 0, sents = 0;
     uint64_t sent_words = s->sent_words_, m;
     unsigned newlines = s->newlines_, mid = s->mid_sent_, term = s->term_, phase = s->term_phase_;
     size_t start = i, wb = i;
@@ -1472,7 +1515,7 @@ static size_t mossa__text_fast(mossa_text_scanner *s, const unsigned char *p, si
         if ((m >> off) & 1u) {
             uint64_t run = ~(m >> off), k0, k1;
             size_t n, napos = 0;
-            unsigned pay, cap, sy;
+            unsigned cap;
             if (!run) break;
             n = mossa__ctz64(run);
             /* n bytes: letter runs joined by apostrophes; c = the class after */
@@ -1502,26 +1545,30 @@ static size_t mossa__text_fast(mossa_text_scanner *s, const unsigned char *p, si
             /* the first letter: ends a pending terminal, or lets it decide */
             if (phase == MOSSA__PH_AFTER) { term = 0; phase = 0; }
             else if (phase == MOSSA__PH_SPACE) MOSSA__F_DECIDE(!cap, cap);
-            pay = mossa__text_memo(s, k0, k1, n);
-            sy = (pay & 0xFFFFu) - 1;
+            batch.k0[nb] = k0;
+            batch.k1[nb] = k1;
+            batch.n[nb] = (unsigned char)n;
+            /* a proper noun (capitalised, not sentence-initial) is not complex */
+            batch.complex_ok[nb] = (unsigned char)(!cap | !mid);
+            nb++;
             words++;
             letters += n - napos;
-            syl += sy;
-            poly += sy >= 3;
-            /* a proper noun (capitalised, not sentence-initial) is not complex */
-            cplx += (pay >> 16) & (!cap | !mid);
             mid = 1;
             sent_words++;
             if (s->on_word) {           /* the hook sees the counts up to date */
                 unsigned char b[16];
+                int sy = mossa__text_flush(s, &batch, nb);
+                nb = 0;
                 s->stats.words += words; s->stats.letters += letters; s->stats.characters += letters;
-                s->stats.syllables += syl; s->stats.polysyllables += poly; s->stats.complex_words += cplx;
                 s->stats.sentences += sents;
-                words = letters = syl = poly = cplx = sents = 0;
+                words = letters = sents = 0;
                 s->sent_words_ = sent_words;
                 memcpy(b, &k0, 8);
                 memcpy(b + 8, &k1, 8);
-                s->on_word(s->on_word_user, (const char *)b, n, (int)sy);
+                s->on_word(s->on_word_user, (const char *)b, n, sy);
+            } else if (nb == MOSSA__TEXT_BATCH) {
+                mossa__text_flush(s, &batch, nb);
+                nb = 0;
             }
             /* the byte after the word (phase is 0 here) */
             i += n + 1;
@@ -1564,12 +1611,10 @@ static size_t mossa__text_fast(mossa_text_scanner *s, const unsigned char *p, si
         ++i;
     }
 stop:
+    if (nb) mossa__text_flush(s, &batch, nb);
     s->stats.words += words;
     s->stats.letters += letters;
     s->stats.characters += letters;
-    s->stats.syllables += syl;
-    s->stats.polysyllables += poly;
-    s->stats.complex_words += cplx;
     s->stats.sentences += sents;
     s->sent_words_ = sent_words;
     s->newlines_ = (uint8_t)newlines;
