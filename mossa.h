@@ -3324,11 +3324,14 @@ MOSSA_DEF mossa_status mossa_tsne(const float *x, size_t n, size_t d, const moss
 /* text.c - streaming UTF-8 text scanner, English syllable counter and
    readability formulas. The rules are documented at the top of text.h.
 
-   Speed: the scanner is a byte state machine with a fast path that copies
-   runs of ASCII letters (lowercased) straight into the word buffer; each
-   word is counted once when it ends (vowel groups + corrections, then one
-   probe of the exception table through a bucketed 32-bit hash), so there
-   is no allocation and no per-word search. */
+   Speed: plain ASCII text (words, apostrophes, spaces, punctuation,
+   sentence ends) goes through the word loop (mossa__text_fast), which finds
+   words in 64-byte letter masks and looks their syllables up in a memo of
+   recent words in batches; everything else goes through the byte state
+   machine (mossa__text_cp), which the word loop mirrors. A word missing from
+   the memo is counted once (vowel groups + corrections, then one probe of
+   the exception table through a bucketed 32-bit hash), so there is no
+   allocation and no per-word search. */
 
 /* ---- character classes ------------------------------------------------ */
 enum {
