@@ -610,7 +610,10 @@ static void digest_word(void *user, const char *w, size_t len, int syl)
 static void scan_digest(const char *t, size_t n, int reference, test_rng *r, mossa_text_stats *st, word_digest *d)
 {
     mossa_text_scanner *s = (mossa_text_scanner *)malloc(sizeof(mossa_text_scanner));
+    char *exact = (char *)malloc(n ? n : 1);   /* so that a sanitizer sees a read past the text */
     size_t pos = 0;
+    memcpy(exact, t, n);
+    t = exact;
     d->h = 1469598103934665603ULL;
     d->n = 0;
     mossa_text_scanner_init(s);
@@ -625,6 +628,7 @@ static void scan_digest(const char *t, size_t n, int reference, test_rng *r, mos
     }
     mossa_text_scanner_finish(s, st);
     free(s);
+    free(exact);
 }
 
 START_TEST(word_loop_matches_the_byte_machine_on_random_text)
