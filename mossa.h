@@ -783,7 +783,7 @@ MOSSA_API double mossa_tsne_calibrate(const float *sqdist, size_t k, double perp
      "created" = create + -ed is not complex, "companies" with its silent
      -es is). Hyphenated compounds are already counted as their parts.
    - Syllable counts of words of up to 15 letters are memoised in the
-     scanner (a 2-way cache of 4096 words), a pure speed-up.
+     scanner (a 15-way cache of 3840 words), a pure speed-up.
 
    Formulas (ASL = words / sentences, ASW = syllables / words):
      flesch_kincaid_grade        0.39 ASL + 11.8 ASW - 15.59
@@ -845,8 +845,10 @@ typedef struct mossa_text_scanner {
     uint8_t seg_;              /* letters in the current dotted segment */
     uint8_t wlen_;             /* bytes in word_ */
     uint8_t term_, newlines_, mid_sent_, prev_word_, ovf_prev_vowel_, no_memo_;
+    uint8_t memo_off_;         /* memo sets start at memo_ + memo_off_ (64-byte aligned) */
+    uint32_t memo_tick_;       /* replacement order */
     unsigned char word_[MOSSA_TEXT_WORD_MAX];
-    uint64_t memo_[MOSSA_TEXT_MEMO][2];   /* 2-way sets of {word zero-padded to 15 bytes, syllables + 1 in byte 15} */
+    uint64_t memo_[2 * MOSSA_TEXT_MEMO + 8];    /* 256 sets of 15 words (64 KB) */
 } mossa_text_scanner;
 
 MOSSA_API void mossa_text_scanner_init(mossa_text_scanner *s);
@@ -1305,6 +1307,8 @@ typedef struct mossa__kernels {
        min(run, room) letters are written lowercased to dst (vector versions
        may also write zeros after them, never at or past dst + room). */
     size_t (*text_letters)(const unsigned char *p, size_t n, unsigned char *dst, size_t room);
+    /* Bit j set iff p[j] is an ASCII letter, over the 64 bytes p[0..64). */
+    uint64_t (*text_letter_mask)(const unsigned char *p);
 } mossa__kernels;
 
 /* The active table (initialising dispatch on first use). */
@@ -2217,6 +2221,32 @@ static size_t mossa__text_letters_scalar(const unsigned char *p, size_t n, unsig
     return r;
 }
 
+/* SWAR on 8 bytes at a time (little-endian; a byte loop otherwise): for a
+   byte x = c | 0x20 below 0x80, x + 0x1F has bit 7 set iff x >= 'a' and
+   x + 0x05 iff x > 'z'; no carry crosses bytes since x + 0x1F < 0x100.
+   The multiply gathers the eight bit-7 flags into one byte (bit k = byte k). */
+static uint64_t mossa__text_letter_mask_scalar(const unsigned char *p)
+{
+    static const uint16_t one = 1;
+    uint64_t m = 0;
+    unsigned j;
+    if (*(const unsigned char *)&one) {
+        const uint64_t lo = 0x7F7F7F7F7F7F7F7FULL, hi = 0x8080808080808080ULL;
+        for (j = 0; j < 64; j += 8) {
+            uint64_t x, c, ge, gt, f;
+            memcpy(&c, p + j, 8);
+            x = c | 0x2020202020202020ULL;
+            ge = (x & lo) + 0x1F1F1F1F1F1F1F1FULL;
+            gt = (x & lo) + 0x0505050505050505ULL;
+            f = ge & ~gt & ~x & hi;
+            m |= (((f >> 7) * 0x0102040810204080ULL) >> 56) << j;
+        }
+        return m;
+    }
+    for (j = 0; j < 64; ++j) m |= (uint64_t)(((unsigned)p[j] | 0x20u) - 'a' < 26u) << j;
+    return m;
+}
+
 static void mossa__fill_scalar(mossa__kernels *t)
 {
     /* foundation */
@@ -2239,6 +2269,7 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->tsne_attract = mossa__tsne_attract_scalar;
     /* text */
     t->text_letters = mossa__text_letters_scalar;
+    t->text_letter_mask = mossa__text_letter_mask_scalar;
 }
 
 /* ==== impl/kernels/avx2.c ==== */
@@ -2822,6 +2853,17 @@ MOSSA__TARGET_AVX2 static size_t mossa__text_letters_avx2(const unsigned char *p
     return mossa__text_letters_scalar(p, n, dst, room);
 }
 
+/* (c | 0x20) - 'a' <= 25 unsigned, as min(x, 25) == x; two movemasks. */
+MOSSA__TARGET_AVX2 static uint64_t mossa__text_letter_mask_avx2(const unsigned char *p)
+{
+    const __m256i a = _mm256_set1_epi8('a'), z = _mm256_set1_epi8(25), b = _mm256_set1_epi8(0x20);
+    __m256i x0 = _mm256_sub_epi8(_mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)p), b), a);
+    __m256i x1 = _mm256_sub_epi8(_mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 32)), b), a);
+    uint32_t m0 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(x0, z), x0));
+    uint32_t m1 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(x1, z), x1));
+    return (uint64_t)m0 | ((uint64_t)m1 << 32);
+}
+
 static void mossa__fill_avx2(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
@@ -2842,6 +2884,7 @@ static void mossa__fill_avx2(mossa__kernels *t)
     t->tsne_repulse3 = mossa__tsne_repulse3_avx2;
     /* text */
     t->text_letters = mossa__text_letters_avx2;
+    t->text_letter_mask = mossa__text_letter_mask_avx2;
 }
 
 #endif /* MOSSA__X86 */
@@ -3526,6 +3569,13 @@ MOSSA__TARGET_AVX512 static void mossa__tsne_attract_avx512(int dims, const floa
     }
 }
 /* ---- text ------------------------------------------------------------------ */
+/* One 64-byte compare straight into a mask register. */
+MOSSA__TARGET_AVX512 static uint64_t mossa__text_letter_mask_avx512(const unsigned char *p)
+{
+    __m512i x = _mm512_sub_epi8(_mm512_or_si512(_mm512_loadu_si512((const void *)p), _mm512_set1_epi8(0x20)),
+                                _mm512_set1_epi8('a'));
+    return (uint64_t)_mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(26));
+}
 
 static void mossa__fill_avx512(mossa__kernels *t)
 {
@@ -3550,6 +3600,7 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->tsne_attract = mossa__tsne_attract_avx512;
     /* text */
     t->text_letters = mossa__text_letters_avx2;   /* 32 bytes cover nearly every word */
+    t->text_letter_mask = mossa__text_letter_mask_avx512;
 }
 
 #endif /* MOSSA__X86 */
@@ -3840,6 +3891,21 @@ static size_t mossa__text_letters_neon(const unsigned char *p, size_t n, unsigne
     return mossa__text_letters_scalar(p, n, dst, room);
 }
 
+/* Four 16-byte compares; each lane keeps its bit weight (1..128 per 8
+   lanes) and three rounds of pairwise adds pack the 64 flags into 8 bytes. */
+static uint64_t mossa__text_letter_mask_neon(const unsigned char *p)
+{
+    static const uint8_t weight_bytes[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+    const uint8x16_t w = vld1q_u8(weight_bytes), b = vdupq_n_u8(0x20), a = vdupq_n_u8('a'), z = vdupq_n_u8(26);
+    uint8x16_t m0 = vandq_u8(vcltq_u8(vsubq_u8(vorrq_u8(vld1q_u8(p), b), a), z), w);
+    uint8x16_t m1 = vandq_u8(vcltq_u8(vsubq_u8(vorrq_u8(vld1q_u8(p + 16), b), a), z), w);
+    uint8x16_t m2 = vandq_u8(vcltq_u8(vsubq_u8(vorrq_u8(vld1q_u8(p + 32), b), a), z), w);
+    uint8x16_t m3 = vandq_u8(vcltq_u8(vsubq_u8(vorrq_u8(vld1q_u8(p + 48), b), a), z), w);
+    uint8x16_t s = vpaddq_u8(vpaddq_u8(m0, m1), vpaddq_u8(m2, m3));
+    s = vpaddq_u8(s, s);
+    return vgetq_lane_u64(vreinterpretq_u64_u8(s), 0);
+}
+
 static void mossa__fill_neon(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
@@ -3857,6 +3923,7 @@ static void mossa__fill_neon(mossa__kernels *t)
     t->tsne_repulse2 = mossa__tsne_repulse2_neon;
     /* text */
     t->text_letters = mossa__text_letters_neon;
+    t->text_letter_mask = mossa__text_letter_mask_neon;
 }
 
 #endif /* MOSSA__NEON */
@@ -9113,11 +9180,14 @@ MOSSA_DEF mossa_status mossa_tsne(const float *x, size_t n, size_t d, const moss
 /* text.c - streaming UTF-8 text scanner, English syllable counter and
    readability formulas. The rules are documented at the top of text.h.
 
-   Speed: the scanner is a byte state machine with a fast path that copies
-   runs of ASCII letters (lowercased) straight into the word buffer; each
-   word is counted once when it ends (vowel groups + corrections, then one
-   probe of the exception table through a bucketed 32-bit hash), so there
-   is no allocation and no per-word search. */
+   Speed: plain ASCII text (words, apostrophes, spaces, punctuation,
+   sentence ends) goes through the word loop (mossa__text_fast), which finds
+   words in 64-byte letter masks and looks their syllables up in a memo of
+   recent words in batches; everything else goes through the byte state
+   machine (mossa__text_cp), which the word loop mirrors. A word missing from
+   the memo is counted once (vowel groups + corrections, then one probe of
+   the exception table through a bucketed 32-bit hash), so there is no
+   allocation and no per-word search. */
 
 /* ---- character classes ------------------------------------------------ */
 enum {
@@ -10096,13 +10166,46 @@ static int mossa__syl_count(const unsigned char *w, size_t n)
 }
 
 /* ---- the scanner -------------------------------------------------------- */
+/* Keeps the first n <= 8 bytes (memory order) of an 8-byte load. */
+static uint64_t mossa__text_first_bytes(size_t n)
+{
+    static const unsigned char ones[32] = {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+                                           255, 255, 255, 255, 255};
+    uint64_t m;
+    memcpy(&m, ones + 16 - n, 8);
+    return m;
+}
+
+/* How a period after the plain word k0 (lowercase, n <= 8 letters, zero
+   padded) may end a sentence. */
+static int mossa__text_abbrev_key(uint64_t k0, int cap)
+{
+    static const char never[][8] = {"mr", "ms", "dr", "st", "lt", "mt", "vs", "cf", "pp", "rev", "hon",
+                                    "gen", "col", "sgt", "gov", "sen", "rep", "fig", "vol", "viz", "mrs",
+                                    "prof", "capt", "dept", "figs", "vols", "approx", "messrs", "mme",
+                                    "mlle", "eqs", "eq"};
+    static const char capital[][8] = {"etc", "jr", "sr", "co", "inc", "ltd", "ave", "corp", "bros", "al",
+                                      "blvd", "esq"};
+    static const char no[8] = "no";    /* No. 5 is a reference; "said no." ends */
+    uint64_t e;
+    size_t j;
+    memcpy(&e, no, 8);
+    if (k0 == e) return cap ? MOSSA__T_NEVER : MOSSA__T_PLAIN;
+    for (j = 0; j < sizeof(never) / 8; ++j) {
+        memcpy(&e, never[j], 8);
+        if (k0 == e) return MOSSA__T_NEVER;
+    }
+    for (j = 0; j < sizeof(capital) / 8; ++j) {
+        memcpy(&e, capital[j], 8);
+        if (k0 == e) return MOSSA__T_CAPITAL;
+    }
+    return MOSSA__T_PLAIN;
+}
+
 static int mossa__text_abbrev(const mossa_text_scanner *s)
 {
-    static const char never[] = " mr ms dr st lt mt vs cf pp rev hon gen col sgt gov sen rep fig vol viz "
-                                "mrs prof capt dept figs vols approx messrs mme mlle eqs eq ";
-    static const char capital[] = " etc jr sr co inc ltd ave corp bros al blvd esq ";
-    char key[12];
     size_t n = s->wlen_;
+    uint64_t k0;
     if (s->tok_flags_ & MOSSA__TF_ACRONYM) {
         if (n == 2 && ((s->word_[0] == 'e' && s->word_[1] == 'g') || (s->word_[0] == 'i' && s->word_[1] == 'e')))
             return MOSSA__T_NEVER;
@@ -10110,14 +10213,8 @@ static int mossa__text_abbrev(const mossa_text_scanner *s)
     }
     if (n == 1 && s->word_letters_ == 1 && (s->tok_flags_ & MOSSA__TF_CAP)) return MOSSA__T_NEVER;
     if (n == 0 || n > 8 || s->word_letters_ != n) return MOSSA__T_PLAIN;
-    key[0] = ' ';
-    memcpy(key + 1, s->word_, n);
-    key[n + 1] = ' ';
-    key[n + 2] = 0;
-    if (n == 2 && key[1] == 'n' && key[2] == 'o') return (s->tok_flags_ & MOSSA__TF_CAP) ? MOSSA__T_NEVER : MOSSA__T_PLAIN;
-    if (strstr(never, key)) return MOSSA__T_NEVER;
-    if (strstr(capital, key)) return MOSSA__T_CAPITAL;
-    return MOSSA__T_PLAIN;
+    memcpy(&k0, s->word_, 8);
+    return mossa__text_abbrev_key(k0 & mossa__text_first_bytes(n), (s->tok_flags_ & MOSSA__TF_CAP) != 0);
 }
 
 static void mossa__text_sentence_end(mossa_text_scanner *s)
@@ -10126,64 +10223,170 @@ static void mossa__text_sentence_end(mossa_text_scanner *s)
     s->mid_sent_ = 0;              /* 0 = at the start of a sentence */
 }
 
+/* 1 when a word of syl >= 3 syllables keeps 3 without an inflectional
+   ending pronounced as its own syllable (Gunning's complex-word rule; the
+   proper-noun and acronym exclusions are applied by the caller). */
+static int mossa__text_stem3(const unsigned char *w, size_t n, int syl, int ovf)
+{
+    int stem = syl;
+    if (syl < 3) return 0;
+    if (n >= 5 && !ovf) {
+        if (w[n - 3] == 'i' && w[n - 2] == 'n' && w[n - 1] == 'g') stem = syl - 1;
+        else if (w[n - 2] == 'e' && w[n - 1] == 'd' && (w[n - 3] == 't' || w[n - 3] == 'd')) stem = syl - 1;
+        else if (w[n - 2] == 'e' && w[n - 1] == 's' &&
+                 (mossa__syl_in(w[n - 3], "sxzcg") || (w[n - 3] == 'h' && (w[n - 4] == 'c' || w[n - 4] == 's'))))
+            stem = syl - 1;
+    }
+    return stem >= 3;
+}
+
+static unsigned mossa__ctz64(uint64_t x)          /* x != 0 */
+{
+#if MOSSA__GNUC
+    return (unsigned)__builtin_ctzll((unsigned long long)x);
+#else
+    unsigned n = 0;
+    while (!(x & 1u)) { x >>= 1; ++n; }
+    return n;
+#endif
+}
+
+/* ---- syllable memo ------------------------------------------------------
+   Key: the word's 16 bytes as two words k0, k1 (lowercased, zero padded;
+   words never hold a 0 byte and have at most 15 bytes, so byte 15 is 0). A
+   stored entry keeps the payload (syllables + 1) | 0x80 * stem3 in byte 15
+   (memory order, `top`, so any endianness).
+   256 sets of 15 ways. The tags come first (4 KB, so they stay in L1): per
+   set two words of 8-bit tags (tag j is bits 8j..8j+7 of the words, value
+   order; 0 = empty way); then the entries, 16 bytes each (60 KB). The tag,
+   8 more bits of the key's hash, picks the way without a branch (a
+   zero-byte test on tags ^ tag), so a hit costs one compare that almost
+   always holds; a mispredicted branch on a memo load would cost the load's
+   latency on top. A miss (or a tag shared with an earlier way, 1 in 256)
+   takes the slow scan; replacement fills an empty way, else the next in
+   turn. Pure cache: a count never depends on it (the differential test
+   checks this). */
+#define MOSSA__MEMO_SET_BITS 8                  /* 256 sets */
+#define MOSSA__MEMO_WAYS 15u
+#define MOSSA__MEMO_ENTRIES_AT (2u << MOSSA__MEMO_SET_BITS)   /* words of tags */
+static const unsigned char mossa__memo_top[8] = {0, 0, 0, 0, 0, 0, 0, 0xFF};
+
+#if MOSSA__GNUC
+#define MOSSA__TEXT_HOT static __inline__ __attribute__((always_inline))
+#define MOSSA__TEXT_COLD static __attribute__((noinline))
+#else
+#define MOSSA__TEXT_HOT static
+#define MOSSA__TEXT_COLD static
+#endif
+
+/* The memo returns (syllables + 1) | stem3 << 16; entries hold 7 + 1 bits. */
+#define MOSSA__MEMO_DECODE(pay) (((pay) & 0x7Fu) | ((pay) & 0x80u) << 9)
+#define MOSSA__ONES8 0x0101010101010101ULL
+#define MOSSA__HIGH8 0x8080808080808080ULL
+/* bit 7 of byte j is set for the lowest byte of x that is zero (higher
+   bytes may show false positives, so only the lowest set bit is used) */
+#define MOSSA__ZERO_BYTES(x) (((x) - MOSSA__ONES8) & ~(x) & MOSSA__HIGH8)
+
+/* Two independent products, so the hash is one multiply deep. */
+#define MOSSA__MEMO_HASH(k0, k1) (((k0) * 0xD6E8FEB86659FD93ULL) ^ ((k1) * 0x9E3779B97F4A7C15ULL))
+
+/* The memo starts on a 64-byte boundary (memo_off_, fixed at init so that
+   a copied scanner keeps a consistent layout). */
+static uint64_t *mossa__text_memo_base(mossa_text_scanner *s)
+{
+    return s->memo_ + (s->memo_off_ & 7u);
+}
+
+/* Scans the set for the key (any tag), else computes the count and stores it. */
+MOSSA__TEXT_COLD unsigned mossa__text_memo_miss(mossa_text_scanner *s, size_t set, unsigned tag, uint64_t k0,
+                                                uint64_t k1, size_t n)
+{
+    uint64_t *t = mossa__text_memo_base(s) + 2 * set;
+    uint64_t *e = mossa__text_memo_base(s) + MOSSA__MEMO_ENTRIES_AT + 2 * MOSSA__MEMO_WAYS * set;
+    unsigned char w[16];
+    uint64_t top, z;
+    int syl;
+    unsigned pay, way;
+    memcpy(&top, mossa__memo_top, 8);
+    for (way = 0; way < MOSSA__MEMO_WAYS; ++way)
+        if (e[2 * way] == k0 && (e[2 * way + 1] & ~top) == k1)
+            return MOSSA__MEMO_DECODE((unsigned)((e[2 * way + 1] & top) / (top / 0xFF)));
+    memcpy(w, &k0, 8);
+    memcpy(w + 8, &k1, 8);
+    syl = mossa__syl_count(w, n);
+    pay = (unsigned)(syl + 1) | (unsigned)mossa__text_stem3(w, n, syl, 0) << 16;
+    if (syl > 126) return pay;          /* never, for 15 letters; else not stored */
+    z = MOSSA__ZERO_BYTES(t[0]);
+    if (z) {
+        way = mossa__ctz64(z) >> 3;
+    } else {
+        z = MOSSA__ZERO_BYTES(t[1]) & ~((uint64_t)0x80 << 56);   /* byte 7 of word 1 is no way */
+        way = z ? 8 + (mossa__ctz64(z) >> 3) : s->memo_tick_++ % MOSSA__MEMO_WAYS;
+    }
+    t[way >> 3] = (t[way >> 3] & ~((uint64_t)0xFF << (8 * (way & 7)))) | (uint64_t)tag << (8 * (way & 7));
+    e[2 * way] = k0;
+    e[2 * way + 1] = k1 | (uint64_t)((pay & 0x7Fu) | (pay >> 16) << 7) * (top / 0xFF);
+    return pay;
+}
+
+/* The word k0, k1 of n bytes (1 <= n <= 15). */
+MOSSA__TEXT_HOT unsigned mossa__text_memo(mossa_text_scanner *s, uint64_t k0, uint64_t k1, size_t n)
+{
+    uint64_t top, h, *base, *t, bt, x0, x1, y0, y1, sel, v;
+    size_t set;
+    unsigned tag, way;
+    memcpy(&top, mossa__memo_top, 8);
+    h = MOSSA__MEMO_HASH(k0, k1);
+    set = (size_t)(h >> (64 - MOSSA__MEMO_SET_BITS));
+    tag = (unsigned)(h >> 40) & 0xFFu;
+    tag |= (tag == 0);
+    base = mossa__text_memo_base(s);
+    t = base + 2 * set;
+    bt = (uint64_t)tag * MOSSA__ONES8;
+    x0 = t[0] ^ bt;
+    x1 = t[1] ^ bt;
+    y0 = MOSSA__ZERO_BYTES(x0);
+    y1 = MOSSA__ZERO_BYTES(x1);
+    if (MOSSA__LIKELY(y0 | y1)) {
+        const uint64_t *e;
+        sel = (uint64_t)0 - (uint64_t)(y0 != 0);
+        way = (mossa__ctz64((y0 & sel) | (y1 & ~sel)) >> 3) + (8u & ~(unsigned)sel);
+        e = base + MOSSA__MEMO_ENTRIES_AT + 2 * (MOSSA__MEMO_WAYS * set + way);
+        v = e[1];
+        if (MOSSA__LIKELY(e[0] == k0 && (v & ~top) == k1))
+            return MOSSA__MEMO_DECODE((unsigned)((v & top) / (top / 0xFF)));
+    }
+    return mossa__text_memo_miss(s, set, tag, k0, k1, n);
+}
+
 static void mossa__text_end_word(mossa_text_scanner *s)
 {
     if (s->tok_ == 1) {
         unsigned f = s->tok_flags_;
-        int syl;
+        int syl, stem3;
         if (f & MOSSA__TF_ACRONYM) {
             size_t i;
             syl = 0;
             for (i = 0; i < s->wlen_; ++i) syl += (s->word_[i] == 'w') ? 3 : 1;
+            stem3 = 0;                  /* acronyms are never complex */
         } else if (s->wlen_ <= 15 && !(f & MOSSA__TF_OVF) && !s->no_memo_) {
-            /* memo: the word's 16 bytes (zero padded; words never hold a 0
-               byte, and byte 15 is always 0) are the key; syllables + 1 are
-               stored in byte 15 (`top`, in memory order, so any endianness) */
-            static const unsigned char top_bytes[8] = {0, 0, 0, 0, 0, 0, 0, 0xFF};
-            uint64_t k0, k1, top, *e;
-            unsigned stored;
+            uint64_t k0, k1;
+            unsigned pay;
             memcpy(&k0, s->word_, 8);
             memcpy(&k1, s->word_ + 8, 8);
-            memcpy(&top, top_bytes, 8);
-            /* two-way sets: way 0 holds the most recent word of the set */
-            e = &s->memo_[0][0] + 4 * (size_t)(((k0 ^ (k1 * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL) >> 53);
-            stored = (unsigned)((e[1] & top) / (top / 0xFF));
-            if (stored && e[0] == k0 && (e[1] & ~top) == k1) {
-                syl = (int)stored - 1;
-            } else {
-                stored = (unsigned)((e[3] & top) / (top / 0xFF));
-                if (stored && e[2] == k0 && (e[3] & ~top) == k1) {
-                    syl = (int)stored - 1;
-                } else {
-                    syl = mossa__syl_count(s->word_, s->wlen_);
-                    if (syl > 254) syl = 254;
-                }
-                e[2] = e[0];
-                e[3] = e[1];
-                e[0] = k0;
-                e[1] = k1 | ((uint64_t)(syl + 1) * (top / 0xFF));
-            }
+            pay = mossa__text_memo(s, k0, k1, s->wlen_);
+            syl = (int)(pay & 0xFFFF) - 1;
+            stem3 = (int)(pay >> 16);
         } else {
             syl = mossa__syl_count(s->word_, s->wlen_) + (int)s->ovf_groups_;
+            stem3 = mossa__text_stem3(s->word_, s->wlen_, syl, (f & MOSSA__TF_OVF) != 0);
         }
         s->stats.words++;
         s->stats.letters += s->word_letters_;
         s->stats.syllables += (uint64_t)syl;
         if (syl >= 3) {
             s->stats.polysyllables++;
-            if (!(f & MOSSA__TF_ACRONYM) && !((f & MOSSA__TF_CAP) && !(f & MOSSA__TF_INITIAL))) {
-                const unsigned char *w = s->word_;
-                size_t n = s->wlen_;
-                int stem = syl;
-                if (n >= 5 && !(f & MOSSA__TF_OVF)) {
-                    if (w[n - 3] == 'i' && w[n - 2] == 'n' && w[n - 1] == 'g') stem = syl - 1;
-                    else if (w[n - 2] == 'e' && w[n - 1] == 'd' && (w[n - 3] == 't' || w[n - 3] == 'd')) stem = syl - 1;
-                    else if (w[n - 2] == 'e' && w[n - 1] == 's' &&
-                             (mossa__syl_in(w[n - 3], "sxzcg") || (w[n - 3] == 'h' && (w[n - 4] == 'c' || w[n - 4] == 's'))))
-                        stem = syl - 1;
-                }
-                if (stem >= 3) s->stats.complex_words++;
-            }
+            if (!((f & MOSSA__TF_CAP) && !(f & MOSSA__TF_INITIAL))) s->stats.complex_words += (uint64_t)stem3;
         }
         s->sent_words_++;
         s->prev_word_ = 1;
@@ -10332,19 +10535,28 @@ static void mossa__text_cp(mossa_text_scanner *s, int cls, unsigned char fold)
 
 MOSSA_DEF void mossa_text_scanner_init(mossa_text_scanner *s)
 {
-    if (s) memset(s, 0, sizeof(*s));    /* also clears the on_word hook */
+    if (!s) return;
+    memset(s, 0, sizeof(*s));           /* also clears the on_word hook */
+    /* 64-byte aligned memo sets (a zero-initialised scanner uses offset 0) */
+    s->memo_off_ = (uint8_t)((8u - (unsigned)(((uintptr_t)(const void *)s->memo_ / 8u) & 7u)) & 7u);
 }
 
 MOSSA_DEF void mossa_text_scanner_reset(mossa_text_scanner *s)
 {
     void (*fn)(void *, const char *, size_t, int);
     void *user;
+    uint8_t off;
+    uint32_t tick;
     if (!s) return;
     fn = s->on_word;
     user = s->on_word_user;
+    off = s->memo_off_;
+    tick = s->memo_tick_;
     memset(s, 0, offsetof(mossa_text_scanner, memo_));
     s->on_word = fn;
     s->on_word_user = user;
+    s->memo_off_ = off;
+    s->memo_tick_ = tick;
 }
 
 /* Lowercase ASCII letter table for the fast path (0 = not a letter). */
@@ -10357,6 +10569,247 @@ static const unsigned char mossa__text_lower[256] = {
     'p','q','r','s','t','u','v','w','x','y','z',0,0,0,0,0
 };
 
+/* ---- the word loop --------------------------------------------------------
+   Most of a text is plain ASCII words, spaces and punctuation. When no
+   token is open (no word or number in progress, no pending period or
+   apostrophe after a letter, no partial UTF-8 sequence), mossa__text_fast
+   runs the same rules as the byte machine (mossa__text_cp, whose cases it
+   mirrors line by line) on whole words and on the ASCII separators, with
+   the state in locals: it finds letter runs in 64-byte letter masks (one
+   vector compare per 48 bytes), builds the memo key from the text with two
+   8-byte loads, and handles a word only once it sees the byte after it. It
+   stops (returning where) at a byte or word it leaves to the byte machine:
+   digits, non-ASCII, a word of more than 15 bytes, a one-letter word before
+   a period (an initial or acronym), a word whose end, or an apostrophe
+   whose next byte, lies past the chunk. So the split of the text into
+   chunks cannot change a count. */
+#define MOSSA__F_STOP 0
+#define MOSSA__F_SPACE 1
+#define MOSSA__F_NL 2
+#define MOSSA__F_OTHER 3       /* OTHER, HYPHEN */
+#define MOSSA__F_CLOSE 4       /* CLOSE, and an apostrophe that follows no letter */
+#define MOSSA__F_PERIOD 5
+#define MOSSA__F_STRONG 6
+#define MOSSA__F_LETTER 7
+static const unsigned char mossa__text_fast_cls[256] = {
+    3,3,3,3,3,3,3,3,3,1,2,1,1,1,3,3,
+    3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,
+    1,6,4,3,3,3,3,4,3,4,3,3,3,3,5,3,
+    0,0,0,0,0,0,0,0,0,0,3,3,3,3,3,6,
+    3,7,7,7,7,7,7,7,7,7,7,7,7,7,7,7,
+    7,7,7,7,7,7,7,7,7,7,7,3,3,4,3,3,
+    3,7,7,7,7,7,7,7,7,7,7,7,7,7,7,7,
+    7,7,7,7,7,7,7,7,7,7,7,3,3,4,3,3,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+};
+
+/* Letter mask of the n < 64 bytes left at the end of a chunk. */
+static uint64_t mossa__text_mask_tail(const unsigned char *p, size_t n)
+{
+    uint64_t m = 0;
+    size_t j;
+    for (j = 0; j < n; ++j) m |= (uint64_t)(((unsigned)p[j] | 0x20u) - 'a' < 26u) << j;
+    return m;
+}
+
+/* mossa__text_sentence_end, mossa__text_decide and mossa__text_terminal on
+   the locals of mossa__text_fast */
+#define MOSSA__F_SENT_END()                                      \
+    do {                                                         \
+        if (sent_words) { sents++; sent_words = 0; }             \
+        mid = 0;                                                 \
+    } while (0)
+#define MOSSA__F_DECIDE(lower, upper)                            \
+    do {                                                         \
+        unsigned t_ = term;                                      \
+        term = 0;                                                \
+        phase = 0;                                               \
+        if (!(lower) && t_ != MOSSA__T_NEVER &&                  \
+            !(t_ == MOSSA__T_CAPITAL && !(upper)))               \
+            MOSSA__F_SENT_END();                                 \
+    } while (0)
+#define MOSSA__F_TERMINAL(kind)                                  \
+    do {                                                         \
+        if (phase == MOSSA__PH_AFTER) {                          \
+            term = MOSSA__T_STRONG;                              \
+        } else {                                                 \
+            if (phase == MOSSA__PH_SPACE) MOSSA__F_DECIDE(0, 0); \
+            term = (kind);                                       \
+            phase = MOSSA__PH_AFTER;                             \
+        }                                                        \
+    } while (0)
+
+/* Words found by the word loop wait in a batch for their memo lookups: a
+   run of lookups with nothing between them lets the loads of many words
+   overlap instead of each waiting behind the scanning of its word. */
+#define MOSSA__TEXT_BATCH 32
+typedef struct mossa__text_batch {
+    uint64_t k0[MOSSA__TEXT_BATCH], k1[MOSSA__TEXT_BATCH];
+    unsigned char n[MOSSA__TEXT_BATCH];
+    unsigned char complex_ok[MOSSA__TEXT_BATCH];   /* 1 unless a proper noun */
+} mossa__text_batch;
+
+/* Adds the counts of the batched words; returns the last word's syllables. */
+static int mossa__text_flush(mossa_text_scanner *s, const mossa__text_batch *b, size_t count)
+{
+    uint64_t syl = 0, poly = 0, cplx = 0;
+    unsigned sy = 0;
+    size_t j;
+    for (j = 0; j < count; ++j) {
+        unsigned pay = mossa__text_memo(s, b->k0[j], b->k1[j], b->n[j]);
+        sy = (pay & 0xFFFFu) - 1;
+        syl += sy;
+        poly += sy >= 3;
+        cplx += (pay >> 16) & b->complex_ok[j];
+    }
+    s->stats.syllables += syl;
+    s->stats.polysyllables += poly;
+    s->stats.complex_words += cplx;
+    return (int)sy;
+}
+
+static size_t mossa__text_fast(mossa_text_scanner *s, const unsigned char *p, size_t i, size_t len,
+                               const mossa__kernels *k)
+{
+    const uint64_t lower = 0x2020202020202020ULL;
+    mossa__text_batch batch;
+    size_t nb = 0;
+    uint64_t words = 0, letters = 0, sents = 0;
+    uint64_t sent_words = s->sent_words_, m;
+    unsigned newlines = s->newlines_, mid = s->mid_sent_, term = s->term_, phase = s->term_phase_;
+    size_t start = i, wb = i;
+    m = len - i >= 64 ? k->text_letter_mask(p + i) : mossa__text_mask_tail(p + i, len - i);
+    while (i < len) {
+        size_t off = i - wb;
+        unsigned c;
+        if (off >= 48) {                /* keeps a word's 16 key bytes inside the window */
+            wb = i;
+            off = 0;
+            m = len - i >= 64 ? k->text_letter_mask(p + i) : mossa__text_mask_tail(p + i, len - i);
+        }
+        if ((m >> off) & 1u) {
+            uint64_t run = ~(m >> off), k0, k1;
+            size_t n, napos = 0;
+            unsigned cap;
+            if (!run) break;
+            n = mossa__ctz64(run);
+            /* n bytes: letter runs joined by apostrophes; c = the class after */
+            for (;;) {
+                if (n > 15 || n >= len - i) goto stop;
+                if (p[i + n] != '\'') break;
+                if (n + 1 >= len - i || p[i + n + 1] >= 0x80) goto stop;   /* a letter may follow */
+                if (!((m >> (off + n + 1)) & 1u)) break;     /* off + n + 1 <= 63 */
+                n += 1 + mossa__ctz64(~(m >> (off + n + 1)));
+                napos++;
+            }
+            c = mossa__text_fast_cls[p[i + n]];
+            if (c == MOSSA__F_STOP || (c == MOSSA__F_PERIOD && n == 1)) break;
+            if (len - i >= 16) {
+                memcpy(&k0, p + i, 8);
+                memcpy(&k1, p + i + 8, 8);
+            } else {
+                unsigned char b[16] = {0};
+                memcpy(b, p + i, n);
+                memcpy(&k0, b, 8);
+                memcpy(&k1, b + 8, 8);
+            }
+            /* ' | 0x20 = ' */
+            k0 = (k0 | lower) & mossa__text_first_bytes(n);
+            k1 = (k1 | lower) & mossa__text_first_bytes(n < 8 ? 0 : n - 8);
+            cap = p[i] < 'a';
+            /* the first letter: ends a pending terminal, or lets it decide */
+            if (phase == MOSSA__PH_AFTER) { term = 0; phase = 0; }
+            else if (phase == MOSSA__PH_SPACE) MOSSA__F_DECIDE(!cap, cap);
+            batch.k0[nb] = k0;
+            batch.k1[nb] = k1;
+            batch.n[nb] = (unsigned char)n;
+            /* a proper noun (capitalised, not sentence-initial) is not complex */
+            batch.complex_ok[nb] = (unsigned char)(!cap | !mid);
+            nb++;
+            words++;
+            letters += n - napos;
+            mid = 1;
+            sent_words++;
+            if (s->on_word) {           /* the hook sees the counts up to date */
+                unsigned char b[16];
+                int sy = mossa__text_flush(s, &batch, nb);
+                nb = 0;
+                s->stats.words += words; s->stats.letters += letters; s->stats.characters += letters;
+                s->stats.sentences += sents;
+                words = letters = sents = 0;
+                s->sent_words_ = sent_words;
+                memcpy(b, &k0, 8);
+                memcpy(b + 8, &k1, 8);
+                s->on_word(s->on_word_user, (const char *)b, n, sy);
+            } else if (nb == MOSSA__TEXT_BATCH) {
+                mossa__text_flush(s, &batch, nb);
+                nb = 0;
+            }
+            /* the byte after the word (phase is 0 here) */
+            i += n + 1;
+            newlines = 0;
+            if (c == MOSSA__F_NL) newlines = 1;
+            else if (c == MOSSA__F_PERIOD)
+                MOSSA__F_TERMINAL(n > 8 || napos ? MOSSA__T_PLAIN : mossa__text_abbrev_key(k0, (int)cap));
+            else if (c == MOSSA__F_STRONG)
+                MOSSA__F_TERMINAL(MOSSA__T_STRONG);
+            /* SPACE, OTHER, CLOSE and the apostrophe (a CLOSE here): nothing more */
+            continue;
+        }
+        c = mossa__text_fast_cls[p[i]];
+        if (c == MOSSA__F_SPACE) {
+            if (phase == MOSSA__PH_AFTER) phase = MOSSA__PH_SPACE;
+        } else if (c == MOSSA__F_OTHER) {
+            newlines = 0;
+            if (phase == MOSSA__PH_AFTER) { term = 0; phase = 0; }
+            else if (phase == MOSSA__PH_SPACE) MOSSA__F_DECIDE(0, 0);
+        } else if (c == MOSSA__F_CLOSE) {
+            newlines = 0;
+            if (phase == MOSSA__PH_SPACE) MOSSA__F_DECIDE(0, 0);
+        } else if (c == MOSSA__F_NL) {
+            if (phase == MOSSA__PH_AFTER) phase = MOSSA__PH_SPACE;
+            if (newlines < 2) ++newlines;
+            if (newlines >= 2) {        /* blank line: paragraph break */
+                term = 0;
+                phase = 0;
+                MOSSA__F_SENT_END();
+            }
+        } else if (c == MOSSA__F_PERIOD) {
+            newlines = 0;
+            MOSSA__F_TERMINAL(MOSSA__T_PLAIN);
+        } else if (c == MOSSA__F_STRONG) {
+            newlines = 0;
+            MOSSA__F_TERMINAL(MOSSA__T_STRONG);
+        } else {
+            break;
+        }
+        ++i;
+    }
+stop:
+    if (nb) mossa__text_flush(s, &batch, nb);
+    s->stats.words += words;
+    s->stats.letters += letters;
+    s->stats.characters += letters;
+    s->stats.sentences += sents;
+    s->sent_words_ = sent_words;
+    s->newlines_ = (uint8_t)newlines;
+    s->mid_sent_ = (uint8_t)mid;
+    s->term_ = (uint8_t)term;
+    s->term_phase_ = phase;
+    if (i != start) s->prev_word_ = 0;
+    return i;
+}
+#undef MOSSA__F_SENT_END
+#undef MOSSA__F_DECIDE
+#undef MOSSA__F_TERMINAL
+
 MOSSA_DEF void mossa_text_scanner_feed(mossa_text_scanner *s, const char *chunk, size_t len)
 {
     const unsigned char *p = (const unsigned char *)chunk;
@@ -10367,6 +10820,11 @@ MOSSA_DEF void mossa_text_scanner_feed(mossa_text_scanner *s, const char *chunk,
     MOSSA__COUNT_CALL();
     while (i < len) {
         unsigned b = p[i];
+        if (mossa__text_fast_cls[b] && !(s->cp_need_ | s->pend_ | s->tok_) && !s->no_memo_) {
+            i = mossa__text_fast(s, p, i, len, k);
+            if (i == len) break;
+            b = p[i];                   /* stopped here: one step of the byte machine */
+        }
         if (s->cp_need_) {
             if (b >= s->cp_min_hi_ && b <= s->cp_max_hi_) {
                 s->cp_ = (s->cp_ << 6) | (b & 0x3F);

@@ -154,6 +154,8 @@ typedef struct mossa__kernels {
        min(run, room) letters are written lowercased to dst (vector versions
        may also write zeros after them, never at or past dst + room). */
     size_t (*text_letters)(const unsigned char *p, size_t n, unsigned char *dst, size_t room);
+    /* Bit j set iff p[j] is an ASCII letter, over the 64 bytes p[0..64). */
+    uint64_t (*text_letter_mask)(const unsigned char *p);
 } mossa__kernels;
 
 /* The active table (initialising dispatch on first use). */

@@ -589,6 +589,102 @@ START_TEST(every_simd_level_gives_the_scalar_counts)
 END_TEST
 
 /* ---- hostile input ------------------------------------------------------- */
+/* The word loop (whole ASCII words, sentence ends, abbreviations, in
+   64-byte letter masks with a memo) against the simple reference: the
+   byte-at-a-time state machine with no memo (no_memo_ is the private flag
+   mossa_syllables uses), fed one byte at a time. Random texts built from
+   adversarial tokens (every abbreviation in three cases, apostrophes, words
+   of 1-16 letters, digits, invalid and multi-byte UTF-8, NUL, blank lines)
+   and random bytes, whole and in random chunks, at every SIMD level; the
+   word lists (word, syllables) must match too. */
+typedef struct word_digest { unsigned long long h, n; } word_digest;
+static void digest_word(void *user, const char *w, size_t len, int syl)
+{
+    word_digest *d = (word_digest *)user;
+    size_t i;
+    for (i = 0; i < len; ++i) d->h = (d->h ^ (unsigned char)w[i]) * 1099511628211ULL;
+    d->h = (d->h ^ (unsigned)syl ^ 0x100u ^ ((unsigned long long)len << 12)) * 1099511628211ULL;
+    d->n++;
+}
+
+static void scan_digest(const char *t, size_t n, int reference, test_rng *r, mossa_text_stats *st, word_digest *d)
+{
+    mossa_text_scanner *s = (mossa_text_scanner *)malloc(sizeof(mossa_text_scanner));
+    char *exact = (char *)malloc(n ? n : 1);   /* so that a sanitizer sees a read past the text */
+    size_t pos = 0;
+    memcpy(exact, t, n);
+    t = exact;
+    d->h = 1469598103934665603ULL;
+    d->n = 0;
+    mossa_text_scanner_init(s);
+    s->no_memo_ = (uint8_t)reference;
+    s->on_word = digest_word;
+    s->on_word_user = d;
+    while (pos < n) {
+        size_t c = reference ? 1 : r ? 1 + test_rng_next(r) % 200 : n - pos;
+        if (c > n - pos) c = n - pos;
+        mossa_text_scanner_feed(s, t + pos, c);
+        pos += c;
+    }
+    mossa_text_scanner_finish(s, st);
+    free(s);
+    free(exact);
+}
+
+START_TEST(word_loop_matches_the_byte_machine_on_random_text)
+{
+    static const char *const tok[] = {
+        "the", "The", "a", "I", "q", "Q", "it's", "don't", "O'Neil", "rock'n'roll", "a'", "'a", "''", "'", "x'y",
+        "abcdefg'hi", "abcdefgh'ijklmn", "abcdefghijklmn'o", "abcdefghijklmno", "abcdefghijklmnop", "Seventeenletterss",
+        "created", "companies", "readability", "Communications", "uncharacteristically", "well-known", "e-mail",
+        "3.50", "4,000", "1990s", "mp3", "a1", "1a", "x.y", "Mr.Smith", "U.S.", "e.g.", "i.e.", "a.m.", "J.", "B.", "c.",
+        "caf\xc3\xa9", "\xc3\x89" "cole", "word\xe2\x80\x99s", "l\xe2\x80\x99\xc3\xa9", "\xe2\x80\x9c", "\xe2\x80\x9d",
+        "\xe2\x80\xa6", "\xe2\x80\xa9", "\xc2\xa0", "\xff", "\xc3", "\xe2\x80", "\xcc\x81", "\xc2\xad", "\xce\xb1\xce\xb2",
+        " ", " ", " ", " ", "  ", "\n", "\n\n", "\n \n", "\t", "\r\n", ",", ".", "!", "?", "...", "?!", "!!", "\"", "(", ")",
+        "-", ":", ";", "/", "#", "`", "~", "\x7f", "\x01", ". ", "? ", ".\" ", ".) ", ". '", ".\n"};
+    static const char *const abbr[] = {"mr", "ms", "dr", "st", "lt", "mt", "vs", "cf", "pp", "rev", "hon", "gen", "col",
+        "sgt", "gov", "sen", "rep", "fig", "vol", "viz", "mrs", "prof", "capt", "dept", "figs", "vols", "approx",
+        "messrs", "mme", "mlle", "eqs", "eq", "etc", "jr", "sr", "co", "inc", "ltd", "ave", "corp", "bros", "al", "blvd",
+        "esq", "no", "said", "ended"};
+    const size_t ntok = sizeof(tok) / sizeof(tok[0]), nabbr = sizeof(abbr) / sizeof(abbr[0]);
+    int texts = emulated() ? 40 : 400, it;
+    mossa_simd_level lvl;
+    char *t = (char *)malloc(8192);
+    FOR_EACH_SIMD_LEVEL(lvl) {
+        test_rng r = test_rng_make(77 + (unsigned)lvl);
+        for (it = 0; it < texts; ++it) {
+            size_t n = 0, want = 1 + test_rng_next(&r) % 6000;
+            mossa_text_stats ref, st;
+            word_digest dref, d;
+            while (n < want) {
+                unsigned long long x = test_rng_next(&r);
+                if (it % 4 == 3) {              /* random bytes, mostly ASCII */
+                    t[n++] = (x % 10 < 7) ? "abcdefghijklmnopqrstuvwxyzAEIOU  \n.,'"[(x >> 8) % 38] : (char)(x >> 16);
+                } else if (x % 5 == 0) {        /* an abbreviation-like word, any case, then a period */
+                    const char *a = abbr[(x >> 8) % nabbr];
+                    size_t k, l = strlen(a);
+                    for (k = 0; k < l; ++k)
+                        t[n + k] = (char)((x >> 20) % 3 == 0 || ((x >> 20) % 3 == 1 && k == 0) ? toupper((unsigned char)a[k]) : a[k]);
+                    n += l;
+                    t[n++] = '.';
+                } else {
+                    const char *w = tok[(x >> 8) % ntok];
+                    size_t l = strlen(w);
+                    memcpy(t + n, w, l);
+                    n += l;
+                }
+            }
+            scan_digest(t, n, 1, NULL, &ref, &dref);
+            scan_digest(t, n, 0, NULL, &st, &d);
+            ck_assert_msg(stats_eq(&st, &ref) && d.h == dref.h && d.n == dref.n, "text %d (level %d): whole", it, (int)lvl);
+            scan_digest(t, n, 0, &r, &st, &d);
+            ck_assert_msg(stats_eq(&st, &ref) && d.h == dref.h && d.n == dref.n, "text %d (level %d): chunks", it, (int)lvl);
+        }
+    }
+    free(t);
+}
+END_TEST
+
 START_TEST(invalid_utf8_is_replaced_and_never_read_past)
 {
     /* each invalid sequence becomes one non-letter, splitting words */
@@ -798,6 +894,7 @@ Suite *suite_text(void)
     tcase_add_test(tc, any_split_gives_the_whole_text_result);
     tcase_add_test(tc, random_chunks_of_long_prose_give_the_whole_result);
     tcase_add_test(tc, every_simd_level_gives_the_scalar_counts);
+    tcase_add_test(tc, word_loop_matches_the_byte_machine_on_random_text);
     tcase_add_test(tc, invalid_utf8_is_replaced_and_never_read_past);
     tcase_add_test(tc, nul_is_an_ordinary_character);
     tcase_add_test(tc, five_megabyte_line_without_punctuation);

@@ -578,6 +578,17 @@ MOSSA__TARGET_AVX2 static size_t mossa__text_letters_avx2(const unsigned char *p
     return mossa__text_letters_scalar(p, n, dst, room);
 }
 
+/* (c | 0x20) - 'a' <= 25 unsigned, as min(x, 25) == x; two movemasks. */
+MOSSA__TARGET_AVX2 static uint64_t mossa__text_letter_mask_avx2(const unsigned char *p)
+{
+    const __m256i a = _mm256_set1_epi8('a'), z = _mm256_set1_epi8(25), b = _mm256_set1_epi8(0x20);
+    __m256i x0 = _mm256_sub_epi8(_mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)p), b), a);
+    __m256i x1 = _mm256_sub_epi8(_mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 32)), b), a);
+    uint32_t m0 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(x0, z), x0));
+    uint32_t m1 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(x1, z), x1));
+    return (uint64_t)m0 | ((uint64_t)m1 << 32);
+}
+
 static void mossa__fill_avx2(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
@@ -598,6 +609,7 @@ static void mossa__fill_avx2(mossa__kernels *t)
     t->tsne_repulse3 = mossa__tsne_repulse3_avx2;
     /* text */
     t->text_letters = mossa__text_letters_avx2;
+    t->text_letter_mask = mossa__text_letter_mask_avx2;
 }
 
 #endif /* MOSSA__X86 */

@@ -677,6 +677,13 @@ MOSSA__TARGET_AVX512 static void mossa__tsne_attract_avx512(int dims, const floa
     }
 }
 /* ---- text ------------------------------------------------------------------ */
+/* One 64-byte compare straight into a mask register. */
+MOSSA__TARGET_AVX512 static uint64_t mossa__text_letter_mask_avx512(const unsigned char *p)
+{
+    __m512i x = _mm512_sub_epi8(_mm512_or_si512(_mm512_loadu_si512((const void *)p), _mm512_set1_epi8(0x20)),
+                                _mm512_set1_epi8('a'));
+    return (uint64_t)_mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(26));
+}
 
 static void mossa__fill_avx512(mossa__kernels *t)
 {
@@ -701,6 +708,7 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->tsne_attract = mossa__tsne_attract_avx512;
     /* text */
     t->text_letters = mossa__text_letters_avx2;   /* 32 bytes cover nearly every word */
+    t->text_letter_mask = mossa__text_letter_mask_avx512;
 }
 
 #endif /* MOSSA__X86 */

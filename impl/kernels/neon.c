@@ -283,6 +283,21 @@ static size_t mossa__text_letters_neon(const unsigned char *p, size_t n, unsigne
     return mossa__text_letters_scalar(p, n, dst, room);
 }
 
+/* Four 16-byte compares; each lane keeps its bit weight (1..128 per 8
+   lanes) and three rounds of pairwise adds pack the 64 flags into 8 bytes. */
+static uint64_t mossa__text_letter_mask_neon(const unsigned char *p)
+{
+    static const uint8_t weight_bytes[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+    const uint8x16_t w = vld1q_u8(weight_bytes), b = vdupq_n_u8(0x20), a = vdupq_n_u8('a'), z = vdupq_n_u8(26);
+    uint8x16_t m0 = vandq_u8(vcltq_u8(vsubq_u8(vorrq_u8(vld1q_u8(p), b), a), z), w);
+    uint8x16_t m1 = vandq_u8(vcltq_u8(vsubq_u8(vorrq_u8(vld1q_u8(p + 16), b), a), z), w);
+    uint8x16_t m2 = vandq_u8(vcltq_u8(vsubq_u8(vorrq_u8(vld1q_u8(p + 32), b), a), z), w);
+    uint8x16_t m3 = vandq_u8(vcltq_u8(vsubq_u8(vorrq_u8(vld1q_u8(p + 48), b), a), z), w);
+    uint8x16_t s = vpaddq_u8(vpaddq_u8(m0, m1), vpaddq_u8(m2, m3));
+    s = vpaddq_u8(s, s);
+    return vgetq_lane_u64(vreinterpretq_u64_u8(s), 0);
+}
+
 static void mossa__fill_neon(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
@@ -300,6 +315,7 @@ static void mossa__fill_neon(mossa__kernels *t)
     t->tsne_repulse2 = mossa__tsne_repulse2_neon;
     /* text */
     t->text_letters = mossa__text_letters_neon;
+    t->text_letter_mask = mossa__text_letter_mask_neon;
 }
 
 #endif /* MOSSA__NEON */

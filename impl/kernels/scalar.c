@@ -340,6 +340,32 @@ static size_t mossa__text_letters_scalar(const unsigned char *p, size_t n, unsig
     return r;
 }
 
+/* SWAR on 8 bytes at a time (little-endian; a byte loop otherwise): for a
+   byte x = c | 0x20 below 0x80, x + 0x1F has bit 7 set iff x >= 'a' and
+   x + 0x05 iff x > 'z'; no carry crosses bytes since x + 0x1F < 0x100.
+   The multiply gathers the eight bit-7 flags into one byte (bit k = byte k). */
+static uint64_t mossa__text_letter_mask_scalar(const unsigned char *p)
+{
+    static const uint16_t one = 1;
+    uint64_t m = 0;
+    unsigned j;
+    if (*(const unsigned char *)&one) {
+        const uint64_t lo = 0x7F7F7F7F7F7F7F7FULL, hi = 0x8080808080808080ULL;
+        for (j = 0; j < 64; j += 8) {
+            uint64_t x, c, ge, gt, f;
+            memcpy(&c, p + j, 8);
+            x = c | 0x2020202020202020ULL;
+            ge = (x & lo) + 0x1F1F1F1F1F1F1F1FULL;
+            gt = (x & lo) + 0x0505050505050505ULL;
+            f = ge & ~gt & ~x & hi;
+            m |= (((f >> 7) * 0x0102040810204080ULL) >> 56) << j;
+        }
+        return m;
+    }
+    for (j = 0; j < 64; ++j) m |= (uint64_t)(((unsigned)p[j] | 0x20u) - 'a' < 26u) << j;
+    return m;
+}
+
 static void mossa__fill_scalar(mossa__kernels *t)
 {
     /* foundation */
@@ -362,4 +388,5 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->tsne_attract = mossa__tsne_attract_scalar;
     /* text */
     t->text_letters = mossa__text_letters_scalar;
+    t->text_letter_mask = mossa__text_letter_mask_scalar;
 }
