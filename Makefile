@@ -153,8 +153,8 @@ DEB_PKGS += libclang-rt-14-dev openmpi-bin libopenmpi-dev valgrind
 # the run. clang's -fsanitize=undefined also checks float->int overflow.
 SAN_CC    ?= clang
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1 \
-             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 CK_TIMEOUT_MULTIPLIER=4
+SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:exitcode=86:strict_string_checks=1:detect_stack_use_after_return=1 \
+             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86 CK_TIMEOUT_MULTIPLIER=4
 $(B)/sanitize/mossa: mossa.h $(CLI_SRC) $(CLI_HDR)
 	@mkdir -p $(B)/sanitize
 	$(SAN_CC) $(CFLAGS_M) $(SAN_FLAGS) -o $@ $(CLI_SRC) $(LIBS)
