@@ -229,9 +229,56 @@ MOSSA_API double mossa_rng_normal(uint64_t seed, uint64_t index);
 /* ==== impl/npy.h ==== */
 /* ---------------------------------------------------------------------
    .npy I/O (impl/npy.c). The library's only file access; MOSSA_NO_STDIO
-   removes the *_file functions. Reads float16/float32/float64
-   little-endian, C or Fortran order, format versions 1.0, 2.0 and 3.0,
-   2-D arrays only; returns row-major float32. Writes float32 version 1.0.
+   removes the path-based functions (the in-memory ones stay).
+
+   READING accepts exactly what a 2-D float matrix saved by numpy looks
+   like, in any of the three format versions:
+   - magic "\x93NUMPY", version 1.0 (2-byte little-endian header length),
+     2.0 or 3.0 (4-byte); any other version -> MOSSA_ERR_NPY_VERSION,
+     any other magic -> MOSSA_ERR_NPY_MAGIC.
+   - a header of at most 1 MiB (numpy writes ~128 bytes; a larger declared
+     length is refused with MOSSA_ERR_NPY_HEADER before anything is
+     allocated). A header longer than the file -> MOSSA_ERR_NPY_TRUNCATED.
+   - the header dict: keys 'descr', 'fortran_order' and 'shape' in any
+     order, each exactly once and nothing else; single or double quotes;
+     any spaces, tabs or newlines between tokens; an optional trailing
+     comma; Python-2 style integers ("3L"); trailing padding of any
+     whitespace (the final '\n' numpy writes is not required). Anything
+     else (missing or duplicate keys, unterminated strings, fortran_order
+     not True/False, junk after the '}') -> MOSSA_ERR_NPY_HEADER.
+   - descr '<f2', '<f4' or '<f8' (little-endian IEEE binary16/32/64).
+     Big-endian ('>f4'), native/unspecified ('=f4', '|f4', 'f4'),
+     integers, complex, structured or object dtypes -> MOSSA_ERR_NPY_DTYPE.
+   - shape a tuple of exactly two non-negative integers (rows, cols).
+     1-D (n,) arrays are NOT taken as n x 1 (ambiguous: a row or a column
+     vector?) and are refused like 0-D and 3-D ones, and negative
+     dimensions, with MOSSA_ERR_NPY_SHAPE; a dimension, rows*cols, or the
+     byte count that overflows size_t -> MOSSA_ERR_TOO_LARGE.
+   - zero rows or zero columns are valid files: they are read (rows/cols
+     reported, *out a valid 1-byte allocation to free with mossa_free);
+     the analyses reject empty matrices themselves.
+   - data shorter than rows*cols*itemsize -> MOSSA_ERR_NPY_TRUNCATED;
+     bytes after the data are ignored (several arrays np.save'd one after
+     another into one file are valid; the first one is read).
+   Values: float32 as stored; float16 converted exactly (subnormals, +-0,
+   +-inf and NaN payloads preserved); float64 rounded to nearest float32
+   (beyond +-FLT_MAX this gives +-inf, which the analyses then refuse
+   with MOSSA_ERR_NONFINITE). Fortran-order data is transposed, so the
+   output is always row-major rows x cols float32.
+
+   Safety: no read outside the buffer/file, whatever the header says; a
+   huge declared shape fails with MOSSA_ERR_NPY_TRUNCATED (or
+   MOSSA_ERR_TOO_LARGE) before the output is allocated, because the file
+   size is checked first (non-seekable files such as pipes are read in
+   growing chunks instead, so memory follows the data actually present).
+
+   Outputs: on success *out is a new rows x cols array from `allocator`
+   (NULL = MOSSA_MALLOC); free it with mossa_free(*out, allocator). On
+   any failure *out is NULL and the sizes are 0 (except as noted).
+
+   WRITING (mossa_npy_write): float32, little-endian, C order, format 1.0,
+   byte-for-byte what numpy >= 1.24 writes for the same array (header
+   padded with spaces and '\n' so the data starts at a multiple of 64).
    --------------------------------------------------------------------- */
 #ifdef __cplusplus
 extern "C" {
@@ -239,29 +286,46 @@ extern "C" {
 
 typedef struct mossa_npy_info {
     size_t rows, cols;        /* shape */
-    int dtype_bytes;          /* 2, 4 or 8 */
+    int dtype_bytes;          /* 2, 4 or 8 (float16, float32, float64) */
     int fortran_order;        /* 1 if column-major */
     int version_major;        /* 1, 2 or 3 */
     size_t data_offset;       /* bytes from the start of the file to the data */
+    size_t data_bytes;        /* rows * cols * dtype_bytes */
 } mossa_npy_info;
 
 /* Frees memory returned by the npy functions (with the same allocator). */
 MOSSA_API void mossa_free(void *ptr, const mossa_allocator *allocator);
 
-/* Parses the header at the start of buf (len bytes may be just a prefix). */
+/* Parses the header at the start of buf (len bytes may be just a prefix
+   holding the header; the data is not looked at). MOSSA_ERR_NPY_TRUNCATED
+   if buf ends before the header does. */
 MOSSA_API mossa_status mossa_npy_parse_header(const void *buf, size_t len, mossa_npy_info *info);
 /* Decodes a whole .npy image held in memory into a new float32 array. */
 MOSSA_API mossa_status mossa_npy_decode(const void *buf, size_t len, const mossa_allocator *allocator,
                                         float **out, size_t *rows, size_t *cols);
 
 #ifndef MOSSA_NO_STDIO
+/* Reads a 2-D .npy file into a new row-major float32 array. MOSSA_ERR_IO
+   when the file cannot be opened or read. */
 MOSSA_API mossa_status mossa_npy_read(const char *path, const mossa_allocator *allocator,
                                       float **out, size_t *rows, size_t *cols);
-/* Reads rows [row0, row0 + nrows) only (for sharding); *total_rows gets the
-   file's row count. */
+/* Reads the header only (and checks that the file holds the declared
+   data when its size can be known). */
+MOSSA_API mossa_status mossa_npy_read_info(const char *path, mossa_npy_info *info);
+/* Reads rows [row0, row0 + nrows) only (for sharding): C-order files are
+   read from the slice's offset, Fortran-order ones piece by piece (one
+   contiguous run per column), so a process touches only its share.
+   *total_rows gets the file's row count. A slice past the end returns
+   MOSSA_ERR_INVALID_ARGUMENT with *cols and *total_rows still set (so
+   nrows = 0 probes the shape); nrows = 0 inside the file succeeds with a
+   1-byte *out. The whole declared data must be present in a seekable
+   file (MOSSA_ERR_NPY_TRUNCATED otherwise), even outside the slice. */
 MOSSA_API mossa_status mossa_npy_read_rows(const char *path, size_t row0, size_t nrows,
                                            const mossa_allocator *allocator, float **out,
                                            size_t *cols, size_t *total_rows);
+/* Writes x (rows x cols, row-major) as float32 .npy version 1.0.
+   MOSSA_ERR_WRITE when the file cannot be created or fully written (it
+   may then be left partially written). */
 MOSSA_API mossa_status mossa_npy_write(const char *path, const float *x, size_t rows, size_t cols);
 #endif
 
@@ -852,6 +916,64 @@ static void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa__task_fn fn, 
     for (t = 0; t < n_tasks; ++t) fn(arg, t, 0);
 }
 
+#ifdef MOSSA_TEST_HOOKS
+/* ---- test hooks: the pool seen through a deterministic reduction -------
+   Sums x in tasks of MOSSA_TEST_SUM_BLOCK elements (each summed left to
+   right in double), then adds the task partials in task order: out[0].
+   A second job on the same pool sums x[i]^2 the same way: out[1]. */
+#define MOSSA_TEST_SUM_BLOCK 64
+typedef struct mossa__test_sum {
+    const double *x;
+    size_t n;
+    double *partial;
+    int square, n_threads;
+    int bad_worker;
+} mossa__test_sum;
+
+static void mossa__test_sum_task(void *raw, size_t task, int worker)
+{
+    mossa__test_sum *a = (mossa__test_sum *)raw;
+    size_t i = task * MOSSA_TEST_SUM_BLOCK, end = MOSSA__MIN(a->n, i + MOSSA_TEST_SUM_BLOCK);
+    double s = 0.0;
+    if (worker < 0 || worker >= a->n_threads) a->bad_worker = 1;
+    for (; i < end; ++i) s += a->square ? a->x[i] * a->x[i] : a->x[i];
+    a->partial[task] = s;
+}
+
+MOSSA_DEF mossa_status mossa_test_parallel_sum(const double *x, size_t n, int n_threads,
+                                               const mossa_allocator *allocator, double *out);
+MOSSA_DEF mossa_status mossa_test_parallel_sum(const double *x, size_t n, int n_threads,
+                                               const mossa_allocator *allocator, double *out)
+{
+    mossa__ctx ctx;
+    mossa__test_sum a;
+    size_t n_tasks = (n + MOSSA_TEST_SUM_BLOCK - 1) / MOSSA_TEST_SUM_BLOCK, t;
+    int pass;
+    mossa_status st;
+    if (!out || (!x && n)) return MOSSA_ERR_INVALID_ARGUMENT;
+    out[0] = out[1] = 0.0;
+    st = mossa__ctx_begin(&ctx, n_threads, allocator);
+    if (st != MOSSA_OK) return st;
+    a.x = x;
+    a.n = n;
+    a.n_threads = ctx.n_threads;
+    a.bad_worker = 0;
+    a.partial = (double *)mossa__calloc(&ctx, n_tasks, sizeof(double));
+    if (!a.partial) { mossa__ctx_end(&ctx); return MOSSA_ERR_OUT_OF_MEMORY; }
+    for (pass = 0; pass < 2; ++pass) {
+        double s = 0.0;
+        a.square = pass;
+        for (t = 0; t < n_tasks; ++t) a.partial[t] = NAN; /* a task that never ran shows */
+        mossa__parallel(&ctx, n_tasks, mossa__test_sum_task, &a);
+        for (t = 0; t < n_tasks; ++t) s += a.partial[t];
+        out[pass] = s;
+    }
+    mossa__free(&ctx, a.partial);
+    mossa__ctx_end(&ctx);
+    return a.bad_worker ? MOSSA_ERR_INTERNAL : MOSSA_OK;
+}
+#endif
+
 /* ==== impl/dispatch.c ==== */
 /* dispatch.c - CPU feature detection and the kernel table.
 
@@ -1379,7 +1501,18 @@ static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
 }
 
 /* ==== impl/npy.c ==== */
-/* npy.c - .npy reading and writing. */
+/* npy.c - .npy reading and writing: the library's only file access.
+   Format reference: numpy/lib/format.py (NEP 1). Every length that comes
+   from the file is checked against the bytes actually present before it
+   is used, and every size product goes through mossa__mul_overflows. */
+
+#define MOSSA__NPY_MAGIC_LEN 6
+/* numpy writes ~128-byte headers for a 2-D array; anything near this cap
+   is hostile or broken, and refusing it bounds the header allocation. */
+#define MOSSA__NPY_MAX_HEADER ((size_t)1 << 20)
+/* numpy's GROWTH_AXIS_MAX_DIGITS and ARRAY_ALIGN (format.py) */
+#define MOSSA__NPY_GROWTH_DIGITS 21
+#define MOSSA__NPY_ALIGN 64
 
 MOSSA_DEF void mossa_free(void *ptr, const mossa_allocator *allocator)
 {
@@ -1390,28 +1523,695 @@ MOSSA_DEF void mossa_free(void *ptr, const mossa_allocator *allocator)
     mossa__free(&ctx, ptr);
 }
 
+static int mossa__npy_host_is_le(void)
+{
+    const uint16_t one = 1;
+    unsigned char b;
+    memcpy(&b, &one, 1);
+    return b == 1;
+}
+
+/* ---- header ---------------------------------------------------------------
+   Magic, version and header length. *prefix gets 10 (v1) or 12 (v2/3). */
+static mossa_status mossa__npy_prefix(const unsigned char *b, size_t len, int *major,
+                                      size_t *prefix, size_t *header_len)
+{
+    static const unsigned char magic[MOSSA__NPY_MAGIC_LEN] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
+    size_t n = MOSSA__MIN(len, (size_t)MOSSA__NPY_MAGIC_LEN);
+    /* A short buffer that agrees with the magic so far is a truncated
+       .npy file; one that disagrees is not a .npy file at all. */
+    if (memcmp(b, magic, n) != 0) return MOSSA_ERR_NPY_MAGIC;
+    if (len < 8) return MOSSA_ERR_NPY_TRUNCATED;
+    if ((b[6] != 1 && b[6] != 2 && b[6] != 3) || b[7] != 0) return MOSSA_ERR_NPY_VERSION;
+    *major = b[6];
+    *prefix = b[6] == 1 ? 10 : 12;
+    if (len < *prefix) return MOSSA_ERR_NPY_TRUNCATED;
+    if (b[6] == 1)
+        *header_len = (size_t)b[8] | (size_t)b[9] << 8;
+    else {
+        uint32_t h = (uint32_t)b[8] | (uint32_t)b[9] << 8 | (uint32_t)b[10] << 16 | (uint32_t)b[11] << 24;
+        if (h > MOSSA__NPY_MAX_HEADER) return MOSSA_ERR_NPY_HEADER;
+        *header_len = (size_t)h;
+    }
+    return MOSSA_OK;
+}
+
+/* A tiny scanner for the Python literal numpy writes. It never looks
+   past `end`; it is a recogniser for the one shape of dict we accept,
+   not a Python parser. */
+typedef struct mossa__npy_scan {
+    const unsigned char *p, *end;
+} mossa__npy_scan;
+
+static void mossa__npy_ws(mossa__npy_scan *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' ||
+                             *s->p == '\r' || *s->p == '\f'))
+        ++s->p;
+}
+
+/* A quoted string; its first cap-1 characters go to buf (NUL-ended) and
+   *fits says whether all of it did. No escapes: a backslash makes the
+   string unusable (it can match nothing we accept). */
+static int mossa__npy_string(mossa__npy_scan *s, char *buf, size_t cap, int *fits)
+{
+    unsigned char q;
+    size_t n = 0;
+    if (s->p >= s->end || (*s->p != '\'' && *s->p != '"')) return 0;
+    q = *s->p++;
+    *fits = 1;
+    while (s->p < s->end && *s->p != q) {
+        unsigned char c = *s->p++;
+        if (c == '\n' || c == '\r' || c == 0) return 0; /* Python strings cannot span lines */
+        if (c == '\\') *fits = 0;
+        if (n + 1 < cap) buf[n++] = (char)c;
+        else *fits = 0;
+    }
+    if (s->p >= s->end) return 0; /* unterminated */
+    ++s->p;
+    buf[n] = 0;
+    return 1;
+}
+
+static int mossa__npy_word(mossa__npy_scan *s, const char *w)
+{
+    size_t n = strlen(w);
+    if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n) != 0) return 0;
+    /* "Falsey" is not False */
+    if ((size_t)(s->end - s->p) > n) {
+        unsigned char c = s->p[n];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')
+            return 0;
+    }
+    s->p += n;
+    return 1;
+}
+
+/* Skips one value we do not interpret (a structured descr such as
+   [('a', '<f4')]): balanced brackets and strings up to a ',' or '}' at
+   depth 0. Returns 0 on unbalanced input. */
+static int mossa__npy_skip_value(mossa__npy_scan *s)
+{
+    int depth = 0;
+    char tmp[2];
+    int fits;
+    while (s->p < s->end) {
+        unsigned char c = *s->p;
+        if (c == '\'' || c == '"') {
+            if (!mossa__npy_string(s, tmp, sizeof(tmp), &fits)) return 0;
+            continue;
+        }
+        if (c == '(' || c == '[' || c == '{') ++depth;
+        else if (c == ')' || c == ']' || c == '}') {
+            if (depth == 0) return c == '}';
+            --depth;
+        } else if (c == ',' && depth == 0) return 1;
+        ++s->p;
+    }
+    return 0;
+}
+
+typedef struct mossa__npy_shape {
+    int ndim;        /* -1: not a tuple */
+    size_t dim[2];
+    int negative, overflow;
+} mossa__npy_shape;
+
+/* '(' [int (',' int)* [',']] ')' where a lone int needs its comma, as
+   in Python. Integers: optional '-', digits, optional L (Python 2). */
+static int mossa__npy_shape_tuple(mossa__npy_scan *s, mossa__npy_shape *sh)
+{
+    int commas_after_last = 0, n = 0;
+    sh->ndim = 0;
+    sh->negative = sh->overflow = 0;
+    sh->dim[0] = sh->dim[1] = 0;
+    if (s->p >= s->end || *s->p != '(') return 0;
+    ++s->p;
+    for (;;) {
+        size_t v = 0;
+        int neg = 0, digits = 0;
+        mossa__npy_ws(s);
+        if (s->p < s->end && *s->p == ')') break;
+        if (n > 0 && !commas_after_last) return 0; /* "(3 4)" */
+        if (s->p < s->end && *s->p == '-') { neg = 1; ++s->p; mossa__npy_ws(s); }
+        while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
+            size_t d = (size_t)(*s->p - '0');
+            if (v > ((size_t)-1 - d) / 10) sh->overflow = 1;
+            else v = v * 10 + d;
+            ++digits;
+            ++s->p;
+        }
+        if (!digits) return 0;
+        if (s->p < s->end && (*s->p == 'L' || *s->p == 'l')) ++s->p;
+        if (neg && v != 0) sh->negative = 1;
+        if (n < 2) sh->dim[n] = v;
+        ++n;
+        mossa__npy_ws(s);
+        commas_after_last = 0;
+        if (s->p < s->end && *s->p == ',') { ++s->p; commas_after_last = 1; }
+    }
+    ++s->p; /* ')' */
+    /* "(3)" is the int 3, not a tuple */
+    sh->ndim = (n == 1 && !commas_after_last) ? -1 : n;
+    return 1;
+}
+
+MOSSA_DEF mossa_status mossa_npy_parse_header(const void *buf, size_t len, mossa_npy_info *info)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    mossa__npy_scan s;
+    mossa__npy_shape shape;
+    size_t prefix = 0, header_len = 0, elems, bytes, out_bytes;
+    int major = 0, have_descr = 0, have_fortran = 0, have_shape = 0;
+    int fortran = 0, dtype_bytes = 0;
+    mossa_status st;
+
+    if (!info) return MOSSA_ERR_INVALID_ARGUMENT;
+    memset(info, 0, sizeof(*info));
+    if (!buf && len) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (!buf) return MOSSA_ERR_NPY_TRUNCATED;
+    st = mossa__npy_prefix(b, len, &major, &prefix, &header_len);
+    if (st != MOSSA_OK) return st;
+    if (len - prefix < header_len) return MOSSA_ERR_NPY_TRUNCATED;
+
+    shape.ndim = 0;
+    s.p = b + prefix;
+    s.end = b + prefix + header_len;
+    mossa__npy_ws(&s);
+    if (s.p >= s.end || *s.p != '{') return MOSSA_ERR_NPY_HEADER;
+    ++s.p;
+    for (;;) {
+        char key[16], val[8];
+        int fits;
+        mossa__npy_ws(&s);
+        if (s.p < s.end && *s.p == '}') break;
+        if (!mossa__npy_string(&s, key, sizeof(key), &fits)) return MOSSA_ERR_NPY_HEADER;
+        mossa__npy_ws(&s);
+        if (s.p >= s.end || *s.p != ':') return MOSSA_ERR_NPY_HEADER;
+        ++s.p;
+        mossa__npy_ws(&s);
+        if (fits && strcmp(key, "descr") == 0 && !have_descr) {
+            have_descr = 1;
+            if (s.p < s.end && (*s.p == '\'' || *s.p == '"')) {
+                if (!mossa__npy_string(&s, val, sizeof(val), &fits)) return MOSSA_ERR_NPY_HEADER;
+                if (fits && strcmp(val, "<f2") == 0) dtype_bytes = 2;
+                else if (fits && strcmp(val, "<f4") == 0) dtype_bytes = 4;
+                else if (fits && strcmp(val, "<f8") == 0) dtype_bytes = 8;
+            } else {
+                /* a structured dtype (a list) or a number: parse past it */
+                const unsigned char *start = s.p;
+                if (!mossa__npy_skip_value(&s) || s.p == start) return MOSSA_ERR_NPY_HEADER;
+            }
+        } else if (fits && strcmp(key, "fortran_order") == 0 && !have_fortran) {
+            have_fortran = 1;
+            if (mossa__npy_word(&s, "True")) fortran = 1;
+            else if (mossa__npy_word(&s, "False")) fortran = 0;
+            else return MOSSA_ERR_NPY_HEADER;
+        } else if (fits && strcmp(key, "shape") == 0 && !have_shape) {
+            have_shape = 1;
+            if (!mossa__npy_shape_tuple(&s, &shape)) return MOSSA_ERR_NPY_HEADER;
+        } else {
+            return MOSSA_ERR_NPY_HEADER; /* unknown or repeated key */
+        }
+        mossa__npy_ws(&s);
+        if (s.p < s.end && *s.p == ',') { ++s.p; continue; }
+        if (s.p < s.end && *s.p == '}') break;
+        return MOSSA_ERR_NPY_HEADER;
+    }
+    ++s.p; /* '}' */
+    mossa__npy_ws(&s);
+    if (s.p != s.end) return MOSSA_ERR_NPY_HEADER;
+    if (!have_descr || !have_fortran || !have_shape) return MOSSA_ERR_NPY_HEADER;
+    if (!dtype_bytes) return MOSSA_ERR_NPY_DTYPE;
+    if (shape.ndim != 2 || shape.negative) return MOSSA_ERR_NPY_SHAPE;
+    if (shape.overflow) return MOSSA_ERR_TOO_LARGE;
+    /* The float32 output may be larger than the data (float16 input). */
+    if (mossa__mul_overflows(shape.dim[0], shape.dim[1], &elems) ||
+        mossa__mul_overflows(elems, (size_t)dtype_bytes, &bytes) ||
+        mossa__mul_overflows(elems, sizeof(float), &out_bytes) ||
+        bytes > (size_t)-1 - (prefix + header_len))
+        return MOSSA_ERR_TOO_LARGE;
+
+    info->rows = shape.dim[0];
+    info->cols = shape.dim[1];
+    info->dtype_bytes = dtype_bytes;
+    info->fortran_order = fortran;
+    info->version_major = major;
+    info->data_offset = prefix + header_len;
+    info->data_bytes = bytes;
+    return MOSSA_OK;
+}
+
+/* ---- conversion ------------------------------------------------------------ */
+/* binary16 -> binary32 is exact: every half is a float. Bit-level, so
+   it does not depend on the host's half support; NaN payloads are kept
+   (shifted), as numpy's npy_halfbits_to_floatbits does. */
+static float mossa__npy_half(uint16_t h)
+{
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+    uint32_t e = (uint32_t)(h >> 10) & 0x1fu, m = (uint32_t)h & 0x3ffu, bits;
+    float f;
+    if (e == 0x1f) {
+        bits = sign | 0x7f800000u | (m << 13);
+    } else if (e != 0) {
+        bits = sign | ((e + 112u) << 23) | (m << 13); /* rebias 15 -> 127 */
+    } else if (m == 0) {
+        bits = sign;
+    } else {
+        /* subnormal m * 2^-24: shift the leading one into the implicit
+           bit; 2^-14 (the smallest normal half) is float exponent 113 */
+        uint32_t fe = 113;
+        while (!(m & 0x400u)) { m <<= 1; --fe; }
+        bits = sign | (fe << 23) | ((m & 0x3ffu) << 13);
+    }
+    memcpy(&f, &bits, sizeof(f));
+    return f;
+}
+
+/* count little-endian elements of `isz` bytes from src into dst[i*stride].
+   The float64 -> float32 cast rounds to nearest (IEEE 754 / C Annex F;
+   out-of-range values become +-inf). */
+static void mossa__npy_convert(const unsigned char *src, size_t count, int isz, int host_le,
+                               float *dst, size_t stride)
+{
+    size_t i;
+    if (isz == 4 && stride == 1 && host_le) {
+        memcpy(dst, src, count * 4);
+        return;
+    }
+    for (i = 0; i < count; ++i) {
+        const unsigned char *q = src + i * (size_t)isz;
+        float v;
+        if (isz == 2) {
+            v = mossa__npy_half((uint16_t)(q[0] | q[1] << 8));
+        } else if (isz == 4) {
+            uint32_t u = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+            memcpy(&v, &u, 4);
+        } else {
+            uint64_t u = 0;
+            double d;
+            int k;
+            for (k = 7; k >= 0; --k) u = u << 8 | q[k];
+            memcpy(&d, &u, 8);
+            v = (float)d;
+        }
+        dst[i * stride] = v;
+    }
+}
+
+/* The slice [row0, row0 + nrows) of the file's data is stored as pieces
+   of contiguous elements: one piece in C order, one per column in
+   Fortran order. Piece k: byte offset from the data start, element count,
+   and where its elements go in the row-major output. */
+typedef struct mossa__npy_piece {
+    size_t offset, count, dst, stride;
+} mossa__npy_piece;
+
+static size_t mossa__npy_n_pieces(const mossa_npy_info *info, size_t nrows)
+{
+    if (nrows == 0 || info->cols == 0) return 0;
+    return info->fortran_order ? info->cols : 1;
+}
+
+static mossa__npy_piece mossa__npy_get_piece(const mossa_npy_info *info, size_t row0,
+                                             size_t nrows, size_t k)
+{
+    mossa__npy_piece p;
+    size_t isz = (size_t)info->dtype_bytes;
+    /* no overflow: every offset is inside rows*cols*isz, checked by the
+       header parser */
+    if (info->fortran_order) {
+        p.offset = (k * info->rows + row0) * isz;
+        p.count = nrows;
+        p.dst = k;
+        p.stride = info->cols;
+    } else {
+        p.offset = row0 * info->cols * isz;
+        p.count = nrows * info->cols;
+        p.dst = 0;
+        p.stride = 1;
+    }
+    return p;
+}
+
+static void mossa__npy_convert_slice(const mossa_npy_info *info, const unsigned char *data,
+                                     size_t data_base, size_t row0, size_t nrows, float *out)
+{
+    size_t k, n = mossa__npy_n_pieces(info, nrows);
+    int le = mossa__npy_host_is_le();
+    for (k = 0; k < n; ++k) {
+        mossa__npy_piece p = mossa__npy_get_piece(info, row0, nrows, k);
+        mossa__npy_convert(data + (p.offset - data_base), p.count, info->dtype_bytes, le,
+                           out + p.dst, p.stride);
+    }
+}
+
+MOSSA_DEF mossa_status mossa_npy_decode(const void *buf, size_t len, const mossa_allocator *allocator,
+                                        float **out, size_t *rows, size_t *cols)
+{
+    mossa_npy_info info;
+    mossa__ctx ctx;
+    mossa_status st;
+    float *x;
+    if (out) *out = NULL;
+    if (rows) *rows = 0;
+    if (cols) *cols = 0;
+    if (!out || !rows || !cols || (!buf && len)) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa_npy_parse_header(buf, len, &info);
+    if (st != MOSSA_OK) return st;
+    if (len - info.data_offset < info.data_bytes) return MOSSA_ERR_NPY_TRUNCATED;
+    st = mossa__ctx_begin(&ctx, 1, allocator);
+    if (st != MOSSA_OK) return st;
+    x = (float *)mossa__alloc(&ctx, info.rows * info.cols * sizeof(float));
+    if (!x) { mossa__ctx_end(&ctx); return MOSSA_ERR_OUT_OF_MEMORY; }
+    mossa__npy_convert_slice(&info, (const unsigned char *)buf + info.data_offset, 0, 0,
+                             info.rows, x);
+    mossa__ctx_end(&ctx);
+    *out = x;
+    *rows = info.rows;
+    *cols = info.cols;
+    return MOSSA_OK;
+}
+
 #ifndef MOSSA_NO_STDIO
+/* ---- files ----------------------------------------------------------------- */
+/* Reads up to n bytes; MOSSA_ERR_IO on a read error, NPY_TRUNCATED at EOF. */
+static mossa_status mossa__npy_fread(FILE *f, void *dst, size_t n)
+{
+    size_t got = n ? fread(dst, 1, n, f) : 0;
+    if (got == n) return MOSSA_OK;
+    return ferror(f) ? MOSSA_ERR_IO : MOSSA_ERR_NPY_TRUNCATED;
+}
+
+/* Opens path and parses its header. Leaves the stream just after the
+   header; *size is the file size, or -1 when it cannot be known (pipes),
+   in which case the stream is still positioned right after the header. */
+static mossa_status mossa__npy_open(const char *path, mossa__ctx *ctx, FILE **fp,
+                                    mossa_npy_info *info, long *size)
+{
+    unsigned char pre[12];
+    unsigned char *hdr;
+    size_t got, prefix = 0, header_len = 0, total;
+    int major = 0;
+    mossa_status st;
+    FILE *f;
+
+    *fp = NULL;
+    *size = -1;
+    if (!path) return MOSSA_ERR_INVALID_ARGUMENT;
+    f = fopen(path, "rb");
+    if (!f) return MOSSA_ERR_IO;
+    /* The file size, so that a huge declared shape is refused before the
+       output is allocated. Asked before reading anything: fseek fails on
+       pipes, which are then read as a stream from where they are. */
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long end = ftell(f);
+        /* end < 0: a file beyond LONG_MAX on a platform with a 32-bit long */
+        if (end < 0) { fclose(f); return MOSSA_ERR_TOO_LARGE; }
+        if (fseek(f, 0, SEEK_SET) != 0) { fclose(f); return MOSSA_ERR_IO; }
+        *size = end;
+    } else {
+        clearerr(f);
+    }
+    got = fread(pre, 1, 8, f);
+    if (got < 8 && ferror(f)) { fclose(f); return MOSSA_ERR_IO; }
+    st = mossa__npy_prefix(pre, got, &major, &prefix, &header_len);
+    if (st == MOSSA_ERR_NPY_TRUNCATED && got == 8) {
+        got += fread(pre + 8, 1, major == 1 ? 2 : 4, f);
+        if (ferror(f)) { fclose(f); return MOSSA_ERR_IO; }
+        st = mossa__npy_prefix(pre, got, &major, &prefix, &header_len);
+    }
+    if (st != MOSSA_OK) { fclose(f); return st; }
+    /* header_len <= 1 MiB here (v1 is at most 65535 by construction) */
+    total = prefix + header_len;
+    hdr = (unsigned char *)mossa__alloc(ctx, total);
+    if (!hdr) { fclose(f); return MOSSA_ERR_OUT_OF_MEMORY; }
+    memcpy(hdr, pre, prefix);
+    st = mossa__npy_fread(f, hdr + prefix, header_len);
+    if (st == MOSSA_OK) st = mossa_npy_parse_header(hdr, total, info);
+    mossa__free(ctx, hdr);
+    if (st != MOSSA_OK) { fclose(f); return st; }
+
+    if (*size >= 0 && ((unsigned long)*size < info->data_offset ||
+                       (size_t)((unsigned long)*size - info->data_offset) < info->data_bytes)) {
+        fclose(f);
+        return MOSSA_ERR_NPY_TRUNCATED;
+    }
+    *fp = f;
+    return MOSSA_OK;
+}
+
+/* Seekable file: every piece is read from its own offset through a small
+   staging buffer (or straight into the output when no conversion is
+   needed), so memory is the output and nothing else. */
+static mossa_status mossa__npy_read_seekable(FILE *f, const mossa_npy_info *info, size_t row0,
+                                             size_t nrows, float *out)
+{
+    unsigned char stage[16384];
+    size_t k, n = mossa__npy_n_pieces(info, nrows), isz = (size_t)info->dtype_bytes;
+    size_t chunk = sizeof(stage) / isz;
+    int le = mossa__npy_host_is_le();
+    for (k = 0; k < n; ++k) {
+        mossa__npy_piece p = mossa__npy_get_piece(info, row0, nrows, k);
+        size_t done = 0;
+        /* offsets fit in long: the file size (a long) covers the data */
+        if (fseek(f, (long)(info->data_offset + p.offset), SEEK_SET) != 0) return MOSSA_ERR_IO;
+        if (isz == 4 && p.stride == 1 && le)
+            /* unchanged bytes: straight into the output */
+            MOSSA__CHECK(mossa__npy_fread(f, out + p.dst, p.count * 4));
+        else
+            while (done < p.count) {
+                size_t m = MOSSA__MIN(chunk, p.count - done);
+                MOSSA__CHECK(mossa__npy_fread(f, stage, m * isz));
+                mossa__npy_convert(stage, m, info->dtype_bytes, le, out + p.dst + done * p.stride,
+                                   p.stride);
+                done += m;
+            }
+    }
+    return MOSSA_OK;
+}
+
+/* Non-seekable stream (a pipe): read the bytes from the data start to the
+   slice's end into a buffer that doubles as data arrives, so a header
+   declaring terabytes over a short pipe ends in NPY_TRUNCATED, not in a
+   terabyte allocation. *raw gets the buffer, *base the byte offset (from
+   the data start) of its first byte. */
+static mossa_status mossa__npy_read_stream(FILE *f, mossa__ctx *ctx, const mossa_npy_info *info,
+                                           size_t row0, size_t nrows, unsigned char **raw,
+                                           size_t *base)
+{
+    size_t n = mossa__npy_n_pieces(info, nrows), first, last, need, have = 0, cap = 0;
+    unsigned char *buf = NULL;
+    *raw = NULL;
+    *base = 0;
+    if (n == 0) return MOSSA_OK;
+    first = mossa__npy_get_piece(info, row0, nrows, 0).offset;
+    {
+        mossa__npy_piece lp = mossa__npy_get_piece(info, row0, nrows, n - 1);
+        last = lp.offset + lp.count * (size_t)info->dtype_bytes;
+    }
+    /* skip to the first piece */
+    while (have < first) {
+        unsigned char skip[4096];
+        size_t m = MOSSA__MIN(sizeof(skip), first - have);
+        MOSSA__CHECK(mossa__npy_fread(f, skip, m));
+        have += m;
+    }
+    need = last - first;
+    have = 0;
+    while (have < need) {
+        size_t m;
+        mossa_status st;
+        if (have == cap) {
+            size_t ncap = cap ? (cap > need / 2 ? need : cap * 2) : MOSSA__MIN(need, (size_t)65536);
+            unsigned char *nb = (unsigned char *)mossa__alloc(ctx, ncap);
+            if (!nb) { mossa__free(ctx, buf); return MOSSA_ERR_OUT_OF_MEMORY; }
+            if (have) memcpy(nb, buf, have);
+            mossa__free(ctx, buf);
+            buf = nb;
+            cap = ncap;
+        }
+        m = cap - have;
+        st = mossa__npy_fread(f, buf + have, m);
+        if (st != MOSSA_OK) { mossa__free(ctx, buf); return st; }
+        have += m;
+    }
+    *raw = buf;
+    *base = first;
+    return MOSSA_OK;
+}
+
+static mossa_status mossa__npy_read_slice(const char *path, size_t row0, size_t nrows, int whole,
+                                          const mossa_allocator *allocator, float **out,
+                                          mossa_npy_info *info)
+{
+    mossa__ctx ctx;
+    FILE *f = NULL;
+    long size;
+    float *x = NULL;
+    unsigned char *raw = NULL;
+    size_t base = 0;
+    mossa_status st;
+
+    st = mossa__ctx_begin(&ctx, 1, allocator);
+    if (st != MOSSA_OK) return st;
+    st = mossa__npy_open(path, &ctx, &f, info, &size);
+    if (st != MOSSA_OK) { mossa__ctx_end(&ctx); return st; }
+    if (whole) nrows = info->rows;
+    if (row0 > info->rows || nrows > info->rows - row0) {
+        fclose(f);
+        mossa__ctx_end(&ctx);
+        return MOSSA_ERR_INVALID_ARGUMENT;
+    }
+    if (size < 0) st = mossa__npy_read_stream(f, &ctx, info, row0, nrows, &raw, &base);
+    if (st == MOSSA_OK) {
+        /* nrows * cols * 4 <= rows * cols * 4, checked by the parser */
+        x = (float *)mossa__alloc(&ctx, nrows * info->cols * sizeof(float));
+        if (!x) st = MOSSA_ERR_OUT_OF_MEMORY;
+    }
+    if (st == MOSSA_OK) {
+        if (size < 0) mossa__npy_convert_slice(info, raw, base, row0, nrows, x);
+        else st = mossa__npy_read_seekable(f, info, row0, nrows, x);
+    }
+    mossa__free(&ctx, raw);
+    fclose(f);
+    if (st != MOSSA_OK) { mossa__free(&ctx, x); x = NULL; }
+    mossa__ctx_end(&ctx);
+    *out = x;
+    return st;
+}
+
 MOSSA_DEF mossa_status mossa_npy_read(const char *path, const mossa_allocator *allocator,
                                       float **out, size_t *rows, size_t *cols)
 {
-    (void)path; (void)allocator; (void)out; (void)rows; (void)cols;
-    return MOSSA_ERR_NOT_IMPLEMENTED;
+    mossa_npy_info info;
+    mossa_status st;
+    if (out) *out = NULL;
+    if (rows) *rows = 0;
+    if (cols) *cols = 0;
+    if (!path || !out || !rows || !cols) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__npy_read_slice(path, 0, 0, 1, allocator, out, &info);
+    if (st != MOSSA_OK) return st;
+    *rows = info.rows;
+    *cols = info.cols;
+    return MOSSA_OK;
 }
-#endif
 
-/* placeholders: the foundation issue's npy work replaces these */
-MOSSA_DEF mossa_status mossa_npy_parse_header(const void *buf, size_t len, mossa_npy_info *info)
-{ (void)buf; (void)len; (void)info; return MOSSA_ERR_NOT_IMPLEMENTED; }
-MOSSA_DEF mossa_status mossa_npy_decode(const void *buf, size_t len, const mossa_allocator *allocator,
-                                        float **out, size_t *rows, size_t *cols)
-{ (void)buf; (void)len; (void)allocator; (void)out; (void)rows; (void)cols; return MOSSA_ERR_NOT_IMPLEMENTED; }
-#ifndef MOSSA_NO_STDIO
+MOSSA_DEF mossa_status mossa_npy_read_info(const char *path, mossa_npy_info *info)
+{
+    mossa__ctx ctx;
+    FILE *f;
+    long size;
+    mossa_status st;
+    if (!info) return MOSSA_ERR_INVALID_ARGUMENT;
+    memset(info, 0, sizeof(*info));
+    if (!path) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__ctx_begin(&ctx, 1, NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__npy_open(path, &ctx, &f, info, &size);
+    if (st == MOSSA_OK) fclose(f);
+    else memset(info, 0, sizeof(*info));
+    mossa__ctx_end(&ctx);
+    return st;
+}
+
 MOSSA_DEF mossa_status mossa_npy_read_rows(const char *path, size_t row0, size_t nrows,
                                            const mossa_allocator *allocator, float **out,
                                            size_t *cols, size_t *total_rows)
-{ (void)path; (void)row0; (void)nrows; (void)allocator; (void)out; (void)cols; (void)total_rows; return MOSSA_ERR_NOT_IMPLEMENTED; }
+{
+    mossa_npy_info info;
+    mossa_status st;
+    if (out) *out = NULL;
+    if (cols) *cols = 0;
+    if (total_rows) *total_rows = 0;
+    if (!path || !out || !cols || !total_rows) return MOSSA_ERR_INVALID_ARGUMENT;
+    memset(&info, 0, sizeof(info));
+    st = mossa__npy_read_slice(path, row0, nrows, 0, allocator, out, &info);
+    if (st == MOSSA_OK || st == MOSSA_ERR_INVALID_ARGUMENT) {
+        /* also for a slice past the end: the caller learns the shape */
+        *cols = info.cols;
+        *total_rows = info.rows;
+    }
+    return st;
+}
+
+/* Decimal digits of v into p (no NUL); returns the count. */
+static size_t mossa__npy_utoa(size_t v, char *p)
+{
+    char tmp[24];
+    size_t n = 0, i;
+    do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    for (i = 0; i < n; ++i) p[i] = tmp[n - 1 - i];
+    return n;
+}
+
 MOSSA_DEF mossa_status mossa_npy_write(const char *path, const float *x, size_t rows, size_t cols)
-{ (void)path; (void)x; (void)rows; (void)cols; return MOSSA_ERR_NOT_IMPLEMENTED; }
+{
+    /* numpy's _write_array_header: the dict with sorted keys, spare spaces
+       so the row count can grow in place (GROWTH_AXIS_MAX_DIGITS), then
+       spaces and '\n' up to a multiple of ARRAY_ALIGN. Even when already
+       aligned numpy adds a full 64 bytes; so do we, to match its bytes. */
+    static const char head[] = "{'descr': '<f4', 'fortran_order': False, 'shape': (";
+    char h[256];
+    size_t n = 0, d, hlen, pad, elems, bytes, i;
+    mossa__ctx ctx;
+    mossa_status st;
+    FILE *f;
+    int ok;
+
+    if (!path || (!x && (rows && cols))) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (mossa__mul_overflows(rows, cols, &elems) || mossa__mul_overflows(elems, 4, &bytes))
+        return MOSSA_ERR_TOO_LARGE;
+    st = mossa__ctx_begin(&ctx, 1, NULL); /* reports a bad MOSSA_SIMD like every entry point */
+    mossa__ctx_end(&ctx);
+    if (st != MOSSA_OK) return st;
+
+    memcpy(h, "\x93NUMPY\x01\x00", 8);
+    n = 10;
+    memcpy(h + n, head, sizeof(head) - 1);
+    n += sizeof(head) - 1;
+    d = mossa__npy_utoa(rows, h + n);
+    n += d;
+    h[n++] = ',';
+    h[n++] = ' ';
+    n += mossa__npy_utoa(cols, h + n);
+    memcpy(h + n, "), }", 4);
+    n += 4;
+    for (i = d; i < MOSSA__NPY_GROWTH_DIGITS; ++i) h[n++] = ' ';
+    hlen = n - 10 + 1;
+    pad = MOSSA__NPY_ALIGN - (10 + hlen) % MOSSA__NPY_ALIGN;
+    for (i = 0; i < pad; ++i) h[n++] = ' ';
+    h[n++] = '\n';
+    h[8] = (char)((n - 10) & 0xff);
+    h[9] = (char)((n - 10) >> 8);
+
+    f = fopen(path, "wb");
+    if (!f) return MOSSA_ERR_WRITE;
+    ok = fwrite(h, 1, n, f) == n;
+    if (ok && bytes) {
+        if (mossa__npy_host_is_le()) {
+            ok = fwrite(x, 1, bytes, f) == bytes;
+        } else {
+            unsigned char stage[4096];
+            size_t done = 0;
+            while (ok && done < elems) {
+                size_t m = MOSSA__MIN(elems - done, sizeof(stage) / 4), j;
+                for (j = 0; j < m; ++j) {
+                    uint32_t u;
+                    memcpy(&u, x + done + j, 4);
+                    stage[4 * j] = (unsigned char)u;
+                    stage[4 * j + 1] = (unsigned char)(u >> 8);
+                    stage[4 * j + 2] = (unsigned char)(u >> 16);
+                    stage[4 * j + 3] = (unsigned char)(u >> 24);
+                }
+                ok = fwrite(stage, 1, 4 * m, f) == 4 * m;
+                done += m;
+            }
+        }
+    }
+    if (fclose(f) != 0) ok = 0;
+    return ok ? MOSSA_OK : MOSSA_ERR_WRITE;
+}
 #endif
 
 /* ==== impl/cka.c ==== */

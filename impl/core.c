@@ -256,3 +256,61 @@ static void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa__task_fn fn, 
     (void)ctx;
     for (t = 0; t < n_tasks; ++t) fn(arg, t, 0);
 }
+
+#ifdef MOSSA_TEST_HOOKS
+/* ---- test hooks: the pool seen through a deterministic reduction -------
+   Sums x in tasks of MOSSA_TEST_SUM_BLOCK elements (each summed left to
+   right in double), then adds the task partials in task order: out[0].
+   A second job on the same pool sums x[i]^2 the same way: out[1]. */
+#define MOSSA_TEST_SUM_BLOCK 64
+typedef struct mossa__test_sum {
+    const double *x;
+    size_t n;
+    double *partial;
+    int square, n_threads;
+    int bad_worker;
+} mossa__test_sum;
+
+static void mossa__test_sum_task(void *raw, size_t task, int worker)
+{
+    mossa__test_sum *a = (mossa__test_sum *)raw;
+    size_t i = task * MOSSA_TEST_SUM_BLOCK, end = MOSSA__MIN(a->n, i + MOSSA_TEST_SUM_BLOCK);
+    double s = 0.0;
+    if (worker < 0 || worker >= a->n_threads) a->bad_worker = 1;
+    for (; i < end; ++i) s += a->square ? a->x[i] * a->x[i] : a->x[i];
+    a->partial[task] = s;
+}
+
+MOSSA_DEF mossa_status mossa_test_parallel_sum(const double *x, size_t n, int n_threads,
+                                               const mossa_allocator *allocator, double *out);
+MOSSA_DEF mossa_status mossa_test_parallel_sum(const double *x, size_t n, int n_threads,
+                                               const mossa_allocator *allocator, double *out)
+{
+    mossa__ctx ctx;
+    mossa__test_sum a;
+    size_t n_tasks = (n + MOSSA_TEST_SUM_BLOCK - 1) / MOSSA_TEST_SUM_BLOCK, t;
+    int pass;
+    mossa_status st;
+    if (!out || (!x && n)) return MOSSA_ERR_INVALID_ARGUMENT;
+    out[0] = out[1] = 0.0;
+    st = mossa__ctx_begin(&ctx, n_threads, allocator);
+    if (st != MOSSA_OK) return st;
+    a.x = x;
+    a.n = n;
+    a.n_threads = ctx.n_threads;
+    a.bad_worker = 0;
+    a.partial = (double *)mossa__calloc(&ctx, n_tasks, sizeof(double));
+    if (!a.partial) { mossa__ctx_end(&ctx); return MOSSA_ERR_OUT_OF_MEMORY; }
+    for (pass = 0; pass < 2; ++pass) {
+        double s = 0.0;
+        a.square = pass;
+        for (t = 0; t < n_tasks; ++t) a.partial[t] = NAN; /* a task that never ran shows */
+        mossa__parallel(&ctx, n_tasks, mossa__test_sum_task, &a);
+        for (t = 0; t < n_tasks; ++t) s += a.partial[t];
+        out[pass] = s;
+    }
+    mossa__free(&ctx, a.partial);
+    mossa__ctx_end(&ctx);
+    return a.bad_worker ? MOSSA_ERR_INTERNAL : MOSSA_OK;
+}
+#endif
