@@ -1242,21 +1242,30 @@ static void mossa__sqdist_scalar(const float *x, const float *Y, size_t m, size_
 }
 
 /* ---- expf ----------------------------------------------------------------
-   exp(x) = 2^n * exp(r), n = round(x / ln 2), r = x - n ln 2 computed with a
-   two-part ln 2 (Cody-Waite), |r| <= ln2/2; exp(r) by a degree-6 polynomial
-   (Cephes coefficients). 2^n is applied in two halves so that results in
-   the subnormal range and up to FLT_MAX are reached without overflow. */
-#define MOSSA__EXP_HI 88.72283935546875f       /* above: +inf */
-#define MOSSA__EXP_LO (-103.97208404541015625f) /* below: 0 */
+   The algorithm every level implements:
+     1. clamp x to [-104, 89] (exp(-104) < 2^-150 rounds to 0 and exp(89)
+        overflows, so the clamped result is still right; NaN passes);
+     2. n = round(x / ln 2) by adding 1.5*2^23 (the sum's low mantissa bits
+        are n, so no float->int conversion is needed), r = x - n ln 2 with
+        ln 2 in two parts (Cody-Waite; LN2_HI has 9 significant bits, so
+        n * LN2_HI is exact for |n| <= 150), |r| <= ln2/2;
+     3. exp(r) = 1 + r + r^2 (C2 + C3 r + ... + C6 r^4), a minimax fit
+        weighted in ULPs of the result (max approximation error 0.04 ULP);
+     4. times 2^n, applied as two powers of two (n/2 and n - n/2) so that
+        2^n itself never overflows and subnormal results are rounded once
+        (AVX-512 uses vscalefps, which rounds once too).
+   Measured max error (tests/test_kernels.c): see the table in mossa.h. */
+#define MOSSA__EXP_HI 89.0f
+#define MOSSA__EXP_LO (-104.0f)
+#define MOSSA__EXP_SHIFT 12582912.0f           /* 1.5 * 2^23 */
 #define MOSSA__LOG2E 1.44269502162933349609375f
 #define MOSSA__LN2_HI 0.693359375f
 #define MOSSA__LN2_LO (-2.12194440e-4f)
-#define MOSSA__EXP_P0 1.9875691500e-4f
-#define MOSSA__EXP_P1 1.3981999507e-3f
-#define MOSSA__EXP_P2 8.3334519073e-3f
-#define MOSSA__EXP_P3 4.1665795894e-2f
-#define MOSSA__EXP_P4 1.6666665459e-1f
-#define MOSSA__EXP_P5 5.0000001201e-1f
+#define MOSSA__EXP_C2 4.9999991059e-01f
+#define MOSSA__EXP_C3 1.6666521132e-01f
+#define MOSSA__EXP_C4 4.1668888181e-02f
+#define MOSSA__EXP_C5 8.3686718717e-03f
+#define MOSSA__EXP_C6 1.3789492659e-03f
 
 static float mossa__pow2i(int n) /* 2^n for -126 <= n <= 127 */
 {
@@ -1267,22 +1276,22 @@ static float mossa__pow2i(int n) /* 2^n for -126 <= n <= 127 */
 
 static float mossa__expf_scalar1(float x)
 {
-    float fn, r, r2, p;
+    float t, fn, r, p;
     int n, n1;
-    if (x != x) return x;
-    if (x > MOSSA__EXP_HI) return HUGE_VALF;
-    if (x < MOSSA__EXP_LO) return 0.0f;
-    fn = floorf(x * MOSSA__LOG2E + 0.5f);
+    if (x != x) return x + x;
+    if (x > MOSSA__EXP_HI) x = MOSSA__EXP_HI;
+    if (x < MOSSA__EXP_LO) x = MOSSA__EXP_LO;
+    t = x * MOSSA__LOG2E + MOSSA__EXP_SHIFT;
+    fn = t - MOSSA__EXP_SHIFT;
     r = x - fn * MOSSA__LN2_HI;
     r = r - fn * MOSSA__LN2_LO;
-    r2 = r * r;
-    p = MOSSA__EXP_P0;
-    p = p * r + MOSSA__EXP_P1;
-    p = p * r + MOSSA__EXP_P2;
-    p = p * r + MOSSA__EXP_P3;
-    p = p * r + MOSSA__EXP_P4;
-    p = p * r + MOSSA__EXP_P5;
-    p = p * r2 + r + 1.0f;
+    p = MOSSA__EXP_C6;
+    p = p * r + MOSSA__EXP_C5;
+    p = p * r + MOSSA__EXP_C4;
+    p = p * r + MOSSA__EXP_C3;
+    p = p * r + MOSSA__EXP_C2;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
     n = (int)fn;
     n1 = n / 2;
     return p * mossa__pow2i(n1) * mossa__pow2i(n - n1);
@@ -1295,52 +1304,55 @@ static void mossa__expf_scalar(const float *x, float *y, size_t n)
 }
 
 /* ---- logf ----------------------------------------------------------------
-   x = m 2^e with m in [sqrt(1/2), sqrt(2)); log(x) = e ln 2 + log1p(f),
-   f = m - 1, log1p by f - f^2/2 + f^3 P(f) (Cephes logf, degree 8).
-   Subnormals are scaled by 2^23 first. */
-#define MOSSA__SQRTHF 0.707106781186547524f
-#define MOSSA__LOG_P0 7.0376836292e-2f
-#define MOSSA__LOG_P1 (-1.1514610310e-1f)
-#define MOSSA__LOG_P2 1.1676998740e-1f
-#define MOSSA__LOG_P3 (-1.2420140846e-1f)
-#define MOSSA__LOG_P4 1.4249322787e-1f
-#define MOSSA__LOG_P5 (-1.6668057665e-1f)
-#define MOSSA__LOG_P6 2.0000714765e-1f
-#define MOSSA__LOG_P7 (-2.4999993993e-1f)
-#define MOSSA__LOG_P8 3.3333331174e-1f
+   The algorithm every level implements: x = 2^e m with m in [2/3, 4/3),
+   found with integer arithmetic on the bits (subtracting the bits of 2/3
+   makes the exponent field e), f = m - 1 in [-1/3, 1/3]:
+       log x = e LN2_HI + (e LN2_LO + (f + f^2 Q(f))),
+   Q a degree-7 minimax fit of (log1p(f) - f) / f^2 weighted in ULPs
+   (max approximation error 0.33 ULP), the terms added smallest first.
+   Subnormal inputs are scaled by 2^23 first; log(+-0) = -inf,
+   log(x < 0) = NaN, log(+inf) = +inf, NaN in -> NaN out. */
+#define MOSSA__LOG_OFF 0x3f2aaaabu              /* bits of 2/3 */
+#define MOSSA__LOG_Q0 (-4.9999949336e-01f)
+#define MOSSA__LOG_Q1 3.3333221078e-01f
+#define MOSSA__LOG_Q2 (-2.5007000566e-01f)
+#define MOSSA__LOG_Q3 2.0010444522e-01f
+#define MOSSA__LOG_Q4 (-1.6429562867e-01f)
+#define MOSSA__LOG_Q5 1.3996969163e-01f
+#define MOSSA__LOG_Q6 (-1.5322229266e-01f)
+#define MOSSA__LOG_Q7 1.4060856402e-01f
 
 static float mossa__logf_scalar1(float x)
 {
     union { uint32_t u; float f; } v;
-    float m, f, z, y, fe;
+    uint32_t u;
+    float f, q, fe, y;
     int e;
-    if (x != x) return x;
-    if (x < 0.0f) return (float)NAN;
+    if (x != x) return x + x;
     if (x == 0.0f) return -HUGE_VALF;
+    if (x < 0.0f) return (float)NAN;
     if (x == HUGE_VALF) return x;
     v.f = x;
     e = 0;
     if (v.u < 0x00800000u) { v.f = x * 8388608.0f; e = -23; }  /* subnormal */
-    e += (int)(v.u >> 23) - 126;
-    v.u = (v.u & 0x007fffffu) | 0x3f000000u;                     /* m in [0.5, 1) */
-    m = v.f;
-    if (m < MOSSA__SQRTHF) { e -= 1; f = m + m - 1.0f; }
-    else f = m - 1.0f;
-    z = f * f;
-    y = MOSSA__LOG_P0;
-    y = y * f + MOSSA__LOG_P1;
-    y = y * f + MOSSA__LOG_P2;
-    y = y * f + MOSSA__LOG_P3;
-    y = y * f + MOSSA__LOG_P4;
-    y = y * f + MOSSA__LOG_P5;
-    y = y * f + MOSSA__LOG_P6;
-    y = y * f + MOSSA__LOG_P7;
-    y = y * f + MOSSA__LOG_P8;
-    y = y * f * z;
+    u = v.u - MOSSA__LOG_OFF;
+    /* arithmetic shift of the signed difference without relying on >> of
+       negative values */
+    e += (int)(u >> 23) - ((u & 0x80000000u) ? 512 : 0);
+    v.u = (u & 0x007fffffu) + MOSSA__LOG_OFF;
+    f = v.f - 1.0f;
+    q = MOSSA__LOG_Q7;
+    q = q * f + MOSSA__LOG_Q6;
+    q = q * f + MOSSA__LOG_Q5;
+    q = q * f + MOSSA__LOG_Q4;
+    q = q * f + MOSSA__LOG_Q3;
+    q = q * f + MOSSA__LOG_Q2;
+    q = q * f + MOSSA__LOG_Q1;
+    q = q * f + MOSSA__LOG_Q0;
     fe = (float)e;
-    y += fe * MOSSA__LN2_LO;
-    y += -0.5f * z;
-    return f + y + fe * MOSSA__LN2_HI;
+    y = (f * f) * q + f;
+    y = fe * MOSSA__LN2_LO + y;
+    return fe * MOSSA__LN2_HI + y;
 }
 
 static void mossa__logf_scalar(const float *x, float *y, size_t n)
@@ -1375,6 +1387,275 @@ static void mossa__fill_scalar(mossa__kernels *t)
 #if MOSSA__X86
 
 /* ---- foundation ---------------------------------------------------------- */
+/* Lanes [0, count) set: masks the last partial vector, so loads and stores
+   never touch memory past the arrays (vmaskmov does not fault on lanes
+   that are off). */
+static MOSSA__TARGET_AVX2 __m256i mossa__tailmask_avx2(size_t count)
+{
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), lane);
+}
+
+static MOSSA__TARGET_AVX2 double mossa__hsum_pd_avx2(__m256d v)
+{
+    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
+static MOSSA__TARGET_AVX2 double mossa__dot_avx2(const float *a, const float *b, size_t n)
+{
+    /* Four accumulators hide the FMA latency; every 256 elements the lanes
+       are promoted to double, so the float sums stay short. */
+    __m256d tot0 = _mm256_setzero_pd(), tot1 = _mm256_setzero_pd();
+    size_t i = 0;
+    while (i < n) {
+        size_t end = MOSSA__MIN(n, i + MOSSA__DOT_BLOCK);
+        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+        __m256 s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+        for (; i + 32 <= end; i += 32) {
+            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+            s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+            s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16), s2);
+            s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24), s3);
+        }
+        for (; i + 8 <= end; i += 8)
+            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        if (i < end) {
+            __m256i mk = mossa__tailmask_avx2(end - i);
+            s1 = _mm256_fmadd_ps(_mm256_maskload_ps(a + i, mk), _mm256_maskload_ps(b + i, mk), s1);
+            i = end;
+        }
+        s0 = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
+        tot0 = _mm256_add_pd(tot0, _mm256_cvtps_pd(_mm256_castps256_ps128(s0)));
+        tot1 = _mm256_add_pd(tot1, _mm256_cvtps_pd(_mm256_extractf128_ps(s0, 1)));
+    }
+    return mossa__hsum_pd_avx2(_mm256_add_pd(tot0, tot1));
+}
+
+static MOSSA__TARGET_AVX2 void mossa__axpy_avx2(size_t n, float alpha, const float *x, float *y)
+{
+    /* multiply, then add (no FMA): the same two roundings as the scalar
+       level, so axpy is bit-identical at every level */
+    const __m256 va = _mm256_set1_ps(alpha);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 p0 = _mm256_mul_ps(va, _mm256_loadu_ps(x + i));
+        __m256 p1 = _mm256_mul_ps(va, _mm256_loadu_ps(x + i + 8));
+        _mm256_storeu_ps(y + i, _mm256_add_ps(_mm256_loadu_ps(y + i), p0));
+        _mm256_storeu_ps(y + i + 8, _mm256_add_ps(_mm256_loadu_ps(y + i + 8), p1));
+    }
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_add_ps(_mm256_loadu_ps(y + i),
+                                              _mm256_mul_ps(va, _mm256_loadu_ps(x + i))));
+    if (i < n) {
+        __m256i mk = mossa__tailmask_avx2(n - i);
+        __m256 p = _mm256_mul_ps(va, _mm256_maskload_ps(x + i, mk));
+        _mm256_maskstore_ps(y + i, mk, _mm256_add_ps(_mm256_maskload_ps(y + i, mk), p));
+    }
+}
+
+/* (v0, v1, v2, v3) -> their four horizontal sums */
+static MOSSA__TARGET_AVX2 __m128 mossa__hsum4_avx2(__m256 v0, __m256 v1, __m256 v2, __m256 v3)
+{
+    __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(v0, v1), _mm256_hadd_ps(v2, v3));
+    return _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
+}
+
+static MOSSA__TARGET_AVX2 void mossa__sqdist_avx2(const float *x, const float *Y, size_t m,
+                                                 size_t d, size_t ldy, float *out)
+{
+    /* Four rows at a time: x is loaded once per chunk and the four
+       accumulators are independent chains. */
+    const size_t dv = d & ~(size_t)7;
+    const __m256i mk = mossa__tailmask_avx2(d - dv);
+    size_t j = 0, k;
+    for (; j + 4 <= m; j += 4) {
+        const float *y0 = Y + j * ldy, *y1 = y0 + ldy, *y2 = y1 + ldy, *y3 = y2 + ldy;
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+        __m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+        __m256 xv, t;
+        for (k = 0; k < dv; k += 8) {
+            xv = _mm256_loadu_ps(x + k);
+            t = _mm256_sub_ps(xv, _mm256_loadu_ps(y0 + k)); a0 = _mm256_fmadd_ps(t, t, a0);
+            t = _mm256_sub_ps(xv, _mm256_loadu_ps(y1 + k)); a1 = _mm256_fmadd_ps(t, t, a1);
+            t = _mm256_sub_ps(xv, _mm256_loadu_ps(y2 + k)); a2 = _mm256_fmadd_ps(t, t, a2);
+            t = _mm256_sub_ps(xv, _mm256_loadu_ps(y3 + k)); a3 = _mm256_fmadd_ps(t, t, a3);
+        }
+        if (dv < d) {
+            xv = _mm256_maskload_ps(x + dv, mk);
+            t = _mm256_sub_ps(xv, _mm256_maskload_ps(y0 + dv, mk)); a0 = _mm256_fmadd_ps(t, t, a0);
+            t = _mm256_sub_ps(xv, _mm256_maskload_ps(y1 + dv, mk)); a1 = _mm256_fmadd_ps(t, t, a1);
+            t = _mm256_sub_ps(xv, _mm256_maskload_ps(y2 + dv, mk)); a2 = _mm256_fmadd_ps(t, t, a2);
+            t = _mm256_sub_ps(xv, _mm256_maskload_ps(y3 + dv, mk)); a3 = _mm256_fmadd_ps(t, t, a3);
+        }
+        _mm_storeu_ps(out + j, mossa__hsum4_avx2(a0, a1, a2, a3));
+    }
+    for (; j < m; ++j) {
+        const float *y = Y + j * ldy;
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), t;
+        __m128 s;
+        for (k = 0; k + 16 <= dv; k += 16) {
+            t = _mm256_sub_ps(_mm256_loadu_ps(x + k), _mm256_loadu_ps(y + k));
+            a0 = _mm256_fmadd_ps(t, t, a0);
+            t = _mm256_sub_ps(_mm256_loadu_ps(x + k + 8), _mm256_loadu_ps(y + k + 8));
+            a1 = _mm256_fmadd_ps(t, t, a1);
+        }
+        for (; k < dv; k += 8) {
+            t = _mm256_sub_ps(_mm256_loadu_ps(x + k), _mm256_loadu_ps(y + k));
+            a0 = _mm256_fmadd_ps(t, t, a0);
+        }
+        if (dv < d) {
+            t = _mm256_sub_ps(_mm256_maskload_ps(x + dv, mk), _mm256_maskload_ps(y + dv, mk));
+            a1 = _mm256_fmadd_ps(t, t, a1);
+        }
+        a0 = _mm256_add_ps(a0, a1);
+        s = _mm_add_ps(_mm256_castps256_ps128(a0), _mm256_extractf128_ps(a0, 1));
+        s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+        s = _mm_add_ss(s, _mm_movehdup_ps(s));
+        out[j] = _mm_cvtss_f32(s);
+    }
+}
+
+/* exp(r) on the reduced argument (the scalar level's polynomial) */
+static MOSSA__TARGET_AVX2 __m256 mossa__exp_poly_avx2(__m256 r)
+{
+    __m256 p = _mm256_set1_ps(MOSSA__EXP_C6);
+    const __m256 one = _mm256_set1_ps(1.0f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(MOSSA__EXP_C5));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(MOSSA__EXP_C4));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(MOSSA__EXP_C3));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(MOSSA__EXP_C2));
+    p = _mm256_fmadd_ps(p, r, one);
+    return _mm256_fmadd_ps(p, r, one);
+}
+
+/* Fast path, valid when every |x| <= 86: then 2^n is a normal float and so
+   is the result, and 2^n is just (n + 127) << 23 -- the shift constant
+   carries the +127, so the bits of t are already the biased exponent. */
+#define MOSSA__EXP_SHIFT_BIASED 12583039.0f   /* 1.5 * 2^23 + 127 */
+#define MOSSA__EXP_FAST_LIMIT 86.0f
+
+static MOSSA__TARGET_AVX2 __m256 mossa__expf8_fast_avx2(__m256 x)
+{
+    const __m256 shift = _mm256_set1_ps(MOSSA__EXP_SHIFT_BIASED);
+    __m256 t = _mm256_fmadd_ps(x, _mm256_set1_ps(MOSSA__LOG2E), shift);
+    __m256 fn = _mm256_sub_ps(t, shift);
+    __m256 r = _mm256_fnmadd_ps(fn, _mm256_set1_ps(MOSSA__LN2_HI), x);
+    __m256 scale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 23));
+    r = _mm256_fnmadd_ps(fn, _mm256_set1_ps(MOSSA__LN2_LO), r);
+    return _mm256_mul_ps(mossa__exp_poly_avx2(r), scale);
+}
+
+/* Full range: clamp (max/min return their second operand when one is NaN,
+   so NaN passes through) and scale by 2^(n/2) * 2^(n - n/2). */
+static MOSSA__TARGET_AVX2 __m256 mossa__expf8_full_avx2(__m256 x)
+{
+    const __m256 shift = _mm256_set1_ps(MOSSA__EXP_SHIFT);
+    const __m256i bias = _mm256_set1_epi32(127);
+    __m256 t, fn, r, p;
+    __m256i n, n1, n2;
+    x = _mm256_max_ps(_mm256_set1_ps(MOSSA__EXP_LO), x);
+    x = _mm256_min_ps(_mm256_set1_ps(MOSSA__EXP_HI), x);
+    t = _mm256_fmadd_ps(x, _mm256_set1_ps(MOSSA__LOG2E), shift);
+    fn = _mm256_sub_ps(t, shift);
+    r = _mm256_fnmadd_ps(fn, _mm256_set1_ps(MOSSA__LN2_HI), x);
+    r = _mm256_fnmadd_ps(fn, _mm256_set1_ps(MOSSA__LN2_LO), r);
+    p = mossa__exp_poly_avx2(r);
+    n = _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_castps_si256(shift));
+    n1 = _mm256_srai_epi32(n, 1);
+    n2 = _mm256_sub_epi32(n, n1);
+    p = _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23)));
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23)));
+}
+
+static MOSSA__TARGET_AVX2 __m256 mossa__expf8_avx2(__m256 x)
+{
+    /* one compare decides the path for all 8 lanes; NaN fails it too */
+    const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    __m256 big = _mm256_cmp_ps(_mm256_and_ps(x, absmask), _mm256_set1_ps(MOSSA__EXP_FAST_LIMIT),
+                               _CMP_NLE_UQ);
+    if (MOSSA__LIKELY(_mm256_testz_ps(big, big))) return mossa__expf8_fast_avx2(x);
+    return mossa__expf8_full_avx2(x);
+}
+
+static MOSSA__TARGET_AVX2 void mossa__expf_avx2(const float *x, float *y, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 a = mossa__expf8_avx2(_mm256_loadu_ps(x + i));
+        __m256 b = mossa__expf8_avx2(_mm256_loadu_ps(x + i + 8));
+        _mm256_storeu_ps(y + i, a);
+        _mm256_storeu_ps(y + i + 8, b);
+    }
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, mossa__expf8_avx2(_mm256_loadu_ps(x + i)));
+    if (i < n) {
+        __m256i mk = mossa__tailmask_avx2(n - i);
+        _mm256_maskstore_ps(y + i, mk, mossa__expf8_avx2(_mm256_maskload_ps(x + i, mk)));
+    }
+}
+
+/* log core for positive normal x (after the subnormal rescale), eadj the
+   exponent that rescale took away */
+static MOSSA__TARGET_AVX2 __m256 mossa__logf8_core_avx2(__m256 x, __m256 eadj)
+{
+    const __m256i off = _mm256_set1_epi32((int)MOSSA__LOG_OFF);
+    __m256i u = _mm256_sub_epi32(_mm256_castps_si256(x), off);
+    __m256 e = _mm256_add_ps(_mm256_cvtepi32_ps(_mm256_srai_epi32(u, 23)), eadj);
+    __m256 f = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_and_si256(u, _mm256_set1_epi32(0x007fffff)), off));
+    __m256 q, y;
+    f = _mm256_sub_ps(f, _mm256_set1_ps(1.0f));
+    q = _mm256_set1_ps(MOSSA__LOG_Q7);
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(MOSSA__LOG_Q6));
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(MOSSA__LOG_Q5));
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(MOSSA__LOG_Q4));
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(MOSSA__LOG_Q3));
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(MOSSA__LOG_Q2));
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(MOSSA__LOG_Q1));
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(MOSSA__LOG_Q0));
+    y = _mm256_fmadd_ps(_mm256_mul_ps(f, f), q, f);
+    y = _mm256_fmadd_ps(e, _mm256_set1_ps(MOSSA__LN2_LO), y);
+    return _mm256_fmadd_ps(e, _mm256_set1_ps(MOSSA__LN2_HI), y);
+}
+
+static MOSSA__TARGET_AVX2 __m256 mossa__logf8_avx2(__m256 x)
+{
+    /* bits + 0x7f800000 maps the positive normal floats, and only them, to
+       the signed range [INT_MIN, -2^24 - 1]: one compare finds any lane
+       that is subnormal, zero, negative, infinite or NaN */
+    __m256i w = _mm256_add_epi32(_mm256_castps_si256(x), _mm256_set1_epi32(0x7f800000));
+    __m256i bad = _mm256_cmpgt_epi32(w, _mm256_set1_epi32(-16777217));
+    __m256 sub, y, xs;
+    if (MOSSA__LIKELY(_mm256_testz_si256(bad, bad)))
+        return mossa__logf8_core_avx2(x, _mm256_setzero_ps());
+    sub = _mm256_cmp_ps(x, _mm256_set1_ps(FLT_MIN), _CMP_LT_OQ);
+    xs = _mm256_blendv_ps(x, _mm256_mul_ps(x, _mm256_set1_ps(8388608.0f)), sub);
+    y = mossa__logf8_core_avx2(xs, _mm256_and_ps(sub, _mm256_set1_ps(-23.0f)));
+    y = _mm256_blendv_ps(y, _mm256_set1_ps(-HUGE_VALF),
+                         _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_EQ_OQ));
+    y = _mm256_blendv_ps(y, _mm256_set1_ps(HUGE_VALF),
+                         _mm256_cmp_ps(x, _mm256_set1_ps(HUGE_VALF), _CMP_EQ_OQ));
+    /* x < 0 or NaN (not x >= 0; -0 >= 0 holds and was handled above) */
+    return _mm256_blendv_ps(y, _mm256_set1_ps(NAN),
+                            _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_NGE_UQ));
+}
+
+static MOSSA__TARGET_AVX2 void mossa__logf_avx2(const float *x, float *y, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 a = mossa__logf8_avx2(_mm256_loadu_ps(x + i));
+        __m256 b = mossa__logf8_avx2(_mm256_loadu_ps(x + i + 8));
+        _mm256_storeu_ps(y + i, a);
+        _mm256_storeu_ps(y + i + 8, b);
+    }
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, mossa__logf8_avx2(_mm256_loadu_ps(x + i)));
+    if (i < n) {
+        /* masked-off lanes load as 0 and take the slow path; harmless */
+        __m256i mk = mossa__tailmask_avx2(n - i);
+        _mm256_maskstore_ps(y + i, mk, mossa__logf8_avx2(_mm256_maskload_ps(x + i, mk)));
+    }
+}
+
 /* ---- gemm / cka ------------------------------------------------------------ */
 /* ---- svd ------------------------------------------------------------------- */
 /* ---- tsne ------------------------------------------------------------------ */
@@ -1384,6 +1665,11 @@ static void mossa__fill_avx2(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
     /* foundation */
+    t->dot = mossa__dot_avx2;
+    t->axpy = mossa__axpy_avx2;
+    t->sqdist = mossa__sqdist_avx2;
+    t->expf_array = mossa__expf_avx2;
+    t->logf_array = mossa__logf_avx2;
     /* gemm / cka */
     /* svd */
     /* tsne */
@@ -1399,6 +1685,223 @@ static void mossa__fill_avx2(mossa__kernels *t)
 #if MOSSA__X86
 
 /* ---- foundation ---------------------------------------------------------- */
+/* Tails use AVX-512 masks: masked-off lanes are neither read nor written,
+   so nothing past the arrays is touched. */
+static MOSSA__TARGET_AVX512 __mmask16 mossa__tailmask_avx512(size_t count)
+{
+    return (__mmask16)((1u << count) - 1u); /* count < 16 */
+}
+
+static MOSSA__TARGET_AVX512 double mossa__dot_avx512(const float *a, const float *b, size_t n)
+{
+    /* Four accumulators hide the FMA latency; every 256 elements the lanes
+       are promoted to double, so the float sums stay short. */
+    __m512d tot0 = _mm512_setzero_pd(), tot1 = _mm512_setzero_pd();
+    size_t i = 0;
+    while (i < n) {
+        size_t end = MOSSA__MIN(n, i + MOSSA__DOT_BLOCK);
+        __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+        __m512 s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
+        for (; i + 64 <= end; i += 64) {
+            s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
+            s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16), s1);
+            s2 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 32), _mm512_loadu_ps(b + i + 32), s2);
+            s3 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 48), _mm512_loadu_ps(b + i + 48), s3);
+        }
+        for (; i + 16 <= end; i += 16)
+            s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
+        if (i < end) {
+            __mmask16 mk = mossa__tailmask_avx512(end - i);
+            s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mk, a + i), _mm512_maskz_loadu_ps(mk, b + i), s1);
+            i = end;
+        }
+        s0 = _mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3));
+        tot0 = _mm512_add_pd(tot0, _mm512_cvtps_pd(_mm512_castps512_ps256(s0)));
+        tot1 = _mm512_add_pd(tot1, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(s0), 1))));
+    }
+    return _mm512_reduce_add_pd(_mm512_add_pd(tot0, tot1));
+}
+
+static MOSSA__TARGET_AVX512 void mossa__axpy_avx512(size_t n, float alpha, const float *x, float *y)
+{
+    /* multiply, then add (no FMA): bit-identical to the scalar level */
+    const __m512 va = _mm512_set1_ps(alpha);
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512 p0 = _mm512_mul_ps(va, _mm512_loadu_ps(x + i));
+        __m512 p1 = _mm512_mul_ps(va, _mm512_loadu_ps(x + i + 16));
+        _mm512_storeu_ps(y + i, _mm512_add_ps(_mm512_loadu_ps(y + i), p0));
+        _mm512_storeu_ps(y + i + 16, _mm512_add_ps(_mm512_loadu_ps(y + i + 16), p1));
+    }
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(y + i, _mm512_add_ps(_mm512_loadu_ps(y + i),
+                                              _mm512_mul_ps(va, _mm512_loadu_ps(x + i))));
+    if (i < n) {
+        __mmask16 mk = mossa__tailmask_avx512(n - i);
+        __m512 p = _mm512_mul_ps(va, _mm512_maskz_loadu_ps(mk, x + i));
+        _mm512_mask_storeu_ps(y + i, mk, _mm512_add_ps(_mm512_maskz_loadu_ps(mk, y + i), p));
+    }
+}
+
+static MOSSA__TARGET_AVX512 __m256 mossa__fold_avx512(__m512 v)
+{
+    return _mm256_add_ps(_mm512_castps512_ps256(v),
+                         _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
+
+static MOSSA__TARGET_AVX512 void mossa__sqdist_avx512(const float *x, const float *Y, size_t m,
+                                                     size_t d, size_t ldy, float *out)
+{
+    /* Four rows at a time: x is loaded once per chunk and the four
+       accumulators are independent chains. */
+    const size_t dv = d & ~(size_t)15;
+    const __mmask16 mk = mossa__tailmask_avx512(d - dv);
+    size_t j = 0, k;
+    for (; j + 4 <= m; j += 4) {
+        const float *y0 = Y + j * ldy, *y1 = y0 + ldy, *y2 = y1 + ldy, *y3 = y2 + ldy;
+        __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+        __m512 a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+        __m512 xv, t;
+        __m256 h;
+        for (k = 0; k < dv; k += 16) {
+            xv = _mm512_loadu_ps(x + k);
+            t = _mm512_sub_ps(xv, _mm512_loadu_ps(y0 + k)); a0 = _mm512_fmadd_ps(t, t, a0);
+            t = _mm512_sub_ps(xv, _mm512_loadu_ps(y1 + k)); a1 = _mm512_fmadd_ps(t, t, a1);
+            t = _mm512_sub_ps(xv, _mm512_loadu_ps(y2 + k)); a2 = _mm512_fmadd_ps(t, t, a2);
+            t = _mm512_sub_ps(xv, _mm512_loadu_ps(y3 + k)); a3 = _mm512_fmadd_ps(t, t, a3);
+        }
+        if (dv < d) {
+            xv = _mm512_maskz_loadu_ps(mk, x + dv);
+            t = _mm512_sub_ps(xv, _mm512_maskz_loadu_ps(mk, y0 + dv)); a0 = _mm512_fmadd_ps(t, t, a0);
+            t = _mm512_sub_ps(xv, _mm512_maskz_loadu_ps(mk, y1 + dv)); a1 = _mm512_fmadd_ps(t, t, a1);
+            t = _mm512_sub_ps(xv, _mm512_maskz_loadu_ps(mk, y2 + dv)); a2 = _mm512_fmadd_ps(t, t, a2);
+            t = _mm512_sub_ps(xv, _mm512_maskz_loadu_ps(mk, y3 + dv)); a3 = _mm512_fmadd_ps(t, t, a3);
+        }
+        h = _mm256_hadd_ps(_mm256_hadd_ps(mossa__fold_avx512(a0), mossa__fold_avx512(a1)),
+                           _mm256_hadd_ps(mossa__fold_avx512(a2), mossa__fold_avx512(a3)));
+        _mm_storeu_ps(out + j, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+    }
+    for (; j < m; ++j) {
+        const float *y = Y + j * ldy;
+        __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), t;
+        for (k = 0; k + 32 <= dv; k += 32) {
+            t = _mm512_sub_ps(_mm512_loadu_ps(x + k), _mm512_loadu_ps(y + k));
+            a0 = _mm512_fmadd_ps(t, t, a0);
+            t = _mm512_sub_ps(_mm512_loadu_ps(x + k + 16), _mm512_loadu_ps(y + k + 16));
+            a1 = _mm512_fmadd_ps(t, t, a1);
+        }
+        for (; k < dv; k += 16) {
+            t = _mm512_sub_ps(_mm512_loadu_ps(x + k), _mm512_loadu_ps(y + k));
+            a0 = _mm512_fmadd_ps(t, t, a0);
+        }
+        if (dv < d) {
+            t = _mm512_sub_ps(_mm512_maskz_loadu_ps(mk, x + dv), _mm512_maskz_loadu_ps(mk, y + dv));
+            a1 = _mm512_fmadd_ps(t, t, a1);
+        }
+        out[j] = _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
+    }
+}
+
+/* exp: clamp (max/min return their second operand when one is NaN, so NaN
+   passes), reduce, polynomial, then vscalefps multiplies by 2^n with one
+   rounding -- overflow to +inf and subnormal results come out right with
+   no blends. */
+static MOSSA__TARGET_AVX512 __m512 mossa__expf16_avx512(__m512 x)
+{
+    const __m512 shift = _mm512_set1_ps(MOSSA__EXP_SHIFT);
+    const __m512 one = _mm512_set1_ps(1.0f);
+    __m512 t, fn, r, p;
+    x = _mm512_max_ps(_mm512_set1_ps(MOSSA__EXP_LO), x);
+    x = _mm512_min_ps(_mm512_set1_ps(MOSSA__EXP_HI), x);
+    t = _mm512_fmadd_ps(x, _mm512_set1_ps(MOSSA__LOG2E), shift);
+    fn = _mm512_sub_ps(t, shift);
+    r = _mm512_fnmadd_ps(fn, _mm512_set1_ps(MOSSA__LN2_HI), x);
+    r = _mm512_fnmadd_ps(fn, _mm512_set1_ps(MOSSA__LN2_LO), r);
+    p = _mm512_set1_ps(MOSSA__EXP_C6);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(MOSSA__EXP_C5));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(MOSSA__EXP_C4));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(MOSSA__EXP_C3));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(MOSSA__EXP_C2));
+    p = _mm512_fmadd_ps(p, r, one);
+    p = _mm512_fmadd_ps(p, r, one);
+    return _mm512_scalef_ps(p, fn);
+}
+
+static MOSSA__TARGET_AVX512 void mossa__expf_avx512(const float *x, float *y, size_t n)
+{
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512 a = mossa__expf16_avx512(_mm512_loadu_ps(x + i));
+        __m512 b = mossa__expf16_avx512(_mm512_loadu_ps(x + i + 16));
+        _mm512_storeu_ps(y + i, a);
+        _mm512_storeu_ps(y + i + 16, b);
+    }
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, mossa__expf16_avx512(_mm512_loadu_ps(x + i)));
+    if (i < n) {
+        __mmask16 mk = mossa__tailmask_avx512(n - i);
+        _mm512_mask_storeu_ps(y + i, mk, mossa__expf16_avx512(_mm512_maskz_loadu_ps(mk, x + i)));
+    }
+}
+
+static MOSSA__TARGET_AVX512 __m512 mossa__logf16_core_avx512(__m512 x, __m512 eadj)
+{
+    const __m512i off = _mm512_set1_epi32((int)MOSSA__LOG_OFF);
+    __m512i u = _mm512_sub_epi32(_mm512_castps_si512(x), off);
+    __m512 e = _mm512_add_ps(_mm512_cvtepi32_ps(_mm512_srai_epi32(u, 23)), eadj);
+    __m512 f = _mm512_castsi512_ps(_mm512_add_epi32(_mm512_and_si512(u, _mm512_set1_epi32(0x007fffff)), off));
+    __m512 q, y;
+    f = _mm512_sub_ps(f, _mm512_set1_ps(1.0f));
+    q = _mm512_set1_ps(MOSSA__LOG_Q7);
+    q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(MOSSA__LOG_Q6));
+    q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(MOSSA__LOG_Q5));
+    q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(MOSSA__LOG_Q4));
+    q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(MOSSA__LOG_Q3));
+    q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(MOSSA__LOG_Q2));
+    q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(MOSSA__LOG_Q1));
+    q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(MOSSA__LOG_Q0));
+    y = _mm512_fmadd_ps(_mm512_mul_ps(f, f), q, f);
+    y = _mm512_fmadd_ps(e, _mm512_set1_ps(MOSSA__LN2_LO), y);
+    return _mm512_fmadd_ps(e, _mm512_set1_ps(MOSSA__LN2_HI), y);
+}
+
+/* vfixupimmps table, one nibble per input class (QNaN, SNaN, zero, +1,
+   -inf, +inf, negative, positive): keep the computed value (0) for +1 and
+   positive, quiet NaN (2) for NaNs, -inf (4) for +-0, default NaN (3) for
+   -inf and negatives, +inf (5) for +inf. */
+#define MOSSA__LOG_FIXUP 0x03530422
+
+static MOSSA__TARGET_AVX512 __m512 mossa__logf16_avx512(__m512 x)
+{
+    /* bits - 2^23 as unsigned is below 0x7f000000 exactly for the positive
+       normal floats: one compare finds subnormal, zero, negative, inf, NaN */
+    __m512i v = _mm512_sub_epi32(_mm512_castps_si512(x), _mm512_set1_epi32(0x00800000));
+    __mmask16 bad = _mm512_cmpge_epu32_mask(v, _mm512_set1_epi32(0x7f000000));
+    __mmask16 sub;
+    __m512 xs, y;
+    if (MOSSA__LIKELY(bad == 0)) return mossa__logf16_core_avx512(x, _mm512_setzero_ps());
+    sub = _mm512_cmp_ps_mask(x, _mm512_set1_ps(FLT_MIN), _CMP_LT_OQ);
+    xs = _mm512_mask_mul_ps(x, sub, x, _mm512_set1_ps(8388608.0f));
+    y = mossa__logf16_core_avx512(xs, _mm512_maskz_mov_ps(sub, _mm512_set1_ps(-23.0f)));
+    return _mm512_fixupimm_ps(y, x, _mm512_set1_epi32(MOSSA__LOG_FIXUP), 0);
+}
+
+static MOSSA__TARGET_AVX512 void mossa__logf_avx512(const float *x, float *y, size_t n)
+{
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512 a = mossa__logf16_avx512(_mm512_loadu_ps(x + i));
+        __m512 b = mossa__logf16_avx512(_mm512_loadu_ps(x + i + 16));
+        _mm512_storeu_ps(y + i, a);
+        _mm512_storeu_ps(y + i + 16, b);
+    }
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, mossa__logf16_avx512(_mm512_loadu_ps(x + i)));
+    if (i < n) {
+        /* masked-off lanes load as 0 and take the fix-up path; harmless */
+        __mmask16 mk = mossa__tailmask_avx512(n - i);
+        _mm512_mask_storeu_ps(y + i, mk, mossa__logf16_avx512(_mm512_maskz_loadu_ps(mk, x + i)));
+    }
+}
+
 /* ---- gemm / cka ------------------------------------------------------------ */
 /* ---- svd ------------------------------------------------------------------- */
 /* ---- tsne ------------------------------------------------------------------ */
@@ -1408,6 +1911,11 @@ static void mossa__fill_avx512(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
     /* foundation */
+    t->dot = mossa__dot_avx512;
+    t->axpy = mossa__axpy_avx512;
+    t->sqdist = mossa__sqdist_avx512;
+    t->expf_array = mossa__expf_avx512;
+    t->logf_array = mossa__logf_avx512;
     /* gemm / cka */
     /* svd */
     /* tsne */

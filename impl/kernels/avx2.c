@@ -4,6 +4,275 @@
 #if MOSSA__X86
 
 /* ---- foundation ---------------------------------------------------------- */
+/* Lanes [0, count) set: masks the last partial vector, so loads and stores
+   never touch memory past the arrays (vmaskmov does not fault on lanes
+   that are off). */
+static MOSSA__TARGET_AVX2 __m256i mossa__tailmask_avx2(size_t count)
+{
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), lane);
+}
+
+static MOSSA__TARGET_AVX2 double mossa__hsum_pd_avx2(__m256d v)
+{
+    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
+static MOSSA__TARGET_AVX2 double mossa__dot_avx2(const float *a, const float *b, size_t n)
+{
+    /* Four accumulators hide the FMA latency; every 256 elements the lanes
+       are promoted to double, so the float sums stay short. */
+    __m256d tot0 = _mm256_setzero_pd(), tot1 = _mm256_setzero_pd();
+    size_t i = 0;
+    while (i < n) {
+        size_t end = MOSSA__MIN(n, i + MOSSA__DOT_BLOCK);
+        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+        __m256 s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+        for (; i + 32 <= end; i += 32) {
+            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+            s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+            s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16), s2);
+            s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24), s3);
+        }
+        for (; i + 8 <= end; i += 8)
+            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        if (i < end) {
+            __m256i mk = mossa__tailmask_avx2(end - i);
+            s1 = _mm256_fmadd_ps(_mm256_maskload_ps(a + i, mk), _mm256_maskload_ps(b + i, mk), s1);
+            i = end;
+        }
+        s0 = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
+        tot0 = _mm256_add_pd(tot0, _mm256_cvtps_pd(_mm256_castps256_ps128(s0)));
+        tot1 = _mm256_add_pd(tot1, _mm256_cvtps_pd(_mm256_extractf128_ps(s0, 1)));
+    }
+    return mossa__hsum_pd_avx2(_mm256_add_pd(tot0, tot1));
+}
+
+static MOSSA__TARGET_AVX2 void mossa__axpy_avx2(size_t n, float alpha, const float *x, float *y)
+{
+    /* multiply, then add (no FMA): the same two roundings as the scalar
+       level, so axpy is bit-identical at every level */
+    const __m256 va = _mm256_set1_ps(alpha);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 p0 = _mm256_mul_ps(va, _mm256_loadu_ps(x + i));
+        __m256 p1 = _mm256_mul_ps(va, _mm256_loadu_ps(x + i + 8));
+        _mm256_storeu_ps(y + i, _mm256_add_ps(_mm256_loadu_ps(y + i), p0));
+        _mm256_storeu_ps(y + i + 8, _mm256_add_ps(_mm256_loadu_ps(y + i + 8), p1));
+    }
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_add_ps(_mm256_loadu_ps(y + i),
+                                              _mm256_mul_ps(va, _mm256_loadu_ps(x + i))));
+    if (i < n) {
+        __m256i mk = mossa__tailmask_avx2(n - i);
+        __m256 p = _mm256_mul_ps(va, _mm256_maskload_ps(x + i, mk));
+        _mm256_maskstore_ps(y + i, mk, _mm256_add_ps(_mm256_maskload_ps(y + i, mk), p));
+    }
+}
+
+/* (v0, v1, v2, v3) -> their four horizontal sums */
+static MOSSA__TARGET_AVX2 __m128 mossa__hsum4_avx2(__m256 v0, __m256 v1, __m256 v2, __m256 v3)
+{
+    __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(v0, v1), _mm256_hadd_ps(v2, v3));
+    return _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
+}
+
+static MOSSA__TARGET_AVX2 void mossa__sqdist_avx2(const float *x, const float *Y, size_t m,
+                                                 size_t d, size_t ldy, float *out)
+{
+    /* Four rows at a time: x is loaded once per chunk and the four
+       accumulators are independent chains. */
+    const size_t dv = d & ~(size_t)7;
+    const __m256i mk = mossa__tailmask_avx2(d - dv);
+    size_t j = 0, k;
+    for (; j + 4 <= m; j += 4) {
+        const float *y0 = Y + j * ldy, *y1 = y0 + ldy, *y2 = y1 + ldy, *y3 = y2 + ldy;
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+        __m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+        __m256 xv, t;
+        for (k = 0; k < dv; k += 8) {
+            xv = _mm256_loadu_ps(x + k);
+            t = _mm256_sub_ps(xv, _mm256_loadu_ps(y0 + k)); a0 = _mm256_fmadd_ps(t, t, a0);
+            t = _mm256_sub_ps(xv, _mm256_loadu_ps(y1 + k)); a1 = _mm256_fmadd_ps(t, t, a1);
+            t = _mm256_sub_ps(xv, _mm256_loadu_ps(y2 + k)); a2 = _mm256_fmadd_ps(t, t, a2);
+            t = _mm256_sub_ps(xv, _mm256_loadu_ps(y3 + k)); a3 = _mm256_fmadd_ps(t, t, a3);
+        }
+        if (dv < d) {
+            xv = _mm256_maskload_ps(x + dv, mk);
+            t = _mm256_sub_ps(xv, _mm256_maskload_ps(y0 + dv, mk)); a0 = _mm256_fmadd_ps(t, t, a0);
+            t = _mm256_sub_ps(xv, _mm256_maskload_ps(y1 + dv, mk)); a1 = _mm256_fmadd_ps(t, t, a1);
+            t = _mm256_sub_ps(xv, _mm256_maskload_ps(y2 + dv, mk)); a2 = _mm256_fmadd_ps(t, t, a2);
+            t = _mm256_sub_ps(xv, _mm256_maskload_ps(y3 + dv, mk)); a3 = _mm256_fmadd_ps(t, t, a3);
+        }
+        _mm_storeu_ps(out + j, mossa__hsum4_avx2(a0, a1, a2, a3));
+    }
+    for (; j < m; ++j) {
+        const float *y = Y + j * ldy;
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), t;
+        __m128 s;
+        for (k = 0; k + 16 <= dv; k += 16) {
+            t = _mm256_sub_ps(_mm256_loadu_ps(x + k), _mm256_loadu_ps(y + k));
+            a0 = _mm256_fmadd_ps(t, t, a0);
+            t = _mm256_sub_ps(_mm256_loadu_ps(x + k + 8), _mm256_loadu_ps(y + k + 8));
+            a1 = _mm256_fmadd_ps(t, t, a1);
+        }
+        for (; k < dv; k += 8) {
+            t = _mm256_sub_ps(_mm256_loadu_ps(x + k), _mm256_loadu_ps(y + k));
+            a0 = _mm256_fmadd_ps(t, t, a0);
+        }
+        if (dv < d) {
+            t = _mm256_sub_ps(_mm256_maskload_ps(x + dv, mk), _mm256_maskload_ps(y + dv, mk));
+            a1 = _mm256_fmadd_ps(t, t, a1);
+        }
+        a0 = _mm256_add_ps(a0, a1);
+        s = _mm_add_ps(_mm256_castps256_ps128(a0), _mm256_extractf128_ps(a0, 1));
+        s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+        s = _mm_add_ss(s, _mm_movehdup_ps(s));
+        out[j] = _mm_cvtss_f32(s);
+    }
+}
+
+/* exp(r) on the reduced argument (the scalar level's polynomial) */
+static MOSSA__TARGET_AVX2 __m256 mossa__exp_poly_avx2(__m256 r)
+{
+    __m256 p = _mm256_set1_ps(MOSSA__EXP_C6);
+    const __m256 one = _mm256_set1_ps(1.0f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(MOSSA__EXP_C5));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(MOSSA__EXP_C4));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(MOSSA__EXP_C3));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(MOSSA__EXP_C2));
+    p = _mm256_fmadd_ps(p, r, one);
+    return _mm256_fmadd_ps(p, r, one);
+}
+
+/* Fast path, valid when every |x| <= 86: then 2^n is a normal float and so
+   is the result, and 2^n is just (n + 127) << 23 -- the shift constant
+   carries the +127, so the bits of t are already the biased exponent. */
+#define MOSSA__EXP_SHIFT_BIASED 12583039.0f   /* 1.5 * 2^23 + 127 */
+#define MOSSA__EXP_FAST_LIMIT 86.0f
+
+static MOSSA__TARGET_AVX2 __m256 mossa__expf8_fast_avx2(__m256 x)
+{
+    const __m256 shift = _mm256_set1_ps(MOSSA__EXP_SHIFT_BIASED);
+    __m256 t = _mm256_fmadd_ps(x, _mm256_set1_ps(MOSSA__LOG2E), shift);
+    __m256 fn = _mm256_sub_ps(t, shift);
+    __m256 r = _mm256_fnmadd_ps(fn, _mm256_set1_ps(MOSSA__LN2_HI), x);
+    __m256 scale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 23));
+    r = _mm256_fnmadd_ps(fn, _mm256_set1_ps(MOSSA__LN2_LO), r);
+    return _mm256_mul_ps(mossa__exp_poly_avx2(r), scale);
+}
+
+/* Full range: clamp (max/min return their second operand when one is NaN,
+   so NaN passes through) and scale by 2^(n/2) * 2^(n - n/2). */
+static MOSSA__TARGET_AVX2 __m256 mossa__expf8_full_avx2(__m256 x)
+{
+    const __m256 shift = _mm256_set1_ps(MOSSA__EXP_SHIFT);
+    const __m256i bias = _mm256_set1_epi32(127);
+    __m256 t, fn, r, p;
+    __m256i n, n1, n2;
+    x = _mm256_max_ps(_mm256_set1_ps(MOSSA__EXP_LO), x);
+    x = _mm256_min_ps(_mm256_set1_ps(MOSSA__EXP_HI), x);
+    t = _mm256_fmadd_ps(x, _mm256_set1_ps(MOSSA__LOG2E), shift);
+    fn = _mm256_sub_ps(t, shift);
+    r = _mm256_fnmadd_ps(fn, _mm256_set1_ps(MOSSA__LN2_HI), x);
+    r = _mm256_fnmadd_ps(fn, _mm256_set1_ps(MOSSA__LN2_LO), r);
+    p = mossa__exp_poly_avx2(r);
+    n = _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_castps_si256(shift));
+    n1 = _mm256_srai_epi32(n, 1);
+    n2 = _mm256_sub_epi32(n, n1);
+    p = _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23)));
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23)));
+}
+
+static MOSSA__TARGET_AVX2 __m256 mossa__expf8_avx2(__m256 x)
+{
+    /* one compare decides the path for all 8 lanes; NaN fails it too */
+    const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    __m256 big = _mm256_cmp_ps(_mm256_and_ps(x, absmask), _mm256_set1_ps(MOSSA__EXP_FAST_LIMIT),
+                               _CMP_NLE_UQ);
+    if (MOSSA__LIKELY(_mm256_testz_ps(big, big))) return mossa__expf8_fast_avx2(x);
+    return mossa__expf8_full_avx2(x);
+}
+
+static MOSSA__TARGET_AVX2 void mossa__expf_avx2(const float *x, float *y, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 a = mossa__expf8_avx2(_mm256_loadu_ps(x + i));
+        __m256 b = mossa__expf8_avx2(_mm256_loadu_ps(x + i + 8));
+        _mm256_storeu_ps(y + i, a);
+        _mm256_storeu_ps(y + i + 8, b);
+    }
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, mossa__expf8_avx2(_mm256_loadu_ps(x + i)));
+    if (i < n) {
+        __m256i mk = mossa__tailmask_avx2(n - i);
+        _mm256_maskstore_ps(y + i, mk, mossa__expf8_avx2(_mm256_maskload_ps(x + i, mk)));
+    }
+}
+
+/* log core for positive normal x (after the subnormal rescale), eadj the
+   exponent that rescale took away */
+static MOSSA__TARGET_AVX2 __m256 mossa__logf8_core_avx2(__m256 x, __m256 eadj)
+{
+    const __m256i off = _mm256_set1_epi32((int)MOSSA__LOG_OFF);
+    __m256i u = _mm256_sub_epi32(_mm256_castps_si256(x), off);
+    __m256 e = _mm256_add_ps(_mm256_cvtepi32_ps(_mm256_srai_epi32(u, 23)), eadj);
+    __m256 f = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_and_si256(u, _mm256_set1_epi32(0x007fffff)), off));
+    __m256 q, y;
+    f = _mm256_sub_ps(f, _mm256_set1_ps(1.0f));
+    q = _mm256_set1_ps(MOSSA__LOG_Q7);
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(MOSSA__LOG_Q6));
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(MOSSA__LOG_Q5));
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(MOSSA__LOG_Q4));
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(MOSSA__LOG_Q3));
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(MOSSA__LOG_Q2));
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(MOSSA__LOG_Q1));
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(MOSSA__LOG_Q0));
+    y = _mm256_fmadd_ps(_mm256_mul_ps(f, f), q, f);
+    y = _mm256_fmadd_ps(e, _mm256_set1_ps(MOSSA__LN2_LO), y);
+    return _mm256_fmadd_ps(e, _mm256_set1_ps(MOSSA__LN2_HI), y);
+}
+
+static MOSSA__TARGET_AVX2 __m256 mossa__logf8_avx2(__m256 x)
+{
+    /* bits + 0x7f800000 maps the positive normal floats, and only them, to
+       the signed range [INT_MIN, -2^24 - 1]: one compare finds any lane
+       that is subnormal, zero, negative, infinite or NaN */
+    __m256i w = _mm256_add_epi32(_mm256_castps_si256(x), _mm256_set1_epi32(0x7f800000));
+    __m256i bad = _mm256_cmpgt_epi32(w, _mm256_set1_epi32(-16777217));
+    __m256 sub, y, xs;
+    if (MOSSA__LIKELY(_mm256_testz_si256(bad, bad)))
+        return mossa__logf8_core_avx2(x, _mm256_setzero_ps());
+    sub = _mm256_cmp_ps(x, _mm256_set1_ps(FLT_MIN), _CMP_LT_OQ);
+    xs = _mm256_blendv_ps(x, _mm256_mul_ps(x, _mm256_set1_ps(8388608.0f)), sub);
+    y = mossa__logf8_core_avx2(xs, _mm256_and_ps(sub, _mm256_set1_ps(-23.0f)));
+    y = _mm256_blendv_ps(y, _mm256_set1_ps(-HUGE_VALF),
+                         _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_EQ_OQ));
+    y = _mm256_blendv_ps(y, _mm256_set1_ps(HUGE_VALF),
+                         _mm256_cmp_ps(x, _mm256_set1_ps(HUGE_VALF), _CMP_EQ_OQ));
+    /* x < 0 or NaN (not x >= 0; -0 >= 0 holds and was handled above) */
+    return _mm256_blendv_ps(y, _mm256_set1_ps(NAN),
+                            _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_NGE_UQ));
+}
+
+static MOSSA__TARGET_AVX2 void mossa__logf_avx2(const float *x, float *y, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 a = mossa__logf8_avx2(_mm256_loadu_ps(x + i));
+        __m256 b = mossa__logf8_avx2(_mm256_loadu_ps(x + i + 8));
+        _mm256_storeu_ps(y + i, a);
+        _mm256_storeu_ps(y + i + 8, b);
+    }
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, mossa__logf8_avx2(_mm256_loadu_ps(x + i)));
+    if (i < n) {
+        /* masked-off lanes load as 0 and take the slow path; harmless */
+        __m256i mk = mossa__tailmask_avx2(n - i);
+        _mm256_maskstore_ps(y + i, mk, mossa__logf8_avx2(_mm256_maskload_ps(x + i, mk)));
+    }
+}
+
 /* ---- gemm / cka ------------------------------------------------------------ */
 /* ---- svd ------------------------------------------------------------------- */
 /* ---- tsne ------------------------------------------------------------------ */
@@ -13,6 +282,11 @@ static void mossa__fill_avx2(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
     /* foundation */
+    t->dot = mossa__dot_avx2;
+    t->axpy = mossa__axpy_avx2;
+    t->sqdist = mossa__sqdist_avx2;
+    t->expf_array = mossa__expf_avx2;
+    t->logf_array = mossa__logf_avx2;
     /* gemm / cka */
     /* svd */
     /* tsne */

@@ -4,6 +4,223 @@
 #if MOSSA__X86
 
 /* ---- foundation ---------------------------------------------------------- */
+/* Tails use AVX-512 masks: masked-off lanes are neither read nor written,
+   so nothing past the arrays is touched. */
+static MOSSA__TARGET_AVX512 __mmask16 mossa__tailmask_avx512(size_t count)
+{
+    return (__mmask16)((1u << count) - 1u); /* count < 16 */
+}
+
+static MOSSA__TARGET_AVX512 double mossa__dot_avx512(const float *a, const float *b, size_t n)
+{
+    /* Four accumulators hide the FMA latency; every 256 elements the lanes
+       are promoted to double, so the float sums stay short. */
+    __m512d tot0 = _mm512_setzero_pd(), tot1 = _mm512_setzero_pd();
+    size_t i = 0;
+    while (i < n) {
+        size_t end = MOSSA__MIN(n, i + MOSSA__DOT_BLOCK);
+        __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+        __m512 s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
+        for (; i + 64 <= end; i += 64) {
+            s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
+            s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16), s1);
+            s2 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 32), _mm512_loadu_ps(b + i + 32), s2);
+            s3 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 48), _mm512_loadu_ps(b + i + 48), s3);
+        }
+        for (; i + 16 <= end; i += 16)
+            s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
+        if (i < end) {
+            __mmask16 mk = mossa__tailmask_avx512(end - i);
+            s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mk, a + i), _mm512_maskz_loadu_ps(mk, b + i), s1);
+            i = end;
+        }
+        s0 = _mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3));
+        tot0 = _mm512_add_pd(tot0, _mm512_cvtps_pd(_mm512_castps512_ps256(s0)));
+        tot1 = _mm512_add_pd(tot1, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(s0), 1))));
+    }
+    return _mm512_reduce_add_pd(_mm512_add_pd(tot0, tot1));
+}
+
+static MOSSA__TARGET_AVX512 void mossa__axpy_avx512(size_t n, float alpha, const float *x, float *y)
+{
+    /* multiply, then add (no FMA): bit-identical to the scalar level */
+    const __m512 va = _mm512_set1_ps(alpha);
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512 p0 = _mm512_mul_ps(va, _mm512_loadu_ps(x + i));
+        __m512 p1 = _mm512_mul_ps(va, _mm512_loadu_ps(x + i + 16));
+        _mm512_storeu_ps(y + i, _mm512_add_ps(_mm512_loadu_ps(y + i), p0));
+        _mm512_storeu_ps(y + i + 16, _mm512_add_ps(_mm512_loadu_ps(y + i + 16), p1));
+    }
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(y + i, _mm512_add_ps(_mm512_loadu_ps(y + i),
+                                              _mm512_mul_ps(va, _mm512_loadu_ps(x + i))));
+    if (i < n) {
+        __mmask16 mk = mossa__tailmask_avx512(n - i);
+        __m512 p = _mm512_mul_ps(va, _mm512_maskz_loadu_ps(mk, x + i));
+        _mm512_mask_storeu_ps(y + i, mk, _mm512_add_ps(_mm512_maskz_loadu_ps(mk, y + i), p));
+    }
+}
+
+static MOSSA__TARGET_AVX512 __m256 mossa__fold_avx512(__m512 v)
+{
+    return _mm256_add_ps(_mm512_castps512_ps256(v),
+                         _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
+
+static MOSSA__TARGET_AVX512 void mossa__sqdist_avx512(const float *x, const float *Y, size_t m,
+                                                     size_t d, size_t ldy, float *out)
+{
+    /* Four rows at a time: x is loaded once per chunk and the four
+       accumulators are independent chains. */
+    const size_t dv = d & ~(size_t)15;
+    const __mmask16 mk = mossa__tailmask_avx512(d - dv);
+    size_t j = 0, k;
+    for (; j + 4 <= m; j += 4) {
+        const float *y0 = Y + j * ldy, *y1 = y0 + ldy, *y2 = y1 + ldy, *y3 = y2 + ldy;
+        __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+        __m512 a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+        __m512 xv, t;
+        __m256 h;
+        for (k = 0; k < dv; k += 16) {
+            xv = _mm512_loadu_ps(x + k);
+            t = _mm512_sub_ps(xv, _mm512_loadu_ps(y0 + k)); a0 = _mm512_fmadd_ps(t, t, a0);
+            t = _mm512_sub_ps(xv, _mm512_loadu_ps(y1 + k)); a1 = _mm512_fmadd_ps(t, t, a1);
+            t = _mm512_sub_ps(xv, _mm512_loadu_ps(y2 + k)); a2 = _mm512_fmadd_ps(t, t, a2);
+            t = _mm512_sub_ps(xv, _mm512_loadu_ps(y3 + k)); a3 = _mm512_fmadd_ps(t, t, a3);
+        }
+        if (dv < d) {
+            xv = _mm512_maskz_loadu_ps(mk, x + dv);
+            t = _mm512_sub_ps(xv, _mm512_maskz_loadu_ps(mk, y0 + dv)); a0 = _mm512_fmadd_ps(t, t, a0);
+            t = _mm512_sub_ps(xv, _mm512_maskz_loadu_ps(mk, y1 + dv)); a1 = _mm512_fmadd_ps(t, t, a1);
+            t = _mm512_sub_ps(xv, _mm512_maskz_loadu_ps(mk, y2 + dv)); a2 = _mm512_fmadd_ps(t, t, a2);
+            t = _mm512_sub_ps(xv, _mm512_maskz_loadu_ps(mk, y3 + dv)); a3 = _mm512_fmadd_ps(t, t, a3);
+        }
+        h = _mm256_hadd_ps(_mm256_hadd_ps(mossa__fold_avx512(a0), mossa__fold_avx512(a1)),
+                           _mm256_hadd_ps(mossa__fold_avx512(a2), mossa__fold_avx512(a3)));
+        _mm_storeu_ps(out + j, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+    }
+    for (; j < m; ++j) {
+        const float *y = Y + j * ldy;
+        __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), t;
+        for (k = 0; k + 32 <= dv; k += 32) {
+            t = _mm512_sub_ps(_mm512_loadu_ps(x + k), _mm512_loadu_ps(y + k));
+            a0 = _mm512_fmadd_ps(t, t, a0);
+            t = _mm512_sub_ps(_mm512_loadu_ps(x + k + 16), _mm512_loadu_ps(y + k + 16));
+            a1 = _mm512_fmadd_ps(t, t, a1);
+        }
+        for (; k < dv; k += 16) {
+            t = _mm512_sub_ps(_mm512_loadu_ps(x + k), _mm512_loadu_ps(y + k));
+            a0 = _mm512_fmadd_ps(t, t, a0);
+        }
+        if (dv < d) {
+            t = _mm512_sub_ps(_mm512_maskz_loadu_ps(mk, x + dv), _mm512_maskz_loadu_ps(mk, y + dv));
+            a1 = _mm512_fmadd_ps(t, t, a1);
+        }
+        out[j] = _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
+    }
+}
+
+/* exp: clamp (max/min return their second operand when one is NaN, so NaN
+   passes), reduce, polynomial, then vscalefps multiplies by 2^n with one
+   rounding -- overflow to +inf and subnormal results come out right with
+   no blends. */
+static MOSSA__TARGET_AVX512 __m512 mossa__expf16_avx512(__m512 x)
+{
+    const __m512 shift = _mm512_set1_ps(MOSSA__EXP_SHIFT);
+    const __m512 one = _mm512_set1_ps(1.0f);
+    __m512 t, fn, r, p;
+    x = _mm512_max_ps(_mm512_set1_ps(MOSSA__EXP_LO), x);
+    x = _mm512_min_ps(_mm512_set1_ps(MOSSA__EXP_HI), x);
+    t = _mm512_fmadd_ps(x, _mm512_set1_ps(MOSSA__LOG2E), shift);
+    fn = _mm512_sub_ps(t, shift);
+    r = _mm512_fnmadd_ps(fn, _mm512_set1_ps(MOSSA__LN2_HI), x);
+    r = _mm512_fnmadd_ps(fn, _mm512_set1_ps(MOSSA__LN2_LO), r);
+    p = _mm512_set1_ps(MOSSA__EXP_C6);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(MOSSA__EXP_C5));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(MOSSA__EXP_C4));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(MOSSA__EXP_C3));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(MOSSA__EXP_C2));
+    p = _mm512_fmadd_ps(p, r, one);
+    p = _mm512_fmadd_ps(p, r, one);
+    return _mm512_scalef_ps(p, fn);
+}
+
+static MOSSA__TARGET_AVX512 void mossa__expf_avx512(const float *x, float *y, size_t n)
+{
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512 a = mossa__expf16_avx512(_mm512_loadu_ps(x + i));
+        __m512 b = mossa__expf16_avx512(_mm512_loadu_ps(x + i + 16));
+        _mm512_storeu_ps(y + i, a);
+        _mm512_storeu_ps(y + i + 16, b);
+    }
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, mossa__expf16_avx512(_mm512_loadu_ps(x + i)));
+    if (i < n) {
+        __mmask16 mk = mossa__tailmask_avx512(n - i);
+        _mm512_mask_storeu_ps(y + i, mk, mossa__expf16_avx512(_mm512_maskz_loadu_ps(mk, x + i)));
+    }
+}
+
+static MOSSA__TARGET_AVX512 __m512 mossa__logf16_core_avx512(__m512 x, __m512 eadj)
+{
+    const __m512i off = _mm512_set1_epi32((int)MOSSA__LOG_OFF);
+    __m512i u = _mm512_sub_epi32(_mm512_castps_si512(x), off);
+    __m512 e = _mm512_add_ps(_mm512_cvtepi32_ps(_mm512_srai_epi32(u, 23)), eadj);
+    __m512 f = _mm512_castsi512_ps(_mm512_add_epi32(_mm512_and_si512(u, _mm512_set1_epi32(0x007fffff)), off));
+    __m512 q, y;
+    f = _mm512_sub_ps(f, _mm512_set1_ps(1.0f));
+    q = _mm512_set1_ps(MOSSA__LOG_Q7);
+    q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(MOSSA__LOG_Q6));
+    q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(MOSSA__LOG_Q5));
+    q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(MOSSA__LOG_Q4));
+    q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(MOSSA__LOG_Q3));
+    q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(MOSSA__LOG_Q2));
+    q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(MOSSA__LOG_Q1));
+    q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(MOSSA__LOG_Q0));
+    y = _mm512_fmadd_ps(_mm512_mul_ps(f, f), q, f);
+    y = _mm512_fmadd_ps(e, _mm512_set1_ps(MOSSA__LN2_LO), y);
+    return _mm512_fmadd_ps(e, _mm512_set1_ps(MOSSA__LN2_HI), y);
+}
+
+/* vfixupimmps table, one nibble per input class (QNaN, SNaN, zero, +1,
+   -inf, +inf, negative, positive): keep the computed value (0) for +1 and
+   positive, quiet NaN (2) for NaNs, -inf (4) for +-0, default NaN (3) for
+   -inf and negatives, +inf (5) for +inf. */
+#define MOSSA__LOG_FIXUP 0x03530422
+
+static MOSSA__TARGET_AVX512 __m512 mossa__logf16_avx512(__m512 x)
+{
+    /* bits - 2^23 as unsigned is below 0x7f000000 exactly for the positive
+       normal floats: one compare finds subnormal, zero, negative, inf, NaN */
+    __m512i v = _mm512_sub_epi32(_mm512_castps_si512(x), _mm512_set1_epi32(0x00800000));
+    __mmask16 bad = _mm512_cmpge_epu32_mask(v, _mm512_set1_epi32(0x7f000000));
+    __mmask16 sub;
+    __m512 xs, y;
+    if (MOSSA__LIKELY(bad == 0)) return mossa__logf16_core_avx512(x, _mm512_setzero_ps());
+    sub = _mm512_cmp_ps_mask(x, _mm512_set1_ps(FLT_MIN), _CMP_LT_OQ);
+    xs = _mm512_mask_mul_ps(x, sub, x, _mm512_set1_ps(8388608.0f));
+    y = mossa__logf16_core_avx512(xs, _mm512_maskz_mov_ps(sub, _mm512_set1_ps(-23.0f)));
+    return _mm512_fixupimm_ps(y, x, _mm512_set1_epi32(MOSSA__LOG_FIXUP), 0);
+}
+
+static MOSSA__TARGET_AVX512 void mossa__logf_avx512(const float *x, float *y, size_t n)
+{
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512 a = mossa__logf16_avx512(_mm512_loadu_ps(x + i));
+        __m512 b = mossa__logf16_avx512(_mm512_loadu_ps(x + i + 16));
+        _mm512_storeu_ps(y + i, a);
+        _mm512_storeu_ps(y + i + 16, b);
+    }
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, mossa__logf16_avx512(_mm512_loadu_ps(x + i)));
+    if (i < n) {
+        /* masked-off lanes load as 0 and take the fix-up path; harmless */
+        __mmask16 mk = mossa__tailmask_avx512(n - i);
+        _mm512_mask_storeu_ps(y + i, mk, mossa__logf16_avx512(_mm512_maskz_loadu_ps(mk, x + i)));
+    }
+}
+
 /* ---- gemm / cka ------------------------------------------------------------ */
 /* ---- svd ------------------------------------------------------------------- */
 /* ---- tsne ------------------------------------------------------------------ */
@@ -13,6 +230,11 @@ static void mossa__fill_avx512(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
     /* foundation */
+    t->dot = mossa__dot_avx512;
+    t->axpy = mossa__axpy_avx512;
+    t->sqdist = mossa__sqdist_avx512;
+    t->expf_array = mossa__expf_avx512;
+    t->logf_array = mossa__logf_avx512;
     /* gemm / cka */
     /* svd */
     /* tsne */

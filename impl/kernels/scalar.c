@@ -47,21 +47,30 @@ static void mossa__sqdist_scalar(const float *x, const float *Y, size_t m, size_
 }
 
 /* ---- expf ----------------------------------------------------------------
-   exp(x) = 2^n * exp(r), n = round(x / ln 2), r = x - n ln 2 computed with a
-   two-part ln 2 (Cody-Waite), |r| <= ln2/2; exp(r) by a degree-6 polynomial
-   (Cephes coefficients). 2^n is applied in two halves so that results in
-   the subnormal range and up to FLT_MAX are reached without overflow. */
-#define MOSSA__EXP_HI 88.72283935546875f       /* above: +inf */
-#define MOSSA__EXP_LO (-103.97208404541015625f) /* below: 0 */
+   The algorithm every level implements:
+     1. clamp x to [-104, 89] (exp(-104) < 2^-150 rounds to 0 and exp(89)
+        overflows, so the clamped result is still right; NaN passes);
+     2. n = round(x / ln 2) by adding 1.5*2^23 (the sum's low mantissa bits
+        are n, so no float->int conversion is needed), r = x - n ln 2 with
+        ln 2 in two parts (Cody-Waite; LN2_HI has 9 significant bits, so
+        n * LN2_HI is exact for |n| <= 150), |r| <= ln2/2;
+     3. exp(r) = 1 + r + r^2 (C2 + C3 r + ... + C6 r^4), a minimax fit
+        weighted in ULPs of the result (max approximation error 0.04 ULP);
+     4. times 2^n, applied as two powers of two (n/2 and n - n/2) so that
+        2^n itself never overflows and subnormal results are rounded once
+        (AVX-512 uses vscalefps, which rounds once too).
+   Measured max error (tests/test_kernels.c): see the table in mossa.h. */
+#define MOSSA__EXP_HI 89.0f
+#define MOSSA__EXP_LO (-104.0f)
+#define MOSSA__EXP_SHIFT 12582912.0f           /* 1.5 * 2^23 */
 #define MOSSA__LOG2E 1.44269502162933349609375f
 #define MOSSA__LN2_HI 0.693359375f
 #define MOSSA__LN2_LO (-2.12194440e-4f)
-#define MOSSA__EXP_P0 1.9875691500e-4f
-#define MOSSA__EXP_P1 1.3981999507e-3f
-#define MOSSA__EXP_P2 8.3334519073e-3f
-#define MOSSA__EXP_P3 4.1665795894e-2f
-#define MOSSA__EXP_P4 1.6666665459e-1f
-#define MOSSA__EXP_P5 5.0000001201e-1f
+#define MOSSA__EXP_C2 4.9999991059e-01f
+#define MOSSA__EXP_C3 1.6666521132e-01f
+#define MOSSA__EXP_C4 4.1668888181e-02f
+#define MOSSA__EXP_C5 8.3686718717e-03f
+#define MOSSA__EXP_C6 1.3789492659e-03f
 
 static float mossa__pow2i(int n) /* 2^n for -126 <= n <= 127 */
 {
@@ -72,22 +81,22 @@ static float mossa__pow2i(int n) /* 2^n for -126 <= n <= 127 */
 
 static float mossa__expf_scalar1(float x)
 {
-    float fn, r, r2, p;
+    float t, fn, r, p;
     int n, n1;
-    if (x != x) return x;
-    if (x > MOSSA__EXP_HI) return HUGE_VALF;
-    if (x < MOSSA__EXP_LO) return 0.0f;
-    fn = floorf(x * MOSSA__LOG2E + 0.5f);
+    if (x != x) return x + x;
+    if (x > MOSSA__EXP_HI) x = MOSSA__EXP_HI;
+    if (x < MOSSA__EXP_LO) x = MOSSA__EXP_LO;
+    t = x * MOSSA__LOG2E + MOSSA__EXP_SHIFT;
+    fn = t - MOSSA__EXP_SHIFT;
     r = x - fn * MOSSA__LN2_HI;
     r = r - fn * MOSSA__LN2_LO;
-    r2 = r * r;
-    p = MOSSA__EXP_P0;
-    p = p * r + MOSSA__EXP_P1;
-    p = p * r + MOSSA__EXP_P2;
-    p = p * r + MOSSA__EXP_P3;
-    p = p * r + MOSSA__EXP_P4;
-    p = p * r + MOSSA__EXP_P5;
-    p = p * r2 + r + 1.0f;
+    p = MOSSA__EXP_C6;
+    p = p * r + MOSSA__EXP_C5;
+    p = p * r + MOSSA__EXP_C4;
+    p = p * r + MOSSA__EXP_C3;
+    p = p * r + MOSSA__EXP_C2;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
     n = (int)fn;
     n1 = n / 2;
     return p * mossa__pow2i(n1) * mossa__pow2i(n - n1);
@@ -100,52 +109,55 @@ static void mossa__expf_scalar(const float *x, float *y, size_t n)
 }
 
 /* ---- logf ----------------------------------------------------------------
-   x = m 2^e with m in [sqrt(1/2), sqrt(2)); log(x) = e ln 2 + log1p(f),
-   f = m - 1, log1p by f - f^2/2 + f^3 P(f) (Cephes logf, degree 8).
-   Subnormals are scaled by 2^23 first. */
-#define MOSSA__SQRTHF 0.707106781186547524f
-#define MOSSA__LOG_P0 7.0376836292e-2f
-#define MOSSA__LOG_P1 (-1.1514610310e-1f)
-#define MOSSA__LOG_P2 1.1676998740e-1f
-#define MOSSA__LOG_P3 (-1.2420140846e-1f)
-#define MOSSA__LOG_P4 1.4249322787e-1f
-#define MOSSA__LOG_P5 (-1.6668057665e-1f)
-#define MOSSA__LOG_P6 2.0000714765e-1f
-#define MOSSA__LOG_P7 (-2.4999993993e-1f)
-#define MOSSA__LOG_P8 3.3333331174e-1f
+   The algorithm every level implements: x = 2^e m with m in [2/3, 4/3),
+   found with integer arithmetic on the bits (subtracting the bits of 2/3
+   makes the exponent field e), f = m - 1 in [-1/3, 1/3]:
+       log x = e LN2_HI + (e LN2_LO + (f + f^2 Q(f))),
+   Q a degree-7 minimax fit of (log1p(f) - f) / f^2 weighted in ULPs
+   (max approximation error 0.33 ULP), the terms added smallest first.
+   Subnormal inputs are scaled by 2^23 first; log(+-0) = -inf,
+   log(x < 0) = NaN, log(+inf) = +inf, NaN in -> NaN out. */
+#define MOSSA__LOG_OFF 0x3f2aaaabu              /* bits of 2/3 */
+#define MOSSA__LOG_Q0 (-4.9999949336e-01f)
+#define MOSSA__LOG_Q1 3.3333221078e-01f
+#define MOSSA__LOG_Q2 (-2.5007000566e-01f)
+#define MOSSA__LOG_Q3 2.0010444522e-01f
+#define MOSSA__LOG_Q4 (-1.6429562867e-01f)
+#define MOSSA__LOG_Q5 1.3996969163e-01f
+#define MOSSA__LOG_Q6 (-1.5322229266e-01f)
+#define MOSSA__LOG_Q7 1.4060856402e-01f
 
 static float mossa__logf_scalar1(float x)
 {
     union { uint32_t u; float f; } v;
-    float m, f, z, y, fe;
+    uint32_t u;
+    float f, q, fe, y;
     int e;
-    if (x != x) return x;
-    if (x < 0.0f) return (float)NAN;
+    if (x != x) return x + x;
     if (x == 0.0f) return -HUGE_VALF;
+    if (x < 0.0f) return (float)NAN;
     if (x == HUGE_VALF) return x;
     v.f = x;
     e = 0;
     if (v.u < 0x00800000u) { v.f = x * 8388608.0f; e = -23; }  /* subnormal */
-    e += (int)(v.u >> 23) - 126;
-    v.u = (v.u & 0x007fffffu) | 0x3f000000u;                     /* m in [0.5, 1) */
-    m = v.f;
-    if (m < MOSSA__SQRTHF) { e -= 1; f = m + m - 1.0f; }
-    else f = m - 1.0f;
-    z = f * f;
-    y = MOSSA__LOG_P0;
-    y = y * f + MOSSA__LOG_P1;
-    y = y * f + MOSSA__LOG_P2;
-    y = y * f + MOSSA__LOG_P3;
-    y = y * f + MOSSA__LOG_P4;
-    y = y * f + MOSSA__LOG_P5;
-    y = y * f + MOSSA__LOG_P6;
-    y = y * f + MOSSA__LOG_P7;
-    y = y * f + MOSSA__LOG_P8;
-    y = y * f * z;
+    u = v.u - MOSSA__LOG_OFF;
+    /* arithmetic shift of the signed difference without relying on >> of
+       negative values */
+    e += (int)(u >> 23) - ((u & 0x80000000u) ? 512 : 0);
+    v.u = (u & 0x007fffffu) + MOSSA__LOG_OFF;
+    f = v.f - 1.0f;
+    q = MOSSA__LOG_Q7;
+    q = q * f + MOSSA__LOG_Q6;
+    q = q * f + MOSSA__LOG_Q5;
+    q = q * f + MOSSA__LOG_Q4;
+    q = q * f + MOSSA__LOG_Q3;
+    q = q * f + MOSSA__LOG_Q2;
+    q = q * f + MOSSA__LOG_Q1;
+    q = q * f + MOSSA__LOG_Q0;
     fe = (float)e;
-    y += fe * MOSSA__LN2_LO;
-    y += -0.5f * z;
-    return f + y + fe * MOSSA__LN2_HI;
+    y = (f * f) * q + f;
+    y = fe * MOSSA__LN2_LO + y;
+    return fe * MOSSA__LN2_HI + y;
 }
 
 static void mossa__logf_scalar(const float *x, float *y, size_t n)
