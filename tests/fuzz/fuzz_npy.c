@@ -138,7 +138,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(out == NULL, "failed decode (%s) left *out set", mossa_status_string(sd));
         FUZZ_CHECK(st.outstanding == 0, "failed decode (%s) leaked %ld blocks",
                    mossa_status_string(sd), st.outstanding);
-        if (size < (1u << 16)) check_files(data, size, NULL, 0, 0);
+        /* the file path of a rejected input: every 8th one (by its last
+           byte), as the file calls cost more than the rest together */
+        if (size < (1u << 16) && (size == 0 || (data[size - 1] & 7) == 0)) check_files(data, size, NULL, 0, 0);
         return 0;
     }
     FUZZ_CHECK(have_info, "decode accepted a header parse_header rejects (%s)", mossa_status_string(sh));
