@@ -105,7 +105,7 @@ test-cross: $(B)/mossa
 	@set -e; for s in tests/cross_*.py; do [ -e "$$s" ] || continue; echo "  $$s"; \
 	  $(PYTHON) $$s $(B)/mossa; done
 
-test: deps check-amalgamation test-compile test-unit test-cross test-neon
+test: deps check-amalgamation test-compile test-unit test-cross test-install test-neon
 	@echo "make test: all passed"
 
 # ---- benchmarks ---------------------------------------------------------------
@@ -215,3 +215,29 @@ test-mpi: $(B)/mossa-mpi $(B)/mossa
 
 .PHONY: sanitize fuzz fuzz-run tsan mpi test-mpi
 test: sanitize fuzz-run tsan test-mpi
+# ---- install check ------------------------------------------------------------
+# The .pc file bakes in PREFIX, so it is rebuilt on every install: a stale
+# one from an earlier PREFIX would point pkg-config at the wrong directory.
+.PHONY: $(B)/mossa.pc test-install
+# Installs into two temporary prefixes (and once with DESTDIR), then builds
+# tests/compile/installed.c with nothing but `pkg-config --cflags --libs mossa`.
+test-install: $(B)/mossa
+	@set -e; t=$$(mktemp -d); trap 'rm -rf "$$t"' EXIT; \
+	for p in "$$t/one" "$$t/two"; do \
+	  $(MAKE) --no-print-directory -s install PREFIX="$$p" >/dev/null; \
+	  cmp mossa.h "$$p/include/mossa.h"; \
+	  "$$p/bin/mossa" info --json | grep -q '"version"'; \
+	  pc() { PKG_CONFIG_PATH="$$p/lib/pkgconfig" pkg-config "$$@" mossa; }; \
+	  test "$$(pc --variable=prefix)" = "$$p" || { echo "mossa.pc has prefix $$(pc --variable=prefix), not $$p" >&2; exit 1; }; \
+	  test "$$(pc --modversion)" = "$$(sed -n 's/^#define MOSSA_VERSION_STRING "\(.*\)"/\1/p' impl/api.h)"; \
+	  case " $$(pc --libs) " in *" -lm "*) ;; *) echo "pkg-config --libs lacks -lm" >&2; exit 1;; esac; \
+	  case " $$(pc --libs) " in *" -lpthread "*) ;; *) echo "pkg-config --libs lacks -lpthread" >&2; exit 1;; esac; \
+	  $(CC) -std=c99 -O1 $(WARN) $$(pc --cflags) -o "$$t/installed" tests/compile/installed.c $$(pc --libs); \
+	  "$$t/installed" "$$t/x.npy"; \
+	  $(MAKE) --no-print-directory -s uninstall PREFIX="$$p" >/dev/null; \
+	  test ! -e "$$p/include/mossa.h" -a ! -e "$$p/bin/mossa" -a ! -e "$$p/lib/pkgconfig/mossa.pc"; \
+	done; \
+	$(MAKE) --no-print-directory -s install DESTDIR="$$t/stage" PREFIX=/opt/mossa >/dev/null; \
+	test -x "$$t/stage/opt/mossa/bin/mossa" -a -f "$$t/stage/opt/mossa/include/mossa.h"; \
+	grep -qx 'prefix=/opt/mossa' "$$t/stage/opt/mossa/lib/pkgconfig/mossa.pc"; \
+	echo "test-install: install, pkg-config, build, uninstall and DESTDIR all work"

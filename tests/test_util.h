@@ -23,6 +23,7 @@ Suite *suite_text(void);
 Suite *suite_analysis(void);
 Suite *suite_alloc(void);
 Suite *suite_hostile(void);
+Suite *suite_pool(void);
 
 /* Test-build hook from the implementation (MOSSA_TEST_HOOKS). */
 unsigned long mossa_test_kernel_calls(mossa_simd_level level);
