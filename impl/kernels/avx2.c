@@ -71,41 +71,43 @@ static MOSSA__TARGET_AVX2 void mossa__axpy_avx2(size_t n, float alpha, const flo
     }
 }
 
-/* (v0, v1, v2, v3) -> their four horizontal sums */
-static MOSSA__TARGET_AVX2 __m128 mossa__hsum4_avx2(__m256 v0, __m256 v1, __m256 v2, __m256 v3)
+/* (v0 .. v7) -> their eight horizontal sums, in order */
+static MOSSA__TARGET_AVX2 __m256 mossa__hsum8_avx2(const __m256 *v)
 {
-    __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(v0, v1), _mm256_hadd_ps(v2, v3));
-    return _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
+    __m256 u0 = _mm256_hadd_ps(_mm256_hadd_ps(v[0], v[1]), _mm256_hadd_ps(v[2], v[3]));
+    __m256 u1 = _mm256_hadd_ps(_mm256_hadd_ps(v[4], v[5]), _mm256_hadd_ps(v[6], v[7]));
+    return _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20), _mm256_permute2f128_ps(u0, u1, 0x31));
 }
 
 static MOSSA__TARGET_AVX2 void mossa__sqdist_avx2(const float *x, const float *Y, size_t m,
                                                  size_t d, size_t ldy, float *out)
 {
-    /* Four rows at a time: x is loaded once per chunk and the four
-       accumulators are independent chains. */
+    /* Eight rows at a time: x is loaded once per chunk, the eight
+       accumulators are independent chains (enough to cover the FMA
+       latency) and one transpose-and-add reduces all eight. */
     const size_t dv = d & ~(size_t)7;
     const __m256i mk = mossa__tailmask_avx2(d - dv);
     size_t j = 0, k;
-    for (; j + 4 <= m; j += 4) {
-        const float *y0 = Y + j * ldy, *y1 = y0 + ldy, *y2 = y1 + ldy, *y3 = y2 + ldy;
-        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
-        __m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
-        __m256 xv, t;
+    int r;
+    for (; j + 8 <= m; j += 8) {
+        const float *y = Y + j * ldy;
+        __m256 acc[8], xv, t;
+        for (r = 0; r < 8; ++r) acc[r] = _mm256_setzero_ps();
         for (k = 0; k < dv; k += 8) {
             xv = _mm256_loadu_ps(x + k);
-            t = _mm256_sub_ps(xv, _mm256_loadu_ps(y0 + k)); a0 = _mm256_fmadd_ps(t, t, a0);
-            t = _mm256_sub_ps(xv, _mm256_loadu_ps(y1 + k)); a1 = _mm256_fmadd_ps(t, t, a1);
-            t = _mm256_sub_ps(xv, _mm256_loadu_ps(y2 + k)); a2 = _mm256_fmadd_ps(t, t, a2);
-            t = _mm256_sub_ps(xv, _mm256_loadu_ps(y3 + k)); a3 = _mm256_fmadd_ps(t, t, a3);
+            for (r = 0; r < 8; ++r) {
+                t = _mm256_sub_ps(xv, _mm256_loadu_ps(y + (size_t)r * ldy + k));
+                acc[r] = _mm256_fmadd_ps(t, t, acc[r]);
+            }
         }
         if (dv < d) {
             xv = _mm256_maskload_ps(x + dv, mk);
-            t = _mm256_sub_ps(xv, _mm256_maskload_ps(y0 + dv, mk)); a0 = _mm256_fmadd_ps(t, t, a0);
-            t = _mm256_sub_ps(xv, _mm256_maskload_ps(y1 + dv, mk)); a1 = _mm256_fmadd_ps(t, t, a1);
-            t = _mm256_sub_ps(xv, _mm256_maskload_ps(y2 + dv, mk)); a2 = _mm256_fmadd_ps(t, t, a2);
-            t = _mm256_sub_ps(xv, _mm256_maskload_ps(y3 + dv, mk)); a3 = _mm256_fmadd_ps(t, t, a3);
+            for (r = 0; r < 8; ++r) {
+                t = _mm256_sub_ps(xv, _mm256_maskload_ps(y + (size_t)r * ldy + dv, mk));
+                acc[r] = _mm256_fmadd_ps(t, t, acc[r]);
+            }
         }
-        _mm_storeu_ps(out + j, mossa__hsum4_avx2(a0, a1, a2, a3));
+        _mm256_storeu_ps(out + j, mossa__hsum8_avx2(acc));
     }
     for (; j < m; ++j) {
         const float *y = Y + j * ldy;

@@ -71,34 +71,37 @@ static MOSSA__TARGET_AVX512 __m256 mossa__fold_avx512(__m512 v)
 static MOSSA__TARGET_AVX512 void mossa__sqdist_avx512(const float *x, const float *Y, size_t m,
                                                      size_t d, size_t ldy, float *out)
 {
-    /* Four rows at a time: x is loaded once per chunk and the four
-       accumulators are independent chains. */
+    /* Eight rows at a time: x is loaded once per chunk, the eight
+       accumulators are independent chains (enough to cover the FMA
+       latency); they are folded to 256 bits and reduced together. */
     const size_t dv = d & ~(size_t)15;
     const __mmask16 mk = mossa__tailmask_avx512(d - dv);
     size_t j = 0, k;
-    for (; j + 4 <= m; j += 4) {
-        const float *y0 = Y + j * ldy, *y1 = y0 + ldy, *y2 = y1 + ldy, *y3 = y2 + ldy;
-        __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
-        __m512 a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
-        __m512 xv, t;
-        __m256 h;
+    int r;
+    for (; j + 8 <= m; j += 8) {
+        const float *y = Y + j * ldy;
+        __m512 acc[8], xv, t;
+        __m256 h[8], u0, u1;
+        for (r = 0; r < 8; ++r) acc[r] = _mm512_setzero_ps();
         for (k = 0; k < dv; k += 16) {
             xv = _mm512_loadu_ps(x + k);
-            t = _mm512_sub_ps(xv, _mm512_loadu_ps(y0 + k)); a0 = _mm512_fmadd_ps(t, t, a0);
-            t = _mm512_sub_ps(xv, _mm512_loadu_ps(y1 + k)); a1 = _mm512_fmadd_ps(t, t, a1);
-            t = _mm512_sub_ps(xv, _mm512_loadu_ps(y2 + k)); a2 = _mm512_fmadd_ps(t, t, a2);
-            t = _mm512_sub_ps(xv, _mm512_loadu_ps(y3 + k)); a3 = _mm512_fmadd_ps(t, t, a3);
+            for (r = 0; r < 8; ++r) {
+                t = _mm512_sub_ps(xv, _mm512_loadu_ps(y + (size_t)r * ldy + k));
+                acc[r] = _mm512_fmadd_ps(t, t, acc[r]);
+            }
         }
         if (dv < d) {
             xv = _mm512_maskz_loadu_ps(mk, x + dv);
-            t = _mm512_sub_ps(xv, _mm512_maskz_loadu_ps(mk, y0 + dv)); a0 = _mm512_fmadd_ps(t, t, a0);
-            t = _mm512_sub_ps(xv, _mm512_maskz_loadu_ps(mk, y1 + dv)); a1 = _mm512_fmadd_ps(t, t, a1);
-            t = _mm512_sub_ps(xv, _mm512_maskz_loadu_ps(mk, y2 + dv)); a2 = _mm512_fmadd_ps(t, t, a2);
-            t = _mm512_sub_ps(xv, _mm512_maskz_loadu_ps(mk, y3 + dv)); a3 = _mm512_fmadd_ps(t, t, a3);
+            for (r = 0; r < 8; ++r) {
+                t = _mm512_sub_ps(xv, _mm512_maskz_loadu_ps(mk, y + (size_t)r * ldy + dv));
+                acc[r] = _mm512_fmadd_ps(t, t, acc[r]);
+            }
         }
-        h = _mm256_hadd_ps(_mm256_hadd_ps(mossa__fold_avx512(a0), mossa__fold_avx512(a1)),
-                           _mm256_hadd_ps(mossa__fold_avx512(a2), mossa__fold_avx512(a3)));
-        _mm_storeu_ps(out + j, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+        for (r = 0; r < 8; ++r) h[r] = mossa__fold_avx512(acc[r]);
+        u0 = _mm256_hadd_ps(_mm256_hadd_ps(h[0], h[1]), _mm256_hadd_ps(h[2], h[3]));
+        u1 = _mm256_hadd_ps(_mm256_hadd_ps(h[4], h[5]), _mm256_hadd_ps(h[6], h[7]));
+        _mm256_storeu_ps(out + j, _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20),
+                                                _mm256_permute2f128_ps(u0, u1, 0x31)));
     }
     for (; j < m; ++j) {
         const float *y = Y + j * ldy;

@@ -4,6 +4,183 @@
 #if MOSSA__NEON
 
 /* ---- foundation ---------------------------------------------------------- */
+/* NEON has no masked loads: partial vectors go through a small zero-padded
+   buffer or a scalar loop, so nothing past the arrays is read. */
+static double mossa__dot_neon(const float *a, const float *b, size_t n)
+{
+    /* Four accumulators hide the FMA latency; every 256 elements the lanes
+       are promoted to double, so the float sums stay short. */
+    float64x2_t tot0 = vdupq_n_f64(0.0), tot1 = vdupq_n_f64(0.0);
+    size_t i = 0;
+    while (i < n) {
+        size_t end = MOSSA__MIN(n, i + MOSSA__DOT_BLOCK);
+        float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0, s2 = s0, s3 = s0;
+        float tail = 0.0f;
+        for (; i + 16 <= end; i += 16) {
+            s0 = vfmaq_f32(s0, vld1q_f32(a + i), vld1q_f32(b + i));
+            s1 = vfmaq_f32(s1, vld1q_f32(a + i + 4), vld1q_f32(b + i + 4));
+            s2 = vfmaq_f32(s2, vld1q_f32(a + i + 8), vld1q_f32(b + i + 8));
+            s3 = vfmaq_f32(s3, vld1q_f32(a + i + 12), vld1q_f32(b + i + 12));
+        }
+        for (; i + 4 <= end; i += 4) s0 = vfmaq_f32(s0, vld1q_f32(a + i), vld1q_f32(b + i));
+        for (; i < end; ++i) tail += a[i] * b[i];
+        s0 = vaddq_f32(vaddq_f32(s0, s1), vaddq_f32(s2, s3));
+        s0 = vsetq_lane_f32(vgetq_lane_f32(s0, 0) + tail, s0, 0);
+        tot0 = vaddq_f64(tot0, vcvt_f64_f32(vget_low_f32(s0)));
+        tot1 = vaddq_f64(tot1, vcvt_high_f64_f32(s0));
+    }
+    return vaddvq_f64(vaddq_f64(tot0, tot1));
+}
+
+static void mossa__axpy_neon(size_t n, float alpha, const float *x, float *y)
+{
+    /* multiply, then add (no FMA): bit-identical to the scalar level */
+    const float32x4_t va = vdupq_n_f32(alpha);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        float32x4_t p0 = vmulq_f32(va, vld1q_f32(x + i));
+        float32x4_t p1 = vmulq_f32(va, vld1q_f32(x + i + 4));
+        vst1q_f32(y + i, vaddq_f32(vld1q_f32(y + i), p0));
+        vst1q_f32(y + i + 4, vaddq_f32(vld1q_f32(y + i + 4), p1));
+    }
+    for (; i + 4 <= n; i += 4)
+        vst1q_f32(y + i, vaddq_f32(vld1q_f32(y + i), vmulq_f32(va, vld1q_f32(x + i))));
+    for (; i < n; ++i) y[i] += alpha * x[i];
+}
+
+static void mossa__sqdist_neon(const float *x, const float *Y, size_t m, size_t d,
+                               size_t ldy, float *out)
+{
+    /* Four rows at a time: x is loaded once per chunk and the four
+       accumulators are independent chains. */
+    const size_t dv = d & ~(size_t)3;
+    size_t j = 0, k;
+    for (; j + 4 <= m; j += 4) {
+        const float *y0 = Y + j * ldy, *y1 = y0 + ldy, *y2 = y1 + ldy, *y3 = y2 + ldy;
+        float32x4_t a0 = vdupq_n_f32(0.0f), a1 = a0, a2 = a0, a3 = a0, xv, t;
+        float r0 = 0, r1 = 0, r2 = 0, r3 = 0, xs;
+        for (k = 0; k < dv; k += 4) {
+            xv = vld1q_f32(x + k);
+            t = vsubq_f32(xv, vld1q_f32(y0 + k)); a0 = vfmaq_f32(a0, t, t);
+            t = vsubq_f32(xv, vld1q_f32(y1 + k)); a1 = vfmaq_f32(a1, t, t);
+            t = vsubq_f32(xv, vld1q_f32(y2 + k)); a2 = vfmaq_f32(a2, t, t);
+            t = vsubq_f32(xv, vld1q_f32(y3 + k)); a3 = vfmaq_f32(a3, t, t);
+        }
+        for (; k < d; ++k) {
+            float t0 = (xs = x[k]) - y0[k], t1 = xs - y1[k], t2 = xs - y2[k], t3 = xs - y3[k];
+            r0 += t0 * t0; r1 += t1 * t1; r2 += t2 * t2; r3 += t3 * t3;
+        }
+        out[j] = vaddvq_f32(a0) + r0;
+        out[j + 1] = vaddvq_f32(a1) + r1;
+        out[j + 2] = vaddvq_f32(a2) + r2;
+        out[j + 3] = vaddvq_f32(a3) + r3;
+    }
+    for (; j < m; ++j) {
+        const float *y = Y + j * ldy;
+        float32x4_t a0 = vdupq_n_f32(0.0f), t;
+        float r0 = 0;
+        for (k = 0; k < dv; k += 4) {
+            t = vsubq_f32(vld1q_f32(x + k), vld1q_f32(y + k));
+            a0 = vfmaq_f32(a0, t, t);
+        }
+        for (; k < d; ++k) { float t0 = x[k] - y[k]; r0 += t0 * t0; }
+        out[j] = vaddvq_f32(a0) + r0;
+    }
+}
+
+/* exp: the scalar level's algorithm; clamping with FMAX/FMIN propagates
+   NaN, and 2^n is applied as 2^(n/2) * 2^(n - n/2). */
+static float32x4_t mossa__expf4_neon(float32x4_t x)
+{
+    const float32x4_t shift = vdupq_n_f32(MOSSA__EXP_SHIFT);
+    const float32x4_t one = vdupq_n_f32(1.0f);
+    const int32x4_t bias = vdupq_n_s32(127);
+    float32x4_t t, fn, r, p;
+    int32x4_t nn, n1, n2;
+    x = vmaxq_f32(x, vdupq_n_f32(MOSSA__EXP_LO));
+    x = vminq_f32(x, vdupq_n_f32(MOSSA__EXP_HI));
+    t = vfmaq_f32(shift, x, vdupq_n_f32(MOSSA__LOG2E));
+    fn = vsubq_f32(t, shift);
+    r = vfmsq_f32(x, fn, vdupq_n_f32(MOSSA__LN2_HI));
+    r = vfmsq_f32(r, fn, vdupq_n_f32(MOSSA__LN2_LO));
+    p = vdupq_n_f32(MOSSA__EXP_C6);
+    p = vfmaq_f32(vdupq_n_f32(MOSSA__EXP_C5), p, r);
+    p = vfmaq_f32(vdupq_n_f32(MOSSA__EXP_C4), p, r);
+    p = vfmaq_f32(vdupq_n_f32(MOSSA__EXP_C3), p, r);
+    p = vfmaq_f32(vdupq_n_f32(MOSSA__EXP_C2), p, r);
+    p = vfmaq_f32(one, p, r);
+    p = vfmaq_f32(one, p, r);
+    nn = vsubq_s32(vreinterpretq_s32_f32(t), vreinterpretq_s32_f32(shift));
+    n1 = vshrq_n_s32(nn, 1);
+    n2 = vsubq_s32(nn, n1);
+    p = vmulq_f32(p, vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(n1, bias), 23)));
+    return vmulq_f32(p, vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(n2, bias), 23)));
+}
+
+static void mossa__expf_neon(const float *x, float *y, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        float32x4_t a = mossa__expf4_neon(vld1q_f32(x + i));
+        float32x4_t b = mossa__expf4_neon(vld1q_f32(x + i + 4));
+        vst1q_f32(y + i, a);
+        vst1q_f32(y + i + 4, b);
+    }
+    for (; i + 4 <= n; i += 4) vst1q_f32(y + i, mossa__expf4_neon(vld1q_f32(x + i)));
+    if (i < n) {
+        float buf[4] = {0, 0, 0, 0};
+        memcpy(buf, x + i, (n - i) * sizeof(float));
+        vst1q_f32(buf, mossa__expf4_neon(vld1q_f32(buf)));
+        memcpy(y + i, buf, (n - i) * sizeof(float));
+    }
+}
+
+static float32x4_t mossa__logf4_neon(float32x4_t x)
+{
+    const int32x4_t off = vdupq_n_s32((int)MOSSA__LOG_OFF);
+    uint32x4_t sub = vcltq_f32(x, vdupq_n_f32(FLT_MIN));
+    float32x4_t xs = vbslq_f32(sub, vmulq_f32(x, vdupq_n_f32(8388608.0f)), x);
+    int32x4_t u = vsubq_s32(vreinterpretq_s32_f32(xs), off);
+    float32x4_t e = vcvtq_f32_s32(vshrq_n_s32(u, 23));
+    float32x4_t f = vreinterpretq_f32_s32(vaddq_s32(vandq_s32(u, vdupq_n_s32(0x007fffff)), off));
+    float32x4_t q, y;
+    e = vbslq_f32(sub, vsubq_f32(e, vdupq_n_f32(23.0f)), e);
+    f = vsubq_f32(f, vdupq_n_f32(1.0f));
+    q = vdupq_n_f32(MOSSA__LOG_Q7);
+    q = vfmaq_f32(vdupq_n_f32(MOSSA__LOG_Q6), q, f);
+    q = vfmaq_f32(vdupq_n_f32(MOSSA__LOG_Q5), q, f);
+    q = vfmaq_f32(vdupq_n_f32(MOSSA__LOG_Q4), q, f);
+    q = vfmaq_f32(vdupq_n_f32(MOSSA__LOG_Q3), q, f);
+    q = vfmaq_f32(vdupq_n_f32(MOSSA__LOG_Q2), q, f);
+    q = vfmaq_f32(vdupq_n_f32(MOSSA__LOG_Q1), q, f);
+    q = vfmaq_f32(vdupq_n_f32(MOSSA__LOG_Q0), q, f);
+    y = vfmaq_f32(f, vmulq_f32(f, f), q);
+    y = vfmaq_f32(y, e, vdupq_n_f32(MOSSA__LN2_LO));
+    y = vfmaq_f32(y, e, vdupq_n_f32(MOSSA__LN2_HI));
+    /* specials: +-0 -> -inf, +inf -> +inf, x < 0 or NaN -> NaN */
+    y = vbslq_f32(vceqq_f32(x, vdupq_n_f32(0.0f)), vdupq_n_f32(-HUGE_VALF), y);
+    y = vbslq_f32(vceqq_f32(x, vdupq_n_f32(HUGE_VALF)), vdupq_n_f32(HUGE_VALF), y);
+    return vbslq_f32(vmvnq_u32(vcgeq_f32(x, vdupq_n_f32(0.0f))), vdupq_n_f32(NAN), y);
+}
+
+static void mossa__logf_neon(const float *x, float *y, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        float32x4_t a = mossa__logf4_neon(vld1q_f32(x + i));
+        float32x4_t b = mossa__logf4_neon(vld1q_f32(x + i + 4));
+        vst1q_f32(y + i, a);
+        vst1q_f32(y + i + 4, b);
+    }
+    for (; i + 4 <= n; i += 4) vst1q_f32(y + i, mossa__logf4_neon(vld1q_f32(x + i)));
+    if (i < n) {
+        float buf[4] = {1, 1, 1, 1};
+        memcpy(buf, x + i, (n - i) * sizeof(float));
+        vst1q_f32(buf, mossa__logf4_neon(vld1q_f32(buf)));
+        memcpy(y + i, buf, (n - i) * sizeof(float));
+    }
+}
+
 /* ---- gemm / cka ------------------------------------------------------------ */
 /* ---- svd ------------------------------------------------------------------- */
 /* ---- tsne ------------------------------------------------------------------ */
@@ -13,6 +190,11 @@ static void mossa__fill_neon(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
     /* foundation */
+    t->dot = mossa__dot_neon;
+    t->axpy = mossa__axpy_neon;
+    t->sqdist = mossa__sqdist_neon;
+    t->expf_array = mossa__expf_neon;
+    t->logf_array = mossa__logf_neon;
     /* gemm / cka */
     /* svd */
     /* tsne */
