@@ -1,4 +1,1167 @@
-/* cka.c - CKA and centered Gram matrices. Placeholder until its issue lands. */
+/* cka.c - centered Gram matrices and CKA: linear (Gram or feature form),
+   RBF, biased and debiased HSIC, layer matrices, streaming, minibatch.
+
+   Every matrix is centered once, explicitly: column means in double, then
+   (x - mean) formed in double and rounded once into the packed float copy
+   (impl/gemm.c). The implicit form K - 1m' - m1' + c is never used: with
+   "massive activation" columns (means ~1e4) it cancels away all digits.
+   Each matrix is also scaled by a power of two (exact; CKA is scale
+   invariant) so that float products neither overflow nor underflow. */
+
+/* ---- options ----------------------------------------------------------- */
+typedef struct mossa__cka_opt {
+    int rbf, debiased;
+    double threshold;
+} mossa__cka_opt;
+
+static mossa_status mossa__cka_resolve(const mossa_cka_options *o, mossa__cka_opt *r)
+{
+    r->rbf = 0; r->debiased = 0; r->threshold = 1.0;
+    if (!o) return MOSSA_OK;
+    if (o->kernel != MOSSA_KERNEL_LINEAR && o->kernel != MOSSA_KERNEL_RBF) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (!(o->threshold >= 0.0) || o->threshold > DBL_MAX) return MOSSA_ERR_INVALID_ARGUMENT;
+    r->rbf = o->kernel == MOSSA_KERNEL_RBF;
+    r->debiased = o->debiased != 0;
+    if (o->threshold > 0.0) r->threshold = o->threshold;
+    return MOSSA_OK;
+}
+
+static mossa_status mossa__cka_check_sizes(size_t n, size_t d)
+{
+    size_t t;
+    if (n == 0 || d == 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    /* packed copies round both sides up to 16 */
+    if (mossa__mul_overflows(n + 64, d + 64, &t) || mossa__mul_overflows(t, 2 * sizeof(double), &t) ||
+        mossa__mul_overflows(n, n, &t) || mossa__mul_overflows(t, sizeof(double), &t))
+        return MOSSA_ERR_TOO_LARGE;
+    return MOSSA_OK;
+}
+
+/* upper-triangle block pairs (bi <= bj) of an nb x nb block grid, row-major */
+static mossa_status mossa__upper_pairs(mossa__ctx *ctx, size_t nb, size_t **pairs, size_t *count)
+{
+    size_t i, j, t = 0;
+    *count = nb * (nb + 1) / 2;
+    *pairs = (size_t *)mossa__alloc(ctx, 2 * *count * sizeof(size_t));
+    if (!*pairs) return MOSSA_ERR_OUT_OF_MEMORY;
+    for (i = 0; i < nb; ++i)
+        for (j = i; j < nb; ++j) { (*pairs)[2 * t] = i; (*pairs)[2 * t + 1] = j; ++t; }
+    return MOSSA_OK;
+}
+
+/* Sums w * u_ij * v_ij over the computed tiles of two blocks (u = v for
+   squares): off-diagonal tiles of a symmetric diagonal block stand for
+   their mirror too (weight 2); so do off-diagonal blocks (sym != 0). */
+static void mossa__block_dots(const double *u, const double *v, size_t na, size_t nb, int diag, int sym,
+                              double *uv, double *uu, double *vv)
+{
+    size_t pi, pj, i, j;
+    double suv = 0.0, suu = 0.0, svv = 0.0;
+    for (pi = 0; pi < na; ++pi)
+        for (pj = diag ? pi : 0; pj < nb; ++pj) {
+            double tuv = 0.0, tuu = 0.0, tvv = 0.0, w = (diag && pi == pj) ? 1.0 : (sym ? 2.0 : 1.0);
+            for (i = 0; i < MOSSA__PW; ++i) {
+                const double *ur = u + (pi * MOSSA__PW + i) * MOSSA__BS + pj * MOSSA__PW;
+                const double *vr = v ? v + (pi * MOSSA__PW + i) * MOSSA__BS + pj * MOSSA__PW : ur;
+                for (j = 0; j < MOSSA__PW; ++j) {
+                    tuv += ur[j] * vr[j];
+                    tuu += ur[j] * ur[j];
+                    tvv += vr[j] * vr[j];
+                }
+            }
+            suv += w * tuv; suu += w * tuu; svv += w * tvv;
+        }
+    *uv += suv; *uu += suu; *vv += svv;
+}
+
+/* ---- a centered, packed matrix ------------------------------------------ */
+typedef struct mossa__cmat {
+    double *mean;      /* d */
+    double *rownorm;   /* n: squared norms of the stored (scaled, centered) rows */
+    float *panels;
+    double scale;      /* stored = (x - mean) * scale */
+} mossa__cmat;
+
+static void mossa__cmat_free(mossa__ctx *ctx, mossa__cmat *m)
+{
+    mossa__free(ctx, m->mean); mossa__free(ctx, m->rownorm); mossa__free(ctx, m->panels);
+    m->mean = NULL; m->rownorm = NULL; m->panels = NULL;
+}
+
+/* by_rows: panels over the n rows (inner = d, Gram form); else panels over
+   the d columns (inner = n, feature form). */
+static mossa_status mossa__cmat_make(mossa__ctx *ctx, const float *x, size_t n, size_t d, int by_rows,
+                                     mossa__cmat *m)
+{
+    mossa_status st;
+    size_t count = by_rows ? mossa__panels_of(n) * MOSSA__PW * d : mossa__panels_of(d) * MOSSA__PW * n;
+    m->mean = (double *)mossa__alloc(ctx, d * sizeof(double));
+    m->rownorm = (double *)mossa__alloc(ctx, n * sizeof(double));
+    m->panels = NULL;
+    if (!m->mean || !m->rownorm) { mossa__cmat_free(ctx, m); return MOSSA_ERR_OUT_OF_MEMORY; }
+    st = mossa__column_means(ctx, x, n, d, d, m->mean, &m->scale);
+    if (st != MOSSA_OK) { mossa__cmat_free(ctx, m); return st; }
+    m->panels = (float *)mossa__alloc(ctx, count * sizeof(float));
+    if (!m->panels) { mossa__cmat_free(ctx, m); return MOSSA_ERR_OUT_OF_MEMORY; }
+    if (by_rows) mossa__pack_rows(ctx, x, n, d, d, m->mean, m->scale, m->panels, m->rownorm);
+    else mossa__pack_cols(ctx, x, n, d, d, m->mean, m->scale, m->panels, n, m->rownorm);
+    return MOSSA_OK;
+}
+
+/* ---- linear CKA, Gram form: <K, L>, <K, K>, <L, L> for K = Xc Xc' and
+   L = Yc Yc', block by block without storing either Gram ---------------- */
+typedef struct mossa__lin_gram_job {
+    const float *px, *py;
+    size_t n, dx, dy, np;
+    const size_t *pairs;
+    double *buf;     /* per worker: 2 blocks */
+    double *part;    /* per task: 3 sums */
+} mossa__lin_gram_job;
+
+static void mossa__lin_gram_task(void *arg, size_t task, int worker)
+{
+    const mossa__lin_gram_job *j = (const mossa__lin_gram_job *)arg;
+    size_t bi = j->pairs[2 * task], bj = j->pairs[2 * task + 1];
+    size_t na = MOSSA__MIN(MOSSA__BP, j->np - bi * MOSSA__BP), nb = MOSSA__MIN(MOSSA__BP, j->np - bj * MOSSA__BP);
+    double *bx = j->buf + (size_t)worker * 2 * MOSSA__BS * MOSSA__BS, *by = bx + MOSSA__BS * MOSSA__BS;
+    double *p = j->part + 3 * task;
+    int diag = bi == bj;
+    memset(bx, 0, 2 * MOSSA__BS * MOSSA__BS * sizeof(double));
+    mossa__panel_block(j->px + bi * MOSSA__BP * j->dx * MOSSA__PW, j->dx * MOSSA__PW,
+                       j->px + bj * MOSSA__BP * j->dx * MOSSA__PW, j->dx * MOSSA__PW, j->dx, na, nb, diag, bx, MOSSA__BS);
+    mossa__panel_block(j->py + bi * MOSSA__BP * j->dy * MOSSA__PW, j->dy * MOSSA__PW,
+                       j->py + bj * MOSSA__BP * j->dy * MOSSA__PW, j->dy * MOSSA__PW, j->dy, na, nb, diag, by, MOSSA__BS);
+    p[0] = p[1] = p[2] = 0.0;
+    mossa__block_dots(bx, by, na, nb, diag, 1, &p[0], &p[1], &p[2]);
+}
+
+/* ---- linear CKA, feature form: ||Xc'Yc||^2, ||Xc'Xc||^2, ||Yc'Yc||^2 from
+   one SYRK of the stacked panels [Xc Yc], reduced block by block --------- */
+typedef struct mossa__lin_feat_job {
+    const float *px, *py;   /* column panels, inner length n */
+    size_t n, npx, npy, nbx, nby;
+    size_t nxx, nyy;        /* task counts of the XX and YY parts */
+    const size_t *pxx, *pyy;
+    double *buf;            /* per worker: 1 block */
+    double *part;           /* per task: 1 sum (slot 0) */
+} mossa__lin_feat_job;
+
+static void mossa__lin_feat_task(void *arg, size_t task, int worker)
+{
+    const mossa__lin_feat_job *j = (const mossa__lin_feat_job *)arg;
+    double *b = j->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
+    size_t stride = j->n * MOSSA__PW, bi, bj, na, nb;
+    const float *A, *B;
+    int diag = 0, sym = 1;
+    double uu = 0.0, vv = 0.0, uv = 0.0;
+    if (task < j->nxx) {
+        bi = j->pxx[2 * task]; bj = j->pxx[2 * task + 1];
+        A = j->px; B = j->px;
+        na = MOSSA__MIN(MOSSA__BP, j->npx - bi * MOSSA__BP); nb = MOSSA__MIN(MOSSA__BP, j->npx - bj * MOSSA__BP);
+        diag = bi == bj;
+    } else if (task < j->nxx + j->nyy) {
+        size_t t = task - j->nxx;
+        bi = j->pyy[2 * t]; bj = j->pyy[2 * t + 1];
+        A = j->py; B = j->py;
+        na = MOSSA__MIN(MOSSA__BP, j->npy - bi * MOSSA__BP); nb = MOSSA__MIN(MOSSA__BP, j->npy - bj * MOSSA__BP);
+        diag = bi == bj;
+    } else {
+        size_t t = task - j->nxx - j->nyy;
+        bi = t / j->nby; bj = t % j->nby;
+        A = j->px; B = j->py; sym = 0;
+        na = MOSSA__MIN(MOSSA__BP, j->npx - bi * MOSSA__BP); nb = MOSSA__MIN(MOSSA__BP, j->npy - bj * MOSSA__BP);
+    }
+    memset(b, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
+    mossa__panel_block(A + bi * MOSSA__BP * stride, stride, B + bj * MOSSA__BP * stride, stride,
+                       j->n, na, nb, diag, b, MOSSA__BS);
+    mossa__block_dots(b, NULL, na, nb, diag, sym, &uv, &uu, &vv);
+    j->part[task] = uu;
+}
+
+/* s[0] = <K,L>, s[1] = <K,K>, s[2] = <L,L> in the stored (scaled) units;
+   dk, dl = diagonals of K and L (n each, returned to the caller). */
+static mossa_status mossa__linear_sums(mossa__ctx *ctx, const float *x, size_t n, size_t dx,
+                                       const float *y, size_t dy, double s[3],
+                                       double **dk, double **dl, double *sx, double *sy)
+{
+    mossa__cmat mx, my;
+    mossa_status st;
+    size_t t;
+    /* Gram form costs n^2 (dx + dy) / 2 multiply-adds, the feature form
+       n (dx + dy)^2 / 2: pick the cheaper. */
+    int gram = n < dx + dy;
+    *dk = *dl = NULL;
+    st = mossa__cmat_make(ctx, x, n, dx, gram, &mx);
+    if (st != MOSSA_OK) return st;
+    st = mossa__cmat_make(ctx, y, n, dy, gram, &my);
+    if (st != MOSSA_OK) { mossa__cmat_free(ctx, &mx); return st; }
+    *sx = mx.scale; *sy = my.scale;
+    s[0] = s[1] = s[2] = 0.0;
+    if (gram) {
+        mossa__lin_gram_job j;
+        size_t count = 0;
+        j.pairs = NULL;
+        j.px = mx.panels; j.py = my.panels; j.n = n; j.dx = dx; j.dy = dy; j.np = mossa__panels_of(n);
+        st = mossa__upper_pairs(ctx, (j.np + MOSSA__BP - 1) / MOSSA__BP, (size_t **)&j.pairs, &count);
+        j.buf = (double *)mossa__alloc(ctx, (size_t)ctx->n_threads * 2 * MOSSA__BS * MOSSA__BS * sizeof(double));
+        j.part = (double *)mossa__alloc(ctx, 3 * count * sizeof(double));
+        if (st == MOSSA_OK && j.buf && j.part) {
+            mossa__parallel(ctx, count, mossa__lin_gram_task, &j);
+            for (t = 0; t < count; ++t) { s[0] += j.part[3 * t]; s[1] += j.part[3 * t + 1]; s[2] += j.part[3 * t + 2]; }
+        } else if (st == MOSSA_OK) st = MOSSA_ERR_OUT_OF_MEMORY;
+        mossa__free(ctx, (void *)j.pairs);
+        mossa__free(ctx, j.buf); mossa__free(ctx, j.part);
+    } else {
+        mossa__lin_feat_job j;
+        size_t total;
+        size_t *pxx = NULL, *pyy = NULL;
+        j.px = mx.panels; j.py = my.panels; j.n = n;
+        j.npx = mossa__panels_of(dx); j.npy = mossa__panels_of(dy);
+        j.nbx = (j.npx + MOSSA__BP - 1) / MOSSA__BP; j.nby = (j.npy + MOSSA__BP - 1) / MOSSA__BP;
+        j.buf = NULL; j.part = NULL;
+        st = mossa__upper_pairs(ctx, j.nbx, &pxx, &j.nxx);
+        if (st == MOSSA_OK) st = mossa__upper_pairs(ctx, j.nby, &pyy, &j.nyy);
+        total = j.nxx + j.nyy + j.nbx * j.nby;
+        if (st == MOSSA_OK) {
+            j.buf = (double *)mossa__alloc(ctx, (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double));
+            j.part = (double *)mossa__alloc(ctx, total * sizeof(double));
+            if (!j.buf || !j.part) st = MOSSA_ERR_OUT_OF_MEMORY;
+        }
+        if (st == MOSSA_OK) {
+            j.pxx = pxx; j.pyy = pyy;
+            mossa__parallel(ctx, total, mossa__lin_feat_task, &j);
+            for (t = 0; t < j.nxx; ++t) s[1] += j.part[t];
+            for (; t < j.nxx + j.nyy; ++t) s[2] += j.part[t];
+            for (; t < total; ++t) s[0] += j.part[t];
+        }
+        mossa__free(ctx, pxx); mossa__free(ctx, pyy); mossa__free(ctx, j.buf); mossa__free(ctx, j.part);
+    }
+    if (st == MOSSA_OK) {
+        *dk = mx.rownorm; *dl = my.rownorm;
+        mx.rownorm = NULL; my.rownorm = NULL;
+    }
+    mossa__cmat_free(ctx, &mx);
+    mossa__cmat_free(ctx, &my);
+    return st;
+}
+
+/* HSIC values from the linear sums. The diagonal identities use K1 = 0
+   (centered data): tr(K~L~) = <K,L> - sum dK dL, 1'K~1 = -tr K,
+   1'K~L~1 = sum dK dL, which turns Song et al.'s unbiased estimator into
+   [<K,L> - n/(n-2) sum dK dL + trK trL / ((n-1)(n-2))] / (n (n-3)). */
+static mossa_status mossa__linear_hsic(mossa__ctx *ctx, const float *x, size_t n, size_t dx,
+                                       const float *y, size_t dy, int debiased, double h[3])
+{
+    double s[3], *dk, *dl, sx, sy, kl = 0.0, kk = 0.0, ll = 0.0, tk = 0.0, tl = 0.0, nn = (double)n;
+    size_t i;
+    mossa_status st = mossa__linear_sums(ctx, x, n, dx, y, dy, s, &dk, &dl, &sx, &sy);
+    if (st != MOSSA_OK) return st;
+    if (!debiased) {
+        double c = 1.0 / ((nn - 1.0) * (nn - 1.0));
+        h[0] = s[0] * c; h[1] = s[1] * c; h[2] = s[2] * c;
+    } else {
+        double c = 1.0 / (nn * (nn - 3.0)), e = 1.0 / ((nn - 1.0) * (nn - 2.0)), f = nn / (nn - 2.0);
+        for (i = 0; i < n; ++i) {
+            kl += dk[i] * dl[i]; kk += dk[i] * dk[i]; ll += dl[i] * dl[i];
+            tk += dk[i]; tl += dl[i];
+        }
+        h[0] = (s[0] - f * kl + tk * tl * e) * c;
+        h[1] = (s[1] - f * kk + tk * tk * e) * c;
+        h[2] = (s[2] - f * ll + tl * tl * e) * c;
+    }
+    /* back to the caller's units (exact powers of two) */
+    h[0] /= (sx * sx) * (sy * sy);
+    h[1] /= (sx * sx) * (sx * sx);
+    h[2] /= (sy * sy) * (sy * sy);
+    mossa__free(ctx, dk); mossa__free(ctx, dl);
+    return MOSSA_OK;
+}
+
+/* ---- full kernel matrices (linear Gram or RBF), n x n floats ------------- */
+typedef struct mossa__kern_job {
+    const float *p;        /* row panels, inner d */
+    size_t n, d, np;
+    const double *rownorm;
+    int dist;              /* 1: squared distances, 0: Gram */
+    const size_t *pairs;
+    double *buf;
+    float *kf;             /* n x n floats, or */
+    double *kd;            /* n x n doubles */
+    double unscale;        /* multiplies Gram values written to kd */
+} mossa__kern_job;
+
+static void mossa__kern_task(void *arg, size_t task, int worker)
+{
+    const mossa__kern_job *j = (const mossa__kern_job *)arg;
+    size_t bi = j->pairs[2 * task], bj = j->pairs[2 * task + 1];
+    size_t na = MOSSA__MIN(MOSSA__BP, j->np - bi * MOSSA__BP), nb = MOSSA__MIN(MOSSA__BP, j->np - bj * MOSSA__BP);
+    double *b = j->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
+    size_t pi, pj, i, jj;
+    int diag = bi == bj;
+    memset(b, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
+    mossa__panel_block(j->p + bi * MOSSA__BP * j->d * MOSSA__PW, j->d * MOSSA__PW,
+                       j->p + bj * MOSSA__BP * j->d * MOSSA__PW, j->d * MOSSA__PW, j->d, na, nb, diag, b, MOSSA__BS);
+    for (pi = 0; pi < na; ++pi)
+        for (pj = diag ? pi : 0; pj < nb; ++pj)
+            for (i = 0; i < MOSSA__PW; ++i) {
+                size_t r = bi * MOSSA__BS + pi * MOSSA__PW + i;
+                if (r >= j->n) break;
+                for (jj = 0; jj < MOSSA__PW; ++jj) {
+                    size_t c = bj * MOSSA__BS + pj * MOSSA__PW + jj;
+                    double v = b[(pi * MOSSA__PW + i) * MOSSA__BS + pj * MOSSA__PW + jj];
+                    if (c >= j->n) break;
+                    if (j->dist) {
+                        /* |xi|^2 + |xj|^2 - 2 xi.xj on centered rows; the
+                           diagonal is exactly 0, rounding never negative */
+                        v = j->rownorm[r] + j->rownorm[c] - 2.0 * v;
+                        if (!(v > 0.0) || r == c) v = 0.0;
+                    } else v *= j->unscale;
+                    if (j->kf) { j->kf[r * j->n + c] = (float)v; j->kf[c * j->n + r] = (float)v; }
+                    else { j->kd[r * j->n + c] = v; j->kd[c * j->n + r] = v; }
+                }
+            }
+}
+
+/* ---- exact median of the full squared-distance matrix ---------------------
+   The n x n matrix holds n diagonal zeros and every upper-triangle value
+   twice, so its sorted order is n zeros followed by u0 u0 u1 u1 ... (u =
+   the sorted upper triangle): rank r >= n is u[(r - n) / 2]. The needed
+   order statistics of u are found exactly by a two-pass radix select on
+   the float bit patterns (non-negative floats sort as their bits):
+   histograms of the top 16 bits, then of the low 16 bits inside the chosen
+   bucket. Counts are integers, so per-worker histograms merge exactly. */
+typedef struct mossa__sel_job {
+    const float *D;
+    size_t n;
+    int pass;                  /* 1: top bits; 2: low bits of buckets sel[] */
+    uint32_t sel[2];
+    uint64_t *hist;            /* per worker: 65536 (pass 1) or 2 * 65536 */
+} mossa__sel_job;
+
+#define MOSSA__SEL_ROWS 32
+static void mossa__sel_task(void *arg, size_t task, int worker)
+{
+    const mossa__sel_job *j = (const mossa__sel_job *)arg;
+    size_t i, c, i0 = task * MOSSA__SEL_ROWS, i1 = MOSSA__MIN(j->n, i0 + MOSSA__SEL_ROWS);
+    uint64_t *h = j->hist + (size_t)worker * 2 * 65536;
+    for (i = i0; i < i1; ++i) {
+        const float *row = j->D + i * j->n;
+        for (c = i + 1; c < j->n; ++c) {
+            uint32_t u;
+            memcpy(&u, &row[c], sizeof(u));
+            if (j->pass == 1) h[u >> 16]++;
+            else if ((u >> 16) == j->sel[0]) h[u & 0xffffu]++;
+            else if ((u >> 16) == j->sel[1]) h[65536 + (u & 0xffffu)]++;
+        }
+    }
+}
+
+/* rank -> bucket in a histogram of 65536 counts (rank is updated to the rank inside the bucket) */
+static uint32_t mossa__sel_find(const uint64_t *h, uint64_t *rank)
+{
+    uint32_t b;
+    for (b = 0; b < 65535u; ++b) {
+        if (*rank < h[b]) return b;
+        *rank -= h[b];
+    }
+    return 65535u;
+}
+
+static mossa_status mossa__select_upper(mossa__ctx *ctx, const float *D, size_t n, const uint64_t rank[2],
+                                        float value[2])
+{
+    mossa__sel_job j;
+    size_t w, b, nt = (n + MOSSA__SEL_ROWS - 1) / MOSSA__SEL_ROWS, nw = (size_t)ctx->n_threads;
+    uint64_t r[2];
+    uint32_t top[2], low[2];
+    int q;
+    j.hist = (uint64_t *)mossa__calloc(ctx, nw * 2 * 65536, sizeof(uint64_t));
+    if (!j.hist) return MOSSA_ERR_OUT_OF_MEMORY;
+    j.D = D; j.n = n; j.pass = 1;
+    j.sel[0] = j.sel[1] = 0xffffffffu;
+    mossa__parallel(ctx, nt, mossa__sel_task, &j);
+    for (w = 1; w < nw; ++w)
+        for (b = 0; b < 65536; ++b) j.hist[b] += j.hist[w * 2 * 65536 + b];
+    for (q = 0; q < 2; ++q) { r[q] = rank[q]; top[q] = mossa__sel_find(j.hist, &r[q]); }
+    memset(j.hist, 0, nw * 2 * 65536 * sizeof(uint64_t));
+    j.pass = 2; j.sel[0] = top[0]; j.sel[1] = top[1] == top[0] ? 0xffffffffu : top[1];
+    mossa__parallel(ctx, nt, mossa__sel_task, &j);
+    for (w = 1; w < nw; ++w)
+        for (b = 0; b < 2 * 65536; ++b) j.hist[b] += j.hist[w * 2 * 65536 + b];
+    for (q = 0; q < 2; ++q) {
+        uint32_t u;
+        low[q] = mossa__sel_find(j.hist + (top[q] == top[0] ? 0 : 65536), &r[q]);
+        u = (top[q] << 16) | low[q];
+        memcpy(&value[q], &u, sizeof(u));
+    }
+    mossa__free(ctx, j.hist);
+    return MOSSA_OK;
+}
+
+/* numpy.median of the full n x n matrix D (zero diagonal, symmetric) */
+static mossa_status mossa__median_full(mossa__ctx *ctx, const float *D, size_t n, double *median)
+{
+    uint64_t N = (uint64_t)n * (uint64_t)n, full[2], urank[2];
+    float v[2];
+    double val[2];
+    int q, need = 0;
+    mossa_status st;
+    full[0] = (N - 1) / 2;          /* odd N: the middle; even: the lower middle */
+    full[1] = N / 2;                /* even N: the upper middle (odd: same as [0]) */
+    for (q = 0; q < 2; ++q) {
+        if (full[q] < n) { val[q] = 0.0; urank[q] = 0; }
+        else { urank[q] = (full[q] - n) / 2; need = 1; }
+    }
+    if (need) {
+        uint64_t rr[2];
+        rr[0] = full[0] < n ? urank[1] : urank[0];
+        rr[1] = full[1] < n ? urank[0] : urank[1];
+        st = mossa__select_upper(ctx, D, n, rr, v);
+        if (st != MOSSA_OK) return st;
+        for (q = 0; q < 2; ++q) if (full[q] >= n) val[q] = (double)v[q];
+    }
+    *median = 0.5 * (val[0] + val[1]);
+    return MOSSA_OK;
+}
+
+typedef struct mossa__exp_job {
+    float *K;
+    size_t n;
+    double c;   /* K = exp(-D * c) */
+} mossa__exp_job;
+
+static void mossa__exp_task(void *arg, size_t task, int worker)
+{
+    const mossa__exp_job *j = (const mossa__exp_job *)arg;
+    size_t i, c, i0 = task * 16, i1 = MOSSA__MIN(j->n, i0 + 16);
+    (void)worker;
+    for (i = i0; i < i1; ++i) {
+        float *row = j->K + i * j->n;
+        for (c = 0; c < j->n; ++c) row[c] = (float)(-(double)row[c] * j->c);
+        mossa__k()->expf_array(row, row, j->n);
+    }
+}
+
+/* The kernel matrix of X into kf (floats) or kd (doubles, linear only,
+   in the caller's units). */
+static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t n, size_t d,
+                                         const mossa__cka_opt *o, float *kf, double *kd, double *unscale)
+{
+    mossa__cmat m;
+    mossa__kern_job j;
+    size_t count;
+    mossa_status st = mossa__cmat_make(ctx, x, n, d, 1, &m);
+    if (st != MOSSA_OK) return st;
+    j.p = m.panels; j.n = n; j.d = d; j.np = mossa__panels_of(n); j.rownorm = m.rownorm;
+    j.dist = o->rbf; j.kf = kf; j.kd = kd;
+    /* stored floats stay in scaled units (no overflow); doubles are unscaled */
+    j.unscale = kd ? 1.0 / (m.scale * m.scale) : 1.0;
+    if (unscale) *unscale = (o->rbf || kd) ? 1.0 : 1.0 / (m.scale * m.scale);
+    j.pairs = NULL;
+    st = mossa__upper_pairs(ctx, (j.np + MOSSA__BP - 1) / MOSSA__BP, (size_t **)&j.pairs, &count);
+    j.buf = (double *)mossa__alloc(ctx, (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double));
+    if (st == MOSSA_OK && !j.buf) st = MOSSA_ERR_OUT_OF_MEMORY;
+    if (st == MOSSA_OK) mossa__parallel(ctx, count, mossa__kern_task, &j);
+    mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, j.buf);
+    mossa__cmat_free(ctx, &m);
+    if (st != MOSSA_OK || !o->rbf) return st;
+    {
+        /* Kornblith: sigma^2 = t^2 median(D), K = exp(-D / (2 sigma^2)) */
+        double med, sigma2;
+        mossa__exp_job e;
+        st = mossa__median_full(ctx, kf, n, &med);
+        if (st != MOSSA_OK) return st;
+        sigma2 = o->threshold * o->threshold * med;
+        if (!(sigma2 > 0.0) || !(sigma2 <= DBL_MAX)) return MOSSA_ERR_ZERO_BANDWIDTH;
+        e.K = kf; e.n = n; e.c = 1.0 / (2.0 * sigma2);
+        mossa__parallel(ctx, (n + 15) / 16, mossa__exp_task, &e);
+    }
+    return MOSSA_OK;
+}
+
+/* ---- centering offsets and centered inner products of stored kernels ----
+   Centered K_ij = K_ij - a_i - a_j (Kornblith's center_gram):
+   biased:   a_i = r_i - g / 2, r = row means, g = their mean (that is HKH);
+   debiased: a_i = R_i / (n-2) - sum R / (2 (n-1)(n-2)), R = row sums of K
+             with its diagonal left out, and the diagonal itself set to 0
+             (U-centering: <Ku, Lu> / (n (n-3)) is Song et al.'s HSIC_1). */
+typedef struct mossa__rows_job {
+    const float *K, *L;
+    const double *a, *b;
+    size_t n;
+    int debiased;
+    double *out;   /* row sums (n) or per-task triples */
+} mossa__rows_job;
+
+static void mossa__rowsum_task(void *arg, size_t task, int worker)
+{
+    const mossa__rows_job *j = (const mossa__rows_job *)arg;
+    size_t i, c, i0 = task * 64, i1 = MOSSA__MIN(j->n, i0 + 64);
+    (void)worker;
+    for (i = i0; i < i1; ++i) {
+        const float *row = j->K + i * j->n;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        for (c = 0; c + 4 <= j->n; c += 4) {
+            s0 += (double)row[c]; s1 += (double)row[c + 1]; s2 += (double)row[c + 2]; s3 += (double)row[c + 3];
+        }
+        for (; c < j->n; ++c) s0 += (double)row[c];
+        s0 = (s0 + s1) + (s2 + s3);
+        if (j->debiased) s0 -= (double)row[i];
+        j->out[i] = s0;
+    }
+}
+
+static mossa_status mossa__offsets(mossa__ctx *ctx, const float *K, size_t n, int debiased, double *a)
+{
+    mossa__rows_job j;
+    size_t i;
+    double t = 0.0, nn = (double)n;
+    j.K = K; j.n = n; j.debiased = debiased; j.out = a;
+    mossa__parallel(ctx, (n + 63) / 64, mossa__rowsum_task, &j);
+    for (i = 0; i < n; ++i) t += a[i];
+    if (!debiased) {
+        double g = t / (nn * nn);
+        for (i = 0; i < n; ++i) a[i] = a[i] / nn - 0.5 * g;
+    } else {
+        double g = t / (2.0 * (nn - 1.0) * (nn - 2.0));
+        for (i = 0; i < n; ++i) a[i] = a[i] / (nn - 2.0) - g;
+    }
+    return MOSSA_OK;
+}
+
+static void mossa__pair_task(void *arg, size_t task, int worker)
+{
+    const mossa__rows_job *j = (const mossa__rows_job *)arg;
+    size_t i, i0 = task * 16, i1 = MOSSA__MIN(j->n, i0 + 16);
+    double *p = j->out + 3 * task, r[3];
+    (void)worker;
+    p[0] = p[1] = p[2] = 0.0;
+    for (i = i0; i < i1; ++i) {
+        mossa__k()->hsic_row(j->K + i * j->n, j->L + i * j->n, j->a, j->b, j->a[i], j->b[i], j->n,
+                             j->debiased ? i : j->n, r);
+        p[0] += r[0]; p[1] += r[1]; p[2] += r[2];
+    }
+}
+
+/* s = <Kc, Lc>, <Kc, Kc>, <Lc, Lc> (unnormalised) */
+static mossa_status mossa__pair_sums(mossa__ctx *ctx, const float *K, const double *a, const float *L,
+                                     const double *b, size_t n, int debiased, double s[3])
+{
+    mossa__rows_job j;
+    size_t t, nt = (n + 15) / 16;
+    j.out = (double *)mossa__alloc(ctx, 3 * nt * sizeof(double));
+    if (!j.out) return MOSSA_ERR_OUT_OF_MEMORY;
+    j.K = K; j.L = L; j.a = a; j.b = b; j.n = n; j.debiased = debiased;
+    mossa__parallel(ctx, nt, mossa__pair_task, &j);
+    s[0] = s[1] = s[2] = 0.0;
+    for (t = 0; t < nt; ++t) { s[0] += j.out[3 * t]; s[1] += j.out[3 * t + 1]; s[2] += j.out[3 * t + 2]; }
+    mossa__free(ctx, j.out);
+    return MOSSA_OK;
+}
+
+static double mossa__hsic_norm(size_t n, int debiased)
+{
+    double nn = (double)n;
+    return debiased ? 1.0 / (nn * (nn - 3.0)) : 1.0 / ((nn - 1.0) * (nn - 1.0));
+}
+
+/* ---- the prepared layer ---------------------------------------------------- */
+struct mossa_cka_gram {
+    size_t n;
+    int rbf, debiased;
+    float *K;          /* n x n */
+    double *a;         /* centering offsets */
+    double self;       /* <Kc, Kc> */
+    double unscale;    /* K in the caller's units = K * unscale */
+    mossa_allocator alloc;
+    int has_alloc;
+};
+
+static mossa_status mossa__gram_build(mossa__ctx *ctx, const float *x, size_t n, size_t d,
+                                      const mossa__cka_opt *o, mossa_cka_gram **out)
+{
+    mossa_cka_gram *g;
+    mossa_status st;
+    double s[3];
+    size_t nn;
+    *out = NULL;
+    if ((st = mossa__cka_check_sizes(n, d)) != MOSSA_OK) return st;
+    if (n < 2 || (o->debiased && n < 4)) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    nn = n * n;
+    g = (mossa_cka_gram *)mossa__calloc(ctx, 1, sizeof(*g));
+    if (!g) return MOSSA_ERR_OUT_OF_MEMORY;
+    g->n = n; g->rbf = o->rbf; g->debiased = o->debiased;
+    g->has_alloc = ctx->allocator != NULL;
+    if (ctx->allocator) g->alloc = *ctx->allocator;
+    g->K = (float *)mossa__alloc(ctx, nn * sizeof(float));
+    g->a = (double *)mossa__alloc(ctx, n * sizeof(double));
+    if (!g->K || !g->a) st = MOSSA_ERR_OUT_OF_MEMORY;
+    else st = mossa__kernel_matrix(ctx, x, n, d, o, g->K, NULL, &g->unscale);
+    if (st == MOSSA_OK) st = mossa__offsets(ctx, g->K, n, o->debiased, g->a);
+    if (st == MOSSA_OK) st = mossa__pair_sums(ctx, g->K, g->a, g->K, g->a, n, o->debiased, s);
+    if (st == MOSSA_OK) {
+        g->self = s[1];
+        if (!(g->self > 0.0)) st = MOSSA_ERR_ZERO_VARIANCE;
+    }
+    if (st != MOSSA_OK) {
+        mossa__free(ctx, g->K); mossa__free(ctx, g->a); mossa__free(ctx, g);
+        return st;
+    }
+    *out = g;
+    return MOSSA_OK;
+}
+
+static mossa_status mossa__cka_rbf_hsic(mossa__ctx *ctx, const float *x, size_t n, size_t dx,
+                                        const float *y, size_t dy, const mossa__cka_opt *o, double h[3])
+{
+    mossa_cka_gram *gx = NULL, *gy = NULL;
+    mossa_status st = mossa__gram_build(ctx, x, n, dx, o, &gx);
+    double s[3], c = mossa__hsic_norm(n, o->debiased);
+    if (st == MOSSA_OK) st = mossa__gram_build(ctx, y, n, dy, o, &gy);
+    if (st == MOSSA_OK) st = mossa__pair_sums(ctx, gx->K, gx->a, gy->K, gy->a, n, o->debiased, s);
+    if (st == MOSSA_OK) { h[0] = s[0] * c; h[1] = gx->self * c; h[2] = gy->self * c; }
+    if (gx) { mossa__free(ctx, gx->K); mossa__free(ctx, gx->a); mossa__free(ctx, gx); }
+    if (gy) { mossa__free(ctx, gy->K); mossa__free(ctx, gy->a); mossa__free(ctx, gy); }
+    return st;
+}
+
+static mossa_status mossa__hsic3(mossa__ctx *ctx, const float *x, size_t n, size_t dx, const float *y,
+                                 size_t dy, const mossa__cka_opt *o, double h[3])
+{
+    mossa_status st;
+    if (!x || !y) return MOSSA_ERR_INVALID_ARGUMENT;
+    if ((st = mossa__cka_check_sizes(n, dx)) != MOSSA_OK) return st;
+    if ((st = mossa__cka_check_sizes(n, dy)) != MOSSA_OK) return st;
+    if (n < 2 || (o->debiased && n < 4)) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    if (o->rbf) return mossa__cka_rbf_hsic(ctx, x, n, dx, y, dy, o, h);
+    return mossa__linear_hsic(ctx, x, n, dx, y, dy, o->debiased, h);
+}
+
+static mossa_status mossa__cka_ratio(const double h[3], double *cka)
+{
+    double v;
+    if (!(h[1] > 0.0) || !(h[2] > 0.0)) return MOSSA_ERR_ZERO_VARIANCE;
+    v = h[0] / (sqrt(h[1]) * sqrt(h[2]));
+    if (!(v - v == 0.0)) return MOSSA_ERR_ZERO_VARIANCE;
+    *cka = v;
+    return MOSSA_OK;
+}
+
+/* ---- public API ------------------------------------------------------------- */
+#define MOSSA__CKA_BEGIN(options, ctx, o, st)                                              \
+    st = mossa__cka_resolve(options, &o);                                                  \
+    if (st == MOSSA_OK) st = mossa__ctx_begin(&ctx, options ? options->n_threads : 0,      \
+                                              options ? options->allocator : NULL);
+
+MOSSA_DEF mossa_status mossa_cka_hsic(const float *x, size_t n, size_t dx, const float *y, size_t dy,
+                                      const mossa_cka_options *options, double hsic[3])
+{
+    mossa__cka_opt o;
+    mossa__ctx ctx;
+    mossa_status st;
+    if (!hsic) return MOSSA_ERR_INVALID_ARGUMENT;
+    hsic[0] = hsic[1] = hsic[2] = 0.0;
+    MOSSA__CKA_BEGIN(options, ctx, o, st)
+    else return st;
+    if (st != MOSSA_OK) return st;
+    st = mossa__hsic3(&ctx, x, n, dx, y, dy, &o, hsic);
+    mossa__ctx_end(&ctx);
+    if (st != MOSSA_OK) hsic[0] = hsic[1] = hsic[2] = 0.0;
+    return st;
+}
+
 MOSSA_DEF mossa_status mossa_cka(const float *x, size_t n, size_t dx, const float *y, size_t dy,
                                  const mossa_cka_options *options, double *cka)
-{ (void)x; (void)n; (void)dx; (void)y; (void)dy; (void)options; (void)cka; return MOSSA_ERR_NOT_IMPLEMENTED; }
+{
+    double h[3];
+    mossa_status st;
+    if (!cka) return MOSSA_ERR_INVALID_ARGUMENT;
+    *cka = 0.0;
+    st = mossa_cka_hsic(x, n, dx, y, dy, options, h);
+    if (st == MOSSA_OK) st = mossa__cka_ratio(h, cka);
+    return st;
+}
+
+MOSSA_DEF mossa_status mossa_centered_gram(const float *x, size_t n, size_t d,
+                                           const mossa_cka_options *options, double *gram)
+{
+    mossa__cka_opt o;
+    mossa__ctx ctx;
+    mossa_status st;
+    mossa_cka_gram *g = NULL;
+    size_t i, j;
+    if (!x || !gram) return MOSSA_ERR_INVALID_ARGUMENT;
+    MOSSA__CKA_BEGIN(options, ctx, o, st)
+    else return st;
+    if (st != MOSSA_OK) return st;
+    if (!o.rbf && !o.debiased) {
+        /* HKH = Xc Xc' directly in double */
+        st = mossa__cka_check_sizes(n, d);
+        if (st == MOSSA_OK) st = mossa__kernel_matrix(&ctx, x, n, d, &o, NULL, gram, NULL);
+    } else {
+        st = mossa__gram_build(&ctx, x, n, d, &o, &g);
+        if (st == MOSSA_OK) {
+            for (i = 0; i < n; ++i)
+                for (j = 0; j < n; ++j)
+                    gram[i * n + j] = (o.debiased && i == j) ? 0.0
+                                      : ((double)g->K[i * n + j] - g->a[i] - g->a[j]) * g->unscale;
+            mossa__free(&ctx, g->K); mossa__free(&ctx, g->a); mossa__free(&ctx, g);
+        }
+    }
+    mossa__ctx_end(&ctx);
+    return st;
+}
+
+/* Xc'Yc block by block */
+typedef struct mossa__cross_job {
+    const float *px, *py;
+    size_t n, dx, dy, npx, npy, nby;
+    double unscale;
+    double *buf, *out;
+} mossa__cross_job;
+
+static void mossa__cross_task(void *arg, size_t task, int worker)
+{
+    const mossa__cross_job *j = (const mossa__cross_job *)arg;
+    size_t bi = task / j->nby, bj = task % j->nby, i, c, stride = j->n * MOSSA__PW;
+    size_t na = MOSSA__MIN(MOSSA__BP, j->npx - bi * MOSSA__BP), nb = MOSSA__MIN(MOSSA__BP, j->npy - bj * MOSSA__BP);
+    double *b = j->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
+    memset(b, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
+    mossa__panel_block(j->px + bi * MOSSA__BP * stride, stride, j->py + bj * MOSSA__BP * stride, stride,
+                       j->n, na, nb, 0, b, MOSSA__BS);
+    for (i = 0; i < MOSSA__BS && bi * MOSSA__BS + i < j->dx; ++i)
+        for (c = 0; c < MOSSA__BS && bj * MOSSA__BS + c < j->dy; ++c)
+            j->out[(bi * MOSSA__BS + i) * j->dy + bj * MOSSA__BS + c] = b[i * MOSSA__BS + c] * j->unscale;
+}
+
+MOSSA_DEF mossa_status mossa_centered_cross(const float *x, size_t n, size_t dx, const float *y, size_t dy,
+                                            const mossa_cka_options *options, double *out)
+{
+    mossa__cka_opt o;
+    mossa__ctx ctx;
+    mossa_status st;
+    mossa__cmat mx, my;
+    mossa__cross_job j;
+    if (!x || !y || !out) return MOSSA_ERR_INVALID_ARGUMENT;
+    if ((st = mossa__cka_check_sizes(n, dx)) != MOSSA_OK) return st;
+    if ((st = mossa__cka_check_sizes(n, dy)) != MOSSA_OK) return st;
+    MOSSA__CKA_BEGIN(options, ctx, o, st)
+    else return st;
+    if (st != MOSSA_OK) return st;
+    st = mossa__cmat_make(&ctx, x, n, dx, 0, &mx);
+    if (st == MOSSA_OK) {
+        st = mossa__cmat_make(&ctx, y, n, dy, 0, &my);
+        if (st != MOSSA_OK) mossa__cmat_free(&ctx, &mx);
+    }
+    if (st == MOSSA_OK) {
+        j.px = mx.panels; j.py = my.panels; j.n = n; j.dx = dx; j.dy = dy;
+        j.npx = mossa__panels_of(dx); j.npy = mossa__panels_of(dy);
+        j.nby = (j.npy + MOSSA__BP - 1) / MOSSA__BP;
+        j.unscale = 1.0 / (mx.scale * my.scale);
+        j.out = out;
+        j.buf = (double *)mossa__alloc(&ctx, (size_t)ctx.n_threads * MOSSA__BS * MOSSA__BS * sizeof(double));
+        if (!j.buf) st = MOSSA_ERR_OUT_OF_MEMORY;
+        else mossa__parallel(&ctx, ((j.npx + MOSSA__BP - 1) / MOSSA__BP) * j.nby, mossa__cross_task, &j);
+        mossa__free(&ctx, j.buf);
+        mossa__cmat_free(&ctx, &mx); mossa__cmat_free(&ctx, &my);
+    }
+    mossa__ctx_end(&ctx);
+    return st;
+}
+
+MOSSA_DEF mossa_status mossa_cka_gram_create(const float *x, size_t n, size_t d,
+                                             const mossa_cka_options *options, mossa_cka_gram **gram)
+{
+    mossa__cka_opt o;
+    mossa__ctx ctx;
+    mossa_status st;
+    if (!gram) return MOSSA_ERR_INVALID_ARGUMENT;
+    *gram = NULL;
+    if (!x) return MOSSA_ERR_INVALID_ARGUMENT;
+    MOSSA__CKA_BEGIN(options, ctx, o, st)
+    else return st;
+    if (st != MOSSA_OK) return st;
+    st = mossa__gram_build(&ctx, x, n, d, &o, gram);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+
+MOSSA_DEF mossa_status mossa_cka_gram_cka(const mossa_cka_gram *a, const mossa_cka_gram *b,
+                                          const mossa_cka_options *options, double *cka)
+{
+    mossa__ctx ctx;
+    mossa_status st;
+    double s[3];
+    if (!cka) return MOSSA_ERR_INVALID_ARGUMENT;
+    *cka = 0.0;
+    if (!a || !b || a->rbf != b->rbf || a->debiased != b->debiased) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (a->n != b->n) return MOSSA_ERR_DIMENSION_MISMATCH;
+    st = mossa__ctx_begin(&ctx, options ? options->n_threads : 0, options ? options->allocator : NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__pair_sums(&ctx, a->K, a->a, b->K, b->a, a->n, a->debiased, s);
+    mossa__ctx_end(&ctx);
+    if (st == MOSSA_OK) {
+        double h[3];
+        h[0] = s[0]; h[1] = a->self; h[2] = b->self;
+        st = mossa__cka_ratio(h, cka);
+    }
+    return st;
+}
+
+MOSSA_DEF void mossa_cka_gram_destroy(mossa_cka_gram *gram)
+{
+    mossa__ctx ctx;
+    mossa_allocator al;
+    if (!gram) return;
+    al = gram->alloc;   /* the struct holds the allocator: copy it out first */
+    ctx.allocator = gram->has_alloc ? &al : NULL;
+    ctx.n_threads = 1; ctx.pool = NULL;
+    mossa__free(&ctx, gram->K); mossa__free(&ctx, gram->a); mossa__free(&ctx, gram);
+}
+
+static void mossa__gram_release(mossa__ctx *ctx, mossa_cka_gram *g)
+{
+    if (!g) return;
+    mossa__free(ctx, g->K); mossa__free(ctx, g->a); mossa__free(ctx, g);
+}
+
+MOSSA_DEF mossa_status mossa_cka_matrix(const float *const *a, const size_t *dims_a, size_t la,
+                                        const float *const *b, const size_t *dims_b, size_t lb,
+                                        size_t n, const mossa_cka_options *options, double *out)
+{
+    mossa__cka_opt o;
+    mossa__ctx ctx;
+    mossa_status st;
+    mossa_cka_gram **gb = NULL, *ga = NULL;
+    size_t i, jj;
+    double s[3];
+    if (!a || !dims_a || !b || !dims_b || !out || la == 0 || lb == 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    for (i = 0; i < la * lb; ++i) out[i] = 0.0;
+    MOSSA__CKA_BEGIN(options, ctx, o, st)
+    else return st;
+    if (st != MOSSA_OK) return st;
+    gb = (mossa_cka_gram **)mossa__calloc(&ctx, lb, sizeof(*gb));
+    if (!gb) st = MOSSA_ERR_OUT_OF_MEMORY;
+    for (jj = 0; st == MOSSA_OK && jj < lb; ++jj)
+        st = b[jj] ? mossa__gram_build(&ctx, b[jj], n, dims_b[jj], &o, &gb[jj]) : MOSSA_ERR_INVALID_ARGUMENT;
+    for (i = 0; st == MOSSA_OK && i < la; ++i) {
+        st = a[i] ? mossa__gram_build(&ctx, a[i], n, dims_a[i], &o, &ga) : MOSSA_ERR_INVALID_ARGUMENT;
+        for (jj = 0; st == MOSSA_OK && jj < lb; ++jj) {
+            st = mossa__pair_sums(&ctx, ga->K, ga->a, gb[jj]->K, gb[jj]->a, n, o.debiased, s);
+            if (st == MOSSA_OK) {
+                double h[3];
+                h[0] = s[0]; h[1] = ga->self; h[2] = gb[jj]->self;
+                st = mossa__cka_ratio(h, &out[i * lb + jj]);
+            }
+        }
+        mossa__gram_release(&ctx, ga);
+        ga = NULL;
+    }
+    if (gb) for (jj = 0; jj < lb; ++jj) mossa__gram_release(&ctx, gb[jj]);
+    mossa__free(&ctx, gb);
+    mossa__ctx_end(&ctx);
+    if (st != MOSSA_OK) for (i = 0; i < la * lb; ++i) out[i] = 0.0;
+    return st;
+}
+
+/* ---- streaming ----------------------------------------------------------------
+   Flat state: [n, dx, dy, mx (dx), my (dy), Cxx (dx*dx), Cyy (dy*dy), Cxy (dx*dy)]. */
+struct mossa_cka_stream {
+    size_t dx, dy;
+    double *state;
+    int n_threads;
+    mossa_allocator alloc;
+    int has_alloc;
+};
+
+MOSSA_DEF size_t mossa_cka_stream_state_size(size_t dx, size_t dy)
+{
+    size_t a, b, c, s;
+    if (mossa__mul_overflows(dx, dx, &a) || mossa__mul_overflows(dy, dy, &b) || mossa__mul_overflows(dx, dy, &c))
+        return 0;
+    s = 3 + dx + dy;
+    if (a > (size_t)-1 - s) return 0;
+    s += a;
+    if (b > (size_t)-1 - s) return 0;
+    s += b;
+    if (c > (size_t)-1 - s) return 0;
+    return s + c;
+}
+
+MOSSA_DEF mossa_status mossa_cka_stream_create(size_t dx, size_t dy, const mossa_cka_options *options,
+                                               mossa_cka_stream **stream)
+{
+    mossa_cka_stream *s;
+    mossa__ctx ctx;
+    size_t count = mossa_cka_stream_state_size(dx, dy), bytes;
+    if (!stream) return MOSSA_ERR_INVALID_ARGUMENT;
+    *stream = NULL;
+    if (dx == 0 || dy == 0 || (options && options->n_threads < 0)) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (count == 0 || mossa__mul_overflows(count, sizeof(double), &bytes)) return MOSSA_ERR_TOO_LARGE;
+    ctx.allocator = options ? options->allocator : NULL; ctx.n_threads = 1; ctx.pool = NULL;
+    s = (mossa_cka_stream *)mossa__calloc(&ctx, 1, sizeof(*s));
+    if (!s) return MOSSA_ERR_OUT_OF_MEMORY;
+    s->dx = dx; s->dy = dy;
+    s->n_threads = options ? options->n_threads : 0;
+    s->has_alloc = ctx.allocator != NULL;
+    if (ctx.allocator) s->alloc = *ctx.allocator;
+    s->state = (double *)mossa__calloc(&ctx, count, sizeof(double));
+    if (!s->state) { mossa__free(&ctx, s); return MOSSA_ERR_OUT_OF_MEMORY; }
+    s->state[1] = (double)dx; s->state[2] = (double)dy;
+    *stream = s;
+    return MOSSA_OK;
+}
+
+MOSSA_DEF void mossa_cka_stream_destroy(mossa_cka_stream *stream)
+{
+    mossa__ctx ctx;
+    mossa_allocator al;
+    if (!stream) return;
+    al = stream->alloc;
+    ctx.allocator = stream->has_alloc ? &al : NULL; ctx.n_threads = 1; ctx.pool = NULL;
+    mossa__free(&ctx, stream->state);
+    mossa__free(&ctx, stream);
+}
+
+/* Folds a batch into a block of a co-moment matrix:
+   C += B / s^2 + f * da_i db_j, f = n_old n_b / (n_old + n_b). */
+typedef struct mossa__stream_job {
+    const float *px, *py;
+    size_t nb, dx, dy, npx, npy, nbx, nby, nxx, nyy;
+    const size_t *pxx, *pyy;
+    double *cxx, *cyy, *cxy;
+    const double *dmx, *dmy;   /* batch mean - old mean */
+    double f, ux, uy;          /* ux = 1/sx^2, uy = 1/sy^2 */
+    double *buf;
+} mossa__stream_job;
+
+static void mossa__stream_task(void *arg, size_t task, int worker)
+{
+    const mossa__stream_job *j = (const mossa__stream_job *)arg;
+    double *b = j->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
+    size_t stride = j->nb * MOSSA__PW, bi, bj, na, nbk, rows, cols, pi, pj, i, c, ldc;
+    const float *A, *B;
+    const double *da, *db;
+    double *C, u;
+    int diag = 0, sym = 1;
+    if (task < j->nxx) {
+        bi = j->pxx[2 * task]; bj = j->pxx[2 * task + 1];
+        A = B = j->px; C = j->cxx; ldc = j->dx; rows = cols = j->dx; da = db = j->dmx; u = j->ux;
+        na = MOSSA__MIN(MOSSA__BP, j->npx - bi * MOSSA__BP); nbk = MOSSA__MIN(MOSSA__BP, j->npx - bj * MOSSA__BP);
+    } else if (task < j->nxx + j->nyy) {
+        size_t t = task - j->nxx;
+        bi = j->pyy[2 * t]; bj = j->pyy[2 * t + 1];
+        A = B = j->py; C = j->cyy; ldc = j->dy; rows = cols = j->dy; da = db = j->dmy; u = j->uy;
+        na = MOSSA__MIN(MOSSA__BP, j->npy - bi * MOSSA__BP); nbk = MOSSA__MIN(MOSSA__BP, j->npy - bj * MOSSA__BP);
+    } else {
+        size_t t = task - j->nxx - j->nyy;
+        bi = t / j->nby; bj = t % j->nby;
+        A = j->px; B = j->py; C = j->cxy; ldc = j->dy; rows = j->dx; cols = j->dy;
+        da = j->dmx; db = j->dmy; u = sqrt(j->ux * j->uy); sym = 0;
+        na = MOSSA__MIN(MOSSA__BP, j->npx - bi * MOSSA__BP); nbk = MOSSA__MIN(MOSSA__BP, j->npy - bj * MOSSA__BP);
+    }
+    diag = sym && bi == bj;
+    memset(b, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
+    if (j->nb > 0)
+        mossa__panel_block(A + bi * MOSSA__BP * stride, stride, B + bj * MOSSA__BP * stride, stride,
+                           j->nb, na, nbk, diag, b, MOSSA__BS);
+    for (pi = 0; pi < na; ++pi)
+        for (pj = diag ? pi : 0; pj < nbk; ++pj)
+            for (i = 0; i < MOSSA__PW; ++i) {
+                size_t r = bi * MOSSA__BS + pi * MOSSA__PW + i;
+                if (r >= rows) break;
+                for (c = 0; c < MOSSA__PW; ++c) {
+                    size_t col = bj * MOSSA__BS + pj * MOSSA__PW + c;
+                    double v;
+                    if (col >= cols) break;
+                    v = b[(pi * MOSSA__PW + i) * MOSSA__BS + pj * MOSSA__PW + c] * u + j->f * da[r] * db[col];
+                    C[r * ldc + col] += v;
+                    if (sym && pi != pj) C[col * ldc + r] += v;
+                }
+            }
+}
+
+MOSSA_DEF mossa_status mossa_cka_stream_add(mossa_cka_stream *s, const float *x, const float *y, size_t n)
+{
+    mossa__ctx ctx;
+    mossa_status st;
+    mossa__cmat mx, my;
+    mossa__stream_job j;
+    size_t dx, dy, k;
+    double n0, n1, *mean_x, *mean_y, *dmx = NULL, *dmy = NULL;
+    size_t *pxx = NULL, *pyy = NULL;
+    if (!s || !x || !y) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (n == 0) return MOSSA_OK;
+    dx = s->dx; dy = s->dy;
+    if ((st = mossa__cka_check_sizes(n, dx)) != MOSSA_OK) return st;
+    if ((st = mossa__cka_check_sizes(n, dy)) != MOSSA_OK) return st;
+    st = mossa__ctx_begin(&ctx, s->n_threads, s->has_alloc ? &s->alloc : NULL);
+    if (st != MOSSA_OK) return st;
+    mx.mean = my.mean = NULL; mx.rownorm = my.rownorm = NULL; mx.panels = my.panels = NULL;
+    j.buf = NULL;
+    st = mossa__cmat_make(&ctx, x, n, dx, 0, &mx);
+    if (st == MOSSA_OK) st = mossa__cmat_make(&ctx, y, n, dy, 0, &my);
+    if (st == MOSSA_OK) {
+        dmx = (double *)mossa__alloc(&ctx, dx * sizeof(double));
+        dmy = (double *)mossa__alloc(&ctx, dy * sizeof(double));
+        j.buf = (double *)mossa__alloc(&ctx, (size_t)ctx.n_threads * MOSSA__BS * MOSSA__BS * sizeof(double));
+        if (!dmx || !dmy || !j.buf) st = MOSSA_ERR_OUT_OF_MEMORY;
+    }
+    j.npx = mossa__panels_of(dx); j.npy = mossa__panels_of(dy);
+    j.nbx = (j.npx + MOSSA__BP - 1) / MOSSA__BP; j.nby = (j.npy + MOSSA__BP - 1) / MOSSA__BP;
+    if (st == MOSSA_OK) st = mossa__upper_pairs(&ctx, j.nbx, &pxx, &j.nxx);
+    if (st == MOSSA_OK) st = mossa__upper_pairs(&ctx, j.nby, &pyy, &j.nyy);
+    if (st == MOSSA_OK) {
+        n0 = s->state[0]; n1 = n0 + (double)n;
+        mean_x = s->state + 3; mean_y = mean_x + dx;
+        for (k = 0; k < dx; ++k) dmx[k] = mx.mean[k] - mean_x[k];
+        for (k = 0; k < dy; ++k) dmy[k] = my.mean[k] - mean_y[k];
+        j.px = mx.panels; j.py = my.panels; j.nb = n; j.dx = dx; j.dy = dy;
+        j.pxx = pxx; j.pyy = pyy;
+        j.cxx = mean_y + dy; j.cyy = j.cxx + dx * dx; j.cxy = j.cyy + dy * dy;
+        j.dmx = dmx; j.dmy = dmy;
+        j.f = n0 * (double)n / n1;
+        j.ux = 1.0 / (mx.scale * mx.scale); j.uy = 1.0 / (my.scale * my.scale);
+        mossa__parallel(&ctx, j.nxx + j.nyy + j.nbx * j.nby, mossa__stream_task, &j);
+        for (k = 0; k < dx; ++k) mean_x[k] += dmx[k] * ((double)n / n1);
+        for (k = 0; k < dy; ++k) mean_y[k] += dmy[k] * ((double)n / n1);
+        s->state[0] = n1;
+    }
+    mossa__free(&ctx, pxx); mossa__free(&ctx, pyy);
+    mossa__free(&ctx, dmx); mossa__free(&ctx, dmy); mossa__free(&ctx, j.buf);
+    mossa__cmat_free(&ctx, &mx); mossa__cmat_free(&ctx, &my);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+
+static int mossa__state_dims(const double *st, size_t *dx, size_t *dy)
+{
+    if (!(st[1] >= 1.0 && st[2] >= 1.0 && st[1] < 1e15 && st[2] < 1e15 && st[0] >= 0.0)) return 0;
+    *dx = (size_t)st[1]; *dy = (size_t)st[2];
+    return (double)*dx == st[1] && (double)*dy == st[2];
+}
+
+MOSSA_DEF mossa_status mossa_cka_stream_merge_state(double *inout, const double *in)
+{
+    size_t dx, dy, dx2, dy2, i, k;
+    double na, nb, n, f, *ma, *mc;
+    const double *mb;
+    if (!inout || !in) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (!mossa__state_dims(inout, &dx, &dy) || in[1] != inout[1] || in[2] != inout[2] || !(in[0] >= 0.0))
+        return MOSSA_ERR_DIMENSION_MISMATCH;
+    na = inout[0]; nb = in[0]; n = na + nb;
+    if (nb == 0.0) return MOSSA_OK;
+    dx2 = dx * dx; dy2 = dy * dy;
+    f = na * nb / n;
+    ma = inout + 3; mb = in + 3;
+    /* C = Ca + Cb + f (mb - ma)(mb - ma)' for each of Cxx, Cyy, Cxy */
+    {
+        double *ca = ma + dx + dy;
+        const double *cb = mb + dx + dy;
+        for (i = 0; i < dx; ++i) {
+            double di = mb[i] - ma[i];
+            for (k = 0; k < dx; ++k) ca[i * dx + k] += cb[i * dx + k] + f * di * (mb[k] - ma[k]);
+        }
+        ca += dx2; cb += dx2;
+        for (i = 0; i < dy; ++i) {
+            double di = mb[dx + i] - ma[dx + i];
+            for (k = 0; k < dy; ++k) ca[i * dy + k] += cb[i * dy + k] + f * di * (mb[dx + k] - ma[dx + k]);
+        }
+        ca += dy2; cb += dy2;
+        for (i = 0; i < dx; ++i) {
+            double di = mb[i] - ma[i];
+            for (k = 0; k < dy; ++k) ca[i * dy + k] += cb[i * dy + k] + f * di * (mb[dx + k] - ma[dx + k]);
+        }
+    }
+    mc = ma;
+    for (i = 0; i < dx + dy; ++i) mc[i] += (mb[i] - ma[i]) * (nb / n);
+    inout[0] = n;
+    return MOSSA_OK;
+}
+
+MOSSA_DEF mossa_status mossa_cka_stream_merge(mossa_cka_stream *dst, const mossa_cka_stream *src)
+{
+    if (!dst || !src) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (dst->dx != src->dx || dst->dy != src->dy) return MOSSA_ERR_DIMENSION_MISMATCH;
+    return mossa_cka_stream_merge_state(dst->state, src->state);
+}
+
+MOSSA_DEF mossa_status mossa_cka_stream_state_cka(const double *state, double *cka)
+{
+    size_t dx, dy, i;
+    double h[3] = {0.0, 0.0, 0.0};
+    const double *c;
+    if (!cka) return MOSSA_ERR_INVALID_ARGUMENT;
+    *cka = 0.0;
+    if (!state || !mossa__state_dims(state, &dx, &dy)) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (state[0] < 2.0) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    c = state + 3 + dx + dy;
+    for (i = 0; i < dx * dx; ++i) h[1] += c[i] * c[i];
+    c += dx * dx;
+    for (i = 0; i < dy * dy; ++i) h[2] += c[i] * c[i];
+    c += dy * dy;
+    for (i = 0; i < dx * dy; ++i) h[0] += c[i] * c[i];
+    return mossa__cka_ratio(h, cka);
+}
+
+MOSSA_DEF mossa_status mossa_cka_stream_finish(const mossa_cka_stream *stream, double *cka)
+{
+    if (!cka) return MOSSA_ERR_INVALID_ARGUMENT;
+    *cka = 0.0;
+    if (!stream) return MOSSA_ERR_INVALID_ARGUMENT;
+    return mossa_cka_stream_state_cka(stream->state, cka);
+}
+
+MOSSA_DEF mossa_status mossa_cka_stream_export(const mossa_cka_stream *stream, double *state)
+{
+    if (!stream || !state) return MOSSA_ERR_INVALID_ARGUMENT;
+    memcpy(state, stream->state, mossa_cka_stream_state_size(stream->dx, stream->dy) * sizeof(double));
+    return MOSSA_OK;
+}
+
+MOSSA_DEF mossa_status mossa_cka_stream_import(mossa_cka_stream *stream, const double *state)
+{
+    size_t dx, dy;
+    if (!stream || !state) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (!mossa__state_dims(state, &dx, &dy) || dx != stream->dx || dy != stream->dy)
+        return MOSSA_ERR_DIMENSION_MISMATCH;
+    memcpy(stream->state, state, mossa_cka_stream_state_size(dx, dy) * sizeof(double));
+    return MOSSA_OK;
+}
+
+/* ---- minibatch ------------------------------------------------------------------ */
+MOSSA_DEF mossa_status mossa_cka_minibatch_add(mossa_cka_minibatch *mb, const float *x, size_t n,
+                                               size_t dx, const float *y, size_t dy,
+                                               const mossa_cka_options *options)
+{
+    mossa_cka_options o;
+    double h[3];
+    mossa_status st;
+    if (!mb) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (options) o = *options;
+    else memset(&o, 0, sizeof(o));
+    o.debiased = 1;
+    st = mossa_cka_hsic(x, n, dx, y, dy, &o, h);
+    if (st != MOSSA_OK) return st;
+    mb->sum_xy += h[0]; mb->sum_xx += h[1]; mb->sum_yy += h[2];
+    mb->batches += 1;
+    return MOSSA_OK;
+}
+
+MOSSA_DEF void mossa_cka_minibatch_merge(mossa_cka_minibatch *dst, const mossa_cka_minibatch *src)
+{
+    if (!dst || !src) return;
+    dst->sum_xy += src->sum_xy; dst->sum_xx += src->sum_xx; dst->sum_yy += src->sum_yy;
+    dst->batches += src->batches;
+}
+
+MOSSA_DEF mossa_status mossa_cka_minibatch_finish(const mossa_cka_minibatch *mb, double *cka)
+{
+    double h[3];
+    if (!cka) return MOSSA_ERR_INVALID_ARGUMENT;
+    *cka = 0.0;
+    if (!mb) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (mb->batches == 0) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    h[0] = mb->sum_xy; h[1] = mb->sum_xx; h[2] = mb->sum_yy;
+    return mossa__cka_ratio(h, cka);
+}

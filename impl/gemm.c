@@ -1,45 +1,235 @@
-/* gemm.c - matrix products on float32 inputs with double results.
-   Reference implementation: rows of C in parallel tasks of 16, each entry
-   a blocked dot product (float lanes, double block sums). */
+/* gemm.c - packed float32 matrix products with double results (BLIS
+   structure: pack into panels, micro-kernel, cache blocking).
 
+   Panels. A matrix whose R "rows" are to be multiplied over an inner
+   dimension K is packed into ceil(R / 16) panels; panel p holds rows
+   16p .. 16p+15 as K groups of 16 floats ([k][16], rows past R are zero),
+   so any k-range of a panel is one contiguous micro-panel. The same layout
+   serves both operands: a 16 x 16 tile of C = A B' is one call of the
+   level's micro-kernel `gemm_tile16` on two micro-panels.
+
+   Precision. The micro-kernel accumulates float products in float over at
+   most MOSSA__KC = 256 steps, then adds the tile to a double C: float32
+   GEMM over thousands of rows drifts (DESIGN.md section 3), short float
+   blocks promoted to double do not, at the cost of one double update per
+   256 FMAs.
+
+   Blocking. C is computed in blocks of MOSSA__BP panels (128 x 128 values)
+   held in a per-worker double buffer that stays in L2 across the whole K
+   loop; inside a block the k-loop is outermost, so each 16 x 256 B
+   micro-panel (16 KB) stays in L1 while the A micro-panels stream from L2.
+   One block is one task, so results do not depend on the thread count. */
+
+#define MOSSA__PW 16   /* panel width (rows per panel) */
+#define MOSSA__KC 256  /* float accumulation length */
+#define MOSSA__BP 8    /* panels per block side: blocks of 128 x 128 */
+#define MOSSA__BS (MOSSA__PW * MOSSA__BP)
+
+static size_t mossa__panels_of(size_t rows) { return (rows + MOSSA__PW - 1) / MOSSA__PW; }
+
+/* C[16 pi + i][16 pj + j] += sum_k A_pi[k][i] B_pj[k][j] for pi < na,
+   pj < nb, where A and B point at their first panel and successive panels
+   are pstride_a / pstride_b floats apart. upper: only tiles pi <= pj (the
+   block is on the diagonal of a symmetric product). */
+static void mossa__panel_block(const float *A, size_t pstride_a, const float *B, size_t pstride_b,
+                               size_t K, size_t na, size_t nb, int upper, double *C, size_t ldc)
+{
+    const mossa__kernels *kt = mossa__k();
+    size_t k0, pi, pj;
+    for (k0 = 0; k0 < K; k0 += MOSSA__KC) {
+        size_t kc = MOSSA__MIN(MOSSA__KC, K - k0);
+        for (pj = 0; pj < nb; ++pj) {
+            const float *b = B + pj * pstride_b + k0 * MOSSA__PW;
+            size_t pend = upper ? MOSSA__MIN(na, pj + 1) : na;
+            for (pi = 0; pi < pend; ++pi)
+                kt->gemm_tile16(A + pi * pstride_a + k0 * MOSSA__PW, b, kc,
+                                C + pi * MOSSA__PW * ldc + pj * MOSSA__PW, ldc);
+        }
+    }
+}
+
+/* ---- packing ------------------------------------------------------------
+   Both packers optionally subtract a double shift per column (centering:
+   the difference is formed in double, then rounded once to float), scale
+   by a power of two (exact) and accumulate each row's squared norm of the
+   stored floats in double. */
+typedef struct mossa__pack_job {
+    const float *x;
+    size_t n, d, ldx;
+    const double *shift;  /* d values or NULL */
+    double scale;
+    float *out;
+    double *rownorm;      /* n values or NULL */
+    size_t K;             /* packed inner length (>= the rows used) */
+} mossa__pack_job;
+
+/* rows-as-panels: panel p = rows 16p.., inner dimension = the d columns */
+static void mossa__pack_rows_task(void *arg, size_t task, int worker)
+{
+    const mossa__pack_job *j = (const mossa__pack_job *)arg;
+    float *dst = j->out + task * j->K * MOSSA__PW;
+    size_t r, k, k0;
+    double norms[MOSSA__PW];
+    (void)worker;
+    for (r = 0; r < MOSSA__PW; ++r) norms[r] = 0.0;
+    for (k0 = 0; k0 < j->d; k0 += 64) {
+        size_t k1 = MOSSA__MIN(j->d, k0 + 64);
+        for (r = 0; r < MOSSA__PW; ++r) {
+            size_t row = task * MOSSA__PW + r;
+            if (row < j->n) {
+                const float *src = j->x + row * j->ldx;
+                double acc = 0.0;
+                for (k = k0; k < k1; ++k) {
+                    float v = (float)(((double)src[k] - (j->shift ? j->shift[k] : 0.0)) * j->scale);
+                    dst[k * MOSSA__PW + r] = v;
+                    acc += (double)v * (double)v;
+                }
+                norms[r] += acc;
+            } else {
+                for (k = k0; k < k1; ++k) dst[k * MOSSA__PW + r] = 0.0f;
+            }
+        }
+    }
+    if (j->rownorm)
+        for (r = 0; r < MOSSA__PW && task * MOSSA__PW + r < j->n; ++r)
+            j->rownorm[task * MOSSA__PW + r] = norms[r];
+}
+
+/* columns-as-panels: panel p = columns 16p.., inner dimension = the n rows
+   (rows n .. K-1 are zero). Tasks are chunks of 64 rows writing all panels. */
+static void mossa__pack_cols_task(void *arg, size_t task, int worker)
+{
+    const mossa__pack_job *j = (const mossa__pack_job *)arg;
+    size_t np = mossa__panels_of(j->d);
+    size_t i, c, p, i0 = task * 64, i1 = MOSSA__MIN(j->K, i0 + 64);
+    (void)worker;
+    for (i = i0; i < i1; ++i) {
+        double acc = 0.0;
+        for (p = 0; p < np; ++p) {
+            float *dst = j->out + p * j->K * MOSSA__PW + i * MOSSA__PW;
+            for (c = 0; c < MOSSA__PW; ++c) {
+                size_t col = p * MOSSA__PW + c;
+                float v = 0.0f;
+                if (i < j->n && col < j->d)
+                    v = (float)(((double)j->x[i * j->ldx + col] - (j->shift ? j->shift[col] : 0.0)) * j->scale);
+                dst[c] = v;
+                acc += (double)v * (double)v;
+            }
+        }
+        if (j->rownorm && i < j->n) j->rownorm[i] = acc;
+    }
+}
+
+/* out: mossa__panels_of(n) * d * 16 floats */
+static void mossa__pack_rows(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t ldx,
+                             const double *shift, double scale, float *out, double *rownorm)
+{
+    mossa__pack_job j;
+    j.x = x; j.n = n; j.d = d; j.ldx = ldx; j.shift = shift; j.scale = scale;
+    j.out = out; j.rownorm = rownorm; j.K = d;
+    mossa__parallel(ctx, mossa__panels_of(n), mossa__pack_rows_task, &j);
+}
+
+/* out: mossa__panels_of(d) * K * 16 floats, K >= n */
+static void mossa__pack_cols(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t ldx,
+                             const double *shift, double scale, float *out, size_t K, double *rownorm)
+{
+    mossa__pack_job j;
+    j.x = x; j.n = n; j.d = d; j.ldx = ldx; j.shift = shift; j.scale = scale;
+    j.out = out; j.rownorm = rownorm; j.K = K;
+    mossa__parallel(ctx, (K + 63) / 64, mossa__pack_cols_task, &j);
+}
+
+/* ---- column means ---------------------------------------------------------
+   Column sums in double over all rows in row order (tasks = chunks of
+   columns, so the order never depends on threads). A NaN or Inf anywhere
+   makes its column's sum non-finite (a double sum of finite floats cannot
+   overflow), which doubles as the finiteness check. Also returns the
+   largest |x| (for the power-of-two scaling). */
+typedef struct mossa__mean_job {
+    const float *x;
+    size_t n, d, ldx;
+    double *mean;
+    float *maxabs;   /* per task */
+} mossa__mean_job;
+
+#define MOSSA__MEAN_COLS 512
+static void mossa__mean_task(void *arg, size_t task, int worker)
+{
+    const mossa__mean_job *j = (const mossa__mean_job *)arg;
+    size_t c0 = task * MOSSA__MEAN_COLS, c1 = MOSSA__MIN(j->d, c0 + MOSSA__MEAN_COLS), i, c;
+    double *s = j->mean;
+    float m = 0.0f;
+    (void)worker;
+    for (c = c0; c < c1; ++c) s[c] = 0.0;
+    for (i = 0; i < j->n; ++i) {
+        const float *row = j->x + i * j->ldx;
+        for (c = c0; c < c1; ++c) {
+            float a = fabsf(row[c]);
+            s[c] += (double)row[c];
+            m = a > m ? a : m;
+        }
+    }
+    for (c = c0; c < c1; ++c) s[c] /= (double)j->n;
+    j->maxabs[task] = m;
+}
+
+/* mean: d doubles. Returns MOSSA_ERR_NONFINITE on NaN/Inf; *scale gets a
+   power of two bringing max|x| near 1 (CKA is scale invariant, and this
+   keeps float products away from overflow and underflow). */
+static mossa_status mossa__column_means(mossa__ctx *ctx, const float *x, size_t n, size_t d,
+                                        size_t ldx, double *mean, double *scale)
+{
+    mossa__mean_job j;
+    size_t t, nt = (d + MOSSA__MEAN_COLS - 1) / MOSSA__MEAN_COLS;
+    float m = 0.0f;
+    int e;
+    j.maxabs = (float *)mossa__alloc(ctx, nt * sizeof(float));
+    if (!j.maxabs) return MOSSA_ERR_OUT_OF_MEMORY;
+    j.x = x; j.n = n; j.d = d; j.ldx = ldx; j.mean = mean;
+    mossa__parallel(ctx, nt, mossa__mean_task, &j);
+    for (t = 0; t < nt; ++t) m = j.maxabs[t] > m ? j.maxabs[t] : m;
+    mossa__free(ctx, j.maxabs);
+    for (t = 0; t < d; ++t)
+        if (!(mean[t] - mean[t] == 0.0)) return MOSSA_ERR_NONFINITE;
+    if (!(m - m == 0.0f)) return MOSSA_ERR_NONFINITE;
+    *scale = 1.0;
+    if (m > 0.0f) {
+        frexp((double)m, &e);
+        *scale = ldexp(1.0, -e);
+    }
+    return MOSSA_OK;
+}
+
+/* ---- mossa__gemm ------------------------------------------------------------ */
 typedef struct mossa__gemm_job {
-    int trans_a, trans_b;
-    size_t m, n, k, lda, ldb, ldc;
-    const float *A, *B;
+    const float *pa, *pb;    /* packed op(A) rows, op(B)' rows */
+    size_t m, n, k;
+    size_t nbj;              /* blocks along n */
     double beta;
     double *C;
+    size_t ldc;
+    double *buf;             /* per worker MOSSA__BS^2 */
 } mossa__gemm_job;
-
-static double mossa__gemm_entry(const mossa__gemm_job *g, size_t i, size_t j)
-{
-    size_t p;
-    double total = 0.0;
-    if (!g->trans_a && g->trans_b)
-        return mossa__k()->dot(g->A + i * g->lda, g->B + j * g->ldb, g->k);
-    for (p = 0; p < g->k; p += 256) {
-        size_t q, end = MOSSA__MIN(g->k, p + 256);
-        float acc = 0.0f;
-        for (q = p; q < end; ++q) {
-            float a = g->trans_a ? g->A[q * g->lda + i] : g->A[i * g->lda + q];
-            float b = g->trans_b ? g->B[j * g->ldb + q] : g->B[q * g->ldb + j];
-            acc += a * b;
-        }
-        total += (double)acc;
-    }
-    return total;
-}
 
 static void mossa__gemm_task(void *arg, size_t task, int worker)
 {
     const mossa__gemm_job *g = (const mossa__gemm_job *)arg;
-    size_t i, j, i0 = task * 16, i1 = MOSSA__MIN(g->m, i0 + 16);
-    (void)worker;
-    for (i = i0; i < i1; ++i) {
-        double *c = g->C + i * g->ldc;
-        for (j = 0; j < g->n; ++j) {
-            double v = mossa__gemm_entry(g, i, j);
-            c[j] = (g->beta == 0.0 ? 0.0 : g->beta * c[j]) + v;
-        }
+    size_t bi = task / g->nbj, bj = task % g->nbj;
+    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n);
+    size_t na = MOSSA__MIN(MOSSA__BP, pa - bi * MOSSA__BP), nb = MOSSA__MIN(MOSSA__BP, pb - bj * MOSSA__BP);
+    size_t i, j, r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
+    size_t rows = MOSSA__MIN(MOSSA__BS, g->m - r0), cols = MOSSA__MIN(MOSSA__BS, g->n - c0);
+    double *buf = g->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
+    memset(buf, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
+    mossa__panel_block(g->pa + bi * MOSSA__BP * g->k * MOSSA__PW, g->k * MOSSA__PW,
+                       g->pb + bj * MOSSA__BP * g->k * MOSSA__PW, g->k * MOSSA__PW,
+                       g->k, na, nb, 0, buf, MOSSA__BS);
+    for (i = 0; i < rows; ++i) {
+        double *c = g->C + (r0 + i) * g->ldc + c0;
+        const double *s = buf + i * MOSSA__BS;
+        if (g->beta == 0.0) for (j = 0; j < cols; ++j) c[j] = s[j];
+        else for (j = 0; j < cols; ++j) c[j] = g->beta * c[j] + s[j];
     }
 }
 
@@ -50,9 +240,35 @@ static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
                                 double beta, double *C, size_t ldc)
 {
     mossa__gemm_job g;
-    g.trans_a = trans_a; g.trans_b = trans_b;
-    g.m = m; g.n = n; g.k = k; g.lda = lda; g.ldb = ldb; g.ldc = ldc;
-    g.A = A; g.B = B; g.beta = beta; g.C = C;
-    mossa__parallel(ctx, (m + 15) / 16, mossa__gemm_task, &g);
+    size_t sa, sb, sbuf, i, j;
+    float *pa, *pb;
+    if (m == 0 || n == 0) return MOSSA_OK;
+    if (k == 0) {
+        for (i = 0; i < m; ++i)
+            for (j = 0; j < n; ++j) C[i * ldc + j] = beta == 0.0 ? 0.0 : beta * C[i * ldc + j];
+        return MOSSA_OK;
+    }
+    if (mossa__mul_overflows(mossa__panels_of(m) * MOSSA__PW, k, &sa) ||
+        mossa__mul_overflows(mossa__panels_of(n) * MOSSA__PW, k, &sb) ||
+        mossa__mul_overflows(sa, sizeof(float), &sa) || mossa__mul_overflows(sb, sizeof(float), &sb))
+        return MOSSA_ERR_TOO_LARGE;
+    sbuf = (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double);
+    pa = (float *)mossa__alloc(ctx, sa);
+    pb = (float *)mossa__alloc(ctx, sb);
+    g.buf = (double *)mossa__alloc(ctx, sbuf);
+    if (!pa || !pb || !g.buf) {
+        mossa__free(ctx, pa); mossa__free(ctx, pb); mossa__free(ctx, g.buf);
+        return MOSSA_ERR_OUT_OF_MEMORY;
+    }
+    /* op(A) is m x k: its rows become panels over k. */
+    if (!trans_a) mossa__pack_rows(ctx, A, m, k, lda, NULL, 1.0, pa, NULL);
+    else mossa__pack_cols(ctx, A, k, m, lda, NULL, 1.0, pa, k, NULL);
+    /* op(B) is k x n: its columns become panels over k. */
+    if (trans_b) mossa__pack_rows(ctx, B, n, k, ldb, NULL, 1.0, pb, NULL);
+    else mossa__pack_cols(ctx, B, k, n, ldb, NULL, 1.0, pb, k, NULL);
+    g.pa = pa; g.pb = pb; g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc;
+    g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
+    mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
+    mossa__free(ctx, pa); mossa__free(ctx, pb); mossa__free(ctx, g.buf);
     return MOSSA_OK;
 }

@@ -107,6 +107,15 @@ typedef struct mossa__kernels {
     void (*expf_array)(const float *x, float *y, size_t n);
     void (*logf_array)(const float *x, float *y, size_t n);
     /* gemm / cka */
+    /* c[i*ldc + j] += sum_{k < kc} a[16k + i] * b[16k + j] for i, j < 16 (two
+       packed micro-panels, impl/gemm.c): float products accumulated in
+       float over kc <= 256 steps, the tile then promoted to double. */
+    void (*gemm_tile16)(const float *a, const float *b, size_t kc, double *c, size_t ldc);
+    /* sums over j < n of (k_j - a_i - a[j]) (l_j - b_i - b[j]) into out[0],
+       (k - ..)^2 into out[1], (l - ..)^2 into out[2] (row i of two
+       centered kernels, impl/cka.c); skip = column to leave out or n. */
+    void (*hsic_row)(const float *k, const float *l, const double *a, const double *b,
+                     double ai, double bi, size_t n, size_t skip, double out[3]);
     /* svd */
     /* tsne */
     /* text */

@@ -167,6 +167,41 @@ static void mossa__logf_scalar(const float *x, float *y, size_t n)
 }
 
 /* ---- gemm / cka ------------------------------------------------------------ */
+static void mossa__gemm_tile16_scalar(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+{
+    /* Rows of the tile in strips of 4 so that the 64 float accumulators of a
+       strip fit a compiler's registers; each entry is a float sum over kc in
+       k order, like the vector levels (which fuse the multiply-add). */
+    size_t i0, i, j, k;
+    for (i0 = 0; i0 < 16; i0 += 4) {
+        float acc[4][16];
+        for (i = 0; i < 4; ++i)
+            for (j = 0; j < 16; ++j) acc[i][j] = 0.0f;
+        for (k = 0; k < kc; ++k) {
+            const float *bk = b + 16 * k, *ak = a + 16 * k + i0;
+            for (i = 0; i < 4; ++i) {
+                float av = ak[i];
+                for (j = 0; j < 16; ++j) acc[i][j] += av * bk[j];
+            }
+        }
+        for (i = 0; i < 4; ++i)
+            for (j = 0; j < 16; ++j) c[(i0 + i) * ldc + j] += (double)acc[i][j];
+    }
+}
+
+static void mossa__hsic_row_scalar(const float *k, const float *l, const double *a, const double *b,
+                                   double ai, double bi, size_t n, size_t skip, double out[3])
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0;
+    size_t j;
+    for (j = 0; j < n; ++j) {
+        double kc = (double)k[j] - ai - a[j], lc = (double)l[j] - bi - b[j];
+        if (j == skip) continue;
+        s0 += kc * lc; s1 += kc * kc; s2 += lc * lc;
+    }
+    out[0] = s0; out[1] = s1; out[2] = s2;
+}
+
 /* ---- svd ------------------------------------------------------------------- */
 /* ---- tsne ------------------------------------------------------------------ */
 /* ---- text ------------------------------------------------------------------ */
@@ -180,6 +215,8 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->expf_array = mossa__expf_scalar;
     t->logf_array = mossa__logf_scalar;
     /* gemm / cka */
+    t->gemm_tile16 = mossa__gemm_tile16_scalar;
+    t->hsic_row = mossa__hsic_row_scalar;
     /* svd */
     /* tsne */
     /* text */
