@@ -1,8 +1,950 @@
-/* svd.c - randomized SVD and the variance rank. Placeholder until its issue lands. */
+/* svd.c - randomized truncated SVD (Halko, Martinsson & Tropp 2011), the
+   variance rank, and the dense double building blocks behind them:
+   Householder QR, CholeskyQR2, Householder tridiagonalisation + implicit
+   QL, one-sided Jacobi SVD. No LAPACK.
+
+   Determinism: every parallel loop is cut into tasks whose boundaries
+   depend on the problem size only; partial sums are reduced in task
+   order, and the Gaussian test matrix comes from the counter-based RNG,
+   so any thread count gives bit-identical output. */
+
+/* ---- task geometry ------------------------------------------------------ */
+/* Rows per task for tall reductions: at least 256, at most 64 tasks, a
+   function of the row count only. */
+static size_t mossa__svd_chunk(size_t n)
+{
+    size_t c = (n + 63) / 64;
+    return c < 256 ? 256 : c;
+}
+
+/* ---- column statistics and the centered copy ----------------------------- */
+typedef struct mossa__cstat_job {
+    const float *x;
+    size_t n, d, chunk;
+    const double *mean;   /* NULL: first pass (column sums) */
+    double *part;         /* pass 1: tasks x d sums; pass 2: one sum of squares per task */
+    float *xc;            /* pass 2: centered copy, or NULL */
+} mossa__cstat_job;
+
+static void mossa__cstat_task(void *arg, size_t task, int worker)
+{
+    const mossa__cstat_job *g = (const mossa__cstat_job *)arg;
+    size_t i, j, r0 = task * g->chunk, r1 = MOSSA__MIN(g->n, r0 + g->chunk);
+    (void)worker;
+    if (!g->mean) {
+        double *s = g->part + task * g->d;
+        for (j = 0; j < g->d; ++j) s[j] = 0.0;
+        for (i = r0; i < r1; ++i) {
+            const float *row = g->x + i * g->d;
+            for (j = 0; j < g->d; ++j) s[j] += (double)row[j];
+        }
+    } else {
+        double ss = 0.0;
+        for (i = r0; i < r1; ++i) {
+            const float *row = g->x + i * g->d;
+            float *out = g->xc ? g->xc + i * g->d : NULL;
+            double rs = 0.0;
+            for (j = 0; j < g->d; ++j) {
+                double c = (double)row[j] - g->mean[j];
+                rs += c * c;
+                if (out) out[j] = (float)c;
+            }
+            ss += rs;
+        }
+        g->part[task] = ss;
+    }
+}
+
+/* Column means (zeros when !center), ||X - 1 mean'||_F^2 in double, and
+   (when xc) the centered float copy. Centering is explicit: LLM features
+   with means in the thousands would cancel away in an implicit form. */
+static mossa_status mossa__center(mossa__ctx *ctx, const float *x, size_t n, size_t d, int center,
+                                  double *mean, float *xc, double *total)
+{
+    mossa__cstat_job g;
+    size_t t, j, chunk = mossa__svd_chunk(n), tasks = (n + chunk - 1) / chunk;
+    size_t bytes;
+    double *part;
+    if (mossa__mul_overflows(tasks, d + 1, &bytes)) return MOSSA_ERR_TOO_LARGE;
+    part = (double *)mossa__alloc(ctx, bytes * sizeof(double));
+    if (!part) return MOSSA_ERR_OUT_OF_MEMORY;
+    g.x = x; g.n = n; g.d = d; g.chunk = chunk; g.part = part; g.xc = xc; g.mean = NULL;
+    for (j = 0; j < d; ++j) mean[j] = 0.0;
+    if (center) {
+        mossa__parallel(ctx, tasks, mossa__cstat_task, &g);
+        for (t = 0; t < tasks; ++t)
+            for (j = 0; j < d; ++j) mean[j] += part[t * d + j];
+        for (j = 0; j < d; ++j) mean[j] /= (double)n;
+    }
+    g.mean = mean;
+    mossa__parallel(ctx, tasks, mossa__cstat_task, &g);
+    *total = 0.0;
+    for (t = 0; t < tasks; ++t) *total += part[t];
+    mossa__free(ctx, part);
+    return MOSSA_OK;
+}
+
+/* ---- Cholesky and triangular inverse (small, double) ---------------------- */
+/* a (l x l, row-major, lower triangle read) -> L (lower) in place. Fails
+   (returns 0) when a pivot drops below rel_tol * max diagonal, i.e. when
+   the matrix is numerically too ill-conditioned for CholeskyQR. */
+static int mossa__cholesky(size_t l, double *a, double rel_tol)
+{
+    size_t i, j, k;
+    double maxd = 0.0;
+    for (i = 0; i < l; ++i) maxd = MOSSA__MAX(maxd, a[i * l + i]);
+    if (!(maxd > 0.0)) return 0;
+    for (j = 0; j < l; ++j) {
+        double s = a[j * l + j];
+        for (k = 0; k < j; ++k) s -= a[j * l + k] * a[j * l + k];
+        if (!(s > rel_tol * maxd)) return 0;
+        s = sqrt(s);
+        a[j * l + j] = s;
+        for (i = j + 1; i < l; ++i) {
+            double t = a[i * l + j];
+            for (k = 0; k < j; ++k) t -= a[i * l + k] * a[j * l + k];
+            a[i * l + j] = t / s;
+        }
+        for (i = 0; i < j; ++i) a[i * l + j] = 0.0;
+    }
+    return 1;
+}
+
+/* R^{-1} for R = L' (upper), written as float row-major l x l. */
+static void mossa__chol_rinv(size_t l, const double *L, double *tmp, float *rinv)
+{
+    size_t i, j, k;
+    /* tmp = L^{-1} (lower), column by column by forward substitution */
+    for (j = 0; j < l; ++j) {
+        for (i = 0; i < j; ++i) tmp[i * l + j] = 0.0;
+        tmp[j * l + j] = 1.0 / L[j * l + j];
+        for (i = j + 1; i < l; ++i) {
+            double s = 0.0;
+            for (k = j; k < i; ++k) s -= L[i * l + k] * tmp[k * l + j];
+            tmp[i * l + j] = s / L[i * l + i];
+        }
+    }
+    for (i = 0; i < l; ++i)
+        for (j = 0; j < l; ++j) rinv[i * l + j] = (float)tmp[j * l + i];
+}
+
+/* ---- Householder QR (column-major, double) ------------------------------- */
+typedef struct mossa__hh_job {
+    double *c;            /* p x q column-major */
+    size_t p, q, j;       /* reflector j applied to columns */
+    const double *tau;
+    double *y;            /* apply_q: columns of length p */
+    size_t ny, nref;
+} mossa__hh_job;
+
+static void mossa__hh_apply1(const double *v, size_t p, size_t j, double tau, double *y)
+{
+    /* y -= tau v (v'y), v = [0..0, 1, v_{j+1..p}] */
+    size_t i;
+    double w = y[j];
+    for (i = j + 1; i < p; ++i) w += v[i] * y[i];
+    w *= tau;
+    y[j] -= w;
+    for (i = j + 1; i < p; ++i) y[i] -= w * v[i];
+}
+
+static void mossa__hh_update_task(void *arg, size_t task, int worker)
+{
+    const mossa__hh_job *g = (const mossa__hh_job *)arg;
+    size_t col, c0 = g->j + 1 + task * 4, c1 = MOSSA__MIN(g->q, c0 + 4);
+    (void)worker;
+    for (col = c0; col < c1; ++col)
+        mossa__hh_apply1(g->c + g->j * g->p, g->p, g->j, g->tau[g->j], g->c + col * g->p);
+}
+
+/* QR of c (p x q, p >= q): reflectors below the diagonal + tau, R on and above. */
+static void mossa__hh_qr(mossa__ctx *ctx, size_t p, size_t q, double *c, double *tau)
+{
+    size_t j, i;
+    mossa__hh_job g;
+    g.c = c; g.p = p; g.q = q; g.tau = tau; g.y = NULL; g.ny = 0; g.nref = 0;
+    for (j = 0; j < q; ++j) {
+        double *col = c + j * p, alpha = col[j], xnorm = 0.0, scale = 0.0, beta;
+        for (i = j + 1; i < p; ++i) scale = MOSSA__MAX(scale, fabs(col[i]));
+        if (scale > 0.0) {
+            for (i = j + 1; i < p; ++i) { double t = col[i] / scale; xnorm += t * t; }
+            xnorm = scale * sqrt(xnorm);
+        }
+        if (xnorm == 0.0) { tau[j] = 0.0; continue; }
+        beta = -copysign(hypot(alpha, xnorm), alpha);
+        tau[j] = (beta - alpha) / beta;
+        for (i = j + 1; i < p; ++i) col[i] /= (alpha - beta);
+        col[j] = beta;
+        g.j = j;
+        if (j + 1 < q) mossa__parallel(ctx, (q - j - 1 + 3) / 4, mossa__hh_update_task, &g);
+    }
+}
+
+static void mossa__hh_applyq_task(void *arg, size_t task, int worker)
+{
+    const mossa__hh_job *g = (const mossa__hh_job *)arg;
+    double *y = g->y + task * g->p;
+    size_t j = g->nref;
+    (void)worker;
+    while (j-- > 0)
+        if (g->tau[j] != 0.0) mossa__hh_apply1(g->c + j * g->p, g->p, j, g->tau[j], y);
+}
+
+/* y (ny columns of length p, column-major) = Q y with Q from mossa__hh_qr. */
+static void mossa__hh_apply_q(mossa__ctx *ctx, size_t p, size_t q, const double *c, const double *tau,
+                              double *y, size_t ny)
+{
+    mossa__hh_job g;
+    g.c = (double *)(size_t)c; g.p = p; g.q = q; g.j = 0; g.tau = tau; g.y = y; g.ny = ny; g.nref = q;
+    mossa__parallel(ctx, ny, mossa__hh_applyq_task, &g);
+}
+
+/* ---- one-sided Jacobi (Hestenes) on the rows of w --------------------------
+   Rotates pairs of rows of w (q x len) until all are mutually orthogonal to
+   working precision, applying the same rotations to j (q x q, starts as I).
+   Then J W = Sigma Z' with rows of J W = sigma_i z_i'. Accurate to working
+   precision in the singular values (relative, for well-scaled rows). */
+static int mossa__jacobi_rows(size_t q, size_t len, double *w, double *jm)
+{
+    size_t sweep, p, r, k;
+    double tol = DBL_EPSILON * sqrt((double)(len > 1 ? len : 1));
+    for (sweep = 0; sweep < 80; ++sweep) {
+        int rotated = 0;
+        for (p = 0; p + 1 < q; ++p)
+            for (r = p + 1; r < q; ++r) {
+                double *wp = w + p * len, *wr = w + r * len;
+                double alpha = 0.0, beta = 0.0, gamma = 0.0, zeta, t, c, s;
+                for (k = 0; k < len; ++k) {
+                    alpha += wp[k] * wp[k]; beta += wr[k] * wr[k]; gamma += wp[k] * wr[k];
+                }
+                if (alpha == 0.0 || beta == 0.0 || fabs(gamma) <= tol * sqrt(alpha) * sqrt(beta)) continue;
+                rotated = 1;
+                zeta = (beta - alpha) / (2.0 * gamma);
+                t = (zeta >= 0 ? 1.0 : -1.0) / (fabs(zeta) + sqrt(1.0 + zeta * zeta));
+                c = 1.0 / sqrt(1.0 + t * t);
+                s = c * t;
+                for (k = 0; k < len; ++k) {
+                    double a = wp[k], b = wr[k];
+                    wp[k] = c * a - s * b; wr[k] = s * a + c * b;
+                }
+                wp = jm + p * q; wr = jm + r * q;
+                for (k = 0; k < q; ++k) {
+                    double a = wp[k], b = wr[k];
+                    wp[k] = c * a - s * b; wr[k] = s * a + c * b;
+                }
+            }
+        if (!rotated) return 1;
+    }
+    return 0;
+}
+
+/* Orthonormal columns: rows of `z` (q x q, row-major, column i = z_i) for
+   which sigma is zero are completed by Gram-Schmidt against the others. */
+static void mossa__complete_basis(size_t q, double *z, const int *have)
+{
+    size_t i, j, k, cand = 0;
+    for (i = 0; i < q; ++i) {
+        if (have[i]) continue;
+        while (cand < q) {
+            double nrm = 0.0;
+            int pass;
+            for (k = 0; k < q; ++k) z[k * q + i] = (k == cand) ? 1.0 : 0.0;
+            ++cand;
+            for (pass = 0; pass < 2; ++pass)
+                for (j = 0; j < q; ++j) {
+                    double dot = 0.0;
+                    if (j == i || (!have[j] && j > i)) continue;
+                    for (k = 0; k < q; ++k) dot += z[k * q + j] * z[k * q + i];
+                    for (k = 0; k < q; ++k) z[k * q + i] -= dot * z[k * q + j];
+                }
+            for (k = 0; k < q; ++k) nrm += z[k * q + i] * z[k * q + i];
+            if (nrm > 0.25) {
+                nrm = 1.0 / sqrt(nrm);
+                for (k = 0; k < q; ++k) z[k * q + i] *= nrm;
+                break;
+            }
+        }
+    }
+}
+
+/* SVD of C' where C (p x q, p >= q, column-major; destroyed) i.e. of the
+   row-major q x p matrix with the same bytes. Outputs s (q, descending),
+   zu (q x q row-major: left vectors of C' = columns), and v (p x q,
+   column-major: right vectors of C' = columns of Q_C J'), each optional
+   except s. Needs the context for the Householder steps. */
+static mossa_status mossa__svd_wide(mossa__ctx *ctx, size_t p, size_t q, double *c,
+                                    double *s, double *zu, double *v)
+{
+    double *tau, *w, *jm;
+    int *have;
+    size_t *order;
+    size_t i, j, k;
+    mossa_status st = MOSSA_OK;
+    tau = (double *)mossa__alloc(ctx, q * sizeof(double));
+    w = (double *)mossa__alloc(ctx, q * q * sizeof(double));
+    jm = (double *)mossa__alloc(ctx, q * q * sizeof(double));
+    have = (int *)mossa__alloc(ctx, q * sizeof(int));
+    order = (size_t *)mossa__alloc(ctx, q * sizeof(size_t));
+    if (!tau || !w || !jm || !have || !order) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    mossa__hh_qr(ctx, p, q, c, tau);
+    /* w = R (upper, row-major), jm = I */
+    for (i = 0; i < q; ++i)
+        for (j = 0; j < q; ++j) {
+            w[i * q + j] = j >= i ? c[j * p + i] : 0.0;
+            jm[i * q + j] = i == j ? 1.0 : 0.0;
+        }
+    /* C = Q_C R, and C' = R' Q_C'. Jacobi on the rows of R: J R = Sigma Z',
+       so R = J' Sigma Z' and C' = Z Sigma (Q_C J')'. */
+    if (!mossa__jacobi_rows(q, q, w, jm)) { st = MOSSA_ERR_NOT_CONVERGED; goto done; }
+    for (i = 0; i < q; ++i) {
+        double nrm = 0.0;
+        for (k = 0; k < q; ++k) nrm += w[i * q + k] * w[i * q + k];
+        s[i] = sqrt(nrm);
+        order[i] = i;
+    }
+    /* descending; insertion sort keeps equal values in index order */
+    for (i = 1; i < q; ++i) {
+        size_t t = order[i];
+        j = i;
+        while (j > 0 && s[order[j - 1]] < s[t]) { order[j] = order[j - 1]; --j; }
+        order[j] = t;
+    }
+    {
+        double smax = q ? s[order[0]] : 0.0;
+        if (zu) {
+            for (i = 0; i < q; ++i) {
+                size_t src = order[i];
+                double si = s[src];
+                have[i] = si > smax * DBL_EPSILON * (double)q && si > 0.0;
+                for (k = 0; k < q; ++k) zu[k * q + i] = have[i] ? w[src * q + k] / si : 0.0;
+            }
+            mossa__complete_basis(q, zu, have);
+        }
+        if (v) {
+            /* columns of v = [J row order[i]; 0] then Q_C applied */
+            for (i = 0; i < q; ++i) {
+                double *col = v + i * p;
+                for (k = 0; k < q; ++k) col[k] = jm[order[i] * q + k];
+                for (k = q; k < p; ++k) col[k] = 0.0;
+            }
+            mossa__hh_apply_q(ctx, p, q, c, tau, v, q);
+        }
+        /* s in sorted order */
+        for (i = 0; i < q; ++i) w[i] = s[order[i]];
+        for (i = 0; i < q; ++i) s[i] = w[i];
+    }
+done:
+    mossa__free(ctx, tau); mossa__free(ctx, w); mossa__free(ctx, jm);
+    mossa__free(ctx, have); mossa__free(ctx, order);
+    return st;
+}
+
+/* ---- symmetric tridiagonal QL (implicit shifts) ---------------------------
+   d: diagonal, e[i] (i >= 1): element between i-1 and i. zt (may be NULL):
+   n x n, row i = the i-th basis vector, rotated along. Returns 0 when an
+   eigenvalue needs more than 60 sweeps. */
+static int mossa__tql(size_t n, double *d, double *e, double *zt)
+{
+    long l, m, i, nn = (long)n;
+    size_t k;
+    for (i = 1; i < nn; ++i) e[i - 1] = e[i];
+    if (nn > 0) e[nn - 1] = 0.0;
+    for (l = 0; l < nn; ++l) {
+        int iter = 0;
+        do {
+            for (m = l; m + 1 < nn; ++m) {
+                double dd = fabs(d[m]) + fabs(d[m + 1]);
+                if (fabs(e[m]) <= DBL_EPSILON * dd) break;
+            }
+            if (m != l) {
+                double g, r, s, c, p, f, b;
+                if (iter++ == 60) return 0;
+                g = (d[l + 1] - d[l]) / (2.0 * e[l]);
+                r = hypot(g, 1.0);
+                g = d[m] - d[l] + e[l] / (g + (g >= 0.0 ? r : -r));
+                s = c = 1.0;
+                p = 0.0;
+                r = 1.0;
+                for (i = m - 1; i >= l; --i) {
+                    f = s * e[i];
+                    b = c * e[i];
+                    e[i + 1] = (r = hypot(f, g));
+                    if (r == 0.0) { d[i + 1] -= p; e[m] = 0.0; break; }
+                    s = f / r;
+                    c = g / r;
+                    g = d[i + 1] - p;
+                    r = (d[i] - g) * s + 2.0 * c * b;
+                    d[i + 1] = g + (p = s * r);
+                    g = c * r - b;
+                    if (zt) {
+                        double *z1 = zt + (size_t)(i + 1) * n, *z0 = zt + (size_t)i * n;
+                        for (k = 0; k < n; ++k) {
+                            f = z1[k];
+                            z1[k] = s * z0[k] + c * f;
+                            z0[k] = c * z0[k] - s * f;
+                        }
+                    }
+                }
+                if (r == 0.0 && i >= l) continue;
+                d[l] -= p;
+                e[l] = g;
+                e[m] = 0.0;
+            }
+        } while (m != l);
+    }
+    return 1;
+}
+
+/* ---- tridiagonalisation, eigenvalues only (parallel, fused) ----------------
+   Householder reduction from the bottom row up (rows are contiguous in
+   row-major storage). Each step's symmetric rank-2 update is fused with
+   the next step's matrix-vector product, so the lower triangle is read
+   and written once per step; rows are cut into fixed blocks whose partial
+   products are summed in block order. */
+typedef struct mossa__trd_job {
+    double *a;
+    size_t n, rows, block;
+    const double *pu, *pq;   /* pending update A -= pu pq' + pq pu' (or NULL) */
+    const double *u;         /* new Householder vector (or NULL) */
+    double *part;            /* tasks x n */
+} mossa__trd_job;
+
+static void mossa__trd_task(void *arg, size_t task, int worker)
+{
+    const mossa__trd_job *g = (const mossa__trd_job *)arg;
+    size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
+    double *p = g->part + task * g->n;
+    (void)worker;
+    if (g->u)
+        for (k = 0; k < j1; ++k) p[k] = 0.0;
+    for (j = j0; j < j1; ++j) {
+        double *r = g->a + j * g->n;
+        if (g->pu) {
+            double uj = g->pu[j], qj = g->pq[j];
+            const double *pu = g->pu, *pq = g->pq;
+            for (k = 0; k <= j; ++k) r[k] -= uj * pq[k] + qj * pu[k];
+        }
+        if (g->u) {
+            const double *u = g->u;
+            double uj = u[j], s = r[j] * uj;
+            for (k = 0; k < j; ++k) { s += r[k] * u[k]; p[k] += r[k] * uj; }
+            p[j] += s;
+        }
+    }
+}
+
+/* Eigenvalues of the symmetric a (n x n row-major, lower triangle read,
+   destroyed) into w, descending. */
+static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, double *w)
+{
+    double *e, *u, *pu, *pq, *part;
+    size_t i, k, t, block = MOSSA__MAX((size_t)32, (n + 31) / 32), tasks_max = (n + block - 1) / block;
+    int pending = 0;
+    mossa__trd_job g;
+    mossa_status st = MOSSA_OK;
+    e = (double *)mossa__alloc(ctx, n * sizeof(double));
+    u = (double *)mossa__alloc(ctx, n * sizeof(double));
+    pu = (double *)mossa__alloc(ctx, n * sizeof(double));
+    pq = (double *)mossa__alloc(ctx, n * sizeof(double));
+    part = (double *)mossa__alloc(ctx, (tasks_max ? tasks_max : 1) * n * sizeof(double));
+    if (!e || !u || !pu || !pq || !part) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    g.a = a; g.n = n; g.block = block; g.part = part;
+    for (i = n - 1; i >= 1 && n > 1; --i) {
+        double *ri = a + i * n, scale = 0.0, h = 0.0, f, gg, kk;
+        size_t tasks = (i + block - 1) / block;
+        if (pending)
+            for (k = 0; k <= i; ++k) ri[k] -= pu[i] * pq[k] + pq[i] * pu[k];
+        w[i] = ri[i];
+        for (k = 0; k < i; ++k) scale += fabs(ri[k]);
+        if (i == 1 || scale == 0.0) {
+            e[i] = ri[i - 1];
+            if (pending) {
+                g.rows = i; g.pu = pu; g.pq = pq; g.u = NULL;
+                mossa__parallel(ctx, tasks, mossa__trd_task, &g);
+                pending = 0;
+            }
+            continue;
+        }
+        for (k = 0; k < i; ++k) { u[k] = ri[k] / scale; h += u[k] * u[k]; }
+        f = u[i - 1];
+        gg = f >= 0.0 ? -sqrt(h) : sqrt(h);
+        e[i] = scale * gg;
+        h -= f * gg;
+        u[i - 1] = f - gg;
+        g.rows = i; g.pu = pending ? pu : NULL; g.pq = pq; g.u = u;
+        mossa__parallel(ctx, tasks, mossa__trd_task, &g);
+        /* p = A u / h; q = p - (u'p / 2h) u; pending update A -= u q' + q u' */
+        for (k = 0; k < i; ++k) {
+            double s = 0.0;
+            for (t = k / block; t < tasks; ++t) s += part[t * n + k];
+            pq[k] = s / h;
+        }
+        kk = 0.0;
+        for (k = 0; k < i; ++k) kk += u[k] * pq[k];
+        kk /= 2.0 * h;
+        for (k = 0; k < i; ++k) { pq[k] -= kk * u[k]; pu[k] = u[k]; }
+        pending = 1;
+    }
+    if (pending) a[0] -= 2.0 * pu[0] * pq[0];
+    w[0] = a[0];
+    if (n > 0) e[0] = 0.0;
+    if (!mossa__tql(n, w, e, NULL)) { st = MOSSA_ERR_NOT_CONVERGED; goto done; }
+    /* descending (insertion sort; n log n is irrelevant next to n^3) */
+    for (i = 1; i < n; ++i) {
+        double x = w[i];
+        k = i;
+        while (k > 0 && w[k - 1] < x) { w[k] = w[k - 1]; --k; }
+        w[k] = x;
+    }
+done:
+    mossa__free(ctx, e); mossa__free(ctx, u); mossa__free(ctx, pu);
+    mossa__free(ctx, pq); mossa__free(ctx, part);
+    return st;
+}
+
+/* ---- tridiagonalisation with vectors (Householder, accumulated) -----------
+   The classic tred2 (Martin, Reinsch & Wilkinson 1968): a (n x n, lower
+   read) is replaced by Q with Q' A Q tridiagonal; d, e as for mossa__tql. */
+static void mossa__tred2(size_t n, double *a, double *d, double *e)
+{
+    long i, j, k, l, nn = (long)n;
+#define MOSSA__A(r, c) a[(size_t)(r) * n + (size_t)(c)]
+    for (i = nn - 1; i > 0; --i) {
+        double h = 0.0, scale = 0.0;
+        l = i - 1;
+        if (l > 0) {
+            for (k = 0; k <= l; ++k) scale += fabs(MOSSA__A(i, k));
+            if (scale == 0.0) e[i] = MOSSA__A(i, l);
+            else {
+                double f, g, hh;
+                for (k = 0; k <= l; ++k) { MOSSA__A(i, k) /= scale; h += MOSSA__A(i, k) * MOSSA__A(i, k); }
+                f = MOSSA__A(i, l);
+                g = f >= 0.0 ? -sqrt(h) : sqrt(h);
+                e[i] = scale * g;
+                h -= f * g;
+                MOSSA__A(i, l) = f - g;
+                f = 0.0;
+                for (j = 0; j <= l; ++j) {
+                    MOSSA__A(j, i) = MOSSA__A(i, j) / h;
+                    g = 0.0;
+                    for (k = 0; k <= j; ++k) g += MOSSA__A(j, k) * MOSSA__A(i, k);
+                    for (k = j + 1; k <= l; ++k) g += MOSSA__A(k, j) * MOSSA__A(i, k);
+                    e[j] = g / h;
+                    f += e[j] * MOSSA__A(i, j);
+                }
+                hh = f / (h + h);
+                for (j = 0; j <= l; ++j) {
+                    f = MOSSA__A(i, j);
+                    e[j] = g = e[j] - hh * f;
+                    for (k = 0; k <= j; ++k) MOSSA__A(j, k) -= (f * e[k] + g * MOSSA__A(i, k));
+                }
+            }
+        } else e[i] = MOSSA__A(i, l);
+        d[i] = h;
+    }
+    if (nn > 0) { d[0] = 0.0; e[0] = 0.0; }
+    for (i = 0; i < nn; ++i) {
+        if (d[i] != 0.0) {
+            for (j = 0; j < i; ++j) {
+                double g = 0.0;
+                for (k = 0; k < i; ++k) g += MOSSA__A(i, k) * MOSSA__A(k, j);
+                for (k = 0; k < i; ++k) MOSSA__A(k, j) -= g * MOSSA__A(k, i);
+            }
+        }
+        d[i] = MOSSA__A(i, i);
+        MOSSA__A(i, i) = 1.0;
+        for (j = 0; j < i; ++j) MOSSA__A(j, i) = MOSSA__A(i, j) = 0.0;
+    }
+#undef MOSSA__A
+}
+
+/* Eigen-decomposition with vectors: w descending, v (n x n row-major,
+   column j = eigenvector j, largest-|.| entry positive). a destroyed. */
+static mossa_status mossa__eigh_vectors(mossa__ctx *ctx, size_t n, double *a, double *w, double *v)
+{
+    double *e, *zt;
+    size_t *order;
+    size_t i, j, k;
+    mossa_status st = MOSSA_OK;
+    e = (double *)mossa__alloc(ctx, n * sizeof(double));
+    zt = (double *)mossa__alloc(ctx, n * n * sizeof(double));
+    order = (size_t *)mossa__alloc(ctx, n * sizeof(size_t));
+    if (!e || !zt || !order) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    mossa__tred2(n, a, w, e);
+    for (i = 0; i < n; ++i)
+        for (j = 0; j < n; ++j) zt[j * n + i] = a[i * n + j];
+    if (!mossa__tql(n, w, e, zt)) { st = MOSSA_ERR_NOT_CONVERGED; goto done; }
+    for (i = 0; i < n; ++i) order[i] = i;
+    for (i = 1; i < n; ++i) {
+        size_t t = order[i];
+        j = i;
+        while (j > 0 && w[order[j - 1]] < w[t]) { order[j] = order[j - 1]; --j; }
+        order[j] = t;
+    }
+    for (i = 0; i < n; ++i) e[i] = w[order[i]];
+    for (i = 0; i < n; ++i) {
+        const double *z = zt + order[i] * n;
+        double big = 0.0, sgn = 1.0;
+        w[i] = e[i];
+        for (k = 0; k < n; ++k)
+            if (fabs(z[k]) > big) { big = fabs(z[k]); sgn = z[k] < 0 ? -1.0 : 1.0; }
+        for (k = 0; k < n; ++k) v[k * n + i] = sgn * z[k];
+    }
+done:
+    mossa__free(ctx, e); mossa__free(ctx, zt); mossa__free(ctx, order);
+    return st;
+}
+
+/* ---- orthonormalisation of a tall block ----------------------------------
+   CholeskyQR (Yamamoto et al. 2015): G = Y'Y, Y R^{-1}; twice for
+   orthogonality to working precision (CholeskyQR2). The Gram and the
+   product run through the float GEMM (double accumulation), which is
+   where the time goes. The float Gram is accurate to ~1e-7 relative, so
+   one pass leaves an orthogonality error of ~1e-7 cond(Y)^2; when Y is
+   too ill-conditioned for that (a pivot below 1e-5 of the largest
+   diagonal: cond(Y) > ~300) the fallback is
+   Householder QR in double, which is unconditionally stable and also
+   handles exactly rank-deficient blocks. y (m x l double) is overwritten;
+   the basis comes out in qf (m x l float). */
+typedef struct mossa__orth_ws {
+    double *g, *tmp;     /* l x l */
+    float *rinv;         /* l x l */
+} mossa__orth_ws;
+
+static mossa_status mossa__orth_householder(mossa__ctx *ctx, size_t m, size_t l, const double *y, float *qf)
+{
+    double *c, *tau, *qcol;
+    size_t i, j;
+    size_t bytes;
+    if (mossa__mul_overflows(m, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
+    c = (double *)mossa__alloc(ctx, bytes * sizeof(double));
+    qcol = (double *)mossa__alloc(ctx, bytes * sizeof(double));
+    tau = (double *)mossa__alloc(ctx, l * sizeof(double));
+    if (!c || !qcol || !tau) {
+        mossa__free(ctx, c); mossa__free(ctx, qcol); mossa__free(ctx, tau);
+        return MOSSA_ERR_OUT_OF_MEMORY;
+    }
+    for (i = 0; i < m; ++i)
+        for (j = 0; j < l; ++j) c[j * m + i] = y[i * l + j];
+    mossa__hh_qr(ctx, m, l, c, tau);
+    for (j = 0; j < l; ++j)
+        for (i = 0; i < m; ++i) qcol[j * m + i] = (i == j) ? 1.0 : 0.0;
+    mossa__hh_apply_q(ctx, m, l, c, tau, qcol, l);
+    for (i = 0; i < m; ++i)
+        for (j = 0; j < l; ++j) qf[i * l + j] = (float)qcol[j * m + i];
+    mossa__free(ctx, c); mossa__free(ctx, qcol); mossa__free(ctx, tau);
+    return MOSSA_OK;
+}
+
+static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, float *qf,
+                                int passes, const mossa__orth_ws *ws)
+{
+    size_t i, count = m * l;
+    int pass;
+    for (i = 0; i < count; ++i) qf[i] = (float)y[i];
+    for (pass = 0; pass < passes; ++pass) {
+        MOSSA__CHECK(mossa__gemm(ctx, 1, 0, l, l, m, qf, l, qf, l, 0.0, ws->g, l));
+        if (!mossa__cholesky(l, ws->g, pass == 0 ? 1e-5 : 1e-2))
+            return mossa__orth_householder(ctx, m, l, y, qf);
+        mossa__chol_rinv(l, ws->g, ws->tmp, ws->rinv);
+        MOSSA__CHECK(mossa__gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, 0.0, y, l));
+        for (i = 0; i < count; ++i) qf[i] = (float)y[i];
+    }
+    return MOSSA_OK;
+}
+
+/* ---- Gaussian test matrix ------------------------------------------------- */
+typedef struct mossa__gauss_job { float *o; size_t rows, cols; uint64_t seed; } mossa__gauss_job;
+
+static void mossa__gauss_task(void *arg, size_t task, int worker)
+{
+    const mossa__gauss_job *g = (const mossa__gauss_job *)arg;
+    size_t i, r0 = task * 64, r1 = MOSSA__MIN(g->rows, r0 + 64);
+    (void)worker;
+    for (i = r0 * g->cols; i < r1 * g->cols; ++i)
+        g->o[i] = (float)mossa_rng_normal(g->seed, (uint64_t)i);
+}
+
+/* ---- randomized range finder + QB ------------------------------------------
+   Halko, Martinsson & Tropp (2011), algorithm 4.4 (subspace iteration):
+   Y = X Omega, then q times Q = orth(Y), P = orth(X' Q), Y = X P; finally
+   B = Q' X. Every block is re-orthonormalised: without it the columns of
+   (X X')^q X Omega all collapse onto the top singular vector in floating
+   point. Returns Q (n x l float) and B (l x d double, row-major). */
+static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t l,
+                                    int q, uint64_t seed, float *qf, double *b)
+{
+    mossa__orth_ws ws;
+    mossa__gauss_job gj;
+    float *omega = NULL, *pf = NULL;
+    double *y = NULL;
+    size_t big = MOSSA__MAX(n, d), bytes;
+    int it;
+    mossa_status st = MOSSA_OK;
+    ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    if (mossa__mul_overflows(big, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
+    omega = (float *)mossa__alloc(ctx, d * l * sizeof(float));
+    pf = omega; /* P reuses the test matrix's storage (both d x l) */
+    y = (double *)mossa__alloc(ctx, bytes * sizeof(double));
+    ws.g = (double *)mossa__alloc(ctx, l * l * sizeof(double));
+    ws.tmp = (double *)mossa__alloc(ctx, l * l * sizeof(double));
+    ws.rinv = (float *)mossa__alloc(ctx, l * l * sizeof(float));
+    if (!omega || !y || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    gj.o = omega; gj.rows = d; gj.cols = l; gj.seed = seed;
+    mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
+    st = mossa__gemm(ctx, 0, 0, n, l, d, x, d, omega, l, 0.0, y, l);
+    if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, q > 0 ? 1 : 2, &ws);
+    for (it = 0; it < q && st == MOSSA_OK; ++it) {
+        st = mossa__gemm(ctx, 1, 0, d, l, n, x, d, qf, l, 0.0, y, l);
+        if (st == MOSSA_OK) st = mossa__orth(ctx, d, l, y, pf, 1, &ws);
+        if (st == MOSSA_OK) st = mossa__gemm(ctx, 0, 0, n, l, d, x, d, pf, l, 0.0, y, l);
+        if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, it + 1 == q ? 2 : 1, &ws);
+    }
+    if (st == MOSSA_OK) st = mossa__gemm(ctx, 1, 0, l, d, n, qf, l, x, d, 0.0, b, d);
+done:
+    mossa__free(ctx, omega); mossa__free(ctx, y);
+    mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
+    return st;
+}
+
+/* ---- randomized SVD ---------------------------------------------------------- */
+static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t k,
+                                    size_t oversample, int power_iters, uint64_t seed,
+                                    double *s, float *u, float *vt)
+{
+    size_t mn = MOSSA__MIN(n, d), l, i, j, r;
+    int q;
+    float *qf = NULL, *zf = NULL;
+    double *b = NULL, *sl = NULL, *zu = NULL, *v = NULL, *ud = NULL;
+    int need_vec = (u != NULL || vt != NULL);
+    size_t bytes;
+    mossa_status st = MOSSA_OK;
+    if (oversample == 0) oversample = 10;
+    l = (k + oversample > mn || k + oversample < k) ? mn : k + oversample;
+    if (power_iters == 0) q = (double)k < 0.1 * (double)mn ? 7 : 4;
+    else q = power_iters < 0 ? 0 : power_iters;
+    if (mossa__mul_overflows(MOSSA__MAX(n, d), l, &bytes)) return MOSSA_ERR_TOO_LARGE;
+    qf = (float *)mossa__alloc(ctx, n * l * sizeof(float));
+    b = (double *)mossa__alloc(ctx, l * d * sizeof(double));
+    sl = (double *)mossa__alloc(ctx, l * sizeof(double));
+    if (need_vec) {
+        zu = (double *)mossa__alloc(ctx, l * l * sizeof(double));
+        zf = (float *)mossa__alloc(ctx, l * k * sizeof(float));
+        ud = (double *)mossa__alloc(ctx, n * k * sizeof(double));
+        if (vt) v = (double *)mossa__alloc(ctx, d * l * sizeof(double));
+        if (!zu || !zf || !ud || (vt && !v)) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    }
+    if (!qf || !b || !sl) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    st = mossa__range_qb(ctx, x, n, d, l, q, seed, qf, b);
+    if (st != MOSSA_OK) goto done;
+    /* B (l x d row-major) is B' column-major: its SVD by QR + Jacobi. */
+    st = mossa__svd_wide(ctx, d, l, b, sl, zu, v);
+    if (st != MOSSA_OK) goto done;
+    for (i = 0; i < k; ++i) s[i] = sl[i];
+    if (!need_vec) goto done;
+    /* U = Q Z_k; signs: the largest-|.| entry of each U column positive */
+    for (i = 0; i < l; ++i)
+        for (j = 0; j < k; ++j) zf[i * k + j] = (float)zu[i * l + j];
+    st = mossa__gemm(ctx, 0, 0, n, k, l, qf, l, zf, k, 0.0, ud, k);
+    if (st != MOSSA_OK) goto done;
+    for (r = 0; r < k; ++r) {
+        double big = -1.0, sgn = 1.0;
+        for (i = 0; i < n; ++i) {
+            double t = ud[i * k + r];
+            if (fabs(t) > big) { big = fabs(t); sgn = t < 0 ? -1.0 : 1.0; }
+        }
+        if (u)
+            for (i = 0; i < n; ++i) u[i * k + r] = (float)(sgn * ud[i * k + r]);
+        if (vt)
+            for (j = 0; j < d; ++j) vt[r * d + j] = (float)(sgn * v[r * d + j]);
+    }
+done:
+    mossa__free(ctx, qf); mossa__free(ctx, b); mossa__free(ctx, sl); mossa__free(ctx, zu);
+    mossa__free(ctx, zf); mossa__free(ctx, ud); mossa__free(ctx, v);
+    return st;
+}
+
+static mossa_status mossa__check_matrix(const float *x, size_t n, size_t d)
+{
+    size_t count;
+    if (!x || n == 0 || d == 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (mossa__mul_overflows(n, d, &count) || count > ((size_t)-1) / 8) return MOSSA_ERR_TOO_LARGE;
+    if (!mossa__all_finite(x, count)) return MOSSA_ERR_NONFINITE;
+    return MOSSA_OK;
+}
+
 MOSSA_DEF mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, size_t k,
                                             const mossa_svd_options *options,
                                             double *s, float *u, float *vt)
-{ (void)x; (void)n; (void)d; (void)k; (void)options; (void)s; (void)u; (void)vt; return MOSSA_ERR_NOT_IMPLEMENTED; }
+{
+    mossa_svd_options def;
+    mossa__ctx ctx;
+    mossa_status st;
+    size_t i, count;
+    double ss = 0.0;
+    if (!options) { memset(&def, 0, sizeof(def)); options = &def; }
+    if (!s) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__check_matrix(x, n, d);
+    if (st != MOSSA_OK) return st;
+    if (k == 0 || k > MOSSA__MIN(n, d) || options->power_iters < -1) return MOSSA_ERR_INVALID_ARGUMENT;
+    count = n * d;
+    for (i = 0; i < count; ++i) ss += (double)x[i] * (double)x[i];
+    if (ss == 0.0) return MOSSA_ERR_ZERO_VARIANCE;
+    st = mossa__ctx_begin(&ctx, options->n_threads, options->allocator);
+    if (st != MOSSA_OK) return st;
+    st = mossa__svd_core(&ctx, x, n, d, k, options->oversample, options->power_iters, options->seed, s, u, vt);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+
+/* ---- variance rank ------------------------------------------------------------
+   The count is read off the exact spectrum of the smaller Gram matrix
+   (Xc'Xc when n >= d, Xc Xc' otherwise), whose eigenvalues are the s_i^2
+   of Xc. The Gram is formed by the float GEMM with double accumulation and
+   diagonalised in double (Householder tridiagonalisation + implicit QL,
+   eigenvalues only). Eigenvalues carry an absolute error of about
+   1e-7 * s_1^2 (float products), far below the gaps that decide a 99%
+   count; counts whose cumulative fraction lies within ~1e-6 of f are ties. */
+static mossa_status mossa__rank_from_spectrum(const double *w, size_t m, double f,
+                                              mossa_rank_result *res)
+{
+    size_t i, r;
+    double sum = 0.0, cum = 0.0, tiny;
+    tiny = m ? w[0] * 1e-9 : 0.0;
+    for (i = 0; i < m; ++i)
+        if (w[i] > tiny) sum += w[i];
+    if (!(sum > 0.0)) return MOSSA_ERR_ZERO_VARIANCE;
+    /* the spectrum's own sum is the denominator, so f = 1 gives the
+       numerical rank instead of depending on the last rounding error */
+    r = 0;
+    for (i = 0; i < m; ++i) {
+        if (w[i] <= tiny) break;
+        cum += w[i];
+        r = i + 1;
+        if (cum >= f * sum) break;
+    }
+    res->rank = r;
+    res->explained = cum / sum;
+    return MOSSA_OK;
+}
+
+static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *xc, size_t n, size_t d, double f,
+                                     mossa_rank_result *res)
+{
+    size_t m = MOSSA__MIN(n, d), bytes;
+    double *g = NULL, *w = NULL;
+    mossa_status st;
+    if (mossa__mul_overflows(m, m, &bytes) || bytes > ((size_t)-1) / 8) return MOSSA_ERR_TOO_LARGE;
+    g = (double *)mossa__alloc(ctx, bytes * sizeof(double));
+    w = (double *)mossa__alloc(ctx, m * sizeof(double));
+    if (!g || !w) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    if (n >= d) st = mossa__gemm(ctx, 1, 0, d, d, n, xc, d, xc, d, 0.0, g, d);
+    else st = mossa__gemm(ctx, 0, 1, n, n, d, xc, d, xc, d, 0.0, g, n);
+    if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, m, g, w);
+    if (st == MOSSA_OK) st = mossa__rank_from_spectrum(w, m, f, res);
+done:
+    mossa__free(ctx, g); mossa__free(ctx, w);
+    return st;
+}
+
 MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
-                                           const mossa_rank_options *options, mossa_rank_result *result)
-{ (void)x; (void)n; (void)d; (void)options; (void)result; return MOSSA_ERR_NOT_IMPLEMENTED; }
+                                           const mossa_rank_options *options,
+                                           mossa_rank_result *result)
+{
+    mossa_rank_options def;
+    mossa__ctx ctx;
+    mossa_status st;
+    double f, total = 0.0, *mean = NULL;
+    float *xc = NULL;
+    if (!options) { memset(&def, 0, sizeof(def)); options = &def; }
+    if (!result) return MOSSA_ERR_INVALID_ARGUMENT;
+    result->rank = 0; result->explained = 0.0; result->total_variance = 0.0;
+    f = options->variance == 0.0 ? 0.99 : options->variance;
+    if (!(f > 0.0 && f <= 1.0)) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__check_matrix(x, n, d);
+    if (st != MOSSA_OK) return st;
+    st = mossa__ctx_begin(&ctx, options->n_threads, options->allocator);
+    if (st != MOSSA_OK) return st;
+    mean = (double *)mossa__alloc(&ctx, d * sizeof(double));
+    xc = (float *)mossa__alloc(&ctx, n * d * sizeof(float));
+    if (!mean || !xc) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    st = mossa__center(&ctx, x, n, d, !options->no_center, mean, xc, &total);
+    if (st != MOSSA_OK) goto done;
+    if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
+    result->total_variance = total;
+    st = mossa__rank_gram(&ctx, xc, n, d, f, result);
+done:
+    mossa__free(&ctx, mean); mossa__free(&ctx, xc);
+    mossa__ctx_end(&ctx);
+    if (st != MOSSA_OK) { result->rank = 0; result->explained = 0.0; result->total_variance = 0.0; }
+    return st;
+}
+
+/* ---- public dense building blocks ---------------------------------------------- */
+MOSSA_DEF mossa_status mossa_eigh(const double *a, size_t n, const mossa_allocator *allocator,
+                                  double *w, double *v)
+{
+    mossa__ctx ctx;
+    double *c;
+    size_t i, count;
+    mossa_status st;
+    if (!a || !w || n == 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (mossa__mul_overflows(n, n, &count) || count > ((size_t)-1) / 8) return MOSSA_ERR_TOO_LARGE;
+    for (i = 0; i < count; ++i)
+        if (!(a[i] - a[i] == 0.0)) return MOSSA_ERR_NONFINITE;
+    st = mossa__ctx_begin(&ctx, 1, allocator);
+    if (st != MOSSA_OK) return st;
+    c = (double *)mossa__alloc(&ctx, count * sizeof(double));
+    if (!c) { mossa__ctx_end(&ctx); return MOSSA_ERR_OUT_OF_MEMORY; }
+    memcpy(c, a, count * sizeof(double));
+    st = v ? mossa__eigh_vectors(&ctx, n, c, w, v) : mossa__eigvals_sym(&ctx, n, c, w);
+    mossa__free(&ctx, c);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+
+MOSSA_DEF mossa_status mossa_svd_dense(const double *a, size_t m, size_t n, const mossa_allocator *allocator,
+                                       double *s, double *u, double *vt)
+{
+    mossa__ctx ctx;
+    double *c = NULL, *zu = NULL, *v = NULL;
+    size_t p = MOSSA__MAX(m, n), q = MOSSA__MIN(m, n), i, j, count;
+    int wide = m < n;
+    mossa_status st;
+    if (!a || !s || m == 0 || n == 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (mossa__mul_overflows(m, n, &count) || count > ((size_t)-1) / 8) return MOSSA_ERR_TOO_LARGE;
+    for (i = 0; i < count; ++i)
+        if (!(a[i] - a[i] == 0.0)) return MOSSA_ERR_NONFINITE;
+    st = mossa__ctx_begin(&ctx, 1, allocator);
+    if (st != MOSSA_OK) return st;
+    c = (double *)mossa__alloc(&ctx, count * sizeof(double));
+    zu = (double *)mossa__alloc(&ctx, q * q * sizeof(double));
+    v = (double *)mossa__alloc(&ctx, p * q * sizeof(double));
+    if (!c || !zu || !v) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    /* C (p x q column-major): for a wide A that is A itself; for a tall A
+       it is A' stored column-major, i.e. the transpose of A's layout. */
+    if (wide) memcpy(c, a, count * sizeof(double));
+    else
+        for (i = 0; i < m; ++i)
+            for (j = 0; j < n; ++j) c[i + j * m] = a[i * n + j]; /* column j of A at c + j*m */
+    /* mossa__svd_wide factors C' = Z S V' (C p x q column-major). Wide A:
+       C' = A, so U = Z, V = v. Tall A: C = A, so A = V S Z'. */
+    st = mossa__svd_wide(&ctx, p, q, c, s, zu, v);
+    if (st != MOSSA_OK) goto done;
+    for (j = 0; j < q; ++j) {
+        /* sign: largest-|.| entry of each left vector positive */
+        double big = -1.0, sgn = 1.0;
+        for (i = 0; i < m; ++i) {
+            double t = wide ? zu[i * q + j] : v[j * p + i];
+            if (fabs(t) > big) { big = fabs(t); sgn = t < 0 ? -1.0 : 1.0; }
+        }
+        if (u)
+            for (i = 0; i < m; ++i) u[i * q + j] = sgn * (wide ? zu[i * q + j] : v[j * p + i]);
+        if (vt)
+            for (i = 0; i < n; ++i) vt[j * n + i] = sgn * (wide ? v[j * p + i] : zu[i * q + j]);
+    }
+done:
+    mossa__free(&ctx, c); mossa__free(&ctx, zu); mossa__free(&ctx, v);
+    mossa__ctx_end(&ctx);
+    return st;
+}

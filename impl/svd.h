@@ -36,6 +36,24 @@ MOSSA_API mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
                                            const mossa_rank_options *options,
                                            mossa_rank_result *result);
 
+/* ---- dense double building blocks (self-contained, no LAPACK) ----------
+   Eigen-decomposition of a symmetric n x n matrix a (row-major; only the
+   lower triangle is read): Householder tridiagonalisation + implicit QL.
+   w (n): eigenvalues, descending. v (n x n row-major, may be NULL): column
+   j is the unit eigenvector of w[j], its largest-|.| entry positive.
+   Eigenvalues are accurate to ~n eps ||a||_2 (absolute). */
+MOSSA_API mossa_status mossa_eigh(const double *a, size_t n, const mossa_allocator *allocator,
+                                  double *w, double *v);
+
+/* Thin SVD of a dense m x n double matrix (row-major): Householder QR then
+   one-sided Jacobi on the triangle, singular values to working precision.
+   s (min(m,n), descending); u (m x min(m,n)) and vt (min(m,n) x n), both
+   row-major, may be NULL. Signs: largest-|.| entry of each U column > 0.
+   Meant for small and medium matrices (cost ~ m n^2 + sweeps * n^3). */
+MOSSA_API mossa_status mossa_svd_dense(const double *a, size_t m, size_t n,
+                                       const mossa_allocator *allocator,
+                                       double *s, double *u, double *vt);
+
 #ifdef __cplusplus
 }
 #endif
