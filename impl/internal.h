@@ -118,6 +118,23 @@ typedef struct mossa__kernels {
                      double ai, double bi, size_t n, size_t skip, double out[3]);
     /* svd */
     /* tsne */
+    /* out[j*32 + q] (+)= sum_k (qt[k*32 + q] - r[j*ldr + k])^2 for 32 queries
+       (qt: d x 32 panel) and nr reference rows; accumulate != 0 adds. */
+    void (*tsne_knn_tile)(const float *qt, size_t d, const float *r, size_t ldr, size_t nr,
+                          float *out, int accumulate);
+    /* Barnes-Hut interactions of nt targets with ns sources (ns a multiple
+       of 16, padding has mass 0): q = 1/(1+|t-s|^2); acc[4t] += sum m q,
+       acc[4t+1+c] += sum m q^2 (t_c - s_c). */
+    void (*tsne_repulse2)(const float *tx, const float *ty, size_t nt, const float *sx,
+                          const float *sy, const float *sm, size_t ns, float *acc);
+    void (*tsne_repulse3)(const float *tx, const float *ty, const float *tz, size_t nt,
+                          const float *sx, const float *sy, const float *sz, const float *sm,
+                          size_t ns, float *acc);
+    /* Attractive forces of directed edges of rows [i0, i1): for edge i->j with
+       weight w, f = w q (y_i - y_j), q = 1/(1+|y_i-y_j|^2); buf[i] += f,
+       buf[j] -= f (y and buf n x dims). */
+    void (*tsne_attract)(int dims, const float *y, size_t i0, size_t i1, const size_t *indptr,
+                         const int32_t *col, const float *w, float *buf);
     /* text */
 } mossa__kernels;
 

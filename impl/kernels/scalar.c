@@ -204,6 +204,93 @@ static void mossa__hsic_row_scalar(const float *k, const float *l, const double 
 
 /* ---- svd ------------------------------------------------------------------- */
 /* ---- tsne ------------------------------------------------------------------ */
+static void mossa__tsne_knn_tile_scalar(const float *qt, size_t d, const float *r, size_t ldr,
+                                        size_t nr, float *out, int accumulate)
+{
+    size_t j, k;
+    int q;
+    for (j = 0; j < nr; ++j) {
+        const float *rj = r + j * ldr;
+        float s[32];
+        for (q = 0; q < 32; ++q) s[q] = accumulate ? out[j * 32 + q] : 0.0f;
+        for (k = 0; k < d; ++k) {
+            const float *qk = qt + k * 32;
+            float rk = rj[k];
+            for (q = 0; q < 32; ++q) { float t = qk[q] - rk; s[q] += t * t; }
+        }
+        for (q = 0; q < 32; ++q) out[j * 32 + q] = s[q];
+    }
+}
+
+static void mossa__tsne_repulse2_scalar(const float *tx, const float *ty, size_t nt,
+                                        const float *sx, const float *sy, const float *sm,
+                                        size_t ns, float *acc)
+{
+    size_t t, j;
+    for (t = 0; t < nt; ++t) {
+        float xi = tx[t], yi = ty[t], z = 0.0f, fx = 0.0f, fy = 0.0f;
+        for (j = 0; j < ns; ++j) {
+            float dx = xi - sx[j], dy = yi - sy[j];
+            float q = 1.0f / (1.0f + dx * dx + dy * dy);
+            float mq = sm[j] * q;
+            z += mq;
+            mq *= q;
+            fx += mq * dx;
+            fy += mq * dy;
+        }
+        acc[4 * t] += z;
+        acc[4 * t + 1] += fx;
+        acc[4 * t + 2] += fy;
+    }
+}
+
+static void mossa__tsne_repulse3_scalar(const float *tx, const float *ty, const float *tz, size_t nt,
+                                        const float *sx, const float *sy, const float *sz,
+                                        const float *sm, size_t ns, float *acc)
+{
+    size_t t, j;
+    for (t = 0; t < nt; ++t) {
+        float xi = tx[t], yi = ty[t], zi = tz[t], z = 0.0f, fx = 0.0f, fy = 0.0f, fz = 0.0f;
+        for (j = 0; j < ns; ++j) {
+            float dx = xi - sx[j], dy = yi - sy[j], dz = zi - sz[j];
+            float q = 1.0f / (1.0f + dx * dx + dy * dy + dz * dz);
+            float mq = sm[j] * q;
+            z += mq;
+            mq *= q;
+            fx += mq * dx;
+            fy += mq * dy;
+            fz += mq * dz;
+        }
+        acc[4 * t] += z;
+        acc[4 * t + 1] += fx;
+        acc[4 * t + 2] += fy;
+        acc[4 * t + 3] += fz;
+    }
+}
+
+static void mossa__tsne_attract_scalar(int dims, const float *y, size_t i0, size_t i1,
+                                       const size_t *indptr, const int32_t *col, const float *w,
+                                       float *buf)
+{
+    size_t i, e;
+    int c;
+    for (i = i0; i < i1; ++i) {
+        const float *yi = y + i * (size_t)dims;
+        float fi[3] = {0.0f, 0.0f, 0.0f};
+        for (e = indptr[i]; e < indptr[i + 1]; ++e) {
+            size_t j = (size_t)col[e];
+            const float *yj = y + j * (size_t)dims;
+            float diff[3], d2 = 0.0f, f;
+            for (c = 0; c < dims; ++c) { diff[c] = yi[c] - yj[c]; d2 += diff[c] * diff[c]; }
+            f = w[e] / (1.0f + d2);
+            for (c = 0; c < dims; ++c) {
+                fi[c] += f * diff[c];
+                buf[j * (size_t)dims + (size_t)c] -= f * diff[c];
+            }
+        }
+        for (c = 0; c < dims; ++c) buf[i * (size_t)dims + (size_t)c] += fi[c];
+    }
+}
 /* ---- text ------------------------------------------------------------------ */
 
 static void mossa__fill_scalar(mossa__kernels *t)
@@ -219,5 +306,9 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->hsic_row = mossa__hsic_row_scalar;
     /* svd */
     /* tsne */
+    t->tsne_knn_tile = mossa__tsne_knn_tile_scalar;
+    t->tsne_repulse2 = mossa__tsne_repulse2_scalar;
+    t->tsne_repulse3 = mossa__tsne_repulse3_scalar;
+    t->tsne_attract = mossa__tsne_attract_scalar;
     /* text */
 }
