@@ -723,11 +723,124 @@ MOSSA_API mossa_status mossa_readability(const char *text, size_t len,
 
 /* ==== impl/stats.h ==== */
 /* ---------------------------------------------------------------------
-   stats (impl/stats.c)
+   Statistics (impl/stats.c): correlation with p-values, a permutation
+   test, and the segmentation of a per-layer curve into layer groups.
+
+   CORRELATION
+   mossa_pearson: r of the paired samples (two-pass, centered, double),
+   two-sided p from Student's t with n - 2 degrees of freedom,
+       t = r sqrt((n - 2) / (1 - r^2)),  p = I_{1 - r^2}((n - 2) / 2, 1 / 2)
+   where I is the regularized incomplete beta function (continued fraction,
+   modified Lentz). Writing p through 1 - r^2 keeps it exact at |r| = 1
+   (p = 0) without an infinite t.
+   mossa_spearman: Pearson's r of the ranks (ties get their average rank).
+   p: for n <= MOSSA_SPEARMAN_EXACT_MAX (9) the exact permutation p-value,
+   enumerating all n! orderings of the y ranks (ties included, so the null
+   distribution is the exact conditional one); above that, the t
+   approximation with n - 2 df (the same as scipy.stats.spearmanr).
+   Both need n >= 3, finite input and non-constant x and y; otherwise a
+   status (MOSSA_ERR_TOO_FEW_SAMPLES, _NONFINITE, _ZERO_VARIANCE), never NaN.
+
+   LAYER GROUPS: which segment is which, and why
+   The poster of Zhao, Ziser & Cohen (EMNLP 2024) describes the curve of
+   CKA between the multi-task model E (Llama 2-SFT) and the per-task
+   controls C_t along depth:
+     - layers 1-9: *lower* CKA for Llama 2-SFT than for Llama 2: E keeps
+       general, task-agnostic representations ("shared layers"); the curve
+       is low and nearly flat;
+     - layers 10-15: Llama 2-SFT becomes highly similar to the controls,
+       and the correlation of CKA with reading difficulty "rises from layer
+       10, peaking at 15": task-specific information is being formed, the
+       curve climbs steeply ("transition layers");
+     - layers 16-32: "similar pattern continues with reduced intensity",
+       correlation "saturating": a high plateau that drifts slowly
+       ("refinement layers").
+   So the groups are three *contiguous* depth ranges whose defining
+   difference is the slope of the curve: flat, steep, flat again. We fit
+   the optimal 3-segment piecewise-linear least-squares model (each segment
+   its own line y = a + b x over layer positions x = 0..n-1) by dynamic
+   programming over the two breakpoints. Every segment's residual comes in
+   O(1) from prefix sums of x, x^2, y, y^2, xy (long double), so the
+   search is O(n^2) segments, O(k n^2) in all, and exact (global optimum,
+   not greedy). The segments are named by depth: first = shared, second =
+   transition, third = refinement, which is the paper's definition. The
+   fit reports each segment's slope, so a caller can check that the
+   profile has the paper's shape (`paper_shape` below: the transition
+   segment rises, and faster than both others); the boundaries are
+   reported either way, since they are where the curve changes regime.
+   Robustness: a minimum segment length (default max(2, n / 8)) stops the
+   fit from spending a segment on two noisy end points; any n >= 3 * min
+   length works (n >= 6 with the default). Ties between equal-cost splits
+   go to the earliest breakpoints.
    --------------------------------------------------------------------- */
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#define MOSSA_SPEARMAN_EXACT_MAX 9
+
+typedef struct mossa_correlation {
+    double r;                   /* coefficient in [-1, 1] */
+    double p;                   /* two-sided p-value */
+    double t;                   /* r sqrt((n-2)/(1-r^2)); +-HUGE_VAL at |r| = 1 */
+    size_t n;
+    int exact;                  /* 1: p from exact permutation enumeration */
+} mossa_correlation;
+
+/* Regularized incomplete beta I_x(a, b) for a, b > 0, x in [0, 1]
+   (relative error about 1e-14). Returns -1 for arguments out of range. */
+MOSSA_API double mossa_incomplete_beta(double a, double b, double x);
+/* Two-sided p-value of Student's t statistic with df > 0 degrees of
+   freedom: P(|T| >= |t|). Returns -1 for df <= 0 or NaN t. */
+MOSSA_API double mossa_student_t_p(double t, double df);
+
+MOSSA_API mossa_status mossa_pearson(const double *x, const double *y, size_t n,
+                                     mossa_correlation *out);
+MOSSA_API mossa_status mossa_spearman(const double *x, const double *y, size_t n,
+                                      mossa_correlation *out);
+/* Average ranks (1-based; ties share their mean rank) of x into ranks. */
+MOSSA_API mossa_status mossa_ranks(const double *x, size_t n, double *ranks);
+
+typedef enum mossa_corr_kind {
+    MOSSA_CORR_PEARSON = 0,
+    MOSSA_CORR_SPEARMAN = 1
+} mossa_corr_kind;
+
+/* Monte Carlo permutation test of "no association": y is shuffled
+   n_permutations times (0 = 9999; Fisher-Yates driven by the counter-based
+   RNG, so the result depends on seed only) and
+       p = (1 + #{|r_perm| >= |r_obs|}) / (1 + n_permutations),
+   which is a valid (never zero) p-value. r_obs is written to *r. */
+MOSSA_API mossa_status mossa_permutation_test(const double *x, const double *y, size_t n,
+                                              mossa_corr_kind kind, size_t n_permutations,
+                                              uint64_t seed, double *r, double *p);
+
+/* Optimal k-segment piecewise-linear least-squares fit of y[0..n) over
+   x = 0..n-1, each segment at least min_length (>= 2) points. starts[k]
+   gets each segment's first index (starts[0] = 0); *rss the total
+   residual sum of squares. O(k n^2) time, O(k n) memory (allocated). */
+MOSSA_API mossa_status mossa_segment_linear(const double *y, size_t n, size_t k,
+                                            size_t min_length, size_t *starts, double *rss);
+
+typedef struct mossa_group_options {
+    size_t min_length;          /* minimum layers per group; 0 = max(2, n / 8) */
+    const mossa_allocator *allocator;
+} mossa_group_options;
+
+enum { MOSSA_GROUP_SHARED = 0, MOSSA_GROUP_TRANSITION = 1, MOSSA_GROUP_REFINEMENT = 2 };
+
+typedef struct mossa_layer_groups {
+    size_t first[3], last[3];   /* inclusive curve indices per group (shared, transition, refinement) */
+    double intercept[3], slope[3]; /* each group's line y = intercept + slope * index */
+    double rss;                 /* residual sum of squares of the 3-segment fit */
+    double r2;                  /* 1 - rss / total sum of squares (1 when the curve is constant) */
+    double r2_line;             /* R^2 of one straight line, for comparison */
+    int paper_shape;            /* 1 if the transition slope is positive and steeper than both others */
+} mossa_layer_groups;
+
+MOSSA_API mossa_status mossa_layer_groups_fit(const double *curve, size_t n,
+                                              const mossa_group_options *options,
+                                              mossa_layer_groups *groups);
 
 #ifdef __cplusplus
 }
@@ -735,11 +848,121 @@ extern "C" {
 
 /* ==== impl/analysis.h ==== */
 /* ---------------------------------------------------------------------
-   analysis (impl/analysis.c)
+   The MOSSA pipeline (impl/analysis.c): Model-Oriented Sub-population and
+   Spectral Analysis over models x tasks x layers, after Zhao, Ziser &
+   Cohen, "Layer by Layer" (EMNLP 2024).
+
+   Models: one control (its per-task representations are the C_t) and any
+   number of others (each an E compared against the control). For each
+   task t and layer l the caller provides Y_t,l (from a model) and Z_t,l
+   (from the control) as row-major float32 matrices with the same rows
+   (examples, in the same order). The library never touches the file
+   system: matrices come from the caller's `load` callback, one at a
+   time, and go back through `release` as soon as they are used, so peak
+   memory is two matrices plus the t-SNE sample of one layer. The CLI
+   (`mossa analyze`) supplies a loader that reads .npy files.
+
+   Per model (E) the pipeline computes
+     cka[t][l]      CKA(Y_t,l, Z_t,l) (options.cka: linear biased by
+                    default, as in the paper; RBF; debiased)
+     cka summary    per layer over tasks: mean, min, quartiles (linear
+                    interpolation between order statistics, numpy's
+                    default), max
+     rank[t][l]     dims explaining options.variance (0.99) of the
+                    centered variance of Y_t,l (for the control too)
+     correlation    per layer, Pearson and Spearman correlation across
+                    tasks of cka[.][l] with the tasks' readability grades
+                    (mossa_task_grade), with two-sided p-values
+     groups         shared / transition / refinement layers from the
+                    per-layer mean CKA (mossa_layer_groups_fit, stats.h)
+     t-SNE maps     at a few layers: all tasks' examples (an evenly spaced
+                    sample of at most tsne_max_per_task rows per task),
+                    reduced to tsne_pca_dims by randomized PCA when wider,
+                    embedded in 2-D with mossa_tsne.
+   The control's cka entries are 1 (CKA of C_t with itself) and it gets
+   no groups, correlations or maps.
    --------------------------------------------------------------------- */
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Gives the matrix of (model, task, layer) (indices into the caller's
+   lists) in *data (rows x cols, row-major float32). The pointer stays
+   the caller's: mossa hands it back through release() once it is used. */
+typedef mossa_status (*mossa_analysis_load_fn)(void *user, size_t model, size_t task, size_t layer,
+                                               const float **data, size_t *rows, size_t *cols);
+typedef void (*mossa_analysis_release_fn)(void *user, const float *data);
+/* Progress: `done` of `total` units (a unit is one (task, layer) matrix
+   pass or one t-SNE map); return nonzero to cancel (MOSSA_ERR_CANCELLED). */
+typedef int (*mossa_analysis_progress_fn)(void *user, size_t done, size_t total, const char *stage);
+
+typedef struct mossa_analysis_input {
+    size_t n_models, n_tasks, n_layers;
+    size_t control;                 /* index of the control model */
+    const double *task_grade;       /* n_tasks readability grades, or NULL (no correlations) */
+    mossa_analysis_load_fn load;
+    mossa_analysis_release_fn release;  /* may be NULL */
+    void *user;
+} mossa_analysis_input;
+
+typedef struct mossa_analysis_options {
+    mossa_cka_options cka;          /* kernel/threshold/debiased; its n_threads, allocator are ignored */
+    double variance;                /* fraction for the rank; 0 = 0.99 */
+    const size_t *tsne_layers;      /* layer indices for the maps; NULL = first, 1/3, 1/2, 2/3, last */
+    size_t n_tsne_layers;
+    int no_tsne;                    /* nonzero: skip the maps */
+    size_t tsne_max_per_task;       /* rows per task in a map; 0 = max(20, 1200 / n_tasks) */
+    size_t tsne_pca_dims;           /* 0 = 50 */
+    mossa_tsne_options tsne;        /* iterations (0 = 750 here), seed, perplexity (0 = 30, lowered for few points) */
+    size_t group_min_length;        /* see mossa_group_options; 0 = default */
+    mossa_analysis_progress_fn progress;
+    void *progress_user;
+    int n_threads;
+    const mossa_allocator *allocator;
+} mossa_analysis_options;
+
+typedef struct mossa_analysis_result {
+    size_t n_models, n_tasks, n_layers, control;
+    double *cka;                    /* [model][task][layer] */
+    /* per [model][layer], over tasks */
+    double *cka_mean, *cka_min, *cka_q1, *cka_median, *cka_q3, *cka_max;
+    size_t *rank;                   /* [model][task][layer] */
+    double *explained;              /* [model][task][layer]: fraction those dims explain */
+    mossa_correlation *pearson, *spearman;  /* [model][layer]; n = 0 where undefined */
+    mossa_layer_groups *groups;     /* [model] */
+    mossa_status *groups_status;    /* [model]: MOSSA_OK where groups are defined */
+    size_t n_maps;                  /* t-SNE layers */
+    size_t *map_layer;              /* [n_maps] layer index of each map */
+    size_t map_points;              /* points per map */
+    size_t *map_task;               /* [map_points] task of each point */
+    size_t *map_row;                /* [map_points] row of each point in its task */
+    float *map;                     /* [model][map][point][2]; zeros for the control */
+    double *map_kl;                 /* [model][map] */
+    /* where a failure happened (valid when mossa_analyze fails in a load
+       or a computation on a matrix) */
+    size_t failed_model, failed_task, failed_layer;
+    const mossa_allocator *allocator;
+} mossa_analysis_result;
+
+/* Runs the pipeline; on failure the result holds nothing to free but the
+   failed_* location. Free a successful result with mossa_analysis_free. */
+MOSSA_API mossa_status mossa_analyze(const mossa_analysis_input *input,
+                                     const mossa_analysis_options *options,
+                                     mossa_analysis_result *result);
+MOSSA_API void mossa_analysis_free(mossa_analysis_result *result);
+
+/* Default map layers for n_layers: indices 0, round((n-1)/3),
+   round((n-1)/2), round(2(n-1)/3), n-1, duplicates removed; returns how
+   many were written to out (at most 5). */
+MOSSA_API size_t mossa_default_map_layers(size_t n_layers, size_t *out);
+
+/* A task's readability grade: the mean Flesch-Kincaid grade of the lines
+   of text (one example per line, '\n' or "\r\n"; a final line without a
+   newline counts). *n_lines gets the line count, *n_scored the lines with
+   at least one word (the others are left out of the mean).
+   MOSSA_ERR_TOO_FEW_SAMPLES when no line has words. */
+MOSSA_API mossa_status mossa_task_grade(const char *text, size_t len, double *grade,
+                                        size_t *n_lines, size_t *n_scored);
 
 #ifdef __cplusplus
 }
@@ -7185,10 +7408,867 @@ MOSSA_DEF mossa_status mossa_readability(const char *text, size_t len, mossa_tex
 { (void)text; (void)len; (void)stats; (void)scores; return MOSSA_ERR_NOT_IMPLEMENTED; }
 
 /* ==== impl/stats.c ==== */
-/* stats.c */
+/* stats.c - correlation with p-values, permutation tests, layer groups.
+   The equations and the reasoning behind the layer groups are in stats.h. */
+
+/* ---- special functions ------------------------------------------------ */
+
+/* Continued fraction of I_x(a, b) (Numerical Recipes 6.4), evaluated with
+   the modified Lentz method; converges fast for x < (a + 1) / (a + b + 2). */
+static double mossa__betacf(double a, double b, double x)
+{
+    const double tiny = 1e-300, eps = 1e-16;
+    double qab = a + b, qap = a + 1.0, qam = a - 1.0;
+    double c = 1.0, d = 1.0 - qab * x / qap, h;
+    int m;
+    if (fabs(d) < tiny) d = tiny;
+    d = 1.0 / d;
+    h = d;
+    for (m = 1; m <= 2000; ++m) {
+        double m2 = 2.0 * m, aa, del;
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d; if (fabs(d) < tiny) d = tiny;
+        c = 1.0 + aa / c; if (fabs(c) < tiny) c = tiny;
+        d = 1.0 / d;
+        h *= d * c;
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d; if (fabs(d) < tiny) d = tiny;
+        c = 1.0 + aa / c; if (fabs(c) < tiny) c = tiny;
+        d = 1.0 / d;
+        del = d * c;
+        h *= del;
+        if (fabs(del - 1.0) < eps) break;
+    }
+    return h;
+}
+
+MOSSA_DEF double mossa_incomplete_beta(double a, double b, double x)
+{
+    double lbt;
+    if (!(a > 0) || !(b > 0) || !(x >= 0) || !(x <= 1) || !isfinite(a) || !isfinite(b)) return -1.0;
+    if (x == 0) return 0.0;
+    if (x == 1) return 1.0;
+    lbt = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x);
+    /* Use the fraction on the side where it converges; the other side
+       follows from I_x(a, b) = 1 - I_{1-x}(b, a). */
+    if (x < (a + 1.0) / (a + b + 2.0)) return exp(lbt) * mossa__betacf(a, b, x) / a;
+    return 1.0 - exp(lbt) * mossa__betacf(b, a, 1.0 - x) / b;
+}
+
+MOSSA_DEF double mossa_student_t_p(double t, double df)
+{
+    double p;
+    if (!(df > 0) || isnan(t)) return -1.0;
+    if (isinf(t)) return 0.0;
+    /* P(|T| >= |t|) = I_{df/(df+t^2)}(df/2, 1/2) */
+    p = mossa_incomplete_beta(0.5 * df, 0.5, df / (df + t * t));
+    return p < 0 ? 0 : (p > 1 ? 1 : p);
+}
+
+/* ---- correlation --------------------------------------------------------- */
+
+static mossa_status mossa__check_pairs(const double *x, const double *y, size_t n)
+{
+    size_t i;
+    if (!x || !y) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (n < 3) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    for (i = 0; i < n; ++i)
+        if (!isfinite(x[i]) || !isfinite(y[i])) return MOSSA_ERR_NONFINITE;
+    return MOSSA_OK;
+}
+
+/* Two-pass centered Pearson r; MOSSA_ERR_ZERO_VARIANCE for a constant input. */
+static mossa_status mossa__pearson_r(const double *x, const double *y, size_t n, double *r)
+{
+    double mx = 0, my = 0, sxx = 0, syy = 0, sxy = 0, v;
+    size_t i;
+    for (i = 0; i < n; ++i) { mx += x[i]; my += y[i]; }
+    mx /= (double)n;
+    my /= (double)n;
+    for (i = 0; i < n; ++i) {
+        double dx = x[i] - mx, dy = y[i] - my;
+        sxx += dx * dx; syy += dy * dy; sxy += dx * dy;
+    }
+    if (!(sxx > 0) || !(syy > 0)) return MOSSA_ERR_ZERO_VARIANCE;
+    v = sxy / (sqrt(sxx) * sqrt(syy));
+    *r = v > 1 ? 1 : (v < -1 ? -1 : v);
+    return MOSSA_OK;
+}
+
+static void mossa__t_from_r(double r, size_t n, mossa_correlation *out)
+{
+    double df = (double)n - 2.0, one_minus = 1.0 - r * r;
+    out->r = r;
+    out->n = n;
+    out->exact = 0;
+    if (one_minus <= 0) {
+        out->t = r > 0 ? HUGE_VAL : -HUGE_VAL;
+        out->p = 0;
+        return;
+    }
+    out->t = r * sqrt(df / one_minus);
+    /* p through 1 - r^2 directly: I_{1-r^2}(df/2, 1/2) */
+    out->p = mossa_incomplete_beta(0.5 * df, 0.5, one_minus);
+    if (out->p < 0) out->p = 0;
+    if (out->p > 1) out->p = 1;
+}
+
+MOSSA_DEF mossa_status mossa_pearson(const double *x, const double *y, size_t n,
+                                     mossa_correlation *out)
+{
+    double r;
+    if (!out) return MOSSA_ERR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof(*out));
+    MOSSA__CHECK(mossa__check_pairs(x, y, n));
+    MOSSA__CHECK(mossa__pearson_r(x, y, n, &r));
+    mossa__t_from_r(r, n, out);
+    return MOSSA_OK;
+}
+
+/* Sorting indices by value without qsort's lack of a context pointer:
+   a small merge sort on (value, index) pairs, stable and O(n log n). */
+typedef struct mossa__vi { double v; size_t i; } mossa__vi;
+
+static void mossa__sort_vi(mossa__vi *a, mossa__vi *tmp, size_t n)
+{
+    size_t width, i;
+    for (width = 1; width < n; width *= 2) {
+        for (i = 0; i < n; i += 2 * width) {
+            size_t lo = i, mid = MOSSA__MIN(i + width, n), hi = MOSSA__MIN(i + 2 * width, n);
+            size_t p = lo, q = mid, k = lo;
+            while (p < mid && q < hi) tmp[k++] = (a[q].v < a[p].v) ? a[q++] : a[p++];
+            while (p < mid) tmp[k++] = a[p++];
+            while (q < hi) tmp[k++] = a[q++];
+        }
+        memcpy(a, tmp, n * sizeof(*a));
+    }
+}
+
+static mossa_status mossa__ranks_ctx(const mossa__ctx *ctx, const double *x, size_t n, double *ranks)
+{
+    mossa__vi *a, *tmp;
+    size_t i, j;
+    a = (mossa__vi *)mossa__calloc(ctx, n, sizeof(mossa__vi));
+    tmp = (mossa__vi *)mossa__calloc(ctx, n, sizeof(mossa__vi));
+    if (!a || !tmp) { mossa__free(ctx, a); mossa__free(ctx, tmp); return MOSSA_ERR_OUT_OF_MEMORY; }
+    for (i = 0; i < n; ++i) { a[i].v = x[i]; a[i].i = i; }
+    mossa__sort_vi(a, tmp, n);
+    for (i = 0; i < n; i = j) {
+        double avg;
+        size_t k;
+        for (j = i + 1; j < n && a[j].v == a[i].v; ++j) {}
+        avg = 0.5 * (double)(i + 1 + j);   /* mean of the 1-based ranks i+1 .. j */
+        for (k = i; k < j; ++k) ranks[a[k].i] = avg;
+    }
+    mossa__free(ctx, a);
+    mossa__free(ctx, tmp);
+    return MOSSA_OK;
+}
+
+MOSSA_DEF mossa_status mossa_ranks(const double *x, size_t n, double *ranks)
+{
+    mossa__ctx ctx;
+    size_t i;
+    if (!x || !ranks || n == 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    for (i = 0; i < n; ++i) if (!isfinite(x[i])) return MOSSA_ERR_NONFINITE;
+    ctx.allocator = NULL; ctx.n_threads = 1; ctx.pool = NULL;
+    return mossa__ranks_ctx(&ctx, x, n, ranks);
+}
+
+/* Exact two-sided permutation p of Spearman's rho for n <= 9: all n!
+   orderings of the y ranks (Heap's algorithm). Doubled ranks are integers
+   and their deviations from the mean n + 1 too, so the statistic
+   S = sum dx_i dy_i is exact and "as extreme" needs no tolerance. */
+static double mossa__spearman_exact_p(const double *rx, const double *ry, size_t n)
+{
+    double dx[MOSSA_SPEARMAN_EXACT_MAX], dy[MOSSA_SPEARMAN_EXACT_MAX];
+    size_t c[MOSSA_SPEARMAN_EXACT_MAX], i, k;
+    double s_obs = 0, count = 0, total = 0;
+    for (i = 0; i < n; ++i) {
+        dx[i] = 2.0 * rx[i] - (double)(n + 1);
+        dy[i] = 2.0 * ry[i] - (double)(n + 1);
+        s_obs += dx[i] * dy[i];
+        c[i] = 0;
+    }
+    s_obs = fabs(s_obs);
+    for (;;) {
+        double s = 0;
+        for (k = 0; k < n; ++k) s += dx[k] * dy[k];
+        total += 1;
+        if (fabs(s) >= s_obs) count += 1;
+        /* next permutation of dy (Heap) */
+        i = 1;
+        while (i < n && c[i] >= i) { c[i] = 0; ++i; }
+        if (i >= n) break;
+        {
+            size_t a = (i % 2 == 0) ? 0 : c[i];
+            double t = dy[a]; dy[a] = dy[i]; dy[i] = t;
+        }
+        ++c[i];
+    }
+    return count / total;
+}
+
+MOSSA_DEF mossa_status mossa_spearman(const double *x, const double *y, size_t n,
+                                      mossa_correlation *out)
+{
+    mossa__ctx ctx;
+    double *rx, *ry, r;
+    mossa_status st;
+    if (!out) return MOSSA_ERR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof(*out));
+    MOSSA__CHECK(mossa__check_pairs(x, y, n));
+    ctx.allocator = NULL; ctx.n_threads = 1; ctx.pool = NULL;
+    rx = (double *)mossa__calloc(&ctx, n, sizeof(double));
+    ry = (double *)mossa__calloc(&ctx, n, sizeof(double));
+    if (!rx || !ry) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    if ((st = mossa__ranks_ctx(&ctx, x, n, rx)) != MOSSA_OK) goto done;
+    if ((st = mossa__ranks_ctx(&ctx, y, n, ry)) != MOSSA_OK) goto done;
+    if ((st = mossa__pearson_r(rx, ry, n, &r)) != MOSSA_OK) goto done;
+    mossa__t_from_r(r, n, out);
+    if (n <= MOSSA_SPEARMAN_EXACT_MAX) {
+        out->p = mossa__spearman_exact_p(rx, ry, n);
+        out->exact = 1;
+    }
+done:
+    mossa__free(&ctx, rx);
+    mossa__free(&ctx, ry);
+    return st;
+}
+
+MOSSA_DEF mossa_status mossa_permutation_test(const double *x, const double *y, size_t n,
+                                              mossa_corr_kind kind, size_t n_permutations,
+                                              uint64_t seed, double *r, double *p)
+{
+    mossa__ctx ctx;
+    double *a = NULL, *b = NULL, robs, count = 0;
+    mossa_status st;
+    size_t it, i;
+    uint64_t counter = 0;
+    if (!r || !p || (kind != MOSSA_CORR_PEARSON && kind != MOSSA_CORR_SPEARMAN))
+        return MOSSA_ERR_INVALID_ARGUMENT;
+    *r = 0; *p = 1;
+    MOSSA__CHECK(mossa__check_pairs(x, y, n));
+    if (n_permutations == 0) n_permutations = 9999;
+    ctx.allocator = NULL; ctx.n_threads = 1; ctx.pool = NULL;
+    a = (double *)mossa__calloc(&ctx, n, sizeof(double));
+    b = (double *)mossa__calloc(&ctx, n, sizeof(double));
+    if (!a || !b) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    if (kind == MOSSA_CORR_SPEARMAN) {
+        if ((st = mossa__ranks_ctx(&ctx, x, n, a)) != MOSSA_OK) goto done;
+        if ((st = mossa__ranks_ctx(&ctx, y, n, b)) != MOSSA_OK) goto done;
+    } else {
+        memcpy(a, x, n * sizeof(double));
+        memcpy(b, y, n * sizeof(double));
+    }
+    if ((st = mossa__pearson_r(a, b, n, &robs)) != MOSSA_OK) goto done;
+    for (it = 0; it < n_permutations; ++it) {
+        double rp;
+        for (i = n - 1; i > 0; --i) {
+            size_t j = (size_t)(mossa_rng_uniform(seed, counter++) * (double)(i + 1));
+            double t;
+            if (j > i) j = i;
+            t = b[i]; b[i] = b[j]; b[j] = t;
+        }
+        (void)mossa__pearson_r(a, b, n, &rp);
+        /* the relative slack counts permutations that tie with the observed
+           value up to rounding (e.g. the identity) as "as extreme" */
+        if (fabs(rp) >= fabs(robs) * (1.0 - 1e-12)) count += 1;
+    }
+    *r = robs;
+    *p = (1.0 + count) / (1.0 + (double)n_permutations);
+    st = MOSSA_OK;
+done:
+    mossa__free(&ctx, a);
+    mossa__free(&ctx, b);
+    return st;
+}
+
+/* ---- segmentation ------------------------------------------------------- */
+
+/* Prefix sums over positions 0..n-1 (x = index) of the curve shifted by its
+   mean, in long double: the shift keeps y^2 sums small so that the O(1)
+   residual formula does not cancel away the precision of flat segments. */
+typedef struct mossa__prefix {
+    long double *sx, *sxx, *sy, *syy, *sxy;   /* n + 1 entries each */
+} mossa__prefix;
+
+static double mossa__segment_rss(const mossa__prefix *ps, size_t i, size_t j)
+{
+    long double m = (long double)(j - i);
+    long double sx = ps->sx[j] - ps->sx[i], sxx = ps->sxx[j] - ps->sxx[i];
+    long double sy = ps->sy[j] - ps->sy[i], syy = ps->syy[j] - ps->syy[i];
+    long double sxy = ps->sxy[j] - ps->sxy[i];
+    long double cxx = sxx - sx * sx / m, cyy = syy - sy * sy / m, cxy = sxy - sx * sy / m;
+    long double rss = cxx > 0 ? cyy - cxy * cxy / cxx : cyy;
+    return rss > 0 ? (double)rss : 0.0;
+}
+
+/* Line fit of one segment in plain two-pass double (the reported numbers). */
+static void mossa__line_fit(const double *y, size_t i, size_t j, double *a, double *b, double *rss)
+{
+    double mx = 0, my = 0, sxx = 0, sxy = 0, r = 0, m = (double)(j - i);
+    size_t k;
+    for (k = i; k < j; ++k) { mx += (double)k; my += y[k]; }
+    mx /= m; my /= m;
+    for (k = i; k < j; ++k) { sxx += ((double)k - mx) * ((double)k - mx); sxy += ((double)k - mx) * (y[k] - my); }
+    *b = sxx > 0 ? sxy / sxx : 0;
+    *a = my - *b * mx;
+    for (k = i; k < j; ++k) { double e = y[k] - (*a + *b * (double)k); r += e * e; }
+    *rss = r;
+}
+
+MOSSA_DEF mossa_status mossa_segment_linear(const double *y, size_t n, size_t k,
+                                            size_t min_length, size_t *starts, double *rss)
+{
+    mossa__ctx ctx;
+    mossa__prefix ps;
+    double *cost = NULL, mean = 0;
+    size_t *arg = NULL, s, i, j, total;
+    mossa_status st = MOSSA_OK;
+    if (!y || !starts || !rss || k == 0 || min_length < 2) return MOSSA_ERR_INVALID_ARGUMENT;
+    *rss = 0;
+    if (mossa__mul_overflows(k, min_length, &total) || n < total) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    for (i = 0; i < n; ++i) { if (!isfinite(y[i])) return MOSSA_ERR_NONFINITE; mean += y[i]; }
+    mean /= (double)n;
+    ctx.allocator = NULL; ctx.n_threads = 1; ctx.pool = NULL;
+    memset(&ps, 0, sizeof(ps));
+    ps.sx = (long double *)mossa__calloc(&ctx, 5 * (n + 1), sizeof(long double));
+    cost = (double *)mossa__calloc(&ctx, k * (n + 1), sizeof(double));
+    arg = (size_t *)mossa__calloc(&ctx, k * (n + 1), sizeof(size_t));
+    if (!ps.sx || !cost || !arg) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    ps.sxx = ps.sx + (n + 1); ps.sy = ps.sxx + (n + 1); ps.syy = ps.sy + (n + 1); ps.sxy = ps.syy + (n + 1);
+    for (i = 0; i < n; ++i) {
+        long double x = (long double)i, v = (long double)(y[i] - mean);
+        ps.sx[i + 1] = ps.sx[i] + x;
+        ps.sxx[i + 1] = ps.sxx[i] + x * x;
+        ps.sy[i + 1] = ps.sy[i] + v;
+        ps.syy[i + 1] = ps.syy[i] + v * v;
+        ps.sxy[i + 1] = ps.sxy[i] + x * v;
+    }
+    /* cost[s][j]: best residual of the first j points cut into s+1 segments;
+       arg[s][j]: where the last of them starts. HUGE_VAL marks "impossible". */
+    for (s = 0; s < k; ++s)
+        for (j = 0; j <= n; ++j) cost[s * (n + 1) + j] = HUGE_VAL;
+    for (j = min_length; j <= n; ++j) { cost[j] = mossa__segment_rss(&ps, 0, j); arg[j] = 0; }
+    for (s = 1; s < k; ++s) {
+        for (j = (s + 1) * min_length; j <= n; ++j) {
+            double best = HUGE_VAL;
+            size_t best_i = 0;
+            for (i = s * min_length; i + min_length <= j; ++i) {
+                double prev = cost[(s - 1) * (n + 1) + i], c;
+                if (prev == HUGE_VAL) continue;
+                c = prev + mossa__segment_rss(&ps, i, j);
+                if (c < best) { best = c; best_i = i; }
+            }
+            cost[s * (n + 1) + j] = best;
+            arg[s * (n + 1) + j] = best_i;
+        }
+    }
+    j = n;
+    for (s = k; s-- > 0;) {
+        starts[s] = s == 0 ? 0 : arg[s * (n + 1) + j];
+        j = starts[s];
+    }
+    {
+        double total_rss = 0, a, b, r;
+        for (s = 0; s < k; ++s) {
+            mossa__line_fit(y, starts[s], s + 1 < k ? starts[s + 1] : n, &a, &b, &r);
+            total_rss += r;
+        }
+        *rss = total_rss;
+    }
+done:
+    mossa__free(&ctx, ps.sx);
+    mossa__free(&ctx, cost);
+    mossa__free(&ctx, arg);
+    return st;
+}
+
+MOSSA_DEF mossa_status mossa_layer_groups_fit(const double *curve, size_t n,
+                                              const mossa_group_options *options,
+                                              mossa_layer_groups *groups)
+{
+    size_t starts[3], min_len, g;
+    double rss, mean = 0, tss = 0, a, b, line_rss;
+    size_t i;
+    if (!groups) return MOSSA_ERR_INVALID_ARGUMENT;
+    memset(groups, 0, sizeof(*groups));
+    if (!curve) return MOSSA_ERR_INVALID_ARGUMENT;
+    min_len = options && options->min_length ? options->min_length : MOSSA__MAX((size_t)2, n / 8);
+    if (min_len < 2) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (n < 3 * min_len) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    MOSSA__CHECK(mossa_segment_linear(curve, n, 3, min_len, starts, &rss));
+    for (i = 0; i < n; ++i) mean += curve[i];
+    mean /= (double)n;
+    for (i = 0; i < n; ++i) tss += (curve[i] - mean) * (curve[i] - mean);
+    for (g = 0; g < 3; ++g) {
+        double r;
+        groups->first[g] = starts[g];
+        groups->last[g] = (g < 2 ? starts[g + 1] : n) - 1;
+        mossa__line_fit(curve, groups->first[g], groups->last[g] + 1, &groups->intercept[g],
+                        &groups->slope[g], &r);
+    }
+    mossa__line_fit(curve, 0, n, &a, &b, &line_rss);
+    groups->rss = rss;
+    groups->r2 = tss > 0 ? 1.0 - rss / tss : 1.0;
+    groups->r2_line = tss > 0 ? 1.0 - line_rss / tss : 1.0;
+    groups->paper_shape = groups->slope[1] > 0 && groups->slope[1] > fabs(groups->slope[0]) &&
+                          groups->slope[1] > fabs(groups->slope[2]);
+    return MOSSA_OK;
+}
 
 /* ==== impl/analysis.c ==== */
-/* analysis.c */
+/* analysis.c - the MOSSA pipeline over models x tasks x layers (see
+   analysis.h). Streaming order: task by task, layer by layer, the
+   control's matrix Z_t,l is loaded once and every other model's Y_t,l is
+   compared with it and released before the next is loaded. */
+
+MOSSA_DEF size_t mossa_default_map_layers(size_t n_layers, size_t *out)
+{
+    size_t cand[5], i, j, m = 0;
+    double last;
+    if (n_layers == 0 || !out) return 0;
+    last = (double)(n_layers - 1);
+    cand[0] = 0;
+    cand[1] = (size_t)floor(last / 3.0 + 0.5);
+    cand[2] = (size_t)floor(last / 2.0 + 0.5);
+    cand[3] = (size_t)floor(2.0 * last / 3.0 + 0.5);
+    cand[4] = n_layers - 1;
+    for (i = 0; i < 5; ++i) {
+        int dup = 0;
+        for (j = 0; j < m; ++j) if (out[j] == cand[i]) dup = 1;
+        if (!dup) out[m++] = cand[i];
+    }
+    return m;
+}
+
+MOSSA_DEF mossa_status mossa_task_grade(const char *text, size_t len, double *grade,
+                                        size_t *n_lines, size_t *n_scored)
+{
+    size_t i = 0, lines = 0, scored = 0;
+    double sum = 0;
+    if (grade) *grade = 0;
+    if (n_lines) *n_lines = 0;
+    if (n_scored) *n_scored = 0;
+    if (!text && len) return MOSSA_ERR_INVALID_ARGUMENT;
+    while (i < len) {
+        size_t start = i, end;
+        mossa_readability_scores sc;
+        mossa_status st;
+        while (i < len && text[i] != '\n') ++i;
+        end = i;
+        if (i < len) ++i;               /* the newline */
+        if (end > start && text[end - 1] == '\r') --end;
+        ++lines;
+        st = mossa_readability(text + start, end - start, NULL, &sc);
+        if (st != MOSSA_OK) return st;
+        if (sc.defined) { sum += sc.flesch_kincaid_grade; ++scored; }
+    }
+    if (n_lines) *n_lines = lines;
+    if (n_scored) *n_scored = scored;
+    if (scored == 0) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    if (grade) *grade = sum / (double)scored;
+    return MOSSA_OK;
+}
+
+/* numpy's default quantile: linear interpolation at position q (n - 1)
+   of the sorted values. */
+static double mossa__quantile_sorted(const double *v, size_t n, double q)
+{
+    double pos = q * (double)(n - 1), frac;
+    size_t lo = (size_t)floor(pos);
+    if (lo + 1 >= n) return v[n - 1];
+    frac = pos - (double)lo;
+    return v[lo] + frac * (v[lo + 1] - v[lo]);
+}
+
+static void mossa__sort_doubles(double *v, size_t n)
+{
+    size_t i, j;
+    for (i = 1; i < n; ++i) {          /* insertion sort: n is a task count */
+        double t = v[i];
+        for (j = i; j > 0 && v[j - 1] > t; --j) v[j] = v[j - 1];
+        v[j] = t;
+    }
+}
+
+MOSSA_DEF void mossa_analysis_free(mossa_analysis_result *r)
+{
+    mossa__ctx ctx;
+    if (!r) return;
+    ctx.allocator = r->allocator; ctx.n_threads = 1; ctx.pool = NULL;
+    mossa__free(&ctx, r->cka);
+    mossa__free(&ctx, r->cka_mean);
+    mossa__free(&ctx, r->rank);
+    mossa__free(&ctx, r->explained);
+    mossa__free(&ctx, r->pearson);
+    mossa__free(&ctx, r->spearman);
+    mossa__free(&ctx, r->groups);
+    mossa__free(&ctx, r->groups_status);
+    mossa__free(&ctx, r->map_layer);
+    mossa__free(&ctx, r->map_task);
+    mossa__free(&ctx, r->map_row);
+    mossa__free(&ctx, r->map);
+    mossa__free(&ctx, r->map_kl);
+    memset(r, 0, sizeof(*r));
+}
+
+typedef struct mossa__run {
+    const mossa_analysis_input *in;
+    const mossa_analysis_options *opt;
+    mossa_analysis_result *r;
+    mossa__ctx *ctx;
+    size_t done, total;
+} mossa__run;
+
+static mossa_status mossa__tick(mossa__run *run, const char *stage)
+{
+    ++run->done;
+    if (run->opt->progress && run->opt->progress(run->opt->progress_user, run->done, run->total, stage))
+        return MOSSA_ERR_CANCELLED;
+    return MOSSA_OK;
+}
+
+static mossa_status mossa__load(mossa__run *run, size_t m, size_t t, size_t l,
+                                const float **x, size_t *rows, size_t *cols)
+{
+    mossa_status st;
+    *x = NULL; *rows = 0; *cols = 0;
+    st = run->in->load(run->in->user, m, t, l, x, rows, cols);
+    if (st == MOSSA_OK && (!*x || *rows == 0 || *cols == 0)) st = MOSSA_ERR_INVALID_ARGUMENT;
+    if (st != MOSSA_OK) {
+        if (*x && run->in->release) run->in->release(run->in->user, *x);
+        *x = NULL;
+        run->r->failed_model = m; run->r->failed_task = t; run->r->failed_layer = l;
+    }
+    return st;
+}
+
+static void mossa__release(mossa__run *run, const float *x)
+{
+    if (x && run->in->release) run->in->release(run->in->user, x);
+}
+
+static mossa_status mossa__rank_of(mossa__run *run, const float *x, size_t n, size_t d, size_t at)
+{
+    mossa_rank_options ro;
+    mossa_rank_result rr;
+    mossa_status st;
+    memset(&ro, 0, sizeof(ro));
+    ro.variance = run->opt->variance;
+    ro.n_threads = run->ctx->n_threads;
+    ro.allocator = run->ctx->allocator;
+    st = mossa_variance_rank(x, n, d, &ro, &rr);
+    if (st != MOSSA_OK) return st;
+    run->r->rank[at] = rr.rank;
+    run->r->explained[at] = rr.explained;
+    return MOSSA_OK;
+}
+
+/* Pass 1: CKA and ranks, one (task, layer) at a time. */
+static mossa_status mossa__pass_cka(mossa__run *run)
+{
+    const mossa_analysis_input *in = run->in;
+    mossa_analysis_result *r = run->r;
+    size_t t, l, m, L = in->n_layers, T = in->n_tasks;
+    mossa_cka_options co = run->opt->cka;
+    mossa_status st;
+    co.n_threads = run->ctx->n_threads;
+    co.allocator = run->ctx->allocator;
+    for (t = 0; t < T; ++t) {
+        size_t task_rows = 0;
+        for (l = 0; l < L; ++l) {
+            const float *z, *y;
+            size_t nz, dz, ny, dy;
+            MOSSA__CHECK(mossa__load(run, in->control, t, l, &z, &nz, &dz));
+            if (l > 0 && nz != task_rows) {
+                r->failed_model = in->control; r->failed_task = t; r->failed_layer = l;
+                mossa__release(run, z);
+                return MOSSA_ERR_DIMENSION_MISMATCH;
+            }
+            task_rows = nz;
+            st = mossa__rank_of(run, z, nz, dz, (in->control * T + t) * L + l);
+            r->cka[(in->control * T + t) * L + l] = 1.0;
+            if (st != MOSSA_OK) {
+                r->failed_model = in->control; r->failed_task = t; r->failed_layer = l;
+                mossa__release(run, z);
+                return st;
+            }
+            for (m = 0; m < in->n_models; ++m) {
+                size_t at = (m * T + t) * L + l;
+                if (m == in->control) continue;
+                st = mossa__load(run, m, t, l, &y, &ny, &dy);
+                if (st != MOSSA_OK) { mossa__release(run, z); return st; }
+                if (ny != nz) st = MOSSA_ERR_DIMENSION_MISMATCH;
+                if (st == MOSSA_OK) st = mossa_cka(y, ny, dy, z, dz, &co, &r->cka[at]);
+                if (st == MOSSA_OK) st = mossa__rank_of(run, y, ny, dy, at);
+                mossa__release(run, y);
+                if (st != MOSSA_OK) {
+                    r->failed_model = m; r->failed_task = t; r->failed_layer = l;
+                    mossa__release(run, z);
+                    return st;
+                }
+            }
+            mossa__release(run, z);
+            MOSSA__CHECK(mossa__tick(run, "cka"));
+        }
+    }
+    return MOSSA_OK;
+}
+
+/* Summaries, correlations and groups from the CKA table. */
+static mossa_status mossa__summaries(mossa__run *run)
+{
+    const mossa_analysis_input *in = run->in;
+    mossa_analysis_result *r = run->r;
+    size_t T = in->n_tasks, L = in->n_layers, m, t, l;
+    double *col = (double *)mossa__calloc(run->ctx, T, sizeof(double));
+    double *sorted = (double *)mossa__calloc(run->ctx, T, sizeof(double));
+    mossa_group_options go;
+    if (!col || !sorted) { mossa__free(run->ctx, col); mossa__free(run->ctx, sorted); return MOSSA_ERR_OUT_OF_MEMORY; }
+    memset(&go, 0, sizeof(go));
+    go.min_length = run->opt->group_min_length;
+    go.allocator = run->ctx->allocator;
+    for (m = 0; m < in->n_models; ++m) {
+        for (l = 0; l < L; ++l) {
+            size_t at = m * L + l;
+            double sum = 0;
+            for (t = 0; t < T; ++t) { col[t] = r->cka[(m * T + t) * L + l]; sum += col[t]; }
+            memcpy(sorted, col, T * sizeof(double));
+            mossa__sort_doubles(sorted, T);
+            r->cka_mean[at] = sum / (double)T;
+            r->cka_min[at] = sorted[0];
+            r->cka_q1[at] = mossa__quantile_sorted(sorted, T, 0.25);
+            r->cka_median[at] = mossa__quantile_sorted(sorted, T, 0.5);
+            r->cka_q3[at] = mossa__quantile_sorted(sorted, T, 0.75);
+            r->cka_max[at] = sorted[T - 1];
+            if (m != in->control && in->task_grade) {
+                /* undefined (constant column, < 3 tasks) stays n = 0 */
+                if (mossa_pearson(col, in->task_grade, T, &r->pearson[at]) != MOSSA_OK)
+                    memset(&r->pearson[at], 0, sizeof(mossa_correlation));
+                if (mossa_spearman(col, in->task_grade, T, &r->spearman[at]) != MOSSA_OK)
+                    memset(&r->spearman[at], 0, sizeof(mossa_correlation));
+            }
+        }
+        if (m == in->control) r->groups_status[m] = MOSSA_ERR_INVALID_ARGUMENT;
+        else r->groups_status[m] = mossa_layer_groups_fit(r->cka_mean + m * L, L, &go, &r->groups[m]);
+    }
+    mossa__free(run->ctx, col);
+    mossa__free(run->ctx, sorted);
+    return MOSSA_OK;
+}
+
+/* Centers x (n x d) and projects it on its top k principal axes
+   (randomized SVD): out = U S, n x k. */
+static mossa_status mossa__pca(mossa__run *run, float *x, size_t n, size_t d, size_t k, float *out)
+{
+    double *mean = NULL, *s = NULL;
+    float *u = NULL;
+    mossa_svd_options so;
+    mossa_status st = MOSSA_OK;
+    size_t i, j;
+    mean = (double *)mossa__calloc(run->ctx, d, sizeof(double));
+    s = (double *)mossa__calloc(run->ctx, k, sizeof(double));
+    u = (float *)mossa__calloc(run->ctx, n * k, sizeof(float));
+    if (!mean || !s || !u) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    for (i = 0; i < n; ++i) for (j = 0; j < d; ++j) mean[j] += x[i * d + j];
+    for (j = 0; j < d; ++j) mean[j] /= (double)n;
+    for (i = 0; i < n; ++i) for (j = 0; j < d; ++j) x[i * d + j] = (float)(x[i * d + j] - mean[j]);
+    memset(&so, 0, sizeof(so));
+    so.seed = 0x4d4f535341ULL;
+    so.n_threads = run->ctx->n_threads;
+    so.allocator = run->ctx->allocator;
+    st = mossa_svd_randomized(x, n, d, k, &so, s, u, NULL);
+    if (st != MOSSA_OK) goto done;
+    for (i = 0; i < n; ++i) for (j = 0; j < k; ++j) out[i * k + j] = (float)(u[i * k + j] * s[j]);
+done:
+    mossa__free(run->ctx, mean);
+    mossa__free(run->ctx, s);
+    mossa__free(run->ctx, u);
+    return st;
+}
+
+/* Pass 2: the t-SNE maps, one layer and one model at a time. */
+static mossa_status mossa__pass_maps(mossa__run *run, const size_t *task_rows)
+{
+    const mossa_analysis_input *in = run->in;
+    const mossa_analysis_options *opt = run->opt;
+    mossa_analysis_result *r = run->r;
+    size_t T = in->n_tasks, P = r->map_points, per_task, mi, m, t, i;
+    size_t width = 0, pca = opt->tsne_pca_dims ? opt->tsne_pca_dims : 50;
+    float *sample = NULL, *reduced = NULL;
+    mossa_status st = MOSSA_OK;
+    per_task = opt->tsne_max_per_task ? opt->tsne_max_per_task : MOSSA__MAX((size_t)20, 1200 / T);
+    for (mi = 0; mi < r->n_maps; ++mi) {
+        for (m = 0; m < in->n_models; ++m) {
+            size_t p = 0, d = 0, dim;
+            mossa_tsne_options to;
+            mossa_tsne_result tr;
+            if (m == in->control) continue;
+            for (t = 0; t < T; ++t) {
+                const float *x;
+                size_t n, cols, take = MOSSA__MIN(task_rows[t], per_task);
+                st = mossa__load(run, m, t, r->map_layer[mi], &x, &n, &cols);
+                if (st != MOSSA_OK) goto done;
+                if (n != task_rows[t] || (d && cols != d)) {
+                    r->failed_model = m; r->failed_task = t; r->failed_layer = r->map_layer[mi];
+                    mossa__release(run, x);
+                    st = MOSSA_ERR_DIMENSION_MISMATCH;
+                    goto done;
+                }
+                if (!sample || cols > width) {
+                    size_t bytes;
+                    mossa__free(run->ctx, sample);
+                    width = cols;
+                    if (mossa__mul_overflows(P, width, &bytes)) { mossa__release(run, x); st = MOSSA_ERR_TOO_LARGE; goto done; }
+                    sample = (float *)mossa__calloc(run->ctx, bytes, sizeof(float));
+                    if (!sample) { mossa__release(run, x); st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+                }
+                d = cols;
+                for (i = 0; i < take; ++i) {
+                    size_t row = i * n / take;
+                    memcpy(sample + (p + i) * d, x + row * d, d * sizeof(float));
+                }
+                p += take;
+                mossa__release(run, x);
+            }
+            dim = d;
+            if (d > pca && P > pca) {
+                if (!reduced) {
+                    reduced = (float *)mossa__calloc(run->ctx, P * pca, sizeof(float));
+                    if (!reduced) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+                }
+                st = mossa__pca(run, sample, P, d, pca, reduced);
+                if (st != MOSSA_OK) { r->failed_model = m; r->failed_task = 0; r->failed_layer = r->map_layer[mi]; goto done; }
+                dim = pca;
+            }
+            to = opt->tsne;
+            to.dims = 2;
+            if (to.iterations == 0) to.iterations = 750;
+            if (to.perplexity == 0) to.perplexity = 30;
+            /* perplexity needs at least 3 perplexity + 1 points */
+            if (3.0 * to.perplexity + 1 > (double)P) to.perplexity = ((double)P - 1) / 3.0;
+            to.n_threads = run->ctx->n_threads;
+            to.allocator = run->ctx->allocator;
+            to.progress = NULL;
+            st = mossa_tsne(dim == d ? sample : reduced, P, dim, &to,
+                            r->map + (m * r->n_maps + mi) * P * 2, &tr);
+            if (st != MOSSA_OK) { r->failed_model = m; r->failed_task = 0; r->failed_layer = r->map_layer[mi]; goto done; }
+            r->map_kl[m * r->n_maps + mi] = tr.kl;
+            if ((st = mossa__tick(run, "t-SNE")) != MOSSA_OK) goto done;
+        }
+    }
+done:
+    mossa__free(run->ctx, sample);
+    mossa__free(run->ctx, reduced);
+    return st;
+}
+
+/* Row counts per task from the control's first layer (the CKA pass checks
+   every other matrix against them). */
+static mossa_status mossa__task_rows(mossa__run *run, size_t *rows)
+{
+    size_t t;
+    for (t = 0; t < run->in->n_tasks; ++t) {
+        const float *x;
+        size_t n, d;
+        MOSSA__CHECK(mossa__load(run, run->in->control, t, 0, &x, &n, &d));
+        rows[t] = n;
+        mossa__release(run, x);
+    }
+    return MOSSA_OK;
+}
+
+MOSSA_DEF mossa_status mossa_analyze(const mossa_analysis_input *in,
+                                     const mossa_analysis_options *options,
+                                     mossa_analysis_result *r)
+{
+    mossa_analysis_options opt;
+    mossa__ctx ctx;
+    mossa__run run;
+    size_t M, T, L, cells, i, *task_rows = NULL, per_task;
+    mossa_status st;
+    if (!r) return MOSSA_ERR_INVALID_ARGUMENT;
+    memset(r, 0, sizeof(*r));
+    if (!in || !in->load || in->n_models < 2 || in->n_tasks == 0 || in->n_layers == 0 ||
+        in->control >= in->n_models)
+        return MOSSA_ERR_INVALID_ARGUMENT;
+    if (options) opt = *options; else memset(&opt, 0, sizeof(opt));
+    if (opt.variance < 0 || opt.variance > 1) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (in->task_grade)
+        for (i = 0; i < in->n_tasks; ++i) if (!isfinite(in->task_grade[i])) return MOSSA_ERR_NONFINITE;
+    if (!opt.no_tsne && opt.tsne_layers)
+        for (i = 0; i < opt.n_tsne_layers; ++i) if (opt.tsne_layers[i] >= in->n_layers) return MOSSA_ERR_INVALID_ARGUMENT;
+    M = in->n_models; T = in->n_tasks; L = in->n_layers;
+    if (mossa__mul_overflows(M, T, &cells) || mossa__mul_overflows(cells, L, &cells))
+        return MOSSA_ERR_TOO_LARGE;
+    MOSSA__CHECK(mossa__ctx_begin(&ctx, opt.n_threads, opt.allocator));
+    r->allocator = opt.allocator;
+    r->n_models = M; r->n_tasks = T; r->n_layers = L; r->control = in->control;
+    r->cka = (double *)mossa__calloc(&ctx, cells, sizeof(double));
+    r->rank = (size_t *)mossa__calloc(&ctx, cells, sizeof(size_t));
+    r->explained = (double *)mossa__calloc(&ctx, cells, sizeof(double));
+    r->cka_mean = (double *)mossa__calloc(&ctx, 6 * M * L, sizeof(double));
+    r->pearson = (mossa_correlation *)mossa__calloc(&ctx, M * L, sizeof(mossa_correlation));
+    r->spearman = (mossa_correlation *)mossa__calloc(&ctx, M * L, sizeof(mossa_correlation));
+    r->groups = (mossa_layer_groups *)mossa__calloc(&ctx, M, sizeof(mossa_layer_groups));
+    r->groups_status = (mossa_status *)mossa__calloc(&ctx, M, sizeof(mossa_status));
+    r->map_layer = (size_t *)mossa__calloc(&ctx, 8 + opt.n_tsne_layers, sizeof(size_t));
+    task_rows = (size_t *)mossa__calloc(&ctx, T, sizeof(size_t));
+    if (!r->cka || !r->rank || !r->explained || !r->cka_mean || !r->pearson || !r->spearman ||
+        !r->groups || !r->groups_status || !r->map_layer || !task_rows) {
+        st = MOSSA_ERR_OUT_OF_MEMORY;
+        goto fail;
+    }
+    r->cka_min = r->cka_mean + M * L;
+    r->cka_q1 = r->cka_min + M * L;
+    r->cka_median = r->cka_q1 + M * L;
+    r->cka_q3 = r->cka_median + M * L;
+    r->cka_max = r->cka_q3 + M * L;
+    if (!opt.no_tsne) {
+        if (opt.tsne_layers && opt.n_tsne_layers) {
+            r->n_maps = opt.n_tsne_layers;
+            memcpy(r->map_layer, opt.tsne_layers, r->n_maps * sizeof(size_t));
+        } else r->n_maps = mossa_default_map_layers(L, r->map_layer);
+    }
+    run.in = in; run.opt = &opt; run.r = r; run.ctx = &ctx; run.done = 0;
+    run.total = T * L + r->n_maps * (M - 1);
+    if ((st = mossa__task_rows(&run, task_rows)) != MOSSA_OK) goto fail;
+    if ((st = mossa__pass_cka(&run)) != MOSSA_OK) goto fail;
+    if ((st = mossa__summaries(&run)) != MOSSA_OK) goto fail;
+    if (r->n_maps) {
+        per_task = opt.tsne_max_per_task ? opt.tsne_max_per_task : MOSSA__MAX((size_t)20, 1200 / T);
+        r->map_points = 0;
+        for (i = 0; i < T; ++i) r->map_points += MOSSA__MIN(task_rows[i], per_task);
+        r->map_task = (size_t *)mossa__calloc(&ctx, r->map_points, sizeof(size_t));
+        r->map_row = (size_t *)mossa__calloc(&ctx, r->map_points, sizeof(size_t));
+        r->map = (float *)mossa__calloc(&ctx, M * r->n_maps * r->map_points * 2, sizeof(float));
+        r->map_kl = (double *)mossa__calloc(&ctx, M * r->n_maps, sizeof(double));
+        if (!r->map_task || !r->map_row || !r->map || !r->map_kl) { st = MOSSA_ERR_OUT_OF_MEMORY; goto fail; }
+        {
+            /* point -> (task, row) bookkeeping, independent of the models */
+            size_t p = 0, t, k, take;
+            for (t = 0; t < T; ++t) {
+                take = MOSSA__MIN(task_rows[t], per_task);
+                for (k = 0; k < take; ++k, ++p) { r->map_task[p] = t; r->map_row[p] = k * task_rows[t] / take; }
+            }
+        }
+        if ((st = mossa__pass_maps(&run, task_rows)) != MOSSA_OK) goto fail;
+    }
+    mossa__free(&ctx, task_rows);
+    mossa__ctx_end(&ctx);
+    return MOSSA_OK;
+fail:
+    {
+        size_t fm = r->failed_model, ft = r->failed_task, fl = r->failed_layer;
+        mossa__free(&ctx, task_rows);
+        mossa__ctx_end(&ctx);
+        mossa_analysis_free(r);
+        r->failed_model = fm; r->failed_task = ft; r->failed_layer = fl;
+    }
+    return st;
+}
 
 #endif /* MOSSA_IMPLEMENTATION */
 
