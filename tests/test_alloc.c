@@ -268,6 +268,161 @@ static mossa_status case_cka_rbf(const mossa_allocator *a, int t, double s[8])
 static mossa_status case_cka_rbf_debiased(const mossa_allocator *a, int t, double s[8])
 { return cka_case(a, t, s, 25, 6, 7, MOSSA_KERNEL_RBF, 1); }
 
+/* the HSIC triple, the centered Gram and cross products (caller arrays) */
+static mossa_status case_cka_hsic(const mossa_allocator *a, int threads, double sig[8])
+{
+    size_t n = 20, dx = 7, dy = 5;
+    float *x = data_x(n, dx, 61), *y = data_y(x, n, dx, dy, 62);
+    mossa_cka_options o;
+    double h[3] = {NAN, NAN, NAN};
+    mossa_status st;
+    memset(&o, 0, sizeof(o));
+    o.allocator = a; o.n_threads = threads; o.debiased = 1;
+    st = mossa_cka_hsic(x, n, dx, y, dy, &o, h);
+    if (st == MOSSA_OK) { sig[0] = h[0]; sig[1] = h[1]; sig[2] = h[2]; }
+    else ck_assert_msg(!isnan(h[0]) && !isnan(h[1]) && !isnan(h[2]), "mossa_cka_hsic failed without writing its output");
+    free(x); free(y);
+    return st;
+}
+
+static mossa_status case_centered_gram(const mossa_allocator *a, int threads, double sig[8])
+{
+    size_t n = 15, d = 6, i;
+    float *x = data_x(n, d, 63);
+    double *g = (double *)malloc(n * n * sizeof(double));
+    mossa_cka_options o;
+    mossa_status st;
+    memset(&o, 0, sizeof(o));
+    o.allocator = a; o.n_threads = threads; o.kernel = MOSSA_KERNEL_RBF;
+    st = mossa_centered_gram(x, n, d, &o, g);
+    if (st == MOSSA_OK) for (i = 0; i < n * n; ++i) sig[i % 8] += g[i] * (double)(i + 1);
+    free(x); free(g);
+    return st;
+}
+
+static mossa_status case_centered_cross(const mossa_allocator *a, int threads, double sig[8])
+{
+    size_t n = 30, dx = 5, dy = 4, i;
+    float *x = data_x(n, dx, 64), *y = data_y(x, n, dx, dy, 65);
+    double *c = (double *)malloc(dx * dy * sizeof(double));
+    mossa_cka_options o;
+    mossa_status st;
+    memset(&o, 0, sizeof(o));
+    o.allocator = a; o.n_threads = threads;
+    st = mossa_centered_cross(x, n, dx, y, dy, &o, c);
+    if (st == MOSSA_OK) for (i = 0; i < dx * dy; ++i) sig[i % 8] += c[i] * (double)(i + 1);
+    free(x); free(y); free(c);
+    return st;
+}
+
+/* prepared layers: create two, compare, destroy */
+static mossa_status case_cka_gram_objects(const mossa_allocator *a, int threads, double sig[8])
+{
+    size_t n = 18, dx = 9, dy = 4;
+    float *x = data_x(n, dx, 66), *y = data_y(x, n, dx, dy, 67);
+    mossa_cka_options o;
+    mossa_cka_gram *ga = (mossa_cka_gram *)(void *)x, *gb = (mossa_cka_gram *)(void *)x;
+    double v = NAN;
+    mossa_status st;
+    memset(&o, 0, sizeof(o));
+    o.allocator = a; o.n_threads = threads;
+    st = mossa_cka_gram_create(x, n, dx, &o, &ga);
+    if (st != MOSSA_OK) { ck_assert_msg(ga == NULL, "gram_create failed but left *gram set"); goto out; }
+    st = mossa_cka_gram_create(y, n, dy, &o, &gb);
+    if (st != MOSSA_OK) { ck_assert_msg(gb == NULL, "gram_create failed but left *gram set"); mossa_cka_gram_destroy(ga); goto out; }
+    st = mossa_cka_gram_cka(ga, gb, &o, &v);
+    if (st == MOSSA_OK) sig[0] = v;
+    else ck_assert_msg(!isnan(v), "gram_cka failed without writing its output");
+    mossa_cka_gram_destroy(ga);
+    mossa_cka_gram_destroy(gb);
+out:
+    free(x); free(y);
+    return st;
+}
+
+static mossa_status case_cka_matrix(const mossa_allocator *a, int threads, double sig[8])
+{
+    size_t n = 16, da[2] = {5, 8}, db[3] = {3, 6, 4}, i;
+    float *xa[2], *xb[3];
+    double out[6];
+    mossa_cka_options o;
+    mossa_status st;
+    for (i = 0; i < 2; ++i) xa[i] = data_x(n, da[i], 70 + i);
+    for (i = 0; i < 3; ++i) xb[i] = data_y(xa[i % 2], n, da[i % 2], db[i], 80 + i);
+    memset(&o, 0, sizeof(o));
+    o.allocator = a; o.n_threads = threads;
+    st = mossa_cka_matrix((const float *const *)xa, da, 2, (const float *const *)xb, db, 3, n, &o, out);
+    if (st == MOSSA_OK) for (i = 0; i < 6; ++i) sig[i] = out[i];
+    for (i = 0; i < 2; ++i) free(xa[i]);
+    for (i = 0; i < 3; ++i) free(xb[i]);
+    return st;
+}
+
+/* the streaming accumulator's whole life: create two, add batches, merge,
+   export, import into a third, finish */
+static mossa_status case_cka_stream(const mossa_allocator *a, int threads, double sig[8])
+{
+    size_t n = 40, dx = 6, dy = 5, len;
+    float *x = data_x(n, dx, 90), *y = data_y(x, n, dx, dy, 91);
+    mossa_cka_options o;
+    mossa_cka_stream *s1 = NULL, *s2 = NULL, *s3 = NULL;
+    double *state = NULL, v = NAN;
+    mossa_status st;
+    memset(&o, 0, sizeof(o));
+    o.allocator = a; o.n_threads = threads;
+    if ((st = mossa_cka_stream_create(dx, dy, &o, &s1)) != MOSSA_OK) { ck_assert_ptr_null(s1); goto out; }
+    if ((st = mossa_cka_stream_create(dx, dy, &o, &s2)) != MOSSA_OK) { ck_assert_ptr_null(s2); goto out; }
+    if ((st = mossa_cka_stream_add(s1, x, y, 13)) != MOSSA_OK) goto out;
+    if ((st = mossa_cka_stream_add(s1, x + 13 * dx, y + 13 * dy, 10)) != MOSSA_OK) goto out;
+    if ((st = mossa_cka_stream_add(s2, x + 23 * dx, y + 23 * dy, n - 23)) != MOSSA_OK) goto out;
+    if ((st = mossa_cka_stream_merge(s1, s2)) != MOSSA_OK) goto out;
+    len = mossa_cka_stream_state_size(dx, dy);
+    state = (double *)malloc(len * sizeof(double));
+    if ((st = mossa_cka_stream_export(s1, state)) != MOSSA_OK) goto out;
+    if ((st = mossa_cka_stream_create(dx, dy, &o, &s3)) != MOSSA_OK) { ck_assert_ptr_null(s3); goto out; }
+    if ((st = mossa_cka_stream_import(s3, state)) != MOSSA_OK) goto out;
+    st = mossa_cka_stream_finish(s3, &v);
+    if (st == MOSSA_OK) sig[0] = v;
+    else ck_assert_msg(!isnan(v), "stream_finish failed without writing its output");
+out:
+    mossa_cka_stream_destroy(s1);
+    mossa_cka_stream_destroy(s2);
+    mossa_cka_stream_destroy(s3);
+    free(state); free(x); free(y);
+    return st;
+}
+
+static mossa_status case_cka_minibatch(const mossa_allocator *a, int threads, double sig[8])
+{
+    size_t n = 24, dx = 6, dy = 5;
+    float *x = data_x(n, dx, 92), *y = data_y(x, n, dx, dy, 93);
+    mossa_cka_options o;
+    mossa_cka_minibatch mb;
+    double v = NAN;
+    mossa_status st;
+    memset(&o, 0, sizeof(o));
+    memset(&mb, 0, sizeof(mb));
+    o.allocator = a; o.n_threads = threads; o.kernel = MOSSA_KERNEL_RBF;
+    st = mossa_cka_minibatch_add(&mb, x, 12, dx, y, dy, &o);
+    if (st == MOSSA_OK) st = mossa_cka_minibatch_add(&mb, x + 12 * dx, 12, dx, y + 12 * dy, dy, &o);
+    if (st == MOSSA_OK) st = mossa_cka_minibatch_finish(&mb, &v);
+    if (st == MOSSA_OK) sig[0] = v;
+    free(x); free(y);
+    return st;
+}
+
+START_TEST(cka_building_blocks_survive_every_failed_allocation)
+{
+    RUN_BOTH("mossa_cka_hsic (debiased)", case_cka_hsic);
+    RUN_BOTH("mossa_centered_gram (rbf)", case_centered_gram);
+    RUN_BOTH("mossa_centered_cross", case_centered_cross);
+    RUN_BOTH("mossa_cka_gram_create/_cka/_destroy", case_cka_gram_objects);
+    RUN_BOTH("mossa_cka_matrix", case_cka_matrix);
+    RUN_BOTH("mossa_cka_stream_* (create/add/merge/export/import/finish)", case_cka_stream);
+    RUN_BOTH("mossa_cka_minibatch_add (rbf)", case_cka_minibatch);
+}
+END_TEST
+
 START_TEST(cka_survives_every_failed_allocation)
 {
     RUN_BOTH("mossa_cka linear (Gram)", case_cka_gram);
@@ -322,12 +477,60 @@ static mossa_status rank_case(const mossa_allocator *a, int threads, double sig[
    needs almost every dimension (the exact eigensolver path) */
 static mossa_status case_rank_qb(const mossa_allocator *a, int t, double s[8]) { return rank_case(a, t, s, 40, 30, 0.3); }
 static mossa_status case_rank_exact(const mossa_allocator *a, int t, double s[8]) { return rank_case(a, t, s, 40, 30, 0.999); }
+static mossa_status case_rank_wide(const mossa_allocator *a, int t, double s[8]) { return rank_case(a, t, s, 60, 300, 0.5); }
+
+static double *sym_matrix(size_t n, unsigned long long seed)
+{
+    float *r = data_x(n, n, seed);
+    double *m = (double *)malloc(n * n * sizeof(double));
+    size_t i, j;
+    for (i = 0; i < n; ++i)
+        for (j = 0; j < n; ++j) m[i * n + j] = (double)r[i * n + j] + (double)r[j * n + i];
+    free(r);
+    return m;
+}
+
+static mossa_status case_eigh(const mossa_allocator *a, int threads, double sig[8])
+{
+    size_t n = 9, i;
+    double *m = sym_matrix(n, 100), w[9], *v = (double *)malloc(n * n * sizeof(double));
+    mossa_status st = mossa_eigh(m, n, a, w, v);
+    (void)threads;
+    if (st == MOSSA_OK) {
+        for (i = 0; i < n; ++i) sig[i % 8] += w[i] * (double)(i + 1);
+        for (i = 0; i < n * n; ++i) sig[7] += v[i] * (double)(i + 1);
+    }
+    free(m); free(v);
+    return st;
+}
+
+static mossa_status case_svd_dense(const mossa_allocator *a, int threads, double sig[8])
+{
+    size_t m = 12, n = 7, i;
+    float *r = data_x(m, n, 101);
+    double *x = (double *)malloc(m * n * sizeof(double)), s[7];
+    double *u = (double *)malloc(m * n * sizeof(double)), *vt = (double *)malloc(n * n * sizeof(double));
+    mossa_status st;
+    (void)threads;
+    for (i = 0; i < m * n; ++i) x[i] = r[i];
+    st = mossa_svd_dense(x, m, n, a, s, u, vt);
+    if (st == MOSSA_OK) {
+        for (i = 0; i < n; ++i) sig[i] = s[i];
+        for (i = 0; i < m * n; ++i) sig[7] += u[i] * (double)(i + 1);
+        for (i = 0; i < n * n; ++i) sig[7] += vt[i] * (double)(i + 3);
+    }
+    free(r); free(x); free(u); free(vt);
+    return st;
+}
 
 START_TEST(svd_and_rank_survive_every_failed_allocation)
 {
     RUN_BOTH("mossa_svd_randomized", case_svd);
     RUN_BOTH("mossa_variance_rank (partial)", case_rank_qb);
     RUN_BOTH("mossa_variance_rank (near full)", case_rank_exact);
+    RUN_BOTH("mossa_variance_rank (wide, 60 x 300)", case_rank_wide);
+    RUN_BOTH("mossa_eigh", case_eigh);
+    RUN_BOTH("mossa_svd_dense", case_svd_dense);
 }
 END_TEST
 
@@ -355,10 +558,181 @@ static mossa_status tsne_case(const mossa_allocator *a, int threads, double sig[
 static mossa_status case_tsne_random(const mossa_allocator *a, int t, double s[8]) { return tsne_case(a, t, s, MOSSA_TSNE_INIT_RANDOM); }
 static mossa_status case_tsne_pca(const mossa_allocator *a, int t, double s[8]) { return tsne_case(a, t, s, MOSSA_TSNE_INIT_PCA); }
 
+/* the resumable state: begin, run, continue, read back, KL, gradient, P */
+static mossa_status case_tsne_state(const mossa_allocator *a, int threads, double sig[8])
+{
+    size_t n = 30, d = 5, nnz = 0;
+    float *x = data_x(n, d, 51), y[60];
+    double kl = NAN, grad[60];
+    mossa_tsne_options o;
+    mossa_tsne_state *state = (mossa_tsne_state *)(void *)x;
+    mossa_status st;
+    memset(&o, 0, sizeof(o));
+    o.allocator = a; o.n_threads = threads; o.perplexity = 4; o.seed = 3; o.init = MOSSA_TSNE_INIT_PCA;
+    st = mossa_tsne_begin(x, n, d, &o, &state);
+    if (st != MOSSA_OK) { ck_assert_msg(state == NULL, "tsne_begin failed but left *state set"); free(x); return st; }
+    if ((st = mossa_tsne_run(state, 20, NULL)) != MOSSA_OK) goto out;
+    if ((st = mossa_tsne_run(state, 40, NULL)) != MOSSA_OK) goto out;
+    mossa_tsne_get_embedding(state, y);
+    if ((st = mossa_tsne_kl(state, -1.0, &kl)) != MOSSA_OK) goto out;
+    if ((st = mossa_tsne_gradient(state, 0.5, grad)) != MOSSA_OK) goto out;
+    if ((st = mossa_tsne_joint_p(state, &nnz, NULL, NULL, NULL)) != MOSSA_OK) goto out;
+    sig[0] = kl; sig[1] = sig_floats(y, 60); sig[2] = (double)nnz;
+    sig[3] = grad[0] + grad[17] + grad[59];
+out:
+    mossa_tsne_end(state);
+    free(x);
+    return st;
+}
+
+/* a precomputed neighbour graph and a precomputed affinity matrix */
+static mossa_status case_tsne_graphs(const mossa_allocator *a, int threads, double sig[8])
+{
+    enum { N = 24, K = 6 };
+    int32_t idx[N * K], cidx[N * K];
+    float dist[N * K], val[N * K], y[N * 2];
+    size_t indptr[N + 1], i, j;
+    mossa_tsne_options o;
+    mossa_tsne_state *state = NULL;
+    mossa_tsne_result r;
+    mossa_status st;
+    for (i = 0; i < N; ++i) {
+        indptr[i] = i * K;
+        for (j = 0; j < K; ++j) {
+            idx[i * K + j] = cidx[i * K + j] = (int32_t)((i + j + 1) % N);
+            dist[i * K + j] = 1.0f + (float)j * 0.5f;
+            val[i * K + j] = 1.0f / (1.0f + (float)j);
+        }
+    }
+    indptr[N] = N * K;
+    memset(&o, 0, sizeof(o));
+    o.allocator = a; o.n_threads = threads; o.perplexity = 3; o.iterations = 30; o.seed = 4;
+    st = mossa_tsne_begin_knn(N, K, idx, dist, &o, &state);
+    if (st != MOSSA_OK) { ck_assert_ptr_null(state); return st; }
+    st = mossa_tsne_run(state, 30, &r);
+    if (st == MOSSA_OK) { mossa_tsne_get_embedding(state, y); sig[0] = r.kl; sig[1] = sig_floats(y, N * 2); }
+    mossa_tsne_end(state);
+    if (st != MOSSA_OK) return st;
+    state = NULL;
+    st = mossa_tsne_begin_affinity(N, indptr, cidx, val, &o, &state);
+    if (st != MOSSA_OK) { ck_assert_ptr_null(state); return st; }
+    st = mossa_tsne_run(state, 30, &r);
+    if (st == MOSSA_OK) { mossa_tsne_get_embedding(state, y); sig[2] = r.kl; sig[3] = sig_floats(y, N * 2); }
+    mossa_tsne_end(state);
+    return st;
+}
+
+static mossa_status case_tsne_knn(const mossa_allocator *a, int threads, double sig[8])
+{
+    size_t n = 50, d = 7, k = 5, i;
+    float *x = data_x(n, d, 52), dist[250];
+    int32_t idx[250];
+    mossa_tsne_options o;
+    mossa_status st;
+    memset(&o, 0, sizeof(o));
+    o.allocator = a; o.n_threads = threads;
+    st = mossa_tsne_knn(x, n, d, k, &o, idx, dist);
+    if (st == MOSSA_OK) for (i = 0; i < n * k; ++i) { sig[0] += (double)idx[i] * (double)(i + 1); sig[1] += dist[i]; }
+    free(x);
+    return st;
+}
+
 START_TEST(tsne_survives_every_failed_allocation)
 {
     RUN_BOTH("mossa_tsne (random init)", case_tsne_random);
     RUN_BOTH("mossa_tsne (pca init)", case_tsne_pca);
+    RUN_BOTH("mossa_tsne_begin/_run/_kl/_gradient/_joint_p/_end", case_tsne_state);
+    RUN_BOTH("mossa_tsne_begin_knn and _begin_affinity", case_tsne_graphs);
+    RUN_BOTH("mossa_tsne_knn", case_tsne_knn);
+}
+END_TEST
+
+/* ---- stats and the pipeline ----------------------------------------------
+   Note: mossa_layer_groups_fit takes an allocator in its options but its
+   work (mossa_segment_linear) allocates with the default allocator, so the
+   loop below sees 0 allocations (reported to the analysis issue). */
+static mossa_status case_layer_groups(const mossa_allocator *a, int threads, double sig[8])
+{
+    double curve[14];
+    size_t i;
+    mossa_group_options o;
+    mossa_layer_groups g;
+    mossa_status st;
+    (void)threads;
+    for (i = 0; i < 14; ++i) curve[i] = i < 5 ? 0.9 : i < 9 ? 0.9 - 0.1 * (double)(i - 4) : 0.5 - 0.01 * (double)(i - 9);
+    memset(&o, 0, sizeof(o));
+    o.allocator = a;
+    st = mossa_layer_groups_fit(curve, 14, &o, &g);
+    if (st == MOSSA_OK) { sig[0] = (double)g.first[1]; sig[1] = (double)g.first[2]; sig[2] = g.rss; sig[3] = g.r2; }
+    return st;
+}
+
+/* the whole pipeline over an in-memory data set: 2 models x 3 tasks x 6
+   layers of 12 x 5 matrices, t-SNE maps included */
+enum { AN_MODELS = 2, AN_TASKS = 3, AN_LAYERS = 6, AN_ROWS = 12, AN_COLS = 5 };
+static float *an_data[AN_MODELS][AN_TASKS][AN_LAYERS];
+static mossa_status an_load(void *user, size_t model, size_t task, size_t layer, const float **data,
+                            size_t *rows, size_t *cols)
+{
+    (void)user;
+    if (!an_data[model][task][layer]) {
+        size_t i;
+        float *m = data_x(AN_ROWS, AN_COLS, 1000 + 100 * model + 10 * task + layer);
+        /* the control and the model share more as layers go deeper */
+        if (model == 1 && an_data[0][task][layer])
+            for (i = 0; i < AN_ROWS * AN_COLS; ++i) m[i] = 0.3f * m[i] + (float)layer * an_data[0][task][layer][i];
+        an_data[model][task][layer] = m;
+    }
+    *data = an_data[model][task][layer];
+    *rows = AN_ROWS;
+    *cols = AN_COLS;
+    return MOSSA_OK;
+}
+
+static mossa_status case_analyze(const mossa_allocator *a, int threads, double sig[8])
+{
+    mossa_analysis_input in;
+    mossa_analysis_options o;
+    mossa_analysis_result r;
+    double grades[AN_TASKS] = {3.0, 7.5, 11.0};
+    size_t i, m, t, l;
+    mossa_status st;
+    const float *dummy;
+    size_t dr, dc;
+    /* the control's matrices first, so the model's are derived from them */
+    for (m = 0; m < AN_MODELS; ++m)
+        for (t = 0; t < AN_TASKS; ++t)
+            for (l = 0; l < AN_LAYERS; ++l) an_load(NULL, m, t, l, &dummy, &dr, &dc);
+    memset(&in, 0, sizeof(in));
+    memset(&o, 0, sizeof(o));
+    memset(&r, 0xA5, sizeof(r));   /* a failed call must reset every pointer */
+    in.n_models = AN_MODELS; in.n_tasks = AN_TASKS; in.n_layers = AN_LAYERS;
+    in.control = 0; in.task_grade = grades; in.load = an_load;
+    o.allocator = a; o.n_threads = threads;
+    o.tsne.iterations = 30; o.tsne.seed = 2;
+    st = mossa_analyze(&in, &o, &r);
+    if (st == MOSSA_OK) {
+        for (i = 0; i < AN_MODELS * AN_TASKS * AN_LAYERS; ++i) { sig[0] += r.cka[i] * (double)(i + 1); sig[1] += (double)r.rank[i]; }
+        for (i = 0; i < AN_MODELS * AN_LAYERS; ++i) sig[2] += r.cka_mean[i] + r.pearson[i].r;
+        sig[3] = (double)r.n_maps; sig[4] = (double)r.map_points;
+        sig[5] = r.map ? sig_floats(r.map, AN_MODELS * r.n_maps * r.map_points * 2) : 0;
+        mossa_analysis_free(&r);
+    } else {
+        ck_assert_msg(r.cka == NULL && r.cka_mean == NULL && r.rank == NULL && r.explained == NULL &&
+                      r.pearson == NULL && r.groups == NULL && r.map == NULL && r.map_kl == NULL,
+                      "mossa_analyze failed (%s) but left result pointers set", mossa_status_string(st));
+    }
+    return st;
+}
+
+START_TEST(stats_and_pipeline_survive_every_failed_allocation)
+{
+    size_t m, t, l;
+    RUN_BOTH("mossa_layer_groups_fit", case_layer_groups);
+    RUN_BOTH("mossa_analyze", case_analyze);
+    for (m = 0; m < AN_MODELS; ++m)
+        for (t = 0; t < AN_TASKS; ++t)
+            for (l = 0; l < AN_LAYERS; ++l) free(an_data[m][t][l]);
 }
 END_TEST
 
@@ -393,7 +767,9 @@ Suite *suite_alloc(void)
     tcase_add_test(tc, npy_functions_survive_every_failed_allocation);
     tcase_add_test(tc, cka_survives_every_failed_allocation);
     tcase_add_test(tc, svd_and_rank_survive_every_failed_allocation);
+    tcase_add_test(tc, cka_building_blocks_survive_every_failed_allocation);
     tcase_add_test(tc, tsne_survives_every_failed_allocation);
+    tcase_add_test(tc, stats_and_pipeline_survive_every_failed_allocation);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -153,14 +153,14 @@ static const char *A(const char *fmt, ...)
 /* a good 20 x 6 float32 matrix, the partner of every broken one */
 static const char *good_npy(void)
 {
-    static int done;
-    if (!done) {
+    static char path[512];   /* its own copy: test_path's buffers rotate */
+    if (!path[0]) {
         float *x = test_random_floats(20 * 6, 1, 1.0);
         write_f32("good.npy", x, 20, 6);
         free(x);
-        done = 1;
+        snprintf(path, sizeof(path), "%s", test_path("good.npy"));
     }
-    return test_path("good.npy");
+    return path;
 }
 
 /* the commands that read one matrix, each run on the broken file */
@@ -312,7 +312,8 @@ START_TEST(nonfinite_values_are_clear_errors)
         const char *files[] = {"nan.npy", "inf.npy", "ninf.npy", "f64_overflow.npy"};
         size_t k;
         for (k = 0; k < 4; ++k) {
-            const char *p = test_path(files[k]);
+            char p[512];
+            snprintf(p, sizeof(p), "%s", test_path(files[k]));
             expect_error(A("cka %s %s", p, g), "NaN or Inf", NULL);
             expect_error(A("cka %s %s --kernel rbf", g, p), "NaN or Inf", NULL);
             expect_error(A("cka %s %s --debiased", p, g), "NaN or Inf", NULL);
