@@ -211,7 +211,7 @@ $(B)/mossa-mpi: mossa.h $(MPI_SRC) $(MPI_HDR)
 	$(MPICC) $(CFLAGS_M) -o $@ $(MPI_SRC) $(LIBS)
 mpi: $(B)/mossa-mpi
 test-mpi: $(B)/mossa-mpi $(B)/mossa
-	MPIRUN="$(MPIRUN) $(MPIRUN_FLAGS)" sh tests/test_mpi.sh $(B)/mossa-mpi $(B)/mossa
+	MPIRUN="$(MPIRUN) $(MPIRUN_FLAGS)" sh examples/mpi/test_mpi.sh $(B)/mossa-mpi $(B)/mossa
 
 .PHONY: sanitize fuzz fuzz-run tsan mpi test-mpi
 test: sanitize fuzz-run tsan test-mpi
