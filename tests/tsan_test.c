@@ -43,6 +43,10 @@ typedef struct results {
     float emb[N * 2];
     mossa_status text_st;
     mossa_text_stats text;
+    mossa_status matrix_st;
+    double matrix[4];
+    mossa_status stream_st;
+    double stream_cka;
     mossa_status npy_st;
     size_t npy_rows, npy_cols;
     float npy_first;
@@ -51,7 +55,7 @@ typedef struct results {
 
 static pthread_barrier_t start;
 static results got[THREADS];
-static unsigned char npy_image[4096];
+static unsigned char npy_image[256 + sizeof(float) * N * DX];
 static size_t npy_len;
 
 static void first_call(int id, results *r)
@@ -98,6 +102,24 @@ static void work(results *r)
     to.seed = 5;
     to.init = MOSSA_TSNE_INIT_RANDOM;
     r->tsne_st = mossa_tsne(X, N, DX, &to, r->emb, &tr);
+    {
+        const float *layers_a[2], *layers_b[2];
+        size_t da[2], db[2];
+        layers_a[0] = X; layers_a[1] = Y; da[0] = DX; da[1] = DY;
+        layers_b[0] = Y; layers_b[1] = X; db[0] = DY; db[1] = DX;
+        r->matrix_st = mossa_cka_matrix(layers_a, da, 2, layers_b, db, 2, N, &co, r->matrix);
+    }
+    {
+        mossa_cka_stream *s1 = NULL, *s2 = NULL;
+        r->stream_st = mossa_cka_stream_create(DX, DY, &co, &s1);
+        if (r->stream_st == MOSSA_OK) r->stream_st = mossa_cka_stream_create(DX, DY, &co, &s2);
+        if (r->stream_st == MOSSA_OK) r->stream_st = mossa_cka_stream_add(s1, X, Y, N / 3);
+        if (r->stream_st == MOSSA_OK) r->stream_st = mossa_cka_stream_add(s2, X + (N / 3) * DX, Y + (N / 3) * DY, N - N / 3);
+        if (r->stream_st == MOSSA_OK) r->stream_st = mossa_cka_stream_merge(s1, s2);
+        if (r->stream_st == MOSSA_OK) r->stream_st = mossa_cka_stream_finish(s1, &r->stream_cka);
+        mossa_cka_stream_destroy(s1);
+        mossa_cka_stream_destroy(s2);
+    }
     r->text_st = mossa_readability(TEXT, sizeof(TEXT) - 1, &r->text, NULL);
     r->npy_st = mossa_npy_decode(npy_image, npy_len, NULL, &npy, &r->npy_rows, &r->npy_cols);
     if (r->npy_st == MOSSA_OK) { r->npy_first = npy[0]; mossa_free(npy, NULL); }
@@ -164,23 +186,28 @@ int main(void)
                r->rank.explained == ref.rank.explained)), "mossa_variance_rank", i);
         expect(r->tsne_st == ref.tsne_st && (ref.tsne_st != MOSSA_OK || memcmp(r->emb, ref.emb, sizeof(ref.emb)) == 0),
                "mossa_tsne", i);
+        expect(r->matrix_st == ref.matrix_st && (ref.matrix_st != MOSSA_OK || memcmp(r->matrix, ref.matrix, sizeof(ref.matrix)) == 0),
+               "mossa_cka_matrix", i);
+        expect(r->stream_st == ref.stream_st && (ref.stream_st != MOSSA_OK || r->stream_cka == ref.stream_cka),
+               "mossa_cka_stream_*", i);
         expect(r->text_st == ref.text_st && (ref.text_st != MOSSA_OK || memcmp(&r->text, &ref.text, sizeof(ref.text)) == 0),
                "mossa_readability", i);
         expect(r->npy_st == ref.npy_st && (ref.npy_st != MOSSA_OK || (r->npy_rows == N && r->npy_cols == DX &&
                r->npy_first == X[0])), "mossa_npy_decode", i);
     }
     {
-        const char *names[] = {"cka", "svd_randomized", "variance_rank", "tsne", "readability", "npy_decode"};
-        mossa_status st[6];
+        const char *names[] = {"cka", "svd_randomized", "variance_rank", "tsne", "readability", "npy_decode",
+                               "cka_matrix", "cka_stream_*"};
+        mossa_status st[8];
         int k, skipped = 0;
         st[0] = ref.cka_st; st[1] = ref.svd_st; st[2] = ref.rank_st; st[3] = ref.tsne_st;
-        st[4] = ref.text_st; st[5] = ref.npy_st;
-        for (k = 0; k < 6; ++k) {
+        st[4] = ref.text_st; st[5] = ref.npy_st; st[6] = ref.matrix_st; st[7] = ref.stream_st;
+        for (k = 0; k < 8; ++k) {
             if (st[k] == MOSSA_ERR_NOT_IMPLEMENTED) { printf("tsan_test: mossa_%s not implemented yet: skipped\n", names[k]); skipped++; }
             else if (st[k] != MOSSA_OK) { fprintf(stderr, "tsan_test: mossa_%s: %s\n", names[k], mossa_status_string(st[k])); failures++; }
         }
         printf("tsan_test: %d threads, first calls raced, %d entry points checked, %d skipped, %d failures\n",
-               THREADS, 8 - skipped, skipped, failures);
+               THREADS, 10 - skipped, skipped, failures);
     }
     return failures ? 1 : 0;
 }
