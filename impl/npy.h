@@ -43,6 +43,13 @@
    size is checked first (non-seekable files such as pipes are read in
    growing chunks instead, so memory follows the data actually present).
 
+   Speed: C-order float32 is read straight into the output; Fortran order
+   is transposed 16 columns at a time through a staging buffer of at
+   most 4 MiB. On Linux, outputs of 4 MiB or more from the default
+   allocator get madvise(MADV_HUGEPAGE) before they are filled, as numpy
+   does (page faults dominate large reads on virtual machines); define
+   MOSSA_NO_HUGEPAGES to leave that out.
+
    Outputs: on success *out is a new rows x cols array from `allocator`
    (NULL = MOSSA_MALLOC); free it with mossa_free(*out, allocator). On
    any failure *out is NULL and the sizes are 0 (except as noted).

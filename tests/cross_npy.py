@@ -74,6 +74,8 @@ def main():
         make_fixtures.generate(fx)
         committed = os.path.join(ROOT, "tests", "data", "npy")
         for name in sorted(os.listdir(fx)):
+            if name == "err_obj.npy":  # its pickle bytes follow Python's pickler, not the format
+                continue
             if not filecmp.cmp(os.path.join(fx, name), os.path.join(committed, name), shallow=False):
                 fail("fixture %s differs from a fresh numpy %s run" % (name, np.__version__))
             checked += 1
