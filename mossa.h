@@ -2171,13 +2171,19 @@ static MOSSA__TARGET_AVX2 __m256 mossa__expf8_fast_avx2(__m256 x)
 }
 
 /* Full range: clamp (max/min return their second operand when one is NaN,
-   so NaN passes through) and scale by 2^(n/2) * 2^(n - n/2). */
+   so NaN passes through), then scale by 2^n without ever creating a
+   subnormal in a float operation (each costs a ~100-cycle microcode
+   assist): normal results as p 2^(n/2) 2^(n - n/2) with n >= -125;
+   results below 2^-126 (n <= -126) as the integer p 2^(n + 149), rounded
+   once by the conversion -- the bit pattern of a subnormal float is its
+   value in units of 2^-149 (and 2^23 of them is FLT_MIN, so rounding up
+   across the boundary is right too). */
 static MOSSA__TARGET_AVX2 __m256 mossa__expf8_full_avx2(__m256 x)
 {
     const __m256 shift = _mm256_set1_ps(MOSSA__EXP_SHIFT);
     const __m256i bias = _mm256_set1_epi32(127);
-    __m256 t, fn, r, p;
-    __m256i n, n1, n2;
+    __m256 t, fn, r, p, y, ys;
+    __m256i n, n1, n2, tiny, k;
     x = _mm256_max_ps(_mm256_set1_ps(MOSSA__EXP_LO), x);
     x = _mm256_min_ps(_mm256_set1_ps(MOSSA__EXP_HI), x);
     t = _mm256_fmadd_ps(x, _mm256_set1_ps(MOSSA__LOG2E), shift);
@@ -2186,10 +2192,19 @@ static MOSSA__TARGET_AVX2 __m256 mossa__expf8_full_avx2(__m256 x)
     r = _mm256_fnmadd_ps(fn, _mm256_set1_ps(MOSSA__LN2_LO), r);
     p = mossa__exp_poly_avx2(r);
     n = _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_castps_si256(shift));
-    n1 = _mm256_srai_epi32(n, 1);
-    n2 = _mm256_sub_epi32(n, n1);
-    p = _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23)));
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23)));
+    /* NaN lanes have garbage n: keep them on the normal route, where p is NaN */
+    tiny = _mm256_andnot_si256(_mm256_castps_si256(_mm256_cmp_ps(x, x, _CMP_UNORD_Q)),
+                               _mm256_cmpgt_epi32(_mm256_set1_epi32(-125), n));
+    n1 = _mm256_max_epi32(n, _mm256_set1_epi32(-125));
+    n2 = _mm256_srai_epi32(n1, 1);
+    n1 = _mm256_sub_epi32(n1, n2);
+    y = _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23)));
+    y = _mm256_mul_ps(y, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23)));
+    if (MOSSA__LIKELY(_mm256_testz_si256(tiny, tiny))) return y;
+    k = _mm256_min_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(149)), _mm256_set1_epi32(24));
+    ys = _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k, bias), 23)));
+    ys = _mm256_castsi256_ps(_mm256_cvtps_epi32(ys));
+    return _mm256_blendv_ps(y, ys, _mm256_castsi256_ps(tiny));
 }
 
 static MOSSA__TARGET_AVX2 __m256 mossa__expf8_avx2(__m256 x)
@@ -2356,6 +2371,30 @@ static MOSSA__TARGET_AVX512 __mmask16 mossa__tailmask_avx512(size_t count)
     return (__mmask16)((1u << count) - 1u); /* count < 16 */
 }
 
+/* Several intrinsics are used in their zero-masked form with a full mask
+   (MOSSA__ALL16, 0xff) on purpose: g++ 12 flags the unmasked versions'
+   internal "undefined" pass-through register as maybe uninitialised, an
+   error in -Werror C++ builds of the header. The code generated is the same. */
+#define MOSSA__ALL16 ((__mmask16)0xffff)
+static MOSSA__TARGET_AVX512 __m256 mossa__half_avx512(__m512 v, int hi)
+{
+    return _mm256_castpd_ps(hi ? _mm512_maskz_extractf64x4_pd(0xff, _mm512_castps_pd(v), 1)
+                               : _mm512_maskz_extractf64x4_pd(0xff, _mm512_castps_pd(v), 0));
+}
+
+static MOSSA__TARGET_AVX512 __m256 mossa__fold_avx512(__m512 v)
+{
+    return _mm256_add_ps(mossa__half_avx512(v, 0), mossa__half_avx512(v, 1));
+}
+
+static MOSSA__TARGET_AVX512 float mossa__hsum_avx512(__m512 v)
+{
+    __m256 h = mossa__fold_avx512(v);
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+
 static MOSSA__TARGET_AVX512 double mossa__dot_avx512(const float *a, const float *b, size_t n)
 {
     /* Four accumulators hide the FMA latency; every 256 elements the lanes
@@ -2380,10 +2419,12 @@ static MOSSA__TARGET_AVX512 double mossa__dot_avx512(const float *a, const float
             i = end;
         }
         s0 = _mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3));
-        tot0 = _mm512_add_pd(tot0, _mm512_cvtps_pd(_mm512_castps512_ps256(s0)));
-        tot1 = _mm512_add_pd(tot1, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(s0), 1))));
+        tot0 = _mm512_add_pd(tot0, _mm512_maskz_cvtps_pd(0xff, mossa__half_avx512(s0, 0)));
+        tot1 = _mm512_add_pd(tot1, _mm512_maskz_cvtps_pd(0xff, mossa__half_avx512(s0, 1)));
     }
-    return _mm512_reduce_add_pd(_mm512_add_pd(tot0, tot1));
+    tot0 = _mm512_add_pd(tot0, tot1);
+    return mossa__hsum_pd_avx2(_mm256_add_pd(_mm512_maskz_extractf64x4_pd(0xff, tot0, 0),
+                                             _mm512_maskz_extractf64x4_pd(0xff, tot0, 1)));
 }
 
 static MOSSA__TARGET_AVX512 void mossa__axpy_avx512(size_t n, float alpha, const float *x, float *y)
@@ -2405,12 +2446,6 @@ static MOSSA__TARGET_AVX512 void mossa__axpy_avx512(size_t n, float alpha, const
         __m512 p = _mm512_mul_ps(va, _mm512_maskz_loadu_ps(mk, x + i));
         _mm512_mask_storeu_ps(y + i, mk, _mm512_add_ps(_mm512_maskz_loadu_ps(mk, y + i), p));
     }
-}
-
-static MOSSA__TARGET_AVX512 __m256 mossa__fold_avx512(__m512 v)
-{
-    return _mm256_add_ps(_mm512_castps512_ps256(v),
-                         _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
 }
 
 static MOSSA__TARGET_AVX512 void mossa__sqdist_avx512(const float *x, const float *Y, size_t m,
@@ -2465,7 +2500,7 @@ static MOSSA__TARGET_AVX512 void mossa__sqdist_avx512(const float *x, const floa
             t = _mm512_sub_ps(_mm512_maskz_loadu_ps(mk, x + dv), _mm512_maskz_loadu_ps(mk, y + dv));
             a1 = _mm512_fmadd_ps(t, t, a1);
         }
-        out[j] = _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
+        out[j] = mossa__hsum_avx512(_mm512_add_ps(a0, a1));
     }
 }
 
@@ -2478,8 +2513,8 @@ static MOSSA__TARGET_AVX512 __m512 mossa__expf16_avx512(__m512 x)
     const __m512 shift = _mm512_set1_ps(MOSSA__EXP_SHIFT);
     const __m512 one = _mm512_set1_ps(1.0f);
     __m512 t, fn, r, p;
-    x = _mm512_max_ps(_mm512_set1_ps(MOSSA__EXP_LO), x);
-    x = _mm512_min_ps(_mm512_set1_ps(MOSSA__EXP_HI), x);
+    x = _mm512_maskz_max_ps(MOSSA__ALL16, _mm512_set1_ps(MOSSA__EXP_LO), x);
+    x = _mm512_maskz_min_ps(MOSSA__ALL16, _mm512_set1_ps(MOSSA__EXP_HI), x);
     t = _mm512_fmadd_ps(x, _mm512_set1_ps(MOSSA__LOG2E), shift);
     fn = _mm512_sub_ps(t, shift);
     r = _mm512_fnmadd_ps(fn, _mm512_set1_ps(MOSSA__LN2_HI), x);
@@ -2491,7 +2526,7 @@ static MOSSA__TARGET_AVX512 __m512 mossa__expf16_avx512(__m512 x)
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(MOSSA__EXP_C2));
     p = _mm512_fmadd_ps(p, r, one);
     p = _mm512_fmadd_ps(p, r, one);
-    return _mm512_scalef_ps(p, fn);
+    return _mm512_maskz_scalef_ps(MOSSA__ALL16, p, fn);
 }
 
 static MOSSA__TARGET_AVX512 void mossa__expf_avx512(const float *x, float *y, size_t n)
@@ -2514,7 +2549,7 @@ static MOSSA__TARGET_AVX512 __m512 mossa__logf16_core_avx512(__m512 x, __m512 ea
 {
     const __m512i off = _mm512_set1_epi32((int)MOSSA__LOG_OFF);
     __m512i u = _mm512_sub_epi32(_mm512_castps_si512(x), off);
-    __m512 e = _mm512_add_ps(_mm512_cvtepi32_ps(_mm512_srai_epi32(u, 23)), eadj);
+    __m512 e = _mm512_add_ps(_mm512_maskz_cvtepi32_ps(MOSSA__ALL16, _mm512_maskz_srai_epi32(MOSSA__ALL16, u, 23)), eadj);
     __m512 f = _mm512_castsi512_ps(_mm512_add_epi32(_mm512_and_si512(u, _mm512_set1_epi32(0x007fffff)), off));
     __m512 q, y;
     f = _mm512_sub_ps(f, _mm512_set1_ps(1.0f));

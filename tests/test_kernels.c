@@ -602,6 +602,41 @@ START_TEST(logf_special_values)
 }
 END_TEST
 
+START_TEST(special_values_mixed_into_full_vectors)
+{
+    /* NaN, infinities, zeros, subnormal and overflowing results share
+       vectors with ordinary lanes, at every lane position: each result must
+       be what that value gives alone, and of the right kind. */
+    static const float pool[] = {0.5f, -100.0f, 0.0f, 89.0f, -1.0f, -87.9f, 1e-40f, 3.0f,
+                                 -103.5f, 20.0f, 88.5f, -0.0f, 1e30f, -1e30f, 2.0f, -95.0f};
+    float x[64 + 13], y[64 + 13], one;
+    mossa_simd_level lvl;
+    int i, rot;
+    FOR_EACH_SIMD_LEVEL(lvl) {
+        for (rot = 0; rot < 13; ++rot) {
+            for (i = 0; i < 64 + 13; ++i) x[i] = pool[(i * 7 + rot) % 16];
+            x[(rot * 5) % 64] = (float)NAN;
+            x[(rot * 11 + 3) % 64] = (float)INFINITY;
+            x[(rot * 3 + 7) % 64] = -(float)INFINITY;
+            x[(rot * 13 + 1) % 64] = -(float)NAN;   /* sign bit set: a different bit pattern */
+            mossa_expf_array(x, y, 64 + 13);
+            for (i = 0; i < 64 + 13; ++i) {
+                mossa_expf_array(x + i, &one, 1);
+                ck_assert(isnan(x[i]) ? isnan(y[i]) : float_to_bits(y[i]) == float_to_bits(one));
+                ck_assert(isnan(x[i]) || test_ulp_diff(y[i], ref_exp(x[i])) <= 2.0);
+            }
+            mossa_logf_array(x, y, 64 + 13);
+            for (i = 0; i < 64 + 13; ++i) {
+                mossa_logf_array(x + i, &one, 1);
+                ck_assert(isnan(one) ? isnan(y[i]) : float_to_bits(y[i]) == float_to_bits(one));
+                if (x[i] < 0 || isnan(x[i])) ck_assert(isnan(y[i]));
+                else ck_assert(test_ulp_diff(y[i], ref_log(x[i])) <= 2.0);
+            }
+        }
+    }
+}
+END_TEST
+
 /* ---- exp / log: array handling -------------------------------------------- */
 /* Every length, offsets 0..2, guard values around the output, and each
    element equal to what the same level gives for that value alone. */
@@ -751,6 +786,7 @@ Suite *suite_kernels(void)
     tcase_add_test(math, logf_dense_near_one_and_over_subnormals);
     tcase_add_test(math, expf_special_values);
     tcase_add_test(math, logf_special_values);
+    tcase_add_test(math, special_values_mixed_into_full_vectors);
     tcase_add_test(math, expf_array_all_lengths_offsets_and_tails);
     tcase_add_test(math, logf_array_all_lengths_offsets_and_tails);
     tcase_add_test(math, expf_and_logf_work_in_place);

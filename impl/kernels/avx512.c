@@ -11,6 +11,30 @@ static MOSSA__TARGET_AVX512 __mmask16 mossa__tailmask_avx512(size_t count)
     return (__mmask16)((1u << count) - 1u); /* count < 16 */
 }
 
+/* Several intrinsics are used in their zero-masked form with a full mask
+   (MOSSA__ALL16, 0xff) on purpose: g++ 12 flags the unmasked versions'
+   internal "undefined" pass-through register as maybe uninitialised, an
+   error in -Werror C++ builds of the header. The code generated is the same. */
+#define MOSSA__ALL16 ((__mmask16)0xffff)
+static MOSSA__TARGET_AVX512 __m256 mossa__half_avx512(__m512 v, int hi)
+{
+    return _mm256_castpd_ps(hi ? _mm512_maskz_extractf64x4_pd(0xff, _mm512_castps_pd(v), 1)
+                               : _mm512_maskz_extractf64x4_pd(0xff, _mm512_castps_pd(v), 0));
+}
+
+static MOSSA__TARGET_AVX512 __m256 mossa__fold_avx512(__m512 v)
+{
+    return _mm256_add_ps(mossa__half_avx512(v, 0), mossa__half_avx512(v, 1));
+}
+
+static MOSSA__TARGET_AVX512 float mossa__hsum_avx512(__m512 v)
+{
+    __m256 h = mossa__fold_avx512(v);
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+
 static MOSSA__TARGET_AVX512 double mossa__dot_avx512(const float *a, const float *b, size_t n)
 {
     /* Four accumulators hide the FMA latency; every 256 elements the lanes
@@ -35,10 +59,12 @@ static MOSSA__TARGET_AVX512 double mossa__dot_avx512(const float *a, const float
             i = end;
         }
         s0 = _mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3));
-        tot0 = _mm512_add_pd(tot0, _mm512_cvtps_pd(_mm512_castps512_ps256(s0)));
-        tot1 = _mm512_add_pd(tot1, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(s0), 1))));
+        tot0 = _mm512_add_pd(tot0, _mm512_maskz_cvtps_pd(0xff, mossa__half_avx512(s0, 0)));
+        tot1 = _mm512_add_pd(tot1, _mm512_maskz_cvtps_pd(0xff, mossa__half_avx512(s0, 1)));
     }
-    return _mm512_reduce_add_pd(_mm512_add_pd(tot0, tot1));
+    tot0 = _mm512_add_pd(tot0, tot1);
+    return mossa__hsum_pd_avx2(_mm256_add_pd(_mm512_maskz_extractf64x4_pd(0xff, tot0, 0),
+                                             _mm512_maskz_extractf64x4_pd(0xff, tot0, 1)));
 }
 
 static MOSSA__TARGET_AVX512 void mossa__axpy_avx512(size_t n, float alpha, const float *x, float *y)
@@ -60,12 +86,6 @@ static MOSSA__TARGET_AVX512 void mossa__axpy_avx512(size_t n, float alpha, const
         __m512 p = _mm512_mul_ps(va, _mm512_maskz_loadu_ps(mk, x + i));
         _mm512_mask_storeu_ps(y + i, mk, _mm512_add_ps(_mm512_maskz_loadu_ps(mk, y + i), p));
     }
-}
-
-static MOSSA__TARGET_AVX512 __m256 mossa__fold_avx512(__m512 v)
-{
-    return _mm256_add_ps(_mm512_castps512_ps256(v),
-                         _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
 }
 
 static MOSSA__TARGET_AVX512 void mossa__sqdist_avx512(const float *x, const float *Y, size_t m,
@@ -120,7 +140,7 @@ static MOSSA__TARGET_AVX512 void mossa__sqdist_avx512(const float *x, const floa
             t = _mm512_sub_ps(_mm512_maskz_loadu_ps(mk, x + dv), _mm512_maskz_loadu_ps(mk, y + dv));
             a1 = _mm512_fmadd_ps(t, t, a1);
         }
-        out[j] = _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
+        out[j] = mossa__hsum_avx512(_mm512_add_ps(a0, a1));
     }
 }
 
@@ -133,8 +153,8 @@ static MOSSA__TARGET_AVX512 __m512 mossa__expf16_avx512(__m512 x)
     const __m512 shift = _mm512_set1_ps(MOSSA__EXP_SHIFT);
     const __m512 one = _mm512_set1_ps(1.0f);
     __m512 t, fn, r, p;
-    x = _mm512_max_ps(_mm512_set1_ps(MOSSA__EXP_LO), x);
-    x = _mm512_min_ps(_mm512_set1_ps(MOSSA__EXP_HI), x);
+    x = _mm512_maskz_max_ps(MOSSA__ALL16, _mm512_set1_ps(MOSSA__EXP_LO), x);
+    x = _mm512_maskz_min_ps(MOSSA__ALL16, _mm512_set1_ps(MOSSA__EXP_HI), x);
     t = _mm512_fmadd_ps(x, _mm512_set1_ps(MOSSA__LOG2E), shift);
     fn = _mm512_sub_ps(t, shift);
     r = _mm512_fnmadd_ps(fn, _mm512_set1_ps(MOSSA__LN2_HI), x);
@@ -146,7 +166,7 @@ static MOSSA__TARGET_AVX512 __m512 mossa__expf16_avx512(__m512 x)
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(MOSSA__EXP_C2));
     p = _mm512_fmadd_ps(p, r, one);
     p = _mm512_fmadd_ps(p, r, one);
-    return _mm512_scalef_ps(p, fn);
+    return _mm512_maskz_scalef_ps(MOSSA__ALL16, p, fn);
 }
 
 static MOSSA__TARGET_AVX512 void mossa__expf_avx512(const float *x, float *y, size_t n)
@@ -169,7 +189,7 @@ static MOSSA__TARGET_AVX512 __m512 mossa__logf16_core_avx512(__m512 x, __m512 ea
 {
     const __m512i off = _mm512_set1_epi32((int)MOSSA__LOG_OFF);
     __m512i u = _mm512_sub_epi32(_mm512_castps_si512(x), off);
-    __m512 e = _mm512_add_ps(_mm512_cvtepi32_ps(_mm512_srai_epi32(u, 23)), eadj);
+    __m512 e = _mm512_add_ps(_mm512_maskz_cvtepi32_ps(MOSSA__ALL16, _mm512_maskz_srai_epi32(MOSSA__ALL16, u, 23)), eadj);
     __m512 f = _mm512_castsi512_ps(_mm512_add_epi32(_mm512_and_si512(u, _mm512_set1_epi32(0x007fffff)), off));
     __m512 q, y;
     f = _mm512_sub_ps(f, _mm512_set1_ps(1.0f));
