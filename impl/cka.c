@@ -8,6 +8,16 @@
    Each matrix is also scaled by a power of two (exact; CKA is scale
    invariant) so that float products neither overflow nor underflow. */
 
+#ifdef MOSSA_CKA_TIMING
+#include <time.h>
+static double mossa__now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec; }
+#define MOSSA__TIC() double mossa__t0 = mossa__now()
+#define MOSSA__TOC(what) do { fprintf(stderr, "  %s %.3f\n", what, mossa__now() - mossa__t0); mossa__t0 = mossa__now(); } while (0)
+#else
+#define MOSSA__TIC() ((void)0)
+#define MOSSA__TOC(what) ((void)0)
+#endif
+
 /* ---- options ----------------------------------------------------------- */
 typedef struct mossa__cka_opt {
     int rbf, debiased;
@@ -103,6 +113,7 @@ static mossa_status mossa__cmat_make(mossa__ctx *ctx, const float *x, size_t n, 
     if (st != MOSSA_OK) { mossa__cmat_free(ctx, m); return st; }
     m->panels = (float *)mossa__alloc(ctx, count * sizeof(float));
     if (!m->panels) { mossa__cmat_free(ctx, m); return MOSSA_ERR_OUT_OF_MEMORY; }
+    mossa__advise_huge(m->panels, count * sizeof(float));
     if (by_rows) mossa__pack_rows(ctx, x, n, d, d, m->mean, m->scale, m->panels, m->rownorm);
     else mossa__pack_cols(ctx, x, n, d, d, m->mean, m->scale, m->panels, n, m->rownorm);
     return MOSSA_OK;
@@ -127,10 +138,8 @@ static void mossa__lin_gram_task(void *arg, size_t task, int worker)
     double *p = j->part + 3 * task;
     int diag = bi == bj;
     memset(bx, 0, 2 * MOSSA__BS * MOSSA__BS * sizeof(double));
-    mossa__panel_block(j->px + bi * MOSSA__BP * j->dx * MOSSA__PW, j->dx * MOSSA__PW,
-                       j->px + bj * MOSSA__BP * j->dx * MOSSA__PW, j->dx * MOSSA__PW, j->dx, na, nb, diag, bx, MOSSA__BS);
-    mossa__panel_block(j->py + bi * MOSSA__BP * j->dy * MOSSA__PW, j->dy * MOSSA__PW,
-                       j->py + bj * MOSSA__BP * j->dy * MOSSA__PW, j->dy * MOSSA__PW, j->dy, na, nb, diag, by, MOSSA__BS);
+    mossa__panel_block(j->px, j->np, bi * MOSSA__BP, na, j->px, j->np, bj * MOSSA__BP, nb, j->dx, diag, bx, MOSSA__BS);
+    mossa__panel_block(j->py, j->np, bi * MOSSA__BP, na, j->py, j->np, bj * MOSSA__BP, nb, j->dy, diag, by, MOSSA__BS);
     p[0] = p[1] = p[2] = 0.0;
     mossa__block_dots(bx, by, na, nb, diag, 1, &p[0], &p[1], &p[2]);
 }
@@ -150,30 +159,27 @@ static void mossa__lin_feat_task(void *arg, size_t task, int worker)
 {
     const mossa__lin_feat_job *j = (const mossa__lin_feat_job *)arg;
     double *b = j->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
-    size_t stride = j->n * MOSSA__PW, bi, bj, na, nb;
+    size_t bi, bj, na, nb, npa, npb;
     const float *A, *B;
     int diag = 0, sym = 1;
     double uu = 0.0, vv = 0.0, uv = 0.0;
     if (task < j->nxx) {
         bi = j->pxx[2 * task]; bj = j->pxx[2 * task + 1];
-        A = j->px; B = j->px;
-        na = MOSSA__MIN(MOSSA__BP, j->npx - bi * MOSSA__BP); nb = MOSSA__MIN(MOSSA__BP, j->npx - bj * MOSSA__BP);
+        A = j->px; B = j->px; npa = npb = j->npx;
         diag = bi == bj;
     } else if (task < j->nxx + j->nyy) {
         size_t t = task - j->nxx;
         bi = j->pyy[2 * t]; bj = j->pyy[2 * t + 1];
-        A = j->py; B = j->py;
-        na = MOSSA__MIN(MOSSA__BP, j->npy - bi * MOSSA__BP); nb = MOSSA__MIN(MOSSA__BP, j->npy - bj * MOSSA__BP);
+        A = j->py; B = j->py; npa = npb = j->npy;
         diag = bi == bj;
     } else {
         size_t t = task - j->nxx - j->nyy;
         bi = t / j->nby; bj = t % j->nby;
-        A = j->px; B = j->py; sym = 0;
-        na = MOSSA__MIN(MOSSA__BP, j->npx - bi * MOSSA__BP); nb = MOSSA__MIN(MOSSA__BP, j->npy - bj * MOSSA__BP);
+        A = j->px; B = j->py; sym = 0; npa = j->npx; npb = j->npy;
     }
+    na = MOSSA__MIN(MOSSA__BP, npa - bi * MOSSA__BP); nb = MOSSA__MIN(MOSSA__BP, npb - bj * MOSSA__BP);
     memset(b, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
-    mossa__panel_block(A + bi * MOSSA__BP * stride, stride, B + bj * MOSSA__BP * stride, stride,
-                       j->n, na, nb, diag, b, MOSSA__BS);
+    mossa__panel_block(A, npa, bi * MOSSA__BP, na, B, npb, bj * MOSSA__BP, nb, j->n, diag, b, MOSSA__BS);
     mossa__block_dots(b, NULL, na, nb, diag, sym, &uv, &uu, &vv);
     j->part[task] = uu;
 }
@@ -191,11 +197,13 @@ static mossa_status mossa__linear_sums(mossa__ctx *ctx, const float *x, size_t n
        n (dx + dy)^2 / 2: pick the cheaper. */
     int gram = n < dx + dy;
     *dk = *dl = NULL;
+    MOSSA__TIC();
     st = mossa__cmat_make(ctx, x, n, dx, gram, &mx);
     if (st != MOSSA_OK) return st;
     st = mossa__cmat_make(ctx, y, n, dy, gram, &my);
     if (st != MOSSA_OK) { mossa__cmat_free(ctx, &mx); return st; }
     *sx = mx.scale; *sy = my.scale;
+    MOSSA__TOC("pack");
     s[0] = s[1] = s[2] = 0.0;
     if (gram) {
         mossa__lin_gram_job j;
@@ -236,6 +244,7 @@ static mossa_status mossa__linear_sums(mossa__ctx *ctx, const float *x, size_t n
         }
         mossa__free(ctx, pxx); mossa__free(ctx, pyy); mossa__free(ctx, j.buf); mossa__free(ctx, j.part);
     }
+    MOSSA__TOC("products");
     if (st == MOSSA_OK) {
         *dk = mx.rownorm; *dl = my.rownorm;
         mx.rownorm = NULL; my.rownorm = NULL;
@@ -277,18 +286,41 @@ static mossa_status mossa__linear_hsic(mossa__ctx *ctx, const float *x, size_t n
     return MOSSA_OK;
 }
 
-/* ---- full kernel matrices (linear Gram or RBF), n x n floats ------------- */
+/* ---- stored kernel matrices (linear Gram or RBF) ----------------------------
+   Only the strict upper triangle is stored (n (n-1) / 2 floats, row i holds
+   columns i+1 .. n-1 at mossa__uoff(n, i)) plus the diagonal in double:
+   half the memory and half the passes of a full n x n matrix. */
+static size_t mossa__uoff(size_t n, size_t i) { return i * (2 * n - i - 1) / 2; }
+
+#define MOSSA__HIST 65536
 typedef struct mossa__kern_job {
     const float *p;        /* row panels, inner d */
     size_t n, d, np;
-    const double *rownorm;
+    double *diag;          /* n: the Gram's diagonal (dist: from the same kernel) */
     int dist;              /* 1: squared distances, 0: Gram */
     const size_t *pairs;
     double *buf;
-    float *kf;             /* n x n floats, or */
-    double *kd;            /* n x n doubles */
+    float *ku;             /* upper triangle, or */
+    double *kd;            /* n x n doubles (full) */
     double unscale;        /* multiplies Gram values written to kd */
+    uint64_t *hist;        /* dist: per worker histogram of the top 16 bits */
 } mossa__kern_job;
+
+/* The diagonal of the Gram computed by the very kernel calls that compute
+   the off-diagonal entries: for identical rows G_ii = G_ij = G_jj to the
+   bit, so duplicates get a distance of exactly 0 (as in numpy), which
+   exact double norms would turn into rounding noise. */
+static void mossa__kern_diag_task(void *arg, size_t task, int worker)
+{
+    const mossa__kern_job *j = (const mossa__kern_job *)arg;
+    double tile[MOSSA__PW * MOSSA__PW];
+    size_t i;
+    (void)worker;
+    memset(tile, 0, sizeof(tile));
+    mossa__panel_block(j->p, j->np, task, 1, j->p, j->np, task, 1, j->d, 0, tile, MOSSA__PW);
+    for (i = 0; i < MOSSA__PW && task * MOSSA__PW + i < j->n; ++i)
+        j->diag[task * MOSSA__PW + i] = tile[i * MOSSA__PW + i];
+}
 
 static void mossa__kern_task(void *arg, size_t task, int worker)
 {
@@ -296,30 +328,43 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
     size_t bi = j->pairs[2 * task], bj = j->pairs[2 * task + 1];
     size_t na = MOSSA__MIN(MOSSA__BP, j->np - bi * MOSSA__BP), nb = MOSSA__MIN(MOSSA__BP, j->np - bj * MOSSA__BP);
     double *b = j->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
-    size_t pi, pj, i, jj;
+    uint64_t *h = j->hist ? j->hist + (size_t)worker * 2 * MOSSA__HIST : NULL;
+    size_t i, c, r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
+    size_t rows = MOSSA__MIN(MOSSA__BS, j->n - r0), cols = MOSSA__MIN(MOSSA__BS, j->n - c0);
     int diag = bi == bj;
     memset(b, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
-    mossa__panel_block(j->p + bi * MOSSA__BP * j->d * MOSSA__PW, j->d * MOSSA__PW,
-                       j->p + bj * MOSSA__BP * j->d * MOSSA__PW, j->d * MOSSA__PW, j->d, na, nb, diag, b, MOSSA__BS);
-    for (pi = 0; pi < na; ++pi)
-        for (pj = diag ? pi : 0; pj < nb; ++pj)
-            for (i = 0; i < MOSSA__PW; ++i) {
-                size_t r = bi * MOSSA__BS + pi * MOSSA__PW + i;
-                if (r >= j->n) break;
-                for (jj = 0; jj < MOSSA__PW; ++jj) {
-                    size_t c = bj * MOSSA__BS + pj * MOSSA__PW + jj;
-                    double v = b[(pi * MOSSA__PW + i) * MOSSA__BS + pj * MOSSA__PW + jj];
-                    if (c >= j->n) break;
-                    if (j->dist) {
-                        /* |xi|^2 + |xj|^2 - 2 xi.xj on centered rows; the
-                           diagonal is exactly 0, rounding never negative */
-                        v = j->rownorm[r] + j->rownorm[c] - 2.0 * v;
-                        if (!(v > 0.0) || r == c) v = 0.0;
-                    } else v *= j->unscale;
-                    if (j->kf) { j->kf[r * j->n + c] = (float)v; j->kf[c * j->n + r] = (float)v; }
-                    else { j->kd[r * j->n + c] = v; j->kd[c * j->n + r] = v; }
+    mossa__panel_block(j->p, j->np, bi * MOSSA__BP, na, j->p, j->np, bj * MOSSA__BP, nb, j->d, diag, b, MOSSA__BS);
+    for (i = 0; i < rows; ++i) {
+        size_t r = r0 + i, cstart = diag ? i + 1 : 0;
+        const double *br = b + i * MOSSA__BS;
+        if (j->kd) {
+            /* full doubles (linear only); the diagonal block's lower tiles
+               were not computed, so each entry goes to both halves */
+            if (diag) j->kd[r * j->n + r] = br[i] * j->unscale;
+            for (c = cstart; c < cols; ++c) {
+                double v = br[c] * j->unscale;
+                j->kd[r * j->n + c0 + c] = v;
+                j->kd[(c0 + c) * j->n + r] = v;
+            }
+        } else {
+            float *dst = j->ku + mossa__uoff(j->n, r) + (c0 - r - 1);
+            if (!j->dist) {
+                for (c = cstart; c < cols; ++c) dst[c] = (float)br[c];
+            } else {
+                /* |xi|^2 + |xj|^2 - 2 xi.xj on centered rows, never negative;
+                   the top 16 bits of each value feed the median's histogram */
+                double dr = j->diag[r];
+                for (c = cstart; c < cols; ++c) {
+                    double v = dr + j->diag[c0 + c] - 2.0 * br[c];
+                    float f = v > 0.0 ? (float)v : 0.0f;
+                    uint32_t u;
+                    dst[c] = f;
+                    memcpy(&u, &f, sizeof(u));
+                    h[u >> 16]++;
                 }
             }
+        }
+    }
 }
 
 /* ---- exact median of the full squared-distance matrix ---------------------
@@ -327,235 +372,239 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
    twice, so its sorted order is n zeros followed by u0 u0 u1 u1 ... (u =
    the sorted upper triangle): rank r >= n is u[(r - n) / 2]. The needed
    order statistics of u are found exactly by a two-pass radix select on
-   the float bit patterns (non-negative floats sort as their bits):
-   histograms of the top 16 bits, then of the low 16 bits inside the chosen
-   bucket. Counts are integers, so per-worker histograms merge exactly. */
+   the float bit patterns (non-negative floats sort as their bits): the
+   histogram of the top 16 bits (built while the distances are written),
+   then of the low 16 bits inside the chosen buckets. Counts are integers,
+   so per-worker histograms merge exactly. */
 typedef struct mossa__sel_job {
-    const float *D;
-    size_t n;
-    int pass;                  /* 1: top bits; 2: low bits of buckets sel[] */
+    const float *u;
+    size_t count;
     uint32_t sel[2];
-    uint64_t *hist;            /* per worker: 65536 (pass 1) or 2 * 65536 */
+    uint64_t *hist;            /* per worker: 2 * 65536 */
 } mossa__sel_job;
 
-#define MOSSA__SEL_ROWS 32
+#define MOSSA__SEL_CHUNK 65536
 static void mossa__sel_task(void *arg, size_t task, int worker)
 {
     const mossa__sel_job *j = (const mossa__sel_job *)arg;
-    size_t i, c, i0 = task * MOSSA__SEL_ROWS, i1 = MOSSA__MIN(j->n, i0 + MOSSA__SEL_ROWS);
-    uint64_t *h = j->hist + (size_t)worker * 2 * 65536;
+    size_t i, i0 = task * MOSSA__SEL_CHUNK, i1 = MOSSA__MIN(j->count, i0 + MOSSA__SEL_CHUNK);
+    uint64_t *h = j->hist + (size_t)worker * 2 * MOSSA__HIST;
     for (i = i0; i < i1; ++i) {
-        const float *row = j->D + i * j->n;
-        for (c = i + 1; c < j->n; ++c) {
-            uint32_t u;
-            memcpy(&u, &row[c], sizeof(u));
-            if (j->pass == 1) h[u >> 16]++;
-            else if ((u >> 16) == j->sel[0]) h[u & 0xffffu]++;
-            else if ((u >> 16) == j->sel[1]) h[65536 + (u & 0xffffu)]++;
-        }
+        uint32_t u;
+        memcpy(&u, &j->u[i], sizeof(u));
+        if ((u >> 16) == j->sel[0]) h[u & 0xffffu]++;
+        else if ((u >> 16) == j->sel[1]) h[MOSSA__HIST + (u & 0xffffu)]++;
     }
 }
 
-/* rank -> bucket in a histogram of 65536 counts (rank is updated to the rank inside the bucket) */
+/* rank -> bucket of a 65536-bucket histogram (rank becomes the rank inside it) */
 static uint32_t mossa__sel_find(const uint64_t *h, uint64_t *rank)
 {
     uint32_t b;
-    for (b = 0; b < 65535u; ++b) {
+    for (b = 0; b < MOSSA__HIST - 1; ++b) {
         if (*rank < h[b]) return b;
         *rank -= h[b];
     }
-    return 65535u;
+    return MOSSA__HIST - 1;
 }
 
-static mossa_status mossa__select_upper(mossa__ctx *ctx, const float *D, size_t n, const uint64_t rank[2],
-                                        float value[2])
+/* numpy.median of the full n x n matrix; hist = per-worker top-bit
+   histograms of the upper triangle u (n_workers x 2 x 65536, reused). */
+static double mossa__median_full(mossa__ctx *ctx, const float *u, size_t n, uint64_t *hist)
 {
-    mossa__sel_job j;
-    size_t w, b, nt = (n + MOSSA__SEL_ROWS - 1) / MOSSA__SEL_ROWS, nw = (size_t)ctx->n_threads;
-    uint64_t r[2];
-    uint32_t top[2], low[2];
-    int q;
-    j.hist = (uint64_t *)mossa__calloc(ctx, nw * 2 * 65536, sizeof(uint64_t));
-    if (!j.hist) return MOSSA_ERR_OUT_OF_MEMORY;
-    j.D = D; j.n = n; j.pass = 1;
-    j.sel[0] = j.sel[1] = 0xffffffffu;
-    mossa__parallel(ctx, nt, mossa__sel_task, &j);
-    for (w = 1; w < nw; ++w)
-        for (b = 0; b < 65536; ++b) j.hist[b] += j.hist[w * 2 * 65536 + b];
-    for (q = 0; q < 2; ++q) { r[q] = rank[q]; top[q] = mossa__sel_find(j.hist, &r[q]); }
-    memset(j.hist, 0, nw * 2 * 65536 * sizeof(uint64_t));
-    j.pass = 2; j.sel[0] = top[0]; j.sel[1] = top[1] == top[0] ? 0xffffffffu : top[1];
-    mossa__parallel(ctx, nt, mossa__sel_task, &j);
-    for (w = 1; w < nw; ++w)
-        for (b = 0; b < 2 * 65536; ++b) j.hist[b] += j.hist[w * 2 * 65536 + b];
-    for (q = 0; q < 2; ++q) {
-        uint32_t u;
-        low[q] = mossa__sel_find(j.hist + (top[q] == top[0] ? 0 : 65536), &r[q]);
-        u = (top[q] << 16) | low[q];
-        memcpy(&value[q], &u, sizeof(u));
-    }
-    mossa__free(ctx, j.hist);
-    return MOSSA_OK;
-}
-
-/* numpy.median of the full n x n matrix D (zero diagonal, symmetric) */
-static mossa_status mossa__median_full(mossa__ctx *ctx, const float *D, size_t n, double *median)
-{
-    uint64_t N = (uint64_t)n * (uint64_t)n, full[2], urank[2];
-    float v[2];
+    uint64_t N = (uint64_t)n * (uint64_t)n, full[2], r[2];
+    uint32_t top[2];
+    size_t w, b, nw = (size_t)ctx->n_threads, count = n * (n - 1) / 2;
     double val[2];
-    int q, need = 0;
-    mossa_status st;
+    int q;
+    mossa__sel_job j;
     full[0] = (N - 1) / 2;          /* odd N: the middle; even: the lower middle */
-    full[1] = N / 2;                /* even N: the upper middle (odd: same as [0]) */
+    full[1] = N / 2;                /* even N: the upper middle (odd: the same) */
+    if (full[1] < n) return 0.0;    /* both in the leading zeros */
+    for (w = 1; w < nw; ++w)
+        for (b = 0; b < MOSSA__HIST; ++b) hist[b] += hist[w * 2 * MOSSA__HIST + b];
     for (q = 0; q < 2; ++q) {
-        if (full[q] < n) { val[q] = 0.0; urank[q] = 0; }
-        else { urank[q] = (full[q] - n) / 2; need = 1; }
+        r[q] = full[q] < n ? (full[1] - n) / 2 : (full[q] - n) / 2;
+        top[q] = mossa__sel_find(hist, &r[q]);
     }
-    if (need) {
-        uint64_t rr[2];
-        rr[0] = full[0] < n ? urank[1] : urank[0];
-        rr[1] = full[1] < n ? urank[0] : urank[1];
-        st = mossa__select_upper(ctx, D, n, rr, v);
-        if (st != MOSSA_OK) return st;
-        for (q = 0; q < 2; ++q) if (full[q] >= n) val[q] = (double)v[q];
+    memset(hist, 0, nw * 2 * MOSSA__HIST * sizeof(uint64_t));
+    j.u = u; j.count = count; j.hist = hist;
+    j.sel[0] = top[0]; j.sel[1] = top[1] == top[0] ? 0xffffffffu : top[1];
+    mossa__parallel(ctx, (count + MOSSA__SEL_CHUNK - 1) / MOSSA__SEL_CHUNK, mossa__sel_task, &j);
+    for (w = 1; w < nw; ++w)
+        for (b = 0; b < 2 * MOSSA__HIST; ++b) hist[b] += hist[w * 2 * MOSSA__HIST + b];
+    for (q = 0; q < 2; ++q) {
+        uint32_t low = mossa__sel_find(hist + (top[q] == top[0] ? 0 : MOSSA__HIST), &r[q]);
+        uint32_t bits = (top[q] << 16) | low;
+        float f;
+        memcpy(&f, &bits, sizeof(f));
+        val[q] = full[q] < n ? 0.0 : (double)f;
     }
-    *median = 0.5 * (val[0] + val[1]);
-    return MOSSA_OK;
+    return 0.5 * (val[0] + val[1]);
 }
 
-typedef struct mossa__exp_job {
+/* One pass over the stored triangle: RBF rows become exp(-D c) in place,
+   and the row sums of the full symmetric matrix (diagonal left out) are
+   accumulated in double: row i's own segment plus, per task, the column
+   sums of its rows (reduced in task order afterwards). */
+#define MOSSA__ROW_TASK 64
+typedef struct mossa__rows_job {
     float *K;
     size_t n;
-    double c;   /* K = exp(-D * c) */
-} mossa__exp_job;
+    int rbf;
+    double c;           /* rbf: K = exp(-D * c) */
+    double *rowsum;     /* n */
+    double *colsum;     /* per task: n */
+} mossa__rows_job;
 
-static void mossa__exp_task(void *arg, size_t task, int worker)
+static void mossa__rows_task(void *arg, size_t task, int worker)
 {
-    const mossa__exp_job *j = (const mossa__exp_job *)arg;
-    size_t i, c, i0 = task * 16, i1 = MOSSA__MIN(j->n, i0 + 16);
+    const mossa__rows_job *j = (const mossa__rows_job *)arg;
+    size_t i, c, i0 = task * MOSSA__ROW_TASK, i1 = MOSSA__MIN(j->n, i0 + MOSSA__ROW_TASK);
+    double *cs = j->colsum + task * j->n;
     (void)worker;
+    for (c = 0; c < j->n; ++c) cs[c] = 0.0;
     for (i = i0; i < i1; ++i) {
-        float *row = j->K + i * j->n;
-        for (c = 0; c < j->n; ++c) row[c] = (float)(-(double)row[c] * j->c);
-        mossa__k()->expf_array(row, row, j->n);
+        float *row = j->K + mossa__uoff(j->n, i);
+        size_t len = j->n - 1 - i;
+        double s0 = 0.0, s1 = 0.0;
+        if (j->rbf && len) {
+            for (c = 0; c < len; ++c) row[c] = (float)(-(double)row[c] * j->c);
+            mossa__k()->expf_array(row, row, len);
+        }
+        for (c = 0; c + 2 <= len; c += 2) {
+            s0 += (double)row[c]; s1 += (double)row[c + 1];
+            cs[i + 1 + c] += (double)row[c];
+            cs[i + 2 + c] += (double)row[c + 1];
+        }
+        if (c < len) { s0 += (double)row[c]; cs[i + 1 + c] += (double)row[c]; }
+        j->rowsum[i] = s0 + s1;
     }
 }
 
-/* The kernel matrix of X into kf (floats) or kd (doubles, linear only,
-   in the caller's units). */
+/* Centered K_ij = K_ij - a_i - a_j (Kornblith's center_gram):
+   biased:   a_i = r_i - g / 2, r = row means, g = their mean (that is HKH);
+   debiased: a_i = R_i / (n-2) - sum R / (2 (n-1)(n-2)), R = row sums of K
+             with its diagonal left out, and the diagonal itself set to 0
+             (U-centering: <Ku, Lu> / (n (n-3)) is Song et al.'s HSIC_1). */
+static mossa_status mossa__rows_and_offsets(mossa__ctx *ctx, float *K, const double *diag, size_t n, int rbf,
+                                            double c, int debiased, double *a)
+{
+    mossa__rows_job j;
+    size_t i, t, nt = (n + MOSSA__ROW_TASK - 1) / MOSSA__ROW_TASK, bytes;
+    double tot = 0.0, nn = (double)n;
+    if (mossa__mul_overflows(nt * n, sizeof(double), &bytes)) return MOSSA_ERR_TOO_LARGE;
+    j.colsum = (double *)mossa__alloc(ctx, bytes);
+    if (!j.colsum) return MOSSA_ERR_OUT_OF_MEMORY;
+    j.K = K; j.n = n; j.rbf = rbf; j.c = c; j.rowsum = a;
+    mossa__parallel(ctx, nt, mossa__rows_task, &j);
+    for (t = 0; t < nt; ++t)
+        for (i = 0; i < n; ++i) a[i] += j.colsum[t * n + i];
+    mossa__free(ctx, j.colsum);
+    for (i = 0; i < n; ++i) {
+        if (!debiased) a[i] += diag[i];
+        tot += a[i];
+    }
+    if (!debiased) {
+        double g = tot / (nn * nn);
+        for (i = 0; i < n; ++i) a[i] = a[i] / nn - 0.5 * g;
+    } else {
+        double g = tot / (2.0 * (nn - 1.0) * (nn - 2.0));
+        for (i = 0; i < n; ++i) a[i] = a[i] / (nn - 2.0) - g;
+    }
+    return MOSSA_OK;
+}
+
+/* The stored kernel of X: upper triangle ku, diagonal diag (both in scaled
+   units for linear; *unscale converts), or the full double matrix kd
+   (linear only, caller's units). */
 static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t n, size_t d,
-                                         const mossa__cka_opt *o, float *kf, double *kd, double *unscale)
+                                         const mossa__cka_opt *o, float *ku, double *diag, double *kd,
+                                         double *unscale, double *bandwidth_c)
 {
     mossa__cmat m;
     mossa__kern_job j;
-    size_t count;
-    mossa_status st = mossa__cmat_make(ctx, x, n, d, 1, &m);
+    size_t count = 0, i;
+    mossa_status st;
+    MOSSA__TIC();
+    st = mossa__cmat_make(ctx, x, n, d, 1, &m);
+    MOSSA__TOC(" pack");
     if (st != MOSSA_OK) return st;
-    j.p = m.panels; j.n = n; j.d = d; j.np = mossa__panels_of(n); j.rownorm = m.rownorm;
-    j.dist = o->rbf; j.kf = kf; j.kd = kd;
+    j.p = m.panels; j.n = n; j.d = d; j.np = mossa__panels_of(n); j.diag = diag;
+    j.dist = o->rbf; j.ku = ku; j.kd = kd; j.hist = NULL;
     /* stored floats stay in scaled units (no overflow); doubles are unscaled */
     j.unscale = kd ? 1.0 / (m.scale * m.scale) : 1.0;
     if (unscale) *unscale = (o->rbf || kd) ? 1.0 : 1.0 / (m.scale * m.scale);
     j.pairs = NULL;
     st = mossa__upper_pairs(ctx, (j.np + MOSSA__BP - 1) / MOSSA__BP, (size_t **)&j.pairs, &count);
     j.buf = (double *)mossa__alloc(ctx, (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double));
-    if (st == MOSSA_OK && !j.buf) st = MOSSA_ERR_OUT_OF_MEMORY;
+    if (st == MOSSA_OK && o->rbf)
+        j.hist = (uint64_t *)mossa__calloc(ctx, (size_t)ctx->n_threads * 2 * MOSSA__HIST, sizeof(uint64_t));
+    if (st == MOSSA_OK && (!j.buf || (o->rbf && !j.hist))) st = MOSSA_ERR_OUT_OF_MEMORY;
+    if (st == MOSSA_OK && (j.dist || diag)) mossa__parallel(ctx, j.np, mossa__kern_diag_task, &j);
     if (st == MOSSA_OK) mossa__parallel(ctx, count, mossa__kern_task, &j);
     mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, j.buf);
     mossa__cmat_free(ctx, &m);
-    if (st != MOSSA_OK || !o->rbf) return st;
-    {
+    MOSSA__TOC(" gemm+dist");
+    if (st == MOSSA_OK && o->rbf) {
         /* Kornblith: sigma^2 = t^2 median(D), K = exp(-D / (2 sigma^2)) */
-        double med, sigma2;
-        mossa__exp_job e;
-        st = mossa__median_full(ctx, kf, n, &med);
-        if (st != MOSSA_OK) return st;
-        sigma2 = o->threshold * o->threshold * med;
-        if (!(sigma2 > 0.0) || !(sigma2 <= DBL_MAX)) return MOSSA_ERR_ZERO_BANDWIDTH;
-        e.K = kf; e.n = n; e.c = 1.0 / (2.0 * sigma2);
-        mossa__parallel(ctx, (n + 15) / 16, mossa__exp_task, &e);
-    }
-    return MOSSA_OK;
-}
-
-/* ---- centering offsets and centered inner products of stored kernels ----
-   Centered K_ij = K_ij - a_i - a_j (Kornblith's center_gram):
-   biased:   a_i = r_i - g / 2, r = row means, g = their mean (that is HKH);
-   debiased: a_i = R_i / (n-2) - sum R / (2 (n-1)(n-2)), R = row sums of K
-             with its diagonal left out, and the diagonal itself set to 0
-             (U-centering: <Ku, Lu> / (n (n-3)) is Song et al.'s HSIC_1). */
-typedef struct mossa__rows_job {
-    const float *K, *L;
-    const double *a, *b;
-    size_t n;
-    int debiased;
-    double *out;   /* row sums (n) or per-task triples */
-} mossa__rows_job;
-
-static void mossa__rowsum_task(void *arg, size_t task, int worker)
-{
-    const mossa__rows_job *j = (const mossa__rows_job *)arg;
-    size_t i, c, i0 = task * 64, i1 = MOSSA__MIN(j->n, i0 + 64);
-    (void)worker;
-    for (i = i0; i < i1; ++i) {
-        const float *row = j->K + i * j->n;
-        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-        for (c = 0; c + 4 <= j->n; c += 4) {
-            s0 += (double)row[c]; s1 += (double)row[c + 1]; s2 += (double)row[c + 2]; s3 += (double)row[c + 3];
+        double med = mossa__median_full(ctx, ku, n, j.hist);
+        double sigma2 = o->threshold * o->threshold * med;
+        if (!(sigma2 > 0.0) || !(sigma2 <= DBL_MAX)) st = MOSSA_ERR_ZERO_BANDWIDTH;
+        else {
+            *bandwidth_c = 1.0 / (2.0 * sigma2);
+            for (i = 0; i < n; ++i) diag[i] = 1.0;
         }
-        for (; c < j->n; ++c) s0 += (double)row[c];
-        s0 = (s0 + s1) + (s2 + s3);
-        if (j->debiased) s0 -= (double)row[i];
-        j->out[i] = s0;
     }
+    mossa__free(ctx, j.hist);
+    return st;
 }
 
-static mossa_status mossa__offsets(mossa__ctx *ctx, const float *K, size_t n, int debiased, double *a)
-{
-    mossa__rows_job j;
-    size_t i;
-    double t = 0.0, nn = (double)n;
-    j.K = K; j.n = n; j.debiased = debiased; j.out = a;
-    mossa__parallel(ctx, (n + 63) / 64, mossa__rowsum_task, &j);
-    for (i = 0; i < n; ++i) t += a[i];
-    if (!debiased) {
-        double g = t / (nn * nn);
-        for (i = 0; i < n; ++i) a[i] = a[i] / nn - 0.5 * g;
-    } else {
-        double g = t / (2.0 * (nn - 1.0) * (nn - 2.0));
-        for (i = 0; i < n; ++i) a[i] = a[i] / (nn - 2.0) - g;
-    }
-    return MOSSA_OK;
-}
+/* s = <Kc, Lc>, <Kc, Kc>, <Lc, Lc> over the full matrices (unnormalised):
+   twice the upper triangle, plus the diagonal when biased. */
+typedef struct mossa__pair_job {
+    const float *K, *L;
+    const double *a, *b, *dk, *dl;
+    size_t n;
+    double *out;   /* per task triples */
+} mossa__pair_job;
 
 static void mossa__pair_task(void *arg, size_t task, int worker)
 {
-    const mossa__rows_job *j = (const mossa__rows_job *)arg;
+    const mossa__pair_job *j = (const mossa__pair_job *)arg;
     size_t i, i0 = task * 16, i1 = MOSSA__MIN(j->n, i0 + 16);
     double *p = j->out + 3 * task, r[3];
     (void)worker;
     p[0] = p[1] = p[2] = 0.0;
     for (i = i0; i < i1; ++i) {
-        mossa__k()->hsic_row(j->K + i * j->n, j->L + i * j->n, j->a, j->b, j->a[i], j->b[i], j->n,
-                             j->debiased ? i : j->n, r);
+        size_t off = mossa__uoff(j->n, i), len = j->n - 1 - i;
+        if (!len) continue;
+        mossa__k()->hsic_row(j->K + off, j->L + off, j->a + i + 1, j->b + i + 1, j->a[i], j->b[i], len, len, r);
         p[0] += r[0]; p[1] += r[1]; p[2] += r[2];
     }
 }
 
-/* s = <Kc, Lc>, <Kc, Kc>, <Lc, Lc> (unnormalised) */
-static mossa_status mossa__pair_sums(mossa__ctx *ctx, const float *K, const double *a, const float *L,
-                                     const double *b, size_t n, int debiased, double s[3])
+static mossa_status mossa__pair_sums(mossa__ctx *ctx, const float *K, const double *dk, const double *a,
+                                     const float *L, const double *dl, const double *b, size_t n,
+                                     int debiased, double s[3])
 {
-    mossa__rows_job j;
-    size_t t, nt = (n + 15) / 16;
+    mossa__pair_job j;
+    size_t t, i, nt = (n + 15) / 16;
+    double d0 = 0.0, d1 = 0.0, d2 = 0.0;
     j.out = (double *)mossa__alloc(ctx, 3 * nt * sizeof(double));
     if (!j.out) return MOSSA_ERR_OUT_OF_MEMORY;
-    j.K = K; j.L = L; j.a = a; j.b = b; j.n = n; j.debiased = debiased;
+    j.K = K; j.L = L; j.a = a; j.b = b; j.dk = dk; j.dl = dl; j.n = n;
     mossa__parallel(ctx, nt, mossa__pair_task, &j);
     s[0] = s[1] = s[2] = 0.0;
     for (t = 0; t < nt; ++t) { s[0] += j.out[3 * t]; s[1] += j.out[3 * t + 1]; s[2] += j.out[3 * t + 2]; }
     mossa__free(ctx, j.out);
+    s[0] *= 2.0; s[1] *= 2.0; s[2] *= 2.0;
+    if (!debiased)
+        for (i = 0; i < n; ++i) {
+            double u = dk[i] - 2.0 * a[i], v = dl[i] - 2.0 * b[i];
+            d0 += u * v; d1 += u * u; d2 += v * v;
+        }
+    s[0] += d0; s[1] += d1; s[2] += d2;
     return MOSSA_OK;
 }
 
@@ -569,7 +618,8 @@ static double mossa__hsic_norm(size_t n, int debiased)
 struct mossa_cka_gram {
     size_t n;
     int rbf, debiased;
-    float *K;          /* n x n */
+    float *K;          /* strict upper triangle */
+    double *diag;      /* n */
     double *a;         /* centering offsets */
     double self;       /* <Kc, Kc> */
     double unscale;    /* K in the caller's units = K * unscale */
@@ -577,34 +627,43 @@ struct mossa_cka_gram {
     int has_alloc;
 };
 
+static void mossa__gram_release(mossa__ctx *ctx, mossa_cka_gram *g)
+{
+    if (!g) return;
+    mossa__free(ctx, g->K); mossa__free(ctx, g->diag); mossa__free(ctx, g->a); mossa__free(ctx, g);
+}
+
 static mossa_status mossa__gram_build(mossa__ctx *ctx, const float *x, size_t n, size_t d,
-                                      const mossa__cka_opt *o, mossa_cka_gram **out)
+                                      const mossa__cka_opt *o, int need_self, mossa_cka_gram **out)
 {
     mossa_cka_gram *g;
     mossa_status st;
-    double s[3];
-    size_t nn;
+    double s[3], c = 0.0;
     *out = NULL;
     if ((st = mossa__cka_check_sizes(n, d)) != MOSSA_OK) return st;
     if (n < 2 || (o->debiased && n < 4)) return MOSSA_ERR_TOO_FEW_SAMPLES;
-    nn = n * n;
     g = (mossa_cka_gram *)mossa__calloc(ctx, 1, sizeof(*g));
     if (!g) return MOSSA_ERR_OUT_OF_MEMORY;
     g->n = n; g->rbf = o->rbf; g->debiased = o->debiased;
     g->has_alloc = ctx->allocator != NULL;
     if (ctx->allocator) g->alloc = *ctx->allocator;
-    g->K = (float *)mossa__alloc(ctx, nn * sizeof(float));
+    g->K = (float *)mossa__alloc(ctx, n * (n - 1) / 2 * sizeof(float));
+    mossa__advise_huge(g->K, n * (n - 1) / 2 * sizeof(float));
+    g->diag = (double *)mossa__alloc(ctx, n * sizeof(double));
     g->a = (double *)mossa__alloc(ctx, n * sizeof(double));
-    if (!g->K || !g->a) st = MOSSA_ERR_OUT_OF_MEMORY;
-    else st = mossa__kernel_matrix(ctx, x, n, d, o, g->K, NULL, &g->unscale);
-    if (st == MOSSA_OK) st = mossa__offsets(ctx, g->K, n, o->debiased, g->a);
-    if (st == MOSSA_OK) st = mossa__pair_sums(ctx, g->K, g->a, g->K, g->a, n, o->debiased, s);
-    if (st == MOSSA_OK) {
+    MOSSA__TIC();
+    if (!g->K || !g->a || !g->diag) st = MOSSA_ERR_OUT_OF_MEMORY;
+    else st = mossa__kernel_matrix(ctx, x, n, d, o, g->K, g->diag, NULL, &g->unscale, &c);
+    MOSSA__TOC("kernel");
+    if (st == MOSSA_OK) st = mossa__rows_and_offsets(ctx, g->K, g->diag, n, o->rbf, c, o->debiased, g->a);
+    MOSSA__TOC("rows");
+    if (st == MOSSA_OK && need_self) {
+        st = mossa__pair_sums(ctx, g->K, g->diag, g->a, g->K, g->diag, g->a, n, o->debiased, s);
         g->self = s[1];
-        if (!(g->self > 0.0)) st = MOSSA_ERR_ZERO_VARIANCE;
+        if (st == MOSSA_OK && !(g->self > 0.0)) st = MOSSA_ERR_ZERO_VARIANCE;
     }
     if (st != MOSSA_OK) {
-        mossa__free(ctx, g->K); mossa__free(ctx, g->a); mossa__free(ctx, g);
+        mossa__gram_release(ctx, g);
         return st;
     }
     *out = g;
@@ -615,13 +674,16 @@ static mossa_status mossa__cka_rbf_hsic(mossa__ctx *ctx, const float *x, size_t 
                                         const float *y, size_t dy, const mossa__cka_opt *o, double h[3])
 {
     mossa_cka_gram *gx = NULL, *gy = NULL;
-    mossa_status st = mossa__gram_build(ctx, x, n, dx, o, &gx);
+    mossa_status st = mossa__gram_build(ctx, x, n, dx, o, 0, &gx);
     double s[3], c = mossa__hsic_norm(n, o->debiased);
-    if (st == MOSSA_OK) st = mossa__gram_build(ctx, y, n, dy, o, &gy);
-    if (st == MOSSA_OK) st = mossa__pair_sums(ctx, gx->K, gx->a, gy->K, gy->a, n, o->debiased, s);
-    if (st == MOSSA_OK) { h[0] = s[0] * c; h[1] = gx->self * c; h[2] = gy->self * c; }
-    if (gx) { mossa__free(ctx, gx->K); mossa__free(ctx, gx->a); mossa__free(ctx, gx); }
-    if (gy) { mossa__free(ctx, gy->K); mossa__free(ctx, gy->a); mossa__free(ctx, gy); }
+    if (st == MOSSA_OK) st = mossa__gram_build(ctx, y, n, dy, o, 0, &gy);
+    /* one pass gives the cross and both self terms */
+    MOSSA__TIC();
+    if (st == MOSSA_OK) st = mossa__pair_sums(ctx, gx->K, gx->diag, gx->a, gy->K, gy->diag, gy->a, n, o->debiased, s);
+    MOSSA__TOC("pairs");
+    if (st == MOSSA_OK) { h[0] = s[0] * c; h[1] = s[1] * c; h[2] = s[2] * c; }
+    mossa__gram_release(ctx, gx);
+    mossa__gram_release(ctx, gy);
     return st;
 }
 
@@ -697,15 +759,17 @@ MOSSA_DEF mossa_status mossa_centered_gram(const float *x, size_t n, size_t d,
     if (!o.rbf && !o.debiased) {
         /* HKH = Xc Xc' directly in double */
         st = mossa__cka_check_sizes(n, d);
-        if (st == MOSSA_OK) st = mossa__kernel_matrix(&ctx, x, n, d, &o, NULL, gram, NULL);
+        if (st == MOSSA_OK) st = mossa__kernel_matrix(&ctx, x, n, d, &o, NULL, NULL, gram, NULL, NULL);
     } else {
-        st = mossa__gram_build(&ctx, x, n, d, &o, &g);
+        st = mossa__gram_build(&ctx, x, n, d, &o, 0, &g);
         if (st == MOSSA_OK) {
-            for (i = 0; i < n; ++i)
-                for (j = 0; j < n; ++j)
-                    gram[i * n + j] = (o.debiased && i == j) ? 0.0
-                                      : ((double)g->K[i * n + j] - g->a[i] - g->a[j]) * g->unscale;
-            mossa__free(&ctx, g->K); mossa__free(&ctx, g->a); mossa__free(&ctx, g);
+            for (i = 0; i < n; ++i) {
+                const float *row = g->K + mossa__uoff(n, i);
+                gram[i * n + i] = o.debiased ? 0.0 : (g->diag[i] - 2.0 * g->a[i]) * g->unscale;
+                for (j = i + 1; j < n; ++j)
+                    gram[i * n + j] = gram[j * n + i] = ((double)row[j - i - 1] - g->a[i] - g->a[j]) * g->unscale;
+            }
+            mossa__gram_release(&ctx, g);
         }
     }
     mossa__ctx_end(&ctx);
@@ -723,12 +787,11 @@ typedef struct mossa__cross_job {
 static void mossa__cross_task(void *arg, size_t task, int worker)
 {
     const mossa__cross_job *j = (const mossa__cross_job *)arg;
-    size_t bi = task / j->nby, bj = task % j->nby, i, c, stride = j->n * MOSSA__PW;
+    size_t bi = task / j->nby, bj = task % j->nby, i, c;
     size_t na = MOSSA__MIN(MOSSA__BP, j->npx - bi * MOSSA__BP), nb = MOSSA__MIN(MOSSA__BP, j->npy - bj * MOSSA__BP);
     double *b = j->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
     memset(b, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
-    mossa__panel_block(j->px + bi * MOSSA__BP * stride, stride, j->py + bj * MOSSA__BP * stride, stride,
-                       j->n, na, nb, 0, b, MOSSA__BS);
+    mossa__panel_block(j->px, j->npx, bi * MOSSA__BP, na, j->py, j->npy, bj * MOSSA__BP, nb, j->n, 0, b, MOSSA__BS);
     for (i = 0; i < MOSSA__BS && bi * MOSSA__BS + i < j->dx; ++i)
         for (c = 0; c < MOSSA__BS && bj * MOSSA__BS + c < j->dy; ++c)
             j->out[(bi * MOSSA__BS + i) * j->dy + bj * MOSSA__BS + c] = b[i * MOSSA__BS + c] * j->unscale;
@@ -781,7 +844,7 @@ MOSSA_DEF mossa_status mossa_cka_gram_create(const float *x, size_t n, size_t d,
     MOSSA__CKA_BEGIN(options, ctx, o, st)
     else return st;
     if (st != MOSSA_OK) return st;
-    st = mossa__gram_build(&ctx, x, n, d, &o, gram);
+    st = mossa__gram_build(&ctx, x, n, d, &o, 1, gram);
     mossa__ctx_end(&ctx);
     return st;
 }
@@ -798,7 +861,7 @@ MOSSA_DEF mossa_status mossa_cka_gram_cka(const mossa_cka_gram *a, const mossa_c
     if (a->n != b->n) return MOSSA_ERR_DIMENSION_MISMATCH;
     st = mossa__ctx_begin(&ctx, options ? options->n_threads : 0, options ? options->allocator : NULL);
     if (st != MOSSA_OK) return st;
-    st = mossa__pair_sums(&ctx, a->K, a->a, b->K, b->a, a->n, a->debiased, s);
+    st = mossa__pair_sums(&ctx, a->K, a->diag, a->a, b->K, b->diag, b->a, a->n, a->debiased, s);
     mossa__ctx_end(&ctx);
     if (st == MOSSA_OK) {
         double h[3];
@@ -816,13 +879,7 @@ MOSSA_DEF void mossa_cka_gram_destroy(mossa_cka_gram *gram)
     al = gram->alloc;   /* the struct holds the allocator: copy it out first */
     ctx.allocator = gram->has_alloc ? &al : NULL;
     ctx.n_threads = 1; ctx.pool = NULL;
-    mossa__free(&ctx, gram->K); mossa__free(&ctx, gram->a); mossa__free(&ctx, gram);
-}
-
-static void mossa__gram_release(mossa__ctx *ctx, mossa_cka_gram *g)
-{
-    if (!g) return;
-    mossa__free(ctx, g->K); mossa__free(ctx, g->a); mossa__free(ctx, g);
+    mossa__gram_release(&ctx, gram);
 }
 
 MOSSA_DEF mossa_status mossa_cka_matrix(const float *const *a, const size_t *dims_a, size_t la,
@@ -843,11 +900,11 @@ MOSSA_DEF mossa_status mossa_cka_matrix(const float *const *a, const size_t *dim
     gb = (mossa_cka_gram **)mossa__calloc(&ctx, lb, sizeof(*gb));
     if (!gb) st = MOSSA_ERR_OUT_OF_MEMORY;
     for (jj = 0; st == MOSSA_OK && jj < lb; ++jj)
-        st = b[jj] ? mossa__gram_build(&ctx, b[jj], n, dims_b[jj], &o, &gb[jj]) : MOSSA_ERR_INVALID_ARGUMENT;
+        st = b[jj] ? mossa__gram_build(&ctx, b[jj], n, dims_b[jj], &o, 1, &gb[jj]) : MOSSA_ERR_INVALID_ARGUMENT;
     for (i = 0; st == MOSSA_OK && i < la; ++i) {
-        st = a[i] ? mossa__gram_build(&ctx, a[i], n, dims_a[i], &o, &ga) : MOSSA_ERR_INVALID_ARGUMENT;
+        st = a[i] ? mossa__gram_build(&ctx, a[i], n, dims_a[i], &o, 1, &ga) : MOSSA_ERR_INVALID_ARGUMENT;
         for (jj = 0; st == MOSSA_OK && jj < lb; ++jj) {
-            st = mossa__pair_sums(&ctx, ga->K, ga->a, gb[jj]->K, gb[jj]->a, n, o.debiased, s);
+            st = mossa__pair_sums(&ctx, ga->K, ga->diag, ga->a, gb[jj]->K, gb[jj]->diag, gb[jj]->a, n, o.debiased, s);
             if (st == MOSSA_OK) {
                 double h[3];
                 h[0] = s[0]; h[1] = ga->self; h[2] = gb[jj]->self;
@@ -939,7 +996,7 @@ static void mossa__stream_task(void *arg, size_t task, int worker)
 {
     const mossa__stream_job *j = (const mossa__stream_job *)arg;
     double *b = j->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
-    size_t stride = j->nb * MOSSA__PW, bi, bj, na, nbk, rows, cols, pi, pj, i, c, ldc;
+    size_t bi, bj, na, nbk, rows, cols, pi, pj, i, c, ldc, npa, npb;
     const float *A, *B;
     const double *da, *db;
     double *C, u;
@@ -947,24 +1004,24 @@ static void mossa__stream_task(void *arg, size_t task, int worker)
     if (task < j->nxx) {
         bi = j->pxx[2 * task]; bj = j->pxx[2 * task + 1];
         A = B = j->px; C = j->cxx; ldc = j->dx; rows = cols = j->dx; da = db = j->dmx; u = j->ux;
-        na = MOSSA__MIN(MOSSA__BP, j->npx - bi * MOSSA__BP); nbk = MOSSA__MIN(MOSSA__BP, j->npx - bj * MOSSA__BP);
+        npa = npb = j->npx;
     } else if (task < j->nxx + j->nyy) {
         size_t t = task - j->nxx;
         bi = j->pyy[2 * t]; bj = j->pyy[2 * t + 1];
         A = B = j->py; C = j->cyy; ldc = j->dy; rows = cols = j->dy; da = db = j->dmy; u = j->uy;
-        na = MOSSA__MIN(MOSSA__BP, j->npy - bi * MOSSA__BP); nbk = MOSSA__MIN(MOSSA__BP, j->npy - bj * MOSSA__BP);
+        npa = npb = j->npy;
     } else {
         size_t t = task - j->nxx - j->nyy;
         bi = t / j->nby; bj = t % j->nby;
         A = j->px; B = j->py; C = j->cxy; ldc = j->dy; rows = j->dx; cols = j->dy;
         da = j->dmx; db = j->dmy; u = sqrt(j->ux * j->uy); sym = 0;
-        na = MOSSA__MIN(MOSSA__BP, j->npx - bi * MOSSA__BP); nbk = MOSSA__MIN(MOSSA__BP, j->npy - bj * MOSSA__BP);
+        npa = j->npx; npb = j->npy;
     }
+    na = MOSSA__MIN(MOSSA__BP, npa - bi * MOSSA__BP); nbk = MOSSA__MIN(MOSSA__BP, npb - bj * MOSSA__BP);
     diag = sym && bi == bj;
     memset(b, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
     if (j->nb > 0)
-        mossa__panel_block(A + bi * MOSSA__BP * stride, stride, B + bj * MOSSA__BP * stride, stride,
-                           j->nb, na, nbk, diag, b, MOSSA__BS);
+        mossa__panel_block(A, npa, bi * MOSSA__BP, na, B, npb, bj * MOSSA__BP, nbk, j->nb, diag, b, MOSSA__BS);
     for (pi = 0; pi < na; ++pi)
         for (pj = diag ? pi : 0; pj < nbk; ++pj)
             for (i = 0; i < MOSSA__PW; ++i) {
@@ -976,7 +1033,7 @@ static void mossa__stream_task(void *arg, size_t task, int worker)
                     if (col >= cols) break;
                     v = b[(pi * MOSSA__PW + i) * MOSSA__BS + pj * MOSSA__PW + c] * u + j->f * da[r] * db[col];
                     C[r * ldc + col] += v;
-                    if (sym && pi != pj) C[col * ldc + r] += v;
+                    if (sym && (bi != bj || pi != pj)) C[col * ldc + r] += v;
                 }
             }
 }

@@ -25,24 +25,61 @@
 #define MOSSA__BP 8    /* panels per block side: blocks of 128 x 128 */
 #define MOSSA__BS (MOSSA__PW * MOSSA__BP)
 
+/* Large work buffers are touched once, right after allocation. On Linux
+   the first touch of 4 KB pages dominates the cost of a whole CKA when the
+   machine is busy (measured here: ~15 ms per MB on a loaded VM, ~4 ms with
+   2 MB pages), so big buffers ask for transparent huge pages. Advisory
+   only: errors are ignored, and a caller's allocator still owns the memory. */
+#if defined(__linux__) && !defined(MOSSA_NO_HUGEPAGES)
+#ifdef __cplusplus
+#include <sys/mman.h>
+#else
+extern int madvise(void *addr, size_t length, int advice);
+#endif
+static void mossa__advise_huge(void *p, size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    size_t a = ((size_t)p + huge - 1) & ~(huge - 1), e = ((size_t)p + bytes) & ~(huge - 1);
+    if (p && bytes >= 2 * huge && e > a) (void)madvise((void *)a, e - a, 14 /* MADV_HUGEPAGE */);
+}
+#else
+static void mossa__advise_huge(void *p, size_t bytes) { (void)p; (void)bytes; }
+#endif
+
 static size_t mossa__panels_of(size_t rows) { return (rows + MOSSA__PW - 1) / MOSSA__PW; }
 
-/* C[16 pi + i][16 pj + j] += sum_k A_pi[k][i] B_pj[k][j] for pi < na,
-   pj < nb, where A and B point at their first panel and successive panels
-   are pstride_a / pstride_b floats apart. upper: only tiles pi <= pj (the
-   block is on the diagonal of a symmetric product). */
-static void mossa__panel_block(const float *A, size_t pstride_a, const float *B, size_t pstride_b,
-                               size_t K, size_t na, size_t nb, int upper, double *C, size_t ldc)
+/* Layout of a packed matrix of np panels over inner length K: panels are
+   grouped in blocks of MOSSA__BP, and inside a block the micro-panels of one
+   k-block (MOSSA__KC steps) are stored next to each other. A block's k-slice
+   is then one contiguous run (128 KB): with panels simply one after the
+   other, a power-of-two K (4096 features) puts all 16 micro-panels that a
+   block update touches at addresses 256 KB apart, i.e. in the same L2 sets. */
+static size_t mossa__pidx(size_t np, size_t K, size_t p, size_t k0)
+{
+    size_t b = p / MOSSA__BP, q = p % MOSSA__BP;
+    size_t npb = MOSSA__MIN(MOSSA__BP, np - b * MOSSA__BP), kcb = MOSSA__MIN(MOSSA__KC, K - k0);
+    return b * MOSSA__BP * K * MOSSA__PW + k0 * npb * MOSSA__PW + q * kcb * MOSSA__PW;
+}
+
+/* C[16 pi + i][16 pj + j] += sum_k A_(pa0+pi)[k][i] B_(pb0+pj)[k][j] for
+   pi < na, pj < nb, pa0 and pb0 multiples of MOSSA__BP (one block each);
+   A and B are packed matrices of npa / npb panels over K. upper: only
+   tiles pi <= pj (a diagonal block of a symmetric product). */
+static void mossa__panel_block(const float *A, size_t npa, size_t pa0, size_t na,
+                               const float *B, size_t npb, size_t pb0, size_t nb,
+                               size_t K, int upper, double *C, size_t ldc)
 {
     const mossa__kernels *kt = mossa__k();
     size_t k0, pi, pj;
     for (k0 = 0; k0 < K; k0 += MOSSA__KC) {
         size_t kc = MOSSA__MIN(MOSSA__KC, K - k0);
+        const float *a0 = A + mossa__pidx(npa, K, pa0, k0);
+        const float *b0 = B + mossa__pidx(npb, K, pb0, k0);
         for (pj = 0; pj < nb; ++pj) {
-            const float *b = B + pj * pstride_b + k0 * MOSSA__PW;
+            const float *b = b0 + pj * kc * MOSSA__PW;
             size_t pend = upper ? MOSSA__MIN(na, pj + 1) : na;
             for (pi = 0; pi < pend; ++pi)
-                kt->gemm_tile16(A + pi * pstride_a + k0 * MOSSA__PW, b, kc,
+                kt->gemm_tile16(a0 + pi * kc * MOSSA__PW, b, kc,
                                 C + pi * MOSSA__PW * ldc + pj * MOSSA__PW, ldc);
         }
     }
@@ -67,13 +104,15 @@ typedef struct mossa__pack_job {
 static void mossa__pack_rows_task(void *arg, size_t task, int worker)
 {
     const mossa__pack_job *j = (const mossa__pack_job *)arg;
-    float *dst = j->out + task * j->K * MOSSA__PW;
+    size_t np = mossa__panels_of(j->n);
     size_t r, k, k0;
     double norms[MOSSA__PW];
     (void)worker;
     for (r = 0; r < MOSSA__PW; ++r) norms[r] = 0.0;
     for (k0 = 0; k0 < j->d; k0 += 64) {
-        size_t k1 = MOSSA__MIN(j->d, k0 + 64);
+        size_t k1 = MOSSA__MIN(j->d, k0 + 64), kb = k0 / MOSSA__KC * MOSSA__KC;
+        /* k0 .. k1 lie inside one k-block (64 divides MOSSA__KC) */
+        float *dst = j->out + mossa__pidx(np, j->d, task, kb) - kb * MOSSA__PW;
         for (r = 0; r < MOSSA__PW; ++r) {
             size_t row = task * MOSSA__PW + r;
             if (row < j->n) {
@@ -105,8 +144,9 @@ static void mossa__pack_cols_task(void *arg, size_t task, int worker)
     (void)worker;
     for (i = i0; i < i1; ++i) {
         double acc = 0.0;
+        size_t kb = i / MOSSA__KC * MOSSA__KC;
         for (p = 0; p < np; ++p) {
-            float *dst = j->out + p * j->K * MOSSA__PW + i * MOSSA__PW;
+            float *dst = j->out + mossa__pidx(np, j->K, p, kb) + (i - kb) * MOSSA__PW;
             for (c = 0; c < MOSSA__PW; ++c) {
                 size_t col = p * MOSSA__PW + c;
                 float v = 0.0f;
@@ -222,9 +262,7 @@ static void mossa__gemm_task(void *arg, size_t task, int worker)
     size_t rows = MOSSA__MIN(MOSSA__BS, g->m - r0), cols = MOSSA__MIN(MOSSA__BS, g->n - c0);
     double *buf = g->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
     memset(buf, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
-    mossa__panel_block(g->pa + bi * MOSSA__BP * g->k * MOSSA__PW, g->k * MOSSA__PW,
-                       g->pb + bj * MOSSA__BP * g->k * MOSSA__PW, g->k * MOSSA__PW,
-                       g->k, na, nb, 0, buf, MOSSA__BS);
+    mossa__panel_block(g->pa, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP, nb, g->k, 0, buf, MOSSA__BS);
     for (i = 0; i < rows; ++i) {
         double *c = g->C + (r0 + i) * g->ldc + c0;
         const double *s = buf + i * MOSSA__BS;
@@ -255,6 +293,8 @@ static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
     sbuf = (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double);
     pa = (float *)mossa__alloc(ctx, sa);
     pb = (float *)mossa__alloc(ctx, sb);
+    mossa__advise_huge(pa, sa);
+    mossa__advise_huge(pb, sb);
     g.buf = (double *)mossa__alloc(ctx, sbuf);
     if (!pa || !pb || !g.buf) {
         mossa__free(ctx, pa); mossa__free(ctx, pb); mossa__free(ctx, g.buf);
@@ -272,3 +312,21 @@ static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
     mossa__free(ctx, pa); mossa__free(ctx, pb); mossa__free(ctx, g.buf);
     return MOSSA_OK;
 }
+
+#ifdef MOSSA_TEST_HOOKS
+/* Test builds: mossa__gemm with its own context (tests/test_cka.c). */
+MOSSA_DEF mossa_status mossa_test_gemm(int n_threads, int trans_a, int trans_b, size_t m, size_t n, size_t k,
+                                       const float *A, size_t lda, const float *B, size_t ldb,
+                                       double beta, double *C, size_t ldc);
+MOSSA_DEF mossa_status mossa_test_gemm(int n_threads, int trans_a, int trans_b, size_t m, size_t n, size_t k,
+                                       const float *A, size_t lda, const float *B, size_t ldb,
+                                       double beta, double *C, size_t ldc)
+{
+    mossa__ctx ctx;
+    mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__gemm(&ctx, trans_a, trans_b, m, n, k, A, lda, B, ldb, beta, C, ldc);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+#endif
