@@ -501,6 +501,10 @@ MOSSA_API mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, 
 typedef struct mossa_rank_options {
     double variance;            /* fraction to explain, in (0, 1]; 0 = 0.99 */
     int no_center;              /* nonzero: do not subtract column means */
+    int method;                 /* 0 = auto (exact Gram spectrum when min(n,d) <= 1536,
+                                   else the certified randomized path first);
+                                   1 = randomized first (falls back to the Gram
+                                   when it cannot certify); 2 = Gram only */
     int n_threads;
     const mossa_allocator *allocator;
 } mossa_rank_options;
@@ -1100,6 +1104,17 @@ typedef struct mossa__kernels {
     void (*hsic_row)(const float *k, const float *l, const double *a, const double *b,
                      double ai, double bi, size_t n, size_t skip, double out[3]);
     /* svd */
+    /* C[t][c] += sum_{k<K} A[k*sak + t] B[k*ldb + c] for t < mr <= 8,
+       c < nr <= 32 (A holds 8 readable floats per k; rows >= mr are not
+       stored); float accumulation over the K of one call (callers pass
+       K <= 256), promoted to double when added to C. */
+    void (*svd_mm_tile)(size_t K, const float *A, size_t sak, size_t mr,
+                        const float *B, size_t ldb, size_t nr, double *C, size_t ldc);
+    /* One row of the fused tridiagonalisation step: r[k] -= a x[k] + b y[k]
+       (skipped when x is NULL), then p[k] += c r[k] and the return value is
+       sum_k r[k] u[k] (both skipped, returning 0, when u is NULL); k < j. */
+    double (*svd_rowop)(size_t j, double *r, const double *x, const double *y, double a, double b,
+                        const double *u, double c, double *p);
     /* tsne */
     /* out[j*32 + q] (+)= sum_k (qt[k*32 + q] - r[j*ldr + k])^2 for 32 queries
        (qt: d x 32 panel) and nr reference rows; accumulate != 0 adds. */
@@ -1892,6 +1907,40 @@ static void mossa__hsic_row_scalar(const float *k, const float *l, const double 
 }
 
 /* ---- svd ------------------------------------------------------------------- */
+static void mossa__svd_mm_tile_scalar(size_t K, const float *A, size_t sak, size_t mr,
+                                      const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
+{
+    float acc[8][32];
+    size_t k, t, c;
+    for (t = 0; t < mr; ++t)
+        for (c = 0; c < nr; ++c) acc[t][c] = 0.0f;
+    for (k = 0; k < K; ++k) {
+        const float *b = B + k * ldb;
+        for (t = 0; t < mr; ++t) {
+            float a = A[k * sak + t];
+            for (c = 0; c < nr; ++c) acc[t][c] += a * b[c];
+        }
+    }
+    for (t = 0; t < mr; ++t)
+        for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)acc[t][c];
+}
+
+static double mossa__svd_rowop_scalar(size_t j, double *r, const double *x, const double *y, double a,
+                                      double b, const double *u, double c, double *p)
+{
+    size_t k;
+    double s[4] = {0, 0, 0, 0};
+    if (x)
+        for (k = 0; k < j; ++k) r[k] -= a * x[k] + b * y[k];
+    if (!u) return 0.0;
+    for (k = 0; k + 4 <= j; k += 4) {
+        s[0] += r[k] * u[k]; s[1] += r[k + 1] * u[k + 1];
+        s[2] += r[k + 2] * u[k + 2]; s[3] += r[k + 3] * u[k + 3];
+        p[k] += c * r[k]; p[k + 1] += c * r[k + 1]; p[k + 2] += c * r[k + 2]; p[k + 3] += c * r[k + 3];
+    }
+    for (; k < j; ++k) { s[0] += r[k] * u[k]; p[k] += c * r[k]; }
+    return (s[0] + s[2]) + (s[1] + s[3]);
+}
 /* ---- tsne ------------------------------------------------------------------ */
 static void mossa__tsne_knn_tile_scalar(const float *qt, size_t d, const float *r, size_t ldr,
                                         size_t nr, float *out, int accumulate)
@@ -1994,6 +2043,8 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->gemm_tile16 = mossa__gemm_tile16_scalar;
     t->hsic_row = mossa__hsic_row_scalar;
     /* svd */
+    t->svd_mm_tile = mossa__svd_mm_tile_scalar;
+    t->svd_rowop = mossa__svd_rowop_scalar;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_scalar;
     t->tsne_repulse2 = mossa__tsne_repulse2_scalar;
@@ -2361,6 +2412,85 @@ static void mossa__gemm_tile16_avx2(const float *a, const float *b, size_t kc, d
 }
 
 /* ---- svd ------------------------------------------------------------------- */
+/* The 8 x 32 tile in four 4 x 16 register blocks (8 ymm accumulators each),
+   the K slice (<= 256) staying in L1 between them. */
+MOSSA__TARGET_AVX2
+static void mossa__svd_mm_tile_avx2(size_t K, const float *A, size_t sak, size_t mr,
+                                    const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
+{
+    float out[8][32];
+    size_t rb, cb, k, t, c;
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (rb = 0; rb < 8 && rb < mr; rb += 4) {
+        for (cb = 0; cb < 32; cb += 16) {
+            int rem0 = (int)nr - (int)cb, rem1 = rem0 - 8;
+            __m256i mk0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem0), lane);
+            __m256i mk1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem1), lane);
+            __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+                   c30 = c00, c31 = c00;
+            if (rem0 <= 0) break;
+            for (k = 0; k < K; ++k) {
+                const float *b = B + k * ldb + cb, *a4 = A + k * sak + rb;
+                __m256 b0 = _mm256_maskload_ps(b, mk0), b1 = _mm256_maskload_ps(b + 8, mk1), a;
+                a = _mm256_broadcast_ss(a4);
+                c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
+                a = _mm256_broadcast_ss(a4 + 1);
+                c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
+                a = _mm256_broadcast_ss(a4 + 2);
+                c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
+                a = _mm256_broadcast_ss(a4 + 3);
+                c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
+            }
+            _mm256_storeu_ps(out[rb] + cb, c00); _mm256_storeu_ps(out[rb] + cb + 8, c01);
+            _mm256_storeu_ps(out[rb + 1] + cb, c10); _mm256_storeu_ps(out[rb + 1] + cb + 8, c11);
+            _mm256_storeu_ps(out[rb + 2] + cb, c20); _mm256_storeu_ps(out[rb + 2] + cb + 8, c21);
+            _mm256_storeu_ps(out[rb + 3] + cb, c30); _mm256_storeu_ps(out[rb + 3] + cb + 8, c31);
+        }
+    }
+    for (t = 0; t < mr; ++t)
+        for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)out[t][c];
+}
+
+MOSSA__TARGET_AVX2
+static double mossa__svd_rowop_avx2(size_t j, double *r, const double *x, const double *y, double a,
+                                    double b, const double *u, double c, double *p)
+{
+    size_t k = 0;
+    __m256d va = _mm256_set1_pd(a), vb = _mm256_set1_pd(b), vc = _mm256_set1_pd(c);
+    __m256d s0 = _mm256_setzero_pd(), s1 = s0;
+    double s, lanes[4];
+    if (x) {
+        for (; k + 8 <= j; k += 8) {
+            __m256d r0 = _mm256_loadu_pd(r + k), r1 = _mm256_loadu_pd(r + k + 4);
+            r0 = _mm256_fnmadd_pd(va, _mm256_loadu_pd(x + k), r0);
+            r1 = _mm256_fnmadd_pd(va, _mm256_loadu_pd(x + k + 4), r1);
+            r0 = _mm256_fnmadd_pd(vb, _mm256_loadu_pd(y + k), r0);
+            r1 = _mm256_fnmadd_pd(vb, _mm256_loadu_pd(y + k + 4), r1);
+            _mm256_storeu_pd(r + k, r0); _mm256_storeu_pd(r + k + 4, r1);
+            if (u) {
+                s0 = _mm256_fmadd_pd(r0, _mm256_loadu_pd(u + k), s0);
+                s1 = _mm256_fmadd_pd(r1, _mm256_loadu_pd(u + k + 4), s1);
+                _mm256_storeu_pd(p + k, _mm256_fmadd_pd(vc, r0, _mm256_loadu_pd(p + k)));
+                _mm256_storeu_pd(p + k + 4, _mm256_fmadd_pd(vc, r1, _mm256_loadu_pd(p + k + 4)));
+            }
+        }
+    } else if (u) {
+        for (; k + 8 <= j; k += 8) {
+            __m256d r0 = _mm256_loadu_pd(r + k), r1 = _mm256_loadu_pd(r + k + 4);
+            s0 = _mm256_fmadd_pd(r0, _mm256_loadu_pd(u + k), s0);
+            s1 = _mm256_fmadd_pd(r1, _mm256_loadu_pd(u + k + 4), s1);
+            _mm256_storeu_pd(p + k, _mm256_fmadd_pd(vc, r0, _mm256_loadu_pd(p + k)));
+            _mm256_storeu_pd(p + k + 4, _mm256_fmadd_pd(vc, r1, _mm256_loadu_pd(p + k + 4)));
+        }
+    }
+    _mm256_storeu_pd(lanes, _mm256_add_pd(s0, s1));
+    s = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+    for (; k < j; ++k) {
+        if (x) r[k] -= a * x[k] + b * y[k];
+        if (u) { s += r[k] * u[k]; p[k] += c * r[k]; }
+    }
+    return u ? s : 0.0;
+}
 /* ---- tsne ------------------------------------------------------------------ */
 /* ---- text ------------------------------------------------------------------ */
 
@@ -2376,6 +2506,8 @@ static void mossa__fill_avx2(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx2;
     /* svd */
+    t->svd_mm_tile = mossa__svd_mm_tile_avx2;
+    t->svd_rowop = mossa__svd_rowop_avx2;
     /* tsne */
     /* text */
 }
@@ -2709,6 +2841,90 @@ static void mossa__hsic_row_avx512(const float *k, const float *l, const double 
 }
 
 /* ---- svd ------------------------------------------------------------------- */
+/* 8 x 32 register tile: 16 zmm accumulators, two masked loads of B and
+   eight broadcasts of A per k. */
+MOSSA__TARGET_AVX512
+static void mossa__svd_mm_tile_avx512(size_t K, const float *A, size_t sak, size_t mr,
+                                      const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
+{
+    size_t k, t, c;
+    __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xFFFFu : ((1u << nr) - 1u));
+    __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xFFFFu : nr <= 16 ? 0u : ((1u << (nr - 16)) - 1u));
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+           c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
+           c70 = c00, c71 = c00;
+    float out[8][32];
+    for (k = 0; k < K; ++k) {
+        const float *b = B + k * ldb, *a8 = A + k * sak;
+        __m512 b0 = _mm512_maskz_loadu_ps(m0, b), b1 = _mm512_maskz_loadu_ps(m1, b + 16), a;
+#define MOSSA__STEP(i) \
+        a = _mm512_set1_ps(a8[i]); \
+        c##i##0 = _mm512_fmadd_ps(a, b0, c##i##0); c##i##1 = _mm512_fmadd_ps(a, b1, c##i##1);
+        MOSSA__STEP(0) MOSSA__STEP(1) MOSSA__STEP(2) MOSSA__STEP(3)
+        MOSSA__STEP(4) MOSSA__STEP(5) MOSSA__STEP(6) MOSSA__STEP(7)
+#undef MOSSA__STEP
+    }
+#define MOSSA__OUT(i) _mm512_storeu_ps(out[i], c##i##0); _mm512_storeu_ps(out[i] + 16, c##i##1);
+    MOSSA__OUT(0) MOSSA__OUT(1) MOSSA__OUT(2) MOSSA__OUT(3)
+    MOSSA__OUT(4) MOSSA__OUT(5) MOSSA__OUT(6) MOSSA__OUT(7)
+#undef MOSSA__OUT
+    if (nr == 32) {
+        for (t = 0; t < mr; ++t) {
+            double *crow = C + t * ldc;
+            for (c = 0; c < 32; c += 8)
+                _mm512_storeu_pd(crow + c, _mm512_add_pd(_mm512_loadu_pd(crow + c),
+                                                         _mm512_cvtps_pd(_mm256_loadu_ps(out[t] + c))));
+        }
+    } else
+        for (t = 0; t < mr; ++t)
+            for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)out[t][c];
+}
+
+MOSSA__TARGET_AVX512
+static double mossa__svd_rowop_avx512(size_t j, double *r, const double *x, const double *y, double a,
+                                      double b, const double *u, double c, double *p)
+{
+    size_t k = 0;
+    __m512d va = _mm512_set1_pd(a), vb = _mm512_set1_pd(b), vc = _mm512_set1_pd(c);
+    __m512d s0 = _mm512_setzero_pd(), s1 = s0;
+    if (x && u) {
+        for (; k + 16 <= j; k += 16) {
+            __m512d r0 = _mm512_loadu_pd(r + k), r1 = _mm512_loadu_pd(r + k + 8);
+            r0 = _mm512_fnmadd_pd(va, _mm512_loadu_pd(x + k), r0);
+            r1 = _mm512_fnmadd_pd(va, _mm512_loadu_pd(x + k + 8), r1);
+            r0 = _mm512_fnmadd_pd(vb, _mm512_loadu_pd(y + k), r0);
+            r1 = _mm512_fnmadd_pd(vb, _mm512_loadu_pd(y + k + 8), r1);
+            _mm512_storeu_pd(r + k, r0); _mm512_storeu_pd(r + k + 8, r1);
+            s0 = _mm512_fmadd_pd(r0, _mm512_loadu_pd(u + k), s0);
+            s1 = _mm512_fmadd_pd(r1, _mm512_loadu_pd(u + k + 8), s1);
+            _mm512_storeu_pd(p + k, _mm512_fmadd_pd(vc, r0, _mm512_loadu_pd(p + k)));
+            _mm512_storeu_pd(p + k + 8, _mm512_fmadd_pd(vc, r1, _mm512_loadu_pd(p + k + 8)));
+        }
+    } else if (x) {
+        for (; k + 8 <= j; k += 8) {
+            __m512d r0 = _mm512_loadu_pd(r + k);
+            r0 = _mm512_fnmadd_pd(va, _mm512_loadu_pd(x + k), r0);
+            r0 = _mm512_fnmadd_pd(vb, _mm512_loadu_pd(y + k), r0);
+            _mm512_storeu_pd(r + k, r0);
+        }
+    } else if (u) {
+        for (; k + 16 <= j; k += 16) {
+            __m512d r0 = _mm512_loadu_pd(r + k), r1 = _mm512_loadu_pd(r + k + 8);
+            s0 = _mm512_fmadd_pd(r0, _mm512_loadu_pd(u + k), s0);
+            s1 = _mm512_fmadd_pd(r1, _mm512_loadu_pd(u + k + 8), s1);
+            _mm512_storeu_pd(p + k, _mm512_fmadd_pd(vc, r0, _mm512_loadu_pd(p + k)));
+            _mm512_storeu_pd(p + k + 8, _mm512_fmadd_pd(vc, r1, _mm512_loadu_pd(p + k + 8)));
+        }
+    }
+    {
+        double s = _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
+        for (; k < j; ++k) {
+            if (x) r[k] -= a * x[k] + b * y[k];
+            if (u) { s += r[k] * u[k]; p[k] += c * r[k]; }
+        }
+        return u ? s : 0.0;
+    }
+}
 /* ---- tsne ------------------------------------------------------------------ */
 /* ---- text ------------------------------------------------------------------ */
 
@@ -2725,6 +2941,8 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->gemm_tile16 = mossa__gemm_tile16_avx512;
     t->hsic_row = mossa__hsic_row_avx512;
     /* svd */
+    t->svd_mm_tile = mossa__svd_mm_tile_avx512;
+    t->svd_rowop = mossa__svd_rowop_avx512;
     /* tsne */
     /* text */
 }
@@ -5341,6 +5559,96 @@ static size_t mossa__svd_chunk(size_t n)
     return c < 256 ? 256 : c;
 }
 
+/* ---- matrix products ------------------------------------------------------
+   C = A B or C = A' B (float A, B; double C, overwritten): the contract of
+   mossa__gemm (impl/gemm.c) for the shapes this module needs, with the
+   module's own tile kernel. B is packed once into 32-column panels; a
+   task owns a 64-row x 256-column block of C and packs its slice of A per
+   k-slice (row strides of whole-KB multiples, d = 1024 or 4096, would
+   otherwise map every row of a panel to the same L1 set). k runs in
+   slices of 128 whose float partial sums the tile kernel promotes to
+   double, so accuracy does not drift with k and nothing depends on the
+   thread count. With sym (C = A'A), blocks below the diagonal are skipped
+   and mirrored afterwards. */
+#define MOSSA__MM_KS 128
+#define MOSSA__MM_MB 64
+#define MOSSA__MM_NB 256
+typedef struct mossa__mm_job {
+    int trans_a, sym;
+    size_t m, n, k, lda, ldc, col_blocks;
+    const float *A, *bp;   /* bp: ceil(n/32) panels of k x 32 */
+    double *C;
+} mossa__mm_job;
+
+static void mossa__mm_task(void *arg, size_t task, int worker)
+{
+    const mossa__mm_job *g = (const mossa__mm_job *)arg;
+    const mossa__kernels *kt = mossa__k();
+    size_t rb = task / g->col_blocks, cb = task % g->col_blocks;
+    size_t i0 = rb * MOSSA__MM_MB, i1 = MOSSA__MIN(g->m, i0 + MOSSA__MM_MB);
+    size_t j0 = cb * MOSSA__MM_NB, j1 = MOSSA__MIN(g->n, j0 + MOSSA__MM_NB);
+    size_t mi = i1 - i0, i, j, kb, k, t0;
+    float apack[MOSSA__MM_KS * MOSSA__MM_MB];
+    (void)worker;
+    if (g->sym && j1 <= i0) return;
+    for (i = i0; i < i1; ++i)
+        for (j = j0; j < j1; ++j) g->C[i * g->ldc + j] = 0.0;
+    if (mi < MOSSA__MM_MB) memset(apack, 0, sizeof(apack)); /* the kernel reads 8 rows */
+    for (kb = 0; kb < g->k; kb += MOSSA__MM_KS) {
+        size_t kl = MOSSA__MIN((size_t)MOSSA__MM_KS, g->k - kb);
+        /* apack[k][t] = op(A)[i0 + t][kb + k] */
+        if (g->trans_a)
+            for (k = 0; k < kl; ++k)
+                memcpy(apack + k * MOSSA__MM_MB, g->A + (kb + k) * g->lda + i0, mi * sizeof(float));
+        else
+            for (i = 0; i < mi; ++i) {
+                const float *src = g->A + (i0 + i) * g->lda + kb;
+                for (k = 0; k < kl; ++k) apack[k * MOSSA__MM_MB + i] = src[k];
+            }
+        for (j = j0; j < j1; j += 32) {
+            size_t nr = MOSSA__MIN((size_t)32, j1 - j);
+            const float *bpan = g->bp + (j / 32) * g->k * 32 + kb * 32;
+            for (t0 = 0; t0 < mi; t0 += 8) {
+                size_t mr = MOSSA__MIN((size_t)8, mi - t0);
+                kt->svd_mm_tile(kl, apack + t0, MOSSA__MM_MB, mr, bpan, 32, nr,
+                                g->C + (i0 + t0) * g->ldc + j, g->ldc);
+            }
+        }
+    }
+}
+
+static mossa_status mossa__svd_gemm(mossa__ctx *ctx, int trans_a, int sym, size_t m, size_t n, size_t k,
+                                    const float *A, size_t lda, const float *B, size_t ldb,
+                                    double *C, size_t ldc)
+{
+    mossa__mm_job g;
+    size_t i, j, panels = (n + 31) / 32, bytes;
+    float *bp;
+    if (mossa__mul_overflows(panels * 32, k, &bytes) || bytes > ((size_t)-1) / 4) return MOSSA_ERR_TOO_LARGE;
+    bp = (float *)mossa__alloc(ctx, bytes * sizeof(float));
+    if (!bp) return MOSSA_ERR_OUT_OF_MEMORY;
+    for (j = 0; j < panels; ++j) {
+        size_t nr = MOSSA__MIN((size_t)32, n - j * 32);
+        float *dst = bp + j * k * 32;
+        for (i = 0; i < k; ++i) {
+            memcpy(dst + i * 32, B + i * ldb + j * 32, nr * sizeof(float));
+            if (nr < 32) memset(dst + i * 32 + nr, 0, (32 - nr) * sizeof(float));
+        }
+    }
+    g.trans_a = trans_a; g.sym = sym;
+    g.m = m; g.n = n; g.k = k; g.lda = lda; g.ldc = ldc;
+    g.col_blocks = (n + MOSSA__MM_NB - 1) / MOSSA__MM_NB;
+    g.A = A; g.bp = bp; g.C = C;
+    mossa__parallel(ctx, ((m + MOSSA__MM_MB - 1) / MOSSA__MM_MB) * g.col_blocks, mossa__mm_task, &g);
+    mossa__free(ctx, bp);
+    if (sym)
+        for (i = 0; i < m; ++i)
+            for (j = 0; j < i; ++j)
+                if ((j / MOSSA__MM_NB + 1) * MOSSA__MM_NB <= (i / MOSSA__MM_MB) * MOSSA__MM_MB ||
+                    j < i) C[i * ldc + j] = C[j * ldc + i];
+    return MOSSA_OK;
+}
+
 /* ---- column statistics and the centered copy ----------------------------- */
 typedef struct mossa__cstat_job {
     const float *x;
@@ -5738,22 +6046,18 @@ static void mossa__trd_task(void *arg, size_t task, int worker)
     const mossa__trd_job *g = (const mossa__trd_job *)arg;
     size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
     double *p = g->part + task * g->n;
+    double (*rowop)(size_t, double *, const double *, const double *, double, double,
+                    const double *, double, double *) = mossa__k()->svd_rowop;
     (void)worker;
     if (g->u)
         for (k = 0; k < j1; ++k) p[k] = 0.0;
     for (j = j0; j < j1; ++j) {
-        double *r = g->a + j * g->n;
-        if (g->pu) {
-            double uj = g->pu[j], qj = g->pq[j];
-            const double *pu = g->pu, *pq = g->pq;
-            for (k = 0; k <= j; ++k) r[k] -= uj * pq[k] + qj * pu[k];
-        }
-        if (g->u) {
-            const double *u = g->u;
-            double uj = u[j], s = r[j] * uj;
-            for (k = 0; k < j; ++k) { s += r[k] * u[k]; p[k] += r[k] * uj; }
-            p[j] += s;
-        }
+        double *r = g->a + j * g->n, s;
+        double uj = g->u ? g->u[j] : 0.0;
+        if (g->pu) r[j] -= g->pu[j] * g->pq[j] + g->pq[j] * g->pu[j];
+        s = rowop(j, r, g->pu ? g->pq : NULL, g->pu, g->pu ? g->pu[j] : 0.0, g->pu ? g->pq[j] : 0.0,
+                  g->u, uj, p);
+        if (g->u) p[j] += s + r[j] * uj;
     }
 }
 
@@ -5967,11 +6271,11 @@ static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, 
     int pass;
     for (i = 0; i < count; ++i) qf[i] = (float)y[i];
     for (pass = 0; pass < passes; ++pass) {
-        MOSSA__CHECK(mossa__gemm(ctx, 1, 0, l, l, m, qf, l, qf, l, 0.0, ws->g, l));
+        MOSSA__CHECK(mossa__svd_gemm(ctx, 1, 1, l, l, m, qf, l, qf, l, ws->g, l));
         if (!mossa__cholesky(l, ws->g, pass == 0 ? 1e-5 : 1e-2))
             return mossa__orth_householder(ctx, m, l, y, qf);
         mossa__chol_rinv(l, ws->g, ws->tmp, ws->rinv);
-        MOSSA__CHECK(mossa__gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, 0.0, y, l));
+        MOSSA__CHECK(mossa__svd_gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, y, l));
         for (i = 0; i < count; ++i) qf[i] = (float)y[i];
     }
     return MOSSA_OK;
@@ -6016,15 +6320,21 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     if (!omega || !y || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     gj.o = omega; gj.rows = d; gj.cols = l; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-    st = mossa__gemm(ctx, 0, 0, n, l, d, x, d, omega, l, 0.0, y, l);
+    st = mossa__svd_gemm(ctx, 0, 0, n, l, d, x, d, omega, l, y, l);
     if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, q > 0 ? 1 : 2, &ws);
     for (it = 0; it < q && st == MOSSA_OK; ++it) {
-        st = mossa__gemm(ctx, 1, 0, d, l, n, x, d, qf, l, 0.0, y, l);
+        st = mossa__svd_gemm(ctx, 1, 0, d, l, n, x, d, qf, l, y, l);
         if (st == MOSSA_OK) st = mossa__orth(ctx, d, l, y, pf, 1, &ws);
-        if (st == MOSSA_OK) st = mossa__gemm(ctx, 0, 0, n, l, d, x, d, pf, l, 0.0, y, l);
+        if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, l, d, x, d, pf, l, y, l);
         if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, it + 1 == q ? 2 : 1, &ws);
     }
-    if (st == MOSSA_OK) st = mossa__gemm(ctx, 1, 0, l, d, n, qf, l, x, d, 0.0, b, d);
+    /* B = Q'X as (X'Q)': the product with the thin operand packed */
+    if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 1, 0, d, l, n, x, d, qf, l, y, l);
+    if (st == MOSSA_OK) {
+        size_t i, j;
+        for (i = 0; i < d; ++i)
+            for (j = 0; j < l; ++j) b[j * d + i] = y[i * l + j];
+    }
 done:
     mossa__free(ctx, omega); mossa__free(ctx, y);
     mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
@@ -6069,7 +6379,7 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
     /* U = Q Z_k; signs: the largest-|.| entry of each U column positive */
     for (i = 0; i < l; ++i)
         for (j = 0; j < k; ++j) zf[i * k + j] = (float)zu[i * l + j];
-    st = mossa__gemm(ctx, 0, 0, n, k, l, qf, l, zf, k, 0.0, ud, k);
+    st = mossa__svd_gemm(ctx, 0, 0, n, k, l, qf, l, zf, k, ud, k);
     if (st != MOSSA_OK) goto done;
     for (r = 0; r < k; ++r) {
         double big = -1.0, sgn = 1.0;
@@ -6162,12 +6472,157 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *xc, size_t n,
     g = (double *)mossa__alloc(ctx, bytes * sizeof(double));
     w = (double *)mossa__alloc(ctx, m * sizeof(double));
     if (!g || !w) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    if (n >= d) st = mossa__gemm(ctx, 1, 0, d, d, n, xc, d, xc, d, 0.0, g, d);
-    else st = mossa__gemm(ctx, 0, 1, n, n, d, xc, d, xc, d, 0.0, g, n);
+    if (n >= d) st = mossa__svd_gemm(ctx, 1, 1, d, d, n, xc, d, xc, d, g, d);
+    else {
+        /* Xc Xc' = (Xc')'(Xc'): the transposed copy feeds the A'A kernel */
+        float *xt = (float *)mossa__alloc(ctx, n * d * sizeof(float));
+        size_t i0, j0, i, j;
+        if (!xt) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        for (i0 = 0; i0 < n; i0 += 32)
+            for (j0 = 0; j0 < d; j0 += 32)
+                for (i = i0; i < MOSSA__MIN(n, i0 + 32); ++i)
+                    for (j = j0; j < MOSSA__MIN(d, j0 + 32); ++j) xt[j * n + i] = xc[i * d + j];
+        st = mossa__svd_gemm(ctx, 1, 1, n, n, d, xt, n, xt, n, g, n);
+        mossa__free(ctx, xt);
+    }
     if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, m, g, w);
     if (st == MOSSA_OK) st = mossa__rank_from_spectrum(w, m, f, res);
 done:
     mossa__free(ctx, g); mossa__free(ctx, w);
+    return st;
+}
+
+/* Adaptive randomized path (randQB_EI style, Yu, Gu & Li 2018): grow an
+   orthonormal basis Q of the column space of Xc block by block (each
+   block drawn from the counter-based RNG, projected away from Q and
+   refined by two power iterations), with B = Q'Xc. The captured energy is
+   ||B||_F^2 and the uncaptured R = ||Xc||_F^2 - ||B||_F^2 is known
+   exactly. Since Xc'Xc = B'B + E'E (E = Xc - QB, orthogonal to Q), Ky
+   Fan's inequality bounds the true partial sums of s_i^2 by
+       L_r = sum_{i<=r} s_i(B)^2  <=  sum_{i<=r} s_i(Xc)^2  <=  L_r + R.
+   With r* the smallest r where L_r >= f T the full-SVD count is <= r*;
+   when also L_{r*-1} + R < f T it is >= r*: the count is certified
+   exact. Otherwise the basis grows; once it would pass min(n,d)/2, or
+   the work spent reaches half the Gram path's cost, the caller switches
+   to the exact Gram eigensolver. Returns MOSSA_OK with *certified set or
+   clear. */
+#define MOSSA__RANK_TIE 2e-6
+static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, size_t n, size_t d, double f,
+                                           double total, mossa_rank_result *res, int *certified)
+{
+    size_t m = MOSSA__MIN(n, d), lmax = m / 2, L = 0, b = 32, big = MOSSA__MAX(n, d), i, j, r;
+    double captured = 0.0, budget, spent = 0.0;
+    float *qall = NULL, *om = NULL, *qb = NULL, *pb = NULL, *cf = NULL, *bt = NULL;
+    double *ball = NULL, *y = NULL, *yq = NULL, *c = NULL, *gram = NULL, *w = NULL;
+    mossa__orth_ws ws;
+    mossa__gauss_job gj;
+    mossa_status st = MOSSA_OK;
+    int it;
+    *certified = 0;
+    ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    /* the Gram path: n d m multiply-adds plus ~3 m^3 for the tridiagonalisation */
+    budget = 0.5 * ((double)n * (double)d * (double)m + 3.0 * (double)m * (double)m * (double)m);
+    if (lmax < 64) return MOSSA_OK;
+    qall = (float *)mossa__alloc(ctx, n * lmax * sizeof(float));
+    ball = (double *)mossa__alloc(ctx, lmax * d * sizeof(double));
+    om = (float *)mossa__alloc(ctx, d * 256 * sizeof(float));
+    qb = (float *)mossa__alloc(ctx, big * 256 * sizeof(float));
+    pb = (float *)mossa__alloc(ctx, d * 256 * sizeof(float));
+    y = (double *)mossa__alloc(ctx, big * 256 * sizeof(double));
+    yq = (double *)mossa__alloc(ctx, n * 256 * sizeof(double));
+    c = (double *)mossa__alloc(ctx, lmax * 256 * sizeof(double));
+    cf = (float *)mossa__alloc(ctx, lmax * 256 * sizeof(float));
+    bt = (float *)mossa__alloc(ctx, d * lmax * sizeof(float));
+    gram = (double *)mossa__alloc(ctx, lmax * lmax * sizeof(double));
+    w = (double *)mossa__alloc(ctx, lmax * sizeof(double));
+    ws.g = (double *)mossa__alloc(ctx, 256 * 256 * sizeof(double));
+    ws.tmp = (double *)mossa__alloc(ctx, 256 * 256 * sizeof(double));
+    ws.rinv = (float *)mossa__alloc(ctx, 256 * 256 * sizeof(float));
+    if (!qall || !ball || !om || !qb || !pb || !y || !yq || !c || !cf || !bt || !gram || !w || !ws.g || !ws.tmp ||
+        !ws.rinv) {
+        st = MOSSA_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    while (L + b <= lmax && spent < budget) {
+        /* a new block: Y = Xc Omega, refined by power iterations, each step
+           projected away from the basis so far (twice: block Gram-Schmidt
+           in float loses orthogonality once) */
+        gj.o = om; gj.rows = d; gj.cols = b; gj.seed = 0x5eed0000u + (uint64_t)L;
+        mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
+        st = mossa__svd_gemm(ctx, 0, 0, n, b, d, xc, d, om, b, y, b);
+        for (it = 0; it <= 2 && st == MOSSA_OK; ++it) {
+            int pass;
+            for (pass = 0; pass < 2 && L > 0 && st == MOSSA_OK; ++pass) {
+                for (i = 0; i < n * b; ++i) qb[i] = (float)y[i];
+                /* C = Qall' Y (L x b), Y -= Qall C */
+                st = mossa__svd_gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, c, b);
+                if (st != MOSSA_OK) break;
+                for (i = 0; i < L * b; ++i) cf[i] = (float)c[i];
+                st = mossa__svd_gemm(ctx, 0, 0, n, b, L, qall, lmax, cf, b, yq, b);
+                for (i = 0; i < n * b; ++i) y[i] -= yq[i];
+            }
+            if (st == MOSSA_OK) st = mossa__orth(ctx, n, b, y, qb, it == 2 ? 2 : 1, &ws);
+            if (st != MOSSA_OK || it == 2) break;
+            st = mossa__svd_gemm(ctx, 1, 0, d, b, n, xc, d, qb, b, y, b);
+            if (st == MOSSA_OK) st = mossa__orth(ctx, d, b, y, pb, 1, &ws);
+            if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, b, d, xc, d, pb, b, y, b);
+        }
+        if (st != MOSSA_OK) goto done;
+        if (L > 0) {
+            /* the bounds need [Q Qb] orthonormal: a block that the
+               orthonormalisation had to complete with arbitrary directions
+               (an exhausted, rank-deficient residual) ends the attempt */
+            double worst = 0.0;
+            st = mossa__svd_gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, c, b);
+            if (st != MOSSA_OK) goto done;
+            for (i = 0; i < L * b; ++i) worst = MOSSA__MAX(worst, fabs(c[i]));
+            if (worst > 1e-3) break;
+        }
+        /* B block = Qb' Xc = (Xc' Qb)' */
+        st = mossa__svd_gemm(ctx, 1, 0, d, b, n, xc, d, qb, b, y, b);
+        if (st != MOSSA_OK) goto done;
+        for (i = 0; i < n; ++i)
+            for (j = 0; j < b; ++j) qall[i * lmax + L + j] = qb[i * b + j];
+        for (i = 0; i < d; ++i)
+            for (j = 0; j < b; ++j) {
+                double v = y[i * b + j];
+                ball[(L + j) * d + i] = v;
+            }
+        L += b;
+        spent += 8.0 * (double)n * (double)d * (double)b + 4.0 * (double)n * (double)L * (double)b;
+        captured = 0.0;
+        for (i = 0; i < L * d; ++i) captured += ball[i] * ball[i];
+        if (captured > total * (1.0 + 1e-5)) break; /* cannot happen with an orthonormal Q */
+        if (captured >= f * total) {
+            /* s_i(B)^2 = eigenvalues of B B' (L x L), through the transposed
+               float copy of B and the A'A product */
+            double rem = total - captured, cum = 0.0, prev = 0.0;
+            size_t rstar = 0;
+            if (rem < 0.0) rem = 0.0;
+            for (i = 0; i < L; ++i)
+                for (j = 0; j < d; ++j) bt[j * L + i] = (float)ball[i * d + j];
+            st = mossa__svd_gemm(ctx, 1, 1, L, L, d, bt, L, bt, L, gram, L);
+            if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, L, gram, w);
+            if (st != MOSSA_OK) goto done;
+            for (r = 0; r < L; ++r) {
+                prev = cum;
+                cum += w[r] > 0.0 ? w[r] : 0.0;
+                if (cum >= f * total) { rstar = r + 1; break; }
+            }
+            if (rstar && prev + rem < f * total - MOSSA__RANK_TIE * total) {
+                res->rank = rstar;
+                res->explained = cum / total;
+                *certified = 1;
+                goto done;
+            }
+        }
+        b = MOSSA__MIN(2 * b, (size_t)256);
+    }
+done:
+    mossa__free(ctx, qall); mossa__free(ctx, ball); mossa__free(ctx, om); mossa__free(ctx, qb);
+    mossa__free(ctx, pb); mossa__free(ctx, y); mossa__free(ctx, yq); mossa__free(ctx, c); mossa__free(ctx, cf);
+    mossa__free(ctx, bt); mossa__free(ctx, gram); mossa__free(ctx, w);
+    mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
     return st;
 }
 
@@ -6196,7 +6651,15 @@ MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
     if (st != MOSSA_OK) goto done;
     if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
     result->total_variance = total;
-    st = mossa__rank_gram(&ctx, xc, n, d, f, result);
+    {
+        /* Small problems go straight to the exact Gram spectrum; larger
+           ones first try the certified randomized path. */
+        int certified = 0;
+        size_t m = MOSSA__MIN(n, d);
+        if (options->method == 1 || (options->method == 0 && m > 1536))
+            st = mossa__rank_randomized(&ctx, xc, n, d, f, total, result, &certified);
+        if (st == MOSSA_OK && !certified) st = mossa__rank_gram(&ctx, xc, n, d, f, result);
+    }
 done:
     mossa__free(&ctx, mean); mossa__free(&ctx, xc);
     mossa__ctx_end(&ctx);

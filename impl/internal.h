@@ -117,6 +117,17 @@ typedef struct mossa__kernels {
     void (*hsic_row)(const float *k, const float *l, const double *a, const double *b,
                      double ai, double bi, size_t n, size_t skip, double out[3]);
     /* svd */
+    /* C[t][c] += sum_{k<K} A[k*sak + t] B[k*ldb + c] for t < mr <= 8,
+       c < nr <= 32 (A holds 8 readable floats per k; rows >= mr are not
+       stored); float accumulation over the K of one call (callers pass
+       K <= 256), promoted to double when added to C. */
+    void (*svd_mm_tile)(size_t K, const float *A, size_t sak, size_t mr,
+                        const float *B, size_t ldb, size_t nr, double *C, size_t ldc);
+    /* One row of the fused tridiagonalisation step: r[k] -= a x[k] + b y[k]
+       (skipped when x is NULL), then p[k] += c r[k] and the return value is
+       sum_k r[k] u[k] (both skipped, returning 0, when u is NULL); k < j. */
+    double (*svd_rowop)(size_t j, double *r, const double *x, const double *y, double a, double b,
+                        const double *u, double c, double *p);
     /* tsne */
     /* out[j*32 + q] (+)= sum_k (qt[k*32 + q] - r[j*ldr + k])^2 for 32 queries
        (qt: d x 32 panel) and nr reference rows; accumulate != 0 adds. */

@@ -17,6 +17,96 @@ static size_t mossa__svd_chunk(size_t n)
     return c < 256 ? 256 : c;
 }
 
+/* ---- matrix products ------------------------------------------------------
+   C = A B or C = A' B (float A, B; double C, overwritten): the contract of
+   mossa__gemm (impl/gemm.c) for the shapes this module needs, with the
+   module's own tile kernel. B is packed once into 32-column panels; a
+   task owns a 64-row x 256-column block of C and packs its slice of A per
+   k-slice (row strides of whole-KB multiples, d = 1024 or 4096, would
+   otherwise map every row of a panel to the same L1 set). k runs in
+   slices of 128 whose float partial sums the tile kernel promotes to
+   double, so accuracy does not drift with k and nothing depends on the
+   thread count. With sym (C = A'A), blocks below the diagonal are skipped
+   and mirrored afterwards. */
+#define MOSSA__MM_KS 128
+#define MOSSA__MM_MB 64
+#define MOSSA__MM_NB 256
+typedef struct mossa__mm_job {
+    int trans_a, sym;
+    size_t m, n, k, lda, ldc, col_blocks;
+    const float *A, *bp;   /* bp: ceil(n/32) panels of k x 32 */
+    double *C;
+} mossa__mm_job;
+
+static void mossa__mm_task(void *arg, size_t task, int worker)
+{
+    const mossa__mm_job *g = (const mossa__mm_job *)arg;
+    const mossa__kernels *kt = mossa__k();
+    size_t rb = task / g->col_blocks, cb = task % g->col_blocks;
+    size_t i0 = rb * MOSSA__MM_MB, i1 = MOSSA__MIN(g->m, i0 + MOSSA__MM_MB);
+    size_t j0 = cb * MOSSA__MM_NB, j1 = MOSSA__MIN(g->n, j0 + MOSSA__MM_NB);
+    size_t mi = i1 - i0, i, j, kb, k, t0;
+    float apack[MOSSA__MM_KS * MOSSA__MM_MB];
+    (void)worker;
+    if (g->sym && j1 <= i0) return;
+    for (i = i0; i < i1; ++i)
+        for (j = j0; j < j1; ++j) g->C[i * g->ldc + j] = 0.0;
+    if (mi < MOSSA__MM_MB) memset(apack, 0, sizeof(apack)); /* the kernel reads 8 rows */
+    for (kb = 0; kb < g->k; kb += MOSSA__MM_KS) {
+        size_t kl = MOSSA__MIN((size_t)MOSSA__MM_KS, g->k - kb);
+        /* apack[k][t] = op(A)[i0 + t][kb + k] */
+        if (g->trans_a)
+            for (k = 0; k < kl; ++k)
+                memcpy(apack + k * MOSSA__MM_MB, g->A + (kb + k) * g->lda + i0, mi * sizeof(float));
+        else
+            for (i = 0; i < mi; ++i) {
+                const float *src = g->A + (i0 + i) * g->lda + kb;
+                for (k = 0; k < kl; ++k) apack[k * MOSSA__MM_MB + i] = src[k];
+            }
+        for (j = j0; j < j1; j += 32) {
+            size_t nr = MOSSA__MIN((size_t)32, j1 - j);
+            const float *bpan = g->bp + (j / 32) * g->k * 32 + kb * 32;
+            for (t0 = 0; t0 < mi; t0 += 8) {
+                size_t mr = MOSSA__MIN((size_t)8, mi - t0);
+                kt->svd_mm_tile(kl, apack + t0, MOSSA__MM_MB, mr, bpan, 32, nr,
+                                g->C + (i0 + t0) * g->ldc + j, g->ldc);
+            }
+        }
+    }
+}
+
+static mossa_status mossa__svd_gemm(mossa__ctx *ctx, int trans_a, int sym, size_t m, size_t n, size_t k,
+                                    const float *A, size_t lda, const float *B, size_t ldb,
+                                    double *C, size_t ldc)
+{
+    mossa__mm_job g;
+    size_t i, j, panels = (n + 31) / 32, bytes;
+    float *bp;
+    if (mossa__mul_overflows(panels * 32, k, &bytes) || bytes > ((size_t)-1) / 4) return MOSSA_ERR_TOO_LARGE;
+    bp = (float *)mossa__alloc(ctx, bytes * sizeof(float));
+    if (!bp) return MOSSA_ERR_OUT_OF_MEMORY;
+    for (j = 0; j < panels; ++j) {
+        size_t nr = MOSSA__MIN((size_t)32, n - j * 32);
+        float *dst = bp + j * k * 32;
+        for (i = 0; i < k; ++i) {
+            memcpy(dst + i * 32, B + i * ldb + j * 32, nr * sizeof(float));
+            if (nr < 32) memset(dst + i * 32 + nr, 0, (32 - nr) * sizeof(float));
+        }
+    }
+    g.trans_a = trans_a; g.sym = sym;
+    g.m = m; g.n = n; g.k = k; g.lda = lda; g.ldc = ldc;
+    g.col_blocks = (n + MOSSA__MM_NB - 1) / MOSSA__MM_NB;
+    g.A = A; g.bp = bp; g.C = C;
+    mossa__parallel(ctx, ((m + MOSSA__MM_MB - 1) / MOSSA__MM_MB) * g.col_blocks, mossa__mm_task, &g);
+    mossa__free(ctx, bp);
+    if (sym)
+        for (i = 0; i < m; ++i)
+            for (j = 0; j < i; ++j)
+                if ((j / MOSSA__MM_NB + 1) * MOSSA__MM_NB <= (i / MOSSA__MM_MB) * MOSSA__MM_MB ||
+                    j < i) C[i * ldc + j] = C[j * ldc + i];
+    return MOSSA_OK;
+}
+
 /* ---- column statistics and the centered copy ----------------------------- */
 typedef struct mossa__cstat_job {
     const float *x;
@@ -414,22 +504,18 @@ static void mossa__trd_task(void *arg, size_t task, int worker)
     const mossa__trd_job *g = (const mossa__trd_job *)arg;
     size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
     double *p = g->part + task * g->n;
+    double (*rowop)(size_t, double *, const double *, const double *, double, double,
+                    const double *, double, double *) = mossa__k()->svd_rowop;
     (void)worker;
     if (g->u)
         for (k = 0; k < j1; ++k) p[k] = 0.0;
     for (j = j0; j < j1; ++j) {
-        double *r = g->a + j * g->n;
-        if (g->pu) {
-            double uj = g->pu[j], qj = g->pq[j];
-            const double *pu = g->pu, *pq = g->pq;
-            for (k = 0; k <= j; ++k) r[k] -= uj * pq[k] + qj * pu[k];
-        }
-        if (g->u) {
-            const double *u = g->u;
-            double uj = u[j], s = r[j] * uj;
-            for (k = 0; k < j; ++k) { s += r[k] * u[k]; p[k] += r[k] * uj; }
-            p[j] += s;
-        }
+        double *r = g->a + j * g->n, s;
+        double uj = g->u ? g->u[j] : 0.0;
+        if (g->pu) r[j] -= g->pu[j] * g->pq[j] + g->pq[j] * g->pu[j];
+        s = rowop(j, r, g->pu ? g->pq : NULL, g->pu, g->pu ? g->pu[j] : 0.0, g->pu ? g->pq[j] : 0.0,
+                  g->u, uj, p);
+        if (g->u) p[j] += s + r[j] * uj;
     }
 }
 
@@ -643,11 +729,11 @@ static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, 
     int pass;
     for (i = 0; i < count; ++i) qf[i] = (float)y[i];
     for (pass = 0; pass < passes; ++pass) {
-        MOSSA__CHECK(mossa__gemm(ctx, 1, 0, l, l, m, qf, l, qf, l, 0.0, ws->g, l));
+        MOSSA__CHECK(mossa__svd_gemm(ctx, 1, 1, l, l, m, qf, l, qf, l, ws->g, l));
         if (!mossa__cholesky(l, ws->g, pass == 0 ? 1e-5 : 1e-2))
             return mossa__orth_householder(ctx, m, l, y, qf);
         mossa__chol_rinv(l, ws->g, ws->tmp, ws->rinv);
-        MOSSA__CHECK(mossa__gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, 0.0, y, l));
+        MOSSA__CHECK(mossa__svd_gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, y, l));
         for (i = 0; i < count; ++i) qf[i] = (float)y[i];
     }
     return MOSSA_OK;
@@ -692,15 +778,21 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     if (!omega || !y || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     gj.o = omega; gj.rows = d; gj.cols = l; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-    st = mossa__gemm(ctx, 0, 0, n, l, d, x, d, omega, l, 0.0, y, l);
+    st = mossa__svd_gemm(ctx, 0, 0, n, l, d, x, d, omega, l, y, l);
     if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, q > 0 ? 1 : 2, &ws);
     for (it = 0; it < q && st == MOSSA_OK; ++it) {
-        st = mossa__gemm(ctx, 1, 0, d, l, n, x, d, qf, l, 0.0, y, l);
+        st = mossa__svd_gemm(ctx, 1, 0, d, l, n, x, d, qf, l, y, l);
         if (st == MOSSA_OK) st = mossa__orth(ctx, d, l, y, pf, 1, &ws);
-        if (st == MOSSA_OK) st = mossa__gemm(ctx, 0, 0, n, l, d, x, d, pf, l, 0.0, y, l);
+        if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, l, d, x, d, pf, l, y, l);
         if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, it + 1 == q ? 2 : 1, &ws);
     }
-    if (st == MOSSA_OK) st = mossa__gemm(ctx, 1, 0, l, d, n, qf, l, x, d, 0.0, b, d);
+    /* B = Q'X as (X'Q)': the product with the thin operand packed */
+    if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 1, 0, d, l, n, x, d, qf, l, y, l);
+    if (st == MOSSA_OK) {
+        size_t i, j;
+        for (i = 0; i < d; ++i)
+            for (j = 0; j < l; ++j) b[j * d + i] = y[i * l + j];
+    }
 done:
     mossa__free(ctx, omega); mossa__free(ctx, y);
     mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
@@ -745,7 +837,7 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
     /* U = Q Z_k; signs: the largest-|.| entry of each U column positive */
     for (i = 0; i < l; ++i)
         for (j = 0; j < k; ++j) zf[i * k + j] = (float)zu[i * l + j];
-    st = mossa__gemm(ctx, 0, 0, n, k, l, qf, l, zf, k, 0.0, ud, k);
+    st = mossa__svd_gemm(ctx, 0, 0, n, k, l, qf, l, zf, k, ud, k);
     if (st != MOSSA_OK) goto done;
     for (r = 0; r < k; ++r) {
         double big = -1.0, sgn = 1.0;
@@ -838,12 +930,157 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *xc, size_t n,
     g = (double *)mossa__alloc(ctx, bytes * sizeof(double));
     w = (double *)mossa__alloc(ctx, m * sizeof(double));
     if (!g || !w) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    if (n >= d) st = mossa__gemm(ctx, 1, 0, d, d, n, xc, d, xc, d, 0.0, g, d);
-    else st = mossa__gemm(ctx, 0, 1, n, n, d, xc, d, xc, d, 0.0, g, n);
+    if (n >= d) st = mossa__svd_gemm(ctx, 1, 1, d, d, n, xc, d, xc, d, g, d);
+    else {
+        /* Xc Xc' = (Xc')'(Xc'): the transposed copy feeds the A'A kernel */
+        float *xt = (float *)mossa__alloc(ctx, n * d * sizeof(float));
+        size_t i0, j0, i, j;
+        if (!xt) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        for (i0 = 0; i0 < n; i0 += 32)
+            for (j0 = 0; j0 < d; j0 += 32)
+                for (i = i0; i < MOSSA__MIN(n, i0 + 32); ++i)
+                    for (j = j0; j < MOSSA__MIN(d, j0 + 32); ++j) xt[j * n + i] = xc[i * d + j];
+        st = mossa__svd_gemm(ctx, 1, 1, n, n, d, xt, n, xt, n, g, n);
+        mossa__free(ctx, xt);
+    }
     if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, m, g, w);
     if (st == MOSSA_OK) st = mossa__rank_from_spectrum(w, m, f, res);
 done:
     mossa__free(ctx, g); mossa__free(ctx, w);
+    return st;
+}
+
+/* Adaptive randomized path (randQB_EI style, Yu, Gu & Li 2018): grow an
+   orthonormal basis Q of the column space of Xc block by block (each
+   block drawn from the counter-based RNG, projected away from Q and
+   refined by two power iterations), with B = Q'Xc. The captured energy is
+   ||B||_F^2 and the uncaptured R = ||Xc||_F^2 - ||B||_F^2 is known
+   exactly. Since Xc'Xc = B'B + E'E (E = Xc - QB, orthogonal to Q), Ky
+   Fan's inequality bounds the true partial sums of s_i^2 by
+       L_r = sum_{i<=r} s_i(B)^2  <=  sum_{i<=r} s_i(Xc)^2  <=  L_r + R.
+   With r* the smallest r where L_r >= f T the full-SVD count is <= r*;
+   when also L_{r*-1} + R < f T it is >= r*: the count is certified
+   exact. Otherwise the basis grows; once it would pass min(n,d)/2, or
+   the work spent reaches half the Gram path's cost, the caller switches
+   to the exact Gram eigensolver. Returns MOSSA_OK with *certified set or
+   clear. */
+#define MOSSA__RANK_TIE 2e-6
+static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, size_t n, size_t d, double f,
+                                           double total, mossa_rank_result *res, int *certified)
+{
+    size_t m = MOSSA__MIN(n, d), lmax = m / 2, L = 0, b = 32, big = MOSSA__MAX(n, d), i, j, r;
+    double captured = 0.0, budget, spent = 0.0;
+    float *qall = NULL, *om = NULL, *qb = NULL, *pb = NULL, *cf = NULL, *bt = NULL;
+    double *ball = NULL, *y = NULL, *yq = NULL, *c = NULL, *gram = NULL, *w = NULL;
+    mossa__orth_ws ws;
+    mossa__gauss_job gj;
+    mossa_status st = MOSSA_OK;
+    int it;
+    *certified = 0;
+    ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    /* the Gram path: n d m multiply-adds plus ~3 m^3 for the tridiagonalisation */
+    budget = 0.5 * ((double)n * (double)d * (double)m + 3.0 * (double)m * (double)m * (double)m);
+    if (lmax < 64) return MOSSA_OK;
+    qall = (float *)mossa__alloc(ctx, n * lmax * sizeof(float));
+    ball = (double *)mossa__alloc(ctx, lmax * d * sizeof(double));
+    om = (float *)mossa__alloc(ctx, d * 256 * sizeof(float));
+    qb = (float *)mossa__alloc(ctx, big * 256 * sizeof(float));
+    pb = (float *)mossa__alloc(ctx, d * 256 * sizeof(float));
+    y = (double *)mossa__alloc(ctx, big * 256 * sizeof(double));
+    yq = (double *)mossa__alloc(ctx, n * 256 * sizeof(double));
+    c = (double *)mossa__alloc(ctx, lmax * 256 * sizeof(double));
+    cf = (float *)mossa__alloc(ctx, lmax * 256 * sizeof(float));
+    bt = (float *)mossa__alloc(ctx, d * lmax * sizeof(float));
+    gram = (double *)mossa__alloc(ctx, lmax * lmax * sizeof(double));
+    w = (double *)mossa__alloc(ctx, lmax * sizeof(double));
+    ws.g = (double *)mossa__alloc(ctx, 256 * 256 * sizeof(double));
+    ws.tmp = (double *)mossa__alloc(ctx, 256 * 256 * sizeof(double));
+    ws.rinv = (float *)mossa__alloc(ctx, 256 * 256 * sizeof(float));
+    if (!qall || !ball || !om || !qb || !pb || !y || !yq || !c || !cf || !bt || !gram || !w || !ws.g || !ws.tmp ||
+        !ws.rinv) {
+        st = MOSSA_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    while (L + b <= lmax && spent < budget) {
+        /* a new block: Y = Xc Omega, refined by power iterations, each step
+           projected away from the basis so far (twice: block Gram-Schmidt
+           in float loses orthogonality once) */
+        gj.o = om; gj.rows = d; gj.cols = b; gj.seed = 0x5eed0000u + (uint64_t)L;
+        mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
+        st = mossa__svd_gemm(ctx, 0, 0, n, b, d, xc, d, om, b, y, b);
+        for (it = 0; it <= 2 && st == MOSSA_OK; ++it) {
+            int pass;
+            for (pass = 0; pass < 2 && L > 0 && st == MOSSA_OK; ++pass) {
+                for (i = 0; i < n * b; ++i) qb[i] = (float)y[i];
+                /* C = Qall' Y (L x b), Y -= Qall C */
+                st = mossa__svd_gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, c, b);
+                if (st != MOSSA_OK) break;
+                for (i = 0; i < L * b; ++i) cf[i] = (float)c[i];
+                st = mossa__svd_gemm(ctx, 0, 0, n, b, L, qall, lmax, cf, b, yq, b);
+                for (i = 0; i < n * b; ++i) y[i] -= yq[i];
+            }
+            if (st == MOSSA_OK) st = mossa__orth(ctx, n, b, y, qb, it == 2 ? 2 : 1, &ws);
+            if (st != MOSSA_OK || it == 2) break;
+            st = mossa__svd_gemm(ctx, 1, 0, d, b, n, xc, d, qb, b, y, b);
+            if (st == MOSSA_OK) st = mossa__orth(ctx, d, b, y, pb, 1, &ws);
+            if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, b, d, xc, d, pb, b, y, b);
+        }
+        if (st != MOSSA_OK) goto done;
+        if (L > 0) {
+            /* the bounds need [Q Qb] orthonormal: a block that the
+               orthonormalisation had to complete with arbitrary directions
+               (an exhausted, rank-deficient residual) ends the attempt */
+            double worst = 0.0;
+            st = mossa__svd_gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, c, b);
+            if (st != MOSSA_OK) goto done;
+            for (i = 0; i < L * b; ++i) worst = MOSSA__MAX(worst, fabs(c[i]));
+            if (worst > 1e-3) break;
+        }
+        /* B block = Qb' Xc = (Xc' Qb)' */
+        st = mossa__svd_gemm(ctx, 1, 0, d, b, n, xc, d, qb, b, y, b);
+        if (st != MOSSA_OK) goto done;
+        for (i = 0; i < n; ++i)
+            for (j = 0; j < b; ++j) qall[i * lmax + L + j] = qb[i * b + j];
+        for (i = 0; i < d; ++i)
+            for (j = 0; j < b; ++j) {
+                double v = y[i * b + j];
+                ball[(L + j) * d + i] = v;
+            }
+        L += b;
+        spent += 8.0 * (double)n * (double)d * (double)b + 4.0 * (double)n * (double)L * (double)b;
+        captured = 0.0;
+        for (i = 0; i < L * d; ++i) captured += ball[i] * ball[i];
+        if (captured > total * (1.0 + 1e-5)) break; /* cannot happen with an orthonormal Q */
+        if (captured >= f * total) {
+            /* s_i(B)^2 = eigenvalues of B B' (L x L), through the transposed
+               float copy of B and the A'A product */
+            double rem = total - captured, cum = 0.0, prev = 0.0;
+            size_t rstar = 0;
+            if (rem < 0.0) rem = 0.0;
+            for (i = 0; i < L; ++i)
+                for (j = 0; j < d; ++j) bt[j * L + i] = (float)ball[i * d + j];
+            st = mossa__svd_gemm(ctx, 1, 1, L, L, d, bt, L, bt, L, gram, L);
+            if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, L, gram, w);
+            if (st != MOSSA_OK) goto done;
+            for (r = 0; r < L; ++r) {
+                prev = cum;
+                cum += w[r] > 0.0 ? w[r] : 0.0;
+                if (cum >= f * total) { rstar = r + 1; break; }
+            }
+            if (rstar && prev + rem < f * total - MOSSA__RANK_TIE * total) {
+                res->rank = rstar;
+                res->explained = cum / total;
+                *certified = 1;
+                goto done;
+            }
+        }
+        b = MOSSA__MIN(2 * b, (size_t)256);
+    }
+done:
+    mossa__free(ctx, qall); mossa__free(ctx, ball); mossa__free(ctx, om); mossa__free(ctx, qb);
+    mossa__free(ctx, pb); mossa__free(ctx, y); mossa__free(ctx, yq); mossa__free(ctx, c); mossa__free(ctx, cf);
+    mossa__free(ctx, bt); mossa__free(ctx, gram); mossa__free(ctx, w);
+    mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
     return st;
 }
 
@@ -872,7 +1109,15 @@ MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
     if (st != MOSSA_OK) goto done;
     if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
     result->total_variance = total;
-    st = mossa__rank_gram(&ctx, xc, n, d, f, result);
+    {
+        /* Small problems go straight to the exact Gram spectrum; larger
+           ones first try the certified randomized path. */
+        int certified = 0;
+        size_t m = MOSSA__MIN(n, d);
+        if (options->method == 1 || (options->method == 0 && m > 1536))
+            st = mossa__rank_randomized(&ctx, xc, n, d, f, total, result, &certified);
+        if (st == MOSSA_OK && !certified) st = mossa__rank_gram(&ctx, xc, n, d, f, result);
+    }
 done:
     mossa__free(&ctx, mean); mossa__free(&ctx, xc);
     mossa__ctx_end(&ctx);

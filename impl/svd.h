@@ -22,6 +22,10 @@ MOSSA_API mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, 
 typedef struct mossa_rank_options {
     double variance;            /* fraction to explain, in (0, 1]; 0 = 0.99 */
     int no_center;              /* nonzero: do not subtract column means */
+    int method;                 /* 0 = auto (exact Gram spectrum when min(n,d) <= 1536,
+                                   else the certified randomized path first);
+                                   1 = randomized first (falls back to the Gram
+                                   when it cannot certify); 2 = Gram only */
     int n_threads;
     const mossa_allocator *allocator;
 } mossa_rank_options;

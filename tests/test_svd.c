@@ -315,6 +315,38 @@ START_TEST(variance_rank_equals_full_svd_count)
 }
 END_TEST
 
+START_TEST(variance_rank_randomized_path_is_exact)
+{
+    /* method 1: the certified randomized path first (it falls back to the
+       Gram spectrum when it cannot certify); every answer must equal the
+       full-SVD count */
+    size_t n = emulated() ? 300 : 700, d = emulated() ? 140 : 260, q = d;
+    int spec, fi;
+    static const double fs[4] = {0.5, 0.9, 0.99, 0.999};
+    for (spec = 0; spec < SPEC_COUNT; ++spec) {
+        float *x = planted(n, d, spec, 500 + (unsigned long long)spec);
+        long double *ref = (long double *)malloc(q * sizeof(long double));
+        ref_svd(x, n, d, 1, ref);
+        for (fi = 0; fi < 4; ++fi) {
+            mossa_rank_options o;
+            mossa_rank_result r, r2;
+            int tie;
+            size_t want = ref_rank(ref, q, fs[fi], &tie);
+            memset(&o, 0, sizeof(o));
+            o.variance = fs[fi];
+            o.method = 1;
+            ck_assert_int_eq(mossa_variance_rank(x, n, d, &o, &r), MOSSA_OK);
+            ck_assert_msg(tie || r.rank == want, "%s f=%g: randomized rank %zu, full SVD %zu", spec_names[spec],
+                          fs[fi], r.rank, want);
+            o.method = 2;
+            ck_assert_int_eq(mossa_variance_rank(x, n, d, &o, &r2), MOSSA_OK);
+            ck_assert(tie || r2.rank == want);
+        }
+        free(x); free(ref);
+    }
+}
+END_TEST
+
 START_TEST(variance_rank_survives_massive_activations)
 {
     /* a few columns with means in the thousands (LLM "massive activations"):
@@ -572,6 +604,7 @@ Suite *suite_svd(void)
     tcase_add_test(tc, randomized_svd_is_bit_identical_for_1_and_2_threads);
     tcase_add_test(tc, randomized_svd_every_simd_level_agrees_with_reference);
     tcase_add_test(tc, variance_rank_equals_full_svd_count);
+    tcase_add_test(tc, variance_rank_randomized_path_is_exact);
     tcase_add_test(tc, variance_rank_survives_massive_activations);
     tcase_add_test(tc, variance_rank_large_tall_matrix);
     tcase_add_test(tc, eigh_recovers_planted_eigenvalues_and_vectors);

@@ -203,6 +203,40 @@ static void mossa__hsic_row_scalar(const float *k, const float *l, const double 
 }
 
 /* ---- svd ------------------------------------------------------------------- */
+static void mossa__svd_mm_tile_scalar(size_t K, const float *A, size_t sak, size_t mr,
+                                      const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
+{
+    float acc[8][32];
+    size_t k, t, c;
+    for (t = 0; t < mr; ++t)
+        for (c = 0; c < nr; ++c) acc[t][c] = 0.0f;
+    for (k = 0; k < K; ++k) {
+        const float *b = B + k * ldb;
+        for (t = 0; t < mr; ++t) {
+            float a = A[k * sak + t];
+            for (c = 0; c < nr; ++c) acc[t][c] += a * b[c];
+        }
+    }
+    for (t = 0; t < mr; ++t)
+        for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)acc[t][c];
+}
+
+static double mossa__svd_rowop_scalar(size_t j, double *r, const double *x, const double *y, double a,
+                                      double b, const double *u, double c, double *p)
+{
+    size_t k;
+    double s[4] = {0, 0, 0, 0};
+    if (x)
+        for (k = 0; k < j; ++k) r[k] -= a * x[k] + b * y[k];
+    if (!u) return 0.0;
+    for (k = 0; k + 4 <= j; k += 4) {
+        s[0] += r[k] * u[k]; s[1] += r[k + 1] * u[k + 1];
+        s[2] += r[k + 2] * u[k + 2]; s[3] += r[k + 3] * u[k + 3];
+        p[k] += c * r[k]; p[k + 1] += c * r[k + 1]; p[k + 2] += c * r[k + 2]; p[k + 3] += c * r[k + 3];
+    }
+    for (; k < j; ++k) { s[0] += r[k] * u[k]; p[k] += c * r[k]; }
+    return (s[0] + s[2]) + (s[1] + s[3]);
+}
 /* ---- tsne ------------------------------------------------------------------ */
 static void mossa__tsne_knn_tile_scalar(const float *qt, size_t d, const float *r, size_t ldr,
                                         size_t nr, float *out, int accumulate)
@@ -305,6 +339,8 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->gemm_tile16 = mossa__gemm_tile16_scalar;
     t->hsic_row = mossa__hsic_row_scalar;
     /* svd */
+    t->svd_mm_tile = mossa__svd_mm_tile_scalar;
+    t->svd_rowop = mossa__svd_rowop_scalar;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_scalar;
     t->tsne_repulse2 = mossa__tsne_repulse2_scalar;
