@@ -22,7 +22,8 @@
      are combined in task order, so results are bit-identical for any
      n_threads. */
 
-#define MOSSA__TSNE_LEAF 16          /* max points per leaf (= target group) */
+#define MOSSA__TSNE_LEAF 16          /* max points per leaf */
+#define MOSSA__TSNE_GROUP 128        /* max targets per group (one tree walk each) */
 #define MOSSA__TSNE_LIST 2048        /* interaction list flush size */
 #define MOSSA__TSNE_ATTR_TASKS 8     /* attractive-force buffers */
 #define MOSSA__TSNE_REP_POINTS 256   /* points per repulsion task (at least) */
@@ -856,7 +857,6 @@ typedef struct mossa__tsne_ws {
     double Z, slog;               /* results of the last passes */
 } mossa__tsne_ws;
 
-#define MOSSA__TSNE_GROUP 64      /* max targets per group (leaves of duplicates are split) */
 #define MOSSA__TSNE_STACK 1024
 
 static void mossa__tsne_ws_free(mossa__tsne_ws *ws)
@@ -968,7 +968,8 @@ static mossa_status mossa__tsne_build(mossa__tsne_ws *ws)
     size_t n = ws->n, i, c, pass;
     int dims = ws->dims, B = ws->bits;
     double lo[3], hi[3], extent = 0.0, scale, cell0;
-    size_t stack[MOSSA__TSNE_STACK], sp = 0;
+    uint64_t stack[MOSSA__TSNE_STACK];
+    size_t sp = 0;
     const float *yf = ws->yf;
     uint64_t maxkey = 0;
     /* bounding box */
@@ -1015,15 +1016,23 @@ static mossa_status mossa__tsne_build(mossa__tsne_ws *ws)
     mossa__tsne_make_node(ws, &ws->nodes[0], 0, n, cell0);
     ws->nnodes = 1;
     ws->ngroups = 0;
+    /* target groups: the topmost subtrees with <= GROUP points (a leaf of
+       more identical points is cut into GROUP-sized pieces); they tile
+       [0, n) in order. Inside-a-group nodes carry the high bit on the stack. */
     stack[sp++] = 0;
     while (sp > 0) {
-        size_t id = stack[--sp];
+        size_t id = (size_t)(stack[--sp] & ~((uint64_t)1 << 63)), inside = (size_t)(stack[sp] >> 63);
         mossa__tsne_node *nd = &ws->nodes[id];
-        if (nd->child < 0) {
-            size_t b;
-            for (b = nd->begin; b < nd->end; b += MOSSA__TSNE_GROUP) ws->gstart[ws->ngroups++] = (uint32_t)b;
-            continue;
+        if (!inside) {
+            if (nd->end - nd->begin <= MOSSA__TSNE_GROUP) {
+                ws->gstart[ws->ngroups++] = nd->begin;
+                inside = 1;
+            } else if (nd->child < 0) {
+                size_t b;
+                for (b = nd->begin; b < nd->end; b += MOSSA__TSNE_GROUP) ws->gstart[ws->ngroups++] = (uint32_t)b;
+            }
         }
+        if (nd->child < 0) continue;
         {
             int level = nd->child, shift = (B - 1 - level) * dims, v, nv = 1 << dims;
             size_t b = nd->begin, e = nd->end, first, cnum = 0, bounds[9];
@@ -1054,7 +1063,7 @@ static mossa_status mossa__tsne_build(mossa__tsne_ws *ws)
             nd->child = (int32_t)first;
             nd->nchild = (int32_t)cnum;
             if (sp + cnum > MOSSA__TSNE_STACK) return MOSSA_ERR_INTERNAL;
-            while (cnum-- > 0) stack[sp++] = first + cnum;
+            while (cnum-- > 0) stack[sp++] = (uint64_t)(first + cnum) | ((uint64_t)inside << 63);
         }
     }
     ws->gstart[ws->ngroups] = (uint32_t)n;
