@@ -53,7 +53,7 @@ $(B)/mossa: mossa.h $(CLI_SRC) $(CLI_HDR)
 
 # ---- dependencies (Debian) ----------------------------------------------------
 DEB_PKGS := check libsleef-dev libbenchmark-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
-            qemu-user pkg-config python3-numpy clang
+            qemu-user pkg-config python3-numpy clang pocketsphinx-en-us
 DEB_ARM64 := check:arm64 libsubunit-dev:arm64
 deps:
 	@sh tests/deps.sh $(DEB_PKGS) -- $(DEB_ARM64)

@@ -147,6 +147,10 @@ typedef struct mossa__kernels {
     void (*tsne_attract)(int dims, const float *y, size_t i0, size_t i1, const size_t *indptr,
                          const int32_t *col, const float *w, float *buf);
     /* text */
+    /* Length of the run of ASCII letters at the start of p[0..n); its first
+       min(run, room) letters are written lowercased to dst (vector versions
+       may also write zeros after them, never at or past dst + room). */
+    size_t (*text_letters)(const unsigned char *p, size_t n, unsigned char *dst, size_t room);
 } mossa__kernels;
 
 /* The active table (initialising dispatch on first use). */

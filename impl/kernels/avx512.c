@@ -626,6 +626,7 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->tsne_repulse3 = mossa__tsne_repulse3_avx512;
     t->tsne_attract = mossa__tsne_attract_avx512;
     /* text */
+    t->text_letters = mossa__text_letters_avx2;   /* 32 bytes cover nearly every word */
 }
 
 #endif /* MOSSA__X86 */

@@ -326,6 +326,19 @@ static void mossa__tsne_attract_scalar(int dims, const float *y, size_t i0, size
     }
 }
 /* ---- text ------------------------------------------------------------------ */
+/* (c | 0x20) - 'a' < 26 exactly for ASCII letters: '@' and '[' map to '`'
+   and '{', bytes >= 0x80 stay >= 0xA0. */
+static size_t mossa__text_letters_scalar(const unsigned char *p, size_t n, unsigned char *dst, size_t room)
+{
+    size_t r = 0;
+    while (r < n) {
+        unsigned c = p[r] | 0x20u;
+        if (c - 'a' >= 26u) break;
+        if (r < room) dst[r] = (unsigned char)c;
+        ++r;
+    }
+    return r;
+}
 
 static void mossa__fill_scalar(mossa__kernels *t)
 {
@@ -347,4 +360,5 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->tsne_repulse3 = mossa__tsne_repulse3_scalar;
     t->tsne_attract = mossa__tsne_attract_scalar;
     /* text */
+    t->text_letters = mossa__text_letters_scalar;
 }
