@@ -241,4 +241,5 @@ test-install: $(B)/mossa
 	test -x "$$t/stage/opt/mossa/bin/mossa" -a -f "$$t/stage/opt/mossa/include/mossa.h"; \
 	grep -qx 'prefix=/opt/mossa' "$$t/stage/opt/mossa/lib/pkgconfig/mossa.pc"; \
 	echo "test-install: install, pkg-config, build, uninstall and DESTDIR all work"
+
 BENCH_EXTRA_LIBS += -lopenblas

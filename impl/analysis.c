@@ -99,11 +99,12 @@ typedef struct mossa__run {
     mossa_analysis_result *r;
     mossa__ctx *ctx;
     size_t done, total;
+    size_t map_units;               /* progress units per map: the maps fill half the bar */
 } mossa__run;
 
-static mossa_status mossa__tick(mossa__run *run, const char *stage)
+static mossa_status mossa__tick(mossa__run *run, const char *stage, size_t units)
 {
-    ++run->done;
+    run->done += units;
     if (run->opt->progress && run->opt->progress(run->opt->progress_user, run->done, run->total, stage))
         return MOSSA_ERR_CANCELLED;
     return MOSSA_OK;
@@ -190,7 +191,7 @@ static mossa_status mossa__pass_cka(mossa__run *run)
                 }
             }
             mossa__release(run, z);
-            MOSSA__CHECK(mossa__tick(run, "cka"));
+            MOSSA__CHECK(mossa__tick(run, "cka", 1));
         }
     }
     return MOSSA_OK;
@@ -268,22 +269,67 @@ done:
     return st;
 }
 
-/* Pass 2: the t-SNE maps, one layer and one model at a time. */
+/* One t-SNE job: a (model, map layer) pair whose input is already sampled
+   (and PCA-reduced). Jobs run one per worker with a single-threaded t-SNE
+   each: a map of a few hundred points keeps two cores busier this way than
+   one threaded run at a time, and the result cannot depend on the thread
+   count because every job is the same single-threaded computation. */
+typedef struct mossa__map_job {
+    float *input;
+    size_t dim, model, map;
+    mossa_status status;
+    double kl;
+} mossa__map_job;
+
+typedef struct mossa__map_batch {
+    mossa__run *run;
+    mossa__map_job *jobs;
+} mossa__map_batch;
+
+static void mossa__map_task(void *arg, size_t task, int worker)
+{
+    mossa__map_batch *b = (mossa__map_batch *)arg;
+    mossa__run *run = b->run;
+    mossa__map_job *job = &b->jobs[task];
+    mossa_analysis_result *r = run->r;
+    mossa_tsne_options to = run->opt->tsne;
+    mossa_tsne_result tr;
+    size_t P = r->map_points;
+    (void)worker;
+    memset(&tr, 0, sizeof(tr));
+    to.dims = 2;
+    if (to.iterations == 0) to.iterations = 500;
+    if (to.perplexity == 0) to.perplexity = 30;
+    /* perplexity needs at least 3 perplexity + 1 points */
+    if (3.0 * to.perplexity + 1 > (double)P) to.perplexity = ((double)P - 1) / 3.0;
+    to.n_threads = 1;
+    to.allocator = run->ctx->allocator;
+    to.progress = NULL;
+    job->status = mossa_tsne(job->input, P, job->dim, &to, r->map + (job->model * r->n_maps + job->map) * P * 2, &tr);
+    job->kl = tr.kl;
+}
+
+/* Pass 2: the t-SNE maps. Gathering is sequential and streams (one task's
+   matrix at a time); each map's input is kept only in its reduced form
+   (P x min(d, pca) floats), then the maps run in parallel. */
 static mossa_status mossa__pass_maps(mossa__run *run, const size_t *task_rows)
 {
     const mossa_analysis_input *in = run->in;
     const mossa_analysis_options *opt = run->opt;
     mossa_analysis_result *r = run->r;
-    size_t T = in->n_tasks, P = r->map_points, per_task, mi, m, t, i;
+    size_t T = in->n_tasks, P = r->map_points, per_task, mi, m, t, i, n_jobs = 0, j;
     size_t width = 0, pca = opt->tsne_pca_dims ? opt->tsne_pca_dims : 50;
-    float *sample = NULL, *reduced = NULL;
+    float *sample = NULL;
+    mossa__map_job *jobs = NULL;
+    mossa__map_batch batch;
     mossa_status st = MOSSA_OK;
-    per_task = opt->tsne_max_per_task ? opt->tsne_max_per_task : MOSSA__MAX((size_t)20, 1200 / T);
+    per_task = opt->tsne_max_per_task ? opt->tsne_max_per_task : MOSSA__MAX((size_t)20, 600 / T);
+    jobs = (mossa__map_job *)mossa__calloc(run->ctx, r->n_maps * in->n_models, sizeof(mossa__map_job));
+    if (!jobs) return MOSSA_ERR_OUT_OF_MEMORY;
     for (mi = 0; mi < r->n_maps; ++mi) {
         for (m = 0; m < in->n_models; ++m) {
             size_t p = 0, d = 0, dim;
-            mossa_tsne_options to;
-            mossa_tsne_result tr;
+            float *keep;
             if (m == in->control) continue;
             for (t = 0; t < T; ++t) {
                 const float *x;
@@ -297,11 +343,11 @@ static mossa_status mossa__pass_maps(mossa__run *run, const size_t *task_rows)
                     goto done;
                 }
                 if (!sample || cols > width) {
-                    size_t bytes;
+                    size_t count;
                     mossa__free(run->ctx, sample);
                     width = cols;
-                    if (mossa__mul_overflows(P, width, &bytes)) { mossa__release(run, x); st = MOSSA_ERR_TOO_LARGE; goto done; }
-                    sample = (float *)mossa__calloc(run->ctx, bytes, sizeof(float));
+                    if (mossa__mul_overflows(P, width, &count)) { mossa__release(run, x); st = MOSSA_ERR_TOO_LARGE; goto done; }
+                    sample = (float *)mossa__calloc(run->ctx, count, sizeof(float));
                     if (!sample) { mossa__release(run, x); st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
                 }
                 d = cols;
@@ -312,35 +358,42 @@ static mossa_status mossa__pass_maps(mossa__run *run, const size_t *task_rows)
                 p += take;
                 mossa__release(run, x);
             }
-            dim = d;
-            if (d > pca && P > pca) {
-                if (!reduced) {
-                    reduced = (float *)mossa__calloc(run->ctx, P * pca, sizeof(float));
-                    if (!reduced) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-                }
-                st = mossa__pca(run, sample, P, d, pca, reduced);
+            dim = (d > pca && P > pca) ? pca : d;
+            keep = (float *)mossa__calloc(run->ctx, P * dim, sizeof(float));
+            if (!keep) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+            jobs[n_jobs].input = keep;
+            jobs[n_jobs].dim = dim;
+            jobs[n_jobs].model = m;
+            jobs[n_jobs].map = mi;
+            ++n_jobs;
+            if (dim < d) {
+                st = mossa__pca(run, sample, P, d, pca, keep);
                 if (st != MOSSA_OK) { r->failed_model = m; r->failed_task = 0; r->failed_layer = r->map_layer[mi]; goto done; }
-                dim = pca;
+            } else memcpy(keep, sample, P * d * sizeof(float));
+        }
+    }
+    mossa__free(run->ctx, sample);
+    sample = NULL;
+    batch.run = run;
+    /* batches of one job per worker, so that progress is reported between them */
+    for (j = 0; j < n_jobs; j += (size_t)run->ctx->n_threads) {
+        size_t k, count = MOSSA__MIN((size_t)run->ctx->n_threads, n_jobs - j);
+        batch.jobs = jobs + j;
+        mossa__parallel(run->ctx, count, mossa__map_task, &batch);
+        for (k = j; k < j + count; ++k) {
+            if (jobs[k].status != MOSSA_OK) {
+                st = jobs[k].status;
+                r->failed_model = jobs[k].model; r->failed_task = 0; r->failed_layer = r->map_layer[jobs[k].map];
+                goto done;
             }
-            to = opt->tsne;
-            to.dims = 2;
-            if (to.iterations == 0) to.iterations = 750;
-            if (to.perplexity == 0) to.perplexity = 30;
-            /* perplexity needs at least 3 perplexity + 1 points */
-            if (3.0 * to.perplexity + 1 > (double)P) to.perplexity = ((double)P - 1) / 3.0;
-            to.n_threads = run->ctx->n_threads;
-            to.allocator = run->ctx->allocator;
-            to.progress = NULL;
-            st = mossa_tsne(dim == d ? sample : reduced, P, dim, &to,
-                            r->map + (m * r->n_maps + mi) * P * 2, &tr);
-            if (st != MOSSA_OK) { r->failed_model = m; r->failed_task = 0; r->failed_layer = r->map_layer[mi]; goto done; }
-            r->map_kl[m * r->n_maps + mi] = tr.kl;
-            if ((st = mossa__tick(run, "t-SNE")) != MOSSA_OK) goto done;
+            r->map_kl[jobs[k].model * r->n_maps + jobs[k].map] = jobs[k].kl;
+            if ((st = mossa__tick(run, "t-SNE", run->map_units)) != MOSSA_OK) goto done;
         }
     }
 done:
+    for (j = 0; j < n_jobs; ++j) mossa__free(run->ctx, jobs[j].input);
+    mossa__free(run->ctx, jobs);
     mossa__free(run->ctx, sample);
-    mossa__free(run->ctx, reduced);
     return st;
 }
 
@@ -412,12 +465,13 @@ MOSSA_DEF mossa_status mossa_analyze(const mossa_analysis_input *in,
         } else r->n_maps = mossa_default_map_layers(L, r->map_layer);
     }
     run.in = in; run.opt = &opt; run.r = r; run.ctx = &ctx; run.done = 0;
-    run.total = T * L + r->n_maps * (M - 1);
+    run.map_units = r->n_maps ? MOSSA__MAX((size_t)1, (T * L + r->n_maps * (M - 1) - 1) / (r->n_maps * (M - 1))) : 0;
+    run.total = T * L + r->n_maps * (M - 1) * run.map_units;
     if ((st = mossa__task_rows(&run, task_rows)) != MOSSA_OK) goto fail;
     if ((st = mossa__pass_cka(&run)) != MOSSA_OK) goto fail;
     if ((st = mossa__summaries(&run)) != MOSSA_OK) goto fail;
     if (r->n_maps) {
-        per_task = opt.tsne_max_per_task ? opt.tsne_max_per_task : MOSSA__MAX((size_t)20, 1200 / T);
+        per_task = opt.tsne_max_per_task ? opt.tsne_max_per_task : MOSSA__MAX((size_t)20, 600 / T);
         r->map_points = 0;
         for (i = 0; i < T; ++i) r->map_points += MOSSA__MIN(task_rows[i], per_task);
         r->map_task = (size_t *)mossa__calloc(&ctx, r->map_points, sizeof(size_t));

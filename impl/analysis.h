@@ -43,8 +43,9 @@ extern "C" {
 typedef mossa_status (*mossa_analysis_load_fn)(void *user, size_t model, size_t task, size_t layer,
                                                const float **data, size_t *rows, size_t *cols);
 typedef void (*mossa_analysis_release_fn)(void *user, const float *data);
-/* Progress: `done` of `total` units (a unit is one (task, layer) matrix
-   pass or one t-SNE map); return nonzero to cancel (MOSSA_ERR_CANCELLED). */
+/* Progress: `done` of `total` units (one unit per (task, layer) of the CKA
+   pass; the t-SNE maps together count as many units as that pass); return
+   nonzero to cancel (MOSSA_ERR_CANCELLED). Called on the calling thread. */
 typedef int (*mossa_analysis_progress_fn)(void *user, size_t done, size_t total, const char *stage);
 
 typedef struct mossa_analysis_input {
@@ -62,9 +63,9 @@ typedef struct mossa_analysis_options {
     const size_t *tsne_layers;      /* layer indices for the maps; NULL = first, 1/3, 1/2, 2/3, last */
     size_t n_tsne_layers;
     int no_tsne;                    /* nonzero: skip the maps */
-    size_t tsne_max_per_task;       /* rows per task in a map; 0 = max(20, 1200 / n_tasks) */
+    size_t tsne_max_per_task;       /* rows per task in a map; 0 = max(20, 600 / n_tasks) */
     size_t tsne_pca_dims;           /* 0 = 50 */
-    mossa_tsne_options tsne;        /* iterations (0 = 750 here), seed, perplexity (0 = 30, lowered for few points) */
+    mossa_tsne_options tsne;        /* iterations (0 = 500 here: 250 exaggerated + 250), seed, perplexity (0 = 30, lowered for few points) */
     size_t group_min_length;        /* see mossa_group_options; 0 = default */
     mossa_analysis_progress_fn progress;
     void *progress_user;

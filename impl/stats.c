@@ -80,7 +80,10 @@ static mossa_status mossa__pearson_r(const double *x, const double *y, size_t n,
         sxx += dx * dx; syy += dy * dy; sxy += dx * dy;
     }
     if (!(sxx > 0) || !(syy > 0)) return MOSSA_ERR_ZERO_VARIANCE;
-    v = sxy / (sqrt(sxx) * sqrt(syy));
+    /* sqrt of the product, not the product of square roots: for exactly
+       proportional inputs sxy == sxx == syy and r comes out exactly 1 */
+    v = sxx * syy;
+    v = isfinite(v) ? sxy / sqrt(v) : sxy / (sqrt(sxx) * sqrt(syy));
     *r = v > 1 ? 1 : (v < -1 ? -1 : v);
     return MOSSA_OK;
 }

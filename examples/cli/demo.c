@@ -10,7 +10,7 @@
      layers   24 (files 1.npy .. 24.npy), 96 dimensions
      texts    texts/<task>.txt, one generated sentence pair per example; the
               tasks differ in difficulty (sentence length, share of long words),
-              so their Flesch-Kincaid grades span about 1 to 14
+              so their Flesch-Kincaid grades span about 3 to 15
    PLANTED LAYER GROUPS (both E models): shared 1-7, transition 8-11,
    refinement 12-24 (the paper's 1-9 / 10-15 / 16-32 scaled to 24 layers).
 
@@ -154,14 +154,14 @@ static size_t sentence(char *out, size_t cap, double difficulty, uint64_t seed, 
 {
     size_t o = 0, w, n_words;
     double jitter = mossa_rng_uniform(seed, (*ctr)++);
-    n_words = (size_t)(5.0 + 13.0 * difficulty + 4.0 * jitter);
+    n_words = (size_t)(6.0 + 9.0 * difficulty + 3.0 * jitter);
     for (w = 0; w < n_words; ++w) {
         double u = mossa_rng_uniform(seed, (*ctr)++);
         uint64_t pick = mossa_rng_u64(seed, (*ctr)++);
         const char *word;
         size_t len;
-        if (u < 0.02 + 0.36 * difficulty) word = hard_words[pick % N_OF(hard_words)];
-        else if (u < 0.27 + 0.36 * difficulty) word = medium_words[pick % N_OF(medium_words)];
+        if (u < 0.02 + 0.15 * difficulty) word = hard_words[pick % N_OF(hard_words)];
+        else if (u < 0.27 + 0.35 * difficulty) word = medium_words[pick % N_OF(medium_words)];
         else word = easy_words[pick % N_OF(easy_words)];
         len = strlen(word);
         if (o + len + 3 >= cap) break;
