@@ -216,7 +216,14 @@ mpi: $(B)/mossa-mpi
 test-mpi: $(B)/mossa-mpi $(B)/mossa
 	MPIRUN="$(MPIRUN) $(MPIRUN_FLAGS)" sh examples/mpi/test_mpi.sh $(B)/mossa-mpi $(B)/mossa
 
-.PHONY: sanitize fuzz fuzz-run tsan mpi test-mpi
+# `make memcheck` (optional, not in `make test`): the allocation-failure
+# suite in one process under valgrind, as a second opinion on leaks and
+# invalid accesses next to ASan/LSan.
+memcheck: $(B)/test_mossa
+	CK_FORK=no CK_RUN_SUITE=alloc CK_DEFAULT_TIMEOUT=0 valgrind --quiet --leak-check=full \
+	  --errors-for-leak-kinds=definite,indirect --error-exitcode=99 $(B)/test_mossa
+
+.PHONY: sanitize fuzz fuzz-run tsan mpi test-mpi memcheck
 test: sanitize fuzz-run tsan test-mpi
 # ---- install check ------------------------------------------------------------
 # The .pc file bakes in PREFIX, so it is rebuilt on every install: a stale
