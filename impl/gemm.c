@@ -65,24 +65,46 @@ static size_t mossa__pidx(size_t np, size_t K, size_t p, size_t k0)
    pi < na, pj < nb, pa0 and pb0 multiples of MOSSA__BP (one block each);
    A and B are packed matrices of npa / npb panels over K. upper: only
    tiles pi <= pj (a diagonal block of a symmetric product). */
-static void mossa__panel_block(const float *A, size_t npa, size_t pa0, size_t na,
-                               const float *B, size_t npb, size_t pb0, size_t nb,
-                               size_t K, int upper, double *C, size_t ldc)
+static void mossa__panel_block_k(const float *A, size_t npa, size_t pa0, size_t na,
+                                 const float *B, size_t npb, size_t pb0, size_t nb,
+                                 size_t K, size_t kbeg, size_t kend, int upper, double *C, size_t ldc)
 {
     const mossa__kernels *kt = mossa__k();
     size_t k0, pi, pj;
-    for (k0 = 0; k0 < K; k0 += MOSSA__KC) {
+    for (k0 = kbeg; k0 < kend; k0 += MOSSA__KC) {
         size_t kc = MOSSA__MIN(MOSSA__KC, K - k0);
         const float *a0 = A + mossa__pidx(npa, K, pa0, k0);
         const float *b0 = B + mossa__pidx(npb, K, pb0, k0);
         for (pj = 0; pj < nb; ++pj) {
             const float *b = b0 + pj * kc * MOSSA__PW;
-            size_t pend = upper ? MOSSA__MIN(na, pj + 1) : na;
-            for (pi = 0; pi < pend; ++pi)
-                kt->gemm_tile16(a0 + pi * kc * MOSSA__PW, b, kc,
-                                C + pi * MOSSA__PW * ldc + pj * MOSSA__PW, ldc);
+            if (kt->gemm_tile16x32 && pj + 1 < nb) {
+                /* two B micro-panels at once (adjacent in the layout); on a
+                   diagonal block this also computes tile (pj+1, pj) of the
+                   lower half, which callers ignore */
+                size_t pend = upper ? MOSSA__MIN(na, pj + 2) : na;
+                for (pi = 0; pi < pend; ++pi)
+                    kt->gemm_tile16x32(a0 + pi * kc * MOSSA__PW, b, kc,
+                                       C + pi * MOSSA__PW * ldc + pj * MOSSA__PW, ldc);
+                ++pj;
+                continue;
+            }
+            {
+                size_t pend = upper ? MOSSA__MIN(na, pj + 1) : na;
+                for (pi = 0; pi < pend; ++pi)
+                    kt->gemm_tile16(a0 + pi * kc * MOSSA__PW, b, kc,
+                                    C + pi * MOSSA__PW * ldc + pj * MOSSA__PW, ldc);
+            }
         }
     }
+}
+
+/* the whole inner dimension (the k-range of the above is [kbeg, kend),
+   kbeg a multiple of MOSSA__KC) */
+static void mossa__panel_block(const float *A, size_t npa, size_t pa0, size_t na,
+                               const float *B, size_t npb, size_t pb0, size_t nb,
+                               size_t K, int upper, double *C, size_t ldc)
+{
+    mossa__panel_block_k(A, npa, pa0, na, B, npb, pb0, nb, K, 0, K, upper, C, ldc);
 }
 
 /* ---- packing ------------------------------------------------------------

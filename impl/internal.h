@@ -111,6 +111,9 @@ typedef struct mossa__kernels {
        packed micro-panels, impl/gemm.c): float products accumulated in
        float over kc <= 256 steps, the tile then promoted to double. */
     void (*gemm_tile16)(const float *a, const float *b, size_t kc, double *c, size_t ldc);
+    /* the same for two adjacent B micro-panels (b and b + 16 kc): a 16 x 32
+       tile; NULL = two gemm_tile16 calls */
+    void (*gemm_tile16x32)(const float *a, const float *b, size_t kc, double *c, size_t ldc);
     /* sums over j < n of (k_j - a_i - a[j]) (l_j - b_i - b[j]) into out[0],
        (k - ..)^2 into out[1], (l - ..)^2 into out[2] (row i of two
        centered kernels, impl/cka.c); skip = column to leave out or n. */

@@ -291,6 +291,62 @@ static void mossa__gemm_tile16_avx512(const float *a, const float *b, size_t kc,
     }
 }
 
+/* Rows r0 .. r0+R-1 of a 16 x 32 tile: two B vectors per k, one broadcast
+   per row, 2R accumulators (R = 12: 24 accumulators, 14 loads per 24 FMAs
+   instead of 17 per 16 for the 16 x 16 tile). */
+#define MOSSA__AVX512_ROW(I)                                          \
+    t = _mm512_set1_ps(ak[I]);                                          \
+    c##I##0 = _mm512_fmadd_ps(t, b0, c##I##0);                          \
+    c##I##1 = _mm512_fmadd_ps(t, b1, c##I##1);
+#define MOSSA__AVX512_STORE(I)                                        \
+    mossa__avx512_add_row(c + (size_t)(I) * ldc, c##I##0);              \
+    mossa__avx512_add_row(c + (size_t)(I) * ldc + 16, c##I##1);
+
+MOSSA__TARGET_AVX512
+static void mossa__avx512_add_row(double *ci, __m512 r)
+{
+    float tmp[16];
+    _mm512_storeu_ps(tmp, r);
+    _mm512_storeu_pd(ci, _mm512_add_pd(_mm512_loadu_pd(ci), _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp))));
+    _mm512_storeu_pd(ci + 8, _mm512_add_pd(_mm512_loadu_pd(ci + 8), _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp + 8))));
+}
+
+MOSSA__TARGET_AVX512
+static void mossa__gemm_tile16x32_avx512(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+{
+    const float *bb = b + 16 * kc;
+    size_t k;
+    {
+        __m512 z = _mm512_setzero_ps();
+        __m512 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        __m512 c60 = z, c61 = z, c70 = z, c71 = z, c80 = z, c81 = z, c90 = z, c91 = z;
+        __m512 c100 = z, c101 = z, c110 = z, c111 = z;
+        for (k = 0; k < kc; ++k) {
+            const float *ak = a + 16 * k;
+            __m512 b0 = _mm512_loadu_ps(b + 16 * k), b1 = _mm512_loadu_ps(bb + 16 * k), t;
+            MOSSA__AVX512_ROW(0) MOSSA__AVX512_ROW(1) MOSSA__AVX512_ROW(2) MOSSA__AVX512_ROW(3)
+            MOSSA__AVX512_ROW(4) MOSSA__AVX512_ROW(5) MOSSA__AVX512_ROW(6) MOSSA__AVX512_ROW(7)
+            MOSSA__AVX512_ROW(8) MOSSA__AVX512_ROW(9) MOSSA__AVX512_ROW(10) MOSSA__AVX512_ROW(11)
+        }
+        MOSSA__AVX512_STORE(0) MOSSA__AVX512_STORE(1) MOSSA__AVX512_STORE(2) MOSSA__AVX512_STORE(3)
+        MOSSA__AVX512_STORE(4) MOSSA__AVX512_STORE(5) MOSSA__AVX512_STORE(6) MOSSA__AVX512_STORE(7)
+        MOSSA__AVX512_STORE(8) MOSSA__AVX512_STORE(9) MOSSA__AVX512_STORE(10) MOSSA__AVX512_STORE(11)
+    }
+    {
+        __m512 z = _mm512_setzero_ps();
+        __m512 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        a += 12; c += 12 * ldc;
+        for (k = 0; k < kc; ++k) {
+            const float *ak = a + 16 * k;
+            __m512 b0 = _mm512_loadu_ps(b + 16 * k), b1 = _mm512_loadu_ps(bb + 16 * k), t;
+            MOSSA__AVX512_ROW(0) MOSSA__AVX512_ROW(1) MOSSA__AVX512_ROW(2) MOSSA__AVX512_ROW(3)
+        }
+        MOSSA__AVX512_STORE(0) MOSSA__AVX512_STORE(1) MOSSA__AVX512_STORE(2) MOSSA__AVX512_STORE(3)
+    }
+}
+#undef MOSSA__AVX512_ROW
+#undef MOSSA__AVX512_STORE
+
 MOSSA__TARGET_AVX512
 static void mossa__hsic_row_avx512(const float *k, const float *l, const double *a, const double *b,
                                    double ai, double bi, size_t n, size_t skip, double out[3])
@@ -616,6 +672,7 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->logf_array = mossa__logf_avx512;
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx512;
+    t->gemm_tile16x32 = mossa__gemm_tile16x32_avx512;
     t->hsic_row = mossa__hsic_row_avx512;
     /* svd */
     t->svd_mm_tile = mossa__svd_mm_tile_avx512;

@@ -350,6 +350,7 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->logf_array = mossa__logf_scalar;
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_scalar;
+    t->gemm_tile16x32 = NULL;
     t->hsic_row = mossa__hsic_row_scalar;
     /* svd */
     t->svd_mm_tile = mossa__svd_mm_tile_scalar;
