@@ -253,3 +253,4 @@ test-install: $(B)/mossa
 	echo "test-install: install, pkg-config, build, uninstall and DESTDIR all work"
 
 BENCH_EXTRA_LIBS += -lopenblas
+BENCH_EXTRA_LIBS += -llapacke -lopenblas

@@ -431,16 +431,16 @@ done:
 
 /* ---- symmetric tridiagonal QL (implicit shifts) ---------------------------
    d: diagonal, e[i] (i >= 1): element between i-1 and i. zt (may be NULL):
-   n x n, row i = the i-th basis vector, rotated along. Returns 0 when an
-   eigenvalue needs more than 60 sweeps. */
+   n x n, row i = the i-th basis vector, rotated along. Returns 0 when the
+   QL sweeps exceed 30 n in total (LAPACK's budget). */
 static int mossa__tql(size_t n, double *d, double *e, double *zt)
 {
     long l, m, i, nn = (long)n;
     size_t k;
     for (i = 1; i < nn; ++i) e[i - 1] = e[i];
     if (nn > 0) e[nn - 1] = 0.0;
+    long iter = 0;
     for (l = 0; l < nn; ++l) {
-        int iter = 0;
         do {
             for (m = l; m + 1 < nn; ++m) {
                 double dd = fabs(d[m]) + fabs(d[m + 1]);
@@ -448,7 +448,8 @@ static int mossa__tql(size_t n, double *d, double *e, double *zt)
             }
             if (m != l) {
                 double g, r, s, c, p, f, b;
-                if (iter++ == 60) return 0;
+                /* LAPACK's budget: 30 sweeps per eigenvalue on average */
+                if (++iter > 30 * nn) return 0;
                 g = (d[l + 1] - d[l]) / (2.0 * e[l]);
                 r = hypot(g, 1.0);
                 g = d[m] - d[l] + e[l] / (g + (g >= 0.0 ? r : -r));
@@ -799,13 +800,132 @@ done:
     return st;
 }
 
+/* ---- block Krylov range finder ----------------------------------------------
+   Musco & Musco (2015): the basis of K = [X W, (X X') X W, ..., (X X')^q X W]
+   with a b-column Gaussian W, built Lanczos-style: every new block is
+   X X' (previous block), projected away from all earlier blocks twice and
+   orthonormalised. For slowly decaying spectra it reaches the accuracy of
+   subspace iteration with about half the passes over X (the polynomial
+   filter is the whole Krylov space, not only its last power).
+   Q: n x b(q+1) float (ldq = b(q+1)); B = Q'X (b(q+1) x d, double). */
+static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t bs,
+                                     int q, uint64_t seed, float *qall, double *bmat)
+{
+    size_t L = bs * (size_t)(q + 1), big = MOSSA__MAX(n, d), filled = 0, i, j;
+    float *om = NULL, *qb = NULL, *cf = NULL;
+    double *y = NULL, *yq = NULL, *c = NULL, *bt = NULL;
+    mossa__orth_ws ws;
+    mossa__gauss_job gj;
+    mossa_status st = MOSSA_OK;
+    int it, pass;
+    ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    om = (float *)mossa__alloc(ctx, d * bs * sizeof(float));
+    qb = (float *)mossa__alloc(ctx, big * bs * sizeof(float));
+    cf = (float *)mossa__alloc(ctx, L * bs * sizeof(float));
+    y = (double *)mossa__alloc(ctx, big * MOSSA__MAX(bs, L) * sizeof(double));
+    yq = (double *)mossa__alloc(ctx, n * bs * sizeof(double));
+    c = (double *)mossa__alloc(ctx, L * bs * sizeof(double));
+    ws.g = (double *)mossa__alloc(ctx, L * L * sizeof(double));
+    ws.tmp = (double *)mossa__alloc(ctx, L * L * sizeof(double));
+    ws.rinv = (float *)mossa__alloc(ctx, L * L * sizeof(float));
+    (void)bt;
+    if (!om || !qb || !cf || !y || !yq || !c || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    gj.o = om; gj.rows = d; gj.cols = bs; gj.seed = seed;
+    mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
+    st = mossa__svd_gemm(ctx, 0, 0, n, bs, d, x, d, om, bs, y, bs);
+    for (it = 0; it <= q && st == MOSSA_OK; ++it) {
+        if (it > 0) {
+            /* next block from the previous one: X (orth(X' Q_prev)) */
+            st = mossa__svd_gemm(ctx, 1, 0, d, bs, n, x, d, qb, bs, y, bs);
+            if (st == MOSSA_OK) st = mossa__orth(ctx, d, bs, y, om, 1, &ws);
+            if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, bs, d, x, d, om, bs, y, bs);
+            for (pass = 0; pass < 2 && st == MOSSA_OK; ++pass) {
+                for (i = 0; i < n * bs; ++i) qb[i] = (float)y[i];
+                st = mossa__svd_gemm(ctx, 1, 0, filled, bs, n, qall, L, qb, bs, c, bs);
+                if (st != MOSSA_OK) break;
+                for (i = 0; i < filled * bs; ++i) cf[i] = (float)c[i];
+                st = mossa__svd_gemm(ctx, 0, 0, n, bs, filled, qall, L, cf, bs, yq, bs);
+                for (i = 0; i < n * bs; ++i) y[i] -= yq[i];
+            }
+        }
+        if (st == MOSSA_OK) st = mossa__orth(ctx, n, bs, y, qb, 2, &ws);
+        if (st != MOSSA_OK) break;
+        for (i = 0; i < n; ++i)
+            for (j = 0; j < bs; ++j) qall[i * L + filled + j] = qb[i * bs + j];
+        filled += bs;
+    }
+    /* one CholeskyQR pass over the whole basis: the blocks were made
+       orthogonal to each other in float, to ~1e-6 */
+    if (st == MOSSA_OK) {
+        for (i = 0; i < n * L; ++i) y[i] = (double)qall[i];
+        st = mossa__orth(ctx, n, L, y, qall, 1, &ws);
+    }
+    /* B = Q'X as (X'Q)' */
+    if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 1, 0, d, L, n, x, d, qall, L, y, L);
+    if (st == MOSSA_OK)
+        for (i = 0; i < d; ++i)
+            for (j = 0; j < L; ++j) bmat[j * d + i] = y[i * L + j];
+done:
+    mossa__free(ctx, om); mossa__free(ctx, qb); mossa__free(ctx, cf); mossa__free(ctx, y);
+    mossa__free(ctx, yq); mossa__free(ctx, c);
+    mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
+    return st;
+}
+
+/* SVD of the small B (l x d, row-major) through the eigen-decomposition of
+   B B' (float products, double eigensolver): s_i^2 carry an absolute error
+   of ~1e-7 s_1^2, so this is used only when s_k^2 >= 2e-3 s_1^2 (relative
+   error of s_k below ~1e-5); otherwise *ok = 0 and the caller uses the
+   QR + Jacobi route. zu: l x l (column i = left vector i); v: the first k
+   right vectors, column-major d x k (column i at v + i d). */
+static mossa_status mossa__small_svd_gram(mossa__ctx *ctx, const double *b, size_t l, size_t d, size_t k,
+                                          double *s, double *zu, double *v, int *ok)
+{
+    float *bt = NULL, *zf = NULL;
+    double *g = NULL, *w = NULL, *z = NULL, *tmp = NULL;
+    size_t i, j;
+    mossa_status st = MOSSA_OK;
+    *ok = 0;
+    bt = (float *)mossa__alloc(ctx, d * l * sizeof(float));
+    g = (double *)mossa__alloc(ctx, l * l * sizeof(double));
+    w = (double *)mossa__alloc(ctx, l * sizeof(double));
+    z = (double *)mossa__alloc(ctx, l * l * sizeof(double));
+    if (!bt || !g || !w || !z) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    for (i = 0; i < l; ++i)
+        for (j = 0; j < d; ++j) bt[j * l + i] = (float)b[i * d + j];
+    st = mossa__svd_gemm(ctx, 1, 1, l, l, d, bt, l, bt, l, g, l);
+    if (st == MOSSA_OK) st = mossa__eigh_vectors(ctx, l, g, w, z);
+    if (st == MOSSA_ERR_NOT_CONVERGED) { st = MOSSA_OK; goto done; } /* the exact route decides */
+    if (st != MOSSA_OK) goto done;
+    if (!(w[0] > 0.0) || w[k - 1] < 2e-3 * w[0]) goto done;
+    for (i = 0; i < l; ++i) s[i] = sqrt(w[i] > 0.0 ? w[i] : 0.0);
+    if (zu) memcpy(zu, z, l * l * sizeof(double));
+    if (v) {
+        zf = (float *)mossa__alloc(ctx, l * k * sizeof(float));
+        tmp = (double *)mossa__alloc(ctx, d * k * sizeof(double));
+        if (!zf || !tmp) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        for (i = 0; i < l; ++i)
+            for (j = 0; j < k; ++j) zf[i * k + j] = (float)z[i * l + j];
+        /* V_k = B' Z_k S_k^{-1} */
+        st = mossa__svd_gemm(ctx, 0, 0, d, k, l, bt, l, zf, k, tmp, k);
+        if (st != MOSSA_OK) goto done;
+        for (j = 0; j < k; ++j)
+            for (i = 0; i < d; ++i) v[j * d + i] = tmp[i * k + j] / s[j];
+    }
+    *ok = 1;
+done:
+    mossa__free(ctx, bt); mossa__free(ctx, g); mossa__free(ctx, w); mossa__free(ctx, z);
+    mossa__free(ctx, zf); mossa__free(ctx, tmp);
+    return st;
+}
+
 /* ---- randomized SVD ---------------------------------------------------------- */
 static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t k,
-                                    size_t oversample, int power_iters, uint64_t seed,
+                                    size_t oversample, int power_iters, uint64_t seed, int krylov,
                                     double *s, float *u, float *vt)
 {
-    size_t mn = MOSSA__MIN(n, d), l, i, j, r;
-    int q;
+    size_t mn = MOSSA__MIN(n, d), l, i, j, r, bs_krylov = 0;
+    int q, gram_ok = 0;
     float *qf = NULL, *zf = NULL;
     double *b = NULL, *sl = NULL, *zu = NULL, *v = NULL, *ud = NULL;
     int need_vec = (u != NULL || vt != NULL);
@@ -815,6 +935,19 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
     l = (k + oversample > mn || k + oversample < k) ? mn : k + oversample;
     if (power_iters == 0) q = (double)k < 0.1 * (double)mn ? 7 : 4;
     else q = power_iters < 0 ? 0 : power_iters;
+    if (krylov) {
+        /* block size b = ceil(0.85 (k + p)) (at least 8), depth q (default
+           3): basis of b (q + 1) columns, 3q + 2 passes of width b */
+        size_t bs = (size_t)ceil(0.85 * (double)l);
+        q = power_iters == 0 ? 3 : (power_iters < 0 ? 0 : power_iters);
+        if (bs < 8) bs = 8;
+        /* a small matrix limits the basis: thinner blocks keep the depth */
+        if (bs * (size_t)(q + 1) > mn) bs = mn / (size_t)(q + 1);
+        if (bs >= 1 && bs * (size_t)(q + 1) >= k) {
+            bs_krylov = bs;
+            l = bs * (size_t)(q + 1);
+        } else if (power_iters == 0) q = (double)k < 0.1 * (double)mn ? 7 : 4; /* subspace iteration */
+    }
     if (mossa__mul_overflows(MOSSA__MAX(n, d), l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     qf = (float *)mossa__alloc(ctx, n * l * sizeof(float));
     b = (double *)mossa__alloc(ctx, l * d * sizeof(double));
@@ -827,10 +960,17 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
         if (!zu || !zf || !ud || (vt && !v)) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     }
     if (!qf || !b || !sl) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    st = mossa__range_qb(ctx, x, n, d, l, q, seed, qf, b);
+    if (bs_krylov) st = mossa__krylov_qb(ctx, x, n, d, bs_krylov, q, seed, qf, b);
+    else st = mossa__range_qb(ctx, x, n, d, l, q, seed, qf, b);
     if (st != MOSSA_OK) goto done;
-    /* B (l x d row-major) is B' column-major: its SVD by QR + Jacobi. */
-    st = mossa__svd_wide(ctx, d, l, b, sl, zu, v);
+    /* The small SVD of B: through B B' when B is well conditioned over the
+       top k (fast); else B (l x d row-major), which is B' column-major, by
+       Householder QR + one-sided Jacobi (accurate to working precision). */
+    if (l >= 64) {
+        st = mossa__small_svd_gram(ctx, b, l, d, k, sl, zu, v, &gram_ok);
+        if (st != MOSSA_OK) goto done;
+    }
+    if (!gram_ok) st = mossa__svd_wide(ctx, d, l, b, sl, zu, v);
     if (st != MOSSA_OK) goto done;
     for (i = 0; i < k; ++i) s[i] = sl[i];
     if (!need_vec) goto done;
@@ -856,12 +996,31 @@ done:
     return st;
 }
 
+/* NaN/Inf have an all-ones exponent; an integer OR-reduction over the bit
+   patterns vectorises at -O2 (a float reduction would not). */
+static int mossa__svd_all_finite(const float *x, size_t count)
+{
+    size_t i = 0;
+    while (i < count) {
+        size_t j, end = MOSSA__MIN(count, i + 4096);
+        uint32_t bad = 0;
+        for (j = i; j < end; ++j) {
+            uint32_t u;
+            memcpy(&u, x + j, sizeof(u));
+            bad |= (uint32_t)((u & 0x7f800000u) == 0x7f800000u);
+        }
+        if (bad) return 0;
+        i = end;
+    }
+    return 1;
+}
+
 static mossa_status mossa__check_matrix(const float *x, size_t n, size_t d)
 {
     size_t count;
     if (!x || n == 0 || d == 0) return MOSSA_ERR_INVALID_ARGUMENT;
     if (mossa__mul_overflows(n, d, &count) || count > ((size_t)-1) / 8) return MOSSA_ERR_TOO_LARGE;
-    if (!mossa__all_finite(x, count)) return MOSSA_ERR_NONFINITE;
+    if (!mossa__svd_all_finite(x, count)) return MOSSA_ERR_NONFINITE;
     return MOSSA_OK;
 }
 
@@ -873,18 +1032,18 @@ MOSSA_DEF mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, 
     mossa__ctx ctx;
     mossa_status st;
     size_t i, count;
-    double ss = 0.0;
     if (!options) { memset(&def, 0, sizeof(def)); options = &def; }
     if (!s) return MOSSA_ERR_INVALID_ARGUMENT;
     st = mossa__check_matrix(x, n, d);
     if (st != MOSSA_OK) return st;
     if (k == 0 || k > MOSSA__MIN(n, d) || options->power_iters < -1) return MOSSA_ERR_INVALID_ARGUMENT;
     count = n * d;
-    for (i = 0; i < count; ++i) ss += (double)x[i] * (double)x[i];
-    if (ss == 0.0) return MOSSA_ERR_ZERO_VARIANCE;
+    for (i = 0; i < count && x[i] == 0.0f; ++i) {}
+    if (i == count) return MOSSA_ERR_ZERO_VARIANCE; /* all zero: no singular vectors to speak of */
     st = mossa__ctx_begin(&ctx, options->n_threads, options->allocator);
     if (st != MOSSA_OK) return st;
-    st = mossa__svd_core(&ctx, x, n, d, k, options->oversample, options->power_iters, options->seed, s, u, vt);
+    st = mossa__svd_core(&ctx, x, n, d, k, options->oversample, options->power_iters, options->seed,
+                         options->block_krylov, s, u, vt);
     mossa__ctx_end(&ctx);
     return st;
 }
@@ -1190,6 +1349,75 @@ MOSSA_DEF mossa_status mossa_svd_dense(const double *a, size_t m, size_t n, cons
     }
 done:
     mossa__free(&ctx, c); mossa__free(&ctx, zu); mossa__free(&ctx, v);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+
+/* ---- PCA -------------------------------------------------------------------------
+   Principal components of the centered X: exact (Gram eigen-decomposition
+   in double) when d <= 1024 and n >= d, else the randomized SVD of the
+   centered copy. Scores = Xc V_k = U_k S_k. */
+MOSSA_DEF mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k, const mossa_svd_options *options,
+                                 double *variance, float *scores, float *components)
+{
+    mossa_svd_options def;
+    mossa__ctx ctx;
+    mossa_status st;
+    double total = 0.0, *mean = NULL, *g = NULL, *w = NULL, *v = NULL, *sc = NULL, *s = NULL;
+    float *xc = NULL, *vf = NULL, *u = NULL;
+    size_t i, j, r;
+    if (!options) { memset(&def, 0, sizeof(def)); options = &def; }
+    if (!scores) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__check_matrix(x, n, d);
+    if (st != MOSSA_OK) return st;
+    if (k == 0 || k > MOSSA__MIN(n, d) || options->power_iters < -1) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (n < 2) return MOSSA_ERR_TOO_FEW_SAMPLES;
+    st = mossa__ctx_begin(&ctx, options->n_threads, options->allocator);
+    if (st != MOSSA_OK) return st;
+    mean = (double *)mossa__alloc(&ctx, d * sizeof(double));
+    xc = (float *)mossa__alloc(&ctx, n * d * sizeof(float));
+    if (!mean || !xc) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    st = mossa__center(&ctx, x, n, d, 1, mean, xc, &total);
+    if (st != MOSSA_OK) goto done;
+    if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
+    if (d <= 1024 && n >= d) {
+        g = (double *)mossa__alloc(&ctx, d * d * sizeof(double));
+        w = (double *)mossa__alloc(&ctx, d * sizeof(double));
+        v = (double *)mossa__alloc(&ctx, d * d * sizeof(double));
+        vf = (float *)mossa__alloc(&ctx, d * k * sizeof(float));
+        sc = (double *)mossa__alloc(&ctx, n * k * sizeof(double));
+        if (!g || !w || !v || !vf || !sc) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        st = mossa__svd_gemm(&ctx, 1, 1, d, d, n, xc, d, xc, d, g, d);
+        if (st == MOSSA_OK) st = mossa__eigh_vectors(&ctx, d, g, w, v);
+        if (st != MOSSA_OK) goto done;
+        for (i = 0; i < d; ++i)
+            for (j = 0; j < k; ++j) vf[i * k + j] = (float)v[i * d + j];
+        st = mossa__svd_gemm(&ctx, 0, 0, n, k, d, xc, d, vf, k, sc, k);
+        if (st != MOSSA_OK) goto done;
+        for (r = 0; r < k; ++r) {
+            double big = -1.0, sgn = 1.0;
+            for (i = 0; i < n; ++i)
+                if (fabs(sc[i * k + r]) > big) { big = fabs(sc[i * k + r]); sgn = sc[i * k + r] < 0 ? -1.0 : 1.0; }
+            for (i = 0; i < n; ++i) scores[i * k + r] = (float)(sgn * sc[i * k + r]);
+            if (components)
+                for (j = 0; j < d; ++j) components[r * d + j] = (float)(sgn * v[j * d + r]);
+            if (variance) variance[r] = (w[r] > 0.0 ? w[r] : 0.0) / (double)(n - 1);
+        }
+    } else {
+        s = (double *)mossa__alloc(&ctx, k * sizeof(double));
+        u = (float *)mossa__alloc(&ctx, n * k * sizeof(float));
+        if (!s || !u) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        st = mossa__svd_core(&ctx, xc, n, d, k, options->oversample, options->power_iters, options->seed,
+                             options->block_krylov, s, u, components);
+        if (st != MOSSA_OK) goto done;
+        for (i = 0; i < n; ++i)
+            for (r = 0; r < k; ++r) scores[i * k + r] = (float)((double)u[i * k + r] * s[r]);
+        if (variance)
+            for (r = 0; r < k; ++r) variance[r] = s[r] * s[r] / (double)(n - 1);
+    }
+done:
+    mossa__free(&ctx, mean); mossa__free(&ctx, xc); mossa__free(&ctx, g); mossa__free(&ctx, w);
+    mossa__free(&ctx, v); mossa__free(&ctx, vf); mossa__free(&ctx, sc); mossa__free(&ctx, s); mossa__free(&ctx, u);
     mossa__ctx_end(&ctx);
     return st;
 }

@@ -9,6 +9,11 @@ typedef struct mossa_svd_options {
     size_t oversample;          /* 0 = 10 */
     int power_iters;            /* 0 = auto (7 if k < 0.1 min(n,d), else 4); -1 = none */
     uint64_t seed;              /* Gaussian test matrix seed */
+    int block_krylov;           /* nonzero: block Krylov range finder (Musco & Musco
+                                   2015) instead of subspace iteration: block size
+                                   0.85 (k + p), depth power_iters (0 = 3); about half
+                                   the passes over X for the same accuracy on slowly
+                                   decaying spectra */
     int n_threads;
     const mossa_allocator *allocator;
 } mossa_svd_options;
@@ -57,6 +62,17 @@ MOSSA_API mossa_status mossa_eigh(const double *a, size_t n, const mossa_allocat
 MOSSA_API mossa_status mossa_svd_dense(const double *a, size_t m, size_t n,
                                        const mossa_allocator *allocator,
                                        double *s, double *u, double *vt);
+
+/* Principal component analysis of X (n x d, rows = samples), centered in
+   double: scores (n x k) = Xc V_k, the first k principal coordinates, each
+   column's largest-|.| entry positive; variance (k, may be NULL) = s_i^2 /
+   (n - 1); components (k x d, may be NULL) = V_k'. Exact (Gram
+   eigen-decomposition in double) when d <= 1024 and n >= d; otherwise
+   the randomized SVD of Xc with `options` (may be NULL). For t-SNE's PCA
+   initialisation. */
+MOSSA_API mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k,
+                                 const mossa_svd_options *options,
+                                 double *variance, float *scores, float *components);
 
 #ifdef __cplusplus
 }

@@ -91,6 +91,8 @@ int cmd_svd(int argc, char **argv, const cli_globals *g)
         } else if (strcmp(opt, "--seed") == 0) {
             if (!has || !cli_parse_u64(argv[++a], &seed)) return cli_usage("svd: --seed needs an unsigned integer");
             o.seed = (uint64_t)seed;
+        } else if (strcmp(opt, "--krylov") == 0) {
+            o.block_krylov = 1;
         } else if (strcmp(opt, "--out-s") == 0) {
             if (!has) return cli_usage("svd: --out-s needs a file");
             out_s = argv[++a];

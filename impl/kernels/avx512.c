@@ -412,7 +412,7 @@ static void mossa__svd_mm_tile_avx512(size_t K, const float *A, size_t sak, size
             double *crow = C + t * ldc;
             for (c = 0; c < 32; c += 8)
                 _mm512_storeu_pd(crow + c, _mm512_add_pd(_mm512_loadu_pd(crow + c),
-                                                         _mm512_cvtps_pd(_mm256_loadu_ps(out[t] + c))));
+                                                         _mm512_maskz_cvtps_pd((__mmask8)0xFF, _mm256_loadu_ps(out[t] + c))));
         }
     } else
         for (t = 0; t < mr; ++t)
@@ -456,7 +456,10 @@ static double mossa__svd_rowop_avx512(size_t j, double *r, const double *x, cons
         }
     }
     {
-        double s = _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
+        double lanes[8], s;
+        /* stored and summed by hand: g++ 12 warns inside _mm512_reduce_add_pd */
+        _mm512_storeu_pd(lanes, _mm512_add_pd(s0, s1));
+        s = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
         for (; k < j; ++k) {
             if (x) r[k] -= a * x[k] + b * y[k];
             if (u) { s += r[k] * u[k]; p[k] += c * r[k]; }
