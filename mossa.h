@@ -3346,9 +3346,23 @@ MOSSA__TARGET_AVX512 static void mossa__tsne_knn_tile_avx512(const float *qt, si
     }
 }
 
-/* 1/x by rcp14 and one Newton step (relative error ~2^-28, below float's) */
+/* horizontal sum in a fixed order (own version: g++ 12 warns about the
+   _mm512_undefined_ps inside _mm512_reduce_add_ps and the 512->256 casts) */
+MOSSA__TARGET_AVX512 static float mossa__tsne_hsum512(__m512 v)
+{
+    float t[16];
+    int l;
+    _mm512_storeu_ps(t, v);
+    for (l = 0; l < 8; ++l) t[l] += t[l + 8];
+    for (l = 0; l < 4; ++l) t[l] += t[l + 4];
+    return (t[0] + t[2]) + (t[1] + t[3]);
+}
+
+/* 1/x by rcp14 and one Newton step (relative error ~2^-28, below float's).
+   The maskz forms avoid g++ 12's false maybe-uninitialized warning on
+   the _mm512_undefined_ps inside the unmasked intrinsics. */
 #define MOSSA__RCP512(x) \
-    _mm512_mul_ps(_mm512_rcp14_ps(x), _mm512_fnmadd_ps((x), _mm512_rcp14_ps(x), _mm512_set1_ps(2.0f)))
+    _mm512_mul_ps(_mm512_maskz_rcp14_ps(0xFFFF, x), _mm512_fnmadd_ps((x), _mm512_maskz_rcp14_ps(0xFFFF, x), _mm512_set1_ps(2.0f)))
 
 MOSSA__TARGET_AVX512 static void mossa__tsne_repulse2_avx512(const float *tx, const float *ty, size_t nt,
                                                              const float *sx, const float *sy,
@@ -3379,10 +3393,10 @@ MOSSA__TARGET_AVX512 static void mossa__tsne_repulse2_avx512(const float *tx, co
             MOSSA__REP2_STEP(x2, y2, z2, fx2, fy2)
             MOSSA__REP2_STEP(x3, y3, z3, fx3, fy3)
         }
-        acc[4 * t] += _mm512_reduce_add_ps(z0); acc[4 * t + 1] += _mm512_reduce_add_ps(fx0); acc[4 * t + 2] += _mm512_reduce_add_ps(fy0);
-        acc[4 * t + 4] += _mm512_reduce_add_ps(z1); acc[4 * t + 5] += _mm512_reduce_add_ps(fx1); acc[4 * t + 6] += _mm512_reduce_add_ps(fy1);
-        acc[4 * t + 8] += _mm512_reduce_add_ps(z2); acc[4 * t + 9] += _mm512_reduce_add_ps(fx2); acc[4 * t + 10] += _mm512_reduce_add_ps(fy2);
-        acc[4 * t + 12] += _mm512_reduce_add_ps(z3); acc[4 * t + 13] += _mm512_reduce_add_ps(fx3); acc[4 * t + 14] += _mm512_reduce_add_ps(fy3);
+        acc[4 * t] += mossa__tsne_hsum512(z0); acc[4 * t + 1] += mossa__tsne_hsum512(fx0); acc[4 * t + 2] += mossa__tsne_hsum512(fy0);
+        acc[4 * t + 4] += mossa__tsne_hsum512(z1); acc[4 * t + 5] += mossa__tsne_hsum512(fx1); acc[4 * t + 6] += mossa__tsne_hsum512(fy1);
+        acc[4 * t + 8] += mossa__tsne_hsum512(z2); acc[4 * t + 9] += mossa__tsne_hsum512(fx2); acc[4 * t + 10] += mossa__tsne_hsum512(fy2);
+        acc[4 * t + 12] += mossa__tsne_hsum512(z3); acc[4 * t + 13] += mossa__tsne_hsum512(fx3); acc[4 * t + 14] += mossa__tsne_hsum512(fy3);
     }
     for (; t < nt; ++t) {
         __m512 x0 = _mm512_set1_ps(tx[t]), y0 = _mm512_set1_ps(ty[t]);
@@ -3392,7 +3406,7 @@ MOSSA__TARGET_AVX512 static void mossa__tsne_repulse2_avx512(const float *tx, co
             __m512 dx, dy, s, q, mq;
             MOSSA__REP2_STEP(x0, y0, z0, fx0, fy0)
         }
-        acc[4 * t] += _mm512_reduce_add_ps(z0); acc[4 * t + 1] += _mm512_reduce_add_ps(fx0); acc[4 * t + 2] += _mm512_reduce_add_ps(fy0);
+        acc[4 * t] += mossa__tsne_hsum512(z0); acc[4 * t + 1] += mossa__tsne_hsum512(fx0); acc[4 * t + 2] += mossa__tsne_hsum512(fy0);
     }
 #undef MOSSA__REP2_STEP
 }
@@ -3423,10 +3437,10 @@ MOSSA__TARGET_AVX512 static void mossa__tsne_repulse3_avx512(const float *tx, co
             MOSSA__REP3_STEP(x0, y0, w0, z0, fx0, fy0, fz0)
             MOSSA__REP3_STEP(x1, y1, w1, z1, fx1, fy1, fz1)
         }
-        acc[4 * t] += _mm512_reduce_add_ps(z0); acc[4 * t + 1] += _mm512_reduce_add_ps(fx0);
-        acc[4 * t + 2] += _mm512_reduce_add_ps(fy0); acc[4 * t + 3] += _mm512_reduce_add_ps(fz0);
-        acc[4 * t + 4] += _mm512_reduce_add_ps(z1); acc[4 * t + 5] += _mm512_reduce_add_ps(fx1);
-        acc[4 * t + 6] += _mm512_reduce_add_ps(fy1); acc[4 * t + 7] += _mm512_reduce_add_ps(fz1);
+        acc[4 * t] += mossa__tsne_hsum512(z0); acc[4 * t + 1] += mossa__tsne_hsum512(fx0);
+        acc[4 * t + 2] += mossa__tsne_hsum512(fy0); acc[4 * t + 3] += mossa__tsne_hsum512(fz0);
+        acc[4 * t + 4] += mossa__tsne_hsum512(z1); acc[4 * t + 5] += mossa__tsne_hsum512(fx1);
+        acc[4 * t + 6] += mossa__tsne_hsum512(fy1); acc[4 * t + 7] += mossa__tsne_hsum512(fz1);
     }
     for (; t < nt; ++t) {
         __m512 x0 = _mm512_set1_ps(tx[t]), y0 = _mm512_set1_ps(ty[t]), w0 = _mm512_set1_ps(tz[t]);
@@ -3436,8 +3450,8 @@ MOSSA__TARGET_AVX512 static void mossa__tsne_repulse3_avx512(const float *tx, co
             __m512 pm = _mm512_loadu_ps(sm + j), dx, dy, dz, s, q, mq;
             MOSSA__REP3_STEP(x0, y0, w0, z0, fx0, fy0, fz0)
         }
-        acc[4 * t] += _mm512_reduce_add_ps(z0); acc[4 * t + 1] += _mm512_reduce_add_ps(fx0);
-        acc[4 * t + 2] += _mm512_reduce_add_ps(fy0); acc[4 * t + 3] += _mm512_reduce_add_ps(fz0);
+        acc[4 * t] += mossa__tsne_hsum512(z0); acc[4 * t + 1] += mossa__tsne_hsum512(fx0);
+        acc[4 * t + 2] += mossa__tsne_hsum512(fy0); acc[4 * t + 3] += mossa__tsne_hsum512(fz0);
     }
 #undef MOSSA__REP3_STEP
 }
@@ -3468,9 +3482,9 @@ MOSSA__TARGET_AVX512 static void mossa__tsne_attract_avx512(int dims, const floa
             __mmask16 k16 = (__mmask16)((1u << (2 * m)) - 1u);
             __m256i idx = _mm256_maskz_loadu_epi32(k8, col + e);
             __m512 g = _mm512_castpd_ps(_mm512_mask_i32gather_pd(_mm512_setzero_pd(), k8, idx, (const double *)(const void *)y, 8));
-            __m512 wv = _mm512_permutexvar_ps(dup, _mm512_castps256_ps512(_mm256_maskz_loadu_ps(k8, w + e)));
+            __m512 wv = _mm512_maskz_permutexvar_ps(0xFFFF, dup, _mm512_castps256_ps512(_mm256_maskz_loadu_ps(k8, w + e)));
             __m512 diff = _mm512_sub_ps(yi, g), sq = _mm512_mul_ps(diff, diff), f;
-            __m512 s = _mm512_add_ps(one, _mm512_add_ps(sq, _mm512_permute_ps(sq, 0xB1)));
+            __m512 s = _mm512_add_ps(one, _mm512_add_ps(sq, _mm512_maskz_permute_ps(0xFFFF, sq, 0xB1)));
             f = _mm512_maskz_mul_ps(k16, _mm512_div_ps(wv, s), diff);
             fi = _mm512_add_ps(fi, f);
             _mm512_storeu_ps(tmp, f);
@@ -3743,6 +3757,49 @@ static void mossa__gemm_tile16_neon(const float *a, const float *b, size_t kc, d
 
 /* ---- svd ------------------------------------------------------------------- */
 /* ---- tsne ------------------------------------------------------------------ */
+static void mossa__tsne_knn_tile_neon(const float *qt, size_t d, const float *r, size_t ldr, size_t nr,
+                                      float *out, int accumulate)
+{
+    size_t j, k;
+    int l;
+    for (j = 0; j < nr; ++j) {
+        const float *rj = r + j * ldr;
+        float *o = out + j * 32;
+        float32x4_t a[8];
+        for (l = 0; l < 8; ++l) a[l] = accumulate ? vld1q_f32(o + 4 * l) : vdupq_n_f32(0.0f);
+        for (k = 0; k < d; ++k) {
+            float32x4_t b = vdupq_n_f32(rj[k]);
+            for (l = 0; l < 8; ++l) {
+                float32x4_t t = vsubq_f32(vld1q_f32(qt + k * 32 + 4 * l), b);
+                a[l] = vfmaq_f32(a[l], t, t);
+            }
+        }
+        for (l = 0; l < 8; ++l) vst1q_f32(o + 4 * l, a[l]);
+    }
+}
+
+static void mossa__tsne_repulse2_neon(const float *tx, const float *ty, size_t nt, const float *sx,
+                                      const float *sy, const float *sm, size_t ns, float *acc)
+{
+    size_t t, j;
+    const float32x4_t one = vdupq_n_f32(1.0f);
+    for (t = 0; t < nt; ++t) {
+        float32x4_t x0 = vdupq_n_f32(tx[t]), y0 = vdupq_n_f32(ty[t]);
+        float32x4_t z = vdupq_n_f32(0.0f), fx = z, fy = z;
+        for (j = 0; j < ns; j += 4) {
+            float32x4_t dx = vsubq_f32(x0, vld1q_f32(sx + j)), dy = vsubq_f32(y0, vld1q_f32(sy + j));
+            float32x4_t s = vfmaq_f32(vfmaq_f32(one, dy, dy), dx, dx);
+            float32x4_t q = vdivq_f32(one, s), mq = vmulq_f32(vld1q_f32(sm + j), q);
+            z = vaddq_f32(z, mq);
+            mq = vmulq_f32(mq, q);
+            fx = vfmaq_f32(fx, mq, dx);
+            fy = vfmaq_f32(fy, mq, dy);
+        }
+        acc[4 * t] += vaddvq_f32(z);
+        acc[4 * t + 1] += vaddvq_f32(fx);
+        acc[4 * t + 2] += vaddvq_f32(fy);
+    }
+}
 /* ---- text ------------------------------------------------------------------ */
 /* One 16-byte step finds a word's end without a branch per letter; the
    lowercased run is stored with zeros after it. Longer runs go scalar. */
@@ -3777,6 +3834,8 @@ static void mossa__fill_neon(mossa__kernels *t)
     t->gemm_tile16 = mossa__gemm_tile16_neon;
     /* svd */
     /* tsne */
+    t->tsne_knn_tile = mossa__tsne_knn_tile_neon;
+    t->tsne_repulse2 = mossa__tsne_repulse2_neon;
     /* text */
     t->text_letters = mossa__text_letters_neon;
 }
@@ -7654,6 +7713,7 @@ done:
 #define MOSSA__TSNE_ATTR_TASKS 8     /* attractive-force buffers */
 #define MOSSA__TSNE_REP_POINTS 256   /* points per repulsion task (at least) */
 #define MOSSA__TSNE_UPD_POINTS 2048  /* points per update task */
+#define MOSSA__TSNE_MAX_STEP 5.0      /* max update norm per point and iteration */
 #define MOSSA__TSNE_EXACT_Z_MAX 30000 /* final KL: exact normaliser up to this n */
 #define MOSSA__TSNE_KNN_QB 32
 #define MOSSA__TSNE_KNN_RB 128
@@ -8875,24 +8935,39 @@ static void mossa__tsne_upd_task(void *arg, size_t task, int worker)
     mossa__tsne_upd_job *J = (mossa__tsne_upd_job *)arg;
     mossa__tsne_ws *ws = J->ws;
     mossa_tsne_state *s = ws->s;
-    size_t nd = ws->n * (size_t)ws->dims, a0 = task * MOSSA__TSNE_UPD_POINTS * (size_t)ws->dims;
-    size_t a1 = MOSSA__MIN(nd, a0 + MOSSA__TSNE_UPD_POINTS * (size_t)ws->dims), a, t;
+    size_t dims = (size_t)ws->dims, nd = ws->n * dims, i0 = task * MOSSA__TSNE_UPD_POINTS;
+    size_t i1 = MOSSA__MIN(ws->n, i0 + MOSSA__TSNE_UPD_POINTS), i, c, t;
     double invZ = 1.0 / ws->Z;
     (void)worker;
-    for (a = a0; a < a1; ++a) {
-        double attr = 0.0, g, u, gain;
-        for (t = 0; t < MOSSA__TSNE_ATTR_TASKS; ++t) attr += (double)ws->abuf[t * nd + a];
-        g = J->exag * attr - (double)ws->rep[a] * invZ;
-        if (J->grad) { J->grad[a] = 4.0 * g; continue; }
-        u = s->update[a];
-        gain = s->gains[a];
-        gain = (g * u < 0.0) ? gain + 0.2 : gain * 0.8;
-        if (gain < 0.01) gain = 0.01;
-        u = J->mom * u - J->lr * gain * g;
-        s->gains[a] = gain;
-        s->update[a] = u;
-        s->y[a] += u;
-        ws->yf[a] = (float)s->y[a];
+    for (i = i0; i < i1; ++i) {
+        double u[3], norm2 = 0.0;
+        for (c = 0; c < dims; ++c) {
+            size_t a = i * dims + c;
+            double attr = 0.0, g, gain;
+            for (t = 0; t < MOSSA__TSNE_ATTR_TASKS; ++t) attr += (double)ws->abuf[t * nd + a];
+            g = J->exag * attr - (double)ws->rep[a] * invZ;
+            if (J->grad) { J->grad[a] = 4.0 * g; continue; }
+            gain = s->gains[a];
+            gain = (g * s->update[a] < 0.0) ? gain + 0.2 : gain * 0.8;
+            if (gain < 0.01) gain = 0.01;
+            s->gains[a] = gain;
+            u[c] = J->mom * s->update[a] - J->lr * gain * g;
+            norm2 += u[c] * u[c];
+        }
+        if (J->grad) continue;
+        /* openTSNE's max_step_norm: a point never jumps more than 5 units in
+           one step (keeps tiny or degenerate inputs from oscillating out to
+           infinity; normal runs take far smaller steps) */
+        if (norm2 > MOSSA__TSNE_MAX_STEP * MOSSA__TSNE_MAX_STEP) {
+            double f = MOSSA__TSNE_MAX_STEP / sqrt(norm2);
+            for (c = 0; c < dims; ++c) u[c] *= f;
+        }
+        for (c = 0; c < dims; ++c) {
+            size_t a = i * dims + c;
+            s->update[a] = u[c];
+            s->y[a] += u[c];
+            ws->yf[a] = (float)s->y[a];
+        }
     }
 }
 

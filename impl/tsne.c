@@ -28,6 +28,7 @@
 #define MOSSA__TSNE_ATTR_TASKS 8     /* attractive-force buffers */
 #define MOSSA__TSNE_REP_POINTS 256   /* points per repulsion task (at least) */
 #define MOSSA__TSNE_UPD_POINTS 2048  /* points per update task */
+#define MOSSA__TSNE_MAX_STEP 5.0      /* max update norm per point and iteration */
 #define MOSSA__TSNE_EXACT_Z_MAX 30000 /* final KL: exact normaliser up to this n */
 #define MOSSA__TSNE_KNN_QB 32
 #define MOSSA__TSNE_KNN_RB 128
@@ -1249,24 +1250,39 @@ static void mossa__tsne_upd_task(void *arg, size_t task, int worker)
     mossa__tsne_upd_job *J = (mossa__tsne_upd_job *)arg;
     mossa__tsne_ws *ws = J->ws;
     mossa_tsne_state *s = ws->s;
-    size_t nd = ws->n * (size_t)ws->dims, a0 = task * MOSSA__TSNE_UPD_POINTS * (size_t)ws->dims;
-    size_t a1 = MOSSA__MIN(nd, a0 + MOSSA__TSNE_UPD_POINTS * (size_t)ws->dims), a, t;
+    size_t dims = (size_t)ws->dims, nd = ws->n * dims, i0 = task * MOSSA__TSNE_UPD_POINTS;
+    size_t i1 = MOSSA__MIN(ws->n, i0 + MOSSA__TSNE_UPD_POINTS), i, c, t;
     double invZ = 1.0 / ws->Z;
     (void)worker;
-    for (a = a0; a < a1; ++a) {
-        double attr = 0.0, g, u, gain;
-        for (t = 0; t < MOSSA__TSNE_ATTR_TASKS; ++t) attr += (double)ws->abuf[t * nd + a];
-        g = J->exag * attr - (double)ws->rep[a] * invZ;
-        if (J->grad) { J->grad[a] = 4.0 * g; continue; }
-        u = s->update[a];
-        gain = s->gains[a];
-        gain = (g * u < 0.0) ? gain + 0.2 : gain * 0.8;
-        if (gain < 0.01) gain = 0.01;
-        u = J->mom * u - J->lr * gain * g;
-        s->gains[a] = gain;
-        s->update[a] = u;
-        s->y[a] += u;
-        ws->yf[a] = (float)s->y[a];
+    for (i = i0; i < i1; ++i) {
+        double u[3], norm2 = 0.0;
+        for (c = 0; c < dims; ++c) {
+            size_t a = i * dims + c;
+            double attr = 0.0, g, gain;
+            for (t = 0; t < MOSSA__TSNE_ATTR_TASKS; ++t) attr += (double)ws->abuf[t * nd + a];
+            g = J->exag * attr - (double)ws->rep[a] * invZ;
+            if (J->grad) { J->grad[a] = 4.0 * g; continue; }
+            gain = s->gains[a];
+            gain = (g * s->update[a] < 0.0) ? gain + 0.2 : gain * 0.8;
+            if (gain < 0.01) gain = 0.01;
+            s->gains[a] = gain;
+            u[c] = J->mom * s->update[a] - J->lr * gain * g;
+            norm2 += u[c] * u[c];
+        }
+        if (J->grad) continue;
+        /* openTSNE's max_step_norm: a point never jumps more than 5 units in
+           one step (keeps tiny or degenerate inputs from oscillating out to
+           infinity; normal runs take far smaller steps) */
+        if (norm2 > MOSSA__TSNE_MAX_STEP * MOSSA__TSNE_MAX_STEP) {
+            double f = MOSSA__TSNE_MAX_STEP / sqrt(norm2);
+            for (c = 0; c < dims; ++c) u[c] *= f;
+        }
+        for (c = 0; c < dims; ++c) {
+            size_t a = i * dims + c;
+            s->update[a] = u[c];
+            s->y[a] += u[c];
+            ws->yf[a] = (float)s->y[a];
+        }
     }
 }
 

@@ -516,9 +516,23 @@ MOSSA__TARGET_AVX512 static void mossa__tsne_knn_tile_avx512(const float *qt, si
     }
 }
 
-/* 1/x by rcp14 and one Newton step (relative error ~2^-28, below float's) */
+/* horizontal sum in a fixed order (own version: g++ 12 warns about the
+   _mm512_undefined_ps inside _mm512_reduce_add_ps and the 512->256 casts) */
+MOSSA__TARGET_AVX512 static float mossa__tsne_hsum512(__m512 v)
+{
+    float t[16];
+    int l;
+    _mm512_storeu_ps(t, v);
+    for (l = 0; l < 8; ++l) t[l] += t[l + 8];
+    for (l = 0; l < 4; ++l) t[l] += t[l + 4];
+    return (t[0] + t[2]) + (t[1] + t[3]);
+}
+
+/* 1/x by rcp14 and one Newton step (relative error ~2^-28, below float's).
+   The maskz forms avoid g++ 12's false maybe-uninitialized warning on
+   the _mm512_undefined_ps inside the unmasked intrinsics. */
 #define MOSSA__RCP512(x) \
-    _mm512_mul_ps(_mm512_rcp14_ps(x), _mm512_fnmadd_ps((x), _mm512_rcp14_ps(x), _mm512_set1_ps(2.0f)))
+    _mm512_mul_ps(_mm512_maskz_rcp14_ps(0xFFFF, x), _mm512_fnmadd_ps((x), _mm512_maskz_rcp14_ps(0xFFFF, x), _mm512_set1_ps(2.0f)))
 
 MOSSA__TARGET_AVX512 static void mossa__tsne_repulse2_avx512(const float *tx, const float *ty, size_t nt,
                                                              const float *sx, const float *sy,
@@ -549,10 +563,10 @@ MOSSA__TARGET_AVX512 static void mossa__tsne_repulse2_avx512(const float *tx, co
             MOSSA__REP2_STEP(x2, y2, z2, fx2, fy2)
             MOSSA__REP2_STEP(x3, y3, z3, fx3, fy3)
         }
-        acc[4 * t] += _mm512_reduce_add_ps(z0); acc[4 * t + 1] += _mm512_reduce_add_ps(fx0); acc[4 * t + 2] += _mm512_reduce_add_ps(fy0);
-        acc[4 * t + 4] += _mm512_reduce_add_ps(z1); acc[4 * t + 5] += _mm512_reduce_add_ps(fx1); acc[4 * t + 6] += _mm512_reduce_add_ps(fy1);
-        acc[4 * t + 8] += _mm512_reduce_add_ps(z2); acc[4 * t + 9] += _mm512_reduce_add_ps(fx2); acc[4 * t + 10] += _mm512_reduce_add_ps(fy2);
-        acc[4 * t + 12] += _mm512_reduce_add_ps(z3); acc[4 * t + 13] += _mm512_reduce_add_ps(fx3); acc[4 * t + 14] += _mm512_reduce_add_ps(fy3);
+        acc[4 * t] += mossa__tsne_hsum512(z0); acc[4 * t + 1] += mossa__tsne_hsum512(fx0); acc[4 * t + 2] += mossa__tsne_hsum512(fy0);
+        acc[4 * t + 4] += mossa__tsne_hsum512(z1); acc[4 * t + 5] += mossa__tsne_hsum512(fx1); acc[4 * t + 6] += mossa__tsne_hsum512(fy1);
+        acc[4 * t + 8] += mossa__tsne_hsum512(z2); acc[4 * t + 9] += mossa__tsne_hsum512(fx2); acc[4 * t + 10] += mossa__tsne_hsum512(fy2);
+        acc[4 * t + 12] += mossa__tsne_hsum512(z3); acc[4 * t + 13] += mossa__tsne_hsum512(fx3); acc[4 * t + 14] += mossa__tsne_hsum512(fy3);
     }
     for (; t < nt; ++t) {
         __m512 x0 = _mm512_set1_ps(tx[t]), y0 = _mm512_set1_ps(ty[t]);
@@ -562,7 +576,7 @@ MOSSA__TARGET_AVX512 static void mossa__tsne_repulse2_avx512(const float *tx, co
             __m512 dx, dy, s, q, mq;
             MOSSA__REP2_STEP(x0, y0, z0, fx0, fy0)
         }
-        acc[4 * t] += _mm512_reduce_add_ps(z0); acc[4 * t + 1] += _mm512_reduce_add_ps(fx0); acc[4 * t + 2] += _mm512_reduce_add_ps(fy0);
+        acc[4 * t] += mossa__tsne_hsum512(z0); acc[4 * t + 1] += mossa__tsne_hsum512(fx0); acc[4 * t + 2] += mossa__tsne_hsum512(fy0);
     }
 #undef MOSSA__REP2_STEP
 }
@@ -593,10 +607,10 @@ MOSSA__TARGET_AVX512 static void mossa__tsne_repulse3_avx512(const float *tx, co
             MOSSA__REP3_STEP(x0, y0, w0, z0, fx0, fy0, fz0)
             MOSSA__REP3_STEP(x1, y1, w1, z1, fx1, fy1, fz1)
         }
-        acc[4 * t] += _mm512_reduce_add_ps(z0); acc[4 * t + 1] += _mm512_reduce_add_ps(fx0);
-        acc[4 * t + 2] += _mm512_reduce_add_ps(fy0); acc[4 * t + 3] += _mm512_reduce_add_ps(fz0);
-        acc[4 * t + 4] += _mm512_reduce_add_ps(z1); acc[4 * t + 5] += _mm512_reduce_add_ps(fx1);
-        acc[4 * t + 6] += _mm512_reduce_add_ps(fy1); acc[4 * t + 7] += _mm512_reduce_add_ps(fz1);
+        acc[4 * t] += mossa__tsne_hsum512(z0); acc[4 * t + 1] += mossa__tsne_hsum512(fx0);
+        acc[4 * t + 2] += mossa__tsne_hsum512(fy0); acc[4 * t + 3] += mossa__tsne_hsum512(fz0);
+        acc[4 * t + 4] += mossa__tsne_hsum512(z1); acc[4 * t + 5] += mossa__tsne_hsum512(fx1);
+        acc[4 * t + 6] += mossa__tsne_hsum512(fy1); acc[4 * t + 7] += mossa__tsne_hsum512(fz1);
     }
     for (; t < nt; ++t) {
         __m512 x0 = _mm512_set1_ps(tx[t]), y0 = _mm512_set1_ps(ty[t]), w0 = _mm512_set1_ps(tz[t]);
@@ -606,8 +620,8 @@ MOSSA__TARGET_AVX512 static void mossa__tsne_repulse3_avx512(const float *tx, co
             __m512 pm = _mm512_loadu_ps(sm + j), dx, dy, dz, s, q, mq;
             MOSSA__REP3_STEP(x0, y0, w0, z0, fx0, fy0, fz0)
         }
-        acc[4 * t] += _mm512_reduce_add_ps(z0); acc[4 * t + 1] += _mm512_reduce_add_ps(fx0);
-        acc[4 * t + 2] += _mm512_reduce_add_ps(fy0); acc[4 * t + 3] += _mm512_reduce_add_ps(fz0);
+        acc[4 * t] += mossa__tsne_hsum512(z0); acc[4 * t + 1] += mossa__tsne_hsum512(fx0);
+        acc[4 * t + 2] += mossa__tsne_hsum512(fy0); acc[4 * t + 3] += mossa__tsne_hsum512(fz0);
     }
 #undef MOSSA__REP3_STEP
 }
@@ -638,9 +652,9 @@ MOSSA__TARGET_AVX512 static void mossa__tsne_attract_avx512(int dims, const floa
             __mmask16 k16 = (__mmask16)((1u << (2 * m)) - 1u);
             __m256i idx = _mm256_maskz_loadu_epi32(k8, col + e);
             __m512 g = _mm512_castpd_ps(_mm512_mask_i32gather_pd(_mm512_setzero_pd(), k8, idx, (const double *)(const void *)y, 8));
-            __m512 wv = _mm512_permutexvar_ps(dup, _mm512_castps256_ps512(_mm256_maskz_loadu_ps(k8, w + e)));
+            __m512 wv = _mm512_maskz_permutexvar_ps(0xFFFF, dup, _mm512_castps256_ps512(_mm256_maskz_loadu_ps(k8, w + e)));
             __m512 diff = _mm512_sub_ps(yi, g), sq = _mm512_mul_ps(diff, diff), f;
-            __m512 s = _mm512_add_ps(one, _mm512_add_ps(sq, _mm512_permute_ps(sq, 0xB1)));
+            __m512 s = _mm512_add_ps(one, _mm512_add_ps(sq, _mm512_maskz_permute_ps(0xFFFF, sq, 0xB1)));
             f = _mm512_maskz_mul_ps(k16, _mm512_div_ps(wv, s), diff);
             fi = _mm512_add_ps(fi, f);
             _mm512_storeu_ps(tmp, f);
