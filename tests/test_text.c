@@ -554,6 +554,40 @@ START_TEST(random_chunks_of_long_prose_give_the_whole_result)
 }
 END_TEST
 
+/* The letter-run kernel is vectorised (AVX2, NEON): every level the CPU has
+   must give the scalar counts, on edge cases fed whole and byte by byte, and
+   on the prose passages fed in odd chunks (runs cut at every length). */
+START_TEST(every_simd_level_gives_the_scalar_counts)
+{
+    size_t n = sizeof(edge_text) - 1, len, i;
+    char *text = read_all(prose_files[1], &len);
+    mossa_text_stats ref_edge, ref_prose, st;
+    mossa_simd_level lvl;
+    mossa_text_scanner s;
+    ck_assert_ptr_nonnull(text);
+    ck_assert_int_eq(mossa_simd_force(MOSSA_SIMD_SCALAR), MOSSA_OK);
+    mossa_readability(edge_text, n, &ref_edge, NULL);
+    mossa_readability(text, len, &ref_prose, NULL);
+    FOR_EACH_SIMD_LEVEL(lvl) {
+        unsigned long before = mossa_test_kernel_calls(lvl);
+        mossa_readability(edge_text, n, &st, NULL);
+        ck_assert(stats_eq(&st, &ref_edge));
+        ck_assert_uint_gt(mossa_test_kernel_calls(lvl), before);      /* the forced level ran */
+        mossa_text_scanner_init(&s);
+        for (i = 0; i < n; ++i) mossa_text_scanner_feed(&s, edge_text + i, 1);
+        mossa_text_scanner_finish(&s, &st);
+        ck_assert(stats_eq(&st, &ref_edge));
+        mossa_readability(text, len, &st, NULL);
+        ck_assert(stats_eq(&st, &ref_prose));
+        mossa_text_scanner_init(&s);
+        for (i = 0; i < len; i += 37) mossa_text_scanner_feed(&s, text + i, len - i < 37 ? len - i : 37);
+        mossa_text_scanner_finish(&s, &st);
+        ck_assert(stats_eq(&st, &ref_prose));
+    }
+    free(text);
+}
+END_TEST
+
 /* ---- hostile input ------------------------------------------------------- */
 START_TEST(invalid_utf8_is_replaced_and_never_read_past)
 {
@@ -763,6 +797,7 @@ Suite *suite_text(void)
     tcase_add_test(tc, no_words_means_undefined_scores_not_nan);
     tcase_add_test(tc, any_split_gives_the_whole_text_result);
     tcase_add_test(tc, random_chunks_of_long_prose_give_the_whole_result);
+    tcase_add_test(tc, every_simd_level_gives_the_scalar_counts);
     tcase_add_test(tc, invalid_utf8_is_replaced_and_never_read_past);
     tcase_add_test(tc, nul_is_an_ordinary_character);
     tcase_add_test(tc, five_megabyte_line_without_punctuation);

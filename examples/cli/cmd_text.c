@@ -95,7 +95,7 @@ static void emit_line(line_state *ls)
         print_row(ls->index + 1, &ls->sc.stats, &r);
     }
     ls->index++;
-    mossa_text_scanner_init(&ls->sc);
+    mossa_text_scanner_reset(&ls->sc);
     ls->open = 0;
 }
 
