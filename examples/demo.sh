@@ -4,7 +4,7 @@
 # says where the report is. Usage: sh examples/demo.sh [path/to/mossa] [OUTDIR]
 set -e
 cli=${1:-build/mossa}
-out=${2:-mossa-demo}
+out=${2:-build/mossa-demo}
 start=$(date +%s)
 "$cli" demo -o "$out"
 end=$(date +%s)

@@ -1072,6 +1072,28 @@ START_TEST(cli_malformed_directories_name_the_file)
 }
 END_TEST
 
+START_TEST(cli_demo_finds_the_planted_groups)
+{
+    char args[1024], *out, *err, path[1024];
+    struct stat sb;
+    if (!have_cka() || !have_text()) return;
+    /* Under qemu writing the 864 demo matrices alone takes minutes; the
+       generator uses only the counter-based RNG and libm, so the native run
+       covers it. */
+    if (emulated()) return;
+    snprintf(args, sizeof(args), "demo -o %s/demo --quiet", test_tmpdir());
+    ck_assert_int_eq(test_cli(args, &out, &err), 0);
+    ck_assert_msg(strstr(out, "sft    planted 1-7 / 8-11 / 12-24   found 1-7 / 8-11 / 12-24   match") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "base   planted 1-7 / 8-11 / 12-24   found 1-7 / 8-11 / 12-24   match") != NULL, "%s", out);
+    ck_assert_ptr_nonnull(strstr(out, "all found groups equal the planted ones"));
+    snprintf(path, sizeof(path), "%s/demo/report/index.html", test_tmpdir());
+    ck_assert_int_eq(stat(path, &sb), 0);
+    snprintf(path, sizeof(path), "%s/demo/data/sft/anli/24.npy", test_tmpdir());
+    ck_assert_int_eq(stat(path, &sb), 0);
+    free(out); free(err);
+}
+END_TEST
+
 START_TEST(cli_usage_errors_exit_2)
 {
     char *out, *err;
@@ -1115,6 +1137,7 @@ Suite *suite_analysis(void)
     tcase_add_test(pipe, pipeline_maps_cover_every_task);
     tcase_add_test(cli, cli_analyze_matches_the_unit_level_api);
     tcase_add_test(cli, cli_malformed_directories_name_the_file);
+    tcase_add_test(cli, cli_demo_finds_the_planted_groups);
     tcase_add_test(cli, cli_usage_errors_exit_2);
     tcase_set_timeout(st, 120);
     tcase_set_timeout(seg, 120);

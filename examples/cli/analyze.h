@@ -82,7 +82,7 @@ void az_print_summary(FILE *f, const az_data *d, const az_settings *s,
 int svg_heatmap(const char *path, const az_data *d, const mossa_analysis_result *r, size_t model);
 int svg_cka_curve(const char *path, const az_data *d, const mossa_analysis_result *r,
                   const size_t *models, size_t n_models);
-int svg_rank_curves(const char *path, const az_data *d, const mossa_analysis_result *r);
+int svg_rank_curves(const char *path, const az_data *d, const mossa_analysis_result *r, double variance);
 int svg_correlation(const char *path, const az_data *d, const mossa_analysis_result *r);
 int svg_tsne(const char *path, const az_data *d, const mossa_analysis_result *r,
              size_t model, size_t map);

@@ -324,7 +324,7 @@ int az_write_outputs(const az_data *d, const az_settings *s, const mossa_analysi
            "(mean over tasks, band: min to max), for every model including the control.",
            100.0 * (s->options.variance > 0 ? s->options.variance : 0.99));
     snprintf(path, sizeof(path), "%s/%s", s->outdir, figs[n_figs].file);
-    if (svg_rank_curves(path, d, r) != 0) { cli_error("%s: cannot write", path); goto done; }
+    if (svg_rank_curves(path, d, r, s->options.variance > 0 ? s->options.variance : 0.99) != 0) { cli_error("%s: cannot write", path); goto done; }
     ++n_figs;
     if (d->grade && d->n_tasks >= 3) {
         snprintf(figs[n_figs].file, sizeof(figs[n_figs].file), "readability.svg");

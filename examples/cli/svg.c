@@ -264,8 +264,9 @@ int svg_cka_curve(const char *path, const az_data *d, const mossa_analysis_resul
     return svg_end(f);
 }
 
-int svg_rank_curves(const char *path, const az_data *d, const mossa_analysis_result *r)
+int svg_rank_curves(const char *path, const az_data *d, const mossa_analysis_result *r, double variance)
 {
+    char title[128];
     plot p;
     size_t L = d->n_layers, T = d->n_tasks, m, l, t, i = 0;
     double hi = 1, *mean, *mn, *mx;
@@ -292,7 +293,8 @@ int svg_rank_curves(const char *path, const az_data *d, const mossa_analysis_res
     p.x0 = 70; p.y0 = 40; p.w = 640; p.h = 340;
     p.xmin = -0.5; p.xmax = (double)L - 0.5;
     p.ymin = 0; p.ymax = hi * 1.1;
-    f = svg_begin(path, 880, 440, "Dimensions for 99% variance per layer");
+    snprintf(title, sizeof(title), "Dimensions for %g%% of the variance per layer", 100.0 * variance);
+    f = svg_begin(path, 880, 440, title);
     if (!f) { free(mean); return -1; }
     axes(f, &p, "layer", "dimensions (mean over tasks)", d->layer_numbers, L);
     /* compared models first (palette order as in the CKA plots), control last in grey */
