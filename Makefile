@@ -143,6 +143,88 @@ uninstall:
 clean:
 	rm -rf $(B)
 
+# ---- hardening: sanitizers, fuzzing, ThreadSanitizer, MPI (issue 8) ---------
+# tests/tsan_test.c is a standalone program (its own main), not a Check suite.
+TEST_SRC := $(filter-out tests/tsan_test.c,$(TEST_SRC))
+DEB_PKGS += libclang-rt-14-dev openmpi-bin libopenmpi-dev valgrind
+
+# `make sanitize`: the CLI and the whole Check suite under AddressSanitizer
+# (LeakSanitizer included) and UndefinedBehaviorSanitizer; any report fails
+# the run. clang's -fsanitize=undefined also checks float->int overflow.
+SAN_CC    ?= clang
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:exitcode=86:strict_string_checks=1:detect_stack_use_after_return=1 \
+             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86 CK_TIMEOUT_MULTIPLIER=4
+$(B)/sanitize/mossa: mossa.h $(CLI_SRC) $(CLI_HDR)
+	@mkdir -p $(B)/sanitize
+	$(SAN_CC) $(CFLAGS_M) $(SAN_FLAGS) -o $@ $(CLI_SRC) $(LIBS)
+$(B)/sanitize/test_mossa: mossa.h $(TEST_SRC) $(TEST_HDR)
+	@mkdir -p $(B)/sanitize
+	$(SAN_CC) $(CFLAGS_M) $(SAN_FLAGS) -DMOSSA_TEST_HOOKS -o $@ $(TEST_SRC) $(TEST_LIBS)
+# Sanitized code runs 2-5x slower, so the suites' heavy sweeps take their
+# scaled-down sizes (MOSSA_TEST_EMULATED, as under qemu): every test and code
+# path still runs, with fewer points.
+sanitize: $(B)/sanitize/mossa $(B)/sanitize/test_mossa
+	$(SAN_ENV) MOSSA_TEST_EMULATED=1 MOSSA_CLI=$(B)/sanitize/mossa $(B)/sanitize/test_mossa
+
+# `make fuzz`: libFuzzer targets (clang + libclang-rt-14-dev) in build/fuzz/.
+# `make fuzz-run` runs each for FUZZ_SECONDS on its seed corpus (CI);
+# longer local runs: build/fuzz/fuzz_npy -max_total_time=600 CORPUS_DIR tests/fuzz/corpus_npy
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -std=c99 -O1 -g -I. -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_TARGETS := npy text kernels
+FUZZ_SECONDS ?= 20
+FUZZ_BINS    := $(addprefix $(B)/fuzz/fuzz_,$(FUZZ_TARGETS))
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h mossa.h
+	@mkdir -p $(B)/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< -lm -lpthread
+fuzz: $(FUZZ_BINS)
+fuzz-run: $(FUZZ_BINS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  rm -rf $(B)/fuzz/work_$$t; mkdir -p $(B)/fuzz/work_$$t; \
+	  echo "  fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	  dict=""; [ -f tests/fuzz/$$t.dict ] && dict=-dict=tests/fuzz/$$t.dict; \
+	  $(B)/fuzz/fuzz_$$t $$dict -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(B)/fuzz/crash_$$t- \
+	    $(B)/fuzz/work_$$t tests/fuzz/corpus_$$t > $(B)/fuzz/fuzz_$$t.log 2>&1 \
+	    || { tail -60 $(B)/fuzz/fuzz_$$t.log; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units|^Done' $(B)/fuzz/fuzz_$$t.log | tr '\n' ' '; echo; \
+	done
+
+# `make tsan`: concurrent first calls and concurrent work under ThreadSanitizer.
+# Each run is a fresh process, so each run races the dispatch initialisation.
+TSAN_CC   ?= clang
+TSAN_RUNS ?= 5
+$(B)/tsan/tsan_test: tests/tsan_test.c mossa.h
+	@mkdir -p $(B)/tsan
+	$(TSAN_CC) -std=c99 -O1 -g -I. $(WARN) -fsanitize=thread -o $@ $< -lm -lpthread
+tsan: $(B)/tsan/tsan_test
+	@set -e; for i in $$(seq $(TSAN_RUNS)); do \
+	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(B)/tsan/tsan_test; done
+
+# `make mpi`: the MPI example (examples/mpi/) as build/mossa-mpi.
+MPICC      ?= mpicc
+MPI_SRC    := $(wildcard examples/mpi/*.c)
+MPI_HDR    := $(wildcard examples/mpi/*.h)
+MPIRUN     ?= mpirun
+MPIRUN_FLAGS := --oversubscribe $(if $(filter 0,$(shell id -u)),--allow-run-as-root) \
+                --mca btl self,vader --mca btl_vader_single_copy_mechanism none
+$(B)/mossa-mpi: mossa.h $(MPI_SRC) $(MPI_HDR)
+	@mkdir -p $(B)
+	$(MPICC) $(CFLAGS_M) -o $@ $(MPI_SRC) $(LIBS)
+mpi: $(B)/mossa-mpi
+test-mpi: $(B)/mossa-mpi $(B)/mossa
+	MPIRUN="$(MPIRUN) $(MPIRUN_FLAGS)" sh examples/mpi/test_mpi.sh $(B)/mossa-mpi $(B)/mossa
+
+# `make memcheck` (optional, not in `make test`): the allocation-failure
+# suite in one process under valgrind, as a second opinion on leaks and
+# invalid accesses next to ASan/LSan.
+memcheck: $(B)/test_mossa
+	CK_FORK=no CK_RUN_SUITE=alloc CK_DEFAULT_TIMEOUT=0 valgrind --quiet --leak-check=full \
+	  --errors-for-leak-kinds=definite,indirect --error-exitcode=99 $(B)/test_mossa
+
+.PHONY: sanitize fuzz fuzz-run tsan mpi test-mpi memcheck
+test: sanitize fuzz-run tsan test-mpi
 # ---- install check ------------------------------------------------------------
 # The .pc file bakes in PREFIX, so it is rebuilt on every install: a stale
 # one from an earlier PREFIX would point pkg-config at the wrong directory.

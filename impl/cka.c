@@ -400,9 +400,9 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
                 j->kd[(c0 + c) * j->n + r] = v;
             }
         } else {
-            float *dst = j->ku + mossa__uoff(j->n, r) + (c0 - r - 1);
+            float *dst = j->ku + mossa__uoff(j->n, r) + (c0 + cstart - r - 1); /* entry (r, c0 + cstart) */
             if (!j->dist) {
-                for (c = cstart; c < cols; ++c) dst[c] = (float)br[c];
+                for (c = cstart; c < cols; ++c) dst[c - cstart] = (float)br[c];
             } else {
                 /* |xi|^2 + |xj|^2 - 2 xi.xj on centered rows, never negative;
                    the top 16 bits of each value feed the median's histogram */
@@ -411,7 +411,7 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
                     double v = dr + j->diag[c0 + c] - 2.0 * br[c];
                     float f = v > 0.0 ? (float)v : 0.0f;
                     uint32_t u;
-                    dst[c] = f;
+                    dst[c - cstart] = f;
                     memcpy(&u, &f, sizeof(u));
                     h[u >> 16]++;
                 }

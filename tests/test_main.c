@@ -13,6 +13,8 @@ int main(void)
     srunner_add_suite(sr, suite_tsne());
     srunner_add_suite(sr, suite_text());
     srunner_add_suite(sr, suite_analysis());
+    srunner_add_suite(sr, suite_alloc());
+    srunner_add_suite(sr, suite_hostile());
     srunner_add_suite(sr, suite_pool());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);

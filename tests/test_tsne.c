@@ -264,6 +264,7 @@ START_TEST(test_precomputed_knn_and_affinity_give_the_same_p)
     ck_assert_int_eq(mossa_tsne_begin_affinity(n, ip, ix, vf, &o, &c), MOSSA_OK);
     Pc = dense_p(c, n);
     for (i = 0; i < n * n; ++i) ck_assert(fabsl(Pa[i] - Pc[i]) <= 1e-6L * Pa[i] + 1e-12L);
+    mossa_tsne_end(b); mossa_tsne_end(c); b = c = NULL;   /* the failing calls below overwrite them */
     /* bad graphs */
     {
         int32_t keep = idx[3];

@@ -21,6 +21,8 @@ Suite *suite_svd(void);
 Suite *suite_tsne(void);
 Suite *suite_text(void);
 Suite *suite_analysis(void);
+Suite *suite_alloc(void);
+Suite *suite_hostile(void);
 Suite *suite_pool(void);
 
 /* Test-build hook from the implementation (MOSSA_TEST_HOOKS). */

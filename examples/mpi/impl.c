@@ -1,0 +1,3 @@
+/* The one translation unit of mossa-mpi that holds the implementation. */
+#define MOSSA_IMPLEMENTATION
+#include "mossa.h"
