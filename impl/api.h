@@ -167,7 +167,8 @@ MOSSA_API const char *mossa_version(void);
    Allocator. Passed by pointer in options structs; NULL = the default
    (MOSSA_MALLOC / MOSSA_FREE, i.e. malloc/free). `alloc` may return NULL:
    every entry point then returns MOSSA_ERR_OUT_OF_MEMORY, frees what it
-   took and leaves its outputs defined.
+   took and leaves its outputs defined. With n_threads != 1 the allocator
+   may be called from mossa's worker threads: it must be thread-safe.
    --------------------------------------------------------------------- */
 typedef struct mossa_allocator {
     void *(*alloc)(size_t size, void *user);

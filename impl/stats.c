@@ -311,8 +311,19 @@ static void mossa__line_fit(const double *y, size_t i, size_t j, double *a, doub
     *rss = r;
 }
 
+static mossa_status mossa__segment_linear(const mossa_allocator *allocator, const double *y,
+                                          size_t n, size_t k, size_t min_length,
+                                          size_t *starts, double *rss);
+
 MOSSA_DEF mossa_status mossa_segment_linear(const double *y, size_t n, size_t k,
                                             size_t min_length, size_t *starts, double *rss)
+{
+    return mossa__segment_linear(NULL, y, n, k, min_length, starts, rss);
+}
+
+static mossa_status mossa__segment_linear(const mossa_allocator *allocator, const double *y,
+                                          size_t n, size_t k, size_t min_length,
+                                          size_t *starts, double *rss)
 {
     mossa__ctx ctx;
     mossa__prefix ps;
@@ -324,7 +335,7 @@ MOSSA_DEF mossa_status mossa_segment_linear(const double *y, size_t n, size_t k,
     if (mossa__mul_overflows(k, min_length, &total) || n < total) return MOSSA_ERR_TOO_FEW_SAMPLES;
     for (i = 0; i < n; ++i) { if (!isfinite(y[i])) return MOSSA_ERR_NONFINITE; mean += y[i]; }
     mean /= (double)n;
-    ctx.allocator = NULL; ctx.n_threads = 1; ctx.pool = NULL;
+    ctx.allocator = allocator; ctx.n_threads = 1; ctx.pool = NULL;
     memset(&ps, 0, sizeof(ps));
     ps.sx = (long double *)mossa__calloc(&ctx, 5 * (n + 1), sizeof(long double));
     cost = (double *)mossa__calloc(&ctx, k * (n + 1), sizeof(double));
@@ -391,7 +402,7 @@ MOSSA_DEF mossa_status mossa_layer_groups_fit(const double *curve, size_t n,
     min_len = options && options->min_length ? options->min_length : MOSSA__MAX((size_t)2, n / 8);
     if (min_len < 2) return MOSSA_ERR_INVALID_ARGUMENT;
     if (n < 3 * min_len) return MOSSA_ERR_TOO_FEW_SAMPLES;
-    MOSSA__CHECK(mossa_segment_linear(curve, n, 3, min_len, starts, &rss));
+    MOSSA__CHECK(mossa__segment_linear(options ? options->allocator : NULL, curve, n, 3, min_len, starts, &rss));
     for (i = 0; i < n; ++i) mean += curve[i];
     mean /= (double)n;
     for (i = 0; i < n; ++i) tss += (curve[i] - mean) * (curve[i] - mean);
