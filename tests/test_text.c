@@ -638,7 +638,7 @@ START_TEST(word_loop_matches_the_byte_machine_on_random_text)
         "abcdefg'hi", "abcdefgh'ijklmn", "abcdefghijklmn'o", "abcdefghijklmno", "abcdefghijklmnop", "Seventeenletterss",
         "created", "companies", "readability", "Communications", "uncharacteristically", "well-known", "e-mail",
         "3.50", "4,000", "1990s", "mp3", "a1", "1a", "x.y", "Mr.Smith", "U.S.", "e.g.", "i.e.", "a.m.", "J.", "B.", "c.",
-        "caf\xc3\xa9", "\xc3\x89" "cole", "word\xe2\x80\x99s", "l\xe2\x80\x99\xc3\xa9", "\xe2\x80\x9c", "\xe2\x80\x9d",
+        "caf\xc3\xa9", ("\xc3\x89" "cole"), "word\xe2\x80\x99s", "l\xe2\x80\x99\xc3\xa9", "\xe2\x80\x9c", "\xe2\x80\x9d",
         "\xe2\x80\xa6", "\xe2\x80\xa9", "\xc2\xa0", "\xff", "\xc3", "\xe2\x80", "\xcc\x81", "\xc2\xad", "\xce\xb1\xce\xb2",
         " ", " ", " ", " ", "  ", "\n", "\n\n", "\n \n", "\t", "\r\n", ",", ".", "!", "?", "...", "?!", "!!", "\"", "(", ")",
         "-", ":", ";", "/", "#", "`", "~", "\x7f", "\x01", ". ", "? ", ".\" ", ".) ", ". '", ".\n"};
