@@ -1273,6 +1273,12 @@ typedef struct mossa__kernels {
        centered kernels, impl/cka.c); skip = column to leave out or n. */
     void (*hsic_row)(const float *k, const float *l, const double *a, const double *b,
                      double ai, double bi, size_t n, size_t skip, double out[3]);
+    /* dst[j] = (float)max(dr + dc[j] - 2 g[j], 0) (RBF squared distances from
+       a double Gram tile row, impl/cka.c) */
+    void (*rbf_dist)(const double *g, size_t n, double dr, const double *dc, float *dst);
+    /* row[j] = expf((float)(-row[j] c)), cs[j] += row[j]; returns sum row[j]
+       (double sums) */
+    double (*rbf_exp_row)(float *row, size_t n, double c, double *cs);
     /* svd */
     /* C[t][c] += sum_{k<K} A[k*sak + t] B[k*ldb + c] for t < mr <= 8,
        c < nr <= 32 (A holds 8 readable floats per k; rows >= mr are not
@@ -2084,6 +2090,33 @@ static void mossa__hsic_row_scalar(const float *k, const float *l, const double 
     out[0] = s0; out[1] = s1; out[2] = s2;
 }
 
+/* RBF distances of one row segment of a Gram tile: |xi|^2 + |xj|^2 - 2 xi.xj
+   formed in double, clamped at 0 (rounding can make it slightly negative),
+   rounded once to float. 2 g is exact, so fused and unfused forms agree. */
+static void mossa__rbf_dist_scalar(const double *g, size_t n, double dr, const double *dc, float *dst)
+{
+    size_t j;
+    for (j = 0; j < n; ++j) {
+        double v = dr + dc[j] - 2.0 * g[j];
+        dst[j] = v > 0.0 ? (float)v : 0.0f;
+    }
+}
+
+/* row[j] = exp(-row[j] c) with the argument rounded once to float; cs[j] +=
+   row[j] and the return value is the row's sum, both in double. */
+static double mossa__rbf_exp_row_scalar(float *row, size_t n, double c, double *cs)
+{
+    double s = 0.0;
+    size_t j;
+    for (j = 0; j < n; ++j) row[j] = (float)(-(double)row[j] * c);
+    mossa__expf_scalar(row, row, n);
+    for (j = 0; j < n; ++j) {
+        s += (double)row[j];
+        cs[j] += (double)row[j];
+    }
+    return s;
+}
+
 /* ---- svd ------------------------------------------------------------------- */
 static void mossa__svd_mm_tile_scalar(size_t K, const float *A, size_t sak, size_t mr,
                                       const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
@@ -2260,6 +2293,8 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->gemm_tile16 = mossa__gemm_tile16_scalar;
     t->gemm_tile16x32 = NULL;
     t->hsic_row = mossa__hsic_row_scalar;
+    t->rbf_dist = mossa__rbf_dist_scalar;
+    t->rbf_exp_row = mossa__rbf_exp_row_scalar;
     /* svd */
     t->svd_mm_tile = mossa__svd_mm_tile_scalar;
     t->svd_rowop = mossa__svd_rowop_scalar;
@@ -2631,6 +2666,83 @@ static void mossa__gemm_tile16_avx2(const float *a, const float *b, size_t kc, d
     mossa__avx2_strip4(a + 12, b, kc, c + 12 * ldc, ldc);
 }
 
+MOSSA__TARGET_AVX2
+static void mossa__hsic_row_avx2(const float *k, const float *l, const double *a, const double *b,
+                                 double ai, double bi, size_t n, size_t skip, double out[3])
+{
+    __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0;
+    const __m256d vai = _mm256_set1_pd(ai), vbi = _mm256_set1_pd(bi);
+    const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3);
+    size_t j = 0;
+    double t0, t1, t2;
+    for (; j + 4 <= n; j += 4) {
+        __m256d kc = _mm256_sub_pd(_mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(k + j)), vai), _mm256_loadu_pd(a + j));
+        __m256d lc = _mm256_sub_pd(_mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(l + j)), vbi), _mm256_loadu_pd(b + j));
+        if (skip - j < 4) {
+            __m256d keep = _mm256_castsi256_pd(_mm256_xor_si256(
+                _mm256_cmpeq_epi64(lane, _mm256_set1_epi64x((long long)(skip - j))), _mm256_set1_epi64x(-1)));
+            kc = _mm256_and_pd(kc, keep);
+            lc = _mm256_and_pd(lc, keep);
+        }
+        s0 = _mm256_fmadd_pd(kc, lc, s0);
+        s1 = _mm256_fmadd_pd(kc, kc, s1);
+        s2 = _mm256_fmadd_pd(lc, lc, s2);
+    }
+    t0 = mossa__hsum_pd_avx2(s0); t1 = mossa__hsum_pd_avx2(s1); t2 = mossa__hsum_pd_avx2(s2);
+    for (; j < n; ++j) {
+        double kc = (double)k[j] - ai - a[j], lc = (double)l[j] - bi - b[j];
+        if (j == skip) continue;
+        t0 += kc * lc; t1 += kc * kc; t2 += lc * lc;
+    }
+    out[0] = t0; out[1] = t1; out[2] = t2;
+}
+
+MOSSA__TARGET_AVX2
+static void mossa__rbf_dist_avx2(const double *g, size_t n, double dr, const double *dc, float *dst)
+{
+    const __m256d vdr = _mm256_set1_pd(dr), two = _mm256_set1_pd(2.0), zero = _mm256_setzero_pd();
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        __m256d v = _mm256_sub_pd(_mm256_add_pd(vdr, _mm256_loadu_pd(dc + j)), _mm256_mul_pd(two, _mm256_loadu_pd(g + j)));
+        _mm_storeu_ps(dst + j, _mm256_cvtpd_ps(_mm256_max_pd(v, zero)));
+    }
+    for (; j < n; ++j) {
+        double v = dr + dc[j] - 2.0 * g[j];
+        dst[j] = v > 0.0 ? (float)v : 0.0f;
+    }
+}
+
+MOSSA__TARGET_AVX2
+static double mossa__rbf_exp_row_avx2(float *row, size_t n, double c, double *cs)
+{
+    const __m256d nc = _mm256_set1_pd(-c);
+    __m256d s0 = _mm256_setzero_pd(), s1 = s0;
+    size_t j = 0;
+    double t;
+    for (; j + 8 <= n; j += 8) {
+        __m256 x = _mm256_loadu_ps(row + j), e;
+        __m128 lo = _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(x)), nc));
+        __m128 hi = _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(x, 1)), nc));
+        __m256d elo, ehi;
+        e = mossa__expf8_avx2(_mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1));
+        _mm256_storeu_ps(row + j, e);
+        elo = _mm256_cvtps_pd(_mm256_castps256_ps128(e));
+        ehi = _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1));
+        s0 = _mm256_add_pd(s0, elo);
+        s1 = _mm256_add_pd(s1, ehi);
+        _mm256_storeu_pd(cs + j, _mm256_add_pd(_mm256_loadu_pd(cs + j), elo));
+        _mm256_storeu_pd(cs + j + 4, _mm256_add_pd(_mm256_loadu_pd(cs + j + 4), ehi));
+    }
+    t = mossa__hsum_pd_avx2(_mm256_add_pd(s0, s1));
+    if (j < n) {
+        size_t m = n - j, q;
+        for (q = 0; q < m; ++q) row[j + q] = (float)(-(double)row[j + q] * c);
+        mossa__expf_avx2(row + j, row + j, m);
+        for (q = 0; q < m; ++q) { t += (double)row[j + q]; cs[j + q] += (double)row[j + q]; }
+    }
+    return t;
+}
+
 /* ---- svd ------------------------------------------------------------------- */
 /* The 8 x 32 tile in four 4 x 16 register blocks (8 ymm accumulators each),
    the K slice (<= 256) staying in L1 between them. */
@@ -2876,6 +2988,9 @@ static void mossa__fill_avx2(mossa__kernels *t)
     t->logf_array = mossa__logf_avx2;
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx2;
+    t->hsic_row = mossa__hsic_row_avx2;
+    t->rbf_dist = mossa__rbf_dist_avx2;
+    t->rbf_exp_row = mossa__rbf_exp_row_avx2;
     /* svd */
     t->svd_mm_tile = mossa__svd_mm_tile_avx2;
     t->svd_rowop = mossa__svd_rowop_avx2;
@@ -3272,6 +3387,52 @@ static void mossa__hsic_row_avx512(const float *k, const float *l, const double 
     out[0] = t0; out[1] = t1; out[2] = t2;
 }
 
+MOSSA__TARGET_AVX512
+static void mossa__rbf_dist_avx512(const double *g, size_t n, double dr, const double *dc, float *dst)
+{
+    const __m512d vdr = _mm512_set1_pd(dr), two = _mm512_set1_pd(2.0), zero = _mm512_setzero_pd();
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+        __m512d v = _mm512_sub_pd(_mm512_add_pd(vdr, _mm512_loadu_pd(dc + j)), _mm512_mul_pd(two, _mm512_loadu_pd(g + j)));
+        _mm256_storeu_ps(dst + j, _mm512_cvtpd_ps(_mm512_max_pd(v, zero)));
+    }
+    for (; j < n; ++j) {
+        double v = dr + dc[j] - 2.0 * g[j];
+        dst[j] = v > 0.0 ? (float)v : 0.0f;
+    }
+}
+
+MOSSA__TARGET_AVX512
+static double mossa__rbf_exp_row_avx512(float *row, size_t n, double c, double *cs)
+{
+    const __m512d nc = _mm512_set1_pd(-c);
+    __m512d s0 = _mm512_setzero_pd(), s1 = s0;
+    size_t j = 0;
+    double v[8], t = 0.0;
+    int q;
+    while (j < n) {
+        __mmask16 mk = n - j >= 16 ? MOSSA__ALL16 : mossa__tailmask_avx512(n - j);
+        __mmask8 m0 = (__mmask8)(mk & 0xff), m1 = (__mmask8)(mk >> 8);
+        __m512 x = _mm512_maskz_loadu_ps(mk, row + j), e;
+        __m512d lo = _mm512_mul_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(x)), nc);
+        __m512d hi = _mm512_mul_pd(_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1))), nc);
+        x = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo))),
+                                                _mm256_castps_pd(_mm512_cvtpd_ps(hi)), 1));
+        e = mossa__expf16_avx512(x);
+        _mm512_mask_storeu_ps(row + j, mk, e);
+        lo = _mm512_maskz_cvtps_pd(m0, _mm512_castps512_ps256(e));
+        hi = _mm512_maskz_cvtps_pd(m1, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(e), 1)));
+        s0 = _mm512_add_pd(s0, lo);
+        s1 = _mm512_add_pd(s1, hi);
+        _mm512_mask_storeu_pd(cs + j, m0, _mm512_add_pd(_mm512_maskz_loadu_pd(m0, cs + j), lo));
+        if (m1) _mm512_mask_storeu_pd(cs + j + 8, m1, _mm512_add_pd(_mm512_maskz_loadu_pd(m1, cs + j + 8), hi));
+        j += 16;
+    }
+    _mm512_storeu_pd(v, _mm512_add_pd(s0, s1));
+    for (q = 0; q < 8; ++q) t += v[q];
+    return t;
+}
+
 /* ---- svd ------------------------------------------------------------------- */
 /* 8 x 32 register tile: 16 zmm accumulators, two masked loads of B and
    eight broadcasts of A per k. */
@@ -3591,6 +3752,8 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->gemm_tile16 = mossa__gemm_tile16_avx512;
     t->gemm_tile16x32 = mossa__gemm_tile16x32_avx512;
     t->hsic_row = mossa__hsic_row_avx512;
+    t->rbf_dist = mossa__rbf_dist_avx512;
+    t->rbf_exp_row = mossa__rbf_exp_row_avx512;
     /* svd */
     t->svd_mm_tile = mossa__svd_mm_tile_avx512;
     t->svd_rowop = mossa__svd_rowop_avx512;
@@ -3826,6 +3989,85 @@ static void mossa__gemm_tile16_neon(const float *a, const float *b, size_t kc, d
     }
 }
 
+static void mossa__hsic_row_neon(const float *k, const float *l, const double *a, const double *b,
+                                 double ai, double bi, size_t n, size_t skip, double out[3])
+{
+    float64x2_t s0 = vdupq_n_f64(0.0), s1 = s0, s2 = s0;
+    const float64x2_t vai = vdupq_n_f64(ai), vbi = vdupq_n_f64(bi);
+    size_t j = 0, q;
+    double t0 = 0.0, t1 = 0.0, t2 = 0.0;
+    for (; j + 2 <= n; j += 2) {
+        float64x2_t kc, lc;
+        if (skip - j < 2) {
+            /* the pair holding the left-out column, one by one */
+            for (q = j; q < j + 2; ++q) {
+                double ks = (double)k[q] - ai - a[q], ls = (double)l[q] - bi - b[q];
+                if (q == skip) continue;
+                t0 += ks * ls; t1 += ks * ks; t2 += ls * ls;
+            }
+            continue;
+        }
+        kc = vsubq_f64(vsubq_f64(vcvt_f64_f32(vld1_f32(k + j)), vai), vld1q_f64(a + j));
+        lc = vsubq_f64(vsubq_f64(vcvt_f64_f32(vld1_f32(l + j)), vbi), vld1q_f64(b + j));
+        s0 = vfmaq_f64(s0, kc, lc);
+        s1 = vfmaq_f64(s1, kc, kc);
+        s2 = vfmaq_f64(s2, lc, lc);
+    }
+    t0 += vaddvq_f64(s0); t1 += vaddvq_f64(s1); t2 += vaddvq_f64(s2);
+    for (; j < n; ++j) {
+        double ks = (double)k[j] - ai - a[j], ls = (double)l[j] - bi - b[j];
+        if (j == skip) continue;
+        t0 += ks * ls; t1 += ks * ks; t2 += ls * ls;
+    }
+    out[0] = t0; out[1] = t1; out[2] = t2;
+}
+
+static void mossa__rbf_dist_neon(const double *g, size_t n, double dr, const double *dc, float *dst)
+{
+    const float64x2_t vdr = vdupq_n_f64(dr), zero = vdupq_n_f64(0.0);
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        float64x2_t v0 = vsubq_f64(vaddq_f64(vdr, vld1q_f64(dc + j)), vaddq_f64(vld1q_f64(g + j), vld1q_f64(g + j)));
+        float64x2_t v1 = vsubq_f64(vaddq_f64(vdr, vld1q_f64(dc + j + 2)), vaddq_f64(vld1q_f64(g + j + 2), vld1q_f64(g + j + 2)));
+        /* vmaxnm: +0 for -0 vs +0 is not guaranteed, so compare explicitly */
+        v0 = vbslq_f64(vcgtq_f64(v0, zero), v0, zero);
+        v1 = vbslq_f64(vcgtq_f64(v1, zero), v1, zero);
+        vst1q_f32(dst + j, vcvt_high_f32_f64(vcvt_f32_f64(v0), v1));
+    }
+    for (; j < n; ++j) {
+        double v = dr + dc[j] - 2.0 * g[j];
+        dst[j] = v > 0.0 ? (float)v : 0.0f;
+    }
+}
+
+static double mossa__rbf_exp_row_neon(float *row, size_t n, double c, double *cs)
+{
+    const float64x2_t nc = vdupq_n_f64(-c);
+    float64x2_t s0 = vdupq_n_f64(0.0), s1 = s0;
+    size_t j = 0;
+    double t;
+    for (; j + 4 <= n; j += 4) {
+        float32x4_t x = vld1q_f32(row + j), e;
+        float64x2_t lo = vmulq_f64(vcvt_f64_f32(vget_low_f32(x)), nc), hi = vmulq_f64(vcvt_high_f64_f32(x), nc);
+        e = mossa__expf4_neon(vcvt_high_f32_f64(vcvt_f32_f64(lo), hi));
+        vst1q_f32(row + j, e);
+        lo = vcvt_f64_f32(vget_low_f32(e));
+        hi = vcvt_high_f64_f32(e);
+        s0 = vaddq_f64(s0, lo);
+        s1 = vaddq_f64(s1, hi);
+        vst1q_f64(cs + j, vaddq_f64(vld1q_f64(cs + j), lo));
+        vst1q_f64(cs + j + 2, vaddq_f64(vld1q_f64(cs + j + 2), hi));
+    }
+    t = vaddvq_f64(vaddq_f64(s0, s1));
+    if (j < n) {
+        size_t m = n - j, q;
+        for (q = 0; q < m; ++q) row[j + q] = (float)(-(double)row[j + q] * c);
+        mossa__expf_neon(row + j, row + j, m);
+        for (q = 0; q < m; ++q) { t += (double)row[j + q]; cs[j + q] += (double)row[j + q]; }
+    }
+    return t;
+}
+
 /* ---- svd ------------------------------------------------------------------- */
 /* ---- tsne ------------------------------------------------------------------ */
 static void mossa__tsne_knn_tile_neon(const float *qt, size_t d, const float *r, size_t ldr, size_t nr,
@@ -3918,6 +4160,9 @@ static void mossa__fill_neon(mossa__kernels *t)
     t->logf_array = mossa__logf_neon;
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_neon;
+    t->hsic_row = mossa__hsic_row_neon;
+    t->rbf_dist = mossa__rbf_dist_neon;
+    t->rbf_exp_row = mossa__rbf_exp_row_neon;
     /* svd */
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_neon;
@@ -5432,7 +5677,6 @@ typedef struct mossa__kern_job {
     float *ku;             /* upper triangle, or */
     double *kd;            /* n x n doubles (full) */
     double unscale;        /* multiplies Gram values written to kd */
-    uint64_t *hist;        /* dist: per worker histogram of the top 16 bits */
 } mossa__kern_job;
 
 /* The diagonal of the Gram computed by the very kernel calls that compute
@@ -5457,7 +5701,7 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
     size_t bi = j->pairs[2 * task], bj = j->pairs[2 * task + 1];
     size_t na = MOSSA__MIN(MOSSA__BP, j->np - bi * MOSSA__BP), nb = MOSSA__MIN(MOSSA__BP, j->np - bj * MOSSA__BP);
     double *b = j->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
-    uint64_t *h = j->hist ? j->hist + (size_t)worker * 2 * MOSSA__HIST : NULL;
+    const mossa__kernels *kt = mossa__k();
     size_t i, c, r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
     size_t rows = MOSSA__MIN(MOSSA__BS, j->n - r0), cols = MOSSA__MIN(MOSSA__BS, j->n - c0);
     int diag = bi == bj;
@@ -5480,17 +5724,8 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
             if (!j->dist) {
                 for (c = cstart; c < cols; ++c) dst[c - cstart] = (float)br[c];
             } else {
-                /* |xi|^2 + |xj|^2 - 2 xi.xj on centered rows, never negative;
-                   the top 16 bits of each value feed the median's histogram */
-                double dr = j->diag[r];
-                for (c = cstart; c < cols; ++c) {
-                    double v = dr + j->diag[c0 + c] - 2.0 * br[c];
-                    float f = v > 0.0 ? (float)v : 0.0f;
-                    uint32_t u;
-                    dst[c - cstart] = f;
-                    memcpy(&u, &f, sizeof(u));
-                    h[u >> 16]++;
-                }
+                /* |xi|^2 + |xj|^2 - 2 xi.xj on centered rows, never negative */
+                kt->rbf_dist(br + cstart, cols - cstart, j->diag[r], j->diag + c0 + cstart, dst);
             }
         }
     }
@@ -5499,35 +5734,32 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
 /* ---- exact median of the full squared-distance matrix ---------------------
    The n x n matrix holds n diagonal zeros and every upper-triangle value
    twice, so its sorted order is n zeros followed by u0 u0 u1 u1 ... (u =
-   the sorted upper triangle): rank r >= n is u[(r - n) / 2]. The needed
-   order statistics of u are found exactly by a two-pass radix select on
-   the float bit patterns (non-negative floats sort as their bits): the
-   histogram of the top 16 bits (built while the distances are written),
-   then of the low 16 bits inside the chosen buckets. Counts are integers,
-   so per-worker histograms merge exactly. */
-typedef struct mossa__sel_job {
-    const float *u;
-    size_t count;
-    uint32_t sel[2];
-    uint64_t *hist;            /* per worker: 2 * 65536 */
-} mossa__sel_job;
+   the sorted upper triangle): rank r >= n is u[(r - n) / 2].
 
+   Order statistics of u are exact: non-negative floats sort as their bit
+   patterns, so a two-pass radix select (histogram of the top 16 bits, then
+   of the low 16 bits inside the chosen bucket) finds them. Over the whole
+   triangle that is two scattered-increment passes; instead a fixed,
+   strided sample of 16384 values brackets the wanted ranks (+-4 standard
+   deviations of a sample rank), one streaming pass counts the values below
+   and inside the bracket, a second copies the ~3% inside, and the radix
+   select runs on those. Should the bracket miss (about 1 call in 10^4 on
+   adversarial data), the full radix select runs instead: the answer is the
+   same either way, and every count is an integer, so any thread count
+   gives the same bits. */
 #define MOSSA__SEL_CHUNK 65536
-static void mossa__sel_task(void *arg, size_t task, int worker)
+#define MOSSA__SEL_SAMPLES 16384
+#define MOSSA__SEL_MARGIN 256
+
+static uint32_t mossa__fbits(float f)
 {
-    const mossa__sel_job *j = (const mossa__sel_job *)arg;
-    size_t i, i0 = task * MOSSA__SEL_CHUNK, i1 = MOSSA__MIN(j->count, i0 + MOSSA__SEL_CHUNK);
-    uint64_t *h = j->hist + (size_t)worker * 2 * MOSSA__HIST;
-    for (i = i0; i < i1; ++i) {
-        uint32_t u;
-        memcpy(&u, &j->u[i], sizeof(u));
-        if ((u >> 16) == j->sel[0]) h[u & 0xffffu]++;
-        else if ((u >> 16) == j->sel[1]) h[MOSSA__HIST + (u & 0xffffu)]++;
-    }
+    uint32_t u;
+    memcpy(&u, &f, sizeof(u));
+    return u;
 }
 
 /* rank -> bucket of a 65536-bucket histogram (rank becomes the rank inside it) */
-static uint32_t mossa__sel_find(const uint64_t *h, uint64_t *rank)
+static uint32_t mossa__sel_find(const size_t *h, size_t *rank)
 {
     uint32_t b;
     for (b = 0; b < MOSSA__HIST - 1; ++b) {
@@ -5537,39 +5769,145 @@ static uint32_t mossa__sel_find(const uint64_t *h, uint64_t *rank)
     return MOSSA__HIST - 1;
 }
 
-/* numpy.median of the full n x n matrix; hist = per-worker top-bit
-   histograms of the upper triangle u (n_workers x 2 x 65536, reused). */
-static double mossa__median_full(mossa__ctx *ctx, const float *u, size_t n, uint64_t *hist)
+/* out[q] = the rank[q]-th smallest of v[0..count) (non-negative floats);
+   h: 2 x 65536 counts of scratch */
+static void mossa__radix_select(const float *v, size_t count, const size_t rank[2], size_t *h, float out[2])
 {
-    uint64_t N = (uint64_t)n * (uint64_t)n, full[2], r[2];
+    size_t i, r[2];
     uint32_t top[2];
-    size_t w, b, nw = (size_t)ctx->n_threads, count = n * (n - 1) / 2;
-    double val[2];
     int q;
+    memset(h, 0, MOSSA__HIST * sizeof(size_t));
+    for (i = 0; i < count; ++i) h[mossa__fbits(v[i]) >> 16]++;
+    for (q = 0; q < 2; ++q) { r[q] = rank[q]; top[q] = mossa__sel_find(h, &r[q]); }
+    memset(h, 0, 2 * MOSSA__HIST * sizeof(size_t));
+    for (i = 0; i < count; ++i) {
+        uint32_t u = mossa__fbits(v[i]);
+        if ((u >> 16) == top[0]) h[u & 0xffffu]++;
+        else if ((u >> 16) == top[1]) h[MOSSA__HIST + (u & 0xffffu)]++;
+    }
+    for (q = 0; q < 2; ++q) {
+        uint32_t bits = (top[q] << 16) | mossa__sel_find(h + (top[q] == top[0] ? 0 : MOSSA__HIST), &r[q]);
+        memcpy(&out[q], &bits, sizeof(float));
+    }
+}
+
+typedef struct mossa__sel_job {
+    const float *u;
+    size_t count;
+    float lo, hi;
+    size_t *below, *inside;   /* per chunk */
+    float *dst;               /* NULL: count only */
+} mossa__sel_job;
+
+static void mossa__sel_task(void *arg, size_t task, int worker)
+{
+    const mossa__sel_job *j = (const mossa__sel_job *)arg;
+    size_t i, i0 = task * MOSSA__SEL_CHUNK, i1 = MOSSA__MIN(j->count, i0 + MOSSA__SEL_CHUNK);
+    /* on the bit patterns: one unsigned compare tests lo <= u <= hi, so
+       the branch is taken only for the few values inside */
+    const uint32_t lo = j->lo < 0.0f ? 0u : mossa__fbits(j->lo), width = mossa__fbits(j->hi) - lo;
+    const float *u = j->u;
+    (void)worker;
+    if (!j->dst) {
+        size_t nb = 0, ni = 0;
+        for (i = i0; i < i1; ++i) {
+            uint32_t b = mossa__fbits(u[i]);
+            nb += b < lo;
+            ni += b - lo <= width;
+        }
+        j->below[task] = nb; j->inside[task] = ni;
+    } else {
+        float *d = j->dst + j->inside[task];   /* the chunk's offset */
+        for (i = i0; i < i1; ++i)
+            if (mossa__fbits(u[i]) - lo <= width) *d++ = u[i];
+    }
+}
+
+/* out[q] = the rank[q]-th smallest of u[0..count), rank[0] <= rank[1] */
+static mossa_status mossa__select2(mossa__ctx *ctx, const float *u, size_t count, const size_t rank[2],
+                                   int sampled, float out[2])
+{
+    size_t *h = (size_t *)mossa__alloc(ctx, 2 * MOSSA__HIST * sizeof(size_t));
+    size_t nt = (count + MOSSA__SEL_CHUNK - 1) / MOSSA__SEL_CHUNK, t, s, B = 0, I = 0;
+    size_t *cnt = NULL;
+    float *sample = NULL, *in = NULL;
+    mossa_status st = MOSSA_OK;
     mossa__sel_job j;
+    if (!h) return MOSSA_ERR_OUT_OF_MEMORY;
+    if (sampled && count > 64 * MOSSA__SEL_SAMPLES) {
+        const size_t S = MOSSA__SEL_SAMPLES;
+        size_t sr[2];
+        float sv[2];
+        sample = (float *)mossa__alloc(ctx, S * sizeof(float));
+        cnt = (size_t *)mossa__alloc(ctx, 2 * nt * sizeof(size_t));
+        if (!sample || !cnt) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        for (s = 0; s < S; ++s) sample[s] = u[(size_t)(((double)s + 0.5) * ((double)count / (double)S))];
+        /* bracket ranks in the sample (rank / count * S, widened) */
+        sr[0] = (size_t)((double)rank[0] / (double)count * (double)S);
+        sr[1] = (size_t)((double)rank[1] / (double)count * (double)S) + 1;
+        sr[0] = sr[0] > MOSSA__SEL_MARGIN ? sr[0] - MOSSA__SEL_MARGIN : 0;
+        sr[1] = MOSSA__MIN(S - 1, sr[1] + MOSSA__SEL_MARGIN);
+        mossa__radix_select(sample, S, sr, h, sv);
+        j.u = u; j.count = count; j.dst = NULL;
+        j.lo = sr[0] == 0 ? -1.0f : sv[0];
+        j.hi = sr[1] == S - 1 ? (float)HUGE_VAL : sv[1];
+        j.below = cnt; j.inside = cnt + nt;
+        mossa__parallel(ctx, nt, mossa__sel_task, &j);
+        for (t = 0; t < nt; ++t) {
+            size_t c = j.inside[t];
+            B += j.below[t];
+            j.inside[t] = I;      /* becomes the chunk's output offset */
+            I += c;
+        }
+        if (B <= rank[0] && rank[1] < B + I && I <= count / 8 &&
+            (in = (float *)mossa__alloc(ctx, (I ? I : 1) * sizeof(float))) != NULL) {
+            size_t rr[2];
+            j.dst = in;
+            mossa__parallel(ctx, nt, mossa__sel_task, &j);
+            rr[0] = rank[0] - B; rr[1] = rank[1] - B;
+            mossa__radix_select(in, I, rr, h, out);
+            goto done;
+        }
+    }
+    mossa__radix_select(u, count, rank, h, out);
+done:
+    mossa__free(ctx, in); mossa__free(ctx, cnt); mossa__free(ctx, sample); mossa__free(ctx, h);
+    return st;
+}
+
+#ifdef MOSSA_TEST_HOOKS
+/* Test builds: the exact two-rank selection, sampled bracket or not. */
+MOSSA_DEF mossa_status mossa_test_select2(int n_threads, const float *u, size_t count, const size_t rank[2],
+                                          int sampled, float out[2]);
+MOSSA_DEF mossa_status mossa_test_select2(int n_threads, const float *u, size_t count, const size_t rank[2],
+                                          int sampled, float out[2])
+{
+    mossa__ctx ctx;
+    mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__select2(&ctx, u, count, rank, sampled, out);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+#endif
+
+/* numpy.median of the full n x n matrix whose strict upper triangle is u */
+static mossa_status mossa__median_full(mossa__ctx *ctx, const float *u, size_t n, double *med)
+{
+    uint64_t N = (uint64_t)n * (uint64_t)n, full[2];
+    size_t r[2];
+    float val[2];
+    int q;
+    mossa_status st;
     full[0] = (N - 1) / 2;          /* odd N: the middle; even: the lower middle */
     full[1] = N / 2;                /* even N: the upper middle (odd: the same) */
-    if (full[1] < n) return 0.0;    /* both in the leading zeros */
-    for (w = 1; w < nw; ++w)
-        for (b = 0; b < MOSSA__HIST; ++b) hist[b] += hist[w * 2 * MOSSA__HIST + b];
-    for (q = 0; q < 2; ++q) {
-        r[q] = full[q] < n ? (full[1] - n) / 2 : (full[q] - n) / 2;
-        top[q] = mossa__sel_find(hist, &r[q]);
-    }
-    memset(hist, 0, nw * 2 * MOSSA__HIST * sizeof(uint64_t));
-    j.u = u; j.count = count; j.hist = hist;
-    j.sel[0] = top[0]; j.sel[1] = top[1] == top[0] ? 0xffffffffu : top[1];
-    mossa__parallel(ctx, (count + MOSSA__SEL_CHUNK - 1) / MOSSA__SEL_CHUNK, mossa__sel_task, &j);
-    for (w = 1; w < nw; ++w)
-        for (b = 0; b < 2 * MOSSA__HIST; ++b) hist[b] += hist[w * 2 * MOSSA__HIST + b];
-    for (q = 0; q < 2; ++q) {
-        uint32_t low = mossa__sel_find(hist + (top[q] == top[0] ? 0 : MOSSA__HIST), &r[q]);
-        uint32_t bits = (top[q] << 16) | low;
-        float f;
-        memcpy(&f, &bits, sizeof(f));
-        val[q] = full[q] < n ? 0.0 : (double)f;
-    }
-    return 0.5 * (val[0] + val[1]);
+    *med = 0.0;
+    if (full[1] < n) return MOSSA_OK;   /* both in the leading zeros */
+    for (q = 0; q < 2; ++q) r[q] = (size_t)(full[q] < n ? (full[1] - n) / 2 : (full[q] - n) / 2);
+    st = mossa__select2(ctx, u, n * (n - 1) / 2, r, 1, val);
+    if (st != MOSSA_OK) return st;
+    *med = 0.5 * ((full[0] < n ? 0.0 : (double)val[0]) + (double)val[1]);
+    return MOSSA_OK;
 }
 
 /* One pass over the stored triangle: RBF rows become exp(-D c) in place,
@@ -5597,9 +5935,9 @@ static void mossa__rows_task(void *arg, size_t task, int worker)
         float *row = j->K + mossa__uoff(j->n, i);
         size_t len = j->n - 1 - i;
         double s0 = 0.0, s1 = 0.0;
-        if (j->rbf && len) {
-            for (c = 0; c < len; ++c) row[c] = (float)(-(double)row[c] * j->c);
-            mossa__k()->expf_array(row, row, len);
+        if (j->rbf) {
+            j->rowsum[i] = len ? mossa__k()->rbf_exp_row(row, len, j->c, cs + i + 1) : 0.0;
+            continue;
         }
         for (c = 0; c + 2 <= len; c += 2) {
             s0 += (double)row[c]; s1 += (double)row[c + 1];
@@ -5658,31 +5996,30 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
     st = mossa__cmat_make(ctx, x, n, d, 1, &m);
     if (st != MOSSA_OK) return st;
     j.p = m.panels; j.n = n; j.d = d; j.np = mossa__panels_of(n); j.diag = diag;
-    j.dist = o->rbf; j.ku = ku; j.kd = kd; j.hist = NULL;
+    j.dist = o->rbf; j.ku = ku; j.kd = kd;
     /* stored floats stay in scaled units (no overflow); doubles are unscaled */
     j.unscale = kd ? 1.0 / (m.scale * m.scale) : 1.0;
     if (unscale) *unscale = (o->rbf || kd) ? 1.0 : 1.0 / (m.scale * m.scale);
     j.pairs = NULL;
     st = mossa__upper_pairs(ctx, (j.np + MOSSA__BP - 1) / MOSSA__BP, (size_t **)&j.pairs, &count);
     j.buf = (double *)mossa__alloc(ctx, (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double));
-    if (st == MOSSA_OK && o->rbf)
-        j.hist = (uint64_t *)mossa__calloc(ctx, (size_t)ctx->n_threads * 2 * MOSSA__HIST, sizeof(uint64_t));
-    if (st == MOSSA_OK && (!j.buf || (o->rbf && !j.hist))) st = MOSSA_ERR_OUT_OF_MEMORY;
+    if (st == MOSSA_OK && !j.buf) st = MOSSA_ERR_OUT_OF_MEMORY;
     if (st == MOSSA_OK && (j.dist || diag)) mossa__parallel(ctx, j.np, mossa__kern_diag_task, &j);
     if (st == MOSSA_OK) mossa__parallel(ctx, count, mossa__kern_task, &j);
     mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, j.buf);
     mossa__cmat_free(ctx, &m);
     if (st == MOSSA_OK && o->rbf) {
         /* Kornblith: sigma^2 = t^2 median(D), K = exp(-D / (2 sigma^2)) */
-        double med = mossa__median_full(ctx, ku, n, j.hist);
-        double sigma2 = o->threshold * o->threshold * med;
-        if (!(sigma2 > 0.0) || !(sigma2 <= DBL_MAX)) st = MOSSA_ERR_ZERO_BANDWIDTH;
+        double med = 0.0, sigma2;
+        st = mossa__median_full(ctx, ku, n, &med);
+        sigma2 = o->threshold * o->threshold * med;
+        if (st != MOSSA_OK) { /* out of memory */ }
+        else if (!(sigma2 > 0.0) || !(sigma2 <= DBL_MAX)) st = MOSSA_ERR_ZERO_BANDWIDTH;
         else {
             *bandwidth_c = 1.0 / (2.0 * sigma2);
             for (i = 0; i < n; ++i) diag[i] = 1.0;
         }
     }
-    mossa__free(ctx, j.hist);
     return st;
 }
 

@@ -356,7 +356,6 @@ typedef struct mossa__kern_job {
     float *ku;             /* upper triangle, or */
     double *kd;            /* n x n doubles (full) */
     double unscale;        /* multiplies Gram values written to kd */
-    uint64_t *hist;        /* dist: per worker histogram of the top 16 bits */
 } mossa__kern_job;
 
 /* The diagonal of the Gram computed by the very kernel calls that compute
@@ -381,7 +380,7 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
     size_t bi = j->pairs[2 * task], bj = j->pairs[2 * task + 1];
     size_t na = MOSSA__MIN(MOSSA__BP, j->np - bi * MOSSA__BP), nb = MOSSA__MIN(MOSSA__BP, j->np - bj * MOSSA__BP);
     double *b = j->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
-    uint64_t *h = j->hist ? j->hist + (size_t)worker * 2 * MOSSA__HIST : NULL;
+    const mossa__kernels *kt = mossa__k();
     size_t i, c, r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
     size_t rows = MOSSA__MIN(MOSSA__BS, j->n - r0), cols = MOSSA__MIN(MOSSA__BS, j->n - c0);
     int diag = bi == bj;
@@ -404,17 +403,8 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
             if (!j->dist) {
                 for (c = cstart; c < cols; ++c) dst[c - cstart] = (float)br[c];
             } else {
-                /* |xi|^2 + |xj|^2 - 2 xi.xj on centered rows, never negative;
-                   the top 16 bits of each value feed the median's histogram */
-                double dr = j->diag[r];
-                for (c = cstart; c < cols; ++c) {
-                    double v = dr + j->diag[c0 + c] - 2.0 * br[c];
-                    float f = v > 0.0 ? (float)v : 0.0f;
-                    uint32_t u;
-                    dst[c - cstart] = f;
-                    memcpy(&u, &f, sizeof(u));
-                    h[u >> 16]++;
-                }
+                /* |xi|^2 + |xj|^2 - 2 xi.xj on centered rows, never negative */
+                kt->rbf_dist(br + cstart, cols - cstart, j->diag[r], j->diag + c0 + cstart, dst);
             }
         }
     }
@@ -423,35 +413,32 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
 /* ---- exact median of the full squared-distance matrix ---------------------
    The n x n matrix holds n diagonal zeros and every upper-triangle value
    twice, so its sorted order is n zeros followed by u0 u0 u1 u1 ... (u =
-   the sorted upper triangle): rank r >= n is u[(r - n) / 2]. The needed
-   order statistics of u are found exactly by a two-pass radix select on
-   the float bit patterns (non-negative floats sort as their bits): the
-   histogram of the top 16 bits (built while the distances are written),
-   then of the low 16 bits inside the chosen buckets. Counts are integers,
-   so per-worker histograms merge exactly. */
-typedef struct mossa__sel_job {
-    const float *u;
-    size_t count;
-    uint32_t sel[2];
-    uint64_t *hist;            /* per worker: 2 * 65536 */
-} mossa__sel_job;
+   the sorted upper triangle): rank r >= n is u[(r - n) / 2].
 
+   Order statistics of u are exact: non-negative floats sort as their bit
+   patterns, so a two-pass radix select (histogram of the top 16 bits, then
+   of the low 16 bits inside the chosen bucket) finds them. Over the whole
+   triangle that is two scattered-increment passes; instead a fixed,
+   strided sample of 16384 values brackets the wanted ranks (+-4 standard
+   deviations of a sample rank), one streaming pass counts the values below
+   and inside the bracket, a second copies the ~3% inside, and the radix
+   select runs on those. Should the bracket miss (about 1 call in 10^4 on
+   adversarial data), the full radix select runs instead: the answer is the
+   same either way, and every count is an integer, so any thread count
+   gives the same bits. */
 #define MOSSA__SEL_CHUNK 65536
-static void mossa__sel_task(void *arg, size_t task, int worker)
+#define MOSSA__SEL_SAMPLES 16384
+#define MOSSA__SEL_MARGIN 256
+
+static uint32_t mossa__fbits(float f)
 {
-    const mossa__sel_job *j = (const mossa__sel_job *)arg;
-    size_t i, i0 = task * MOSSA__SEL_CHUNK, i1 = MOSSA__MIN(j->count, i0 + MOSSA__SEL_CHUNK);
-    uint64_t *h = j->hist + (size_t)worker * 2 * MOSSA__HIST;
-    for (i = i0; i < i1; ++i) {
-        uint32_t u;
-        memcpy(&u, &j->u[i], sizeof(u));
-        if ((u >> 16) == j->sel[0]) h[u & 0xffffu]++;
-        else if ((u >> 16) == j->sel[1]) h[MOSSA__HIST + (u & 0xffffu)]++;
-    }
+    uint32_t u;
+    memcpy(&u, &f, sizeof(u));
+    return u;
 }
 
 /* rank -> bucket of a 65536-bucket histogram (rank becomes the rank inside it) */
-static uint32_t mossa__sel_find(const uint64_t *h, uint64_t *rank)
+static uint32_t mossa__sel_find(const size_t *h, size_t *rank)
 {
     uint32_t b;
     for (b = 0; b < MOSSA__HIST - 1; ++b) {
@@ -461,39 +448,145 @@ static uint32_t mossa__sel_find(const uint64_t *h, uint64_t *rank)
     return MOSSA__HIST - 1;
 }
 
-/* numpy.median of the full n x n matrix; hist = per-worker top-bit
-   histograms of the upper triangle u (n_workers x 2 x 65536, reused). */
-static double mossa__median_full(mossa__ctx *ctx, const float *u, size_t n, uint64_t *hist)
+/* out[q] = the rank[q]-th smallest of v[0..count) (non-negative floats);
+   h: 2 x 65536 counts of scratch */
+static void mossa__radix_select(const float *v, size_t count, const size_t rank[2], size_t *h, float out[2])
 {
-    uint64_t N = (uint64_t)n * (uint64_t)n, full[2], r[2];
+    size_t i, r[2];
     uint32_t top[2];
-    size_t w, b, nw = (size_t)ctx->n_threads, count = n * (n - 1) / 2;
-    double val[2];
     int q;
+    memset(h, 0, MOSSA__HIST * sizeof(size_t));
+    for (i = 0; i < count; ++i) h[mossa__fbits(v[i]) >> 16]++;
+    for (q = 0; q < 2; ++q) { r[q] = rank[q]; top[q] = mossa__sel_find(h, &r[q]); }
+    memset(h, 0, 2 * MOSSA__HIST * sizeof(size_t));
+    for (i = 0; i < count; ++i) {
+        uint32_t u = mossa__fbits(v[i]);
+        if ((u >> 16) == top[0]) h[u & 0xffffu]++;
+        else if ((u >> 16) == top[1]) h[MOSSA__HIST + (u & 0xffffu)]++;
+    }
+    for (q = 0; q < 2; ++q) {
+        uint32_t bits = (top[q] << 16) | mossa__sel_find(h + (top[q] == top[0] ? 0 : MOSSA__HIST), &r[q]);
+        memcpy(&out[q], &bits, sizeof(float));
+    }
+}
+
+typedef struct mossa__sel_job {
+    const float *u;
+    size_t count;
+    float lo, hi;
+    size_t *below, *inside;   /* per chunk */
+    float *dst;               /* NULL: count only */
+} mossa__sel_job;
+
+static void mossa__sel_task(void *arg, size_t task, int worker)
+{
+    const mossa__sel_job *j = (const mossa__sel_job *)arg;
+    size_t i, i0 = task * MOSSA__SEL_CHUNK, i1 = MOSSA__MIN(j->count, i0 + MOSSA__SEL_CHUNK);
+    /* on the bit patterns: one unsigned compare tests lo <= u <= hi, so
+       the branch is taken only for the few values inside */
+    const uint32_t lo = j->lo < 0.0f ? 0u : mossa__fbits(j->lo), width = mossa__fbits(j->hi) - lo;
+    const float *u = j->u;
+    (void)worker;
+    if (!j->dst) {
+        size_t nb = 0, ni = 0;
+        for (i = i0; i < i1; ++i) {
+            uint32_t b = mossa__fbits(u[i]);
+            nb += b < lo;
+            ni += b - lo <= width;
+        }
+        j->below[task] = nb; j->inside[task] = ni;
+    } else {
+        float *d = j->dst + j->inside[task];   /* the chunk's offset */
+        for (i = i0; i < i1; ++i)
+            if (mossa__fbits(u[i]) - lo <= width) *d++ = u[i];
+    }
+}
+
+/* out[q] = the rank[q]-th smallest of u[0..count), rank[0] <= rank[1] */
+static mossa_status mossa__select2(mossa__ctx *ctx, const float *u, size_t count, const size_t rank[2],
+                                   int sampled, float out[2])
+{
+    size_t *h = (size_t *)mossa__alloc(ctx, 2 * MOSSA__HIST * sizeof(size_t));
+    size_t nt = (count + MOSSA__SEL_CHUNK - 1) / MOSSA__SEL_CHUNK, t, s, B = 0, I = 0;
+    size_t *cnt = NULL;
+    float *sample = NULL, *in = NULL;
+    mossa_status st = MOSSA_OK;
     mossa__sel_job j;
+    if (!h) return MOSSA_ERR_OUT_OF_MEMORY;
+    if (sampled && count > 64 * MOSSA__SEL_SAMPLES) {
+        const size_t S = MOSSA__SEL_SAMPLES;
+        size_t sr[2];
+        float sv[2];
+        sample = (float *)mossa__alloc(ctx, S * sizeof(float));
+        cnt = (size_t *)mossa__alloc(ctx, 2 * nt * sizeof(size_t));
+        if (!sample || !cnt) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        for (s = 0; s < S; ++s) sample[s] = u[(size_t)(((double)s + 0.5) * ((double)count / (double)S))];
+        /* bracket ranks in the sample (rank / count * S, widened) */
+        sr[0] = (size_t)((double)rank[0] / (double)count * (double)S);
+        sr[1] = (size_t)((double)rank[1] / (double)count * (double)S) + 1;
+        sr[0] = sr[0] > MOSSA__SEL_MARGIN ? sr[0] - MOSSA__SEL_MARGIN : 0;
+        sr[1] = MOSSA__MIN(S - 1, sr[1] + MOSSA__SEL_MARGIN);
+        mossa__radix_select(sample, S, sr, h, sv);
+        j.u = u; j.count = count; j.dst = NULL;
+        j.lo = sr[0] == 0 ? -1.0f : sv[0];
+        j.hi = sr[1] == S - 1 ? (float)HUGE_VAL : sv[1];
+        j.below = cnt; j.inside = cnt + nt;
+        mossa__parallel(ctx, nt, mossa__sel_task, &j);
+        for (t = 0; t < nt; ++t) {
+            size_t c = j.inside[t];
+            B += j.below[t];
+            j.inside[t] = I;      /* becomes the chunk's output offset */
+            I += c;
+        }
+        if (B <= rank[0] && rank[1] < B + I && I <= count / 8 &&
+            (in = (float *)mossa__alloc(ctx, (I ? I : 1) * sizeof(float))) != NULL) {
+            size_t rr[2];
+            j.dst = in;
+            mossa__parallel(ctx, nt, mossa__sel_task, &j);
+            rr[0] = rank[0] - B; rr[1] = rank[1] - B;
+            mossa__radix_select(in, I, rr, h, out);
+            goto done;
+        }
+    }
+    mossa__radix_select(u, count, rank, h, out);
+done:
+    mossa__free(ctx, in); mossa__free(ctx, cnt); mossa__free(ctx, sample); mossa__free(ctx, h);
+    return st;
+}
+
+#ifdef MOSSA_TEST_HOOKS
+/* Test builds: the exact two-rank selection, sampled bracket or not. */
+MOSSA_DEF mossa_status mossa_test_select2(int n_threads, const float *u, size_t count, const size_t rank[2],
+                                          int sampled, float out[2]);
+MOSSA_DEF mossa_status mossa_test_select2(int n_threads, const float *u, size_t count, const size_t rank[2],
+                                          int sampled, float out[2])
+{
+    mossa__ctx ctx;
+    mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__select2(&ctx, u, count, rank, sampled, out);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+#endif
+
+/* numpy.median of the full n x n matrix whose strict upper triangle is u */
+static mossa_status mossa__median_full(mossa__ctx *ctx, const float *u, size_t n, double *med)
+{
+    uint64_t N = (uint64_t)n * (uint64_t)n, full[2];
+    size_t r[2];
+    float val[2];
+    int q;
+    mossa_status st;
     full[0] = (N - 1) / 2;          /* odd N: the middle; even: the lower middle */
     full[1] = N / 2;                /* even N: the upper middle (odd: the same) */
-    if (full[1] < n) return 0.0;    /* both in the leading zeros */
-    for (w = 1; w < nw; ++w)
-        for (b = 0; b < MOSSA__HIST; ++b) hist[b] += hist[w * 2 * MOSSA__HIST + b];
-    for (q = 0; q < 2; ++q) {
-        r[q] = full[q] < n ? (full[1] - n) / 2 : (full[q] - n) / 2;
-        top[q] = mossa__sel_find(hist, &r[q]);
-    }
-    memset(hist, 0, nw * 2 * MOSSA__HIST * sizeof(uint64_t));
-    j.u = u; j.count = count; j.hist = hist;
-    j.sel[0] = top[0]; j.sel[1] = top[1] == top[0] ? 0xffffffffu : top[1];
-    mossa__parallel(ctx, (count + MOSSA__SEL_CHUNK - 1) / MOSSA__SEL_CHUNK, mossa__sel_task, &j);
-    for (w = 1; w < nw; ++w)
-        for (b = 0; b < 2 * MOSSA__HIST; ++b) hist[b] += hist[w * 2 * MOSSA__HIST + b];
-    for (q = 0; q < 2; ++q) {
-        uint32_t low = mossa__sel_find(hist + (top[q] == top[0] ? 0 : MOSSA__HIST), &r[q]);
-        uint32_t bits = (top[q] << 16) | low;
-        float f;
-        memcpy(&f, &bits, sizeof(f));
-        val[q] = full[q] < n ? 0.0 : (double)f;
-    }
-    return 0.5 * (val[0] + val[1]);
+    *med = 0.0;
+    if (full[1] < n) return MOSSA_OK;   /* both in the leading zeros */
+    for (q = 0; q < 2; ++q) r[q] = (size_t)(full[q] < n ? (full[1] - n) / 2 : (full[q] - n) / 2);
+    st = mossa__select2(ctx, u, n * (n - 1) / 2, r, 1, val);
+    if (st != MOSSA_OK) return st;
+    *med = 0.5 * ((full[0] < n ? 0.0 : (double)val[0]) + (double)val[1]);
+    return MOSSA_OK;
 }
 
 /* One pass over the stored triangle: RBF rows become exp(-D c) in place,
@@ -521,9 +614,9 @@ static void mossa__rows_task(void *arg, size_t task, int worker)
         float *row = j->K + mossa__uoff(j->n, i);
         size_t len = j->n - 1 - i;
         double s0 = 0.0, s1 = 0.0;
-        if (j->rbf && len) {
-            for (c = 0; c < len; ++c) row[c] = (float)(-(double)row[c] * j->c);
-            mossa__k()->expf_array(row, row, len);
+        if (j->rbf) {
+            j->rowsum[i] = len ? mossa__k()->rbf_exp_row(row, len, j->c, cs + i + 1) : 0.0;
+            continue;
         }
         for (c = 0; c + 2 <= len; c += 2) {
             s0 += (double)row[c]; s1 += (double)row[c + 1];
@@ -582,31 +675,30 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
     st = mossa__cmat_make(ctx, x, n, d, 1, &m);
     if (st != MOSSA_OK) return st;
     j.p = m.panels; j.n = n; j.d = d; j.np = mossa__panels_of(n); j.diag = diag;
-    j.dist = o->rbf; j.ku = ku; j.kd = kd; j.hist = NULL;
+    j.dist = o->rbf; j.ku = ku; j.kd = kd;
     /* stored floats stay in scaled units (no overflow); doubles are unscaled */
     j.unscale = kd ? 1.0 / (m.scale * m.scale) : 1.0;
     if (unscale) *unscale = (o->rbf || kd) ? 1.0 : 1.0 / (m.scale * m.scale);
     j.pairs = NULL;
     st = mossa__upper_pairs(ctx, (j.np + MOSSA__BP - 1) / MOSSA__BP, (size_t **)&j.pairs, &count);
     j.buf = (double *)mossa__alloc(ctx, (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double));
-    if (st == MOSSA_OK && o->rbf)
-        j.hist = (uint64_t *)mossa__calloc(ctx, (size_t)ctx->n_threads * 2 * MOSSA__HIST, sizeof(uint64_t));
-    if (st == MOSSA_OK && (!j.buf || (o->rbf && !j.hist))) st = MOSSA_ERR_OUT_OF_MEMORY;
+    if (st == MOSSA_OK && !j.buf) st = MOSSA_ERR_OUT_OF_MEMORY;
     if (st == MOSSA_OK && (j.dist || diag)) mossa__parallel(ctx, j.np, mossa__kern_diag_task, &j);
     if (st == MOSSA_OK) mossa__parallel(ctx, count, mossa__kern_task, &j);
     mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, j.buf);
     mossa__cmat_free(ctx, &m);
     if (st == MOSSA_OK && o->rbf) {
         /* Kornblith: sigma^2 = t^2 median(D), K = exp(-D / (2 sigma^2)) */
-        double med = mossa__median_full(ctx, ku, n, j.hist);
-        double sigma2 = o->threshold * o->threshold * med;
-        if (!(sigma2 > 0.0) || !(sigma2 <= DBL_MAX)) st = MOSSA_ERR_ZERO_BANDWIDTH;
+        double med = 0.0, sigma2;
+        st = mossa__median_full(ctx, ku, n, &med);
+        sigma2 = o->threshold * o->threshold * med;
+        if (st != MOSSA_OK) { /* out of memory */ }
+        else if (!(sigma2 > 0.0) || !(sigma2 <= DBL_MAX)) st = MOSSA_ERR_ZERO_BANDWIDTH;
         else {
             *bandwidth_c = 1.0 / (2.0 * sigma2);
             for (i = 0; i < n; ++i) diag[i] = 1.0;
         }
     }
-    mossa__free(ctx, j.hist);
     return st;
 }
 

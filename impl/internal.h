@@ -119,6 +119,12 @@ typedef struct mossa__kernels {
        centered kernels, impl/cka.c); skip = column to leave out or n. */
     void (*hsic_row)(const float *k, const float *l, const double *a, const double *b,
                      double ai, double bi, size_t n, size_t skip, double out[3]);
+    /* dst[j] = (float)max(dr + dc[j] - 2 g[j], 0) (RBF squared distances from
+       a double Gram tile row, impl/cka.c) */
+    void (*rbf_dist)(const double *g, size_t n, double dr, const double *dc, float *dst);
+    /* row[j] = expf((float)(-row[j] c)), cs[j] += row[j]; returns sum row[j]
+       (double sums) */
+    double (*rbf_exp_row)(float *row, size_t n, double c, double *cs);
     /* svd */
     /* C[t][c] += sum_{k<K} A[k*sak + t] B[k*ldb + c] for t < mr <= 8,
        c < nr <= 32 (A holds 8 readable floats per k; rows >= mr are not

@@ -5,6 +5,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "test_util.h"
 
+mossa_status mossa_test_select2(int n_threads, const float *u, size_t count, const size_t rank[2], int sampled,
+                                float out[2]);
 mossa_status mossa_test_gemm(int n_threads, int trans_a, int trans_b, size_t m, size_t n, size_t k,
                              const float *A, size_t lda, const float *B, size_t ldb,
                              double beta, double *C, size_t ldc);
@@ -249,6 +251,74 @@ START_TEST(centered_gram_matches_reference)
             free(K); free(r);
         }
     free(x); free(g);
+}
+END_TEST
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The RBF bandwidth's exact median: the sampled bracket, its fallback and the
+   plain radix select all give the order statistics a full sort gives -- on
+   continuous values, heavy ties, and an array whose strided sample lies
+   (every sampled position holds the maximum, so the bracket misses). */
+START_TEST(exact_selection_matches_sorting)
+{
+    size_t count = emulated() ? 1100000 : 2000000, i, c;
+    float *u = (float *)malloc(count * sizeof(float)), *sorted = (float *)malloc(count * sizeof(float));
+    test_rng rng = test_rng_make(77);
+    int kind, threads, sampled;
+    for (kind = 0; kind < 3; ++kind) {
+        size_t ranks[5][2];
+        for (i = 0; i < count; ++i) {
+            double v = test_uniform(&rng);
+            u[i] = kind == 1 ? (float)(int)(v * 8.0) : (float)(v * 10.0);
+        }
+        if (kind == 2)
+            for (i = 0; i < 16384; ++i) u[(size_t)(((double)i + 0.5) * ((double)count / 16384.0))] = 1e9f;
+        memcpy(sorted, u, count * sizeof(float));
+        qsort(sorted, count, sizeof(float), cmp_float);
+        ranks[0][0] = (count - 1) / 2; ranks[0][1] = count / 2;
+        ranks[1][0] = 0; ranks[1][1] = 0;
+        ranks[2][0] = count - 1; ranks[2][1] = count - 1;
+        ranks[3][0] = count / 3; ranks[3][1] = count / 3 + 1;
+        ranks[4][0] = 17; ranks[4][1] = count - 18;
+        for (c = 0; c < 5; ++c)
+            for (threads = 1; threads <= 2; ++threads)
+                for (sampled = 0; sampled < 2; ++sampled) {
+                    float got[2] = {-1.0f, -1.0f};
+                    ck_assert_int_eq(mossa_test_select2(threads, u, count, ranks[c], sampled, got), MOSSA_OK);
+                    if (got[0] != sorted[ranks[c][0]] || got[1] != sorted[ranks[c][1]])
+                        ck_abort_msg("kind %d ranks %zu %zu threads %d sampled %d: got %g %g want %g %g", kind,
+                                     ranks[c][0], ranks[c][1], threads, sampled, got[0], got[1],
+                                     sorted[ranks[c][0]], sorted[ranks[c][1]]);
+                }
+    }
+    free(u); free(sorted);
+}
+END_TEST
+
+/* Large enough (n (n-1)/2 > 64 * 16384) that the bandwidth goes through the
+   sampled selection: the RBF kernel still equals Kornblith's. */
+START_TEST(rbf_kernel_at_large_n_matches_reference)
+{
+    size_t n = 1500, d = 5, i, j;
+    float *x = test_random_floats(n * d, 43, 1.0);
+    double *g = (double *)malloc(n * n * sizeof(double)), err = 0;
+    ld *K = ref_kernel(x, n, d, 1, 1.0), *r = (ld *)calloc(n, sizeof(ld)), tot = 0;
+    mossa_cka_options o = opts(1, 0, 2);
+    ck_assert_int_eq(mossa_centered_gram(x, n, d, &o, g), MOSSA_OK);
+    for (i = 0; i < n; ++i)
+        for (j = 0; j < n; ++j) { r[i] += K[i * n + j]; tot += K[i * n + j]; }
+    for (i = 0; i < n; ++i)
+        for (j = 0; j < n; ++j) {
+            ld want = K[i * n + j] - r[i] / n - r[j] / n + tot / ((ld)n * n);
+            err = fmax(err, fabs(g[i * n + j] - (double)want));
+        }
+    ck_assert_msg(err < 1e-6, "max |K - reference| = %g", err);
+    free(K); free(r); free(x); free(g);
 }
 END_TEST
 
@@ -862,6 +932,8 @@ Suite *suite_cka(void)
     tcase_add_test(t, rbf_threshold_matches_reference);
     tcase_add_test(t, hsic_values_match_reference);
     tcase_add_test(t, centered_gram_matches_reference);
+    tcase_add_test(t, exact_selection_matches_sorting);
+    tcase_add_test(t, rbf_kernel_at_large_n_matches_reference);
     tcase_add_test(t, centered_cross_matches_reference);
     tcase_add_test(t, large_n_stays_within_1e6_of_double);
     tcase_add_test(t, invariances_hold);

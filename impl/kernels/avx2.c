@@ -355,6 +355,83 @@ static void mossa__gemm_tile16_avx2(const float *a, const float *b, size_t kc, d
     mossa__avx2_strip4(a + 12, b, kc, c + 12 * ldc, ldc);
 }
 
+MOSSA__TARGET_AVX2
+static void mossa__hsic_row_avx2(const float *k, const float *l, const double *a, const double *b,
+                                 double ai, double bi, size_t n, size_t skip, double out[3])
+{
+    __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0;
+    const __m256d vai = _mm256_set1_pd(ai), vbi = _mm256_set1_pd(bi);
+    const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3);
+    size_t j = 0;
+    double t0, t1, t2;
+    for (; j + 4 <= n; j += 4) {
+        __m256d kc = _mm256_sub_pd(_mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(k + j)), vai), _mm256_loadu_pd(a + j));
+        __m256d lc = _mm256_sub_pd(_mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(l + j)), vbi), _mm256_loadu_pd(b + j));
+        if (skip - j < 4) {
+            __m256d keep = _mm256_castsi256_pd(_mm256_xor_si256(
+                _mm256_cmpeq_epi64(lane, _mm256_set1_epi64x((long long)(skip - j))), _mm256_set1_epi64x(-1)));
+            kc = _mm256_and_pd(kc, keep);
+            lc = _mm256_and_pd(lc, keep);
+        }
+        s0 = _mm256_fmadd_pd(kc, lc, s0);
+        s1 = _mm256_fmadd_pd(kc, kc, s1);
+        s2 = _mm256_fmadd_pd(lc, lc, s2);
+    }
+    t0 = mossa__hsum_pd_avx2(s0); t1 = mossa__hsum_pd_avx2(s1); t2 = mossa__hsum_pd_avx2(s2);
+    for (; j < n; ++j) {
+        double kc = (double)k[j] - ai - a[j], lc = (double)l[j] - bi - b[j];
+        if (j == skip) continue;
+        t0 += kc * lc; t1 += kc * kc; t2 += lc * lc;
+    }
+    out[0] = t0; out[1] = t1; out[2] = t2;
+}
+
+MOSSA__TARGET_AVX2
+static void mossa__rbf_dist_avx2(const double *g, size_t n, double dr, const double *dc, float *dst)
+{
+    const __m256d vdr = _mm256_set1_pd(dr), two = _mm256_set1_pd(2.0), zero = _mm256_setzero_pd();
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        __m256d v = _mm256_sub_pd(_mm256_add_pd(vdr, _mm256_loadu_pd(dc + j)), _mm256_mul_pd(two, _mm256_loadu_pd(g + j)));
+        _mm_storeu_ps(dst + j, _mm256_cvtpd_ps(_mm256_max_pd(v, zero)));
+    }
+    for (; j < n; ++j) {
+        double v = dr + dc[j] - 2.0 * g[j];
+        dst[j] = v > 0.0 ? (float)v : 0.0f;
+    }
+}
+
+MOSSA__TARGET_AVX2
+static double mossa__rbf_exp_row_avx2(float *row, size_t n, double c, double *cs)
+{
+    const __m256d nc = _mm256_set1_pd(-c);
+    __m256d s0 = _mm256_setzero_pd(), s1 = s0;
+    size_t j = 0;
+    double t;
+    for (; j + 8 <= n; j += 8) {
+        __m256 x = _mm256_loadu_ps(row + j), e;
+        __m128 lo = _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(x)), nc));
+        __m128 hi = _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(x, 1)), nc));
+        __m256d elo, ehi;
+        e = mossa__expf8_avx2(_mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1));
+        _mm256_storeu_ps(row + j, e);
+        elo = _mm256_cvtps_pd(_mm256_castps256_ps128(e));
+        ehi = _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1));
+        s0 = _mm256_add_pd(s0, elo);
+        s1 = _mm256_add_pd(s1, ehi);
+        _mm256_storeu_pd(cs + j, _mm256_add_pd(_mm256_loadu_pd(cs + j), elo));
+        _mm256_storeu_pd(cs + j + 4, _mm256_add_pd(_mm256_loadu_pd(cs + j + 4), ehi));
+    }
+    t = mossa__hsum_pd_avx2(_mm256_add_pd(s0, s1));
+    if (j < n) {
+        size_t m = n - j, q;
+        for (q = 0; q < m; ++q) row[j + q] = (float)(-(double)row[j + q] * c);
+        mossa__expf_avx2(row + j, row + j, m);
+        for (q = 0; q < m; ++q) { t += (double)row[j + q]; cs[j + q] += (double)row[j + q]; }
+    }
+    return t;
+}
+
 /* ---- svd ------------------------------------------------------------------- */
 /* The 8 x 32 tile in four 4 x 16 register blocks (8 ymm accumulators each),
    the K slice (<= 256) staying in L1 between them. */
@@ -600,6 +677,9 @@ static void mossa__fill_avx2(mossa__kernels *t)
     t->logf_array = mossa__logf_avx2;
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx2;
+    t->hsic_row = mossa__hsic_row_avx2;
+    t->rbf_dist = mossa__rbf_dist_avx2;
+    t->rbf_exp_row = mossa__rbf_exp_row_avx2;
     /* svd */
     t->svd_mm_tile = mossa__svd_mm_tile_avx2;
     t->svd_rowop = mossa__svd_rowop_avx2;

@@ -379,6 +379,52 @@ static void mossa__hsic_row_avx512(const float *k, const float *l, const double 
     out[0] = t0; out[1] = t1; out[2] = t2;
 }
 
+MOSSA__TARGET_AVX512
+static void mossa__rbf_dist_avx512(const double *g, size_t n, double dr, const double *dc, float *dst)
+{
+    const __m512d vdr = _mm512_set1_pd(dr), two = _mm512_set1_pd(2.0), zero = _mm512_setzero_pd();
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+        __m512d v = _mm512_sub_pd(_mm512_add_pd(vdr, _mm512_loadu_pd(dc + j)), _mm512_mul_pd(two, _mm512_loadu_pd(g + j)));
+        _mm256_storeu_ps(dst + j, _mm512_cvtpd_ps(_mm512_max_pd(v, zero)));
+    }
+    for (; j < n; ++j) {
+        double v = dr + dc[j] - 2.0 * g[j];
+        dst[j] = v > 0.0 ? (float)v : 0.0f;
+    }
+}
+
+MOSSA__TARGET_AVX512
+static double mossa__rbf_exp_row_avx512(float *row, size_t n, double c, double *cs)
+{
+    const __m512d nc = _mm512_set1_pd(-c);
+    __m512d s0 = _mm512_setzero_pd(), s1 = s0;
+    size_t j = 0;
+    double v[8], t = 0.0;
+    int q;
+    while (j < n) {
+        __mmask16 mk = n - j >= 16 ? MOSSA__ALL16 : mossa__tailmask_avx512(n - j);
+        __mmask8 m0 = (__mmask8)(mk & 0xff), m1 = (__mmask8)(mk >> 8);
+        __m512 x = _mm512_maskz_loadu_ps(mk, row + j), e;
+        __m512d lo = _mm512_mul_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(x)), nc);
+        __m512d hi = _mm512_mul_pd(_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1))), nc);
+        x = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo))),
+                                                _mm256_castps_pd(_mm512_cvtpd_ps(hi)), 1));
+        e = mossa__expf16_avx512(x);
+        _mm512_mask_storeu_ps(row + j, mk, e);
+        lo = _mm512_maskz_cvtps_pd(m0, _mm512_castps512_ps256(e));
+        hi = _mm512_maskz_cvtps_pd(m1, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(e), 1)));
+        s0 = _mm512_add_pd(s0, lo);
+        s1 = _mm512_add_pd(s1, hi);
+        _mm512_mask_storeu_pd(cs + j, m0, _mm512_add_pd(_mm512_maskz_loadu_pd(m0, cs + j), lo));
+        if (m1) _mm512_mask_storeu_pd(cs + j + 8, m1, _mm512_add_pd(_mm512_maskz_loadu_pd(m1, cs + j + 8), hi));
+        j += 16;
+    }
+    _mm512_storeu_pd(v, _mm512_add_pd(s0, s1));
+    for (q = 0; q < 8; ++q) t += v[q];
+    return t;
+}
+
 /* ---- svd ------------------------------------------------------------------- */
 /* 8 x 32 register tile: 16 zmm accumulators, two masked loads of B and
    eight broadcasts of A per k. */
@@ -698,6 +744,8 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->gemm_tile16 = mossa__gemm_tile16_avx512;
     t->gemm_tile16x32 = mossa__gemm_tile16x32_avx512;
     t->hsic_row = mossa__hsic_row_avx512;
+    t->rbf_dist = mossa__rbf_dist_avx512;
+    t->rbf_exp_row = mossa__rbf_exp_row_avx512;
     /* svd */
     t->svd_mm_tile = mossa__svd_mm_tile_avx512;
     t->svd_rowop = mossa__svd_rowop_avx512;

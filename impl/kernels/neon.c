@@ -217,6 +217,85 @@ static void mossa__gemm_tile16_neon(const float *a, const float *b, size_t kc, d
     }
 }
 
+static void mossa__hsic_row_neon(const float *k, const float *l, const double *a, const double *b,
+                                 double ai, double bi, size_t n, size_t skip, double out[3])
+{
+    float64x2_t s0 = vdupq_n_f64(0.0), s1 = s0, s2 = s0;
+    const float64x2_t vai = vdupq_n_f64(ai), vbi = vdupq_n_f64(bi);
+    size_t j = 0, q;
+    double t0 = 0.0, t1 = 0.0, t2 = 0.0;
+    for (; j + 2 <= n; j += 2) {
+        float64x2_t kc, lc;
+        if (skip - j < 2) {
+            /* the pair holding the left-out column, one by one */
+            for (q = j; q < j + 2; ++q) {
+                double ks = (double)k[q] - ai - a[q], ls = (double)l[q] - bi - b[q];
+                if (q == skip) continue;
+                t0 += ks * ls; t1 += ks * ks; t2 += ls * ls;
+            }
+            continue;
+        }
+        kc = vsubq_f64(vsubq_f64(vcvt_f64_f32(vld1_f32(k + j)), vai), vld1q_f64(a + j));
+        lc = vsubq_f64(vsubq_f64(vcvt_f64_f32(vld1_f32(l + j)), vbi), vld1q_f64(b + j));
+        s0 = vfmaq_f64(s0, kc, lc);
+        s1 = vfmaq_f64(s1, kc, kc);
+        s2 = vfmaq_f64(s2, lc, lc);
+    }
+    t0 += vaddvq_f64(s0); t1 += vaddvq_f64(s1); t2 += vaddvq_f64(s2);
+    for (; j < n; ++j) {
+        double ks = (double)k[j] - ai - a[j], ls = (double)l[j] - bi - b[j];
+        if (j == skip) continue;
+        t0 += ks * ls; t1 += ks * ks; t2 += ls * ls;
+    }
+    out[0] = t0; out[1] = t1; out[2] = t2;
+}
+
+static void mossa__rbf_dist_neon(const double *g, size_t n, double dr, const double *dc, float *dst)
+{
+    const float64x2_t vdr = vdupq_n_f64(dr), zero = vdupq_n_f64(0.0);
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        float64x2_t v0 = vsubq_f64(vaddq_f64(vdr, vld1q_f64(dc + j)), vaddq_f64(vld1q_f64(g + j), vld1q_f64(g + j)));
+        float64x2_t v1 = vsubq_f64(vaddq_f64(vdr, vld1q_f64(dc + j + 2)), vaddq_f64(vld1q_f64(g + j + 2), vld1q_f64(g + j + 2)));
+        /* vmaxnm: +0 for -0 vs +0 is not guaranteed, so compare explicitly */
+        v0 = vbslq_f64(vcgtq_f64(v0, zero), v0, zero);
+        v1 = vbslq_f64(vcgtq_f64(v1, zero), v1, zero);
+        vst1q_f32(dst + j, vcvt_high_f32_f64(vcvt_f32_f64(v0), v1));
+    }
+    for (; j < n; ++j) {
+        double v = dr + dc[j] - 2.0 * g[j];
+        dst[j] = v > 0.0 ? (float)v : 0.0f;
+    }
+}
+
+static double mossa__rbf_exp_row_neon(float *row, size_t n, double c, double *cs)
+{
+    const float64x2_t nc = vdupq_n_f64(-c);
+    float64x2_t s0 = vdupq_n_f64(0.0), s1 = s0;
+    size_t j = 0;
+    double t;
+    for (; j + 4 <= n; j += 4) {
+        float32x4_t x = vld1q_f32(row + j), e;
+        float64x2_t lo = vmulq_f64(vcvt_f64_f32(vget_low_f32(x)), nc), hi = vmulq_f64(vcvt_high_f64_f32(x), nc);
+        e = mossa__expf4_neon(vcvt_high_f32_f64(vcvt_f32_f64(lo), hi));
+        vst1q_f32(row + j, e);
+        lo = vcvt_f64_f32(vget_low_f32(e));
+        hi = vcvt_high_f64_f32(e);
+        s0 = vaddq_f64(s0, lo);
+        s1 = vaddq_f64(s1, hi);
+        vst1q_f64(cs + j, vaddq_f64(vld1q_f64(cs + j), lo));
+        vst1q_f64(cs + j + 2, vaddq_f64(vld1q_f64(cs + j + 2), hi));
+    }
+    t = vaddvq_f64(vaddq_f64(s0, s1));
+    if (j < n) {
+        size_t m = n - j, q;
+        for (q = 0; q < m; ++q) row[j + q] = (float)(-(double)row[j + q] * c);
+        mossa__expf_neon(row + j, row + j, m);
+        for (q = 0; q < m; ++q) { t += (double)row[j + q]; cs[j + q] += (double)row[j + q]; }
+    }
+    return t;
+}
+
 /* ---- svd ------------------------------------------------------------------- */
 /* ---- tsne ------------------------------------------------------------------ */
 static void mossa__tsne_knn_tile_neon(const float *qt, size_t d, const float *r, size_t ldr, size_t nr,
@@ -309,6 +388,9 @@ static void mossa__fill_neon(mossa__kernels *t)
     t->logf_array = mossa__logf_neon;
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_neon;
+    t->hsic_row = mossa__hsic_row_neon;
+    t->rbf_dist = mossa__rbf_dist_neon;
+    t->rbf_exp_row = mossa__rbf_exp_row_neon;
     /* svd */
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_neon;

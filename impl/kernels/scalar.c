@@ -202,6 +202,33 @@ static void mossa__hsic_row_scalar(const float *k, const float *l, const double 
     out[0] = s0; out[1] = s1; out[2] = s2;
 }
 
+/* RBF distances of one row segment of a Gram tile: |xi|^2 + |xj|^2 - 2 xi.xj
+   formed in double, clamped at 0 (rounding can make it slightly negative),
+   rounded once to float. 2 g is exact, so fused and unfused forms agree. */
+static void mossa__rbf_dist_scalar(const double *g, size_t n, double dr, const double *dc, float *dst)
+{
+    size_t j;
+    for (j = 0; j < n; ++j) {
+        double v = dr + dc[j] - 2.0 * g[j];
+        dst[j] = v > 0.0 ? (float)v : 0.0f;
+    }
+}
+
+/* row[j] = exp(-row[j] c) with the argument rounded once to float; cs[j] +=
+   row[j] and the return value is the row's sum, both in double. */
+static double mossa__rbf_exp_row_scalar(float *row, size_t n, double c, double *cs)
+{
+    double s = 0.0;
+    size_t j;
+    for (j = 0; j < n; ++j) row[j] = (float)(-(double)row[j] * c);
+    mossa__expf_scalar(row, row, n);
+    for (j = 0; j < n; ++j) {
+        s += (double)row[j];
+        cs[j] += (double)row[j];
+    }
+    return s;
+}
+
 /* ---- svd ------------------------------------------------------------------- */
 static void mossa__svd_mm_tile_scalar(size_t K, const float *A, size_t sak, size_t mr,
                                       const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
@@ -378,6 +405,8 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->gemm_tile16 = mossa__gemm_tile16_scalar;
     t->gemm_tile16x32 = NULL;
     t->hsic_row = mossa__hsic_row_scalar;
+    t->rbf_dist = mossa__rbf_dist_scalar;
+    t->rbf_exp_row = mossa__rbf_exp_row_scalar;
     /* svd */
     t->svd_mm_tile = mossa__svd_mm_tile_scalar;
     t->svd_rowop = mossa__svd_rowop_scalar;
