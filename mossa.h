@@ -3387,6 +3387,8 @@ static void mossa__hsic_row_avx512(const float *k, const float *l, const double 
     out[0] = t0; out[1] = t1; out[2] = t2;
 }
 
+/* (maskz forms throughout: GCC 12 in C++ mode warns that the plain forms'
+   internal _mm512_undefined_* are used uninitialised) */
 MOSSA__TARGET_AVX512
 static void mossa__rbf_dist_avx512(const double *g, size_t n, double dr, const double *dc, float *dst)
 {
@@ -3394,7 +3396,7 @@ static void mossa__rbf_dist_avx512(const double *g, size_t n, double dr, const d
     size_t j = 0;
     for (; j + 8 <= n; j += 8) {
         __m512d v = _mm512_sub_pd(_mm512_add_pd(vdr, _mm512_loadu_pd(dc + j)), _mm512_mul_pd(two, _mm512_loadu_pd(g + j)));
-        _mm256_storeu_ps(dst + j, _mm512_cvtpd_ps(_mm512_max_pd(v, zero)));
+        _mm256_storeu_ps(dst + j, _mm512_maskz_cvtpd_ps((__mmask8)0xff, _mm512_maskz_max_pd((__mmask8)0xff, v, zero)));
     }
     for (; j < n; ++j) {
         double v = dr + dc[j] - 2.0 * g[j];
@@ -3414,14 +3416,14 @@ static double mossa__rbf_exp_row_avx512(float *row, size_t n, double c, double *
         __mmask16 mk = n - j >= 16 ? MOSSA__ALL16 : mossa__tailmask_avx512(n - j);
         __mmask8 m0 = (__mmask8)(mk & 0xff), m1 = (__mmask8)(mk >> 8);
         __m512 x = _mm512_maskz_loadu_ps(mk, row + j), e;
-        __m512d lo = _mm512_mul_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(x)), nc);
-        __m512d hi = _mm512_mul_pd(_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1))), nc);
-        x = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo))),
-                                                _mm256_castps_pd(_mm512_cvtpd_ps(hi)), 1));
+        __m512d lo = _mm512_mul_pd(_mm512_maskz_cvtps_pd((__mmask8)0xff, _mm512_maskz_extractf32x8_ps((__mmask8)0xff, x, 0)), nc);
+        __m512d hi = _mm512_mul_pd(_mm512_maskz_cvtps_pd((__mmask8)0xff, _mm512_maskz_extractf32x8_ps((__mmask8)0xff, x, 1)), nc);
+        x = _mm512_maskz_insertf32x8(MOSSA__ALL16, _mm512_setzero_ps(), _mm512_maskz_cvtpd_ps((__mmask8)0xff, lo), 0);
+        x = _mm512_maskz_insertf32x8(MOSSA__ALL16, x, _mm512_maskz_cvtpd_ps((__mmask8)0xff, hi), 1);
         e = mossa__expf16_avx512(x);
         _mm512_mask_storeu_ps(row + j, mk, e);
-        lo = _mm512_maskz_cvtps_pd(m0, _mm512_castps512_ps256(e));
-        hi = _mm512_maskz_cvtps_pd(m1, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(e), 1)));
+        lo = _mm512_maskz_cvtps_pd(m0, _mm512_maskz_extractf32x8_ps((__mmask8)0xff, e, 0));
+        hi = _mm512_maskz_cvtps_pd(m1, _mm512_maskz_extractf32x8_ps((__mmask8)0xff, e, 1));
         s0 = _mm512_add_pd(s0, lo);
         s1 = _mm512_add_pd(s1, hi);
         _mm512_mask_storeu_pd(cs + j, m0, _mm512_add_pd(_mm512_maskz_loadu_pd(m0, cs + j), lo));
