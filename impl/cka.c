@@ -470,29 +470,35 @@ static void mossa__radix_select(const float *v, size_t count, const size_t rank[
     }
 }
 
+#define MOSSA__SEL_CAP (MOSSA__SEL_CHUNK / 8)   /* per-chunk room for the ~3% inside */
 typedef struct mossa__sel_job {
     const float *u;
     size_t count;
     float lo, hi;
     size_t *below, *inside;   /* per chunk */
-    float *dst;               /* NULL: count only */
+    float *dst;               /* pass 1: MOSSA__SEL_CAP per chunk; pass 2: all, at inside[] offsets */
+    int pass;
 } mossa__sel_job;
 
 static void mossa__sel_task(void *arg, size_t task, int worker)
 {
     const mossa__sel_job *j = (const mossa__sel_job *)arg;
     size_t i, i0 = task * MOSSA__SEL_CHUNK, i1 = MOSSA__MIN(j->count, i0 + MOSSA__SEL_CHUNK);
-    /* on the bit patterns: one unsigned compare tests lo <= u <= hi, so
-       the branch is taken only for the few values inside */
+    /* on the bit patterns one unsigned compare tests lo <= u <= hi */
     const uint32_t lo = j->lo < 0.0f ? 0u : mossa__fbits(j->lo), width = mossa__fbits(j->hi) - lo;
     const float *u = j->u;
     (void)worker;
-    if (!j->dst) {
-        size_t nb = 0, ni = 0;
+    if (j->pass == 1) {
+        /* count, and copy the values inside into the chunk's own slots
+           without a branch (the slot after the last one kept is scratch) */
+        float *d = j->dst + task * (MOSSA__SEL_CAP + 1);
+        uint32_t nb = 0, ni = 0, k = 0;
         for (i = i0; i < i1; ++i) {
-            uint32_t b = mossa__fbits(u[i]);
+            uint32_t b = mossa__fbits(u[i]), in = b - lo <= width;
             nb += b < lo;
-            ni += b - lo <= width;
+            ni += in;
+            d[k] = u[i];
+            k += in & (k < MOSSA__SEL_CAP);
         }
         j->below[task] = nb; j->inside[task] = ni;
     } else {
@@ -507,7 +513,7 @@ static mossa_status mossa__select2(mossa__ctx *ctx, const float *u, size_t count
                                    int sampled, float out[2])
 {
     size_t *h = (size_t *)mossa__alloc(ctx, 2 * MOSSA__HIST * sizeof(size_t));
-    size_t nt = (count + MOSSA__SEL_CHUNK - 1) / MOSSA__SEL_CHUNK, t, s, B = 0, I = 0;
+    size_t nt = (count + MOSSA__SEL_CHUNK - 1) / MOSSA__SEL_CHUNK, t, s, B = 0, I = 0, over = 0;
     size_t *cnt = NULL;
     float *sample = NULL, *in = NULL;
     mossa_status st = MOSSA_OK;
@@ -515,11 +521,12 @@ static mossa_status mossa__select2(mossa__ctx *ctx, const float *u, size_t count
     if (!h) return MOSSA_ERR_OUT_OF_MEMORY;
     if (sampled && count > 64 * MOSSA__SEL_SAMPLES) {
         const size_t S = MOSSA__SEL_SAMPLES;
-        size_t sr[2];
+        size_t sr[2], rr[2];
         float sv[2];
         sample = (float *)mossa__alloc(ctx, S * sizeof(float));
         cnt = (size_t *)mossa__alloc(ctx, 2 * nt * sizeof(size_t));
-        if (!sample || !cnt) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        in = (float *)mossa__alloc(ctx, nt * (MOSSA__SEL_CAP + 1) * sizeof(float));
+        if (!sample || !cnt || !in) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
         for (s = 0; s < S; ++s) sample[s] = u[(size_t)(((double)s + 0.5) * ((double)count / (double)S))];
         /* bracket ranks in the sample (rank / count * S, widened) */
         sr[0] = (size_t)((double)rank[0] / (double)count * (double)S);
@@ -527,7 +534,7 @@ static mossa_status mossa__select2(mossa__ctx *ctx, const float *u, size_t count
         sr[0] = sr[0] > MOSSA__SEL_MARGIN ? sr[0] - MOSSA__SEL_MARGIN : 0;
         sr[1] = MOSSA__MIN(S - 1, sr[1] + MOSSA__SEL_MARGIN);
         mossa__radix_select(sample, S, sr, h, sv);
-        j.u = u; j.count = count; j.dst = NULL;
+        j.u = u; j.count = count; j.dst = in; j.pass = 1;
         j.lo = sr[0] == 0 ? -1.0f : sv[0];
         j.hi = sr[1] == S - 1 ? (float)HUGE_VAL : sv[1];
         j.below = cnt; j.inside = cnt + nt;
@@ -535,17 +542,26 @@ static mossa_status mossa__select2(mossa__ctx *ctx, const float *u, size_t count
         for (t = 0; t < nt; ++t) {
             size_t c = j.inside[t];
             B += j.below[t];
-            j.inside[t] = I;      /* becomes the chunk's output offset */
+            if (c > MOSSA__SEL_CAP) over = 1;
+            else memmove(in + I, in + t * (MOSSA__SEL_CAP + 1), c * sizeof(float));   /* in task order */
+            j.inside[t] = I;      /* the chunk's offset, should pass 2 be needed */
             I += c;
         }
-        if (B <= rank[0] && rank[1] < B + I && I <= count / 8 &&
-            (in = (float *)mossa__alloc(ctx, (I ? I : 1) * sizeof(float))) != NULL) {
-            size_t rr[2];
-            j.dst = in;
-            mossa__parallel(ctx, nt, mossa__sel_task, &j);
+        if (B <= rank[0] && rank[1] < B + I) {
             rr[0] = rank[0] - B; rr[1] = rank[1] - B;
-            mossa__radix_select(in, I, rr, h, out);
-            goto done;
+            if (!over) {
+                mossa__radix_select(in, I, rr, h, out);
+                goto done;
+            }
+            /* a chunk overflowed its slots: copy everything inside again */
+            mossa__free(ctx, in);
+            in = I <= count / 8 ? (float *)mossa__alloc(ctx, I * sizeof(float)) : NULL;
+            if (in) {
+                j.dst = in; j.pass = 2;
+                mossa__parallel(ctx, nt, mossa__sel_task, &j);
+                mossa__radix_select(in, I, rr, h, out);
+                goto done;
+            }
         }
     }
     mossa__radix_select(u, count, rank, h, out);
