@@ -2103,18 +2103,25 @@ static void mossa__rbf_dist_scalar(const double *g, size_t n, double dr, const d
 }
 
 /* row[j] = exp(-row[j] c) with the argument rounded once to float; cs[j] +=
-   row[j] and the return value is the row's sum, both in double. */
-static double mossa__rbf_exp_row_scalar(float *row, size_t n, double c, double *cs)
+   row[j] and the return value is the row's sum, both in double. The
+   vector levels use this with their own exp for the last partial vector. */
+static double mossa__rbf_exp_row_with(float *row, size_t n, double c, double *cs,
+                                      void (*expf_array)(const float *, float *, size_t))
 {
     double s = 0.0;
     size_t j;
     for (j = 0; j < n; ++j) row[j] = (float)(-(double)row[j] * c);
-    mossa__expf_scalar(row, row, n);
+    expf_array(row, row, n);
     for (j = 0; j < n; ++j) {
         s += (double)row[j];
         cs[j] += (double)row[j];
     }
     return s;
+}
+
+static double mossa__rbf_exp_row_scalar(float *row, size_t n, double c, double *cs)
+{
+    return mossa__rbf_exp_row_with(row, n, c, cs, mossa__expf_scalar);
 }
 
 /* ---- svd ------------------------------------------------------------------- */
@@ -2734,12 +2741,7 @@ static double mossa__rbf_exp_row_avx2(float *row, size_t n, double c, double *cs
         _mm256_storeu_pd(cs + j + 4, _mm256_add_pd(_mm256_loadu_pd(cs + j + 4), ehi));
     }
     t = mossa__hsum_pd_avx2(_mm256_add_pd(s0, s1));
-    if (j < n) {
-        size_t m = n - j, q;
-        for (q = 0; q < m; ++q) row[j + q] = (float)(-(double)row[j + q] * c);
-        mossa__expf_avx2(row + j, row + j, m);
-        for (q = 0; q < m; ++q) { t += (double)row[j + q]; cs[j + q] += (double)row[j + q]; }
-    }
+    if (j < n) t += mossa__rbf_exp_row_with(row + j, n - j, c, cs + j, mossa__expf_avx2);
     return t;
 }
 
@@ -4061,12 +4063,7 @@ static double mossa__rbf_exp_row_neon(float *row, size_t n, double c, double *cs
         vst1q_f64(cs + j + 2, vaddq_f64(vld1q_f64(cs + j + 2), hi));
     }
     t = vaddvq_f64(vaddq_f64(s0, s1));
-    if (j < n) {
-        size_t m = n - j, q;
-        for (q = 0; q < m; ++q) row[j + q] = (float)(-(double)row[j + q] * c);
-        mossa__expf_neon(row + j, row + j, m);
-        for (q = 0; q < m; ++q) { t += (double)row[j + q]; cs[j + q] += (double)row[j + q]; }
-    }
+    if (j < n) t += mossa__rbf_exp_row_with(row + j, n - j, c, cs + j, mossa__expf_neon);
     return t;
 }
 

@@ -423,12 +423,7 @@ static double mossa__rbf_exp_row_avx2(float *row, size_t n, double c, double *cs
         _mm256_storeu_pd(cs + j + 4, _mm256_add_pd(_mm256_loadu_pd(cs + j + 4), ehi));
     }
     t = mossa__hsum_pd_avx2(_mm256_add_pd(s0, s1));
-    if (j < n) {
-        size_t m = n - j, q;
-        for (q = 0; q < m; ++q) row[j + q] = (float)(-(double)row[j + q] * c);
-        mossa__expf_avx2(row + j, row + j, m);
-        for (q = 0; q < m; ++q) { t += (double)row[j + q]; cs[j + q] += (double)row[j + q]; }
-    }
+    if (j < n) t += mossa__rbf_exp_row_with(row + j, n - j, c, cs + j, mossa__expf_avx2);
     return t;
 }
 

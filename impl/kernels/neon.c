@@ -287,12 +287,7 @@ static double mossa__rbf_exp_row_neon(float *row, size_t n, double c, double *cs
         vst1q_f64(cs + j + 2, vaddq_f64(vld1q_f64(cs + j + 2), hi));
     }
     t = vaddvq_f64(vaddq_f64(s0, s1));
-    if (j < n) {
-        size_t m = n - j, q;
-        for (q = 0; q < m; ++q) row[j + q] = (float)(-(double)row[j + q] * c);
-        mossa__expf_neon(row + j, row + j, m);
-        for (q = 0; q < m; ++q) { t += (double)row[j + q]; cs[j + q] += (double)row[j + q]; }
-    }
+    if (j < n) t += mossa__rbf_exp_row_with(row + j, n - j, c, cs + j, mossa__expf_neon);
     return t;
 }
 
