@@ -1274,12 +1274,6 @@ typedef struct mossa__kernels {
     void (*hsic_row)(const float *k, const float *l, const double *a, const double *b,
                      double ai, double bi, size_t n, size_t skip, double out[3]);
     /* svd */
-    /* C[t][c] += sum_{k<K} A[k*sak + t] B[k*ldb + c] for t < mr <= 8,
-       c < nr <= 32 (A holds 8 readable floats per k; rows >= mr are not
-       stored); float accumulation over the K of one call (callers pass
-       K <= 256), promoted to double when added to C. */
-    void (*svd_mm_tile)(size_t K, const float *A, size_t sak, size_t mr,
-                        const float *B, size_t ldb, size_t nr, double *C, size_t ldc);
     /* One row of the fused tridiagonalisation step: r[k] -= a x[k] + b y[k]
        (skipped when x is NULL), then p[k] += c r[k] and the return value is
        sum_k r[k] u[k] (both skipped, returning 0, when u is NULL); k < j. */
@@ -1334,6 +1328,10 @@ static MOSSA__UNUSED mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int 
                                 const float *A, size_t lda,
                                 const float *B, size_t ldb,
                                 double beta, double *C, size_t ldc);
+/* C (m x m) = beta * C + op(A) op(A)' (op(A) m x k as above): half the
+   work of mossa__gemm; the result is exactly symmetric. */
+static MOSSA__UNUSED mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, size_t m, size_t k,
+                                    const float *A, size_t lda, double beta, double *C, size_t ldc);
 
 /* ---- small helpers ----------------------------------------------------- */
 static MOSSA__UNUSED int mossa__all_finite(const float *x, size_t count);
@@ -2085,24 +2083,6 @@ static void mossa__hsic_row_scalar(const float *k, const float *l, const double 
 }
 
 /* ---- svd ------------------------------------------------------------------- */
-static void mossa__svd_mm_tile_scalar(size_t K, const float *A, size_t sak, size_t mr,
-                                      const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
-{
-    float acc[8][32];
-    size_t k, t, c;
-    for (t = 0; t < mr; ++t)
-        for (c = 0; c < nr; ++c) acc[t][c] = 0.0f;
-    for (k = 0; k < K; ++k) {
-        const float *b = B + k * ldb;
-        for (t = 0; t < mr; ++t) {
-            float a = A[k * sak + t];
-            for (c = 0; c < nr; ++c) acc[t][c] += a * b[c];
-        }
-    }
-    for (t = 0; t < mr; ++t)
-        for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)acc[t][c];
-}
-
 static double mossa__svd_rowop_scalar(size_t j, double *r, const double *x, const double *y, double a,
                                       double b, const double *u, double c, double *p)
 {
@@ -2261,7 +2241,6 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->gemm_tile16x32 = NULL;
     t->hsic_row = mossa__hsic_row_scalar;
     /* svd */
-    t->svd_mm_tile = mossa__svd_mm_tile_scalar;
     t->svd_rowop = mossa__svd_rowop_scalar;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_scalar;
@@ -2635,43 +2614,6 @@ static void mossa__gemm_tile16_avx2(const float *a, const float *b, size_t kc, d
 /* The 8 x 32 tile in four 4 x 16 register blocks (8 ymm accumulators each),
    the K slice (<= 256) staying in L1 between them. */
 MOSSA__TARGET_AVX2
-static void mossa__svd_mm_tile_avx2(size_t K, const float *A, size_t sak, size_t mr,
-                                    const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
-{
-    float out[8][32];
-    size_t rb, cb, k, t, c;
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    for (rb = 0; rb < 8 && rb < mr; rb += 4) {
-        for (cb = 0; cb < 32; cb += 16) {
-            int rem0 = (int)nr - (int)cb, rem1 = rem0 - 8;
-            __m256i mk0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem0), lane);
-            __m256i mk1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem1), lane);
-            __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-                   c30 = c00, c31 = c00;
-            if (rem0 <= 0) break;
-            for (k = 0; k < K; ++k) {
-                const float *b = B + k * ldb + cb, *a4 = A + k * sak + rb;
-                __m256 b0 = _mm256_maskload_ps(b, mk0), b1 = _mm256_maskload_ps(b + 8, mk1), a;
-                a = _mm256_broadcast_ss(a4);
-                c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
-                a = _mm256_broadcast_ss(a4 + 1);
-                c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
-                a = _mm256_broadcast_ss(a4 + 2);
-                c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
-                a = _mm256_broadcast_ss(a4 + 3);
-                c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
-            }
-            _mm256_storeu_ps(out[rb] + cb, c00); _mm256_storeu_ps(out[rb] + cb + 8, c01);
-            _mm256_storeu_ps(out[rb + 1] + cb, c10); _mm256_storeu_ps(out[rb + 1] + cb + 8, c11);
-            _mm256_storeu_ps(out[rb + 2] + cb, c20); _mm256_storeu_ps(out[rb + 2] + cb + 8, c21);
-            _mm256_storeu_ps(out[rb + 3] + cb, c30); _mm256_storeu_ps(out[rb + 3] + cb + 8, c31);
-        }
-    }
-    for (t = 0; t < mr; ++t)
-        for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)out[t][c];
-}
-
-MOSSA__TARGET_AVX2
 static double mossa__svd_rowop_avx2(size_t j, double *r, const double *x, const double *y, double a,
                                     double b, const double *u, double c, double *p)
 {
@@ -2877,7 +2819,6 @@ static void mossa__fill_avx2(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx2;
     /* svd */
-    t->svd_mm_tile = mossa__svd_mm_tile_avx2;
     t->svd_rowop = mossa__svd_rowop_avx2;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx2;
@@ -3276,43 +3217,6 @@ static void mossa__hsic_row_avx512(const float *k, const float *l, const double 
 /* 8 x 32 register tile: 16 zmm accumulators, two masked loads of B and
    eight broadcasts of A per k. */
 MOSSA__TARGET_AVX512
-static void mossa__svd_mm_tile_avx512(size_t K, const float *A, size_t sak, size_t mr,
-                                      const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
-{
-    size_t k, t, c;
-    __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xFFFFu : ((1u << nr) - 1u));
-    __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xFFFFu : nr <= 16 ? 0u : ((1u << (nr - 16)) - 1u));
-    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-           c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
-           c70 = c00, c71 = c00;
-    float out[8][32];
-    for (k = 0; k < K; ++k) {
-        const float *b = B + k * ldb, *a8 = A + k * sak;
-        __m512 b0 = _mm512_maskz_loadu_ps(m0, b), b1 = _mm512_maskz_loadu_ps(m1, b + 16), a;
-#define MOSSA__STEP(i) \
-        a = _mm512_set1_ps(a8[i]); \
-        c##i##0 = _mm512_fmadd_ps(a, b0, c##i##0); c##i##1 = _mm512_fmadd_ps(a, b1, c##i##1);
-        MOSSA__STEP(0) MOSSA__STEP(1) MOSSA__STEP(2) MOSSA__STEP(3)
-        MOSSA__STEP(4) MOSSA__STEP(5) MOSSA__STEP(6) MOSSA__STEP(7)
-#undef MOSSA__STEP
-    }
-#define MOSSA__OUT(i) _mm512_storeu_ps(out[i], c##i##0); _mm512_storeu_ps(out[i] + 16, c##i##1);
-    MOSSA__OUT(0) MOSSA__OUT(1) MOSSA__OUT(2) MOSSA__OUT(3)
-    MOSSA__OUT(4) MOSSA__OUT(5) MOSSA__OUT(6) MOSSA__OUT(7)
-#undef MOSSA__OUT
-    if (nr == 32) {
-        for (t = 0; t < mr; ++t) {
-            double *crow = C + t * ldc;
-            for (c = 0; c < 32; c += 8)
-                _mm512_storeu_pd(crow + c, _mm512_add_pd(_mm512_loadu_pd(crow + c),
-                                                         _mm512_maskz_cvtps_pd((__mmask8)0xFF, _mm256_loadu_ps(out[t] + c))));
-        }
-    } else
-        for (t = 0; t < mr; ++t)
-            for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)out[t][c];
-}
-
-MOSSA__TARGET_AVX512
 static double mossa__svd_rowop_avx512(size_t j, double *r, const double *x, const double *y, double a,
                                       double b, const double *u, double c, double *p)
 {
@@ -3592,7 +3496,6 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->gemm_tile16x32 = mossa__gemm_tile16x32_avx512;
     t->hsic_row = mossa__hsic_row_avx512;
     /* svd */
-    t->svd_mm_tile = mossa__svd_mm_tile_avx512;
     t->svd_rowop = mossa__svd_rowop_avx512;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx512;
@@ -4200,6 +4103,7 @@ typedef struct mossa__gemm_job {
     const float *pa, *pb;    /* packed op(A) rows, op(B)' rows */
     size_t m, n, k;
     size_t nbj;              /* blocks along n */
+    int sym;                 /* pb == pa: blocks below the diagonal skipped */
     double beta;
     double *C;
     size_t ldc;
@@ -4215,25 +4119,32 @@ static void mossa__gemm_task(void *arg, size_t task, int worker)
     size_t i, j, r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
     size_t rows = MOSSA__MIN(MOSSA__BS, g->m - r0), cols = MOSSA__MIN(MOSSA__BS, g->n - c0);
     double *buf = g->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
+    int diag = g->sym && bi == bj;
+    if (g->sym && bi > bj) return;
     memset(buf, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
-    mossa__panel_block(g->pa, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP, nb, g->k, 0, buf, MOSSA__BS);
+    mossa__panel_block(g->pa, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP, nb, g->k, diag, buf, MOSSA__BS);
     for (i = 0; i < rows; ++i) {
         double *c = g->C + (r0 + i) * g->ldc + c0;
         const double *s = buf + i * MOSSA__BS;
-        if (g->beta == 0.0) for (j = 0; j < cols; ++j) c[j] = s[j];
-        else for (j = 0; j < cols; ++j) c[j] = g->beta * c[j] + s[j];
+        size_t j0 = diag ? i : 0; /* a diagonal block's lower half is mirrored later */
+        if (g->beta == 0.0) for (j = j0; j < cols; ++j) c[j] = s[j];
+        else for (j = j0; j < cols; ++j) c[j] = g->beta * c[j] + s[j];
     }
 }
 
-static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
-                                size_t m, size_t n, size_t k,
-                                const float *A, size_t lda,
-                                const float *B, size_t ldb,
-                                double beta, double *C, size_t ldc)
+/* The engine behind mossa__gemm and mossa__gemm_sym: with sym, op(B) is
+   op(A)' (B unused), A is packed once and serves as both operands, only
+   blocks on and above the diagonal are computed (half the work) and the
+   strict lower triangle of C is then mirrored from the upper one. */
+static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, int sym,
+                                    size_t m, size_t n, size_t k,
+                                    const float *A, size_t lda,
+                                    const float *B, size_t ldb,
+                                    double beta, double *C, size_t ldc)
 {
     mossa__gemm_job g;
-    size_t sa, sb, sbuf, i, j;
-    float *pa, *pb;
+    size_t sa, sb = 0, sbuf, i, j;
+    float *pa, *pb = NULL;
     if (m == 0 || n == 0) return MOSSA_OK;
     if (k == 0) {
         for (i = 0; i < m; ++i)
@@ -4246,11 +4157,11 @@ static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
         return MOSSA_ERR_TOO_LARGE;
     sbuf = (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double);
     pa = (float *)mossa__alloc(ctx, sa);
-    pb = (float *)mossa__alloc(ctx, sb);
+    if (!sym) pb = (float *)mossa__alloc(ctx, sb);
     mossa__advise_huge(pa, sa);
-    mossa__advise_huge(pb, sb);
+    if (!sym) mossa__advise_huge(pb, sb);
     g.buf = (double *)mossa__alloc(ctx, sbuf);
-    if (!pa || !pb || !g.buf) {
+    if (!pa || (!sym && !pb) || !g.buf) {
         mossa__free(ctx, pa); mossa__free(ctx, pb); mossa__free(ctx, g.buf);
         return MOSSA_ERR_OUT_OF_MEMORY;
     }
@@ -4258,13 +4169,33 @@ static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
     if (!trans_a) mossa__pack_rows(ctx, A, m, k, lda, NULL, 1.0, pa, NULL);
     else mossa__pack_cols(ctx, A, k, m, lda, NULL, 1.0, pa, k, NULL);
     /* op(B) is k x n: its columns become panels over k. */
-    if (trans_b) mossa__pack_rows(ctx, B, n, k, ldb, NULL, 1.0, pb, NULL);
+    if (sym) { /* op(B)'s columns are op(A)'s rows */ }
+    else if (trans_b) mossa__pack_rows(ctx, B, n, k, ldb, NULL, 1.0, pb, NULL);
     else mossa__pack_cols(ctx, B, k, n, ldb, NULL, 1.0, pb, k, NULL);
-    g.pa = pa; g.pb = pb; g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc;
+    g.pa = pa; g.pb = sym ? pa : pb; g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc;
+    g.sym = sym;
     g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
     mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
     mossa__free(ctx, pa); mossa__free(ctx, pb); mossa__free(ctx, g.buf);
+    if (sym)
+        for (i = 1; i < m; ++i)
+            for (j = 0; j < i; ++j) C[i * ldc + j] = C[j * ldc + i];
     return MOSSA_OK;
+}
+
+static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
+                                size_t m, size_t n, size_t k,
+                                const float *A, size_t lda,
+                                const float *B, size_t ldb,
+                                double beta, double *C, size_t ldc)
+{
+    return mossa__gemm_run(ctx, trans_a, trans_b, 0, m, n, k, A, lda, B, ldb, beta, C, ldc);
+}
+
+static mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, size_t m, size_t k,
+                                    const float *A, size_t lda, double beta, double *C, size_t ldc)
+{
+    return mossa__gemm_run(ctx, trans_a, !trans_a, 1, m, m, k, A, lda, A, lda, beta, C, ldc);
 }
 
 #ifdef MOSSA_TEST_HOOKS
@@ -4280,6 +4211,19 @@ MOSSA_DEF mossa_status mossa_test_gemm(int n_threads, int trans_a, int trans_b, 
     mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
     if (st != MOSSA_OK) return st;
     st = mossa__gemm(&ctx, trans_a, trans_b, m, n, k, A, lda, B, ldb, beta, C, ldc);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+/* mossa__gemm_sym with its own context (tests/test_svd.c). */
+MOSSA_DEF mossa_status mossa_test_gemm_sym(int n_threads, int trans_a, size_t m, size_t k,
+                                           const float *A, size_t lda, double beta, double *C, size_t ldc);
+MOSSA_DEF mossa_status mossa_test_gemm_sym(int n_threads, int trans_a, size_t m, size_t k,
+                                           const float *A, size_t lda, double beta, double *C, size_t ldc)
+{
+    mossa__ctx ctx;
+    mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__gemm_sym(&ctx, trans_a, m, k, A, lda, beta, C, ldc);
     mossa__ctx_end(&ctx);
     return st;
 }
@@ -6365,94 +6309,10 @@ static size_t mossa__svd_chunk(size_t n)
 }
 
 /* ---- matrix products ------------------------------------------------------
-   C = A B or C = A' B (float A, B; double C, overwritten): the contract of
-   mossa__gemm (impl/gemm.c) for the shapes this module needs, with the
-   module's own tile kernel. B is packed once into 32-column panels; a
-   task owns a 64-row x 256-column block of C and packs its slice of A per
-   k-slice (row strides of whole-KB multiples, d = 1024 or 4096, would
-   otherwise map every row of a panel to the same L1 set). k runs in
-   slices of 128 whose float partial sums the tile kernel promotes to
-   double, so accuracy does not drift with k and nothing depends on the
-   thread count. With sym (C = A'A), blocks below the diagonal are skipped
-   and mirrored afterwards. */
-#define MOSSA__MM_KS 128
-#define MOSSA__MM_MB 64
-#define MOSSA__MM_NB 256
-typedef struct mossa__mm_job {
-    int trans_a, sym;
-    size_t m, n, k, lda, ldc, col_blocks;
-    const float *A, *bp;   /* bp: ceil(n/32) panels of k x 32 */
-    double *C;
-} mossa__mm_job;
-
-static void mossa__mm_task(void *arg, size_t task, int worker)
-{
-    const mossa__mm_job *g = (const mossa__mm_job *)arg;
-    const mossa__kernels *kt = mossa__k();
-    size_t rb = task / g->col_blocks, cb = task % g->col_blocks;
-    size_t i0 = rb * MOSSA__MM_MB, i1 = MOSSA__MIN(g->m, i0 + MOSSA__MM_MB);
-    size_t j0 = cb * MOSSA__MM_NB, j1 = MOSSA__MIN(g->n, j0 + MOSSA__MM_NB);
-    size_t mi = i1 - i0, i, j, kb, k, t0;
-    float apack[MOSSA__MM_KS * MOSSA__MM_MB];
-    (void)worker;
-    if (g->sym && j1 <= i0) return;
-    for (i = i0; i < i1; ++i)
-        for (j = j0; j < j1; ++j) g->C[i * g->ldc + j] = 0.0;
-    if (mi < MOSSA__MM_MB) memset(apack, 0, sizeof(apack)); /* the kernel reads 8 rows */
-    for (kb = 0; kb < g->k; kb += MOSSA__MM_KS) {
-        size_t kl = MOSSA__MIN((size_t)MOSSA__MM_KS, g->k - kb);
-        /* apack[k][t] = op(A)[i0 + t][kb + k] */
-        if (g->trans_a)
-            for (k = 0; k < kl; ++k)
-                memcpy(apack + k * MOSSA__MM_MB, g->A + (kb + k) * g->lda + i0, mi * sizeof(float));
-        else
-            for (i = 0; i < mi; ++i) {
-                const float *src = g->A + (i0 + i) * g->lda + kb;
-                for (k = 0; k < kl; ++k) apack[k * MOSSA__MM_MB + i] = src[k];
-            }
-        for (j = j0; j < j1; j += 32) {
-            size_t nr = MOSSA__MIN((size_t)32, j1 - j);
-            const float *bpan = g->bp + (j / 32) * g->k * 32 + kb * 32;
-            for (t0 = 0; t0 < mi; t0 += 8) {
-                size_t mr = MOSSA__MIN((size_t)8, mi - t0);
-                kt->svd_mm_tile(kl, apack + t0, MOSSA__MM_MB, mr, bpan, 32, nr,
-                                g->C + (i0 + t0) * g->ldc + j, g->ldc);
-            }
-        }
-    }
-}
-
-static mossa_status mossa__svd_gemm(mossa__ctx *ctx, int trans_a, int sym, size_t m, size_t n, size_t k,
-                                    const float *A, size_t lda, const float *B, size_t ldb,
-                                    double *C, size_t ldc)
-{
-    mossa__mm_job g;
-    size_t i, j, panels = (n + 31) / 32, bytes;
-    float *bp;
-    if (mossa__mul_overflows(panels * 32, k, &bytes) || bytes > ((size_t)-1) / 4) return MOSSA_ERR_TOO_LARGE;
-    bp = (float *)mossa__alloc(ctx, bytes * sizeof(float));
-    if (!bp) return MOSSA_ERR_OUT_OF_MEMORY;
-    for (j = 0; j < panels; ++j) {
-        size_t nr = MOSSA__MIN((size_t)32, n - j * 32);
-        float *dst = bp + j * k * 32;
-        for (i = 0; i < k; ++i) {
-            memcpy(dst + i * 32, B + i * ldb + j * 32, nr * sizeof(float));
-            if (nr < 32) memset(dst + i * 32 + nr, 0, (32 - nr) * sizeof(float));
-        }
-    }
-    g.trans_a = trans_a; g.sym = sym;
-    g.m = m; g.n = n; g.k = k; g.lda = lda; g.ldc = ldc;
-    g.col_blocks = (n + MOSSA__MM_NB - 1) / MOSSA__MM_NB;
-    g.A = A; g.bp = bp; g.C = C;
-    mossa__parallel(ctx, ((m + MOSSA__MM_MB - 1) / MOSSA__MM_MB) * g.col_blocks, mossa__mm_task, &g);
-    mossa__free(ctx, bp);
-    if (sym)
-        for (i = 0; i < m; ++i)
-            for (j = 0; j < i; ++j)
-                if ((j / MOSSA__MM_NB + 1) * MOSSA__MM_NB <= (i / MOSSA__MM_MB) * MOSSA__MM_MB ||
-                    j < i) C[i * ldc + j] = C[j * ldc + i];
-    return MOSSA_OK;
-}
+   Every product goes through the shared packed engine of impl/gemm.c
+   (mossa__gemm, mossa__gemm_sym: float32 operands, float partial sums
+   over short k-blocks promoted to double, task geometry fixed by the
+   shapes, so results are identical for any thread count). */
 
 /* ---- column statistics and the centered copy ----------------------------- */
 typedef struct mossa__cstat_job {
@@ -7077,11 +6937,11 @@ static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, 
     int pass;
     for (i = 0; i < count; ++i) qf[i] = (float)y[i];
     for (pass = 0; pass < passes; ++pass) {
-        MOSSA__CHECK(mossa__svd_gemm(ctx, 1, 1, l, l, m, qf, l, qf, l, ws->g, l));
+        MOSSA__CHECK(mossa__gemm_sym(ctx, 1, l, m, qf, l, 0.0, ws->g, l));
         if (!mossa__cholesky(l, ws->g, pass == 0 ? 1e-5 : 1e-2))
             return mossa__orth_householder(ctx, m, l, y, qf);
         mossa__chol_rinv(l, ws->g, ws->tmp, ws->rinv);
-        MOSSA__CHECK(mossa__svd_gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, y, l));
+        MOSSA__CHECK(mossa__gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, 0.0, y, l));
         for (i = 0; i < count; ++i) qf[i] = (float)y[i];
     }
     return MOSSA_OK;
@@ -7126,16 +6986,16 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     if (!omega || !y || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     gj.o = omega; gj.rows = d; gj.cols = l; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-    st = mossa__svd_gemm(ctx, 0, 0, n, l, d, x, d, omega, l, y, l);
+    st = mossa__gemm(ctx, 0, 0, n, l, d, x, d, omega, l, 0.0, y, l);
     if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, q > 0 ? 1 : 2, &ws);
     for (it = 0; it < q && st == MOSSA_OK; ++it) {
-        st = mossa__svd_gemm(ctx, 1, 0, d, l, n, x, d, qf, l, y, l);
+        st = mossa__gemm(ctx, 1, 0, d, l, n, x, d, qf, l, 0.0, y, l);
         if (st == MOSSA_OK) st = mossa__orth(ctx, d, l, y, pf, 1, &ws);
-        if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, l, d, x, d, pf, l, y, l);
+        if (st == MOSSA_OK) st = mossa__gemm(ctx, 0, 0, n, l, d, x, d, pf, l, 0.0, y, l);
         if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, it + 1 == q ? 2 : 1, &ws);
     }
     /* B = Q'X as (X'Q)': the product with the thin operand packed */
-    if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 1, 0, d, l, n, x, d, qf, l, y, l);
+    if (st == MOSSA_OK) st = mossa__gemm(ctx, 1, 0, d, l, n, x, d, qf, l, 0.0, y, l);
     if (st == MOSSA_OK) {
         size_t i, j;
         for (i = 0; i < d; ++i)
@@ -7179,19 +7039,19 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     if (!om || !qb || !cf || !y || !yq || !c || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     gj.o = om; gj.rows = d; gj.cols = bs; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-    st = mossa__svd_gemm(ctx, 0, 0, n, bs, d, x, d, om, bs, y, bs);
+    st = mossa__gemm(ctx, 0, 0, n, bs, d, x, d, om, bs, 0.0, y, bs);
     for (it = 0; it <= q && st == MOSSA_OK; ++it) {
         if (it > 0) {
             /* next block from the previous one: X (orth(X' Q_prev)) */
-            st = mossa__svd_gemm(ctx, 1, 0, d, bs, n, x, d, qb, bs, y, bs);
+            st = mossa__gemm(ctx, 1, 0, d, bs, n, x, d, qb, bs, 0.0, y, bs);
             if (st == MOSSA_OK) st = mossa__orth(ctx, d, bs, y, om, 1, &ws);
-            if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, bs, d, x, d, om, bs, y, bs);
+            if (st == MOSSA_OK) st = mossa__gemm(ctx, 0, 0, n, bs, d, x, d, om, bs, 0.0, y, bs);
             for (pass = 0; pass < 2 && st == MOSSA_OK; ++pass) {
                 for (i = 0; i < n * bs; ++i) qb[i] = (float)y[i];
-                st = mossa__svd_gemm(ctx, 1, 0, filled, bs, n, qall, L, qb, bs, c, bs);
+                st = mossa__gemm(ctx, 1, 0, filled, bs, n, qall, L, qb, bs, 0.0, c, bs);
                 if (st != MOSSA_OK) break;
                 for (i = 0; i < filled * bs; ++i) cf[i] = (float)c[i];
-                st = mossa__svd_gemm(ctx, 0, 0, n, bs, filled, qall, L, cf, bs, yq, bs);
+                st = mossa__gemm(ctx, 0, 0, n, bs, filled, qall, L, cf, bs, 0.0, yq, bs);
                 for (i = 0; i < n * bs; ++i) y[i] -= yq[i];
             }
         }
@@ -7208,7 +7068,7 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
         st = mossa__orth(ctx, n, L, y, qall, 1, &ws);
     }
     /* B = Q'X as (X'Q)' */
-    if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 1, 0, d, L, n, x, d, qall, L, y, L);
+    if (st == MOSSA_OK) st = mossa__gemm(ctx, 1, 0, d, L, n, x, d, qall, L, 0.0, y, L);
     if (st == MOSSA_OK)
         for (i = 0; i < d; ++i)
             for (j = 0; j < L; ++j) bmat[j * d + i] = y[i * L + j];
@@ -7240,7 +7100,7 @@ static mossa_status mossa__small_svd_gram(mossa__ctx *ctx, const double *b, size
     if (!bt || !g || !w || !z) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     for (i = 0; i < l; ++i)
         for (j = 0; j < d; ++j) bt[j * l + i] = (float)b[i * d + j];
-    st = mossa__svd_gemm(ctx, 1, 1, l, l, d, bt, l, bt, l, g, l);
+    st = mossa__gemm_sym(ctx, 1, l, d, bt, l, 0.0, g, l);
     if (st == MOSSA_OK) st = mossa__eigh_vectors(ctx, l, g, w, z);
     if (st == MOSSA_ERR_NOT_CONVERGED) { st = MOSSA_OK; goto done; } /* the exact route decides */
     if (st != MOSSA_OK) goto done;
@@ -7254,7 +7114,7 @@ static mossa_status mossa__small_svd_gram(mossa__ctx *ctx, const double *b, size
         for (i = 0; i < l; ++i)
             for (j = 0; j < k; ++j) zf[i * k + j] = (float)z[i * l + j];
         /* V_k = B' Z_k S_k^{-1} */
-        st = mossa__svd_gemm(ctx, 0, 0, d, k, l, bt, l, zf, k, tmp, k);
+        st = mossa__gemm(ctx, 0, 0, d, k, l, bt, l, zf, k, 0.0, tmp, k);
         if (st != MOSSA_OK) goto done;
         for (j = 0; j < k; ++j)
             for (i = 0; i < d; ++i) v[j * d + i] = tmp[i * k + j] / s[j];
@@ -7324,7 +7184,7 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
     /* U = Q Z_k; signs: the largest-|.| entry of each U column positive */
     for (i = 0; i < l; ++i)
         for (j = 0; j < k; ++j) zf[i * k + j] = (float)zu[i * l + j];
-    st = mossa__svd_gemm(ctx, 0, 0, n, k, l, qf, l, zf, k, ud, k);
+    st = mossa__gemm(ctx, 0, 0, n, k, l, qf, l, zf, k, 0.0, ud, k);
     if (st != MOSSA_OK) goto done;
     for (r = 0; r < k; ++r) {
         double big = -1.0, sgn = 1.0;
@@ -7436,19 +7296,8 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *xc, size_t n,
     g = (double *)mossa__alloc(ctx, bytes * sizeof(double));
     w = (double *)mossa__alloc(ctx, m * sizeof(double));
     if (!g || !w) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    if (n >= d) st = mossa__svd_gemm(ctx, 1, 1, d, d, n, xc, d, xc, d, g, d);
-    else {
-        /* Xc Xc' = (Xc')'(Xc'): the transposed copy feeds the A'A kernel */
-        float *xt = (float *)mossa__alloc(ctx, n * d * sizeof(float));
-        size_t i0, j0, i, j;
-        if (!xt) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-        for (i0 = 0; i0 < n; i0 += 32)
-            for (j0 = 0; j0 < d; j0 += 32)
-                for (i = i0; i < MOSSA__MIN(n, i0 + 32); ++i)
-                    for (j = j0; j < MOSSA__MIN(d, j0 + 32); ++j) xt[j * n + i] = xc[i * d + j];
-        st = mossa__svd_gemm(ctx, 1, 1, n, n, d, xt, n, xt, n, g, n);
-        mossa__free(ctx, xt);
-    }
+    /* Xc'Xc (d x d) or Xc Xc' (n x n), whichever is smaller */
+    st = mossa__gemm_sym(ctx, n >= d, m, n >= d ? n : d, xc, d, 0.0, g, m);
     if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, m, g, w);
     if (st == MOSSA_OK) st = mossa__rank_from_spectrum(w, m, f, res);
 done:
@@ -7513,23 +7362,23 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
            in float loses orthogonality once) */
         gj.o = om; gj.rows = d; gj.cols = b; gj.seed = 0x5eed0000u + (uint64_t)L;
         mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-        st = mossa__svd_gemm(ctx, 0, 0, n, b, d, xc, d, om, b, y, b);
+        st = mossa__gemm(ctx, 0, 0, n, b, d, xc, d, om, b, 0.0, y, b);
         for (it = 0; it <= 2 && st == MOSSA_OK; ++it) {
             int pass;
             for (pass = 0; pass < 2 && L > 0 && st == MOSSA_OK; ++pass) {
                 for (i = 0; i < n * b; ++i) qb[i] = (float)y[i];
                 /* C = Qall' Y (L x b), Y -= Qall C */
-                st = mossa__svd_gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, c, b);
+                st = mossa__gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, 0.0, c, b);
                 if (st != MOSSA_OK) break;
                 for (i = 0; i < L * b; ++i) cf[i] = (float)c[i];
-                st = mossa__svd_gemm(ctx, 0, 0, n, b, L, qall, lmax, cf, b, yq, b);
+                st = mossa__gemm(ctx, 0, 0, n, b, L, qall, lmax, cf, b, 0.0, yq, b);
                 for (i = 0; i < n * b; ++i) y[i] -= yq[i];
             }
             if (st == MOSSA_OK) st = mossa__orth(ctx, n, b, y, qb, it == 2 ? 2 : 1, &ws);
             if (st != MOSSA_OK || it == 2) break;
-            st = mossa__svd_gemm(ctx, 1, 0, d, b, n, xc, d, qb, b, y, b);
+            st = mossa__gemm(ctx, 1, 0, d, b, n, xc, d, qb, b, 0.0, y, b);
             if (st == MOSSA_OK) st = mossa__orth(ctx, d, b, y, pb, 1, &ws);
-            if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, b, d, xc, d, pb, b, y, b);
+            if (st == MOSSA_OK) st = mossa__gemm(ctx, 0, 0, n, b, d, xc, d, pb, b, 0.0, y, b);
         }
         if (st != MOSSA_OK) goto done;
         if (L > 0) {
@@ -7537,13 +7386,13 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
                orthonormalisation had to complete with arbitrary directions
                (an exhausted, rank-deficient residual) ends the attempt */
             double worst = 0.0;
-            st = mossa__svd_gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, c, b);
+            st = mossa__gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, 0.0, c, b);
             if (st != MOSSA_OK) goto done;
             for (i = 0; i < L * b; ++i) worst = MOSSA__MAX(worst, fabs(c[i]));
             if (worst > 1e-3) break;
         }
         /* B block = Qb' Xc = (Xc' Qb)' */
-        st = mossa__svd_gemm(ctx, 1, 0, d, b, n, xc, d, qb, b, y, b);
+        st = mossa__gemm(ctx, 1, 0, d, b, n, xc, d, qb, b, 0.0, y, b);
         if (st != MOSSA_OK) goto done;
         for (i = 0; i < n; ++i)
             for (j = 0; j < b; ++j) qall[i * lmax + L + j] = qb[i * b + j];
@@ -7565,7 +7414,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
             if (rem < 0.0) rem = 0.0;
             for (i = 0; i < L; ++i)
                 for (j = 0; j < d; ++j) bt[j * L + i] = (float)ball[i * d + j];
-            st = mossa__svd_gemm(ctx, 1, 1, L, L, d, bt, L, bt, L, gram, L);
+            st = mossa__gemm_sym(ctx, 1, L, d, bt, L, 0.0, gram, L);
             if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, L, gram, w);
             if (st != MOSSA_OK) goto done;
             for (r = 0; r < L; ++r) {
@@ -7734,12 +7583,12 @@ MOSSA_DEF mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k, c
         vf = (float *)mossa__alloc(&ctx, d * k * sizeof(float));
         sc = (double *)mossa__alloc(&ctx, n * k * sizeof(double));
         if (!g || !w || !v || !vf || !sc) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-        st = mossa__svd_gemm(&ctx, 1, 1, d, d, n, xc, d, xc, d, g, d);
+        st = mossa__gemm_sym(&ctx, 1, d, n, xc, d, 0.0, g, d);
         if (st == MOSSA_OK) st = mossa__eigh_vectors(&ctx, d, g, w, v);
         if (st != MOSSA_OK) goto done;
         for (i = 0; i < d; ++i)
             for (j = 0; j < k; ++j) vf[i * k + j] = (float)v[i * d + j];
-        st = mossa__svd_gemm(&ctx, 0, 0, n, k, d, xc, d, vf, k, sc, k);
+        st = mossa__gemm(&ctx, 0, 0, n, k, d, xc, d, vf, k, 0.0, sc, k);
         if (st != MOSSA_OK) goto done;
         for (r = 0; r < k; ++r) {
             double big = -1.0, sgn = 1.0;

@@ -120,12 +120,6 @@ typedef struct mossa__kernels {
     void (*hsic_row)(const float *k, const float *l, const double *a, const double *b,
                      double ai, double bi, size_t n, size_t skip, double out[3]);
     /* svd */
-    /* C[t][c] += sum_{k<K} A[k*sak + t] B[k*ldb + c] for t < mr <= 8,
-       c < nr <= 32 (A holds 8 readable floats per k; rows >= mr are not
-       stored); float accumulation over the K of one call (callers pass
-       K <= 256), promoted to double when added to C. */
-    void (*svd_mm_tile)(size_t K, const float *A, size_t sak, size_t mr,
-                        const float *B, size_t ldb, size_t nr, double *C, size_t ldc);
     /* One row of the fused tridiagonalisation step: r[k] -= a x[k] + b y[k]
        (skipped when x is NULL), then p[k] += c r[k] and the return value is
        sum_k r[k] u[k] (both skipped, returning 0, when u is NULL); k < j. */
@@ -180,6 +174,10 @@ static MOSSA__UNUSED mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int 
                                 const float *A, size_t lda,
                                 const float *B, size_t ldb,
                                 double beta, double *C, size_t ldc);
+/* C (m x m) = beta * C + op(A) op(A)' (op(A) m x k as above): half the
+   work of mossa__gemm; the result is exactly symmetric. */
+static MOSSA__UNUSED mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, size_t m, size_t k,
+                                    const float *A, size_t lda, double beta, double *C, size_t ldc);
 
 /* ---- small helpers ----------------------------------------------------- */
 static MOSSA__UNUSED int mossa__all_finite(const float *x, size_t count);

@@ -203,24 +203,6 @@ static void mossa__hsic_row_scalar(const float *k, const float *l, const double 
 }
 
 /* ---- svd ------------------------------------------------------------------- */
-static void mossa__svd_mm_tile_scalar(size_t K, const float *A, size_t sak, size_t mr,
-                                      const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
-{
-    float acc[8][32];
-    size_t k, t, c;
-    for (t = 0; t < mr; ++t)
-        for (c = 0; c < nr; ++c) acc[t][c] = 0.0f;
-    for (k = 0; k < K; ++k) {
-        const float *b = B + k * ldb;
-        for (t = 0; t < mr; ++t) {
-            float a = A[k * sak + t];
-            for (c = 0; c < nr; ++c) acc[t][c] += a * b[c];
-        }
-    }
-    for (t = 0; t < mr; ++t)
-        for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)acc[t][c];
-}
-
 static double mossa__svd_rowop_scalar(size_t j, double *r, const double *x, const double *y, double a,
                                       double b, const double *u, double c, double *p)
 {
@@ -379,7 +361,6 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->gemm_tile16x32 = NULL;
     t->hsic_row = mossa__hsic_row_scalar;
     /* svd */
-    t->svd_mm_tile = mossa__svd_mm_tile_scalar;
     t->svd_rowop = mossa__svd_rowop_scalar;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_scalar;
