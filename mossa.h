@@ -1332,6 +1332,17 @@ static MOSSA__UNUSED mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int 
    work of mossa__gemm; the result is exactly symmetric. */
 static MOSSA__UNUSED mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, size_t m, size_t k,
                                     const float *A, size_t lda, double beta, double *C, size_t ldc);
+/* An operand packed once for several products with different right-hand
+   sides (the randomized SVD multiplies the same X 2q + 2 times):
+   mossa__gemm_pack stores op(A) (rows x k, trans as for mossa__gemm), and
+   mossa__gemm_packed computes C (rows x n) = beta * C + op(A) op(B) with B
+   as in mossa__gemm, bit-identical to mossa__gemm. Release frees it. */
+typedef struct mossa__gemm_operand { float *p; size_t rows, k; } mossa__gemm_operand;
+static MOSSA__UNUSED mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
+                                     const float *A, size_t lda, mossa__gemm_operand *op);
+static MOSSA__UNUSED mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b,
+                                       size_t n, const float *B, size_t ldb, double beta, double *C, size_t ldc);
+static MOSSA__UNUSED void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op);
 
 /* ---- small helpers ----------------------------------------------------- */
 static MOSSA__UNUSED int mossa__all_finite(const float *x, size_t count);
@@ -4132,42 +4143,31 @@ static void mossa__gemm_task(void *arg, size_t task, int worker)
     }
 }
 
-/* The engine behind mossa__gemm and mossa__gemm_sym: with sym, op(B) is
-   op(A)' (B unused), A is packed once and serves as both operands, only
-   blocks on and above the diagonal are computed (half the work) and the
-   strict lower triangle of C is then mirrored from the upper one. */
-static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, int sym,
-                                    size_t m, size_t n, size_t k,
-                                    const float *A, size_t lda,
-                                    const float *B, size_t ldb,
-                                    double beta, double *C, size_t ldc)
+/* The engine behind every product: op(A) already packed (pa, m rows over
+   k); op(B) packed here from B, or, with sym, op(B) = op(A)' (B unused):
+   A then serves as both operands, only blocks on and above the diagonal
+   are computed (half the work) and the strict lower triangle of C is
+   mirrored from the upper one. */
+static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, int trans_b, int sym,
+                                     size_t m, size_t n, size_t k, const float *B, size_t ldb,
+                                     double beta, double *C, size_t ldc)
 {
     mossa__gemm_job g;
-    size_t sa, sb = 0, sbuf, i, j;
-    float *pa, *pb = NULL;
-    if (m == 0 || n == 0) return MOSSA_OK;
-    if (k == 0) {
-        for (i = 0; i < m; ++i)
-            for (j = 0; j < n; ++j) C[i * ldc + j] = beta == 0.0 ? 0.0 : beta * C[i * ldc + j];
-        return MOSSA_OK;
+    size_t sb = 0, sbuf, i, j;
+    float *pb = NULL;
+    if (!sym) {
+        if (mossa__mul_overflows(mossa__panels_of(n) * MOSSA__PW, k, &sb) ||
+            mossa__mul_overflows(sb, sizeof(float), &sb))
+            return MOSSA_ERR_TOO_LARGE;
+        pb = (float *)mossa__alloc(ctx, sb);
+        mossa__advise_huge(pb, sb);
     }
-    if (mossa__mul_overflows(mossa__panels_of(m) * MOSSA__PW, k, &sa) ||
-        mossa__mul_overflows(mossa__panels_of(n) * MOSSA__PW, k, &sb) ||
-        mossa__mul_overflows(sa, sizeof(float), &sa) || mossa__mul_overflows(sb, sizeof(float), &sb))
-        return MOSSA_ERR_TOO_LARGE;
     sbuf = (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double);
-    pa = (float *)mossa__alloc(ctx, sa);
-    if (!sym) pb = (float *)mossa__alloc(ctx, sb);
-    mossa__advise_huge(pa, sa);
-    if (!sym) mossa__advise_huge(pb, sb);
     g.buf = (double *)mossa__alloc(ctx, sbuf);
-    if (!pa || (!sym && !pb) || !g.buf) {
-        mossa__free(ctx, pa); mossa__free(ctx, pb); mossa__free(ctx, g.buf);
+    if ((!sym && !pb) || !g.buf) {
+        mossa__free(ctx, pb); mossa__free(ctx, g.buf);
         return MOSSA_ERR_OUT_OF_MEMORY;
     }
-    /* op(A) is m x k: its rows become panels over k. */
-    if (!trans_a) mossa__pack_rows(ctx, A, m, k, lda, NULL, 1.0, pa, NULL);
-    else mossa__pack_cols(ctx, A, k, m, lda, NULL, 1.0, pa, k, NULL);
     /* op(B) is k x n: its columns become panels over k. */
     if (sym) { /* op(B)'s columns are op(A)'s rows */ }
     else if (trans_b) mossa__pack_rows(ctx, B, n, k, ldb, NULL, 1.0, pb, NULL);
@@ -4176,11 +4176,68 @@ static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, i
     g.sym = sym;
     g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
     mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
-    mossa__free(ctx, pa); mossa__free(ctx, pb); mossa__free(ctx, g.buf);
+    mossa__free(ctx, pb); mossa__free(ctx, g.buf);
     if (sym)
         for (i = 1; i < m; ++i)
             for (j = 0; j < i; ++j) C[i * ldc + j] = C[j * ldc + i];
     return MOSSA_OK;
+}
+
+/* C = beta C for an empty inner dimension */
+static void mossa__gemm_scale(size_t m, size_t n, double beta, double *C, size_t ldc)
+{
+    size_t i, j;
+    for (i = 0; i < m; ++i)
+        for (j = 0; j < n; ++j) C[i * ldc + j] = beta == 0.0 ? 0.0 : beta * C[i * ldc + j];
+}
+
+static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
+                                     const float *A, size_t lda, mossa__gemm_operand *op)
+{
+    size_t sa;
+    op->p = NULL; op->rows = rows; op->k = k;
+    if (rows == 0 || k == 0) return MOSSA_OK;
+    if (mossa__mul_overflows(mossa__panels_of(rows) * MOSSA__PW, k, &sa) ||
+        mossa__mul_overflows(sa, sizeof(float), &sa))
+        return MOSSA_ERR_TOO_LARGE;
+    op->p = (float *)mossa__alloc(ctx, sa);
+    if (!op->p) return MOSSA_ERR_OUT_OF_MEMORY;
+    mossa__advise_huge(op->p, sa);
+    /* op(A) is rows x k: its rows become panels over k. */
+    if (!trans) mossa__pack_rows(ctx, A, rows, k, lda, NULL, 1.0, op->p, NULL);
+    else mossa__pack_cols(ctx, A, k, rows, lda, NULL, 1.0, op->p, k, NULL);
+    return MOSSA_OK;
+}
+
+static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
+{
+    mossa__free(ctx, op->p);
+    op->p = NULL;
+}
+
+static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b, size_t n,
+                                       const float *B, size_t ldb, double beta, double *C, size_t ldc)
+{
+    if (a->rows == 0 || n == 0) return MOSSA_OK;
+    if (a->k == 0) { mossa__gemm_scale(a->rows, n, beta, C, ldc); return MOSSA_OK; }
+    return mossa__gemm_core(ctx, a->p, trans_b, 0, a->rows, n, a->k, B, ldb, beta, C, ldc);
+}
+
+static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, int sym,
+                                    size_t m, size_t n, size_t k,
+                                    const float *A, size_t lda,
+                                    const float *B, size_t ldb,
+                                    double beta, double *C, size_t ldc)
+{
+    mossa__gemm_operand a;
+    mossa_status st;
+    if (m == 0 || n == 0) return MOSSA_OK;
+    if (k == 0) { mossa__gemm_scale(m, n, beta, C, ldc); return MOSSA_OK; }
+    st = mossa__gemm_pack(ctx, trans_a, m, k, A, lda, &a);
+    if (st != MOSSA_OK) return st;
+    st = mossa__gemm_core(ctx, a.p, trans_b, sym, m, n, k, B, ldb, beta, C, ldc);
+    mossa__gemm_release(ctx, &a);
+    return st;
 }
 
 static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
@@ -6312,7 +6369,44 @@ static size_t mossa__svd_chunk(size_t n)
    Every product goes through the shared packed engine of impl/gemm.c
    (mossa__gemm, mossa__gemm_sym: float32 operands, float partial sums
    over short k-blocks promoted to double, task geometry fixed by the
-   shapes, so results are identical for any thread count). */
+   shapes, so results are identical for any thread count).
+   The range finders multiply the same X (n x d) 2q + 2 times, alternately
+   as X and as X'. Packing X for every product cost more than the products
+   themselves (measured at 10000 x 4096, l = 138: packing plus the kernel
+   zeroing the fresh 164 MB buffer took ~60% of the time), so X is packed
+   once in each orientation. Without memory for the copies the products
+   fall back to mossa__gemm, with bit-identical results. */
+typedef struct mossa__xprod {
+    const float *x;
+    size_t n, d;
+    mossa__gemm_operand xr, xt;   /* op = X (n over d), X' (d over n); p NULL = not packed */
+} mossa__xprod;
+
+static void mossa__xprod_begin(mossa__ctx *ctx, mossa__xprod *xp, const float *x, size_t n, size_t d)
+{
+    xp->x = x; xp->n = n; xp->d = d;
+    if (mossa__gemm_pack(ctx, 0, n, d, x, d, &xp->xr) != MOSSA_OK) xp->xr.p = NULL;
+    if (!xp->xr.p || mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK) {
+        mossa__gemm_release(ctx, &xp->xr);
+        xp->xt.p = NULL;
+    }
+}
+
+static void mossa__xprod_end(mossa__ctx *ctx, mossa__xprod *xp)
+{
+    mossa__gemm_release(ctx, &xp->xr);
+    mossa__gemm_release(ctx, &xp->xt);
+}
+
+/* C = X B (trans 0: n x l, B d x l) or X' B (trans 1: d x l, B n x l) */
+static mossa_status mossa__xprod_mul(mossa__ctx *ctx, const mossa__xprod *xp, int trans, size_t l,
+                                     const float *B, double *C)
+{
+    const mossa__gemm_operand *op = trans ? &xp->xt : &xp->xr;
+    if (op->p) return mossa__gemm_packed(ctx, op, 0, l, B, l, 0.0, C, l);
+    return mossa__gemm(ctx, trans, 0, trans ? xp->d : xp->n, l, trans ? xp->n : xp->d, xp->x, xp->d, B, l,
+                       0.0, C, l);
+}
 
 /* ---- column statistics and the centered copy ----------------------------- */
 typedef struct mossa__cstat_job {
@@ -6636,6 +6730,16 @@ done:
     return st;
 }
 
+/* sqrt(a^2 + b^2): the plain formula where neither square can overflow or
+   lose precision to underflow, libm's (much slower) hypot elsewhere; the
+   QL sweeps call it once per rotation. */
+static double mossa__hypot(double a, double b)
+{
+    double m = MOSSA__MAX(fabs(a), fabs(b));
+    if (m < 1e150 && m > 1e-150) return sqrt(a * a + b * b);
+    return hypot(a, b);
+}
+
 /* ---- symmetric tridiagonal QL (implicit shifts) ---------------------------
    d: diagonal, e[i] (i >= 1): element between i-1 and i. zt (may be NULL):
    n x n, row i = the i-th basis vector, rotated along. Returns 0 when the
@@ -6658,7 +6762,7 @@ static int mossa__tql(size_t n, double *d, double *e, double *zt)
                 /* LAPACK's budget: 30 sweeps per eigenvalue on average */
                 if (++iter > 30 * nn) return 0;
                 g = (d[l + 1] - d[l]) / (2.0 * e[l]);
-                r = hypot(g, 1.0);
+                r = mossa__hypot(g, 1.0);
                 g = d[m] - d[l] + e[l] / (g + (g >= 0.0 ? r : -r));
                 s = c = 1.0;
                 p = 0.0;
@@ -6666,7 +6770,7 @@ static int mossa__tql(size_t n, double *d, double *e, double *zt)
                 for (i = m - 1; i >= l; --i) {
                     f = s * e[i];
                     b = c * e[i];
-                    e[i + 1] = (r = hypot(f, g));
+                    e[i + 1] = (r = mossa__hypot(f, g));
                     if (r == 0.0) { d[i + 1] -= p; e[m] = 0.0; break; }
                     s = f / r;
                     c = g / r;
@@ -6727,6 +6831,19 @@ static void mossa__trd_task(void *arg, size_t task, int worker)
     }
 }
 
+/* A step's tasks run in the calling thread when the step is small: one
+   hand-off to the pool costs tens of microseconds on a busy machine, more
+   than the work of a 256 x 256 step, and there are n steps. The tasks and
+   their reduction order are the same either way, so the result is too. */
+#define MOSSA__TRD_SERIAL 256
+static void mossa__trd_run(mossa__ctx *ctx, size_t rows, size_t tasks, mossa__trd_job *g)
+{
+    size_t t;
+    if (rows < MOSSA__TRD_SERIAL || ctx->n_threads < 2)
+        for (t = 0; t < tasks; ++t) mossa__trd_task(g, t, 0);
+    else mossa__parallel(ctx, tasks, mossa__trd_task, g);
+}
+
 /* Eigenvalues of the symmetric a (n x n row-major, lower triangle read,
    destroyed) into w, descending. */
 static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, double *w)
@@ -6754,7 +6871,7 @@ static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, dou
             e[i] = ri[i - 1];
             if (pending) {
                 g.rows = i; g.pu = pu; g.pq = pq; g.u = NULL;
-                mossa__parallel(ctx, tasks, mossa__trd_task, &g);
+                mossa__trd_run(ctx, i, tasks, &g);
                 pending = 0;
             }
             continue;
@@ -6766,7 +6883,7 @@ static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, dou
         h -= f * gg;
         u[i - 1] = f - gg;
         g.rows = i; g.pu = pending ? pu : NULL; g.pq = pq; g.u = u;
-        mossa__parallel(ctx, tasks, mossa__trd_task, &g);
+        mossa__trd_run(ctx, i, tasks, &g);
         /* p = A u / h; q = p - (u'p / 2h) u; pending update A -= u q' + q u' */
         for (k = 0; k < i; ++k) {
             double s = 0.0;
@@ -6795,6 +6912,28 @@ done:
     mossa__free(ctx, pq); mossa__free(ctx, part);
     return st;
 }
+
+#ifdef MOSSA_TEST_HOOKS
+/* Test builds: the values-only eigensolver with a chosen thread count
+   (mossa_eigh uses one thread). a is copied. */
+MOSSA_DEF mossa_status mossa_test_eigvals(int n_threads, const double *a, size_t n, double *w);
+MOSSA_DEF mossa_status mossa_test_eigvals(int n_threads, const double *a, size_t n, double *w)
+{
+    mossa__ctx ctx;
+    double *c;
+    mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    c = (double *)mossa__alloc(&ctx, n * n * sizeof(double));
+    if (!c) st = MOSSA_ERR_OUT_OF_MEMORY;
+    else {
+        memcpy(c, a, n * n * sizeof(double));
+        st = mossa__eigvals_sym(&ctx, n, c, w);
+    }
+    mossa__free(&ctx, c);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+#endif
 
 /* ---- tridiagonalisation with vectors (Householder, accumulated) -----------
    The classic tred2 (Martin, Reinsch & Wilkinson 1968): a (n x n, lower
@@ -6970,12 +7109,14 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
 {
     mossa__orth_ws ws;
     mossa__gauss_job gj;
+    mossa__xprod xp;
     float *omega = NULL, *pf = NULL;
     double *y = NULL;
     size_t big = MOSSA__MAX(n, d), bytes;
     int it;
     mossa_status st = MOSSA_OK;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    xp.xr.p = xp.xt.p = NULL;
     if (mossa__mul_overflows(big, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     omega = (float *)mossa__alloc(ctx, d * l * sizeof(float));
     pf = omega; /* P reuses the test matrix's storage (both d x l) */
@@ -6986,22 +7127,24 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     if (!omega || !y || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     gj.o = omega; gj.rows = d; gj.cols = l; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-    st = mossa__gemm(ctx, 0, 0, n, l, d, x, d, omega, l, 0.0, y, l);
+    mossa__xprod_begin(ctx, &xp, x, n, d);
+    st = mossa__xprod_mul(ctx, &xp, 0, l, omega, y);
     if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, q > 0 ? 1 : 2, &ws);
     for (it = 0; it < q && st == MOSSA_OK; ++it) {
-        st = mossa__gemm(ctx, 1, 0, d, l, n, x, d, qf, l, 0.0, y, l);
+        st = mossa__xprod_mul(ctx, &xp, 1, l, qf, y);
         if (st == MOSSA_OK) st = mossa__orth(ctx, d, l, y, pf, 1, &ws);
-        if (st == MOSSA_OK) st = mossa__gemm(ctx, 0, 0, n, l, d, x, d, pf, l, 0.0, y, l);
+        if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 0, l, pf, y);
         if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, it + 1 == q ? 2 : 1, &ws);
     }
-    /* B = Q'X as (X'Q)': the product with the thin operand packed */
-    if (st == MOSSA_OK) st = mossa__gemm(ctx, 1, 0, d, l, n, x, d, qf, l, 0.0, y, l);
+    /* B = Q'X as (X'Q)' */
+    if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, l, qf, y);
     if (st == MOSSA_OK) {
         size_t i, j;
         for (i = 0; i < d; ++i)
             for (j = 0; j < l; ++j) b[j * d + i] = y[i * l + j];
     }
 done:
+    mossa__xprod_end(ctx, &xp);
     mossa__free(ctx, omega); mossa__free(ctx, y);
     mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
     return st;
@@ -7023,9 +7166,11 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     double *y = NULL, *yq = NULL, *c = NULL, *bt = NULL;
     mossa__orth_ws ws;
     mossa__gauss_job gj;
+    mossa__xprod xp;
     mossa_status st = MOSSA_OK;
     int it, pass;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    xp.xr.p = xp.xt.p = NULL;
     om = (float *)mossa__alloc(ctx, d * bs * sizeof(float));
     qb = (float *)mossa__alloc(ctx, big * bs * sizeof(float));
     cf = (float *)mossa__alloc(ctx, L * bs * sizeof(float));
@@ -7039,13 +7184,14 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     if (!om || !qb || !cf || !y || !yq || !c || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     gj.o = om; gj.rows = d; gj.cols = bs; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-    st = mossa__gemm(ctx, 0, 0, n, bs, d, x, d, om, bs, 0.0, y, bs);
+    mossa__xprod_begin(ctx, &xp, x, n, d);
+    st = mossa__xprod_mul(ctx, &xp, 0, bs, om, y);
     for (it = 0; it <= q && st == MOSSA_OK; ++it) {
         if (it > 0) {
             /* next block from the previous one: X (orth(X' Q_prev)) */
-            st = mossa__gemm(ctx, 1, 0, d, bs, n, x, d, qb, bs, 0.0, y, bs);
+            st = mossa__xprod_mul(ctx, &xp, 1, bs, qb, y);
             if (st == MOSSA_OK) st = mossa__orth(ctx, d, bs, y, om, 1, &ws);
-            if (st == MOSSA_OK) st = mossa__gemm(ctx, 0, 0, n, bs, d, x, d, om, bs, 0.0, y, bs);
+            if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 0, bs, om, y);
             for (pass = 0; pass < 2 && st == MOSSA_OK; ++pass) {
                 for (i = 0; i < n * bs; ++i) qb[i] = (float)y[i];
                 st = mossa__gemm(ctx, 1, 0, filled, bs, n, qall, L, qb, bs, 0.0, c, bs);
@@ -7068,11 +7214,12 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
         st = mossa__orth(ctx, n, L, y, qall, 1, &ws);
     }
     /* B = Q'X as (X'Q)' */
-    if (st == MOSSA_OK) st = mossa__gemm(ctx, 1, 0, d, L, n, x, d, qall, L, 0.0, y, L);
+    if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, L, qall, y);
     if (st == MOSSA_OK)
         for (i = 0; i < d; ++i)
             for (j = 0; j < L; ++j) bmat[j * d + i] = y[i * L + j];
 done:
+    mossa__xprod_end(ctx, &xp);
     mossa__free(ctx, om); mossa__free(ctx, qb); mossa__free(ctx, cf); mossa__free(ctx, y);
     mossa__free(ctx, yq); mossa__free(ctx, c);
     mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);

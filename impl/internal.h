@@ -178,6 +178,17 @@ static MOSSA__UNUSED mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int 
    work of mossa__gemm; the result is exactly symmetric. */
 static MOSSA__UNUSED mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, size_t m, size_t k,
                                     const float *A, size_t lda, double beta, double *C, size_t ldc);
+/* An operand packed once for several products with different right-hand
+   sides (the randomized SVD multiplies the same X 2q + 2 times):
+   mossa__gemm_pack stores op(A) (rows x k, trans as for mossa__gemm), and
+   mossa__gemm_packed computes C (rows x n) = beta * C + op(A) op(B) with B
+   as in mossa__gemm, bit-identical to mossa__gemm. Release frees it. */
+typedef struct mossa__gemm_operand { float *p; size_t rows, k; } mossa__gemm_operand;
+static MOSSA__UNUSED mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
+                                     const float *A, size_t lda, mossa__gemm_operand *op);
+static MOSSA__UNUSED mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b,
+                                       size_t n, const float *B, size_t ldb, double beta, double *C, size_t ldc);
+static MOSSA__UNUSED void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op);
 
 /* ---- small helpers ----------------------------------------------------- */
 static MOSSA__UNUSED int mossa__all_finite(const float *x, size_t count);
