@@ -4271,6 +4271,24 @@ MOSSA_DEF mossa_status mossa_test_gemm(int n_threads, int trans_a, int trans_b, 
     mossa__ctx_end(&ctx);
     return st;
 }
+/* C = op(A) B through mossa__gemm_pack + mossa__gemm_packed (tests/test_svd.c). */
+MOSSA_DEF mossa_status mossa_test_gemm_packed(int n_threads, int trans_a, size_t m, size_t n, size_t k,
+                                              const float *A, size_t lda, const float *B, size_t ldb,
+                                              double beta, double *C, size_t ldc);
+MOSSA_DEF mossa_status mossa_test_gemm_packed(int n_threads, int trans_a, size_t m, size_t n, size_t k,
+                                              const float *A, size_t lda, const float *B, size_t ldb,
+                                              double beta, double *C, size_t ldc)
+{
+    mossa__ctx ctx;
+    mossa__gemm_operand op;
+    mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__gemm_pack(&ctx, trans_a, m, k, A, lda, &op);
+    if (st == MOSSA_OK) st = mossa__gemm_packed(&ctx, &op, 0, n, B, ldb, beta, C, ldc);
+    mossa__gemm_release(&ctx, &op);
+    mossa__ctx_end(&ctx);
+    return st;
+}
 /* mossa__gemm_sym with its own context (tests/test_svd.c). */
 MOSSA_DEF mossa_status mossa_test_gemm_sym(int n_threads, int trans_a, size_t m, size_t k,
                                            const float *A, size_t lda, double beta, double *C, size_t ldc);
