@@ -498,7 +498,11 @@ extern "C" {
 #endif
 
 typedef struct mossa_svd_options {
-    size_t oversample;          /* 0 = 10 */
+    size_t oversample;          /* 0 = 10. Subspace iteration rounds the sketch
+                                   width k + oversample up to a multiple of 16
+                                   (at most min(n, d)): the product engine computes
+                                   16 columns at a time, so the extra columns are
+                                   free and make the top k more accurate */
     int power_iters;            /* 0 = auto (7 if k < 0.1 min(n,d), else 4); -1 = none */
     uint64_t seed;              /* Gaussian test matrix seed */
     int block_krylov;           /* nonzero: block Krylov range finder (Musco & Musco
@@ -7319,6 +7323,14 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
             bs_krylov = bs;
             l = bs * (size_t)(q + 1);
         } else if (power_iters == 0) q = (double)k < 0.1 * (double)mn ? 7 : 4; /* subspace iteration */
+    }
+    if (!bs_krylov) {
+        /* the GEMM's panels are 16 wide: a partial last panel is computed
+           as zeros anyway, so filling it costs only the small l x l work,
+           and a wider sketch shrinks the error of the top k (by about
+           (s_{l+1} / s_k)^(2q+1)) */
+        size_t lr = (l + 15) / 16 * 16;
+        if (lr > l && lr <= mn) l = lr;
     }
     if (mossa__mul_overflows(MOSSA__MAX(n, d), l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     qf = (float *)mossa__alloc(ctx, n * l * sizeof(float));

@@ -954,6 +954,14 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
             l = bs * (size_t)(q + 1);
         } else if (power_iters == 0) q = (double)k < 0.1 * (double)mn ? 7 : 4; /* subspace iteration */
     }
+    if (!bs_krylov) {
+        /* the GEMM's panels are 16 wide: a partial last panel is computed
+           as zeros anyway, so filling it costs only the small l x l work,
+           and a wider sketch shrinks the error of the top k (by about
+           (s_{l+1} / s_k)^(2q+1)) */
+        size_t lr = (l + 15) / 16 * 16;
+        if (lr > l && lr <= mn) l = lr;
+    }
     if (mossa__mul_overflows(MOSSA__MAX(n, d), l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     qf = (float *)mossa__alloc(ctx, n * l * sizeof(float));
     b = (double *)mossa__alloc(ctx, l * d * sizeof(double));
