@@ -7506,10 +7506,12 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
     double *ball = NULL, *y = NULL, *yq = NULL, *c = NULL, *gram = NULL, *w = NULL;
     mossa__orth_ws ws;
     mossa__gauss_job gj;
+    mossa__xprod xp;
     mossa_status st = MOSSA_OK;
     int it;
     *certified = 0;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    xp.xr.p = xp.xt.p = NULL;
     /* the Gram path: n d m multiply-adds plus ~3 m^3 for the tridiagonalisation */
     budget = 0.5 * ((double)n * (double)d * (double)m + 3.0 * (double)m * (double)m * (double)m);
     if (lmax < 64) return MOSSA_OK;
@@ -7533,13 +7535,14 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
         st = MOSSA_ERR_OUT_OF_MEMORY;
         goto done;
     }
+    mossa__xprod_begin(ctx, &xp, xc, n, d);
     while (L + b <= lmax && spent < budget) {
         /* a new block: Y = Xc Omega, refined by power iterations, each step
            projected away from the basis so far (twice: block Gram-Schmidt
            in float loses orthogonality once) */
         gj.o = om; gj.rows = d; gj.cols = b; gj.seed = 0x5eed0000u + (uint64_t)L;
         mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-        st = mossa__gemm(ctx, 0, 0, n, b, d, xc, d, om, b, 0.0, y, b);
+        st = mossa__xprod_mul(ctx, &xp, 0, b, om, y);
         for (it = 0; it <= 2 && st == MOSSA_OK; ++it) {
             int pass;
             for (pass = 0; pass < 2 && L > 0 && st == MOSSA_OK; ++pass) {
@@ -7553,9 +7556,9 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
             }
             if (st == MOSSA_OK) st = mossa__orth(ctx, n, b, y, qb, it == 2 ? 2 : 1, &ws);
             if (st != MOSSA_OK || it == 2) break;
-            st = mossa__gemm(ctx, 1, 0, d, b, n, xc, d, qb, b, 0.0, y, b);
+            st = mossa__xprod_mul(ctx, &xp, 1, b, qb, y);
             if (st == MOSSA_OK) st = mossa__orth(ctx, d, b, y, pb, 1, &ws);
-            if (st == MOSSA_OK) st = mossa__gemm(ctx, 0, 0, n, b, d, xc, d, pb, b, 0.0, y, b);
+            if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 0, b, pb, y);
         }
         if (st != MOSSA_OK) goto done;
         if (L > 0) {
@@ -7569,7 +7572,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
             if (worst > 1e-3) break;
         }
         /* B block = Qb' Xc = (Xc' Qb)' */
-        st = mossa__gemm(ctx, 1, 0, d, b, n, xc, d, qb, b, 0.0, y, b);
+        st = mossa__xprod_mul(ctx, &xp, 1, b, qb, y);
         if (st != MOSSA_OK) goto done;
         for (i = 0; i < n; ++i)
             for (j = 0; j < b; ++j) qall[i * lmax + L + j] = qb[i * b + j];
@@ -7609,6 +7612,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
         b = MOSSA__MIN(2 * b, (size_t)256);
     }
 done:
+    mossa__xprod_end(ctx, &xp);
     mossa__free(ctx, qall); mossa__free(ctx, ball); mossa__free(ctx, om); mossa__free(ctx, qb);
     mossa__free(ctx, pb); mossa__free(ctx, y); mossa__free(ctx, yq); mossa__free(ctx, c); mossa__free(ctx, cf);
     mossa__free(ctx, bt); mossa__free(ctx, gram); mossa__free(ctx, w);
