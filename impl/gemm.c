@@ -268,6 +268,7 @@ typedef struct mossa__gemm_job {
     const float *pa, *pb;    /* packed op(A) rows, op(B)' rows */
     size_t m, n, k;
     size_t nbj;              /* blocks along n */
+    int sym;                 /* pb == pa: blocks below the diagonal skipped */
     double beta;
     double *C;
     size_t ldc;
@@ -283,14 +284,114 @@ static void mossa__gemm_task(void *arg, size_t task, int worker)
     size_t i, j, r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
     size_t rows = MOSSA__MIN(MOSSA__BS, g->m - r0), cols = MOSSA__MIN(MOSSA__BS, g->n - c0);
     double *buf = g->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
+    int diag = g->sym && bi == bj;
+    if (g->sym && bi > bj) return;
     memset(buf, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
-    mossa__panel_block(g->pa, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP, nb, g->k, 0, buf, MOSSA__BS);
+    mossa__panel_block(g->pa, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP, nb, g->k, diag, buf, MOSSA__BS);
     for (i = 0; i < rows; ++i) {
         double *c = g->C + (r0 + i) * g->ldc + c0;
         const double *s = buf + i * MOSSA__BS;
-        if (g->beta == 0.0) for (j = 0; j < cols; ++j) c[j] = s[j];
-        else for (j = 0; j < cols; ++j) c[j] = g->beta * c[j] + s[j];
+        size_t j0 = diag ? i : 0; /* a diagonal block's lower half is mirrored later */
+        if (g->beta == 0.0) for (j = j0; j < cols; ++j) c[j] = s[j];
+        else for (j = j0; j < cols; ++j) c[j] = g->beta * c[j] + s[j];
     }
+}
+
+/* The engine behind every product: op(A) already packed (pa, m rows over
+   k); op(B) packed here from B, or, with sym, op(B) = op(A)' (B unused):
+   A then serves as both operands, only blocks on and above the diagonal
+   are computed (half the work) and the strict lower triangle of C is
+   mirrored from the upper one. */
+static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, int trans_b, int sym,
+                                     size_t m, size_t n, size_t k, const float *B, size_t ldb,
+                                     double beta, double *C, size_t ldc)
+{
+    mossa__gemm_job g;
+    size_t sb = 0, sbuf, i, j;
+    float *pb = NULL;
+    if (!sym) {
+        if (mossa__mul_overflows(mossa__panels_of(n) * MOSSA__PW, k, &sb) ||
+            mossa__mul_overflows(sb, sizeof(float), &sb))
+            return MOSSA_ERR_TOO_LARGE;
+        pb = (float *)mossa__alloc(ctx, sb);
+        mossa__advise_huge(pb, sb);
+    }
+    sbuf = (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double);
+    g.buf = (double *)mossa__alloc(ctx, sbuf);
+    if ((!sym && !pb) || !g.buf) {
+        mossa__free(ctx, pb); mossa__free(ctx, g.buf);
+        return MOSSA_ERR_OUT_OF_MEMORY;
+    }
+    /* op(B) is k x n: its columns become panels over k. */
+    if (sym) { /* op(B)'s columns are op(A)'s rows */ }
+    else if (trans_b) mossa__pack_rows(ctx, B, n, k, ldb, NULL, 1.0, pb, NULL);
+    else mossa__pack_cols(ctx, B, k, n, ldb, NULL, 1.0, pb, k, NULL);
+    g.pa = pa; g.pb = sym ? pa : pb; g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc;
+    g.sym = sym;
+    g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
+    mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
+    mossa__free(ctx, pb); mossa__free(ctx, g.buf);
+    if (sym)
+        for (i = 1; i < m; ++i)
+            for (j = 0; j < i; ++j) C[i * ldc + j] = C[j * ldc + i];
+    return MOSSA_OK;
+}
+
+/* C = beta C for an empty inner dimension */
+static void mossa__gemm_scale(size_t m, size_t n, double beta, double *C, size_t ldc)
+{
+    size_t i, j;
+    for (i = 0; i < m; ++i)
+        for (j = 0; j < n; ++j) C[i * ldc + j] = beta == 0.0 ? 0.0 : beta * C[i * ldc + j];
+}
+
+static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
+                                     const float *A, size_t lda, mossa__gemm_operand *op)
+{
+    size_t sa;
+    op->p = NULL; op->rows = rows; op->k = k;
+    if (rows == 0 || k == 0) return MOSSA_OK;
+    if (mossa__mul_overflows(mossa__panels_of(rows) * MOSSA__PW, k, &sa) ||
+        mossa__mul_overflows(sa, sizeof(float), &sa))
+        return MOSSA_ERR_TOO_LARGE;
+    op->p = (float *)mossa__alloc(ctx, sa);
+    if (!op->p) return MOSSA_ERR_OUT_OF_MEMORY;
+    mossa__advise_huge(op->p, sa);
+    /* op(A) is rows x k: its rows become panels over k. */
+    if (!trans) mossa__pack_rows(ctx, A, rows, k, lda, NULL, 1.0, op->p, NULL);
+    else mossa__pack_cols(ctx, A, k, rows, lda, NULL, 1.0, op->p, k, NULL);
+    return MOSSA_OK;
+}
+
+static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
+{
+    mossa__free(ctx, op->p);
+    op->p = NULL;
+}
+
+static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b, size_t n,
+                                       const float *B, size_t ldb, double beta, double *C, size_t ldc)
+{
+    if (a->rows == 0 || n == 0) return MOSSA_OK;
+    if (a->k == 0) { mossa__gemm_scale(a->rows, n, beta, C, ldc); return MOSSA_OK; }
+    return mossa__gemm_core(ctx, a->p, trans_b, 0, a->rows, n, a->k, B, ldb, beta, C, ldc);
+}
+
+static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, int sym,
+                                    size_t m, size_t n, size_t k,
+                                    const float *A, size_t lda,
+                                    const float *B, size_t ldb,
+                                    double beta, double *C, size_t ldc)
+{
+    mossa__gemm_operand a;
+    mossa_status st;
+    if (m == 0 || n == 0) return MOSSA_OK;
+    if (k == 0) { mossa__gemm_scale(m, n, beta, C, ldc); return MOSSA_OK; }
+    st = mossa__gemm_pack(ctx, trans_a, m, k, A, lda, &a);
+    if (st != MOSSA_OK) return st;
+    st = mossa__gemm_core(ctx, a.p, trans_b, sym, m, n, k, B, ldb, beta, C, ldc);
+    mossa__gemm_release(ctx, &a);
+    return st;
 }
 
 static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
@@ -299,40 +400,13 @@ static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
                                 const float *B, size_t ldb,
                                 double beta, double *C, size_t ldc)
 {
-    mossa__gemm_job g;
-    size_t sa, sb, sbuf, i, j;
-    float *pa, *pb;
-    if (m == 0 || n == 0) return MOSSA_OK;
-    if (k == 0) {
-        for (i = 0; i < m; ++i)
-            for (j = 0; j < n; ++j) C[i * ldc + j] = beta == 0.0 ? 0.0 : beta * C[i * ldc + j];
-        return MOSSA_OK;
-    }
-    if (mossa__mul_overflows(mossa__panels_of(m) * MOSSA__PW, k, &sa) ||
-        mossa__mul_overflows(mossa__panels_of(n) * MOSSA__PW, k, &sb) ||
-        mossa__mul_overflows(sa, sizeof(float), &sa) || mossa__mul_overflows(sb, sizeof(float), &sb))
-        return MOSSA_ERR_TOO_LARGE;
-    sbuf = (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double);
-    pa = (float *)mossa__alloc(ctx, sa);
-    pb = (float *)mossa__alloc(ctx, sb);
-    mossa__advise_huge(pa, sa);
-    mossa__advise_huge(pb, sb);
-    g.buf = (double *)mossa__alloc(ctx, sbuf);
-    if (!pa || !pb || !g.buf) {
-        mossa__free(ctx, pa); mossa__free(ctx, pb); mossa__free(ctx, g.buf);
-        return MOSSA_ERR_OUT_OF_MEMORY;
-    }
-    /* op(A) is m x k: its rows become panels over k. */
-    if (!trans_a) mossa__pack_rows(ctx, A, m, k, lda, NULL, 1.0, pa, NULL);
-    else mossa__pack_cols(ctx, A, k, m, lda, NULL, 1.0, pa, k, NULL);
-    /* op(B) is k x n: its columns become panels over k. */
-    if (trans_b) mossa__pack_rows(ctx, B, n, k, ldb, NULL, 1.0, pb, NULL);
-    else mossa__pack_cols(ctx, B, k, n, ldb, NULL, 1.0, pb, k, NULL);
-    g.pa = pa; g.pb = pb; g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc;
-    g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
-    mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
-    mossa__free(ctx, pa); mossa__free(ctx, pb); mossa__free(ctx, g.buf);
-    return MOSSA_OK;
+    return mossa__gemm_run(ctx, trans_a, trans_b, 0, m, n, k, A, lda, B, ldb, beta, C, ldc);
+}
+
+static mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, size_t m, size_t k,
+                                    const float *A, size_t lda, double beta, double *C, size_t ldc)
+{
+    return mossa__gemm_run(ctx, trans_a, !trans_a, 1, m, m, k, A, lda, A, lda, beta, C, ldc);
 }
 
 #ifdef MOSSA_TEST_HOOKS
@@ -348,6 +422,37 @@ MOSSA_DEF mossa_status mossa_test_gemm(int n_threads, int trans_a, int trans_b, 
     mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
     if (st != MOSSA_OK) return st;
     st = mossa__gemm(&ctx, trans_a, trans_b, m, n, k, A, lda, B, ldb, beta, C, ldc);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+/* C = op(A) B through mossa__gemm_pack + mossa__gemm_packed (tests/test_svd.c). */
+MOSSA_DEF mossa_status mossa_test_gemm_packed(int n_threads, int trans_a, size_t m, size_t n, size_t k,
+                                              const float *A, size_t lda, const float *B, size_t ldb,
+                                              double beta, double *C, size_t ldc);
+MOSSA_DEF mossa_status mossa_test_gemm_packed(int n_threads, int trans_a, size_t m, size_t n, size_t k,
+                                              const float *A, size_t lda, const float *B, size_t ldb,
+                                              double beta, double *C, size_t ldc)
+{
+    mossa__ctx ctx;
+    mossa__gemm_operand op;
+    mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__gemm_pack(&ctx, trans_a, m, k, A, lda, &op);
+    if (st == MOSSA_OK) st = mossa__gemm_packed(&ctx, &op, 0, n, B, ldb, beta, C, ldc);
+    mossa__gemm_release(&ctx, &op);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+/* mossa__gemm_sym with its own context (tests/test_svd.c). */
+MOSSA_DEF mossa_status mossa_test_gemm_sym(int n_threads, int trans_a, size_t m, size_t k,
+                                           const float *A, size_t lda, double beta, double *C, size_t ldc);
+MOSSA_DEF mossa_status mossa_test_gemm_sym(int n_threads, int trans_a, size_t m, size_t k,
+                                           const float *A, size_t lda, double beta, double *C, size_t ldc)
+{
+    mossa__ctx ctx;
+    mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__gemm_sym(&ctx, trans_a, m, k, A, lda, beta, C, ldc);
     mossa__ctx_end(&ctx);
     return st;
 }

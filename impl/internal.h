@@ -126,12 +126,6 @@ typedef struct mossa__kernels {
        (double sums) */
     double (*rbf_exp_row)(float *row, size_t n, double c, double *cs);
     /* svd */
-    /* C[t][c] += sum_{k<K} A[k*sak + t] B[k*ldb + c] for t < mr <= 8,
-       c < nr <= 32 (A holds 8 readable floats per k; rows >= mr are not
-       stored); float accumulation over the K of one call (callers pass
-       K <= 256), promoted to double when added to C. */
-    void (*svd_mm_tile)(size_t K, const float *A, size_t sak, size_t mr,
-                        const float *B, size_t ldb, size_t nr, double *C, size_t ldc);
     /* One row of the fused tridiagonalisation step: r[k] -= a x[k] + b y[k]
        (skipped when x is NULL), then p[k] += c r[k] and the return value is
        sum_k r[k] u[k] (both skipped, returning 0, when u is NULL); k < j. */
@@ -186,6 +180,21 @@ static MOSSA__UNUSED mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int 
                                 const float *A, size_t lda,
                                 const float *B, size_t ldb,
                                 double beta, double *C, size_t ldc);
+/* C (m x m) = beta * C + op(A) op(A)' (op(A) m x k as above): half the
+   work of mossa__gemm; the result is exactly symmetric. */
+static MOSSA__UNUSED mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, size_t m, size_t k,
+                                    const float *A, size_t lda, double beta, double *C, size_t ldc);
+/* An operand packed once for several products with different right-hand
+   sides (the randomized SVD multiplies the same X 2q + 2 times):
+   mossa__gemm_pack stores op(A) (rows x k, trans as for mossa__gemm), and
+   mossa__gemm_packed computes C (rows x n) = beta * C + op(A) op(B) with B
+   as in mossa__gemm, bit-identical to mossa__gemm. Release frees it. */
+typedef struct mossa__gemm_operand { float *p; size_t rows, k; } mossa__gemm_operand;
+static MOSSA__UNUSED mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
+                                     const float *A, size_t lda, mossa__gemm_operand *op);
+static MOSSA__UNUSED mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b,
+                                       size_t n, const float *B, size_t ldb, double beta, double *C, size_t ldc);
+static MOSSA__UNUSED void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op);
 
 /* ---- small helpers ----------------------------------------------------- */
 static MOSSA__UNUSED int mossa__all_finite(const float *x, size_t count);

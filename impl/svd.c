@@ -18,93 +18,46 @@ static size_t mossa__svd_chunk(size_t n)
 }
 
 /* ---- matrix products ------------------------------------------------------
-   C = A B or C = A' B (float A, B; double C, overwritten): the contract of
-   mossa__gemm (impl/gemm.c) for the shapes this module needs, with the
-   module's own tile kernel. B is packed once into 32-column panels; a
-   task owns a 64-row x 256-column block of C and packs its slice of A per
-   k-slice (row strides of whole-KB multiples, d = 1024 or 4096, would
-   otherwise map every row of a panel to the same L1 set). k runs in
-   slices of 128 whose float partial sums the tile kernel promotes to
-   double, so accuracy does not drift with k and nothing depends on the
-   thread count. With sym (C = A'A), blocks below the diagonal are skipped
-   and mirrored afterwards. */
-#define MOSSA__MM_KS 128
-#define MOSSA__MM_MB 64
-#define MOSSA__MM_NB 256
-typedef struct mossa__mm_job {
-    int trans_a, sym;
-    size_t m, n, k, lda, ldc, col_blocks;
-    const float *A, *bp;   /* bp: ceil(n/32) panels of k x 32 */
-    double *C;
-} mossa__mm_job;
+   Every product goes through the shared packed engine of impl/gemm.c
+   (mossa__gemm, mossa__gemm_sym: float32 operands, float partial sums
+   over short k-blocks promoted to double, task geometry fixed by the
+   shapes, so results are identical for any thread count).
+   The range finders multiply the same X (n x d) 2q + 2 times, alternately
+   as X and as X'. Packing X for every product cost more than the products
+   themselves (measured at 10000 x 4096, l = 138: packing plus the kernel
+   zeroing the fresh 164 MB buffer took ~60% of the time), so X is packed
+   once in each orientation. Without memory for the copies the products
+   fall back to mossa__gemm, with bit-identical results. */
+typedef struct mossa__xprod {
+    const float *x;
+    size_t n, d;
+    mossa__gemm_operand xr, xt;   /* op = X (n over d), X' (d over n); p NULL = not packed */
+} mossa__xprod;
 
-static void mossa__mm_task(void *arg, size_t task, int worker)
+static void mossa__xprod_begin(mossa__ctx *ctx, mossa__xprod *xp, const float *x, size_t n, size_t d)
 {
-    const mossa__mm_job *g = (const mossa__mm_job *)arg;
-    const mossa__kernels *kt = mossa__k();
-    size_t rb = task / g->col_blocks, cb = task % g->col_blocks;
-    size_t i0 = rb * MOSSA__MM_MB, i1 = MOSSA__MIN(g->m, i0 + MOSSA__MM_MB);
-    size_t j0 = cb * MOSSA__MM_NB, j1 = MOSSA__MIN(g->n, j0 + MOSSA__MM_NB);
-    size_t mi = i1 - i0, i, j, kb, k, t0;
-    float apack[MOSSA__MM_KS * MOSSA__MM_MB];
-    (void)worker;
-    if (g->sym && j1 <= i0) return;
-    for (i = i0; i < i1; ++i)
-        for (j = j0; j < j1; ++j) g->C[i * g->ldc + j] = 0.0;
-    if (mi < MOSSA__MM_MB) memset(apack, 0, sizeof(apack)); /* the kernel reads 8 rows */
-    for (kb = 0; kb < g->k; kb += MOSSA__MM_KS) {
-        size_t kl = MOSSA__MIN((size_t)MOSSA__MM_KS, g->k - kb);
-        /* apack[k][t] = op(A)[i0 + t][kb + k] */
-        if (g->trans_a)
-            for (k = 0; k < kl; ++k)
-                memcpy(apack + k * MOSSA__MM_MB, g->A + (kb + k) * g->lda + i0, mi * sizeof(float));
-        else
-            for (i = 0; i < mi; ++i) {
-                const float *src = g->A + (i0 + i) * g->lda + kb;
-                for (k = 0; k < kl; ++k) apack[k * MOSSA__MM_MB + i] = src[k];
-            }
-        for (j = j0; j < j1; j += 32) {
-            size_t nr = MOSSA__MIN((size_t)32, j1 - j);
-            const float *bpan = g->bp + (j / 32) * g->k * 32 + kb * 32;
-            for (t0 = 0; t0 < mi; t0 += 8) {
-                size_t mr = MOSSA__MIN((size_t)8, mi - t0);
-                kt->svd_mm_tile(kl, apack + t0, MOSSA__MM_MB, mr, bpan, 32, nr,
-                                g->C + (i0 + t0) * g->ldc + j, g->ldc);
-            }
-        }
+    xp->x = x; xp->n = n; xp->d = d;
+    if (mossa__gemm_pack(ctx, 0, n, d, x, d, &xp->xr) != MOSSA_OK) xp->xr.p = NULL;
+    if (!xp->xr.p || mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK) {
+        mossa__gemm_release(ctx, &xp->xr);
+        xp->xt.p = NULL;
     }
 }
 
-static mossa_status mossa__svd_gemm(mossa__ctx *ctx, int trans_a, int sym, size_t m, size_t n, size_t k,
-                                    const float *A, size_t lda, const float *B, size_t ldb,
-                                    double *C, size_t ldc)
+static void mossa__xprod_end(mossa__ctx *ctx, mossa__xprod *xp)
 {
-    mossa__mm_job g;
-    size_t i, j, panels = (n + 31) / 32, bytes;
-    float *bp;
-    if (mossa__mul_overflows(panels * 32, k, &bytes) || bytes > ((size_t)-1) / 4) return MOSSA_ERR_TOO_LARGE;
-    bp = (float *)mossa__alloc(ctx, bytes * sizeof(float));
-    if (!bp) return MOSSA_ERR_OUT_OF_MEMORY;
-    for (j = 0; j < panels; ++j) {
-        size_t nr = MOSSA__MIN((size_t)32, n - j * 32);
-        float *dst = bp + j * k * 32;
-        for (i = 0; i < k; ++i) {
-            memcpy(dst + i * 32, B + i * ldb + j * 32, nr * sizeof(float));
-            if (nr < 32) memset(dst + i * 32 + nr, 0, (32 - nr) * sizeof(float));
-        }
-    }
-    g.trans_a = trans_a; g.sym = sym;
-    g.m = m; g.n = n; g.k = k; g.lda = lda; g.ldc = ldc;
-    g.col_blocks = (n + MOSSA__MM_NB - 1) / MOSSA__MM_NB;
-    g.A = A; g.bp = bp; g.C = C;
-    mossa__parallel(ctx, ((m + MOSSA__MM_MB - 1) / MOSSA__MM_MB) * g.col_blocks, mossa__mm_task, &g);
-    mossa__free(ctx, bp);
-    if (sym)
-        for (i = 0; i < m; ++i)
-            for (j = 0; j < i; ++j)
-                if ((j / MOSSA__MM_NB + 1) * MOSSA__MM_NB <= (i / MOSSA__MM_MB) * MOSSA__MM_MB ||
-                    j < i) C[i * ldc + j] = C[j * ldc + i];
-    return MOSSA_OK;
+    mossa__gemm_release(ctx, &xp->xr);
+    mossa__gemm_release(ctx, &xp->xt);
+}
+
+/* C = X B (trans 0: n x l, B d x l) or X' B (trans 1: d x l, B n x l) */
+static mossa_status mossa__xprod_mul(mossa__ctx *ctx, const mossa__xprod *xp, int trans, size_t l,
+                                     const float *B, double *C)
+{
+    const mossa__gemm_operand *op = trans ? &xp->xt : &xp->xr;
+    if (op->p) return mossa__gemm_packed(ctx, op, 0, l, B, l, 0.0, C, l);
+    return mossa__gemm(ctx, trans, 0, trans ? xp->d : xp->n, l, trans ? xp->n : xp->d, xp->x, xp->d, B, l,
+                       0.0, C, l);
 }
 
 /* ---- column statistics and the centered copy ----------------------------- */
@@ -429,6 +382,16 @@ done:
     return st;
 }
 
+/* sqrt(a^2 + b^2): the plain formula where neither square can overflow or
+   lose precision to underflow, libm's (much slower) hypot elsewhere; the
+   QL sweeps call it once per rotation. */
+static double mossa__hypot(double a, double b)
+{
+    double m = MOSSA__MAX(fabs(a), fabs(b));
+    if (m < 1e150 && m > 1e-150) return sqrt(a * a + b * b);
+    return hypot(a, b);
+}
+
 /* ---- symmetric tridiagonal QL (implicit shifts) ---------------------------
    d: diagonal, e[i] (i >= 1): element between i-1 and i. zt (may be NULL):
    n x n, row i = the i-th basis vector, rotated along. Returns 0 when the
@@ -451,7 +414,7 @@ static int mossa__tql(size_t n, double *d, double *e, double *zt)
                 /* LAPACK's budget: 30 sweeps per eigenvalue on average */
                 if (++iter > 30 * nn) return 0;
                 g = (d[l + 1] - d[l]) / (2.0 * e[l]);
-                r = hypot(g, 1.0);
+                r = mossa__hypot(g, 1.0);
                 g = d[m] - d[l] + e[l] / (g + (g >= 0.0 ? r : -r));
                 s = c = 1.0;
                 p = 0.0;
@@ -459,7 +422,7 @@ static int mossa__tql(size_t n, double *d, double *e, double *zt)
                 for (i = m - 1; i >= l; --i) {
                     f = s * e[i];
                     b = c * e[i];
-                    e[i + 1] = (r = hypot(f, g));
+                    e[i + 1] = (r = mossa__hypot(f, g));
                     if (r == 0.0) { d[i + 1] -= p; e[m] = 0.0; break; }
                     s = f / r;
                     c = g / r;
@@ -520,6 +483,19 @@ static void mossa__trd_task(void *arg, size_t task, int worker)
     }
 }
 
+/* A step's tasks run in the calling thread when the step is small: one
+   hand-off to the pool costs tens of microseconds on a busy machine, more
+   than the work of a 256 x 256 step, and there are n steps. The tasks and
+   their reduction order are the same either way, so the result is too. */
+#define MOSSA__TRD_SERIAL 256
+static void mossa__trd_run(mossa__ctx *ctx, size_t rows, size_t tasks, mossa__trd_job *g)
+{
+    size_t t;
+    if (rows < MOSSA__TRD_SERIAL || ctx->n_threads < 2)
+        for (t = 0; t < tasks; ++t) mossa__trd_task(g, t, 0);
+    else mossa__parallel(ctx, tasks, mossa__trd_task, g);
+}
+
 /* Eigenvalues of the symmetric a (n x n row-major, lower triangle read,
    destroyed) into w, descending. */
 static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, double *w)
@@ -547,7 +523,7 @@ static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, dou
             e[i] = ri[i - 1];
             if (pending) {
                 g.rows = i; g.pu = pu; g.pq = pq; g.u = NULL;
-                mossa__parallel(ctx, tasks, mossa__trd_task, &g);
+                mossa__trd_run(ctx, i, tasks, &g);
                 pending = 0;
             }
             continue;
@@ -559,7 +535,7 @@ static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, dou
         h -= f * gg;
         u[i - 1] = f - gg;
         g.rows = i; g.pu = pending ? pu : NULL; g.pq = pq; g.u = u;
-        mossa__parallel(ctx, tasks, mossa__trd_task, &g);
+        mossa__trd_run(ctx, i, tasks, &g);
         /* p = A u / h; q = p - (u'p / 2h) u; pending update A -= u q' + q u' */
         for (k = 0; k < i; ++k) {
             double s = 0.0;
@@ -588,6 +564,28 @@ done:
     mossa__free(ctx, pq); mossa__free(ctx, part);
     return st;
 }
+
+#ifdef MOSSA_TEST_HOOKS
+/* Test builds: the values-only eigensolver with a chosen thread count
+   (mossa_eigh uses one thread). a is copied. */
+MOSSA_DEF mossa_status mossa_test_eigvals(int n_threads, const double *a, size_t n, double *w);
+MOSSA_DEF mossa_status mossa_test_eigvals(int n_threads, const double *a, size_t n, double *w)
+{
+    mossa__ctx ctx;
+    double *c;
+    mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    c = (double *)mossa__alloc(&ctx, n * n * sizeof(double));
+    if (!c) st = MOSSA_ERR_OUT_OF_MEMORY;
+    else {
+        memcpy(c, a, n * n * sizeof(double));
+        st = mossa__eigvals_sym(&ctx, n, c, w);
+    }
+    mossa__free(&ctx, c);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+#endif
 
 /* ---- tridiagonalisation with vectors (Householder, accumulated) -----------
    The classic tred2 (Martin, Reinsch & Wilkinson 1968): a (n x n, lower
@@ -730,11 +728,11 @@ static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, 
     int pass;
     for (i = 0; i < count; ++i) qf[i] = (float)y[i];
     for (pass = 0; pass < passes; ++pass) {
-        MOSSA__CHECK(mossa__svd_gemm(ctx, 1, 1, l, l, m, qf, l, qf, l, ws->g, l));
+        MOSSA__CHECK(mossa__gemm_sym(ctx, 1, l, m, qf, l, 0.0, ws->g, l));
         if (!mossa__cholesky(l, ws->g, pass == 0 ? 1e-5 : 1e-2))
             return mossa__orth_householder(ctx, m, l, y, qf);
         mossa__chol_rinv(l, ws->g, ws->tmp, ws->rinv);
-        MOSSA__CHECK(mossa__svd_gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, y, l));
+        MOSSA__CHECK(mossa__gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, 0.0, y, l));
         for (i = 0; i < count; ++i) qf[i] = (float)y[i];
     }
     return MOSSA_OK;
@@ -763,12 +761,14 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
 {
     mossa__orth_ws ws;
     mossa__gauss_job gj;
+    mossa__xprod xp;
     float *omega = NULL, *pf = NULL;
     double *y = NULL;
     size_t big = MOSSA__MAX(n, d), bytes;
     int it;
     mossa_status st = MOSSA_OK;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    xp.xr.p = xp.xt.p = NULL;
     if (mossa__mul_overflows(big, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     omega = (float *)mossa__alloc(ctx, d * l * sizeof(float));
     pf = omega; /* P reuses the test matrix's storage (both d x l) */
@@ -779,22 +779,24 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     if (!omega || !y || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     gj.o = omega; gj.rows = d; gj.cols = l; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-    st = mossa__svd_gemm(ctx, 0, 0, n, l, d, x, d, omega, l, y, l);
+    mossa__xprod_begin(ctx, &xp, x, n, d);
+    st = mossa__xprod_mul(ctx, &xp, 0, l, omega, y);
     if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, q > 0 ? 1 : 2, &ws);
     for (it = 0; it < q && st == MOSSA_OK; ++it) {
-        st = mossa__svd_gemm(ctx, 1, 0, d, l, n, x, d, qf, l, y, l);
+        st = mossa__xprod_mul(ctx, &xp, 1, l, qf, y);
         if (st == MOSSA_OK) st = mossa__orth(ctx, d, l, y, pf, 1, &ws);
-        if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, l, d, x, d, pf, l, y, l);
+        if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 0, l, pf, y);
         if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, it + 1 == q ? 2 : 1, &ws);
     }
-    /* B = Q'X as (X'Q)': the product with the thin operand packed */
-    if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 1, 0, d, l, n, x, d, qf, l, y, l);
+    /* B = Q'X as (X'Q)' */
+    if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, l, qf, y);
     if (st == MOSSA_OK) {
         size_t i, j;
         for (i = 0; i < d; ++i)
             for (j = 0; j < l; ++j) b[j * d + i] = y[i * l + j];
     }
 done:
+    mossa__xprod_end(ctx, &xp);
     mossa__free(ctx, omega); mossa__free(ctx, y);
     mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
     return st;
@@ -816,9 +818,11 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     double *y = NULL, *yq = NULL, *c = NULL, *bt = NULL;
     mossa__orth_ws ws;
     mossa__gauss_job gj;
+    mossa__xprod xp;
     mossa_status st = MOSSA_OK;
     int it, pass;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    xp.xr.p = xp.xt.p = NULL;
     om = (float *)mossa__alloc(ctx, d * bs * sizeof(float));
     qb = (float *)mossa__alloc(ctx, big * bs * sizeof(float));
     cf = (float *)mossa__alloc(ctx, L * bs * sizeof(float));
@@ -832,19 +836,20 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     if (!om || !qb || !cf || !y || !yq || !c || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     gj.o = om; gj.rows = d; gj.cols = bs; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-    st = mossa__svd_gemm(ctx, 0, 0, n, bs, d, x, d, om, bs, y, bs);
+    mossa__xprod_begin(ctx, &xp, x, n, d);
+    st = mossa__xprod_mul(ctx, &xp, 0, bs, om, y);
     for (it = 0; it <= q && st == MOSSA_OK; ++it) {
         if (it > 0) {
             /* next block from the previous one: X (orth(X' Q_prev)) */
-            st = mossa__svd_gemm(ctx, 1, 0, d, bs, n, x, d, qb, bs, y, bs);
+            st = mossa__xprod_mul(ctx, &xp, 1, bs, qb, y);
             if (st == MOSSA_OK) st = mossa__orth(ctx, d, bs, y, om, 1, &ws);
-            if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, bs, d, x, d, om, bs, y, bs);
+            if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 0, bs, om, y);
             for (pass = 0; pass < 2 && st == MOSSA_OK; ++pass) {
                 for (i = 0; i < n * bs; ++i) qb[i] = (float)y[i];
-                st = mossa__svd_gemm(ctx, 1, 0, filled, bs, n, qall, L, qb, bs, c, bs);
+                st = mossa__gemm(ctx, 1, 0, filled, bs, n, qall, L, qb, bs, 0.0, c, bs);
                 if (st != MOSSA_OK) break;
                 for (i = 0; i < filled * bs; ++i) cf[i] = (float)c[i];
-                st = mossa__svd_gemm(ctx, 0, 0, n, bs, filled, qall, L, cf, bs, yq, bs);
+                st = mossa__gemm(ctx, 0, 0, n, bs, filled, qall, L, cf, bs, 0.0, yq, bs);
                 for (i = 0; i < n * bs; ++i) y[i] -= yq[i];
             }
         }
@@ -861,11 +866,12 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
         st = mossa__orth(ctx, n, L, y, qall, 1, &ws);
     }
     /* B = Q'X as (X'Q)' */
-    if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 1, 0, d, L, n, x, d, qall, L, y, L);
+    if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, L, qall, y);
     if (st == MOSSA_OK)
         for (i = 0; i < d; ++i)
             for (j = 0; j < L; ++j) bmat[j * d + i] = y[i * L + j];
 done:
+    mossa__xprod_end(ctx, &xp);
     mossa__free(ctx, om); mossa__free(ctx, qb); mossa__free(ctx, cf); mossa__free(ctx, y);
     mossa__free(ctx, yq); mossa__free(ctx, c);
     mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
@@ -893,7 +899,7 @@ static mossa_status mossa__small_svd_gram(mossa__ctx *ctx, const double *b, size
     if (!bt || !g || !w || !z) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     for (i = 0; i < l; ++i)
         for (j = 0; j < d; ++j) bt[j * l + i] = (float)b[i * d + j];
-    st = mossa__svd_gemm(ctx, 1, 1, l, l, d, bt, l, bt, l, g, l);
+    st = mossa__gemm_sym(ctx, 1, l, d, bt, l, 0.0, g, l);
     if (st == MOSSA_OK) st = mossa__eigh_vectors(ctx, l, g, w, z);
     if (st == MOSSA_ERR_NOT_CONVERGED) { st = MOSSA_OK; goto done; } /* the exact route decides */
     if (st != MOSSA_OK) goto done;
@@ -907,7 +913,7 @@ static mossa_status mossa__small_svd_gram(mossa__ctx *ctx, const double *b, size
         for (i = 0; i < l; ++i)
             for (j = 0; j < k; ++j) zf[i * k + j] = (float)z[i * l + j];
         /* V_k = B' Z_k S_k^{-1} */
-        st = mossa__svd_gemm(ctx, 0, 0, d, k, l, bt, l, zf, k, tmp, k);
+        st = mossa__gemm(ctx, 0, 0, d, k, l, bt, l, zf, k, 0.0, tmp, k);
         if (st != MOSSA_OK) goto done;
         for (j = 0; j < k; ++j)
             for (i = 0; i < d; ++i) v[j * d + i] = tmp[i * k + j] / s[j];
@@ -948,6 +954,14 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
             l = bs * (size_t)(q + 1);
         } else if (power_iters == 0) q = (double)k < 0.1 * (double)mn ? 7 : 4; /* subspace iteration */
     }
+    if (!bs_krylov) {
+        /* the GEMM's panels are 16 wide: a partial last panel is computed
+           as zeros anyway, so filling it costs only the small l x l work,
+           and a wider sketch shrinks the error of the top k (by about
+           (s_{l+1} / s_k)^(2q+1)) */
+        size_t lr = (l + 15) / 16 * 16;
+        if (lr > l && lr <= mn) l = lr;
+    }
     if (mossa__mul_overflows(MOSSA__MAX(n, d), l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     qf = (float *)mossa__alloc(ctx, n * l * sizeof(float));
     b = (double *)mossa__alloc(ctx, l * d * sizeof(double));
@@ -977,7 +991,7 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
     /* U = Q Z_k; signs: the largest-|.| entry of each U column positive */
     for (i = 0; i < l; ++i)
         for (j = 0; j < k; ++j) zf[i * k + j] = (float)zu[i * l + j];
-    st = mossa__svd_gemm(ctx, 0, 0, n, k, l, qf, l, zf, k, ud, k);
+    st = mossa__gemm(ctx, 0, 0, n, k, l, qf, l, zf, k, 0.0, ud, k);
     if (st != MOSSA_OK) goto done;
     for (r = 0; r < k; ++r) {
         double big = -1.0, sgn = 1.0;
@@ -1089,19 +1103,8 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *xc, size_t n,
     g = (double *)mossa__alloc(ctx, bytes * sizeof(double));
     w = (double *)mossa__alloc(ctx, m * sizeof(double));
     if (!g || !w) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    if (n >= d) st = mossa__svd_gemm(ctx, 1, 1, d, d, n, xc, d, xc, d, g, d);
-    else {
-        /* Xc Xc' = (Xc')'(Xc'): the transposed copy feeds the A'A kernel */
-        float *xt = (float *)mossa__alloc(ctx, n * d * sizeof(float));
-        size_t i0, j0, i, j;
-        if (!xt) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-        for (i0 = 0; i0 < n; i0 += 32)
-            for (j0 = 0; j0 < d; j0 += 32)
-                for (i = i0; i < MOSSA__MIN(n, i0 + 32); ++i)
-                    for (j = j0; j < MOSSA__MIN(d, j0 + 32); ++j) xt[j * n + i] = xc[i * d + j];
-        st = mossa__svd_gemm(ctx, 1, 1, n, n, d, xt, n, xt, n, g, n);
-        mossa__free(ctx, xt);
-    }
+    /* Xc'Xc (d x d) or Xc Xc' (n x n), whichever is smaller */
+    st = mossa__gemm_sym(ctx, n >= d, m, n >= d ? n : d, xc, d, 0.0, g, m);
     if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, m, g, w);
     if (st == MOSSA_OK) st = mossa__rank_from_spectrum(w, m, f, res);
 done:
@@ -1133,10 +1136,12 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
     double *ball = NULL, *y = NULL, *yq = NULL, *c = NULL, *gram = NULL, *w = NULL;
     mossa__orth_ws ws;
     mossa__gauss_job gj;
+    mossa__xprod xp;
     mossa_status st = MOSSA_OK;
     int it;
     *certified = 0;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    xp.xr.p = xp.xt.p = NULL;
     /* the Gram path: n d m multiply-adds plus ~3 m^3 for the tridiagonalisation */
     budget = 0.5 * ((double)n * (double)d * (double)m + 3.0 * (double)m * (double)m * (double)m);
     if (lmax < 64) return MOSSA_OK;
@@ -1160,29 +1165,30 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
         st = MOSSA_ERR_OUT_OF_MEMORY;
         goto done;
     }
+    mossa__xprod_begin(ctx, &xp, xc, n, d);
     while (L + b <= lmax && spent < budget) {
         /* a new block: Y = Xc Omega, refined by power iterations, each step
            projected away from the basis so far (twice: block Gram-Schmidt
            in float loses orthogonality once) */
         gj.o = om; gj.rows = d; gj.cols = b; gj.seed = 0x5eed0000u + (uint64_t)L;
         mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-        st = mossa__svd_gemm(ctx, 0, 0, n, b, d, xc, d, om, b, y, b);
+        st = mossa__xprod_mul(ctx, &xp, 0, b, om, y);
         for (it = 0; it <= 2 && st == MOSSA_OK; ++it) {
             int pass;
             for (pass = 0; pass < 2 && L > 0 && st == MOSSA_OK; ++pass) {
                 for (i = 0; i < n * b; ++i) qb[i] = (float)y[i];
                 /* C = Qall' Y (L x b), Y -= Qall C */
-                st = mossa__svd_gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, c, b);
+                st = mossa__gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, 0.0, c, b);
                 if (st != MOSSA_OK) break;
                 for (i = 0; i < L * b; ++i) cf[i] = (float)c[i];
-                st = mossa__svd_gemm(ctx, 0, 0, n, b, L, qall, lmax, cf, b, yq, b);
+                st = mossa__gemm(ctx, 0, 0, n, b, L, qall, lmax, cf, b, 0.0, yq, b);
                 for (i = 0; i < n * b; ++i) y[i] -= yq[i];
             }
             if (st == MOSSA_OK) st = mossa__orth(ctx, n, b, y, qb, it == 2 ? 2 : 1, &ws);
             if (st != MOSSA_OK || it == 2) break;
-            st = mossa__svd_gemm(ctx, 1, 0, d, b, n, xc, d, qb, b, y, b);
+            st = mossa__xprod_mul(ctx, &xp, 1, b, qb, y);
             if (st == MOSSA_OK) st = mossa__orth(ctx, d, b, y, pb, 1, &ws);
-            if (st == MOSSA_OK) st = mossa__svd_gemm(ctx, 0, 0, n, b, d, xc, d, pb, b, y, b);
+            if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 0, b, pb, y);
         }
         if (st != MOSSA_OK) goto done;
         if (L > 0) {
@@ -1190,13 +1196,13 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
                orthonormalisation had to complete with arbitrary directions
                (an exhausted, rank-deficient residual) ends the attempt */
             double worst = 0.0;
-            st = mossa__svd_gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, c, b);
+            st = mossa__gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, 0.0, c, b);
             if (st != MOSSA_OK) goto done;
             for (i = 0; i < L * b; ++i) worst = MOSSA__MAX(worst, fabs(c[i]));
             if (worst > 1e-3) break;
         }
         /* B block = Qb' Xc = (Xc' Qb)' */
-        st = mossa__svd_gemm(ctx, 1, 0, d, b, n, xc, d, qb, b, y, b);
+        st = mossa__xprod_mul(ctx, &xp, 1, b, qb, y);
         if (st != MOSSA_OK) goto done;
         for (i = 0; i < n; ++i)
             for (j = 0; j < b; ++j) qall[i * lmax + L + j] = qb[i * b + j];
@@ -1218,7 +1224,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
             if (rem < 0.0) rem = 0.0;
             for (i = 0; i < L; ++i)
                 for (j = 0; j < d; ++j) bt[j * L + i] = (float)ball[i * d + j];
-            st = mossa__svd_gemm(ctx, 1, 1, L, L, d, bt, L, bt, L, gram, L);
+            st = mossa__gemm_sym(ctx, 1, L, d, bt, L, 0.0, gram, L);
             if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, L, gram, w);
             if (st != MOSSA_OK) goto done;
             for (r = 0; r < L; ++r) {
@@ -1236,6 +1242,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
         b = MOSSA__MIN(2 * b, (size_t)256);
     }
 done:
+    mossa__xprod_end(ctx, &xp);
     mossa__free(ctx, qall); mossa__free(ctx, ball); mossa__free(ctx, om); mossa__free(ctx, qb);
     mossa__free(ctx, pb); mossa__free(ctx, y); mossa__free(ctx, yq); mossa__free(ctx, c); mossa__free(ctx, cf);
     mossa__free(ctx, bt); mossa__free(ctx, gram); mossa__free(ctx, w);
@@ -1387,12 +1394,12 @@ MOSSA_DEF mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k, c
         vf = (float *)mossa__alloc(&ctx, d * k * sizeof(float));
         sc = (double *)mossa__alloc(&ctx, n * k * sizeof(double));
         if (!g || !w || !v || !vf || !sc) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-        st = mossa__svd_gemm(&ctx, 1, 1, d, d, n, xc, d, xc, d, g, d);
+        st = mossa__gemm_sym(&ctx, 1, d, n, xc, d, 0.0, g, d);
         if (st == MOSSA_OK) st = mossa__eigh_vectors(&ctx, d, g, w, v);
         if (st != MOSSA_OK) goto done;
         for (i = 0; i < d; ++i)
             for (j = 0; j < k; ++j) vf[i * k + j] = (float)v[i * d + j];
-        st = mossa__svd_gemm(&ctx, 0, 0, n, k, d, xc, d, vf, k, sc, k);
+        st = mossa__gemm(&ctx, 0, 0, n, k, d, xc, d, vf, k, 0.0, sc, k);
         if (st != MOSSA_OK) goto done;
         for (r = 0; r < k; ++r) {
             double big = -1.0, sgn = 1.0;

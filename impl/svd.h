@@ -6,7 +6,11 @@ extern "C" {
 #endif
 
 typedef struct mossa_svd_options {
-    size_t oversample;          /* 0 = 10 */
+    size_t oversample;          /* 0 = 10. Subspace iteration rounds the sketch
+                                   width k + oversample up to a multiple of 16
+                                   (at most min(n, d)): the product engine computes
+                                   16 columns at a time, so the extra columns are
+                                   free and make the top k more accurate */
     int power_iters;            /* 0 = auto (7 if k < 0.1 min(n,d), else 4); -1 = none */
     uint64_t seed;              /* Gaussian test matrix seed */
     int block_krylov;           /* nonzero: block Krylov range finder (Musco & Musco

@@ -6,6 +6,17 @@
 
 static int emulated(void) { return getenv("MOSSA_TEST_EMULATED") != NULL; }
 
+/* test hooks (impl/gemm.c, impl/svd.c; built with MOSSA_TEST_HOOKS) */
+mossa_status mossa_test_gemm(int n_threads, int trans_a, int trans_b, size_t m, size_t n, size_t k,
+                             const float *A, size_t lda, const float *B, size_t ldb,
+                             double beta, double *C, size_t ldc);
+mossa_status mossa_test_gemm_sym(int n_threads, int trans_a, size_t m, size_t k,
+                                 const float *A, size_t lda, double beta, double *C, size_t ldc);
+mossa_status mossa_test_gemm_packed(int n_threads, int trans_a, size_t m, size_t n, size_t k,
+                                    const float *A, size_t lda, const float *B, size_t ldb,
+                                    double beta, double *C, size_t ldc);
+mossa_status mossa_test_eigvals(int n_threads, const double *a, size_t n, double *w);
+
 /* ---- reference: one-sided Jacobi in long double --------------------------
    Singular values of the m x n row-major matrix a (double), descending.
    Works on the rows of the shorter orientation. If center, column means
@@ -196,6 +207,125 @@ static void check_svd_case(const float *x, size_t n, size_t d, size_t k, int spe
                   "%s: residual %.9g vs optimal %.9g", what, resid, best);
     free(ref); free(s); free(u); free(vt);
 }
+
+
+/* ---- the shared product engine as this module uses it ---------------------
+   C = beta C + op(A) op(A)' against a long-double sum, at every SIMD level,
+   across block (128) and k-block (256) boundaries, with a large common
+   offset in one column (the float partial sums must still be promoted to
+   double in short blocks); the result must be exactly symmetric and
+   bit-identical for 1 and 2 threads. */
+START_TEST(gemm_sym_matches_long_double_reference)
+{
+    size_t m = emulated() ? 40 : 150, k = emulated() ? 270 : 600, i, j, t;
+    mossa_simd_level lvl;
+    int trans;
+    float *x = test_random_floats(m * k, 91, 1.0);
+    double *c1 = (double *)malloc(m * m * sizeof(double)), *c2 = (double *)malloc(m * m * sizeof(double));
+    double *c0 = (double *)malloc(m * m * sizeof(double));
+    for (i = 0; i < k; ++i) x[i * m + 3] += 1000.0f;   /* trans: column 3 of A (k x m) */
+    for (i = 0; i < m; ++i)
+        for (j = 0; j <= i; ++j) c0[i * m + j] = c0[j * m + i] = (double)((i * 7 + j * 3) % 11) - 5.0;
+    FOR_EACH_SIMD_LEVEL(lvl) {
+        for (trans = 0; trans < 2; ++trans) {
+            /* op(A) m x k: A is m x k (lda k) or k x m (lda m) */
+            size_t lda = trans ? m : k;
+            memcpy(c1, c0, m * m * sizeof(double));
+            memcpy(c2, c0, m * m * sizeof(double));
+            ck_assert_int_eq(mossa_test_gemm_sym(1, trans, m, k, x, lda, 0.5, c1, m), MOSSA_OK);
+            ck_assert_int_eq(mossa_test_gemm_sym(2, trans, m, k, x, lda, 0.5, c2, m), MOSSA_OK);
+            ck_assert_msg(memcmp(c1, c2, m * m * sizeof(double)) == 0, "level %d trans %d: 1 vs 2 threads", (int)lvl, trans);
+            for (i = 0; i < m; ++i)
+                for (j = 0; j < m; ++j) {
+                    long double ref = 0.5L * c0[i * m + j], mag = 0;
+                    for (t = 0; t < k; ++t) {
+                        long double a = trans ? x[t * m + i] : x[i * k + t], b = trans ? x[t * m + j] : x[j * k + t];
+                        ref += a * b;
+                        mag += fabsl(a * b);
+                    }
+                    ck_assert_msg(c1[i * m + j] == c1[j * m + i], "level %d: not symmetric at %zu,%zu", (int)lvl, i, j);
+                    ck_assert_msg(fabsl((long double)c1[i * m + j] - ref) <= 2e-6L * mag + 1e-12L,
+                                  "level %d trans %d C[%zu][%zu] %.17g vs %.17Lg", (int)lvl, trans, i, j,
+                                  c1[i * m + j], ref);
+                }
+        }
+    }
+    free(x); free(c0); free(c1); free(c2);
+}
+END_TEST
+
+/* An operand packed once gives bit-identically the products of mossa__gemm,
+   for both orientations, several right-hand sides, any thread count. */
+START_TEST(gemm_packed_equals_gemm)
+{
+    size_t n = emulated() ? 70 : 300, d = emulated() ? 50 : 260, l = 37, r;
+    mossa_simd_level lvl;
+    int trans;
+    float *x = test_random_floats(n * d, 5, 1.0), *b = test_random_floats(n * l, 6, 1.0);
+    double *c1 = (double *)malloc(n * l * sizeof(double)), *c2 = (double *)malloc(n * l * sizeof(double));
+    FOR_EACH_SIMD_LEVEL(lvl) {
+        for (trans = 0; trans < 2; ++trans) {
+            size_t rows = trans ? d : n, inner = trans ? n : d;
+            for (r = 0; r < 2; ++r) {
+                size_t cols = r ? l : 1;
+                ck_assert_int_eq(mossa_test_gemm(2, trans, 0, rows, cols, inner, x, d, b, cols, 0.0, c1, cols), MOSSA_OK);
+                ck_assert_int_eq(mossa_test_gemm_packed(1 + (int)r, trans, rows, cols, inner, x, d, b, cols, 0.0, c2, cols),
+                                 MOSSA_OK);
+                ck_assert_msg(memcmp(c1, c2, rows * cols * sizeof(double)) == 0, "level %d trans %d cols %zu",
+                              (int)lvl, trans, cols);
+            }
+        }
+    }
+    free(x); free(b); free(c1); free(c2);
+}
+END_TEST
+
+/* The values-only eigensolver behind the variance rank, on a planted
+   spectrum large enough that its parallel steps run (n > 256): planted
+   eigenvalues to ~1e-12 relative to the largest at every SIMD level,
+   bit-identical for 1 and 2 threads, and unchanged in relative terms when
+   the matrix is scaled by 2^-600 or 2^600 (the QL rotations switch to a
+   scaled hypot there). */
+START_TEST(eigvals_values_only_matches_planted_spectrum)
+{
+    size_t n = emulated() ? 260 : 300, i, j, k;
+    long double *q = (long double *)malloc(n * n * sizeof(long double)), *lam = (long double *)malloc(n * sizeof(long double));
+    double *a = (double *)malloc(n * n * sizeof(double)), *as = (double *)malloc(n * n * sizeof(double));
+    double *w1 = (double *)malloc(n * sizeof(double)), *w2 = (double *)malloc(n * sizeof(double));
+    test_rng g = test_rng_make(123);
+    mossa_simd_level lvl;
+    int sc;
+    orthonormal(q, n, n, &g);
+    /* a slowly decaying Gram-like spectrum with near-ties and a zero */
+    for (i = 0; i < n; ++i) lam[i] = 1.0L / (long double)(i + 1) + ((i % 5 == 1) ? 1e-9L : 0.0L);
+    lam[n - 1] = 0.0L;
+    for (i = 0; i < n; ++i)
+        for (j = 0; j <= i; ++j) {
+            long double t = 0;
+            for (k = 0; k < n; ++k) t += q[i * n + k] * lam[k] * q[j * n + k];
+            a[i * n + j] = a[j * n + i] = (double)t;
+        }
+    for (i = 1; i < n; ++i) { /* descending */
+        long double t = lam[i];
+        j = i;
+        while (j > 0 && lam[j - 1] < t) { lam[j] = lam[j - 1]; --j; }
+        lam[j] = t;
+    }
+    FOR_EACH_SIMD_LEVEL(lvl) {
+        for (sc = -1; sc <= 1; ++sc) {
+            double f = ldexp(1.0, 600 * sc);
+            for (i = 0; i < n * n; ++i) as[i] = a[i] * f;
+            ck_assert_int_eq(mossa_test_eigvals(1, as, n, w1), MOSSA_OK);
+            ck_assert_int_eq(mossa_test_eigvals(2, as, n, w2), MOSSA_OK);
+            ck_assert_msg(memcmp(w1, w2, n * sizeof(double)) == 0, "level %d scale %d: 1 vs 2 threads", (int)lvl, sc);
+            for (i = 0; i < n; ++i)
+                ck_assert_msg(fabsl((long double)w1[i] / f - lam[i]) < 1e-12L * (long double)n,
+                              "level %d scale %d: w[%zu] %.17g vs %.17Lg", (int)lvl, sc, i, w1[i] / f, lam[i]);
+        }
+    }
+    free(q); free(lam); free(a); free(as); free(w1); free(w2);
+}
+END_TEST
 
 START_TEST(randomized_svd_matches_long_double_jacobi_on_planted_spectra)
 {
@@ -644,6 +774,9 @@ Suite *suite_svd(void)
     Suite *s = suite_create("svd");
     TCase *tc = tcase_create("svd");
     tcase_set_timeout(tc, emulated() ? 600 : 240);
+    tcase_add_test(tc, gemm_sym_matches_long_double_reference);
+    tcase_add_test(tc, gemm_packed_equals_gemm);
+    tcase_add_test(tc, eigvals_values_only_matches_planted_spectrum);
     tcase_add_test(tc, randomized_svd_matches_long_double_jacobi_on_planted_spectra);
     tcase_add_test(tc, randomized_svd_is_bit_identical_for_1_and_2_threads);
     tcase_add_test(tc, randomized_svd_every_simd_level_agrees_with_reference);

@@ -431,43 +431,6 @@ static double mossa__rbf_exp_row_avx2(float *row, size_t n, double c, double *cs
 /* The 8 x 32 tile in four 4 x 16 register blocks (8 ymm accumulators each),
    the K slice (<= 256) staying in L1 between them. */
 MOSSA__TARGET_AVX2
-static void mossa__svd_mm_tile_avx2(size_t K, const float *A, size_t sak, size_t mr,
-                                    const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
-{
-    float out[8][32];
-    size_t rb, cb, k, t, c;
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    for (rb = 0; rb < 8 && rb < mr; rb += 4) {
-        for (cb = 0; cb < 32; cb += 16) {
-            int rem0 = (int)nr - (int)cb, rem1 = rem0 - 8;
-            __m256i mk0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem0), lane);
-            __m256i mk1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem1), lane);
-            __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-                   c30 = c00, c31 = c00;
-            if (rem0 <= 0) break;
-            for (k = 0; k < K; ++k) {
-                const float *b = B + k * ldb + cb, *a4 = A + k * sak + rb;
-                __m256 b0 = _mm256_maskload_ps(b, mk0), b1 = _mm256_maskload_ps(b + 8, mk1), a;
-                a = _mm256_broadcast_ss(a4);
-                c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
-                a = _mm256_broadcast_ss(a4 + 1);
-                c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
-                a = _mm256_broadcast_ss(a4 + 2);
-                c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
-                a = _mm256_broadcast_ss(a4 + 3);
-                c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
-            }
-            _mm256_storeu_ps(out[rb] + cb, c00); _mm256_storeu_ps(out[rb] + cb + 8, c01);
-            _mm256_storeu_ps(out[rb + 1] + cb, c10); _mm256_storeu_ps(out[rb + 1] + cb + 8, c11);
-            _mm256_storeu_ps(out[rb + 2] + cb, c20); _mm256_storeu_ps(out[rb + 2] + cb + 8, c21);
-            _mm256_storeu_ps(out[rb + 3] + cb, c30); _mm256_storeu_ps(out[rb + 3] + cb + 8, c31);
-        }
-    }
-    for (t = 0; t < mr; ++t)
-        for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)out[t][c];
-}
-
-MOSSA__TARGET_AVX2
 static double mossa__svd_rowop_avx2(size_t j, double *r, const double *x, const double *y, double a,
                                     double b, const double *u, double c, double *p)
 {
@@ -676,7 +639,6 @@ static void mossa__fill_avx2(mossa__kernels *t)
     t->rbf_dist = mossa__rbf_dist_avx2;
     t->rbf_exp_row = mossa__rbf_exp_row_avx2;
     /* svd */
-    t->svd_mm_tile = mossa__svd_mm_tile_avx2;
     t->svd_rowop = mossa__svd_rowop_avx2;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx2;

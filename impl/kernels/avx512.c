@@ -431,43 +431,6 @@ static double mossa__rbf_exp_row_avx512(float *row, size_t n, double c, double *
 /* 8 x 32 register tile: 16 zmm accumulators, two masked loads of B and
    eight broadcasts of A per k. */
 MOSSA__TARGET_AVX512
-static void mossa__svd_mm_tile_avx512(size_t K, const float *A, size_t sak, size_t mr,
-                                      const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
-{
-    size_t k, t, c;
-    __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xFFFFu : ((1u << nr) - 1u));
-    __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xFFFFu : nr <= 16 ? 0u : ((1u << (nr - 16)) - 1u));
-    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-           c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
-           c70 = c00, c71 = c00;
-    float out[8][32];
-    for (k = 0; k < K; ++k) {
-        const float *b = B + k * ldb, *a8 = A + k * sak;
-        __m512 b0 = _mm512_maskz_loadu_ps(m0, b), b1 = _mm512_maskz_loadu_ps(m1, b + 16), a;
-#define MOSSA__STEP(i) \
-        a = _mm512_set1_ps(a8[i]); \
-        c##i##0 = _mm512_fmadd_ps(a, b0, c##i##0); c##i##1 = _mm512_fmadd_ps(a, b1, c##i##1);
-        MOSSA__STEP(0) MOSSA__STEP(1) MOSSA__STEP(2) MOSSA__STEP(3)
-        MOSSA__STEP(4) MOSSA__STEP(5) MOSSA__STEP(6) MOSSA__STEP(7)
-#undef MOSSA__STEP
-    }
-#define MOSSA__OUT(i) _mm512_storeu_ps(out[i], c##i##0); _mm512_storeu_ps(out[i] + 16, c##i##1);
-    MOSSA__OUT(0) MOSSA__OUT(1) MOSSA__OUT(2) MOSSA__OUT(3)
-    MOSSA__OUT(4) MOSSA__OUT(5) MOSSA__OUT(6) MOSSA__OUT(7)
-#undef MOSSA__OUT
-    if (nr == 32) {
-        for (t = 0; t < mr; ++t) {
-            double *crow = C + t * ldc;
-            for (c = 0; c < 32; c += 8)
-                _mm512_storeu_pd(crow + c, _mm512_add_pd(_mm512_loadu_pd(crow + c),
-                                                         _mm512_maskz_cvtps_pd((__mmask8)0xFF, _mm256_loadu_ps(out[t] + c))));
-        }
-    } else
-        for (t = 0; t < mr; ++t)
-            for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)out[t][c];
-}
-
-MOSSA__TARGET_AVX512
 static double mossa__svd_rowop_avx512(size_t j, double *r, const double *x, const double *y, double a,
                                       double b, const double *u, double c, double *p)
 {
@@ -749,7 +712,6 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->rbf_dist = mossa__rbf_dist_avx512;
     t->rbf_exp_row = mossa__rbf_exp_row_avx512;
     /* svd */
-    t->svd_mm_tile = mossa__svd_mm_tile_avx512;
     t->svd_rowop = mossa__svd_rowop_avx512;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx512;

@@ -237,24 +237,6 @@ static double mossa__rbf_exp_row_scalar(float *row, size_t n, double c, double *
 }
 
 /* ---- svd ------------------------------------------------------------------- */
-static void mossa__svd_mm_tile_scalar(size_t K, const float *A, size_t sak, size_t mr,
-                                      const float *B, size_t ldb, size_t nr, double *C, size_t ldc)
-{
-    float acc[8][32];
-    size_t k, t, c;
-    for (t = 0; t < mr; ++t)
-        for (c = 0; c < nr; ++c) acc[t][c] = 0.0f;
-    for (k = 0; k < K; ++k) {
-        const float *b = B + k * ldb;
-        for (t = 0; t < mr; ++t) {
-            float a = A[k * sak + t];
-            for (c = 0; c < nr; ++c) acc[t][c] += a * b[c];
-        }
-    }
-    for (t = 0; t < mr; ++t)
-        for (c = 0; c < nr; ++c) C[t * ldc + c] += (double)acc[t][c];
-}
-
 static double mossa__svd_rowop_scalar(size_t j, double *r, const double *x, const double *y, double a,
                                       double b, const double *u, double c, double *p)
 {
@@ -415,7 +397,6 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->rbf_dist = mossa__rbf_dist_scalar;
     t->rbf_exp_row = mossa__rbf_exp_row_scalar;
     /* svd */
-    t->svd_mm_tile = mossa__svd_mm_tile_scalar;
     t->svd_rowop = mossa__svd_rowop_scalar;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_scalar;
