@@ -48,6 +48,13 @@ typedef enum mossa_tsne_init {
     MOSSA_TSNE_INIT_RANDOM = 1
 } mossa_tsne_init;
 
+/* Exact kNN method (both give identical neighbours and distances). */
+typedef enum mossa_tsne_knn_method {
+    MOSSA_TSNE_KNN_AUTO = 0,    /* default: by n and d (see tsne.c) */
+    MOSSA_TSNE_KNN_BRUTE = 1,   /* blocked SIMD brute force, O(n^2 d) */
+    MOSSA_TSNE_KNN_VPTREE = 2   /* vantage-point tree (fast at low intrinsic dimension) */
+} mossa_tsne_knn_method;
+
 /* theta value that selects the exact O(n^2) repulsion */
 #define MOSSA_TSNE_THETA_EXACT (-1.0)
 
@@ -74,6 +81,7 @@ typedef struct mossa_tsne_options {
     int exaggeration_iterations;/* 0 = 250 */
     const float *init_y;        /* optional n x dims starting embedding (used as given,
                                    overrides init); NULL = init */
+    mossa_tsne_knn_method knn;  /* exact kNN method; 0 = auto */
 } mossa_tsne_options;
 
 typedef struct mossa_tsne_result {
@@ -140,8 +148,8 @@ MOSSA_API void mossa_tsne_end(mossa_tsne_state *state);
 
 /* ---- building blocks ------------------------------------------------------ */
 /* Exact k nearest neighbours of every row of x among the other rows
-   (ties by index), ascending; Euclidean distances. Uses n_threads and
-   allocator of options (NULL = defaults). */
+   (ties by index), ascending; Euclidean distances. Uses n_threads,
+   allocator and knn of options (NULL = defaults). */
 MOSSA_API mossa_status mossa_tsne_knn(const float *x, size_t n, size_t d, size_t k,
                                       const mossa_tsne_options *options,
                                       int32_t *indices, float *distances);

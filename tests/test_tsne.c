@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 static int emulated(void) { return getenv("MOSSA_TEST_EMULATED") != NULL; }
+#define MOSSA__MIN_T(a, b) ((a) < (b) ? (a) : (b))
 
 /* clustered test data: c clusters of unit spread around N(0, 5^2) centres */
 static float *clusters(size_t n, size_t d, int c, unsigned long long seed, int *label)
@@ -186,6 +187,93 @@ START_TEST(test_knn_exact_against_brute_force)
     }
     ck_assert(dist[9 * k] == 0.0f && dist[5 * k] == 0.0f);     /* duplicates found at distance 0 */
     free(x); free(idx); free(dist);
+}
+END_TEST
+
+/* The VP-tree must return exactly the brute force's neighbours and float
+   distances (same kernel arithmetic, same (distance, index) order) on data
+   that stresses pruning: Gaussian, clustered, all rows identical, integer
+   grids (many exactly equal distances), squares that underflow or
+   overflow in float32, k = n - 1, n below one leaf, d above one kernel
+   chunk; for 1 and 2 threads and at every SIMD level. */
+typedef struct vp_case { size_t n, d, k; int kind; double scale; } vp_case;
+
+static float *vp_data(const vp_case *c, unsigned long long seed)
+{
+    size_t i, m = c->n * c->d;
+    float *x;
+    test_rng r = test_rng_make(seed);
+    if (c->kind == 1) return clusters(c->n, c->d, 7, seed, NULL);
+    x = test_random_floats(m, seed, c->scale);
+    if (c->kind == 2) for (i = 0; i < m; ++i) x[i] = 3.25f;                           /* identical */
+    if (c->kind == 3) for (i = 0; i < m; ++i) x[i] = (float)(test_rng_next(&r) % 4);  /* grid */
+    if (c->kind == 4) for (i = c->n / 2 * c->d; i < m; ++i) x[i] = x[i - c->n / 2 * c->d];  /* half copies */
+    return x;
+}
+
+START_TEST(test_vptree_equals_brute_force)
+{
+    static const vp_case cases[] = {
+        {1000, 2, 30, 0, 1.0}, {777, 5, 45, 0, 1.0}, {600, 17, 20, 0, 1.0}, {900, 10, 30, 1, 1.0},
+        {200, 3, 50, 2, 1.0}, {500, 6, 40, 3, 1.0}, {400, 4, 25, 4, 1.0}, {150, 4, 149, 0, 1.0},
+        {20, 3, 19, 0, 1.0}, {33, 2, 5, 0, 1.0}, {300, 3, 20, 0, 1e-22}, {300, 3, 20, 0, 1e-24},
+        {300, 3, 20, 0, 3e19},
+        {120, 700, 10, 0, 1.0}
+    };
+    size_t ci, nc = sizeof(cases) / sizeof(cases[0]);
+    mossa_simd_level lvl;
+    for (ci = 0; ci < nc; ++ci) {
+        vp_case c = cases[ci];
+        float *x, *db, *dv;
+        int32_t *ib, *iv;
+        mossa_tsne_options o = opts(1);
+        size_t i;
+        if (emulated() && c.n > 300) { c.n = 300; c.k = MOSSA__MIN_T(c.k, 40); }
+        x = vp_data(&c, 500 + ci);
+        db = (float *)malloc(c.n * c.k * sizeof(float)); dv = (float *)malloc(c.n * c.k * sizeof(float));
+        ib = (int32_t *)malloc(c.n * c.k * sizeof(int32_t)); iv = (int32_t *)malloc(c.n * c.k * sizeof(int32_t));
+        FOR_EACH_SIMD_LEVEL(lvl) {
+            int t;
+            o.n_threads = 1; o.knn = MOSSA_TSNE_KNN_BRUTE;
+            ck_assert_int_eq(mossa_tsne_knn(x, c.n, c.d, c.k, &o, ib, db), MOSSA_OK);
+            for (t = 1; t <= 2; ++t) {
+                o.n_threads = t; o.knn = MOSSA_TSNE_KNN_VPTREE;
+                memset(iv, 0xff, c.n * c.k * sizeof(int32_t));
+                ck_assert_int_eq(mossa_tsne_knn(x, c.n, c.d, c.k, &o, iv, dv), MOSSA_OK);
+                for (i = 0; i < c.n * c.k; ++i)
+                    ck_assert_msg(iv[i] == ib[i] && memcmp(&dv[i], &db[i], sizeof(float)) == 0,
+                                  "case %zu (n %zu d %zu k %zu) level %d threads %d: row %zu slot %zu: "
+                                  "vptree %d %.9g brute %d %.9g", ci, c.n, c.d, c.k, (int)lvl, t,
+                                  i / c.k, i % c.k, iv[i], dv[i], ib[i], db[i]);
+            }
+        }
+        /* all rows identical: every point's neighbours are the lowest other indices */
+        if (c.kind == 2) for (i = 0; i < c.k; ++i) ck_assert_int_eq(ib[i], (int32_t)(i + 1));
+        free(x); free(db); free(dv); free(ib); free(iv);
+    }
+}
+END_TEST
+
+START_TEST(test_knn_method_does_not_change_the_embedding)
+{
+    size_t n = emulated() ? 150 : 400, d = 4, i;
+    float *x = clusters(n, d, 3, 77, NULL);
+    float *y1 = (float *)malloc(n * 2 * sizeof(float)), *y2 = (float *)malloc(n * 2 * sizeof(float));
+    int32_t idx[4];
+    float dist[4];
+    mossa_tsne_options o = opts(2);
+    mossa_tsne_result r1, r2;
+    o.iterations = 100;
+    o.knn = MOSSA_TSNE_KNN_BRUTE;
+    ck_assert_int_eq(mossa_tsne(x, n, d, &o, y1, &r1), MOSSA_OK);
+    o.knn = MOSSA_TSNE_KNN_VPTREE;
+    ck_assert_int_eq(mossa_tsne(x, n, d, &o, y2, &r2), MOSSA_OK);
+    for (i = 0; i < n * 2; ++i) ck_assert(memcmp(&y1[i], &y2[i], sizeof(float)) == 0);
+    ck_assert(r1.kl == r2.kl);
+    o.knn = (mossa_tsne_knn_method)3;
+    ck_assert_int_eq(mossa_tsne(x, n, d, &o, y1, &r1), MOSSA_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(mossa_tsne_knn(x, 5, d, 4, &o, idx, dist), MOSSA_ERR_INVALID_ARGUMENT);
+    free(x); free(y1); free(y2);
 }
 END_TEST
 
@@ -673,6 +761,8 @@ Suite *suite_tsne(void)
     TCase *a = tcase_create("affinities"), *g = tcase_create("gradients"), *o = tcase_create("optimiser");
     TCase *r = tcase_create("robustness");
     tcase_add_test(a, test_knn_exact_against_brute_force);
+    tcase_add_test(a, test_vptree_equals_brute_force);
+    tcase_add_test(a, test_knn_method_does_not_change_the_embedding);
     tcase_add_test(a, test_calibration_entropy_matches_perplexity);
     tcase_add_test(a, test_joint_p_sums_to_one_and_is_symmetric);
     tcase_add_test(a, test_precomputed_knn_and_affinity_give_the_same_p);
