@@ -619,7 +619,8 @@ static mossa_status mossa__tsne_entropy(mossa__ctx *ctx, mossa_tsne_state *s)
 }
 
 /* ---- PCA initialisation ---------------------------------------------------------
-   Subspace iteration on the explicitly centred data (x - mean in double, so
+   Wide inputs (d > MOSSA__TSNE_PCA_SVD_MAX_D, see mossa__tsne_pca_svd):
+   subspace iteration on the explicitly centred data (x - mean in double, so
    large-mean columns do not cancel): V <- orth(Xc^T Xc V) with b = dims + 6
    columns, then Rayleigh-Ritz on the b x b matrix (Jacobi). Row chunks are
    fixed (independent of threads) and reduced in order. */
@@ -804,6 +805,49 @@ done:
     return st;
 }
 
+/* PCA through the SVD module (exact: Gram eigen-decomposition in double
+   when d <= 1024 and n >= d) for narrow inputs. mossa_pca works on a
+   centred copy of X (4 d bytes per point), so it is used only while that
+   copy stays below the optimiser's own peak (about 0.9 KB per point):
+   d <= MOSSA__TSNE_PCA_SVD_MAX_D. On 70000 x 64 it took 0.18 s against
+   0.77 s for the subspace iteration above and resolves close eigenvalues
+   that 12 subspace steps do not. Wider inputs (LLM hidden states, d in
+   the thousands) keep the subspace iteration: it needs n x (dims + 6)
+   doubles, not a copy of X. Signs: mossa_pca's (largest-|.| score of
+   each component positive). Dimensions beyond min(n, d) start as
+   N(0, 1e-4^2). */
+#define MOSSA__TSNE_PCA_SVD_MAX_D 128
+static mossa_status mossa__tsne_pca_svd(mossa__ctx *ctx, const mossa_tsne_options *o, const float *x,
+                                        size_t n, size_t d, double *y, int *ok)
+{
+    mossa_svd_options so;
+    size_t dims = (size_t)o->dims, k = MOSSA__MIN(dims, MOSSA__MIN(n, d)), i, l;
+    float *sc;
+    double mu = 0.0, sd = 0.0;
+    mossa_status st;
+    *ok = 0;
+    memset(&so, 0, sizeof(so));
+    so.n_threads = ctx->n_threads; so.allocator = ctx->allocator; so.seed = o->seed;
+    sc = (float *)mossa__alloc(ctx, n * k * sizeof(float));
+    if (!sc) return MOSSA_ERR_OUT_OF_MEMORY;
+    st = mossa_pca(x, n, d, k, &so, NULL, sc, NULL);
+    if (st == MOSSA_ERR_ZERO_VARIANCE) { mossa__free(ctx, sc); return MOSSA_OK; }
+    if (st != MOSSA_OK) { mossa__free(ctx, sc); return st; }
+    for (i = 0; i < n; ++i) mu += (double)sc[i * k];
+    mu /= (double)n;
+    for (i = 0; i < n; ++i) sd += ((double)sc[i * k] - mu) * ((double)sc[i * k] - mu);
+    sd = sqrt(sd / (double)n);
+    if (sd > 0.0 && isfinite(sd)) {
+        for (i = 0; i < n; ++i)
+            for (l = 0; l < dims; ++l)
+                y[i * dims + l] = l < k ? (double)sc[i * k + l] * (1e-4 / sd)
+                                        : 1e-4 * mossa_rng_normal(o->seed, i * dims + l);
+        *ok = 1;
+    }
+    mossa__free(ctx, sc);
+    return MOSSA_OK;
+}
+
 /* ---- options and state ------------------------------------------------------- */
 static mossa_status mossa__tsne_resolve(const mossa_tsne_options *in, mossa_tsne_options *o)
 {
@@ -936,7 +980,8 @@ MOSSA_DEF mossa_status mossa_tsne_begin(const float *x, size_t n, size_t d,
     /* init first: PCA temporaries are gone before the neighbour graph exists */
     if (o.init_y) st = mossa__tsne_user_init(s);
     else if (o.init == MOSSA_TSNE_INIT_PCA) {
-        st = mossa__tsne_pca(&ctx, x, n, d, o.dims, o.seed, s->y, &ok);
+        st = d <= MOSSA__TSNE_PCA_SVD_MAX_D ? mossa__tsne_pca_svd(&ctx, &o, x, n, d, s->y, &ok)
+                                            : mossa__tsne_pca(&ctx, x, n, d, o.dims, o.seed, s->y, &ok);
         if (st == MOSSA_OK && !ok) mossa__tsne_random_init(s);
     } else mossa__tsne_random_init(s);
     if (st != MOSSA_OK) goto fail;

@@ -1,7 +1,9 @@
 /* ---------------------------------------------------------------------
    Barnes-Hut t-SNE (impl/tsne.c)
 
-   Pipeline: exact k-nearest neighbours (k = min(3 * perplexity, n - 1)),
+   Pipeline: exact k-nearest neighbours (k = min(3 * perplexity, n - 1);
+   blocked SIMD brute force, or a vantage-point tree for d <= 5 and
+   n >= 2000 - both give bit-identical neighbours; options.knn forces one),
    per-point perplexity calibration, joint P = (P + P^T) / (2n), then
    gradient descent with early exaggeration, momentum and gains. The
    repulsion is Barnes-Hut over a quadtree (2-D) / octree (3-D) built each
@@ -29,7 +31,9 @@
    - init: PCA (top principal components, scaled so that the first has
      standard deviation 1e-4, like sklearn and openTSNE) or N(0, 1e-4^2)
      from the seed. PCA falls back to random when the data has no
-     variance.
+     variance. d <= 128: exact, through mossa_pca (signs: the largest-|.|
+     score of each component positive); wider: 12 steps of subspace
+     iteration (no copy of X; largest loading positive).
    - KL: mossa_tsne reports KL(P || Q) at the final embedding with the
      normaliser Z computed exactly for n <= 30000 (Barnes-Hut at
      theta <= 0.25 above), so it is comparable with an exact evaluator.

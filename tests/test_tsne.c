@@ -277,6 +277,84 @@ START_TEST(test_knn_method_does_not_change_the_embedding)
 }
 END_TEST
 
+/* PCA initialisation: the start embedding is the projection on the top
+   principal axes (reference: long double covariance, power iteration with
+   deflation), the first column scaled to standard deviation 1e-4, signs
+   independent of the seed; for a narrow input (through mossa_pca) and a
+   wide one (the subspace iteration). */
+START_TEST(test_pca_init_is_principal_components)
+{
+    size_t n = emulated() ? 200 : 500, dd[2] = {20, 200}, di;
+    for (di = 0; di < 2; ++di) {
+        size_t d = dd[di], i, j, c, l, it;
+        float *x = test_random_floats(n * d, 900 + di, 0.1), *y0 = (float *)malloc(n * 2 * sizeof(float));
+        float *y1 = (float *)malloc(n * 2 * sizeof(float));
+        float *a = test_random_floats(2 * d, 950 + di, 1.0);
+        test_rng r = test_rng_make(960 + di);
+        long double *mean = (long double *)calloc(d, sizeof(long double));
+        long double *C = (long double *)calloc(d * d, sizeof(long double)), *v = (long double *)malloc(2 * d * sizeof(long double));
+        mossa_tsne_options o = opts(2);
+        mossa_tsne_state *s = NULL;
+        double mu = 0, sd = 0;
+        /* rank-2 signal with variances 25 and 4 on random axes, plus noise */
+        for (i = 0; i < n; ++i) {
+            double z1 = 5.0 * test_normal(&r), z2 = 2.0 * test_normal(&r);
+            for (c = 0; c < d; ++c) x[i * d + c] += (float)(z1 * a[c] + z2 * a[d + c] + 100.0);
+        }
+        for (i = 0; i < n; ++i) for (c = 0; c < d; ++c) mean[c] += x[i * d + c];
+        for (c = 0; c < d; ++c) mean[c] /= n;
+        for (i = 0; i < n; ++i)
+            for (c = 0; c < d; ++c)
+                for (j = 0; j < d; ++j) C[c * d + j] += (x[i * d + c] - mean[c]) * (x[i * d + j] - mean[j]);
+        for (l = 0; l < 2; ++l) {
+            long double *w = v + l * d, nrm;
+            for (c = 0; c < d; ++c) w[c] = 1.0L + c % 3;
+            for (it = 0; it < 500; ++it) {
+                long double *t = (long double *)calloc(d, sizeof(long double));
+                for (c = 0; c < d; ++c) for (j = 0; j < d; ++j) t[c] += C[c * d + j] * w[j];
+                if (l == 1) {  /* deflate the first axis */
+                    long double dot = 0;
+                    for (c = 0; c < d; ++c) dot += t[c] * v[c];
+                    for (c = 0; c < d; ++c) t[c] -= dot * v[c];
+                }
+                nrm = 0;
+                for (c = 0; c < d; ++c) nrm += t[c] * t[c];
+                nrm = sqrtl(nrm);
+                for (c = 0; c < d; ++c) w[c] = t[c] / nrm;
+                free(t);
+            }
+        }
+        o.seed = 1;
+        ck_assert_int_eq(mossa_tsne_begin(x, n, d, &o, &s), MOSSA_OK);
+        mossa_tsne_get_embedding(s, y0);
+        mossa_tsne_end(s);
+        o.seed = 2;
+        ck_assert_int_eq(mossa_tsne_begin(x, n, d, &o, &s), MOSSA_OK);
+        mossa_tsne_get_embedding(s, y1);
+        mossa_tsne_end(s);
+        for (i = 0; i < n; ++i) mu += y0[2 * i];
+        mu /= n;
+        for (i = 0; i < n; ++i) sd += (y0[2 * i] - mu) * (y0[2 * i] - mu);
+        sd = sqrt(sd / n);
+        ck_assert_msg(fabs(sd - 1e-4) < 1e-9, "d %zu: sd %g", d, sd);
+        for (l = 0; l < 2; ++l) {
+            long double sxy = 0, sxx = 0, syy = 0, s01 = 0, s11 = 0;
+            for (i = 0; i < n; ++i) {
+                long double p = 0;
+                for (c = 0; c < d; ++c) p += (x[i * d + c] - mean[c]) * v[l * d + c];
+                sxy += p * y0[2 * i + l]; sxx += p * p; syy += (long double)y0[2 * i + l] * y0[2 * i + l];
+                s01 += (long double)y0[2 * i + l] * y1[2 * i + l]; s11 += (long double)y1[2 * i + l] * y1[2 * i + l];
+            }
+            ck_assert_msg(fabsl(sxy) / sqrtl(sxx * syy) > 0.99999L, "d %zu axis %zu: |corr| %Lg", d, l,
+                          fabsl(sxy) / sqrtl(sxx * syy));
+            /* the same signs for another seed */
+            ck_assert_msg(s01 / sqrtl(syy * s11) > 0.99999L, "d %zu axis %zu: seeds disagree", d, l);
+        }
+        free(x); free(y0); free(y1); free(a); free(mean); free(C); free(v);
+    }
+}
+END_TEST
+
 START_TEST(test_calibration_entropy_matches_perplexity)
 {
     const double perps[] = {2.0, 5.0, 30.0, 50.0};
@@ -763,6 +841,7 @@ Suite *suite_tsne(void)
     tcase_add_test(a, test_knn_exact_against_brute_force);
     tcase_add_test(a, test_vptree_equals_brute_force);
     tcase_add_test(a, test_knn_method_does_not_change_the_embedding);
+    tcase_add_test(a, test_pca_init_is_principal_components);
     tcase_add_test(a, test_calibration_entropy_matches_perplexity);
     tcase_add_test(a, test_joint_p_sums_to_one_and_is_symmetric);
     tcase_add_test(a, test_precomputed_knn_and_affinity_give_the_same_p);
