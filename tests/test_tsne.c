@@ -787,6 +787,35 @@ START_TEST(test_memory_peak_and_allocation_failures)
 }
 END_TEST
 
+START_TEST(test_vptree_allocation_failures)
+{
+    size_t n = 3000, d = 3, k = 10, i;
+    float *x = test_random_floats(n * d, 71, 1.0), *dist = (float *)malloc(n * k * sizeof(float));
+    int32_t *idx = (int32_t *)malloc(n * k * sizeof(int32_t));
+    mossa_tsne_options o = opts(2);
+    mossa_allocator a;
+    track t;
+    long calls;
+    memset(&t, 0, sizeof(t));
+    t.fail_at = -1;
+    a.alloc = track_alloc; a.free = track_free; a.user = &t;
+    o.allocator = &a;
+    o.knn = MOSSA_TSNE_KNN_AUTO;    /* n >= 2000, d <= 5: the tree */
+    ck_assert_int_eq(mossa_tsne_knn(x, n, d, k, &o, idx, dist), MOSSA_OK);
+    ck_assert_int_eq((long)t.live, 0);
+    /* the tree's one block: under 100 bytes per point here */
+    ck_assert_msg(t.peak < 100 * n, "peak %zu", t.peak);
+    calls = t.calls;
+    for (i = 0; i < (size_t)calls; ++i) {
+        memset(&t, 0, sizeof(t));
+        t.fail_at = (long)i;
+        ck_assert_int_eq(mossa_tsne_knn(x, n, d, k, &o, idx, dist), MOSSA_ERR_OUT_OF_MEMORY);
+        ck_assert(t.live == 0);
+    }
+    free(x); free(dist); free(idx);
+}
+END_TEST
+
 /* ---- CLI -------------------------------------------------------------------------- */
 START_TEST(test_cli_tsne)
 {
@@ -855,6 +884,7 @@ Suite *suite_tsne(void)
     tcase_add_test(r, test_errors);
     tcase_add_test(r, test_small_n_and_duplicates);
     tcase_add_test(r, test_memory_peak_and_allocation_failures);
+    tcase_add_test(r, test_vptree_allocation_failures);
     tcase_add_test(r, test_cli_tsne);
     tcase_set_timeout(a, 120); tcase_set_timeout(g, 240);
     tcase_set_timeout(o, 600); tcase_set_timeout(r, 600);
