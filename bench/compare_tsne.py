@@ -77,7 +77,10 @@ def knn(x, k, block=2048):
     dist = np.empty((n, k))
     for s in range(0, n, block):
         e = min(n, s + block)
-        d2 = sq[s:e, None] + sq[None, :] - 2.0 * x[s:e] @ x.T
+        d2 = x[s:e] @ x.T                   # in place from here: one n-wide block in memory
+        d2 *= -2.0
+        d2 += sq[s:e, None]
+        d2 += sq[None, :]
         d2[np.arange(e - s), np.arange(s, e)] = np.inf
         part = np.argpartition(d2, k, axis=1)[:, :k]
         pd = np.take_along_axis(d2, part, 1)
@@ -123,8 +126,14 @@ def exact_kl(P, y, block=2048):
     Z = 0.0
     for s in range(0, n, block):
         e = min(n, s + block)
-        d2 = np.maximum(sq[s:e, None] + sq[None, :] - 2.0 * y[s:e] @ y.T, 0.0)
-        Z += (1.0 / (1.0 + d2)).sum() - (e - s)     # minus the diagonal (q_ii = 1)
+        d2 = y[s:e] @ y.T
+        d2 *= -2.0
+        d2 += sq[s:e, None]
+        d2 += sq[None, :]
+        np.maximum(d2, 0.0, out=d2)
+        d2 += 1.0
+        np.reciprocal(d2, out=d2)
+        Z += d2.sum() - (e - s)     # minus the diagonal (q_ii = 1)
     d2 = ((y[P.row] - y[P.col]) ** 2).sum(1)
     q = 1.0 / (1.0 + d2) / Z
     return float((P.data * np.log(P.data / q)).sum())
