@@ -26,7 +26,7 @@ N(0, 1) noise per entry (pixel values are 0..16), float32. Only
 wall seconds, peak RSS of the mossa process (os.wait4 on that child),
 bytes per point (with and without the 256 B/point of the input matrix
 itself), the exact KL by the same evaluator (kNN, P and Z in blocked
-float64 numpy, O(n^2): about 4 minutes at 70k on a quiet machine), the 10-NN accuracy, the load
+float64 numpy, O(n^2): 135 s at 70k on the shared 2-core machine), the 10-NN accuracy, the load
 average at the start, and the peer figures from ANCHORS.md for reference
 (FIt-SNE FFT, 2 threads: 52 s / KL 1.961 with learning rate 200; 188 s /
 KL 0.807 with learning rate N/12 and PCA init, which is mossa's default).
