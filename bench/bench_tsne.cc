@@ -1,5 +1,9 @@
 // bench_tsne.cc - Barnes-Hut t-SNE pieces at every SIMD level:
 //   * TsneKnn: exact kNN (k = 90) of 4000 x 64 clustered points;
+//   * TsneKnnMethod: brute force vs VP-tree, k = 90, 2 threads, best SIMD
+//     level, on Gaussian (intrinsic dimension = d) and clustered data -
+//     the measurements behind the auto rule in tsne.c
+//     (--benchmark_filter=TsneKnnMethod);
 //   * TsneGradient: one Barnes-Hut gradient (tree build + repulsion +
 //     attraction) of 20000 points at a spread-out embedding, theta 0.5;
 //   * TsneDigitsLike: the whole pipeline (1000 iterations) on 1797 x 64
@@ -67,6 +71,43 @@ void TsneKnn(benchmark::State &state)
     mossa_simd_force(MOSSA_SIMD_AUTO);
 }
 
+// Arguments: method (1 brute, 2 vptree), n, d, clustered (0/1).
+void TsneKnnMethod(benchmark::State &state)
+{
+    const size_t n = static_cast<size_t>(state.range(1)), d = static_cast<size_t>(state.range(2)), k = 90;
+    std::vector<float> x;
+    if (state.range(3)) {
+        x = clustered(n, d, 10, 5);
+    } else {
+        std::mt19937 gen(6);
+        std::normal_distribution<float> unit(0.0f, 1.0f);
+        x.resize(n * d);
+        for (auto &v : x) v = unit(gen);
+    }
+    std::vector<int32_t> idx(n * k);
+    std::vector<float> dist(n * k);
+    mossa_tsne_options o{};
+    o.n_threads = 2;
+    o.knn = static_cast<mossa_tsne_knn_method>(state.range(0));
+    state.SetLabel(std::string(state.range(0) == 1 ? "brute" : "vptree") +
+                   (state.range(3) ? " clustered" : " gaussian"));
+    for (auto _ : state) {
+        if (mossa_tsne_knn(x.data(), n, d, k, &o, idx.data(), dist.data()) != MOSSA_OK) {
+            state.SkipWithError("knn failed");
+            break;
+        }
+        benchmark::DoNotOptimize(dist.data());
+    }
+}
+
+void knn_grid(benchmark::internal::Benchmark *b)
+{
+    for (int clustered_data : {0, 1})
+        for (int n : {5000, 20000})
+            for (int d : {2, 5, 10, 50})
+                for (int method : {1, 2}) b->Args({method, n, d, clustered_data});
+}
+
 void TsneGradient(benchmark::State &state)
 {
     if (!force_level(state)) return;
@@ -119,5 +160,6 @@ void levels(benchmark::internal::Benchmark *b)
 }  // namespace
 
 BENCHMARK(TsneKnn)->Apply(levels)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(TsneKnnMethod)->Apply(knn_grid)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(TsneGradient)->Apply(levels)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(TsneDigitsLike)->Apply(levels)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);

@@ -2,7 +2,7 @@
 """mossa tsne vs sklearn TSNE (Barnes-Hut), side by side, one common evaluator.
 
 Usage: /usr/bin/python3 bench/compare_tsne.py build/mossa [--sets digits,mix20k,digits70k]
-                                                         [--threads 2] [--no-sklearn]
+                                                         [--threads 2] [--no-sklearn] [--large]
 
 For every data set both tools embed the same float32 matrix (perplexity 30,
 1000 iterations, PCA init, learning rate auto, 2 threads; sklearn with
@@ -18,10 +18,21 @@ Wall time is measured around each whole run (load, affinities, optimisation,
 write), and CPU seconds (all threads) beside it: on a shared machine the
 CPU ratio is the steadier one. The sklearn run on 20,000 points takes
 about 80 s on a quiet 2-core machine.
+
+--large (opt-in, instead of --sets): 70,000 x 64 "digits resampled" - rows
+of tests/data/digits.npy drawn with replacement (numpy default_rng(0)) plus
+N(0, 1) noise per entry (pixel values are 0..16), float32. Only
+`mossa --threads T tsne` runs (sklearn would take far too long); printed:
+wall seconds, peak RSS of the mossa process (os.wait4 on that child),
+bytes per point (with and without the 256 B/point of the input matrix
+itself), the exact KL by the same evaluator (kNN, P and Z in blocked
+float64 numpy, O(n^2): 135 s at 70k on the shared 2-core machine), the 10-NN accuracy, the load
+average at the start, and the peer figures from ANCHORS.md for reference
+(FIt-SNE FFT, 2 threads: 52 s / KL 1.961 with learning rate 200; 188 s /
+KL 0.807 with learning rate N/12 and PCA init, which is mossa's default).
 """
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -66,7 +77,10 @@ def knn(x, k, block=2048):
     dist = np.empty((n, k))
     for s in range(0, n, block):
         e = min(n, s + block)
-        d2 = sq[s:e, None] + sq[None, :] - 2.0 * x[s:e] @ x.T
+        d2 = x[s:e] @ x.T                   # in place from here: one n-wide block in memory
+        d2 *= -2.0
+        d2 += sq[s:e, None]
+        d2 += sq[None, :]
         d2[np.arange(e - s), np.arange(s, e)] = np.inf
         part = np.argpartition(d2, k, axis=1)[:, :k]
         pd = np.take_along_axis(d2, part, 1)
@@ -76,10 +90,10 @@ def knn(x, k, block=2048):
     return idx, dist
 
 
-def joint_p(x, perplexity=PERPLEXITY):
+def joint_p(x, perplexity=PERPLEXITY, block=2048):
     n = x.shape[0]
     k = min(n - 1, int(3 * perplexity))
-    idx, d2 = knn(x, k)
+    idx, d2 = knn(x, k, block)
     d2 = d2 - d2[:, :1]
     target = np.log(perplexity)
     lo = np.zeros(n)
@@ -112,32 +126,75 @@ def exact_kl(P, y, block=2048):
     Z = 0.0
     for s in range(0, n, block):
         e = min(n, s + block)
-        d2 = np.maximum(sq[s:e, None] + sq[None, :] - 2.0 * y[s:e] @ y.T, 0.0)
-        Z += (1.0 / (1.0 + d2)).sum() - (e - s)     # minus the diagonal (q_ii = 1)
+        d2 = y[s:e] @ y.T
+        d2 *= -2.0
+        d2 += sq[s:e, None]
+        d2 += sq[None, :]
+        np.maximum(d2, 0.0, out=d2)
+        d2 += 1.0
+        np.reciprocal(d2, out=d2)
+        Z += d2.sum() - (e - s)     # minus the diagonal (q_ii = 1)
     d2 = ((y[P.row] - y[P.col]) ** 2).sum(1)
     q = 1.0 / (1.0 + d2) / Z
     return float((P.data * np.log(P.data / q)).sum())
 
 
-def knn_accuracy(y, labels, k=10):
-    idx, _ = knn(y, k)
+def knn_accuracy(y, labels, k=10, block=2048):
+    idx, _ = knn(y, k, block)
     votes = labels[idx]
     pred = np.array([np.bincount(v, minlength=labels.max() + 1).argmax() for v in votes])
     return float((pred == labels).mean())
 
 
-def run_mossa(cli, x, threads):
+def run_mossa(cli, x, threads, with_rss=False):
     with tempfile.TemporaryDirectory() as tmp:
-        xin, yout = os.path.join(tmp, "x.npy"), os.path.join(tmp, "y.npy")
+        xin, yout, jout = (os.path.join(tmp, f) for f in ("x.npy", "y.npy", "out.json"))
         np.save(xin, x)
-        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.time()
-        out = subprocess.run([cli, "--threads", str(threads), "tsne", xin, "-o", yout, "--json"],
-                             check=True, capture_output=True, text=True).stdout
+        with open(jout, "w") as jf:
+            proc = subprocess.Popen([cli, "--threads", str(threads), "tsne", xin, "-o", yout, "--json"],
+                                    stdout=jf)
+            # wait4: the rusage of this child alone (peak RSS in KiB on Linux)
+            _, status, ru = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
         secs = time.time() - t0
-        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
-        return np.load(yout), secs, cpu, json.loads(out)
+        if proc.returncode != 0:
+            raise SystemExit(f"mossa tsne failed with exit code {proc.returncode}")
+        cpu = ru.ru_utime + ru.ru_stime
+        with open(jout) as jf:
+            js = json.load(jf)
+        y = np.load(yout)
+        if with_rss:
+            return y, secs, cpu, js, ru.ru_maxrss * 1024
+        return y, secs, cpu, js
+
+
+def run_large(cli, threads):
+    """70k x 64 digits resampled, mossa only (see the module docstring)"""
+    load = os.getloadavg()
+    x, lab = digits_resampled()
+    n, d = x.shape
+    print(f"digits resampled {n} x {d}, mossa --threads {threads} tsne (defaults: perplexity 30, "
+          f"1000 iterations, lr max(N/12, 200), PCA init); load average at start "
+          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs", flush=True)
+    ym, tm, cm, js, rss = run_mossa(cli, x, threads, with_rss=True)
+    print(f"mossa: wall {tm:.1f} s, cpu {cm:.1f} s, own KL {js['kl']:.4f}, peak RSS {rss / 2**20:.1f} MiB "
+          f"= {rss / n:.0f} B/point ({(rss - x.nbytes) / n:.0f} B/point without the input matrix)",
+          flush=True)
+    t0 = time.time()
+    P = joint_p(x, block=512)
+    kl = exact_kl(P, ym, block=512)
+    # 10-NN in the 2-D embedding by a k-d tree (exact; the blocked brute
+    # force would take minutes at 70k)
+    from scipy.spatial import cKDTree
+    nb = cKDTree(ym.astype(np.float64)).query(ym.astype(np.float64), k=11)[1][:, 1:]
+    votes = lab[nb]
+    acc = float((np.array([np.bincount(v, minlength=lab.max() + 1).argmax() for v in votes]) == lab).mean())
+    print(f"mossa: exact KL {kl:.4f}, 10-NN accuracy {acc:.4f} (evaluator {time.time() - t0:.0f} s)")
+    print("ANCHORS.md, FIt-SNE FFT 2 threads: 52 s / KL 1.961 (lr 200); 188 s / KL 0.807 (lr N/12, PCA init)")
+    print(f"ratio: FIt-SNE (lr N/12) / mossa wall time {188.0 / tm:.2f}x (peer not re-measured in this run), "
+          f"KL diff {kl - 0.807:+.4f}")
+    return 0
 
 
 def run_sklearn(x, threads):
@@ -165,6 +222,8 @@ def main():
             threads = int(args[i + 1])
         if a == "--no-sklearn":
             use_sk = False
+    if "--large" in args:
+        return run_large(cli, threads)
     makers = {"digits": load_digits, "mix20k": mixture, "digits70k": digits_resampled}
     print(f"{'data':<10} {'tool':<8} {'seconds':>8} {'cpu-s':>8} {'KL':>8} {'10-NN':>7}")
     rows = []

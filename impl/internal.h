@@ -133,7 +133,10 @@ typedef struct mossa__kernels {
                         const double *u, double c, double *p);
     /* tsne */
     /* out[j*32 + q] (+)= sum_k (qt[k*32 + q] - r[j*ldr + k])^2 for 32 queries
-       (qt: d x 32 panel) and nr reference rows; accumulate != 0 adds. */
+       (qt: d x 32 panel) and nr reference rows; accumulate != 0 adds.
+       Each lane must accumulate over k in order with the same operations
+       whatever nr is: the VP-tree calls it with the roles swapped (panel =
+       leaf points, r = the query) and relies on bit-identical sums. */
     void (*tsne_knn_tile)(const float *qt, size_t d, const float *r, size_t ldr, size_t nr,
                           float *out, int accumulate);
     /* Barnes-Hut interactions of nt targets with ns sources (ns a multiple

@@ -1,7 +1,9 @@
 /* ---------------------------------------------------------------------
    Barnes-Hut t-SNE (impl/tsne.c)
 
-   Pipeline: exact k-nearest neighbours (k = min(3 * perplexity, n - 1)),
+   Pipeline: exact k-nearest neighbours (k = min(3 * perplexity, n - 1);
+   blocked SIMD brute force, or a vantage-point tree for d <= 5 and
+   n >= 2000 - both give bit-identical neighbours; options.knn forces one),
    per-point perplexity calibration, joint P = (P + P^T) / (2n), then
    gradient descent with early exaggeration, momentum and gains. The
    repulsion is Barnes-Hut over a quadtree (2-D) / octree (3-D) built each
@@ -29,7 +31,9 @@
    - init: PCA (top principal components, scaled so that the first has
      standard deviation 1e-4, like sklearn and openTSNE) or N(0, 1e-4^2)
      from the seed. PCA falls back to random when the data has no
-     variance.
+     variance. d <= 128: exact, through mossa_pca (signs: the largest-|.|
+     score of each component positive); wider: 12 steps of subspace
+     iteration (no copy of X; largest loading positive).
    - KL: mossa_tsne reports KL(P || Q) at the final embedding with the
      normaliser Z computed exactly for n <= 30000 (Barnes-Hut at
      theta <= 0.25 above), so it is comparable with an exact evaluator.
@@ -47,6 +51,13 @@ typedef enum mossa_tsne_init {
     MOSSA_TSNE_INIT_PCA = 0,    /* default */
     MOSSA_TSNE_INIT_RANDOM = 1
 } mossa_tsne_init;
+
+/* Exact kNN method (both give identical neighbours and distances). */
+typedef enum mossa_tsne_knn_method {
+    MOSSA_TSNE_KNN_AUTO = 0,    /* default: by n and d (see tsne.c) */
+    MOSSA_TSNE_KNN_BRUTE = 1,   /* blocked SIMD brute force, O(n^2 d) */
+    MOSSA_TSNE_KNN_VPTREE = 2   /* vantage-point tree (fast at low intrinsic dimension) */
+} mossa_tsne_knn_method;
 
 /* theta value that selects the exact O(n^2) repulsion */
 #define MOSSA_TSNE_THETA_EXACT (-1.0)
@@ -74,6 +85,7 @@ typedef struct mossa_tsne_options {
     int exaggeration_iterations;/* 0 = 250 */
     const float *init_y;        /* optional n x dims starting embedding (used as given,
                                    overrides init); NULL = init */
+    mossa_tsne_knn_method knn;  /* exact kNN method; 0 = auto */
 } mossa_tsne_options;
 
 typedef struct mossa_tsne_result {
@@ -140,8 +152,8 @@ MOSSA_API void mossa_tsne_end(mossa_tsne_state *state);
 
 /* ---- building blocks ------------------------------------------------------ */
 /* Exact k nearest neighbours of every row of x among the other rows
-   (ties by index), ascending; Euclidean distances. Uses n_threads and
-   allocator of options (NULL = defaults). */
+   (ties by index), ascending; Euclidean distances. Uses n_threads,
+   allocator and knn of options (NULL = defaults). */
 MOSSA_API mossa_status mossa_tsne_knn(const float *x, size_t n, size_t d, size_t k,
                                       const mossa_tsne_options *options,
                                       int32_t *indices, float *distances);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 static int emulated(void) { return getenv("MOSSA_TEST_EMULATED") != NULL; }
+#define MOSSA__MIN_T(a, b) ((a) < (b) ? (a) : (b))
 
 /* clustered test data: c clusters of unit spread around N(0, 5^2) centres */
 static float *clusters(size_t n, size_t d, int c, unsigned long long seed, int *label)
@@ -186,6 +187,171 @@ START_TEST(test_knn_exact_against_brute_force)
     }
     ck_assert(dist[9 * k] == 0.0f && dist[5 * k] == 0.0f);     /* duplicates found at distance 0 */
     free(x); free(idx); free(dist);
+}
+END_TEST
+
+/* The VP-tree must return exactly the brute force's neighbours and float
+   distances (same kernel arithmetic, same (distance, index) order) on data
+   that stresses pruning: Gaussian, clustered, all rows identical, integer
+   grids (many exactly equal distances), squares that underflow or
+   overflow in float32, k = n - 1, n below one leaf, d above one kernel
+   chunk; for 1 and 2 threads and at every SIMD level. */
+typedef struct vp_case { size_t n, d, k; int kind; double scale; } vp_case;
+
+static float *vp_data(const vp_case *c, unsigned long long seed)
+{
+    size_t i, m = c->n * c->d;
+    float *x;
+    test_rng r = test_rng_make(seed);
+    if (c->kind == 1) return clusters(c->n, c->d, 7, seed, NULL);
+    x = test_random_floats(m, seed, c->scale);
+    if (c->kind == 2) for (i = 0; i < m; ++i) x[i] = 3.25f;                           /* identical */
+    if (c->kind == 3) for (i = 0; i < m; ++i) x[i] = (float)(test_rng_next(&r) % 4);  /* grid */
+    if (c->kind == 4) for (i = c->n / 2 * c->d; i < m; ++i) x[i] = x[i - c->n / 2 * c->d];  /* half copies */
+    return x;
+}
+
+START_TEST(test_vptree_equals_brute_force)
+{
+    static const vp_case cases[] = {
+        {1000, 2, 30, 0, 1.0}, {777, 5, 45, 0, 1.0}, {600, 17, 20, 0, 1.0}, {900, 10, 30, 1, 1.0},
+        {200, 3, 50, 2, 1.0}, {500, 6, 40, 3, 1.0}, {400, 4, 25, 4, 1.0}, {150, 4, 149, 0, 1.0},
+        {20, 3, 19, 0, 1.0}, {33, 2, 5, 0, 1.0}, {300, 3, 20, 0, 1e-22}, {300, 3, 20, 0, 1e-24},
+        {300, 3, 20, 0, 3e19},
+        {120, 700, 10, 0, 1.0}
+    };
+    size_t ci, nc = sizeof(cases) / sizeof(cases[0]);
+    mossa_simd_level lvl;
+    for (ci = 0; ci < nc; ++ci) {
+        vp_case c = cases[ci];
+        float *x, *db, *dv;
+        int32_t *ib, *iv;
+        mossa_tsne_options o = opts(1);
+        size_t i;
+        if (emulated() && c.n > 300) { c.n = 300; c.k = MOSSA__MIN_T(c.k, 40); }
+        x = vp_data(&c, 500 + ci);
+        db = (float *)malloc(c.n * c.k * sizeof(float)); dv = (float *)malloc(c.n * c.k * sizeof(float));
+        ib = (int32_t *)malloc(c.n * c.k * sizeof(int32_t)); iv = (int32_t *)malloc(c.n * c.k * sizeof(int32_t));
+        FOR_EACH_SIMD_LEVEL(lvl) {
+            int t;
+            o.n_threads = 1; o.knn = MOSSA_TSNE_KNN_BRUTE;
+            ck_assert_int_eq(mossa_tsne_knn(x, c.n, c.d, c.k, &o, ib, db), MOSSA_OK);
+            for (t = 1; t <= 2; ++t) {
+                o.n_threads = t; o.knn = MOSSA_TSNE_KNN_VPTREE;
+                memset(iv, 0xff, c.n * c.k * sizeof(int32_t));
+                ck_assert_int_eq(mossa_tsne_knn(x, c.n, c.d, c.k, &o, iv, dv), MOSSA_OK);
+                for (i = 0; i < c.n * c.k; ++i)
+                    ck_assert_msg(iv[i] == ib[i] && memcmp(&dv[i], &db[i], sizeof(float)) == 0,
+                                  "case %zu (n %zu d %zu k %zu) level %d threads %d: row %zu slot %zu: "
+                                  "vptree %d %.9g brute %d %.9g", ci, c.n, c.d, c.k, (int)lvl, t,
+                                  i / c.k, i % c.k, iv[i], dv[i], ib[i], db[i]);
+            }
+        }
+        /* all rows identical: every point's neighbours are the lowest other indices */
+        if (c.kind == 2) for (i = 0; i < c.k; ++i) ck_assert_int_eq(ib[i], (int32_t)(i + 1));
+        free(x); free(db); free(dv); free(ib); free(iv);
+    }
+}
+END_TEST
+
+START_TEST(test_knn_method_does_not_change_the_embedding)
+{
+    size_t n = emulated() ? 150 : 400, d = 4, i;
+    float *x = clusters(n, d, 3, 77, NULL);
+    float *y1 = (float *)malloc(n * 2 * sizeof(float)), *y2 = (float *)malloc(n * 2 * sizeof(float));
+    int32_t idx[4];
+    float dist[4];
+    mossa_tsne_options o = opts(2);
+    mossa_tsne_result r1, r2;
+    o.iterations = 100;
+    o.knn = MOSSA_TSNE_KNN_BRUTE;
+    ck_assert_int_eq(mossa_tsne(x, n, d, &o, y1, &r1), MOSSA_OK);
+    o.knn = MOSSA_TSNE_KNN_VPTREE;
+    ck_assert_int_eq(mossa_tsne(x, n, d, &o, y2, &r2), MOSSA_OK);
+    for (i = 0; i < n * 2; ++i) ck_assert(memcmp(&y1[i], &y2[i], sizeof(float)) == 0);
+    ck_assert(r1.kl == r2.kl);
+    o.knn = (mossa_tsne_knn_method)3;
+    ck_assert_int_eq(mossa_tsne(x, n, d, &o, y1, &r1), MOSSA_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(mossa_tsne_knn(x, 5, d, 4, &o, idx, dist), MOSSA_ERR_INVALID_ARGUMENT);
+    free(x); free(y1); free(y2);
+}
+END_TEST
+
+/* PCA initialisation: the start embedding is the projection on the top
+   principal axes (reference: long double covariance, power iteration with
+   deflation), the first column scaled to standard deviation 1e-4, signs
+   independent of the seed; for a narrow input (through mossa_pca) and a
+   wide one (the subspace iteration). */
+START_TEST(test_pca_init_is_principal_components)
+{
+    size_t n = emulated() ? 200 : 500, dd[2] = {20, 200}, di;
+    for (di = 0; di < 2; ++di) {
+        size_t d = dd[di], i, j, c, l, it;
+        float *x = test_random_floats(n * d, 900 + di, 0.1), *y0 = (float *)malloc(n * 2 * sizeof(float));
+        float *y1 = (float *)malloc(n * 2 * sizeof(float));
+        float *a = test_random_floats(2 * d, 950 + di, 1.0);
+        test_rng r = test_rng_make(960 + di);
+        long double *mean = (long double *)calloc(d, sizeof(long double));
+        long double *C = (long double *)calloc(d * d, sizeof(long double)), *v = (long double *)malloc(2 * d * sizeof(long double));
+        mossa_tsne_options o = opts(2);
+        mossa_tsne_state *s = NULL;
+        double mu = 0, sd = 0;
+        /* rank-2 signal with variances 25 and 4 on random axes, plus noise */
+        for (i = 0; i < n; ++i) {
+            double z1 = 5.0 * test_normal(&r), z2 = 2.0 * test_normal(&r);
+            for (c = 0; c < d; ++c) x[i * d + c] += (float)(z1 * a[c] + z2 * a[d + c] + 100.0);
+        }
+        for (i = 0; i < n; ++i) for (c = 0; c < d; ++c) mean[c] += x[i * d + c];
+        for (c = 0; c < d; ++c) mean[c] /= n;
+        for (i = 0; i < n; ++i)
+            for (c = 0; c < d; ++c)
+                for (j = 0; j < d; ++j) C[c * d + j] += (x[i * d + c] - mean[c]) * (x[i * d + j] - mean[j]);
+        for (l = 0; l < 2; ++l) {
+            long double *w = v + l * d, nrm;
+            for (c = 0; c < d; ++c) w[c] = 1.0L + c % 3;
+            for (it = 0; it < 500; ++it) {
+                long double *t = (long double *)calloc(d, sizeof(long double));
+                for (c = 0; c < d; ++c) for (j = 0; j < d; ++j) t[c] += C[c * d + j] * w[j];
+                if (l == 1) {  /* deflate the first axis */
+                    long double dot = 0;
+                    for (c = 0; c < d; ++c) dot += t[c] * v[c];
+                    for (c = 0; c < d; ++c) t[c] -= dot * v[c];
+                }
+                nrm = 0;
+                for (c = 0; c < d; ++c) nrm += t[c] * t[c];
+                nrm = sqrtl(nrm);
+                for (c = 0; c < d; ++c) w[c] = t[c] / nrm;
+                free(t);
+            }
+        }
+        o.seed = 1;
+        ck_assert_int_eq(mossa_tsne_begin(x, n, d, &o, &s), MOSSA_OK);
+        mossa_tsne_get_embedding(s, y0);
+        mossa_tsne_end(s);
+        o.seed = 2;
+        ck_assert_int_eq(mossa_tsne_begin(x, n, d, &o, &s), MOSSA_OK);
+        mossa_tsne_get_embedding(s, y1);
+        mossa_tsne_end(s);
+        for (i = 0; i < n; ++i) mu += y0[2 * i];
+        mu /= n;
+        for (i = 0; i < n; ++i) sd += (y0[2 * i] - mu) * (y0[2 * i] - mu);
+        sd = sqrt(sd / n);
+        ck_assert_msg(fabs(sd - 1e-4) < 1e-9, "d %zu: sd %g", d, sd);
+        for (l = 0; l < 2; ++l) {
+            long double sxy = 0, sxx = 0, syy = 0, s01 = 0, s11 = 0;
+            for (i = 0; i < n; ++i) {
+                long double p = 0;
+                for (c = 0; c < d; ++c) p += (x[i * d + c] - mean[c]) * v[l * d + c];
+                sxy += p * y0[2 * i + l]; sxx += p * p; syy += (long double)y0[2 * i + l] * y0[2 * i + l];
+                s01 += (long double)y0[2 * i + l] * y1[2 * i + l]; s11 += (long double)y1[2 * i + l] * y1[2 * i + l];
+            }
+            ck_assert_msg(fabsl(sxy) / sqrtl(sxx * syy) > 0.99999L, "d %zu axis %zu: |corr| %Lg", d, l,
+                          fabsl(sxy) / sqrtl(sxx * syy));
+            /* the same signs for another seed */
+            ck_assert_msg(s01 / sqrtl(syy * s11) > 0.99999L, "d %zu axis %zu: seeds disagree", d, l);
+        }
+        free(x); free(y0); free(y1); free(a); free(mean); free(C); free(v);
+    }
 }
 END_TEST
 
@@ -621,6 +787,35 @@ START_TEST(test_memory_peak_and_allocation_failures)
 }
 END_TEST
 
+START_TEST(test_vptree_allocation_failures)
+{
+    size_t n = 3000, d = 3, k = 10, i;
+    float *x = test_random_floats(n * d, 71, 1.0), *dist = (float *)malloc(n * k * sizeof(float));
+    int32_t *idx = (int32_t *)malloc(n * k * sizeof(int32_t));
+    mossa_tsne_options o = opts(2);
+    mossa_allocator a;
+    track t;
+    long calls;
+    memset(&t, 0, sizeof(t));
+    t.fail_at = -1;
+    a.alloc = track_alloc; a.free = track_free; a.user = &t;
+    o.allocator = &a;
+    o.knn = MOSSA_TSNE_KNN_AUTO;    /* n >= 2000, d <= 5: the tree */
+    ck_assert_int_eq(mossa_tsne_knn(x, n, d, k, &o, idx, dist), MOSSA_OK);
+    ck_assert_int_eq((long)t.live, 0);
+    /* the tree's one block: under 100 bytes per point here */
+    ck_assert_msg(t.peak < 100 * n, "peak %zu", t.peak);
+    calls = t.calls;
+    for (i = 0; i < (size_t)calls; ++i) {
+        memset(&t, 0, sizeof(t));
+        t.fail_at = (long)i;
+        ck_assert_int_eq(mossa_tsne_knn(x, n, d, k, &o, idx, dist), MOSSA_ERR_OUT_OF_MEMORY);
+        ck_assert(t.live == 0);
+    }
+    free(x); free(dist); free(idx);
+}
+END_TEST
+
 /* ---- CLI -------------------------------------------------------------------------- */
 START_TEST(test_cli_tsne)
 {
@@ -673,6 +868,9 @@ Suite *suite_tsne(void)
     TCase *a = tcase_create("affinities"), *g = tcase_create("gradients"), *o = tcase_create("optimiser");
     TCase *r = tcase_create("robustness");
     tcase_add_test(a, test_knn_exact_against_brute_force);
+    tcase_add_test(a, test_vptree_equals_brute_force);
+    tcase_add_test(a, test_knn_method_does_not_change_the_embedding);
+    tcase_add_test(a, test_pca_init_is_principal_components);
     tcase_add_test(a, test_calibration_entropy_matches_perplexity);
     tcase_add_test(a, test_joint_p_sums_to_one_and_is_symmetric);
     tcase_add_test(a, test_precomputed_knn_and_affinity_give_the_same_p);
@@ -686,6 +884,7 @@ Suite *suite_tsne(void)
     tcase_add_test(r, test_errors);
     tcase_add_test(r, test_small_n_and_duplicates);
     tcase_add_test(r, test_memory_peak_and_allocation_failures);
+    tcase_add_test(r, test_vptree_allocation_failures);
     tcase_add_test(r, test_cli_tsne);
     tcase_set_timeout(a, 120); tcase_set_timeout(g, 240);
     tcase_set_timeout(o, 600); tcase_set_timeout(r, 600);
