@@ -859,6 +859,32 @@ START_TEST(test_cli_tsne)
     ck_assert_int_eq(test_cli(cmd, &out, &err), 1);
     ck_assert(strstr(err, "labels") != NULL);
     free(out); free(err);
+    ck_assert_int_eq(test_cli("tsne tests/data/digits.npy -o /tmp/x.npy --knn kdtree", &out, &err), 2);
+    ck_assert(strstr(err, "--knn") != NULL);
+    free(out); free(err);
+}
+END_TEST
+
+/* --knn brute and --knn vptree give the same embedding bit for bit (both
+   exact, ties broken alike), on low-dimensional data where the tree is used */
+START_TEST(test_cli_knn_methods_agree)
+{
+    size_t n = 400, d = 3, i, rows, cols;
+    float *x = test_random_floats(n * d, 91, 1.0), *a = NULL, *b = NULL;
+    const char *xp = test_path("low.npy"), *ya = test_path("ya.npy"), *yb = test_path("yb.npy");
+    char *out = NULL, *err = NULL, cmd[1024];
+    ck_assert_int_eq(mossa_npy_write(xp, x, n, d), MOSSA_OK);
+    snprintf(cmd, sizeof(cmd), "--threads 2 tsne %s -o %s --iters 100 --perplexity 10 --knn brute", xp, ya);
+    ck_assert_int_eq(test_cli(cmd, &out, &err), 0);
+    free(out); free(err);
+    snprintf(cmd, sizeof(cmd), "--threads 2 tsne %s -o %s --iters 100 --perplexity 10 --knn vptree", xp, yb);
+    ck_assert_int_eq(test_cli(cmd, &out, &err), 0);
+    free(out); free(err);
+    ck_assert_int_eq(mossa_npy_read(ya, NULL, &a, &rows, &cols), MOSSA_OK);
+    ck_assert_int_eq(mossa_npy_read(yb, NULL, &b, &rows, &cols), MOSSA_OK);
+    ck_assert(rows == n && cols == 2);
+    for (i = 0; i < n * 2; ++i) ck_assert_msg(a[i] == b[i], "entry %zu: %g vs %g", i, a[i], b[i]);
+    mossa_free(a, NULL); mossa_free(b, NULL); free(x);
 }
 END_TEST
 
@@ -884,6 +910,7 @@ Suite *suite_tsne(void)
     tcase_add_test(r, test_errors);
     tcase_add_test(r, test_small_n_and_duplicates);
     tcase_add_test(r, test_memory_peak_and_allocation_failures);
+    tcase_add_test(r, test_cli_knn_methods_agree);
     tcase_add_test(r, test_vptree_allocation_failures);
     tcase_add_test(r, test_cli_tsne);
     tcase_set_timeout(a, 120); tcase_set_timeout(g, 240);

@@ -189,7 +189,8 @@ int cmd_tsne(int argc, char **argv, const cli_globals *g)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = strcmp(a, "-o") == 0 || strcmp(a, "--dims") == 0 || strcmp(a, "--perplexity") == 0 ||
                     strcmp(a, "--theta") == 0 || strcmp(a, "--iters") == 0 || strcmp(a, "--seed") == 0 ||
-                    strcmp(a, "--init") == 0 || strcmp(a, "--labels") == 0 || strcmp(a, "--svg") == 0;
+                    strcmp(a, "--init") == 0 || strcmp(a, "--labels") == 0 || strcmp(a, "--svg") == 0 ||
+                    strcmp(a, "--knn") == 0;
         if (takes && !v) return cli_usage("tsne: %s needs a value", a);
         if (strcmp(a, "-o") == 0) out = v;
         else if (strcmp(a, "--dims") == 0) {
@@ -215,6 +216,11 @@ int cmd_tsne(int argc, char **argv, const cli_globals *g)
             if (strcmp(v, "pca") == 0) o.init = MOSSA_TSNE_INIT_PCA;
             else if (strcmp(v, "random") == 0) o.init = MOSSA_TSNE_INIT_RANDOM;
             else return cli_usage("tsne: --init must be pca or random, not '%s'", v);
+        } else if (strcmp(a, "--knn") == 0) {
+            if (strcmp(v, "auto") == 0) o.knn = MOSSA_TSNE_KNN_AUTO;
+            else if (strcmp(v, "brute") == 0) o.knn = MOSSA_TSNE_KNN_BRUTE;
+            else if (strcmp(v, "vptree") == 0) o.knn = MOSSA_TSNE_KNN_VPTREE;
+            else return cli_usage("tsne: --knn must be auto, brute or vptree, not '%s'", v);
         } else if (strcmp(a, "--labels") == 0) labels_path = v;
         else if (strcmp(a, "--svg") == 0) svg = v;
         else if (a[0] == '-' && a[1] != 0) return cli_usage("tsne: unknown option '%s'", a);

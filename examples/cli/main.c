@@ -17,7 +17,8 @@ static const cli_command commands[] = {
     {"svd", cmd_svd, "svd X.npy -k K [--oversample P] [--power-iters Q] [--seed S] [--krylov]\n"
                      "                               [--out-s F] [--out-u F] [--out-vt F]"},
     {"tsne", cmd_tsne, "tsne X.npy -o Y.npy [--dims 2|3] [--perplexity P] [--theta T] [--iters N] [--seed S]\n"
-                       "                               [--init pca|random] [--labels L.npy] [--svg PLOT.svg]"},
+                       "                               [--init pca|random] [--knn auto|brute|vptree] [--labels L.npy]\n"
+                       "                               [--svg PLOT.svg]"},
     {"readability", cmd_readability, "readability [FILE|-] [--per-line]"},
     {"syllables", cmd_syllables, "syllables WORD..."},
     {"analyze", cmd_analyze, "analyze DIR [-o OUTDIR] [--kernel linear|rbf] [--threshold T] [--debiased]\n"
