@@ -1292,9 +1292,9 @@ typedef struct mossa__kernels {
     /* dst[j] = (float)max(dr + dc[j] - 2 g[j], 0) (RBF squared distances from
        a double Gram tile row, impl/cka.c) */
     void (*rbf_dist)(const double *g, size_t n, double dr, const double *dc, float *dst);
-    /* row[j] = expf((float)(-row[j] c)), cs[j] += row[j]; returns sum row[j]
-       (double sums) */
-    double (*rbf_exp_row)(float *row, size_t n, double c, double *cs);
+    /* row[j] = expf(row[j] * nc) (a float product), cs[j] += row[j]; returns
+       sum row[j] (double sums) */
+    double (*rbf_exp_row)(float *row, size_t n, float nc, double *cs);
     /* svd */
     /* One row of the fused tridiagonalisation step: r[k] -= a x[k] + b y[k]
        (skipped when x is NULL), then p[k] += c r[k] and the return value is
@@ -2130,15 +2130,16 @@ static void mossa__rbf_dist_scalar(const double *g, size_t n, double dr, const d
     }
 }
 
-/* row[j] = exp(-row[j] c) with the argument rounded once to float; cs[j] +=
-   row[j] and the return value is the row's sum, both in double. The
-   vector levels use this with their own exp for the last partial vector. */
-static double mossa__rbf_exp_row_with(float *row, size_t n, double c, double *cs,
+/* row[j] = exp(row[j] nc), the argument one float product (the same bits
+   at every level); cs[j] += row[j] and the return value is the row's sum,
+   both in double. The vector levels use this with their own exp for the
+   last partial vector. */
+static double mossa__rbf_exp_row_with(float *row, size_t n, float nc, double *cs,
                                       void (*expf_array)(const float *, float *, size_t))
 {
     double s = 0.0;
     size_t j;
-    for (j = 0; j < n; ++j) row[j] = (float)(-(double)row[j] * c);
+    for (j = 0; j < n; ++j) row[j] *= nc;
     expf_array(row, row, n);
     for (j = 0; j < n; ++j) {
         s += (double)row[j];
@@ -2147,9 +2148,9 @@ static double mossa__rbf_exp_row_with(float *row, size_t n, double c, double *cs
     return s;
 }
 
-static double mossa__rbf_exp_row_scalar(float *row, size_t n, double c, double *cs)
+static double mossa__rbf_exp_row_scalar(float *row, size_t n, float nc, double *cs)
 {
-    return mossa__rbf_exp_row_with(row, n, c, cs, mossa__expf_scalar);
+    return mossa__rbf_exp_row_with(row, n, nc, cs, mossa__expf_scalar);
 }
 
 /* ---- svd ------------------------------------------------------------------- */
@@ -2729,28 +2730,23 @@ static void mossa__rbf_dist_avx2(const double *g, size_t n, double dr, const dou
 }
 
 MOSSA__TARGET_AVX2
-static double mossa__rbf_exp_row_avx2(float *row, size_t n, double c, double *cs)
+static double mossa__rbf_exp_row_avx2(float *row, size_t n, float nc, double *cs)
 {
-    const __m256d nc = _mm256_set1_pd(-c);
+    const __m256 vnc = _mm256_set1_ps(nc);
     __m256d s0 = _mm256_setzero_pd(), s1 = s0;
     size_t j = 0;
     double t;
     for (; j + 8 <= n; j += 8) {
-        __m256 x = _mm256_loadu_ps(row + j), e;
-        __m128 lo = _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(x)), nc));
-        __m128 hi = _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(x, 1)), nc));
-        __m256d elo, ehi;
-        e = mossa__expf8_avx2(_mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1));
+        __m256 e = mossa__expf8_avx2(_mm256_mul_ps(_mm256_loadu_ps(row + j), vnc));
+        __m256d elo = _mm256_cvtps_pd(_mm256_castps256_ps128(e)), ehi = _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1));
         _mm256_storeu_ps(row + j, e);
-        elo = _mm256_cvtps_pd(_mm256_castps256_ps128(e));
-        ehi = _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1));
         s0 = _mm256_add_pd(s0, elo);
         s1 = _mm256_add_pd(s1, ehi);
         _mm256_storeu_pd(cs + j, _mm256_add_pd(_mm256_loadu_pd(cs + j), elo));
         _mm256_storeu_pd(cs + j + 4, _mm256_add_pd(_mm256_loadu_pd(cs + j + 4), ehi));
     }
     t = mossa__hsum_pd_avx2(_mm256_add_pd(s0, s1));
-    if (j < n) t += mossa__rbf_exp_row_with(row + j, n - j, c, cs + j, mossa__expf_avx2);
+    if (j < n) t += mossa__rbf_exp_row_with(row + j, n - j, nc, cs + j, mossa__expf_avx2);
     return t;
 }
 
@@ -3378,9 +3374,9 @@ static void mossa__rbf_dist_avx512(const double *g, size_t n, double dr, const d
 }
 
 MOSSA__TARGET_AVX512
-static double mossa__rbf_exp_row_avx512(float *row, size_t n, double c, double *cs)
+static double mossa__rbf_exp_row_avx512(float *row, size_t n, float nc, double *cs)
 {
-    const __m512d nc = _mm512_set1_pd(-c);
+    const __m512 vnc = _mm512_set1_ps(nc);
     __m512d s0 = _mm512_setzero_pd(), s1 = s0;
     size_t j = 0;
     double v[8], t = 0.0;
@@ -3388,12 +3384,8 @@ static double mossa__rbf_exp_row_avx512(float *row, size_t n, double c, double *
     while (j < n) {
         __mmask16 mk = n - j >= 16 ? MOSSA__ALL16 : mossa__tailmask_avx512(n - j);
         __mmask8 m0 = (__mmask8)(mk & 0xff), m1 = (__mmask8)(mk >> 8);
-        __m512 x = _mm512_maskz_loadu_ps(mk, row + j), e;
-        __m512d lo = _mm512_mul_pd(_mm512_maskz_cvtps_pd((__mmask8)0xff, _mm512_maskz_extractf32x8_ps((__mmask8)0xff, x, 0)), nc);
-        __m512d hi = _mm512_mul_pd(_mm512_maskz_cvtps_pd((__mmask8)0xff, _mm512_maskz_extractf32x8_ps((__mmask8)0xff, x, 1)), nc);
-        x = _mm512_maskz_insertf32x8(MOSSA__ALL16, _mm512_setzero_ps(), _mm512_maskz_cvtpd_ps((__mmask8)0xff, lo), 0);
-        x = _mm512_maskz_insertf32x8(MOSSA__ALL16, x, _mm512_maskz_cvtpd_ps((__mmask8)0xff, hi), 1);
-        e = mossa__expf16_avx512(x);
+        __m512 e = mossa__expf16_avx512(_mm512_mul_ps(_mm512_maskz_loadu_ps(mk, row + j), vnc));
+        __m512d lo, hi;
         _mm512_mask_storeu_ps(row + j, mk, e);
         lo = _mm512_maskz_cvtps_pd(m0, _mm512_maskz_extractf32x8_ps((__mmask8)0xff, e, 0));
         hi = _mm512_maskz_cvtps_pd(m1, _mm512_maskz_extractf32x8_ps((__mmask8)0xff, e, 1));
@@ -3977,26 +3969,22 @@ static void mossa__rbf_dist_neon(const double *g, size_t n, double dr, const dou
     }
 }
 
-static double mossa__rbf_exp_row_neon(float *row, size_t n, double c, double *cs)
+static double mossa__rbf_exp_row_neon(float *row, size_t n, float nc, double *cs)
 {
-    const float64x2_t nc = vdupq_n_f64(-c);
     float64x2_t s0 = vdupq_n_f64(0.0), s1 = s0;
     size_t j = 0;
     double t;
     for (; j + 4 <= n; j += 4) {
-        float32x4_t x = vld1q_f32(row + j), e;
-        float64x2_t lo = vmulq_f64(vcvt_f64_f32(vget_low_f32(x)), nc), hi = vmulq_f64(vcvt_high_f64_f32(x), nc);
-        e = mossa__expf4_neon(vcvt_high_f32_f64(vcvt_f32_f64(lo), hi));
+        float32x4_t e = mossa__expf4_neon(vmulq_n_f32(vld1q_f32(row + j), nc));
+        float64x2_t lo = vcvt_f64_f32(vget_low_f32(e)), hi = vcvt_high_f64_f32(e);
         vst1q_f32(row + j, e);
-        lo = vcvt_f64_f32(vget_low_f32(e));
-        hi = vcvt_high_f64_f32(e);
         s0 = vaddq_f64(s0, lo);
         s1 = vaddq_f64(s1, hi);
         vst1q_f64(cs + j, vaddq_f64(vld1q_f64(cs + j), lo));
         vst1q_f64(cs + j + 2, vaddq_f64(vld1q_f64(cs + j + 2), hi));
     }
     t = vaddvq_f64(vaddq_f64(s0, s1));
-    if (j < n) t += mossa__rbf_exp_row_with(row + j, n - j, c, cs + j, mossa__expf_neon);
+    if (j < n) t += mossa__rbf_exp_row_with(row + j, n - j, nc, cs + j, mossa__expf_neon);
     return t;
 }
 
@@ -5828,7 +5816,7 @@ static void mossa__radix_select(const float *v, size_t count, const size_t rank[
     }
 }
 
-#define MOSSA__SEL_CAP (MOSSA__SEL_CHUNK / 8)   /* per-chunk room for the ~3% inside */
+#define MOSSA__SEL_CAP (MOSSA__SEL_CHUNK / 16)  /* per-chunk room for the ~3% inside */
 typedef struct mossa__sel_job {
     const float *u;
     size_t count;
@@ -5967,7 +5955,7 @@ static mossa_status mossa__median_full(mossa__ctx *ctx, const float *u, size_t n
    and the row sums of the full symmetric matrix (diagonal left out) are
    accumulated in double: row i's own segment plus, per task, the column
    sums of its rows (reduced in task order afterwards). */
-#define MOSSA__ROW_TASK 64
+#define MOSSA__ROW_TASK 128
 typedef struct mossa__rows_job {
     float *K;
     size_t n;
@@ -5989,7 +5977,7 @@ static void mossa__rows_task(void *arg, size_t task, int worker)
         size_t len = j->n - 1 - i;
         double s0 = 0.0, s1 = 0.0;
         if (j->rbf) {
-            j->rowsum[i] = len ? mossa__k()->rbf_exp_row(row, len, j->c, cs + i + 1) : 0.0;
+            j->rowsum[i] = len ? mossa__k()->rbf_exp_row(row, len, (float)-j->c, cs + i + 1) : 0.0;
             continue;
         }
         for (c = 0; c + 2 <= len; c += 2) {

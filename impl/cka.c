@@ -470,7 +470,7 @@ static void mossa__radix_select(const float *v, size_t count, const size_t rank[
     }
 }
 
-#define MOSSA__SEL_CAP (MOSSA__SEL_CHUNK / 8)   /* per-chunk room for the ~3% inside */
+#define MOSSA__SEL_CAP (MOSSA__SEL_CHUNK / 16)  /* per-chunk room for the ~3% inside */
 typedef struct mossa__sel_job {
     const float *u;
     size_t count;
@@ -609,7 +609,7 @@ static mossa_status mossa__median_full(mossa__ctx *ctx, const float *u, size_t n
    and the row sums of the full symmetric matrix (diagonal left out) are
    accumulated in double: row i's own segment plus, per task, the column
    sums of its rows (reduced in task order afterwards). */
-#define MOSSA__ROW_TASK 64
+#define MOSSA__ROW_TASK 128
 typedef struct mossa__rows_job {
     float *K;
     size_t n;
@@ -631,7 +631,7 @@ static void mossa__rows_task(void *arg, size_t task, int worker)
         size_t len = j->n - 1 - i;
         double s0 = 0.0, s1 = 0.0;
         if (j->rbf) {
-            j->rowsum[i] = len ? mossa__k()->rbf_exp_row(row, len, j->c, cs + i + 1) : 0.0;
+            j->rowsum[i] = len ? mossa__k()->rbf_exp_row(row, len, (float)-j->c, cs + i + 1) : 0.0;
             continue;
         }
         for (c = 0; c + 2 <= len; c += 2) {

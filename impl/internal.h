@@ -122,9 +122,9 @@ typedef struct mossa__kernels {
     /* dst[j] = (float)max(dr + dc[j] - 2 g[j], 0) (RBF squared distances from
        a double Gram tile row, impl/cka.c) */
     void (*rbf_dist)(const double *g, size_t n, double dr, const double *dc, float *dst);
-    /* row[j] = expf((float)(-row[j] c)), cs[j] += row[j]; returns sum row[j]
-       (double sums) */
-    double (*rbf_exp_row)(float *row, size_t n, double c, double *cs);
+    /* row[j] = expf(row[j] * nc) (a float product), cs[j] += row[j]; returns
+       sum row[j] (double sums) */
+    double (*rbf_exp_row)(float *row, size_t n, float nc, double *cs);
     /* svd */
     /* One row of the fused tridiagonalisation step: r[k] -= a x[k] + b y[k]
        (skipped when x is NULL), then p[k] += c r[k] and the return value is

@@ -402,28 +402,23 @@ static void mossa__rbf_dist_avx2(const double *g, size_t n, double dr, const dou
 }
 
 MOSSA__TARGET_AVX2
-static double mossa__rbf_exp_row_avx2(float *row, size_t n, double c, double *cs)
+static double mossa__rbf_exp_row_avx2(float *row, size_t n, float nc, double *cs)
 {
-    const __m256d nc = _mm256_set1_pd(-c);
+    const __m256 vnc = _mm256_set1_ps(nc);
     __m256d s0 = _mm256_setzero_pd(), s1 = s0;
     size_t j = 0;
     double t;
     for (; j + 8 <= n; j += 8) {
-        __m256 x = _mm256_loadu_ps(row + j), e;
-        __m128 lo = _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(x)), nc));
-        __m128 hi = _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(x, 1)), nc));
-        __m256d elo, ehi;
-        e = mossa__expf8_avx2(_mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1));
+        __m256 e = mossa__expf8_avx2(_mm256_mul_ps(_mm256_loadu_ps(row + j), vnc));
+        __m256d elo = _mm256_cvtps_pd(_mm256_castps256_ps128(e)), ehi = _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1));
         _mm256_storeu_ps(row + j, e);
-        elo = _mm256_cvtps_pd(_mm256_castps256_ps128(e));
-        ehi = _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1));
         s0 = _mm256_add_pd(s0, elo);
         s1 = _mm256_add_pd(s1, ehi);
         _mm256_storeu_pd(cs + j, _mm256_add_pd(_mm256_loadu_pd(cs + j), elo));
         _mm256_storeu_pd(cs + j + 4, _mm256_add_pd(_mm256_loadu_pd(cs + j + 4), ehi));
     }
     t = mossa__hsum_pd_avx2(_mm256_add_pd(s0, s1));
-    if (j < n) t += mossa__rbf_exp_row_with(row + j, n - j, c, cs + j, mossa__expf_avx2);
+    if (j < n) t += mossa__rbf_exp_row_with(row + j, n - j, nc, cs + j, mossa__expf_avx2);
     return t;
 }
 

@@ -397,9 +397,9 @@ static void mossa__rbf_dist_avx512(const double *g, size_t n, double dr, const d
 }
 
 MOSSA__TARGET_AVX512
-static double mossa__rbf_exp_row_avx512(float *row, size_t n, double c, double *cs)
+static double mossa__rbf_exp_row_avx512(float *row, size_t n, float nc, double *cs)
 {
-    const __m512d nc = _mm512_set1_pd(-c);
+    const __m512 vnc = _mm512_set1_ps(nc);
     __m512d s0 = _mm512_setzero_pd(), s1 = s0;
     size_t j = 0;
     double v[8], t = 0.0;
@@ -407,12 +407,8 @@ static double mossa__rbf_exp_row_avx512(float *row, size_t n, double c, double *
     while (j < n) {
         __mmask16 mk = n - j >= 16 ? MOSSA__ALL16 : mossa__tailmask_avx512(n - j);
         __mmask8 m0 = (__mmask8)(mk & 0xff), m1 = (__mmask8)(mk >> 8);
-        __m512 x = _mm512_maskz_loadu_ps(mk, row + j), e;
-        __m512d lo = _mm512_mul_pd(_mm512_maskz_cvtps_pd((__mmask8)0xff, _mm512_maskz_extractf32x8_ps((__mmask8)0xff, x, 0)), nc);
-        __m512d hi = _mm512_mul_pd(_mm512_maskz_cvtps_pd((__mmask8)0xff, _mm512_maskz_extractf32x8_ps((__mmask8)0xff, x, 1)), nc);
-        x = _mm512_maskz_insertf32x8(MOSSA__ALL16, _mm512_setzero_ps(), _mm512_maskz_cvtpd_ps((__mmask8)0xff, lo), 0);
-        x = _mm512_maskz_insertf32x8(MOSSA__ALL16, x, _mm512_maskz_cvtpd_ps((__mmask8)0xff, hi), 1);
-        e = mossa__expf16_avx512(x);
+        __m512 e = mossa__expf16_avx512(_mm512_mul_ps(_mm512_maskz_loadu_ps(mk, row + j), vnc));
+        __m512d lo, hi;
         _mm512_mask_storeu_ps(row + j, mk, e);
         lo = _mm512_maskz_cvtps_pd(m0, _mm512_maskz_extractf32x8_ps((__mmask8)0xff, e, 0));
         hi = _mm512_maskz_cvtps_pd(m1, _mm512_maskz_extractf32x8_ps((__mmask8)0xff, e, 1));

@@ -268,26 +268,22 @@ static void mossa__rbf_dist_neon(const double *g, size_t n, double dr, const dou
     }
 }
 
-static double mossa__rbf_exp_row_neon(float *row, size_t n, double c, double *cs)
+static double mossa__rbf_exp_row_neon(float *row, size_t n, float nc, double *cs)
 {
-    const float64x2_t nc = vdupq_n_f64(-c);
     float64x2_t s0 = vdupq_n_f64(0.0), s1 = s0;
     size_t j = 0;
     double t;
     for (; j + 4 <= n; j += 4) {
-        float32x4_t x = vld1q_f32(row + j), e;
-        float64x2_t lo = vmulq_f64(vcvt_f64_f32(vget_low_f32(x)), nc), hi = vmulq_f64(vcvt_high_f64_f32(x), nc);
-        e = mossa__expf4_neon(vcvt_high_f32_f64(vcvt_f32_f64(lo), hi));
+        float32x4_t e = mossa__expf4_neon(vmulq_n_f32(vld1q_f32(row + j), nc));
+        float64x2_t lo = vcvt_f64_f32(vget_low_f32(e)), hi = vcvt_high_f64_f32(e);
         vst1q_f32(row + j, e);
-        lo = vcvt_f64_f32(vget_low_f32(e));
-        hi = vcvt_high_f64_f32(e);
         s0 = vaddq_f64(s0, lo);
         s1 = vaddq_f64(s1, hi);
         vst1q_f64(cs + j, vaddq_f64(vld1q_f64(cs + j), lo));
         vst1q_f64(cs + j + 2, vaddq_f64(vld1q_f64(cs + j + 2), hi));
     }
     t = vaddvq_f64(vaddq_f64(s0, s1));
-    if (j < n) t += mossa__rbf_exp_row_with(row + j, n - j, c, cs + j, mossa__expf_neon);
+    if (j < n) t += mossa__rbf_exp_row_with(row + j, n - j, nc, cs + j, mossa__expf_neon);
     return t;
 }
 

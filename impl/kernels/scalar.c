@@ -214,15 +214,16 @@ static void mossa__rbf_dist_scalar(const double *g, size_t n, double dr, const d
     }
 }
 
-/* row[j] = exp(-row[j] c) with the argument rounded once to float; cs[j] +=
-   row[j] and the return value is the row's sum, both in double. The
-   vector levels use this with their own exp for the last partial vector. */
-static double mossa__rbf_exp_row_with(float *row, size_t n, double c, double *cs,
+/* row[j] = exp(row[j] nc), the argument one float product (the same bits
+   at every level); cs[j] += row[j] and the return value is the row's sum,
+   both in double. The vector levels use this with their own exp for the
+   last partial vector. */
+static double mossa__rbf_exp_row_with(float *row, size_t n, float nc, double *cs,
                                       void (*expf_array)(const float *, float *, size_t))
 {
     double s = 0.0;
     size_t j;
-    for (j = 0; j < n; ++j) row[j] = (float)(-(double)row[j] * c);
+    for (j = 0; j < n; ++j) row[j] *= nc;
     expf_array(row, row, n);
     for (j = 0; j < n; ++j) {
         s += (double)row[j];
@@ -231,9 +232,9 @@ static double mossa__rbf_exp_row_with(float *row, size_t n, double c, double *cs
     return s;
 }
 
-static double mossa__rbf_exp_row_scalar(float *row, size_t n, double c, double *cs)
+static double mossa__rbf_exp_row_scalar(float *row, size_t n, float nc, double *cs)
 {
-    return mossa__rbf_exp_row_with(row, n, c, cs, mossa__expf_scalar);
+    return mossa__rbf_exp_row_with(row, n, nc, cs, mossa__expf_scalar);
 }
 
 /* ---- svd ------------------------------------------------------------------- */
