@@ -8228,6 +8228,17 @@ static MOSSA__UNUSED void mossa__tsne_heap_sift(float *d, int32_t *ix, size_t n,
     }
 }
 
+/* A max-heap of n (distance, index) pairs -> ascending order, in place. */
+static void mossa__tsne_heap_sorted(float *d, int32_t *ix, size_t n)
+{
+    size_t end;
+    for (end = n; end-- > 1;) {
+        float td = d[0]; int32_t ti = ix[0];
+        d[0] = d[end]; ix[0] = ix[end]; d[end] = td; ix[end] = ti;
+        mossa__tsne_heap_sift(d, ix, end, 0);
+    }
+}
+
 /* Sorts (key ascending) arrays of int32 keys with float payload in place. */
 static void mossa__tsne_sort_cols(int32_t *c, float *v, size_t n)
 {
@@ -8324,12 +8335,7 @@ static void mossa__tsne_knn_task(void *arg, size_t task, int worker)
     for (q = 0; q < nq; ++q) {
         float *hd = J->dist + (q0 + q) * K;
         int32_t *hi = J->idx + (q0 + q) * K;
-        size_t end;
-        for (end = K; end-- > 1;) {
-            float td = hd[0]; int32_t ti = hi[0];
-            hd[0] = hd[end]; hi[0] = hi[end]; hd[end] = td; hi[end] = ti;
-            mossa__tsne_heap_sift(hd, hi, end, 0);
-        }
+        mossa__tsne_heap_sorted(hd, hi, K);
     }
 }
 
@@ -8584,11 +8590,7 @@ static void mossa__tsne_vp_task(void *arg, size_t task, int worker)
         mossa__tsne_pair_select(bd, bi, cnt, K);
         for (j = 0; j < K; ++j) { hd[j] = bd[j]; hi[j] = bi[j]; }
         for (j = K / 2; j-- > 0;) mossa__tsne_heap_sift(hd, hi, K, j);
-        for (j = K; j-- > 1;) {
-            float td = hd[0]; int32_t ti = hi[0];
-            hd[0] = hd[j]; hi[0] = hi[j]; hd[j] = td; hi[j] = ti;
-            mossa__tsne_heap_sift(hd, hi, j, 0);
-        }
+        mossa__tsne_heap_sorted(hd, hi, K);
     }
 }
 
