@@ -7446,6 +7446,25 @@ static mossa_status mossa__orth_householder(mossa__ctx *ctx, size_t m, size_t l,
     return MOSSA_OK;
 }
 
+/* Y (n x b) -= Q (Q' Y) for the L orthonormal columns of Q (n x L, row
+   stride ldq), done twice: one block Gram-Schmidt pass in float loses
+   orthogonality once. yf (n x b floats), c (L x b), cf (L x b floats) and
+   yq (n x b) are scratch. */
+static mossa_status mossa__project_out(mossa__ctx *ctx, const float *q, size_t ldq, size_t L, size_t n,
+                                       size_t b, double *y, float *yf, double *c, float *cf, double *yq)
+{
+    size_t i;
+    int pass;
+    for (pass = 0; pass < 2 && L > 0; ++pass) {
+        for (i = 0; i < n * b; ++i) yf[i] = (float)y[i];
+        MOSSA__CHECK(mossa__gemm(ctx, 1, 0, L, b, n, q, ldq, yf, b, 0.0, c, b));
+        for (i = 0; i < L * b; ++i) cf[i] = (float)c[i];
+        MOSSA__CHECK(mossa__gemm(ctx, 0, 0, n, b, L, q, ldq, cf, b, 0.0, yq, b));
+        for (i = 0; i < n * b; ++i) y[i] -= yq[i];
+    }
+    return MOSSA_OK;
+}
+
 static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, float *qf,
                                 int passes, const mossa__orth_ws *ws)
 {
@@ -7545,7 +7564,7 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     mossa__gauss_job gj;
     mossa__xprod xp;
     mossa_status st = MOSSA_OK;
-    int it, pass;
+    int it;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
     xp.xr.p = xp.xt.p = NULL;
     om = (float *)mossa__alloc(ctx, d * bs * sizeof(float));
@@ -7569,14 +7588,7 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
             st = mossa__xprod_mul(ctx, &xp, 1, bs, qb, y);
             if (st == MOSSA_OK) st = mossa__orth(ctx, d, bs, y, om, 1, &ws);
             if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 0, bs, om, y);
-            for (pass = 0; pass < 2 && st == MOSSA_OK; ++pass) {
-                for (i = 0; i < n * bs; ++i) qb[i] = (float)y[i];
-                st = mossa__gemm(ctx, 1, 0, filled, bs, n, qall, L, qb, bs, 0.0, c, bs);
-                if (st != MOSSA_OK) break;
-                for (i = 0; i < filled * bs; ++i) cf[i] = (float)c[i];
-                st = mossa__gemm(ctx, 0, 0, n, bs, filled, qall, L, cf, bs, 0.0, yq, bs);
-                for (i = 0; i < n * bs; ++i) y[i] -= yq[i];
-            }
+            if (st == MOSSA_OK) st = mossa__project_out(ctx, qall, L, filled, n, bs, y, qb, c, cf, yq);
         }
         if (st == MOSSA_OK) st = mossa__orth(ctx, n, bs, y, qb, 2, &ws);
         if (st != MOSSA_OK) break;
@@ -7899,16 +7911,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
         mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
         st = mossa__xprod_mul(ctx, &xp, 0, b, om, y);
         for (it = 0; it <= 2 && st == MOSSA_OK; ++it) {
-            int pass;
-            for (pass = 0; pass < 2 && L > 0 && st == MOSSA_OK; ++pass) {
-                for (i = 0; i < n * b; ++i) qb[i] = (float)y[i];
-                /* C = Qall' Y (L x b), Y -= Qall C */
-                st = mossa__gemm(ctx, 1, 0, L, b, n, qall, lmax, qb, b, 0.0, c, b);
-                if (st != MOSSA_OK) break;
-                for (i = 0; i < L * b; ++i) cf[i] = (float)c[i];
-                st = mossa__gemm(ctx, 0, 0, n, b, L, qall, lmax, cf, b, 0.0, yq, b);
-                for (i = 0; i < n * b; ++i) y[i] -= yq[i];
-            }
+            st = mossa__project_out(ctx, qall, lmax, L, n, b, y, qb, c, cf, yq);
             if (st == MOSSA_OK) st = mossa__orth(ctx, n, b, y, qb, it == 2 ? 2 : 1, &ws);
             if (st != MOSSA_OK || it == 2) break;
             st = mossa__xprod_mul(ctx, &xp, 1, b, qb, y);
