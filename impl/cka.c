@@ -420,12 +420,13 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
    of the low 16 bits inside the chosen bucket) finds them. Over the whole
    triangle that is two scattered-increment passes; instead a fixed,
    strided sample of 16384 values brackets the wanted ranks (+-4 standard
-   deviations of a sample rank), one streaming pass counts the values below
-   and inside the bracket, a second copies the ~3% inside, and the radix
-   select runs on those. Should the bracket miss (about 1 call in 10^4 on
-   adversarial data), the full radix select runs instead: the answer is the
-   same either way, and every count is an integer, so any thread count
-   gives the same bits. */
+   deviations of a sample rank), and one streaming pass counts the values
+   below and inside the bracket while copying the ~3% inside into per-chunk
+   slots; the radix select runs on those. A chunk that overflows its slots
+   costs a second copying pass; a bracket that misses the ranks (data whose
+   strided sample is unrepresentative) costs the full radix select. The
+   answer is the same either way, and every count is an integer, so any
+   thread count gives the same bits. */
 #define MOSSA__SEL_CHUNK 65536
 #define MOSSA__SEL_SAMPLES 16384
 #define MOSSA__SEL_MARGIN 256
@@ -708,9 +709,8 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
         double med = 0.0, sigma2;
         st = mossa__median_full(ctx, ku, n, &med);
         sigma2 = o->threshold * o->threshold * med;
-        if (st != MOSSA_OK) { /* out of memory */ }
-        else if (!(sigma2 > 0.0) || !(sigma2 <= DBL_MAX)) st = MOSSA_ERR_ZERO_BANDWIDTH;
-        else {
+        if (st == MOSSA_OK && (!(sigma2 > 0.0) || !(sigma2 <= DBL_MAX))) st = MOSSA_ERR_ZERO_BANDWIDTH;
+        if (st == MOSSA_OK) {
             *bandwidth_c = 1.0 / (2.0 * sigma2);
             for (i = 0; i < n; ++i) diag[i] = 1.0;
         }

@@ -395,10 +395,7 @@ static void mossa__rbf_dist_avx2(const double *g, size_t n, double dr, const dou
         __m256d v = _mm256_sub_pd(_mm256_add_pd(vdr, _mm256_loadu_pd(dc + j)), _mm256_mul_pd(two, _mm256_loadu_pd(g + j)));
         _mm_storeu_ps(dst + j, _mm256_cvtpd_ps(_mm256_max_pd(v, zero)));
     }
-    for (; j < n; ++j) {
-        double v = dr + dc[j] - 2.0 * g[j];
-        dst[j] = v > 0.0 ? (float)v : 0.0f;
-    }
+    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j);
 }
 
 MOSSA__TARGET_AVX2

@@ -390,10 +390,7 @@ static void mossa__rbf_dist_avx512(const double *g, size_t n, double dr, const d
         __m512d v = _mm512_sub_pd(_mm512_add_pd(vdr, _mm512_loadu_pd(dc + j)), _mm512_mul_pd(two, _mm512_loadu_pd(g + j)));
         _mm256_storeu_ps(dst + j, _mm512_maskz_cvtpd_ps((__mmask8)0xff, _mm512_maskz_max_pd((__mmask8)0xff, v, zero)));
     }
-    for (; j < n; ++j) {
-        double v = dr + dc[j] - 2.0 * g[j];
-        dst[j] = v > 0.0 ? (float)v : 0.0f;
-    }
+    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j);
 }
 
 MOSSA__TARGET_AVX512

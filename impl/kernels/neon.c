@@ -262,10 +262,7 @@ static void mossa__rbf_dist_neon(const double *g, size_t n, double dr, const dou
         v1 = vbslq_f64(vcgtq_f64(v1, zero), v1, zero);
         vst1q_f32(dst + j, vcvt_high_f32_f64(vcvt_f32_f64(v0), v1));
     }
-    for (; j < n; ++j) {
-        double v = dr + dc[j] - 2.0 * g[j];
-        dst[j] = v > 0.0 ? (float)v : 0.0f;
-    }
+    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j);
 }
 
 static double mossa__rbf_exp_row_neon(float *row, size_t n, float nc, double *cs)
