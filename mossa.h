@@ -2723,10 +2723,7 @@ static void mossa__rbf_dist_avx2(const double *g, size_t n, double dr, const dou
         __m256d v = _mm256_sub_pd(_mm256_add_pd(vdr, _mm256_loadu_pd(dc + j)), _mm256_mul_pd(two, _mm256_loadu_pd(g + j)));
         _mm_storeu_ps(dst + j, _mm256_cvtpd_ps(_mm256_max_pd(v, zero)));
     }
-    for (; j < n; ++j) {
-        double v = dr + dc[j] - 2.0 * g[j];
-        dst[j] = v > 0.0 ? (float)v : 0.0f;
-    }
+    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j);
 }
 
 MOSSA__TARGET_AVX2
@@ -3367,10 +3364,7 @@ static void mossa__rbf_dist_avx512(const double *g, size_t n, double dr, const d
         __m512d v = _mm512_sub_pd(_mm512_add_pd(vdr, _mm512_loadu_pd(dc + j)), _mm512_mul_pd(two, _mm512_loadu_pd(g + j)));
         _mm256_storeu_ps(dst + j, _mm512_maskz_cvtpd_ps((__mmask8)0xff, _mm512_maskz_max_pd((__mmask8)0xff, v, zero)));
     }
-    for (; j < n; ++j) {
-        double v = dr + dc[j] - 2.0 * g[j];
-        dst[j] = v > 0.0 ? (float)v : 0.0f;
-    }
+    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j);
 }
 
 MOSSA__TARGET_AVX512
@@ -3963,10 +3957,7 @@ static void mossa__rbf_dist_neon(const double *g, size_t n, double dr, const dou
         v1 = vbslq_f64(vcgtq_f64(v1, zero), v1, zero);
         vst1q_f32(dst + j, vcvt_high_f32_f64(vcvt_f32_f64(v0), v1));
     }
-    for (; j < n; ++j) {
-        double v = dr + dc[j] - 2.0 * g[j];
-        dst[j] = v > 0.0 ? (float)v : 0.0f;
-    }
+    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j);
 }
 
 static double mossa__rbf_exp_row_neon(float *row, size_t n, float nc, double *cs)
@@ -5766,12 +5757,13 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
    of the low 16 bits inside the chosen bucket) finds them. Over the whole
    triangle that is two scattered-increment passes; instead a fixed,
    strided sample of 16384 values brackets the wanted ranks (+-4 standard
-   deviations of a sample rank), one streaming pass counts the values below
-   and inside the bracket, a second copies the ~3% inside, and the radix
-   select runs on those. Should the bracket miss (about 1 call in 10^4 on
-   adversarial data), the full radix select runs instead: the answer is the
-   same either way, and every count is an integer, so any thread count
-   gives the same bits. */
+   deviations of a sample rank), and one streaming pass counts the values
+   below and inside the bracket while copying the ~3% inside into per-chunk
+   slots; the radix select runs on those. A chunk that overflows its slots
+   costs a second copying pass; a bracket that misses the ranks (data whose
+   strided sample is unrepresentative) costs the full radix select. The
+   answer is the same either way, and every count is an integer, so any
+   thread count gives the same bits. */
 #define MOSSA__SEL_CHUNK 65536
 #define MOSSA__SEL_SAMPLES 16384
 #define MOSSA__SEL_MARGIN 256
@@ -6054,9 +6046,8 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
         double med = 0.0, sigma2;
         st = mossa__median_full(ctx, ku, n, &med);
         sigma2 = o->threshold * o->threshold * med;
-        if (st != MOSSA_OK) { /* out of memory */ }
-        else if (!(sigma2 > 0.0) || !(sigma2 <= DBL_MAX)) st = MOSSA_ERR_ZERO_BANDWIDTH;
-        else {
+        if (st == MOSSA_OK && (!(sigma2 > 0.0) || !(sigma2 <= DBL_MAX))) st = MOSSA_ERR_ZERO_BANDWIDTH;
+        if (st == MOSSA_OK) {
             *bandwidth_c = 1.0 / (2.0 * sigma2);
             for (i = 0; i < n; ++i) diag[i] = 1.0;
         }
@@ -8654,6 +8645,11 @@ static int mossa__tsne_use_vptree(size_t n, size_t d, int method)
     return n >= 2000 && d <= 5;
 }
 
+static int mossa__tsne_knn_method_valid(int method)
+{
+    return method == MOSSA_TSNE_KNN_AUTO || method == MOSSA_TSNE_KNN_BRUTE || method == MOSSA_TSNE_KNN_VPTREE;
+}
+
 /* squared distances in dist; both methods give identical output */
 static mossa_status mossa__tsne_knn_sq(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t k,
                                        int method, int32_t *idx, float *dist)
@@ -8778,6 +8774,19 @@ static mossa_status mossa__tsne_entropy(mossa__ctx *ctx, mossa_tsne_state *s)
     for (t = 0; t < nt; ++t) s->p_entropy += J.part[t];
     mossa__free(ctx, J.part);
     return MOSSA_OK;
+}
+
+/* Mean and standard deviation of the first coordinate of y (n x dims):
+   the PCA initialisations scale it to 1e-4. */
+static double mossa__tsne_first_sd(const double *y, size_t n, size_t dims, double *mean)
+{
+    double mu = 0.0, sd = 0.0;
+    size_t i;
+    for (i = 0; i < n; ++i) mu += y[i * dims];
+    mu /= (double)n;
+    for (i = 0; i < n; ++i) sd += (y[i * dims] - mu) * (y[i * dims] - mu);
+    *mean = mu;
+    return sqrt(sd / (double)n);
 }
 
 /* ---- PCA initialisation ---------------------------------------------------------
@@ -8952,10 +8961,7 @@ static mossa_status mossa__tsne_pca(mossa__ctx *ctx, const float *x, size_t n, s
             y[i * (size_t)dims + l] = sign * v;
         }
     }
-    for (i = 0; i < n; ++i) mu += y[i * (size_t)dims];
-    mu /= (double)n;
-    for (i = 0; i < n; ++i) sd += (y[i * (size_t)dims] - mu) * (y[i * (size_t)dims] - mu);
-    sd = sqrt(sd / (double)n);
+    sd = mossa__tsne_first_sd(y, n, (size_t)dims, &mu);
     st = MOSSA_OK;
     if (sd > 0.0 && isfinite(sd) && sd > 1e-12 * (1.0 + fabs(mu))) {
         for (i = 0; i < n * (size_t)dims; ++i) y[i] *= 1e-4 / sd;
@@ -8995,15 +9001,13 @@ static mossa_status mossa__tsne_pca_svd(mossa__ctx *ctx, const mossa_tsne_option
     st = mossa_pca(x, n, d, k, &so, NULL, sc, NULL);
     if (st == MOSSA_ERR_ZERO_VARIANCE) { mossa__free(ctx, sc); return MOSSA_OK; }
     if (st != MOSSA_OK) { mossa__free(ctx, sc); return st; }
-    for (i = 0; i < n; ++i) mu += (double)sc[i * k];
-    mu /= (double)n;
-    for (i = 0; i < n; ++i) sd += ((double)sc[i * k] - mu) * ((double)sc[i * k] - mu);
-    sd = sqrt(sd / (double)n);
+    for (i = 0; i < n; ++i)
+        for (l = 0; l < k; ++l) y[i * dims + l] = (double)sc[i * k + l];
+    sd = mossa__tsne_first_sd(y, n, dims, &mu);
     if (sd > 0.0 && isfinite(sd)) {
         for (i = 0; i < n; ++i)
             for (l = 0; l < dims; ++l)
-                y[i * dims + l] = l < k ? (double)sc[i * k + l] * (1e-4 / sd)
-                                        : 1e-4 * mossa_rng_normal(o->seed, i * dims + l);
+                y[i * dims + l] = l < k ? y[i * dims + l] * (1e-4 / sd) : 1e-4 * mossa_rng_normal(o->seed, i * dims + l);
         *ok = 1;
     }
     mossa__free(ctx, sc);
@@ -9029,8 +9033,7 @@ static mossa_status mossa__tsne_resolve(const mossa_tsne_options *in, mossa_tsne
     if (o->exaggeration_iterations == 0) o->exaggeration_iterations = 250;
     if (o->exaggeration_iterations < 0) return MOSSA_ERR_INVALID_ARGUMENT;
     if (o->n_threads < 0) return MOSSA_ERR_INVALID_ARGUMENT;
-    if (o->knn != MOSSA_TSNE_KNN_AUTO && o->knn != MOSSA_TSNE_KNN_BRUTE && o->knn != MOSSA_TSNE_KNN_VPTREE)
-        return MOSSA_ERR_INVALID_ARGUMENT;
+    if (!mossa__tsne_knn_method_valid((int)o->knn)) return MOSSA_ERR_INVALID_ARGUMENT;
     return MOSSA_OK;
 }
 
@@ -9095,7 +9098,7 @@ MOSSA_DEF mossa_status mossa_tsne_knn(const float *x, size_t n, size_t d, size_t
     if (k >= n) return MOSSA_ERR_INVALID_ARGUMENT;
     if (n > (size_t)INT32_MAX || mossa__mul_overflows(n, d, &cnt) || mossa__mul_overflows(n, k, &cnt))
         return MOSSA_ERR_TOO_LARGE;
-    if (options && ((int)options->knn < 0 || (int)options->knn > MOSSA_TSNE_KNN_VPTREE || options->n_threads < 0))
+    if (options && (!mossa__tsne_knn_method_valid((int)options->knn) || options->n_threads < 0))
         return MOSSA_ERR_INVALID_ARGUMENT;
     if (!mossa__all_finite(x, n * d)) return MOSSA_ERR_NONFINITE;
     st = mossa__ctx_begin(&ctx, options ? options->n_threads : 0, options ? options->allocator : NULL);

@@ -494,6 +494,11 @@ static int mossa__tsne_use_vptree(size_t n, size_t d, int method)
     return n >= 2000 && d <= 5;
 }
 
+static int mossa__tsne_knn_method_valid(int method)
+{
+    return method == MOSSA_TSNE_KNN_AUTO || method == MOSSA_TSNE_KNN_BRUTE || method == MOSSA_TSNE_KNN_VPTREE;
+}
+
 /* squared distances in dist; both methods give identical output */
 static mossa_status mossa__tsne_knn_sq(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t k,
                                        int method, int32_t *idx, float *dist)
@@ -618,6 +623,19 @@ static mossa_status mossa__tsne_entropy(mossa__ctx *ctx, mossa_tsne_state *s)
     for (t = 0; t < nt; ++t) s->p_entropy += J.part[t];
     mossa__free(ctx, J.part);
     return MOSSA_OK;
+}
+
+/* Mean and standard deviation of the first coordinate of y (n x dims):
+   the PCA initialisations scale it to 1e-4. */
+static double mossa__tsne_first_sd(const double *y, size_t n, size_t dims, double *mean)
+{
+    double mu = 0.0, sd = 0.0;
+    size_t i;
+    for (i = 0; i < n; ++i) mu += y[i * dims];
+    mu /= (double)n;
+    for (i = 0; i < n; ++i) sd += (y[i * dims] - mu) * (y[i * dims] - mu);
+    *mean = mu;
+    return sqrt(sd / (double)n);
 }
 
 /* ---- PCA initialisation ---------------------------------------------------------
@@ -792,10 +810,7 @@ static mossa_status mossa__tsne_pca(mossa__ctx *ctx, const float *x, size_t n, s
             y[i * (size_t)dims + l] = sign * v;
         }
     }
-    for (i = 0; i < n; ++i) mu += y[i * (size_t)dims];
-    mu /= (double)n;
-    for (i = 0; i < n; ++i) sd += (y[i * (size_t)dims] - mu) * (y[i * (size_t)dims] - mu);
-    sd = sqrt(sd / (double)n);
+    sd = mossa__tsne_first_sd(y, n, (size_t)dims, &mu);
     st = MOSSA_OK;
     if (sd > 0.0 && isfinite(sd) && sd > 1e-12 * (1.0 + fabs(mu))) {
         for (i = 0; i < n * (size_t)dims; ++i) y[i] *= 1e-4 / sd;
@@ -835,15 +850,13 @@ static mossa_status mossa__tsne_pca_svd(mossa__ctx *ctx, const mossa_tsne_option
     st = mossa_pca(x, n, d, k, &so, NULL, sc, NULL);
     if (st == MOSSA_ERR_ZERO_VARIANCE) { mossa__free(ctx, sc); return MOSSA_OK; }
     if (st != MOSSA_OK) { mossa__free(ctx, sc); return st; }
-    for (i = 0; i < n; ++i) mu += (double)sc[i * k];
-    mu /= (double)n;
-    for (i = 0; i < n; ++i) sd += ((double)sc[i * k] - mu) * ((double)sc[i * k] - mu);
-    sd = sqrt(sd / (double)n);
+    for (i = 0; i < n; ++i)
+        for (l = 0; l < k; ++l) y[i * dims + l] = (double)sc[i * k + l];
+    sd = mossa__tsne_first_sd(y, n, dims, &mu);
     if (sd > 0.0 && isfinite(sd)) {
         for (i = 0; i < n; ++i)
             for (l = 0; l < dims; ++l)
-                y[i * dims + l] = l < k ? (double)sc[i * k + l] * (1e-4 / sd)
-                                        : 1e-4 * mossa_rng_normal(o->seed, i * dims + l);
+                y[i * dims + l] = l < k ? y[i * dims + l] * (1e-4 / sd) : 1e-4 * mossa_rng_normal(o->seed, i * dims + l);
         *ok = 1;
     }
     mossa__free(ctx, sc);
@@ -869,8 +882,7 @@ static mossa_status mossa__tsne_resolve(const mossa_tsne_options *in, mossa_tsne
     if (o->exaggeration_iterations == 0) o->exaggeration_iterations = 250;
     if (o->exaggeration_iterations < 0) return MOSSA_ERR_INVALID_ARGUMENT;
     if (o->n_threads < 0) return MOSSA_ERR_INVALID_ARGUMENT;
-    if (o->knn != MOSSA_TSNE_KNN_AUTO && o->knn != MOSSA_TSNE_KNN_BRUTE && o->knn != MOSSA_TSNE_KNN_VPTREE)
-        return MOSSA_ERR_INVALID_ARGUMENT;
+    if (!mossa__tsne_knn_method_valid((int)o->knn)) return MOSSA_ERR_INVALID_ARGUMENT;
     return MOSSA_OK;
 }
 
@@ -935,7 +947,7 @@ MOSSA_DEF mossa_status mossa_tsne_knn(const float *x, size_t n, size_t d, size_t
     if (k >= n) return MOSSA_ERR_INVALID_ARGUMENT;
     if (n > (size_t)INT32_MAX || mossa__mul_overflows(n, d, &cnt) || mossa__mul_overflows(n, k, &cnt))
         return MOSSA_ERR_TOO_LARGE;
-    if (options && ((int)options->knn < 0 || (int)options->knn > MOSSA_TSNE_KNN_VPTREE || options->n_threads < 0))
+    if (options && (!mossa__tsne_knn_method_valid((int)options->knn) || options->n_threads < 0))
         return MOSSA_ERR_INVALID_ARGUMENT;
     if (!mossa__all_finite(x, n * d)) return MOSSA_ERR_NONFINITE;
     st = mossa__ctx_begin(&ctx, options ? options->n_threads : 0, options ? options->allocator : NULL);
