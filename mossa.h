@@ -1268,6 +1268,19 @@ static MOSSA__UNUSED void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa
 /* ---- dispatch table ---------------------------------------------------
    One table per SIMD level; the active one is chosen once. Modules add
    their kernels in their own section so that the pieces stay apart. */
+/* Counting for the exact median (impl/cka.c). Values are non-negative
+   floats compared as bit patterns: below when v < lo, inside when
+   v - lo <= width (unsigned). The values inside are kept at keep[k], k + 1,
+   ... while k < cap (vector levels may write up to MOSSA__KEEP_PAD slots
+   past cap, so keep has room for cap + MOSSA__KEEP_PAD); k ends past cap
+   only when inside > cap. */
+#define MOSSA__KEEP_PAD 16
+typedef struct mossa__keep {
+    uint32_t lo, width;
+    float *keep;
+    size_t cap, k, below, inside;
+} mossa__keep;
+
 typedef struct mossa__kernels {
     mossa_simd_level level;
     /* foundation */
@@ -1276,6 +1289,10 @@ typedef struct mossa__kernels {
     void (*sqdist)(const float *x, const float *Y, size_t m, size_t d, size_t ldy, float *out);
     void (*expf_array)(const float *x, float *y, size_t n);
     void (*logf_array)(const float *x, float *y, size_t n);
+    /* s[c] += (double)x[i*ldx + c] for i < n in row order, c < cols <= 64
+       (the same bits at every level); returns max |x| over them, NaN
+       ignored (column means, impl/gemm.c) */
+    float (*colsum)(const float *x, size_t n, size_t ldx, size_t cols, double *s);
     /* gemm / cka */
     /* c[i*ldc + j] += sum_{k < kc} a[16k + i] * b[16k + j] for i, j < 16 (two
        packed micro-panels, impl/gemm.c): float products accumulated in
@@ -1290,8 +1307,9 @@ typedef struct mossa__kernels {
     void (*hsic_row)(const float *k, const float *l, const double *a, const double *b,
                      double ai, double bi, size_t n, size_t skip, double out[3]);
     /* dst[j] = (float)max(dr + dc[j] - 2 g[j], 0) (RBF squared distances from
-       a double Gram tile row, impl/cka.c) */
-    void (*rbf_dist)(const double *g, size_t n, double dr, const double *dc, float *dst);
+       a double Gram tile row, impl/cka.c); with kp, each value is also
+       counted and kept for the median as mossa__keep_scalar does */
+    void (*rbf_dist)(const double *g, size_t n, double dr, const double *dc, float *dst, mossa__keep *kp);
     /* row[j] = expf(row[j] * nc) (a float product), cs[j] += row[j]; returns
        sum row[j] (double sums) */
     double (*rbf_exp_row)(float *row, size_t n, float nc, double *cs);
@@ -1362,7 +1380,7 @@ static MOSSA__UNUSED mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, 
    mossa__gemm_pack stores op(A) (rows x k, trans as for mossa__gemm), and
    mossa__gemm_packed computes C (rows x n) = beta * C + op(A) op(B) with B
    as in mossa__gemm, bit-identical to mossa__gemm. Release frees it. */
-typedef struct mossa__gemm_operand { float *p; size_t rows, k; } mossa__gemm_operand;
+typedef struct mossa__gemm_operand { float *p; void *raw; size_t rows, k; } mossa__gemm_operand;
 static MOSSA__UNUSED mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
                                      const float *A, size_t lda, mossa__gemm_operand *op);
 static MOSSA__UNUSED mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b,
@@ -1913,6 +1931,29 @@ MOSSA_DEF void mossa_logf_array(const float *x, float *y, size_t n)
     mossa__k()->logf_array(x, y, n);
 }
 
+#ifdef MOSSA_TEST_HOOKS
+/* Test builds: the active level's column sums and RBF distances with the
+   median's counting (impl/internal.h), for tests/test_kernels.c.
+   counts = {below, inside, k}. */
+MOSSA_DEF float mossa_test_colsum(const float *x, size_t n, size_t ldx, size_t cols, double *s);
+MOSSA_DEF float mossa_test_colsum(const float *x, size_t n, size_t ldx, size_t cols, double *s)
+{
+    return mossa__k()->colsum(x, n, ldx, cols, s);
+}
+
+MOSSA_DEF void mossa_test_rbf_dist_keep(const double *g, size_t n, double dr, const double *dc, float *dst,
+                                        uint32_t lo, uint32_t width, float *keep, size_t cap, size_t counts[3]);
+MOSSA_DEF void mossa_test_rbf_dist_keep(const double *g, size_t n, double dr, const double *dc, float *dst,
+                                        uint32_t lo, uint32_t width, float *keep, size_t cap, size_t counts[3])
+{
+    mossa__keep kp;
+    kp.lo = lo; kp.width = width; kp.keep = keep; kp.cap = cap;
+    kp.k = kp.below = kp.inside = 0;
+    mossa__k()->rbf_dist(g, n, dr, dc, dst, keep ? &kp : NULL);
+    counts[0] = kp.below; counts[1] = kp.inside; counts[2] = kp.k;
+}
+#endif
+
 /* ==== impl/kernels/scalar.c ==== */
 /* kernels/scalar.c - the portable reference level. Every vector level
    implements the same algorithms, so the levels differ only in rounding
@@ -2118,16 +2159,39 @@ static void mossa__hsic_row_scalar(const float *k, const float *l, const double 
     out[0] = s0; out[1] = s1; out[2] = s2;
 }
 
+/* Counts v[0..n) below and inside kp's bracket and keeps the values inside
+   (struct mossa__keep), without a branch: while k < cap each value is
+   written at keep[k] and k advances only for one inside. */
+static void mossa__keep_scalar(const float *v, size_t n, mossa__keep *kp)
+{
+    const uint32_t lo = kp->lo, width = kp->width;
+    float *keep = kp->keep;
+    size_t i, nb = 0, ni = 0, k = kp->k, cap = kp->cap;
+    for (i = 0; i < n; ++i) {
+        uint32_t b;
+        size_t in;
+        memcpy(&b, &v[i], sizeof(b));
+        in = b - lo <= width;
+        nb += b < lo;
+        ni += in;
+        keep[k] = v[i];
+        k += in & (k < cap);
+    }
+    kp->k = k; kp->below += nb; kp->inside += ni;
+}
+
 /* RBF distances of one row segment of a Gram tile: |xi|^2 + |xj|^2 - 2 xi.xj
    formed in double, clamped at 0 (rounding can make it slightly negative),
    rounded once to float. 2 g is exact, so fused and unfused forms agree. */
-static void mossa__rbf_dist_scalar(const double *g, size_t n, double dr, const double *dc, float *dst)
+static void mossa__rbf_dist_scalar(const double *g, size_t n, double dr, const double *dc, float *dst,
+                                   mossa__keep *kp)
 {
     size_t j;
     for (j = 0; j < n; ++j) {
         double v = dr + dc[j] - 2.0 * g[j];
         dst[j] = v > 0.0 ? (float)v : 0.0f;
     }
+    if (kp) mossa__keep_scalar(dst, n, kp);
 }
 
 /* row[j] = exp(row[j] nc), the argument one float product (the same bits
@@ -2299,6 +2363,24 @@ static uint64_t mossa__text_letter_mask_scalar(const unsigned char *p)
     return m;
 }
 
+static float mossa__colsum_scalar(const float *x, size_t n, size_t ldx, size_t cols, double *s)
+{
+    double acc[64];
+    float m = 0.0f;
+    size_t i, c;
+    for (c = 0; c < cols; ++c) acc[c] = s[c];
+    for (i = 0; i < n; ++i) {
+        const float *row = x + i * ldx;
+        for (c = 0; c < cols; ++c) {
+            float a = fabsf(row[c]);
+            acc[c] += (double)row[c];
+            m = a > m ? a : m;
+        }
+    }
+    for (c = 0; c < cols; ++c) s[c] = acc[c];
+    return m;
+}
+
 static void mossa__fill_scalar(mossa__kernels *t)
 {
     /* foundation */
@@ -2307,6 +2389,7 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->sqdist = mossa__sqdist_scalar;
     t->expf_array = mossa__expf_scalar;
     t->logf_array = mossa__logf_scalar;
+    t->colsum = mossa__colsum_scalar;
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_scalar;
     t->gemm_tile16x32 = NULL;
@@ -2715,15 +2798,54 @@ static void mossa__hsic_row_avx2(const float *k, const float *l, const double *a
 }
 
 MOSSA__TARGET_AVX2
-static void mossa__rbf_dist_avx2(const double *g, size_t n, double dr, const double *dc, float *dst)
+static void mossa__rbf_dist_avx2(const double *g, size_t n, double dr, const double *dc, float *dst,
+                                 mossa__keep *kp)
 {
     const __m256d vdr = _mm256_set1_pd(dr), two = _mm256_set1_pd(2.0), zero = _mm256_setzero_pd();
     size_t j = 0;
-    for (; j + 4 <= n; j += 4) {
-        __m256d v = _mm256_sub_pd(_mm256_add_pd(vdr, _mm256_loadu_pd(dc + j)), _mm256_mul_pd(two, _mm256_loadu_pd(g + j)));
-        _mm_storeu_ps(dst + j, _mm256_cvtpd_ps(_mm256_max_pd(v, zero)));
+    if (!kp) {
+        for (; j + 4 <= n; j += 4) {
+            __m256d v = _mm256_sub_pd(_mm256_add_pd(vdr, _mm256_loadu_pd(dc + j)), _mm256_mul_pd(two, _mm256_loadu_pd(g + j)));
+            _mm_storeu_ps(dst + j, _mm256_cvtpd_ps(_mm256_max_pd(v, zero)));
+        }
+    } else {
+        /* counted from the registers; the bit patterns are below 2^31
+           (non-negative floats), so signed compares order them, and
+           flipping the sign bit makes the unsigned test b - lo <= width
+           a signed one */
+        const __m128i lo = _mm_set1_epi32((int)kp->lo), sign = _mm_set1_epi32((int)0x80000000u);
+        const __m128i width = _mm_xor_si128(_mm_set1_epi32((int)kp->width), sign);
+        __m128i nb = _mm_setzero_si128(), ni = nb;
+        size_t k = kp->k, cap = kp->cap;
+        for (; j + 4 <= n; j += 4) {
+            __m256d v = _mm256_sub_pd(_mm256_add_pd(vdr, _mm256_loadu_pd(dc + j)), _mm256_mul_pd(two, _mm256_loadu_pd(g + j)));
+            __m128 f = _mm256_cvtpd_ps(_mm256_max_pd(v, zero));
+            __m128i b = _mm_castps_si128(f);
+            __m128i in = _mm_andnot_si128(_mm_cmpgt_epi32(_mm_xor_si128(_mm_sub_epi32(b, lo), sign), width),
+                                          _mm_set1_epi32(-1));
+            int m = _mm_movemask_ps(_mm_castsi128_ps(in));
+            _mm_storeu_ps(dst + j, f);
+            nb = _mm_sub_epi32(nb, _mm_cmpgt_epi32(lo, b));
+            ni = _mm_sub_epi32(ni, in);
+            if (m) {
+                float t[4];
+                int l;
+                _mm_storeu_ps(t, f);
+                for (l = 0; l < 4; ++l) {
+                    kp->keep[k] = t[l];
+                    k += (size_t)((m >> l) & 1) & (k < cap);
+                }
+            }
+        }
+        nb = _mm_add_epi32(nb, _mm_shuffle_epi32(nb, 0x4e));
+        nb = _mm_add_epi32(nb, _mm_shuffle_epi32(nb, 0xb1));
+        ni = _mm_add_epi32(ni, _mm_shuffle_epi32(ni, 0x4e));
+        ni = _mm_add_epi32(ni, _mm_shuffle_epi32(ni, 0xb1));
+        kp->below += (uint32_t)_mm_cvtsi128_si32(nb);
+        kp->inside += (uint32_t)_mm_cvtsi128_si32(ni);
+        kp->k = k;
     }
-    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j);
+    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j, kp);
 }
 
 MOSSA__TARGET_AVX2
@@ -2944,12 +3066,47 @@ MOSSA__TARGET_AVX2 static uint64_t mossa__text_letter_mask_avx2(const unsigned c
     return (uint64_t)m0 | ((uint64_t)m1 << 32);
 }
 
+/* groups of 16 columns (one cache line of a row), each widened to four
+   double accumulators; every column is its own sum in row order, as in
+   scalar, which also takes the last cols % 16 */
+MOSSA__TARGET_AVX2
+static float mossa__colsum_avx2(const float *x, size_t n, size_t ldx, size_t cols, double *s)
+{
+    const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    __m256 m = _mm256_setzero_ps();
+    float mm[8], r;
+    size_t c = 0, i;
+    int l;
+    for (; c + 16 <= cols; c += 16) {
+        __m256d a0 = _mm256_loadu_pd(s + c), a1 = _mm256_loadu_pd(s + c + 4), a2 = _mm256_loadu_pd(s + c + 8),
+                a3 = _mm256_loadu_pd(s + c + 12);
+        for (i = 0; i < n; ++i) {
+            const float *row = x + i * ldx + c;
+            __m256 f0 = _mm256_loadu_ps(row), f1 = _mm256_loadu_ps(row + 8);
+            a0 = _mm256_add_pd(a0, _mm256_cvtps_pd(_mm256_castps256_ps128(f0)));
+            a1 = _mm256_add_pd(a1, _mm256_cvtps_pd(_mm256_extractf128_ps(f0, 1)));
+            a2 = _mm256_add_pd(a2, _mm256_cvtps_pd(_mm256_castps256_ps128(f1)));
+            a3 = _mm256_add_pd(a3, _mm256_cvtps_pd(_mm256_extractf128_ps(f1, 1)));
+            /* max(|f|, m) keeps m where |f| is NaN */
+            m = _mm256_max_ps(_mm256_and_ps(f0, absmask), m);
+            m = _mm256_max_ps(_mm256_and_ps(f1, absmask), m);
+        }
+        _mm256_storeu_pd(s + c, a0); _mm256_storeu_pd(s + c + 4, a1);
+        _mm256_storeu_pd(s + c + 8, a2); _mm256_storeu_pd(s + c + 12, a3);
+    }
+    r = c < cols ? mossa__colsum_scalar(x + c, n, ldx, cols - c, s + c) : 0.0f;
+    _mm256_storeu_ps(mm, m);
+    for (l = 0; l < 8; ++l) r = mm[l] > r ? mm[l] : r;
+    return r;
+}
+
 static void mossa__fill_avx2(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
     /* foundation */
     t->dot = mossa__dot_avx2;
     t->axpy = mossa__axpy_avx2;
+    t->colsum = mossa__colsum_avx2;
     t->sqdist = mossa__sqdist_avx2;
     t->expf_array = mossa__expf_avx2;
     t->logf_array = mossa__logf_avx2;
@@ -3353,18 +3510,61 @@ static void mossa__hsic_row_avx512(const float *k, const float *l, const double 
     out[0] = t0; out[1] = t1; out[2] = t2;
 }
 
+/* the population count of an 8-bit mask */
+static unsigned mossa__pop8(unsigned m)
+{
+    m = m - ((m >> 1) & 0x55u);
+    m = (m & 0x33u) + ((m >> 2) & 0x33u);
+    return (m + (m >> 4)) & 0x0fu;
+}
+
 /* (maskz forms throughout: GCC 12 in C++ mode warns that the plain forms'
    internal _mm512_undefined_* are used uninitialised) */
 MOSSA__TARGET_AVX512
-static void mossa__rbf_dist_avx512(const double *g, size_t n, double dr, const double *dc, float *dst)
+static void mossa__rbf_dist_avx512(const double *g, size_t n, double dr, const double *dc, float *dst,
+                                   mossa__keep *kp)
 {
     const __m512d vdr = _mm512_set1_pd(dr), two = _mm512_set1_pd(2.0), zero = _mm512_setzero_pd();
     size_t j = 0;
-    for (; j + 8 <= n; j += 8) {
-        __m512d v = _mm512_sub_pd(_mm512_add_pd(vdr, _mm512_loadu_pd(dc + j)), _mm512_mul_pd(two, _mm512_loadu_pd(g + j)));
-        _mm256_storeu_ps(dst + j, _mm512_maskz_cvtpd_ps((__mmask8)0xff, _mm512_maskz_max_pd((__mmask8)0xff, v, zero)));
+    if (!kp) {
+        for (; j + 8 <= n; j += 8) {
+            __m512d v = _mm512_sub_pd(_mm512_add_pd(vdr, _mm512_loadu_pd(dc + j)), _mm512_mul_pd(two, _mm512_loadu_pd(g + j)));
+            _mm256_storeu_ps(dst + j, _mm512_maskz_cvtpd_ps((__mmask8)0xff, _mm512_maskz_max_pd((__mmask8)0xff, v, zero)));
+        }
+    } else {
+        /* counted from the registers (reading back the fresh stores would
+           stall on store forwarding); the few inside are compressed */
+        const __m256i lo = _mm256_set1_epi32((int)kp->lo), width = _mm256_set1_epi32((int)kp->width),
+                      one = _mm256_set1_epi32(1);
+        __m256i nb = _mm256_setzero_si256(), ni = nb;
+        __m128i s;
+        size_t k = kp->k;
+        for (; j + 8 <= n; j += 8) {
+            __m512d v = _mm512_sub_pd(_mm512_add_pd(vdr, _mm512_loadu_pd(dc + j)), _mm512_mul_pd(two, _mm512_loadu_pd(g + j)));
+            __m256 f = _mm512_maskz_cvtpd_ps((__mmask8)0xff, _mm512_maskz_max_pd((__mmask8)0xff, v, zero));
+            __m256i b = _mm256_castps_si256(f);
+            __mmask8 in = _mm256_cmple_epu32_mask(_mm256_sub_epi32(b, lo), width);
+            _mm256_storeu_ps(dst + j, f);
+            nb = _mm256_mask_add_epi32(nb, _mm256_cmplt_epu32_mask(b, lo), nb, one);
+            if (in) {
+                ni = _mm256_mask_add_epi32(ni, in, ni, one);
+                if (k < kp->cap) {
+                    _mm256_storeu_ps(kp->keep + k, _mm256_maskz_compress_ps(in, f));
+                    k += mossa__pop8(in);
+                }
+            }
+        }
+        s = _mm_add_epi32(_mm256_castsi256_si128(nb), _mm256_extracti128_si256(nb, 1));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+        kp->below += (uint32_t)_mm_cvtsi128_si32(s);
+        s = _mm_add_epi32(_mm256_castsi256_si128(ni), _mm256_extracti128_si256(ni, 1));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+        kp->inside += (uint32_t)_mm_cvtsi128_si32(s);
+        kp->k = k;
     }
-    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j);
+    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j, kp);
 }
 
 MOSSA__TARGET_AVX512
@@ -3663,12 +3863,61 @@ MOSSA__TARGET_AVX512 static uint64_t mossa__text_letter_mask_avx512(const unsign
     return (uint64_t)_mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(26));
 }
 
+/* four 16-column vectors (masked at the end), each widened to two double
+   accumulators: every column is its own sum in row order, as in scalar */
+MOSSA__TARGET_AVX512
+static float mossa__colsum_avx512(const float *x, size_t n, size_t ldx, size_t cols, double *s)
+{
+    __m512d a0, a1, a2, a3, a4, a5, a6, a7;
+    __m512 m = _mm512_setzero_ps();
+    const __m512 absmask = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
+    __mmask16 k0, k1, k2, k3;
+    double t[64];
+    size_t i;
+    memset(t, 0, sizeof(t));
+    memcpy(t, s, cols * sizeof(double));
+    a0 = _mm512_loadu_pd(t); a1 = _mm512_loadu_pd(t + 8); a2 = _mm512_loadu_pd(t + 16); a3 = _mm512_loadu_pd(t + 24);
+    a4 = _mm512_loadu_pd(t + 32); a5 = _mm512_loadu_pd(t + 40); a6 = _mm512_loadu_pd(t + 48); a7 = _mm512_loadu_pd(t + 56);
+    k0 = cols >= 16 ? MOSSA__ALL16 : mossa__tailmask_avx512(cols);
+    k1 = cols >= 32 ? MOSSA__ALL16 : cols > 16 ? mossa__tailmask_avx512(cols - 16) : 0;
+    k2 = cols >= 48 ? MOSSA__ALL16 : cols > 32 ? mossa__tailmask_avx512(cols - 32) : 0;
+    k3 = cols >= 64 ? MOSSA__ALL16 : cols > 48 ? mossa__tailmask_avx512(cols - 48) : 0;
+#define MOSSA__COLSUM_V(k, off, lo, hi)                                                              \
+    {                                                                                            \
+        __m512 f = _mm512_maskz_loadu_ps(k, row + off);                                          \
+        lo = _mm512_add_pd(lo, _mm512_maskz_cvtps_pd(0xff, mossa__half_avx512(f, 0)));           \
+        hi = _mm512_add_pd(hi, _mm512_maskz_cvtps_pd(0xff, mossa__half_avx512(f, 1)));           \
+        /* max(|f|, m) keeps m where |f| is NaN */                                               \
+        m = _mm512_maskz_max_ps(MOSSA__ALL16, _mm512_maskz_and_ps(MOSSA__ALL16, f, absmask), m); \
+    }
+    for (i = 0; i < n; ++i) {
+        const float *row = x + i * ldx;
+        MOSSA__COLSUM_V(k0, 0, a0, a1)
+        if (k1) MOSSA__COLSUM_V(k1, 16, a2, a3)
+        if (k2) MOSSA__COLSUM_V(k2, 32, a4, a5)
+        if (k3) MOSSA__COLSUM_V(k3, 48, a6, a7)
+    }
+#undef MOSSA__COLSUM_V
+    _mm512_storeu_pd(t, a0); _mm512_storeu_pd(t + 8, a1); _mm512_storeu_pd(t + 16, a2);
+    _mm512_storeu_pd(t + 24, a3); _mm512_storeu_pd(t + 32, a4); _mm512_storeu_pd(t + 40, a5);
+    _mm512_storeu_pd(t + 48, a6); _mm512_storeu_pd(t + 56, a7);
+    memcpy(s, t, cols * sizeof(double));
+    {
+        float mm[16], r = 0.0f;
+        int l;
+        _mm512_storeu_ps(mm, m);
+        for (l = 0; l < 16; ++l) r = mm[l] > r ? mm[l] : r;
+        return r;
+    }
+}
+
 static void mossa__fill_avx512(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
     /* foundation */
     t->dot = mossa__dot_avx512;
     t->axpy = mossa__axpy_avx512;
+    t->colsum = mossa__colsum_avx512;
     t->sqdist = mossa__sqdist_avx512;
     t->expf_array = mossa__expf_avx512;
     t->logf_array = mossa__logf_avx512;
@@ -3945,19 +4194,42 @@ static void mossa__hsic_row_neon(const float *k, const float *l, const double *a
     out[0] = t0; out[1] = t1; out[2] = t2;
 }
 
-static void mossa__rbf_dist_neon(const double *g, size_t n, double dr, const double *dc, float *dst)
+static void mossa__rbf_dist_neon(const double *g, size_t n, double dr, const double *dc, float *dst,
+                                 mossa__keep *kp)
 {
     const float64x2_t vdr = vdupq_n_f64(dr), zero = vdupq_n_f64(0.0);
-    size_t j = 0;
+    const uint32x4_t lo = vdupq_n_u32(kp ? kp->lo : 0u), width = vdupq_n_u32(kp ? kp->width : 0u);
+    uint32x4_t nb = vdupq_n_u32(0), ni = nb;
+    size_t j = 0, k = kp ? kp->k : 0;
     for (; j + 4 <= n; j += 4) {
         float64x2_t v0 = vsubq_f64(vaddq_f64(vdr, vld1q_f64(dc + j)), vaddq_f64(vld1q_f64(g + j), vld1q_f64(g + j)));
         float64x2_t v1 = vsubq_f64(vaddq_f64(vdr, vld1q_f64(dc + j + 2)), vaddq_f64(vld1q_f64(g + j + 2), vld1q_f64(g + j + 2)));
+        float32x4_t f;
         /* vmaxnm: +0 for -0 vs +0 is not guaranteed, so compare explicitly */
         v0 = vbslq_f64(vcgtq_f64(v0, zero), v0, zero);
         v1 = vbslq_f64(vcgtq_f64(v1, zero), v1, zero);
-        vst1q_f32(dst + j, vcvt_high_f32_f64(vcvt_f32_f64(v0), v1));
+        f = vcvt_high_f32_f64(vcvt_f32_f64(v0), v1);
+        vst1q_f32(dst + j, f);
+        if (kp) {
+            /* counted from the registers; the few inside kept lane by lane */
+            uint32x4_t b = vreinterpretq_u32_f32(f), in = vcleq_u32(vsubq_u32(b, lo), width);
+            nb = vsubq_u32(nb, vcltq_u32(b, lo));
+            ni = vsubq_u32(ni, in);
+            if (vmaxvq_u32(in)) {
+                float t[4];
+                uint32_t m[4];
+                int l;
+                vst1q_f32(t, f);
+                vst1q_u32(m, in);
+                for (l = 0; l < 4; ++l) {
+                    kp->keep[k] = t[l];
+                    k += (size_t)(m[l] & 1u) & (k < kp->cap);
+                }
+            }
+        }
     }
-    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j);
+    if (kp) { kp->below += vaddvq_u32(nb); kp->inside += vaddvq_u32(ni); kp->k = k; }
+    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j, kp);
 }
 
 static double mossa__rbf_exp_row_neon(float *row, size_t n, float nc, double *cs)
@@ -4060,12 +4332,44 @@ static uint64_t mossa__text_letter_mask_neon(const unsigned char *p)
     return vgetq_lane_u64(vreinterpretq_u64_u8(s), 0);
 }
 
+/* groups of 8 columns, each widened to four double accumulators; every
+   column is its own sum in row order, as in scalar, which also takes the
+   last cols % 8 */
+static float mossa__colsum_neon(const float *x, size_t n, size_t ldx, size_t cols, double *s)
+{
+    float32x4_t m = vdupq_n_f32(0.0f);
+    float mm[4], r;
+    size_t c = 0, i;
+    int l;
+    for (; c + 8 <= cols; c += 8) {
+        float64x2_t a0 = vld1q_f64(s + c), a1 = vld1q_f64(s + c + 2), a2 = vld1q_f64(s + c + 4),
+                    a3 = vld1q_f64(s + c + 6);
+        for (i = 0; i < n; ++i) {
+            const float *row = x + i * ldx + c;
+            float32x4_t f0 = vld1q_f32(row), f1 = vld1q_f32(row + 4), b0 = vabsq_f32(f0), b1 = vabsq_f32(f1);
+            a0 = vaddq_f64(a0, vcvt_f64_f32(vget_low_f32(f0)));
+            a1 = vaddq_f64(a1, vcvt_high_f64_f32(f0));
+            a2 = vaddq_f64(a2, vcvt_f64_f32(vget_low_f32(f1)));
+            a3 = vaddq_f64(a3, vcvt_high_f64_f32(f1));
+            /* |f| > m ? |f| : m keeps m where |f| is NaN */
+            m = vbslq_f32(vcgtq_f32(b0, m), b0, m);
+            m = vbslq_f32(vcgtq_f32(b1, m), b1, m);
+        }
+        vst1q_f64(s + c, a0); vst1q_f64(s + c + 2, a1); vst1q_f64(s + c + 4, a2); vst1q_f64(s + c + 6, a3);
+    }
+    r = c < cols ? mossa__colsum_scalar(x + c, n, ldx, cols - c, s + c) : 0.0f;
+    vst1q_f32(mm, m);
+    for (l = 0; l < 4; ++l) r = mm[l] > r ? mm[l] : r;
+    return r;
+}
+
 static void mossa__fill_neon(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
     /* foundation */
     t->dot = mossa__dot_neon;
     t->axpy = mossa__axpy_neon;
+    t->colsum = mossa__colsum_neon;
     t->sqdist = mossa__sqdist_neon;
     t->expf_array = mossa__expf_neon;
     t->logf_array = mossa__logf_neon;
@@ -4128,11 +4432,36 @@ static void mossa__advise_huge(void *p, size_t bytes)
 {
     const size_t huge = (size_t)2 << 20;
     size_t a = ((size_t)p + huge - 1) & ~(huge - 1), e = ((size_t)p + bytes) & ~(huge - 1);
-    if (p && bytes >= 2 * huge && e > a) (void)madvise((void *)a, e - a, 14 /* MADV_HUGEPAGE */);
+    if (p && bytes >= huge && e > a) (void)madvise((void *)a, e - a, 14 /* MADV_HUGEPAGE */);
 }
+#define MOSSA__HUGE_ALIGN ((size_t)2 << 20)
 #else
 static void mossa__advise_huge(void *p, size_t bytes) { (void)p; (void)bytes; }
+#define MOSSA__HUGE_ALIGN ((size_t)0)
 #endif
+
+/* A big work buffer that is all huge pages: placed on a 2 MB boundary
+   inside an allocation 4 MB larger (address space only: the slack is never
+   touched), so that no partial 2 MB page at either end falls back to 4 KB
+   pages (a 4 MB buffer at a random offset gets one huge page at most).
+   *raw is what to free. Small buffers, and other systems, are allocated
+   as they are. */
+static void *mossa__alloc_big(const mossa__ctx *ctx, size_t bytes, void **raw)
+{
+    const size_t huge = MOSSA__HUGE_ALIGN;
+    size_t off;
+    char *p;
+    if (huge == 0 || bytes < huge || bytes > (size_t)-1 - 2 * huge) {
+        *raw = mossa__alloc(ctx, bytes);
+        return *raw;
+    }
+    *raw = mossa__alloc(ctx, bytes + 2 * huge);
+    if (!*raw) return NULL;
+    off = (size_t)((uintptr_t)*raw & (uintptr_t)(huge - 1));
+    p = (char *)*raw + (off ? huge - off : 0);
+    mossa__advise_huge(p, (bytes + huge - 1) / huge * huge);
+    return p;
+}
 
 static size_t mossa__panels_of(size_t rows) { return (rows + MOSSA__PW - 1) / MOSSA__PW; }
 
@@ -4210,38 +4539,39 @@ typedef struct mossa__pack_job {
     size_t K;             /* packed inner length (>= the rows used) */
 } mossa__pack_job;
 
-/* rows-as-panels: panel p = rows 16p.., inner dimension = the d columns */
+/* rows-as-panels: panel p = rows 16p.., inner dimension = the d columns.
+   The 16 rows advance together, column by column: each row's norm is its
+   own accumulator (the same order of additions as row by row), so 16
+   independent chains run at once instead of one. */
 static void mossa__pack_rows_task(void *arg, size_t task, int worker)
 {
     const mossa__pack_job *j = (const mossa__pack_job *)arg;
-    size_t np = mossa__panels_of(j->n);
-    size_t r, k, k0;
-    double norms[MOSSA__PW];
+    size_t np = mossa__panels_of(j->n), r0 = task * MOSSA__PW;
+    size_t r, k, k0, nr = MOSSA__MIN(MOSSA__PW, j->n - r0);
+    const float *src = j->x + r0 * j->ldx;
+    const double scale = j->scale;
+    double norms[MOSSA__PW], acc[MOSSA__PW];
     (void)worker;
     for (r = 0; r < MOSSA__PW; ++r) norms[r] = 0.0;
     for (k0 = 0; k0 < j->d; k0 += 64) {
         size_t k1 = MOSSA__MIN(j->d, k0 + 64), kb = k0 / MOSSA__KC * MOSSA__KC;
         /* k0 .. k1 lie inside one k-block (64 divides MOSSA__KC) */
         float *dst = j->out + mossa__pidx(np, j->d, task, kb) - kb * MOSSA__PW;
-        for (r = 0; r < MOSSA__PW; ++r) {
-            size_t row = task * MOSSA__PW + r;
-            if (row < j->n) {
-                const float *src = j->x + row * j->ldx;
-                double acc = 0.0;
-                for (k = k0; k < k1; ++k) {
-                    float v = (float)(((double)src[k] - (j->shift ? j->shift[k] : 0.0)) * j->scale);
-                    dst[k * MOSSA__PW + r] = v;
-                    acc += (double)v * (double)v;
-                }
-                norms[r] += acc;
-            } else {
-                for (k = k0; k < k1; ++k) dst[k * MOSSA__PW + r] = 0.0f;
+        for (r = 0; r < MOSSA__PW; ++r) acc[r] = 0.0;
+        for (k = k0; k < k1; ++k) {
+            const double sh = j->shift ? j->shift[k] : 0.0;
+            float *dk = dst + k * MOSSA__PW;
+            for (r = 0; r < nr; ++r) {
+                float v = (float)(((double)src[r * j->ldx + k] - sh) * scale);
+                dk[r] = v;
+                acc[r] += (double)v * (double)v;
             }
+            for (; r < MOSSA__PW; ++r) dk[r] = 0.0f;
         }
+        for (r = 0; r < MOSSA__PW; ++r) norms[r] += acc[r];
     }
     if (j->rownorm)
-        for (r = 0; r < MOSSA__PW && task * MOSSA__PW + r < j->n; ++r)
-            j->rownorm[task * MOSSA__PW + r] = norms[r];
+        for (r = 0; r < nr; ++r) j->rownorm[r0 + r] = norms[r];
 }
 
 /* columns-as-panels: panel p = columns 16p.., inner dimension = the n rows
@@ -4298,29 +4628,33 @@ static void mossa__pack_cols(mossa__ctx *ctx, const float *x, size_t n, size_t d
    largest |x| (for the power-of-two scaling). */
 typedef struct mossa__mean_job {
     const float *x;
-    size_t n, d, ldx;
+    size_t n, d, ldx, cols;
     double *mean;
     float *maxabs;   /* per task */
 } mossa__mean_job;
 
-#define MOSSA__MEAN_COLS 512
+/* Tasks of cols columns (64 for narrow matrices, so that there are tasks
+   for every thread; 512 for wide ones), swept in blocks of 128 rows so that
+   each block of a task reads 2 KB runs of its rows rather than 256 bytes
+   of every row per pass. The partition never changes a column's order of
+   additions. */
+#define MOSSA__MEAN_ROWS 128
 static void mossa__mean_task(void *arg, size_t task, int worker)
 {
     const mossa__mean_job *j = (const mossa__mean_job *)arg;
-    size_t c0 = task * MOSSA__MEAN_COLS, c1 = MOSSA__MIN(j->d, c0 + MOSSA__MEAN_COLS), i, c;
-    double *s = j->mean;
+    const mossa__kernels *kt = mossa__k();
+    size_t c0 = task * j->cols, c1 = MOSSA__MIN(j->d, c0 + j->cols), c, i0;
     float m = 0.0f;
     (void)worker;
-    for (c = c0; c < c1; ++c) s[c] = 0.0;
-    for (i = 0; i < j->n; ++i) {
-        const float *row = j->x + i * j->ldx;
-        for (c = c0; c < c1; ++c) {
-            float a = fabsf(row[c]);
-            s[c] += (double)row[c];
+    for (c = c0; c < c1; ++c) j->mean[c] = 0.0;
+    for (i0 = 0; i0 < j->n; i0 += MOSSA__MEAN_ROWS) {
+        size_t rows = MOSSA__MIN(MOSSA__MEAN_ROWS, j->n - i0);
+        for (c = c0; c < c1; c += 64) {
+            float a = kt->colsum(j->x + i0 * j->ldx + c, rows, j->ldx, MOSSA__MIN(64, c1 - c), j->mean + c);
             m = a > m ? a : m;
         }
     }
-    for (c = c0; c < c1; ++c) s[c] /= (double)j->n;
+    for (c = c0; c < c1; ++c) j->mean[c] /= (double)j->n;
     j->maxabs[task] = m;
 }
 
@@ -4331,9 +4665,11 @@ static mossa_status mossa__column_means(mossa__ctx *ctx, const float *x, size_t 
                                         size_t ldx, double *mean, double *scale)
 {
     mossa__mean_job j;
-    size_t t, nt = (d + MOSSA__MEAN_COLS - 1) / MOSSA__MEAN_COLS;
+    size_t t, nt;
     float m = 0.0f;
     int e;
+    j.cols = d <= 2048 ? 64 : 512;
+    nt = (d + j.cols - 1) / j.cols;
     j.maxabs = (float *)mossa__alloc(ctx, nt * sizeof(float));
     if (!j.maxabs) return MOSSA_ERR_OUT_OF_MEMORY;
     j.x = x; j.n = n; j.d = d; j.ldx = ldx; j.mean = mean;
@@ -4397,17 +4733,17 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, int trans
     mossa__gemm_job g;
     size_t sb = 0, sbuf, i, j;
     float *pb = NULL;
+    void *pbraw = NULL;
     if (!sym) {
         if (mossa__mul_overflows(mossa__panels_of(n) * MOSSA__PW, k, &sb) ||
             mossa__mul_overflows(sb, sizeof(float), &sb))
             return MOSSA_ERR_TOO_LARGE;
-        pb = (float *)mossa__alloc(ctx, sb);
-        mossa__advise_huge(pb, sb);
+        pb = (float *)mossa__alloc_big(ctx, sb, &pbraw);
     }
     sbuf = (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double);
     g.buf = (double *)mossa__alloc(ctx, sbuf);
     if ((!sym && !pb) || !g.buf) {
-        mossa__free(ctx, pb); mossa__free(ctx, g.buf);
+        mossa__free(ctx, pbraw); mossa__free(ctx, g.buf);
         return MOSSA_ERR_OUT_OF_MEMORY;
     }
     /* op(B) is k x n: its columns become panels over k. */
@@ -4418,7 +4754,7 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, int trans
     g.sym = sym;
     g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
     mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
-    mossa__free(ctx, pb); mossa__free(ctx, g.buf);
+    mossa__free(ctx, pbraw); mossa__free(ctx, g.buf);
     if (sym)
         for (i = 1; i < m; ++i)
             for (j = 0; j < i; ++j) C[i * ldc + j] = C[j * ldc + i];
@@ -4437,14 +4773,13 @@ static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, si
                                      const float *A, size_t lda, mossa__gemm_operand *op)
 {
     size_t sa;
-    op->p = NULL; op->rows = rows; op->k = k;
+    op->p = NULL; op->raw = NULL; op->rows = rows; op->k = k;
     if (rows == 0 || k == 0) return MOSSA_OK;
     if (mossa__mul_overflows(mossa__panels_of(rows) * MOSSA__PW, k, &sa) ||
         mossa__mul_overflows(sa, sizeof(float), &sa))
         return MOSSA_ERR_TOO_LARGE;
-    op->p = (float *)mossa__alloc(ctx, sa);
+    op->p = (float *)mossa__alloc_big(ctx, sa, &op->raw);
     if (!op->p) return MOSSA_ERR_OUT_OF_MEMORY;
-    mossa__advise_huge(op->p, sa);
     /* op(A) is rows x k: its rows become panels over k. */
     if (!trans) mossa__pack_rows(ctx, A, rows, k, lda, NULL, 1.0, op->p, NULL);
     else mossa__pack_cols(ctx, A, k, rows, lda, NULL, 1.0, op->p, k, NULL);
@@ -4453,8 +4788,8 @@ static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, si
 
 static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
 {
-    mossa__free(ctx, op->p);
-    op->p = NULL;
+    mossa__free(ctx, op->raw);
+    op->p = NULL; op->raw = NULL;
 }
 
 static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b, size_t n,
@@ -5416,13 +5751,14 @@ typedef struct mossa__cmat {
     double *mean;      /* d */
     double *rownorm;   /* n: squared norms of the stored (scaled, centered) rows */
     float *panels;
+    void *raw;         /* panels' allocation (mossa__alloc_big), NULL when not owned */
     double scale;      /* stored = (x - mean) * scale */
 } mossa__cmat;
 
 static void mossa__cmat_free(mossa__ctx *ctx, mossa__cmat *m)
 {
-    mossa__free(ctx, m->mean); mossa__free(ctx, m->rownorm); mossa__free(ctx, m->panels);
-    m->mean = NULL; m->rownorm = NULL; m->panels = NULL;
+    mossa__free(ctx, m->mean); mossa__free(ctx, m->rownorm); mossa__free(ctx, m->raw);
+    m->mean = NULL; m->rownorm = NULL; m->panels = NULL; m->raw = NULL;
 }
 
 /* by_rows: panels over the n rows (inner = d, Gram form); else panels over
@@ -5434,15 +5770,14 @@ static mossa_status mossa__cmat_into(mossa__ctx *ctx, const float *x, size_t n, 
     size_t count = by_rows ? mossa__panels_of(n) * MOSSA__PW * d : mossa__panels_of(d) * MOSSA__PW * n;
     m->mean = (double *)mossa__alloc(ctx, d * sizeof(double));
     m->rownorm = (double *)mossa__alloc(ctx, n * sizeof(double));
-    m->panels = NULL;
+    m->panels = NULL; m->raw = NULL;
     if (!m->mean || !m->rownorm) { mossa__cmat_free(ctx, m); return MOSSA_ERR_OUT_OF_MEMORY; }
     st = mossa__column_means(ctx, x, n, d, d, m->mean, &m->scale);
     if (st != MOSSA_OK) { mossa__cmat_free(ctx, m); return st; }
     if (into) m->panels = into;
     else {
-        m->panels = (float *)mossa__alloc(ctx, count * sizeof(float));
+        m->panels = (float *)mossa__alloc_big(ctx, count * sizeof(float), &m->raw);
         if (!m->panels) { mossa__cmat_free(ctx, m); return MOSSA_ERR_OUT_OF_MEMORY; }
-        mossa__advise_huge(m->panels, count * sizeof(float));
     }
     if (by_rows) mossa__pack_rows(ctx, x, n, d, d, m->mean, m->scale, m->panels, m->rownorm);
     else mossa__pack_cols(ctx, x, n, d, d, m->mean, m->scale, m->panels, n, m->rownorm);
@@ -5573,22 +5908,23 @@ static mossa_status mossa__linear_sums(mossa__ctx *ctx, const float *x, size_t n
     *sx = *sy = 1.0;
     s[0] = s[1] = s[2] = 0.0;
     mx.mean = my.mean = NULL; mx.rownorm = my.rownorm = NULL; mx.panels = my.panels = NULL;
+    mx.raw = my.raw = NULL;
     if (gram) {
         mossa__lin_gram_job j;
         size_t count = 0, np = mossa__panels_of(n), pbytes = np * MOSSA__PW * MOSSA__MAX(dx, dy) * sizeof(float);
         size_t kbytes;
         float *P = NULL;
+        void *praw = NULL, *kraw = NULL;
         j.pairs = NULL; j.kx = NULL; j.buf = NULL; j.part = NULL;
         j.n = n; j.np = np;
         st = mossa__upper_pairs(ctx, (np + MOSSA__BP - 1) / MOSSA__BP, (size_t **)&j.pairs, &count);
         if (st == MOSSA_OK) {
             kbytes = count * MOSSA__BS * MOSSA__BS * sizeof(float);
-            P = (float *)mossa__alloc(ctx, pbytes);
-            j.kx = (float *)mossa__alloc(ctx, kbytes);
+            P = (float *)mossa__alloc_big(ctx, pbytes, &praw);
+            j.kx = (float *)mossa__alloc_big(ctx, kbytes, &kraw);
             j.buf = (double *)mossa__alloc(ctx, (size_t)ctx->n_threads * 2 * MOSSA__BS * MOSSA__BS * sizeof(double));
             j.part = (double *)mossa__alloc(ctx, 3 * count * sizeof(double));
             if (!P || !j.kx || !j.buf || !j.part) st = MOSSA_ERR_OUT_OF_MEMORY;
-            else { mossa__advise_huge(P, pbytes); mossa__advise_huge(j.kx, kbytes); }
         }
         if (st == MOSSA_OK) st = mossa__cmat_into(ctx, x, n, dx, 1, P, &mx);
         if (st == MOSSA_OK) {
@@ -5601,7 +5937,7 @@ static mossa_status mossa__linear_sums(mossa__ctx *ctx, const float *x, size_t n
             mossa__parallel(ctx, count, mossa__lin_gram_task, &j);
             for (t = 0; t < count; ++t) { s[0] += j.part[3 * t]; s[1] += j.part[3 * t + 1]; s[2] += j.part[3 * t + 2]; }
         }
-        mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, P); mossa__free(ctx, j.kx);
+        mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, praw); mossa__free(ctx, kraw);
         mossa__free(ctx, j.buf); mossa__free(ctx, j.part);
     } else {
         st = mossa__cmat_make(ctx, x, n, dx, 0, &mx);
@@ -5676,13 +6012,242 @@ static mossa_status mossa__linear_hsic(mossa__ctx *ctx, const float *x, size_t n
     return MOSSA_OK;
 }
 
+/* ---- exact median of the full squared-distance matrix ---------------------
+   The n x n matrix holds n diagonal zeros and every upper-triangle value
+   twice, so its sorted order is n zeros followed by u0 u0 u1 u1 ... (u =
+   the sorted upper triangle): rank r >= n is u[(r - n) / 2].
+
+   Order statistics of u are exact: non-negative floats sort as their bit
+   patterns, so a radix select (a histogram of the top 11 bits, then of the
+   next 11 and the last 10 inside the chosen buckets) finds them. Over the
+   whole triangle that is three scattered-increment passes; instead a sample of
+   16384 values brackets the wanted ranks (+-4 standard deviations of a
+   sample rank), the values below and inside the bracket are counted and
+   the ~3% inside copied into per-chunk slots, and the radix select runs
+   on those. The RBF kernel pass does the counting while each row of
+   distances is still in cache (the sample computed beforehand from the
+   input rows); mossa__select2 does it in its own streaming pass. A chunk
+   that overflows its slots costs a second copying pass; a bracket that
+   misses the ranks (an unrepresentative sample) costs the full radix
+   select. The answer is the same either way, and every count is an
+   integer, so any thread count gives the same bits. */
+#define MOSSA__HIST 2048   /* buckets of the largest radix digit */
+#define MOSSA__SEL_CHUNK 65536
+#define MOSSA__SEL_SAMPLES 16384
+#define MOSSA__SEL_MARGIN 256
+
+static uint32_t mossa__fbits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof(u));
+    return u;
+}
+
+/* rank -> bucket of an nb-bucket histogram (rank becomes the rank inside it) */
+static uint32_t mossa__sel_find(const size_t *h, uint32_t nb, size_t *rank)
+{
+    uint32_t b;
+    for (b = 0; b < nb - 1; ++b) {
+        if (*rank < h[b]) return b;
+        *rank -= h[b];
+    }
+    return nb - 1;
+}
+
+/* out[q] = the rank[q]-th smallest of v[0..count) (non-negative floats):
+   three passes, one per digit of the bit pattern (11, 11 and 10 bits),
+   each counting the values that share the bits chosen so far;
+   h: 2 x MOSSA__HIST counts of scratch */
+static void mossa__radix_select(const float *v, size_t count, const size_t rank[2], size_t *h, float out[2])
+{
+    static const int shift[4] = {32, 21, 10, 0};
+    uint32_t pre[2] = {0u, 0u};
+    size_t i, r[2];
+    int p, q;
+    r[0] = rank[0]; r[1] = rank[1];
+    for (p = 1; p < 4; ++p) {
+        const int hs = shift[p - 1], s = shift[p];
+        const uint32_t nb = 1u << (hs - s), mask = nb - 1u;
+        /* the prefixes above bit hs (none on the first pass) */
+        const uint32_t p0 = p == 1 ? 0u : pre[0] >> hs, p1 = p == 1 ? 0u : pre[1] >> hs;
+        memset(h, 0, 2 * MOSSA__HIST * sizeof(size_t));
+        if (p == 1)
+            for (i = 0; i < count; ++i) h[mossa__fbits(v[i]) >> s]++;
+        else
+            for (i = 0; i < count; ++i) {
+                uint32_t u = mossa__fbits(v[i]);
+                if ((u >> hs) == p0) h[(u >> s) & mask]++;
+                else if ((u >> hs) == p1) h[MOSSA__HIST + ((u >> s) & mask)]++;
+            }
+        for (q = 0; q < 2; ++q)
+            pre[q] |= mossa__sel_find(h + (q == 1 && p0 != p1 ? MOSSA__HIST : 0), nb, &r[q]) << s;
+    }
+    for (q = 0; q < 2; ++q) memcpy(&out[q], &pre[q], sizeof(float));
+}
+
+/* The bracket of rank[0] .. rank[1] of count values from a sample of S of
+   them, as bit patterns: a value u is inside iff u - lo <= width
+   (unsigned), below iff u < lo. */
+static void mossa__sel_bracket(const float *sample, size_t S, size_t count, const size_t rank[2], size_t *h,
+                               uint32_t *lo, uint32_t *width)
+{
+    size_t sr[2];
+    float sv[2];
+    sr[0] = (size_t)((double)rank[0] / (double)count * (double)S);
+    sr[1] = (size_t)((double)rank[1] / (double)count * (double)S) + 1;
+    sr[0] = sr[0] > MOSSA__SEL_MARGIN ? sr[0] - MOSSA__SEL_MARGIN : 0;
+    sr[1] = MOSSA__MIN(S - 1, sr[1] + MOSSA__SEL_MARGIN);
+    mossa__radix_select(sample, S, sr, h, sv);
+    *lo = sr[0] == 0 ? 0u : mossa__fbits(sv[0]);
+    *width = (sr[1] == S - 1 ? mossa__fbits((float)HUGE_VAL) : mossa__fbits(sv[1])) - *lo;
+}
+
+/* After the counting of nt states (each kept its first min(inside, cap)
+   values at its keep; the keep areas lie in order in one buffer): moves
+   the kept values together to kp[0].keep, in order, sets kp[t].k to state
+   t's offset among all values inside and rr = rank - (count below).
+   Returns 0 when the ranks are inside and no state overflowed (out set
+   from the kept values), 1 when they are inside but some state
+   overflowed (*I = count inside), 2 when the bracket missed them. */
+static int mossa__sel_merge(mossa__keep *kp, size_t nt, const size_t rank[2], size_t *h, size_t rr[2], size_t *I,
+                            float out[2])
+{
+    size_t t, B = 0, over = 0;
+    float *dst = kp[0].keep;
+    *I = 0;
+    for (t = 0; t < nt; ++t) {
+        size_t c = kp[t].inside;
+        B += kp[t].below;
+        if (c > kp[t].cap) over = 1;
+        /* after an overflow nothing moves: *I then outgrows the slots */
+        else if (!over) memmove(dst + *I, kp[t].keep, c * sizeof(float));
+        kp[t].k = *I;
+        *I += c;
+    }
+    if (!(B <= rank[0] && rank[1] < B + *I)) return 2;
+    rr[0] = rank[0] - B; rr[1] = rank[1] - B;
+    if (over) return 1;
+    mossa__radix_select(dst, *I, rr, h, out);
+    return 0;
+}
+
+#define MOSSA__SEL_CAP (MOSSA__SEL_CHUNK / 16)  /* per-chunk room for the ~3% inside */
+typedef struct mossa__sel_job {
+    const float *u;
+    size_t count;
+    uint32_t lo, width;
+    mossa__keep *kp;          /* per chunk; pass 2: kp[t].k = the chunk's offset */
+    float *dst;               /* pass 1: MOSSA__SEL_CAP + MOSSA__KEEP_PAD per chunk;
+                                 pass 2: all values inside */
+    int pass;
+} mossa__sel_job;
+
+static void mossa__sel_task(void *arg, size_t task, int worker)
+{
+    const mossa__sel_job *j = (const mossa__sel_job *)arg;
+    size_t i, i0 = task * MOSSA__SEL_CHUNK, i1 = MOSSA__MIN(j->count, i0 + MOSSA__SEL_CHUNK);
+    const float *u = j->u;
+    (void)worker;
+    if (j->pass == 1) {
+        mossa__keep *kp = j->kp + task;
+        kp->lo = j->lo; kp->width = j->width; kp->keep = j->dst + task * (MOSSA__SEL_CAP + MOSSA__KEEP_PAD);
+        kp->cap = MOSSA__SEL_CAP; kp->k = kp->below = kp->inside = 0;
+        mossa__keep_scalar(u + i0, i1 - i0, kp);
+    } else {
+        float *d = j->dst + j->kp[task].k;   /* the chunk's offset */
+        for (i = i0; i < i1; ++i)
+            if (mossa__fbits(u[i]) - j->lo <= j->width) *d++ = u[i];
+    }
+}
+
+/* out[q] = the rank[q]-th smallest of u[0..count), rank[0] <= rank[1] */
+static mossa_status mossa__select2(mossa__ctx *ctx, const float *u, size_t count, const size_t rank[2],
+                                   int sampled, float out[2])
+{
+    size_t *h = (size_t *)mossa__alloc(ctx, 2 * MOSSA__HIST * sizeof(size_t));
+    size_t nt = (count + MOSSA__SEL_CHUNK - 1) / MOSSA__SEL_CHUNK, s, I = 0, rr[2];
+    mossa__keep *kp = NULL;
+    float *sample = NULL, *in = NULL;
+    mossa_status st = MOSSA_OK;
+    mossa__sel_job j;
+    if (!h) return MOSSA_ERR_OUT_OF_MEMORY;
+    if (sampled && count > 64 * MOSSA__SEL_SAMPLES) {
+        const size_t S = MOSSA__SEL_SAMPLES;
+        sample = (float *)mossa__alloc(ctx, S * sizeof(float));
+        kp = (mossa__keep *)mossa__alloc(ctx, nt * sizeof(mossa__keep));
+        in = (float *)mossa__alloc(ctx, nt * (MOSSA__SEL_CAP + MOSSA__KEEP_PAD) * sizeof(float));
+        if (!sample || !kp || !in) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        for (s = 0; s < S; ++s) sample[s] = u[(size_t)(((double)s + 0.5) * ((double)count / (double)S))];
+        mossa__sel_bracket(sample, S, count, rank, h, &j.lo, &j.width);
+        j.u = u; j.count = count; j.dst = in; j.pass = 1; j.kp = kp;
+        mossa__parallel(ctx, nt, mossa__sel_task, &j);
+        switch (mossa__sel_merge(kp, nt, rank, h, rr, &I, out)) {
+        case 0:
+            goto done;
+        case 1:
+            /* a chunk overflowed its slots: copy everything inside again */
+            mossa__free(ctx, in);
+            in = I <= count / 8 ? (float *)mossa__alloc(ctx, I * sizeof(float)) : NULL;
+            if (in) {
+                j.dst = in; j.pass = 2;
+                mossa__parallel(ctx, nt, mossa__sel_task, &j);
+                mossa__radix_select(in, I, rr, h, out);
+                goto done;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    mossa__radix_select(u, count, rank, h, out);
+done:
+    mossa__free(ctx, in); mossa__free(ctx, kp); mossa__free(ctx, sample); mossa__free(ctx, h);
+    return st;
+}
+
+#ifdef MOSSA_TEST_HOOKS
+/* Test builds: the exact two-rank selection, sampled bracket or not. */
+MOSSA_DEF mossa_status mossa_test_select2(int n_threads, const float *u, size_t count, const size_t rank[2],
+                                          int sampled, float out[2]);
+MOSSA_DEF mossa_status mossa_test_select2(int n_threads, const float *u, size_t count, const size_t rank[2],
+                                          int sampled, float out[2])
+{
+    mossa__ctx ctx;
+    mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__select2(&ctx, u, count, rank, sampled, out);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+#endif
+
+/* numpy.median of the full n x n matrix whose strict upper triangle
+   holds count = n (n-1) / 2 values: the two ranks of the triangle whose
+   values it averages; returns 0 when both are among the leading zeros
+   (the median is 0), 1 when only the lower middle is (*low_zero). */
+static int mossa__median_ranks(size_t n, size_t r[2], int *low_zero)
+{
+    uint64_t N = (uint64_t)n * (uint64_t)n, full[2];
+    int q;
+    full[0] = (N - 1) / 2;          /* odd N: the middle; even: the lower middle */
+    full[1] = N / 2;                /* even N: the upper middle (odd: the same) */
+    if (full[1] < n) return 0;
+    for (q = 0; q < 2; ++q) r[q] = (size_t)(full[q] < n ? (full[1] - n) / 2 : (full[q] - n) / 2);
+    *low_zero = full[0] < n;
+    return 1;
+}
+
+static double mossa__median_value(int low_zero, const float val[2])
+{
+    return 0.5 * ((low_zero ? 0.0 : (double)val[0]) + (double)val[1]);
+}
+
 /* ---- stored kernel matrices (linear Gram or RBF) ----------------------------
    Only the strict upper triangle is stored (n (n-1) / 2 floats, row i holds
    columns i+1 .. n-1 at mossa__uoff(n, i)) plus the diagonal in double:
    half the memory and half the passes of a full n x n matrix. */
 static size_t mossa__uoff(size_t n, size_t i) { return i * (2 * n - i - 1) / 2; }
 
-#define MOSSA__HIST 65536
 typedef struct mossa__kern_job {
     const float *p;        /* row panels, inner d */
     size_t n, d, np;
@@ -5693,6 +6258,9 @@ typedef struct mossa__kern_job {
     float *ku;             /* upper triangle, or */
     double *kd;            /* n x n doubles (full) */
     double unscale;        /* multiplies Gram values written to kd */
+    /* dist: the median's counting (see above), one state per worker (the
+       order of the kept values does not matter to a selection), or NULL */
+    mossa__keep *kw;
 } mossa__kern_job;
 
 /* The diagonal of the Gram computed by the very kernel calls that compute
@@ -5721,6 +6289,11 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
     size_t i, c, r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
     size_t rows = MOSSA__MIN(MOSSA__BS, j->n - r0), cols = MOSSA__MIN(MOSSA__BS, j->n - c0);
     int diag = bi == bj;
+    /* a copy of the worker's state: the states of two workers share a
+       cache line, and updating them in place after every row would make
+       it bounce between the cores */
+    mossa__keep kw, *kp = NULL;
+    if (j->kw) { kw = j->kw[worker]; kp = &kw; }
     memset(b, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
     mossa__panel_block(j->p, j->np, bi * MOSSA__BP, na, j->p, j->np, bj * MOSSA__BP, nb, j->d, diag, b, MOSSA__BS);
     for (i = 0; i < rows; ++i) {
@@ -5740,207 +6313,13 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
             if (!j->dist) {
                 for (c = cstart; c < cols; ++c) dst[c - cstart] = (float)br[c];
             } else {
-                /* |xi|^2 + |xj|^2 - 2 xi.xj on centered rows, never negative */
-                kt->rbf_dist(br + cstart, cols - cstart, j->diag[r], j->diag + c0 + cstart, dst);
+                /* |xi|^2 + |xj|^2 - 2 xi.xj on centered rows, never negative;
+                   counted for the median while in registers */
+                kt->rbf_dist(br + cstart, cols - cstart, j->diag[r], j->diag + c0 + cstart, dst, kp);
             }
         }
     }
-}
-
-/* ---- exact median of the full squared-distance matrix ---------------------
-   The n x n matrix holds n diagonal zeros and every upper-triangle value
-   twice, so its sorted order is n zeros followed by u0 u0 u1 u1 ... (u =
-   the sorted upper triangle): rank r >= n is u[(r - n) / 2].
-
-   Order statistics of u are exact: non-negative floats sort as their bit
-   patterns, so a two-pass radix select (histogram of the top 16 bits, then
-   of the low 16 bits inside the chosen bucket) finds them. Over the whole
-   triangle that is two scattered-increment passes; instead a fixed,
-   strided sample of 16384 values brackets the wanted ranks (+-4 standard
-   deviations of a sample rank), and one streaming pass counts the values
-   below and inside the bracket while copying the ~3% inside into per-chunk
-   slots; the radix select runs on those. A chunk that overflows its slots
-   costs a second copying pass; a bracket that misses the ranks (data whose
-   strided sample is unrepresentative) costs the full radix select. The
-   answer is the same either way, and every count is an integer, so any
-   thread count gives the same bits. */
-#define MOSSA__SEL_CHUNK 65536
-#define MOSSA__SEL_SAMPLES 16384
-#define MOSSA__SEL_MARGIN 256
-
-static uint32_t mossa__fbits(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof(u));
-    return u;
-}
-
-/* rank -> bucket of a 65536-bucket histogram (rank becomes the rank inside it) */
-static uint32_t mossa__sel_find(const size_t *h, size_t *rank)
-{
-    uint32_t b;
-    for (b = 0; b < MOSSA__HIST - 1; ++b) {
-        if (*rank < h[b]) return b;
-        *rank -= h[b];
-    }
-    return MOSSA__HIST - 1;
-}
-
-/* out[q] = the rank[q]-th smallest of v[0..count) (non-negative floats);
-   h: 2 x 65536 counts of scratch */
-static void mossa__radix_select(const float *v, size_t count, const size_t rank[2], size_t *h, float out[2])
-{
-    size_t i, r[2];
-    uint32_t top[2];
-    int q;
-    memset(h, 0, MOSSA__HIST * sizeof(size_t));
-    for (i = 0; i < count; ++i) h[mossa__fbits(v[i]) >> 16]++;
-    for (q = 0; q < 2; ++q) { r[q] = rank[q]; top[q] = mossa__sel_find(h, &r[q]); }
-    memset(h, 0, 2 * MOSSA__HIST * sizeof(size_t));
-    for (i = 0; i < count; ++i) {
-        uint32_t u = mossa__fbits(v[i]);
-        if ((u >> 16) == top[0]) h[u & 0xffffu]++;
-        else if ((u >> 16) == top[1]) h[MOSSA__HIST + (u & 0xffffu)]++;
-    }
-    for (q = 0; q < 2; ++q) {
-        uint32_t bits = (top[q] << 16) | mossa__sel_find(h + (top[q] == top[0] ? 0 : MOSSA__HIST), &r[q]);
-        memcpy(&out[q], &bits, sizeof(float));
-    }
-}
-
-#define MOSSA__SEL_CAP (MOSSA__SEL_CHUNK / 16)  /* per-chunk room for the ~3% inside */
-typedef struct mossa__sel_job {
-    const float *u;
-    size_t count;
-    float lo, hi;
-    size_t *below, *inside;   /* per chunk */
-    float *dst;               /* pass 1: MOSSA__SEL_CAP per chunk; pass 2: all, at inside[] offsets */
-    int pass;
-} mossa__sel_job;
-
-static void mossa__sel_task(void *arg, size_t task, int worker)
-{
-    const mossa__sel_job *j = (const mossa__sel_job *)arg;
-    size_t i, i0 = task * MOSSA__SEL_CHUNK, i1 = MOSSA__MIN(j->count, i0 + MOSSA__SEL_CHUNK);
-    /* on the bit patterns one unsigned compare tests lo <= u <= hi */
-    const uint32_t lo = j->lo < 0.0f ? 0u : mossa__fbits(j->lo), width = mossa__fbits(j->hi) - lo;
-    const float *u = j->u;
-    (void)worker;
-    if (j->pass == 1) {
-        /* count, and copy the values inside into the chunk's own slots
-           without a branch (the slot after the last one kept is scratch) */
-        float *d = j->dst + task * (MOSSA__SEL_CAP + 1);
-        uint32_t nb = 0, ni = 0, k = 0;
-        for (i = i0; i < i1; ++i) {
-            uint32_t b = mossa__fbits(u[i]), in = b - lo <= width;
-            nb += b < lo;
-            ni += in;
-            d[k] = u[i];
-            k += in & (k < MOSSA__SEL_CAP);
-        }
-        j->below[task] = nb; j->inside[task] = ni;
-    } else {
-        float *d = j->dst + j->inside[task];   /* the chunk's offset */
-        for (i = i0; i < i1; ++i)
-            if (mossa__fbits(u[i]) - lo <= width) *d++ = u[i];
-    }
-}
-
-/* out[q] = the rank[q]-th smallest of u[0..count), rank[0] <= rank[1] */
-static mossa_status mossa__select2(mossa__ctx *ctx, const float *u, size_t count, const size_t rank[2],
-                                   int sampled, float out[2])
-{
-    size_t *h = (size_t *)mossa__alloc(ctx, 2 * MOSSA__HIST * sizeof(size_t));
-    size_t nt = (count + MOSSA__SEL_CHUNK - 1) / MOSSA__SEL_CHUNK, t, s, B = 0, I = 0, over = 0;
-    size_t *cnt = NULL;
-    float *sample = NULL, *in = NULL;
-    mossa_status st = MOSSA_OK;
-    mossa__sel_job j;
-    if (!h) return MOSSA_ERR_OUT_OF_MEMORY;
-    if (sampled && count > 64 * MOSSA__SEL_SAMPLES) {
-        const size_t S = MOSSA__SEL_SAMPLES;
-        size_t sr[2], rr[2];
-        float sv[2];
-        sample = (float *)mossa__alloc(ctx, S * sizeof(float));
-        cnt = (size_t *)mossa__alloc(ctx, 2 * nt * sizeof(size_t));
-        in = (float *)mossa__alloc(ctx, nt * (MOSSA__SEL_CAP + 1) * sizeof(float));
-        if (!sample || !cnt || !in) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-        for (s = 0; s < S; ++s) sample[s] = u[(size_t)(((double)s + 0.5) * ((double)count / (double)S))];
-        /* bracket ranks in the sample (rank / count * S, widened) */
-        sr[0] = (size_t)((double)rank[0] / (double)count * (double)S);
-        sr[1] = (size_t)((double)rank[1] / (double)count * (double)S) + 1;
-        sr[0] = sr[0] > MOSSA__SEL_MARGIN ? sr[0] - MOSSA__SEL_MARGIN : 0;
-        sr[1] = MOSSA__MIN(S - 1, sr[1] + MOSSA__SEL_MARGIN);
-        mossa__radix_select(sample, S, sr, h, sv);
-        j.u = u; j.count = count; j.dst = in; j.pass = 1;
-        j.lo = sr[0] == 0 ? -1.0f : sv[0];
-        j.hi = sr[1] == S - 1 ? (float)HUGE_VAL : sv[1];
-        j.below = cnt; j.inside = cnt + nt;
-        mossa__parallel(ctx, nt, mossa__sel_task, &j);
-        for (t = 0; t < nt; ++t) {
-            size_t c = j.inside[t];
-            B += j.below[t];
-            if (c > MOSSA__SEL_CAP) over = 1;
-            else memmove(in + I, in + t * (MOSSA__SEL_CAP + 1), c * sizeof(float));   /* in task order */
-            j.inside[t] = I;      /* the chunk's offset, should pass 2 be needed */
-            I += c;
-        }
-        if (B <= rank[0] && rank[1] < B + I) {
-            rr[0] = rank[0] - B; rr[1] = rank[1] - B;
-            if (!over) {
-                mossa__radix_select(in, I, rr, h, out);
-                goto done;
-            }
-            /* a chunk overflowed its slots: copy everything inside again */
-            mossa__free(ctx, in);
-            in = I <= count / 8 ? (float *)mossa__alloc(ctx, I * sizeof(float)) : NULL;
-            if (in) {
-                j.dst = in; j.pass = 2;
-                mossa__parallel(ctx, nt, mossa__sel_task, &j);
-                mossa__radix_select(in, I, rr, h, out);
-                goto done;
-            }
-        }
-    }
-    mossa__radix_select(u, count, rank, h, out);
-done:
-    mossa__free(ctx, in); mossa__free(ctx, cnt); mossa__free(ctx, sample); mossa__free(ctx, h);
-    return st;
-}
-
-#ifdef MOSSA_TEST_HOOKS
-/* Test builds: the exact two-rank selection, sampled bracket or not. */
-MOSSA_DEF mossa_status mossa_test_select2(int n_threads, const float *u, size_t count, const size_t rank[2],
-                                          int sampled, float out[2]);
-MOSSA_DEF mossa_status mossa_test_select2(int n_threads, const float *u, size_t count, const size_t rank[2],
-                                          int sampled, float out[2])
-{
-    mossa__ctx ctx;
-    mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
-    if (st != MOSSA_OK) return st;
-    st = mossa__select2(&ctx, u, count, rank, sampled, out);
-    mossa__ctx_end(&ctx);
-    return st;
-}
-#endif
-
-/* numpy.median of the full n x n matrix whose strict upper triangle is u */
-static mossa_status mossa__median_full(mossa__ctx *ctx, const float *u, size_t n, double *med)
-{
-    uint64_t N = (uint64_t)n * (uint64_t)n, full[2];
-    size_t r[2];
-    float val[2];
-    int q;
-    mossa_status st;
-    full[0] = (N - 1) / 2;          /* odd N: the middle; even: the lower middle */
-    full[1] = N / 2;                /* even N: the upper middle (odd: the same) */
-    *med = 0.0;
-    if (full[1] < n) return MOSSA_OK;   /* both in the leading zeros */
-    for (q = 0; q < 2; ++q) r[q] = (size_t)(full[q] < n ? (full[1] - n) / 2 : (full[q] - n) / 2);
-    st = mossa__select2(ctx, u, n * (n - 1) / 2, r, 1, val);
-    if (st != MOSSA_OK) return st;
-    *med = 0.5 * ((full[0] < n ? 0.0 : (double)val[0]) + (double)val[1]);
-    return MOSSA_OK;
+    if (kp) j->kw[worker] = kw;
 }
 
 /* One pass over the stored triangle: RBF rows become exp(-D c) in place,
@@ -5988,19 +6367,16 @@ static void mossa__rows_task(void *arg, size_t task, int worker)
              with its diagonal left out, and the diagonal itself set to 0
              (U-centering: <Ku, Lu> / (n (n-3)) is Song et al.'s HSIC_1). */
 static mossa_status mossa__rows_and_offsets(mossa__ctx *ctx, float *K, const double *diag, size_t n, int rbf,
-                                            double c, int debiased, double *a)
+                                            double c, int debiased, double *a, double *colsum)
 {
     mossa__rows_job j;
-    size_t i, t, nt = (n + MOSSA__ROW_TASK - 1) / MOSSA__ROW_TASK, bytes;
+    size_t i, t, nt = (n + MOSSA__ROW_TASK - 1) / MOSSA__ROW_TASK;
     double tot = 0.0, nn = (double)n;
-    if (mossa__mul_overflows(nt * n, sizeof(double), &bytes)) return MOSSA_ERR_TOO_LARGE;
-    j.colsum = (double *)mossa__alloc(ctx, bytes);
-    if (!j.colsum) return MOSSA_ERR_OUT_OF_MEMORY;
+    j.colsum = colsum;   /* nt x n */
     j.K = K; j.n = n; j.rbf = rbf; j.c = c; j.rowsum = a;
     mossa__parallel(ctx, nt, mossa__rows_task, &j);
     for (t = 0; t < nt; ++t)
         for (i = 0; i < n; ++i) a[i] += j.colsum[t * n + i];
-    mossa__free(ctx, j.colsum);
     for (i = 0; i < n; ++i) {
         if (!debiased) a[i] += diag[i];
         tot += a[i];
@@ -6015,36 +6391,117 @@ static mossa_status mossa__rows_and_offsets(mossa__ctx *ctx, float *K, const dou
     return MOSSA_OK;
 }
 
-/* The stored kernel of X: upper triangle ku, diagonal diag (both in scaled
-   units for linear; *unscale converts), or the full double matrix kd
-   (linear only, caller's units). */
+/* The median's counting keeps up to 1/16 of the triangle's values (the
+   bracket holds ~3%), split between the workers: room per worker, or 0
+   when the triangle is small enough for a plain radix select. */
+static size_t mossa__keep_cap(size_t tri, size_t nw)
+{
+    return tri > 64 * MOSSA__SEL_SAMPLES ? (tri / 16 + nw - 1) / nw : 0;
+}
+
+/* The median's sample for the RBF kernel pass: MOSSA__SEL_SAMPLES strided
+   entries of the upper triangle, as scale^2 |x_i - x_j|^2 straight from
+   the input rows. They match the stored distances up to rounding, which
+   is all a bracket needs (mossa__sel_merge checks it on the real values). */
+#define MOSSA__DSAMPLE_TASK 1024
+typedef struct mossa__dsample_job {
+    const float *x;
+    size_t n, d, count;
+    double s2;
+    float *out;
+} mossa__dsample_job;
+
+/* the row of the upper triangle that holds linear position pos */
+static size_t mossa__urow(size_t n, size_t pos)
+{
+    double a = 2.0 * (double)n - 1.0, disc = a * a - 8.0 * (double)pos;
+    size_t i = (size_t)(0.5 * (a - sqrt(disc > 0.0 ? disc : 0.0)));
+    if (i > n - 1) i = n - 1;
+    while (i > 0 && mossa__uoff(n, i) > pos) --i;
+    while (i + 1 < n && mossa__uoff(n, i + 1) <= pos) ++i;
+    return i;
+}
+
+static void mossa__dsample_task(void *arg, size_t task, int worker)
+{
+    const mossa__dsample_job *j = (const mossa__dsample_job *)arg;
+    const size_t S = MOSSA__SEL_SAMPLES;
+    size_t s, s0 = task * MOSSA__DSAMPLE_TASK, s1 = MOSSA__MIN(S, s0 + MOSSA__DSAMPLE_TASK);
+    (void)worker;
+    for (s = s0; s < s1; ++s) {
+        size_t pos = (size_t)(((double)s + 0.5) * ((double)j->count / (double)S));
+        size_t i = mossa__urow(j->n, pos), c = i + 1 + (pos - mossa__uoff(j->n, i));
+        float v;
+        mossa__k()->sqdist(j->x + i * j->d, j->x + c * j->d, 1, j->d, j->d, &v);
+        j->out[s] = (float)((double)v * j->s2);
+    }
+}
+
+/* The stored kernel of X: upper triangle ku, diagonal diag (both in
+   scaled units for linear; *unscale converts), or the full double matrix
+   kd (linear only, caller's units). buf: the workers' Gram blocks (NULL:
+   allocated here); keep: room for the median's counting (see
+   mossa__keep_cap), without which RBF selects in a pass of its own. */
 static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t n, size_t d,
                                          const mossa__cka_opt *o, float *ku, double *diag, double *kd,
-                                         double *unscale, double *bandwidth_c)
+                                         double *unscale, double *bandwidth_c, double *buf, float *keep)
 {
     mossa__cmat m;
     mossa__kern_job j;
-    size_t count = 0, i;
+    size_t count = 0, i, tri = n * (n - 1) / 2, r[2] = {0, 0}, rr[2], I;
+    size_t *h = NULL, w, nw = (size_t)ctx->n_threads;
+    float *sample = NULL, val[2];
+    int low_zero = 0, need_median = o->rbf && mossa__median_ranks(n, r, &low_zero);
     mossa_status st;
     st = mossa__cmat_make(ctx, x, n, d, 1, &m);
     if (st != MOSSA_OK) return st;
     j.p = m.panels; j.n = n; j.d = d; j.np = mossa__panels_of(n); j.diag = diag;
     j.dist = o->rbf; j.ku = ku; j.kd = kd;
+    j.kw = NULL;
     /* stored floats stay in scaled units (no overflow); doubles are unscaled */
     j.unscale = kd ? 1.0 / (m.scale * m.scale) : 1.0;
     if (unscale) *unscale = (o->rbf || kd) ? 1.0 : 1.0 / (m.scale * m.scale);
     j.pairs = NULL;
     st = mossa__upper_pairs(ctx, (j.np + MOSSA__BP - 1) / MOSSA__BP, (size_t **)&j.pairs, &count);
-    j.buf = (double *)mossa__alloc(ctx, (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double));
+    j.buf = buf ? buf : (double *)mossa__alloc(ctx, nw * MOSSA__BS * MOSSA__BS * sizeof(double));
     if (st == MOSSA_OK && !j.buf) st = MOSSA_ERR_OUT_OF_MEMORY;
+    if (st == MOSSA_OK && need_median) h = (size_t *)mossa__alloc(ctx, 2 * MOSSA__HIST * sizeof(size_t));
+    if (st == MOSSA_OK && need_median && !h) st = MOSSA_ERR_OUT_OF_MEMORY;
+    if (st == MOSSA_OK && need_median && keep && mossa__keep_cap(tri, nw)) {
+        size_t cap = mossa__keep_cap(tri, nw);
+        mossa__dsample_job sj;
+        sample = (float *)mossa__alloc(ctx, MOSSA__SEL_SAMPLES * sizeof(float));
+        j.kw = (mossa__keep *)mossa__alloc(ctx, nw * sizeof(mossa__keep));
+        if (!sample || !j.kw) st = MOSSA_ERR_OUT_OF_MEMORY;
+        if (st == MOSSA_OK) {
+            sj.x = x; sj.n = n; sj.d = d; sj.count = tri; sj.s2 = m.scale * m.scale; sj.out = sample;
+            mossa__parallel(ctx, (MOSSA__SEL_SAMPLES + MOSSA__DSAMPLE_TASK - 1) / MOSSA__DSAMPLE_TASK,
+                            mossa__dsample_task, &sj);
+            mossa__sel_bracket(sample, MOSSA__SEL_SAMPLES, tri, r, h, &j.kw[0].lo, &j.kw[0].width);
+            for (w = 0; w < nw; ++w) {
+                j.kw[w].lo = j.kw[0].lo; j.kw[w].width = j.kw[0].width;
+                j.kw[w].keep = keep + w * (cap + MOSSA__KEEP_PAD); j.kw[w].cap = cap;
+                j.kw[w].k = j.kw[w].below = j.kw[w].inside = 0;
+            }
+        }
+    }
     if (st == MOSSA_OK && (j.dist || diag)) mossa__parallel(ctx, j.np, mossa__kern_diag_task, &j);
     if (st == MOSSA_OK) mossa__parallel(ctx, count, mossa__kern_task, &j);
-    mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, j.buf);
+    mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, sample);
+    if (!buf) mossa__free(ctx, j.buf);
     mossa__cmat_free(ctx, &m);
     if (st == MOSSA_OK && o->rbf) {
         /* Kornblith: sigma^2 = t^2 median(D), K = exp(-D / (2 sigma^2)) */
         double med = 0.0, sigma2;
-        st = mossa__median_full(ctx, ku, n, &med);
+        if (need_median) {
+            if (j.kw && mossa__sel_merge(j.kw, nw, r, h, rr, &I, val) == 0)
+                med = mossa__median_value(low_zero, val);
+            else {
+                /* the bracket missed or a worker's room overflowed: select afresh */
+                st = mossa__select2(ctx, ku, tri, r, 1, val);
+                if (st == MOSSA_OK) med = mossa__median_value(low_zero, val);
+            }
+        }
         sigma2 = o->threshold * o->threshold * med;
         if (st == MOSSA_OK && (!(sigma2 > 0.0) || !(sigma2 <= DBL_MAX))) st = MOSSA_ERR_ZERO_BANDWIDTH;
         if (st == MOSSA_OK) {
@@ -6052,6 +6509,7 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
             for (i = 0; i < n; ++i) diag[i] = 1.0;
         }
     }
+    mossa__free(ctx, j.kw); mossa__free(ctx, h);
     return st;
 }
 
@@ -6113,7 +6571,8 @@ static double mossa__hsic_norm(size_t n, int debiased)
 struct mossa_cka_gram {
     size_t n;
     int rbf, debiased;
-    float *K;          /* strict upper triangle */
+    float *K;          /* strict upper triangle (then scratch, mossa__kwork) */
+    void *raw;         /* K's allocation */
     double *diag;      /* n */
     double *a;         /* centering offsets */
     double self;       /* <Kc, Kc> */
@@ -6122,10 +6581,32 @@ struct mossa_cka_gram {
     int has_alloc;
 };
 
+/* One allocation holds the stored triangle and, after it, the scratch of
+   building it: during the kernel pass the workers' Gram blocks and the
+   median's keep areas, then (reusing the same bytes) the rows pass's
+   per-task column sums. First touches of fresh memory are what costs
+   here (a separate megabyte of 4 KB pages costs ~3 ms on a VM), and the
+   scratch so shares the triangle's huge pages. Byte offsets; keep = 0
+   when there is no keep area. */
+typedef struct mossa__kwork {
+    size_t buf, keep, colsum, bytes;
+} mossa__kwork;
+
+static void mossa__kwork_layout(size_t n, int rbf, size_t nw, mossa__kwork *w)
+{
+    size_t tri = n * (n - 1) / 2, nt = (n + MOSSA__ROW_TASK - 1) / MOSSA__ROW_TASK;
+    size_t at = (tri * sizeof(float) + 63) & ~(size_t)63, blocks = nw * MOSSA__BS * MOSSA__BS * sizeof(double);
+    size_t cap = rbf ? mossa__keep_cap(tri, nw) : 0, keep = cap ? nw * (cap + MOSSA__KEEP_PAD) * sizeof(float) : 0;
+    w->buf = at;
+    w->keep = keep ? at + blocks : 0;
+    w->colsum = at;
+    w->bytes = at + MOSSA__MAX(blocks + keep, nt * n * sizeof(double));
+}
+
 static void mossa__gram_release(mossa__ctx *ctx, mossa_cka_gram *g)
 {
     if (!g) return;
-    mossa__free(ctx, g->K); mossa__free(ctx, g->diag); mossa__free(ctx, g->a); mossa__free(ctx, g);
+    mossa__free(ctx, g->raw); mossa__free(ctx, g->diag); mossa__free(ctx, g->a); mossa__free(ctx, g);
 }
 
 static mossa_status mossa__gram_build(mossa__ctx *ctx, const float *x, size_t n, size_t d,
@@ -6133,6 +6614,7 @@ static mossa_status mossa__gram_build(mossa__ctx *ctx, const float *x, size_t n,
 {
     mossa_cka_gram *g;
     mossa_status st;
+    mossa__kwork w;
     double s[3], c = 0.0;
     *out = NULL;
     if ((st = mossa__cka_check_sizes(n, d)) != MOSSA_OK) return st;
@@ -6142,13 +6624,17 @@ static mossa_status mossa__gram_build(mossa__ctx *ctx, const float *x, size_t n,
     g->n = n; g->rbf = o->rbf; g->debiased = o->debiased;
     g->has_alloc = ctx->allocator != NULL;
     if (ctx->allocator) g->alloc = *ctx->allocator;
-    g->K = (float *)mossa__alloc(ctx, n * (n - 1) / 2 * sizeof(float));
-    mossa__advise_huge(g->K, n * (n - 1) / 2 * sizeof(float));
+    mossa__kwork_layout(n, o->rbf, (size_t)ctx->n_threads, &w);
+    g->K = (float *)mossa__alloc_big(ctx, w.bytes, &g->raw);
     g->diag = (double *)mossa__alloc(ctx, n * sizeof(double));
     g->a = (double *)mossa__alloc(ctx, n * sizeof(double));
     if (!g->K || !g->a || !g->diag) st = MOSSA_ERR_OUT_OF_MEMORY;
-    else st = mossa__kernel_matrix(ctx, x, n, d, o, g->K, g->diag, NULL, &g->unscale, &c);
-    if (st == MOSSA_OK) st = mossa__rows_and_offsets(ctx, g->K, g->diag, n, o->rbf, c, o->debiased, g->a);
+    else st = mossa__kernel_matrix(ctx, x, n, d, o, g->K, g->diag, NULL, &g->unscale, &c,
+                                   (double *)(void *)((char *)g->K + w.buf),
+                                   w.keep ? (float *)(void *)((char *)g->K + w.keep) : NULL);
+    if (st == MOSSA_OK)
+        st = mossa__rows_and_offsets(ctx, g->K, g->diag, n, o->rbf, c, o->debiased, g->a,
+                                     (double *)(void *)((char *)g->K + w.colsum));
     if (st == MOSSA_OK && need_self) {
         st = mossa__pair_sums(ctx, g->K, g->diag, g->a, g->K, g->diag, g->a, n, o->debiased, s);
         g->self = s[1];
@@ -6249,7 +6735,7 @@ MOSSA_DEF mossa_status mossa_centered_gram(const float *x, size_t n, size_t d,
     if (!o.rbf && !o.debiased) {
         /* HKH = Xc Xc' directly in double */
         st = mossa__cka_check_sizes(n, d);
-        if (st == MOSSA_OK) st = mossa__kernel_matrix(&ctx, x, n, d, &o, NULL, NULL, gram, NULL, NULL);
+        if (st == MOSSA_OK) st = mossa__kernel_matrix(&ctx, x, n, d, &o, NULL, NULL, gram, NULL, NULL, NULL, NULL);
     } else {
         st = mossa__gram_build(&ctx, x, n, d, &o, 0, &g);
         if (st == MOSSA_OK) {
@@ -6545,6 +7031,7 @@ MOSSA_DEF mossa_status mossa_cka_stream_add(mossa_cka_stream *s, const float *x,
     st = mossa__ctx_begin(&ctx, s->n_threads, s->has_alloc ? &s->alloc : NULL);
     if (st != MOSSA_OK) return st;
     mx.mean = my.mean = NULL; mx.rownorm = my.rownorm = NULL; mx.panels = my.panels = NULL;
+    mx.raw = my.raw = NULL;
     j.buf = NULL;
     st = mossa__cmat_make(&ctx, x, n, dx, 0, &mx);
     if (st == MOSSA_OK) st = mossa__cmat_make(&ctx, y, n, dy, 0, &my);
@@ -6756,7 +7243,7 @@ static void mossa__xprod_begin(mossa__ctx *ctx, mossa__xprod *xp, const float *x
     if (mossa__gemm_pack(ctx, 0, n, d, x, d, &xp->xr) != MOSSA_OK) xp->xr.p = NULL;
     if (!xp->xr.p || mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK) {
         mossa__gemm_release(ctx, &xp->xr);
-        xp->xt.p = NULL;
+        xp->xt.p = NULL; xp->xt.raw = NULL;
     }
 }
 
@@ -7503,7 +7990,7 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     int it;
     mossa_status st = MOSSA_OK;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL;
+    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL;
     if (mossa__mul_overflows(big, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     omega = (float *)mossa__alloc(ctx, d * l * sizeof(float));
     pf = omega; /* P reuses the test matrix's storage (both d x l) */
@@ -7557,7 +8044,7 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     mossa_status st = MOSSA_OK;
     int it;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL;
+    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL;
     om = (float *)mossa__alloc(ctx, d * bs * sizeof(float));
     qb = (float *)mossa__alloc(ctx, big * bs * sizeof(float));
     cf = (float *)mossa__alloc(ctx, L * bs * sizeof(float));
@@ -7869,7 +8356,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
     int it;
     *certified = 0;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL;
+    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL;
     /* the Gram path: n d m multiply-adds plus ~3 m^3 for the tridiagonalisation */
     budget = 0.5 * ((double)n * (double)d * (double)m + 3.0 * (double)m * (double)m * (double)m);
     if (lmax < 64) return MOSSA_OK;

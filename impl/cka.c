@@ -79,13 +79,14 @@ typedef struct mossa__cmat {
     double *mean;      /* d */
     double *rownorm;   /* n: squared norms of the stored (scaled, centered) rows */
     float *panels;
+    void *raw;         /* panels' allocation (mossa__alloc_big), NULL when not owned */
     double scale;      /* stored = (x - mean) * scale */
 } mossa__cmat;
 
 static void mossa__cmat_free(mossa__ctx *ctx, mossa__cmat *m)
 {
-    mossa__free(ctx, m->mean); mossa__free(ctx, m->rownorm); mossa__free(ctx, m->panels);
-    m->mean = NULL; m->rownorm = NULL; m->panels = NULL;
+    mossa__free(ctx, m->mean); mossa__free(ctx, m->rownorm); mossa__free(ctx, m->raw);
+    m->mean = NULL; m->rownorm = NULL; m->panels = NULL; m->raw = NULL;
 }
 
 /* by_rows: panels over the n rows (inner = d, Gram form); else panels over
@@ -97,15 +98,14 @@ static mossa_status mossa__cmat_into(mossa__ctx *ctx, const float *x, size_t n, 
     size_t count = by_rows ? mossa__panels_of(n) * MOSSA__PW * d : mossa__panels_of(d) * MOSSA__PW * n;
     m->mean = (double *)mossa__alloc(ctx, d * sizeof(double));
     m->rownorm = (double *)mossa__alloc(ctx, n * sizeof(double));
-    m->panels = NULL;
+    m->panels = NULL; m->raw = NULL;
     if (!m->mean || !m->rownorm) { mossa__cmat_free(ctx, m); return MOSSA_ERR_OUT_OF_MEMORY; }
     st = mossa__column_means(ctx, x, n, d, d, m->mean, &m->scale);
     if (st != MOSSA_OK) { mossa__cmat_free(ctx, m); return st; }
     if (into) m->panels = into;
     else {
-        m->panels = (float *)mossa__alloc(ctx, count * sizeof(float));
+        m->panels = (float *)mossa__alloc_big(ctx, count * sizeof(float), &m->raw);
         if (!m->panels) { mossa__cmat_free(ctx, m); return MOSSA_ERR_OUT_OF_MEMORY; }
-        mossa__advise_huge(m->panels, count * sizeof(float));
     }
     if (by_rows) mossa__pack_rows(ctx, x, n, d, d, m->mean, m->scale, m->panels, m->rownorm);
     else mossa__pack_cols(ctx, x, n, d, d, m->mean, m->scale, m->panels, n, m->rownorm);
@@ -236,22 +236,23 @@ static mossa_status mossa__linear_sums(mossa__ctx *ctx, const float *x, size_t n
     *sx = *sy = 1.0;
     s[0] = s[1] = s[2] = 0.0;
     mx.mean = my.mean = NULL; mx.rownorm = my.rownorm = NULL; mx.panels = my.panels = NULL;
+    mx.raw = my.raw = NULL;
     if (gram) {
         mossa__lin_gram_job j;
         size_t count = 0, np = mossa__panels_of(n), pbytes = np * MOSSA__PW * MOSSA__MAX(dx, dy) * sizeof(float);
         size_t kbytes;
         float *P = NULL;
+        void *praw = NULL, *kraw = NULL;
         j.pairs = NULL; j.kx = NULL; j.buf = NULL; j.part = NULL;
         j.n = n; j.np = np;
         st = mossa__upper_pairs(ctx, (np + MOSSA__BP - 1) / MOSSA__BP, (size_t **)&j.pairs, &count);
         if (st == MOSSA_OK) {
             kbytes = count * MOSSA__BS * MOSSA__BS * sizeof(float);
-            P = (float *)mossa__alloc(ctx, pbytes);
-            j.kx = (float *)mossa__alloc(ctx, kbytes);
+            P = (float *)mossa__alloc_big(ctx, pbytes, &praw);
+            j.kx = (float *)mossa__alloc_big(ctx, kbytes, &kraw);
             j.buf = (double *)mossa__alloc(ctx, (size_t)ctx->n_threads * 2 * MOSSA__BS * MOSSA__BS * sizeof(double));
             j.part = (double *)mossa__alloc(ctx, 3 * count * sizeof(double));
             if (!P || !j.kx || !j.buf || !j.part) st = MOSSA_ERR_OUT_OF_MEMORY;
-            else { mossa__advise_huge(P, pbytes); mossa__advise_huge(j.kx, kbytes); }
         }
         if (st == MOSSA_OK) st = mossa__cmat_into(ctx, x, n, dx, 1, P, &mx);
         if (st == MOSSA_OK) {
@@ -264,7 +265,7 @@ static mossa_status mossa__linear_sums(mossa__ctx *ctx, const float *x, size_t n
             mossa__parallel(ctx, count, mossa__lin_gram_task, &j);
             for (t = 0; t < count; ++t) { s[0] += j.part[3 * t]; s[1] += j.part[3 * t + 1]; s[2] += j.part[3 * t + 2]; }
         }
-        mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, P); mossa__free(ctx, j.kx);
+        mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, praw); mossa__free(ctx, kraw);
         mossa__free(ctx, j.buf); mossa__free(ctx, j.part);
     } else {
         st = mossa__cmat_make(ctx, x, n, dx, 0, &mx);
@@ -339,13 +340,242 @@ static mossa_status mossa__linear_hsic(mossa__ctx *ctx, const float *x, size_t n
     return MOSSA_OK;
 }
 
+/* ---- exact median of the full squared-distance matrix ---------------------
+   The n x n matrix holds n diagonal zeros and every upper-triangle value
+   twice, so its sorted order is n zeros followed by u0 u0 u1 u1 ... (u =
+   the sorted upper triangle): rank r >= n is u[(r - n) / 2].
+
+   Order statistics of u are exact: non-negative floats sort as their bit
+   patterns, so a radix select (a histogram of the top 11 bits, then of the
+   next 11 and the last 10 inside the chosen buckets) finds them. Over the
+   whole triangle that is three scattered-increment passes; instead a sample of
+   16384 values brackets the wanted ranks (+-4 standard deviations of a
+   sample rank), the values below and inside the bracket are counted and
+   the ~3% inside copied into per-chunk slots, and the radix select runs
+   on those. The RBF kernel pass does the counting while each row of
+   distances is still in cache (the sample computed beforehand from the
+   input rows); mossa__select2 does it in its own streaming pass. A chunk
+   that overflows its slots costs a second copying pass; a bracket that
+   misses the ranks (an unrepresentative sample) costs the full radix
+   select. The answer is the same either way, and every count is an
+   integer, so any thread count gives the same bits. */
+#define MOSSA__HIST 2048   /* buckets of the largest radix digit */
+#define MOSSA__SEL_CHUNK 65536
+#define MOSSA__SEL_SAMPLES 16384
+#define MOSSA__SEL_MARGIN 256
+
+static uint32_t mossa__fbits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof(u));
+    return u;
+}
+
+/* rank -> bucket of an nb-bucket histogram (rank becomes the rank inside it) */
+static uint32_t mossa__sel_find(const size_t *h, uint32_t nb, size_t *rank)
+{
+    uint32_t b;
+    for (b = 0; b < nb - 1; ++b) {
+        if (*rank < h[b]) return b;
+        *rank -= h[b];
+    }
+    return nb - 1;
+}
+
+/* out[q] = the rank[q]-th smallest of v[0..count) (non-negative floats):
+   three passes, one per digit of the bit pattern (11, 11 and 10 bits),
+   each counting the values that share the bits chosen so far;
+   h: 2 x MOSSA__HIST counts of scratch */
+static void mossa__radix_select(const float *v, size_t count, const size_t rank[2], size_t *h, float out[2])
+{
+    static const int shift[4] = {32, 21, 10, 0};
+    uint32_t pre[2] = {0u, 0u};
+    size_t i, r[2];
+    int p, q;
+    r[0] = rank[0]; r[1] = rank[1];
+    for (p = 1; p < 4; ++p) {
+        const int hs = shift[p - 1], s = shift[p];
+        const uint32_t nb = 1u << (hs - s), mask = nb - 1u;
+        /* the prefixes above bit hs (none on the first pass) */
+        const uint32_t p0 = p == 1 ? 0u : pre[0] >> hs, p1 = p == 1 ? 0u : pre[1] >> hs;
+        memset(h, 0, 2 * MOSSA__HIST * sizeof(size_t));
+        if (p == 1)
+            for (i = 0; i < count; ++i) h[mossa__fbits(v[i]) >> s]++;
+        else
+            for (i = 0; i < count; ++i) {
+                uint32_t u = mossa__fbits(v[i]);
+                if ((u >> hs) == p0) h[(u >> s) & mask]++;
+                else if ((u >> hs) == p1) h[MOSSA__HIST + ((u >> s) & mask)]++;
+            }
+        for (q = 0; q < 2; ++q)
+            pre[q] |= mossa__sel_find(h + (q == 1 && p0 != p1 ? MOSSA__HIST : 0), nb, &r[q]) << s;
+    }
+    for (q = 0; q < 2; ++q) memcpy(&out[q], &pre[q], sizeof(float));
+}
+
+/* The bracket of rank[0] .. rank[1] of count values from a sample of S of
+   them, as bit patterns: a value u is inside iff u - lo <= width
+   (unsigned), below iff u < lo. */
+static void mossa__sel_bracket(const float *sample, size_t S, size_t count, const size_t rank[2], size_t *h,
+                               uint32_t *lo, uint32_t *width)
+{
+    size_t sr[2];
+    float sv[2];
+    sr[0] = (size_t)((double)rank[0] / (double)count * (double)S);
+    sr[1] = (size_t)((double)rank[1] / (double)count * (double)S) + 1;
+    sr[0] = sr[0] > MOSSA__SEL_MARGIN ? sr[0] - MOSSA__SEL_MARGIN : 0;
+    sr[1] = MOSSA__MIN(S - 1, sr[1] + MOSSA__SEL_MARGIN);
+    mossa__radix_select(sample, S, sr, h, sv);
+    *lo = sr[0] == 0 ? 0u : mossa__fbits(sv[0]);
+    *width = (sr[1] == S - 1 ? mossa__fbits((float)HUGE_VAL) : mossa__fbits(sv[1])) - *lo;
+}
+
+/* After the counting of nt states (each kept its first min(inside, cap)
+   values at its keep; the keep areas lie in order in one buffer): moves
+   the kept values together to kp[0].keep, in order, sets kp[t].k to state
+   t's offset among all values inside and rr = rank - (count below).
+   Returns 0 when the ranks are inside and no state overflowed (out set
+   from the kept values), 1 when they are inside but some state
+   overflowed (*I = count inside), 2 when the bracket missed them. */
+static int mossa__sel_merge(mossa__keep *kp, size_t nt, const size_t rank[2], size_t *h, size_t rr[2], size_t *I,
+                            float out[2])
+{
+    size_t t, B = 0, over = 0;
+    float *dst = kp[0].keep;
+    *I = 0;
+    for (t = 0; t < nt; ++t) {
+        size_t c = kp[t].inside;
+        B += kp[t].below;
+        if (c > kp[t].cap) over = 1;
+        /* after an overflow nothing moves: *I then outgrows the slots */
+        else if (!over) memmove(dst + *I, kp[t].keep, c * sizeof(float));
+        kp[t].k = *I;
+        *I += c;
+    }
+    if (!(B <= rank[0] && rank[1] < B + *I)) return 2;
+    rr[0] = rank[0] - B; rr[1] = rank[1] - B;
+    if (over) return 1;
+    mossa__radix_select(dst, *I, rr, h, out);
+    return 0;
+}
+
+#define MOSSA__SEL_CAP (MOSSA__SEL_CHUNK / 16)  /* per-chunk room for the ~3% inside */
+typedef struct mossa__sel_job {
+    const float *u;
+    size_t count;
+    uint32_t lo, width;
+    mossa__keep *kp;          /* per chunk; pass 2: kp[t].k = the chunk's offset */
+    float *dst;               /* pass 1: MOSSA__SEL_CAP + MOSSA__KEEP_PAD per chunk;
+                                 pass 2: all values inside */
+    int pass;
+} mossa__sel_job;
+
+static void mossa__sel_task(void *arg, size_t task, int worker)
+{
+    const mossa__sel_job *j = (const mossa__sel_job *)arg;
+    size_t i, i0 = task * MOSSA__SEL_CHUNK, i1 = MOSSA__MIN(j->count, i0 + MOSSA__SEL_CHUNK);
+    const float *u = j->u;
+    (void)worker;
+    if (j->pass == 1) {
+        mossa__keep *kp = j->kp + task;
+        kp->lo = j->lo; kp->width = j->width; kp->keep = j->dst + task * (MOSSA__SEL_CAP + MOSSA__KEEP_PAD);
+        kp->cap = MOSSA__SEL_CAP; kp->k = kp->below = kp->inside = 0;
+        mossa__keep_scalar(u + i0, i1 - i0, kp);
+    } else {
+        float *d = j->dst + j->kp[task].k;   /* the chunk's offset */
+        for (i = i0; i < i1; ++i)
+            if (mossa__fbits(u[i]) - j->lo <= j->width) *d++ = u[i];
+    }
+}
+
+/* out[q] = the rank[q]-th smallest of u[0..count), rank[0] <= rank[1] */
+static mossa_status mossa__select2(mossa__ctx *ctx, const float *u, size_t count, const size_t rank[2],
+                                   int sampled, float out[2])
+{
+    size_t *h = (size_t *)mossa__alloc(ctx, 2 * MOSSA__HIST * sizeof(size_t));
+    size_t nt = (count + MOSSA__SEL_CHUNK - 1) / MOSSA__SEL_CHUNK, s, I = 0, rr[2];
+    mossa__keep *kp = NULL;
+    float *sample = NULL, *in = NULL;
+    mossa_status st = MOSSA_OK;
+    mossa__sel_job j;
+    if (!h) return MOSSA_ERR_OUT_OF_MEMORY;
+    if (sampled && count > 64 * MOSSA__SEL_SAMPLES) {
+        const size_t S = MOSSA__SEL_SAMPLES;
+        sample = (float *)mossa__alloc(ctx, S * sizeof(float));
+        kp = (mossa__keep *)mossa__alloc(ctx, nt * sizeof(mossa__keep));
+        in = (float *)mossa__alloc(ctx, nt * (MOSSA__SEL_CAP + MOSSA__KEEP_PAD) * sizeof(float));
+        if (!sample || !kp || !in) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        for (s = 0; s < S; ++s) sample[s] = u[(size_t)(((double)s + 0.5) * ((double)count / (double)S))];
+        mossa__sel_bracket(sample, S, count, rank, h, &j.lo, &j.width);
+        j.u = u; j.count = count; j.dst = in; j.pass = 1; j.kp = kp;
+        mossa__parallel(ctx, nt, mossa__sel_task, &j);
+        switch (mossa__sel_merge(kp, nt, rank, h, rr, &I, out)) {
+        case 0:
+            goto done;
+        case 1:
+            /* a chunk overflowed its slots: copy everything inside again */
+            mossa__free(ctx, in);
+            in = I <= count / 8 ? (float *)mossa__alloc(ctx, I * sizeof(float)) : NULL;
+            if (in) {
+                j.dst = in; j.pass = 2;
+                mossa__parallel(ctx, nt, mossa__sel_task, &j);
+                mossa__radix_select(in, I, rr, h, out);
+                goto done;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    mossa__radix_select(u, count, rank, h, out);
+done:
+    mossa__free(ctx, in); mossa__free(ctx, kp); mossa__free(ctx, sample); mossa__free(ctx, h);
+    return st;
+}
+
+#ifdef MOSSA_TEST_HOOKS
+/* Test builds: the exact two-rank selection, sampled bracket or not. */
+MOSSA_DEF mossa_status mossa_test_select2(int n_threads, const float *u, size_t count, const size_t rank[2],
+                                          int sampled, float out[2]);
+MOSSA_DEF mossa_status mossa_test_select2(int n_threads, const float *u, size_t count, const size_t rank[2],
+                                          int sampled, float out[2])
+{
+    mossa__ctx ctx;
+    mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__select2(&ctx, u, count, rank, sampled, out);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+#endif
+
+/* numpy.median of the full n x n matrix whose strict upper triangle
+   holds count = n (n-1) / 2 values: the two ranks of the triangle whose
+   values it averages; returns 0 when both are among the leading zeros
+   (the median is 0), 1 when only the lower middle is (*low_zero). */
+static int mossa__median_ranks(size_t n, size_t r[2], int *low_zero)
+{
+    uint64_t N = (uint64_t)n * (uint64_t)n, full[2];
+    int q;
+    full[0] = (N - 1) / 2;          /* odd N: the middle; even: the lower middle */
+    full[1] = N / 2;                /* even N: the upper middle (odd: the same) */
+    if (full[1] < n) return 0;
+    for (q = 0; q < 2; ++q) r[q] = (size_t)(full[q] < n ? (full[1] - n) / 2 : (full[q] - n) / 2);
+    *low_zero = full[0] < n;
+    return 1;
+}
+
+static double mossa__median_value(int low_zero, const float val[2])
+{
+    return 0.5 * ((low_zero ? 0.0 : (double)val[0]) + (double)val[1]);
+}
+
 /* ---- stored kernel matrices (linear Gram or RBF) ----------------------------
    Only the strict upper triangle is stored (n (n-1) / 2 floats, row i holds
    columns i+1 .. n-1 at mossa__uoff(n, i)) plus the diagonal in double:
    half the memory and half the passes of a full n x n matrix. */
 static size_t mossa__uoff(size_t n, size_t i) { return i * (2 * n - i - 1) / 2; }
 
-#define MOSSA__HIST 65536
 typedef struct mossa__kern_job {
     const float *p;        /* row panels, inner d */
     size_t n, d, np;
@@ -356,6 +586,9 @@ typedef struct mossa__kern_job {
     float *ku;             /* upper triangle, or */
     double *kd;            /* n x n doubles (full) */
     double unscale;        /* multiplies Gram values written to kd */
+    /* dist: the median's counting (see above), one state per worker (the
+       order of the kept values does not matter to a selection), or NULL */
+    mossa__keep *kw;
 } mossa__kern_job;
 
 /* The diagonal of the Gram computed by the very kernel calls that compute
@@ -384,6 +617,11 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
     size_t i, c, r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
     size_t rows = MOSSA__MIN(MOSSA__BS, j->n - r0), cols = MOSSA__MIN(MOSSA__BS, j->n - c0);
     int diag = bi == bj;
+    /* a copy of the worker's state: the states of two workers share a
+       cache line, and updating them in place after every row would make
+       it bounce between the cores */
+    mossa__keep kw, *kp = NULL;
+    if (j->kw) { kw = j->kw[worker]; kp = &kw; }
     memset(b, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
     mossa__panel_block(j->p, j->np, bi * MOSSA__BP, na, j->p, j->np, bj * MOSSA__BP, nb, j->d, diag, b, MOSSA__BS);
     for (i = 0; i < rows; ++i) {
@@ -403,207 +641,13 @@ static void mossa__kern_task(void *arg, size_t task, int worker)
             if (!j->dist) {
                 for (c = cstart; c < cols; ++c) dst[c - cstart] = (float)br[c];
             } else {
-                /* |xi|^2 + |xj|^2 - 2 xi.xj on centered rows, never negative */
-                kt->rbf_dist(br + cstart, cols - cstart, j->diag[r], j->diag + c0 + cstart, dst);
+                /* |xi|^2 + |xj|^2 - 2 xi.xj on centered rows, never negative;
+                   counted for the median while in registers */
+                kt->rbf_dist(br + cstart, cols - cstart, j->diag[r], j->diag + c0 + cstart, dst, kp);
             }
         }
     }
-}
-
-/* ---- exact median of the full squared-distance matrix ---------------------
-   The n x n matrix holds n diagonal zeros and every upper-triangle value
-   twice, so its sorted order is n zeros followed by u0 u0 u1 u1 ... (u =
-   the sorted upper triangle): rank r >= n is u[(r - n) / 2].
-
-   Order statistics of u are exact: non-negative floats sort as their bit
-   patterns, so a two-pass radix select (histogram of the top 16 bits, then
-   of the low 16 bits inside the chosen bucket) finds them. Over the whole
-   triangle that is two scattered-increment passes; instead a fixed,
-   strided sample of 16384 values brackets the wanted ranks (+-4 standard
-   deviations of a sample rank), and one streaming pass counts the values
-   below and inside the bracket while copying the ~3% inside into per-chunk
-   slots; the radix select runs on those. A chunk that overflows its slots
-   costs a second copying pass; a bracket that misses the ranks (data whose
-   strided sample is unrepresentative) costs the full radix select. The
-   answer is the same either way, and every count is an integer, so any
-   thread count gives the same bits. */
-#define MOSSA__SEL_CHUNK 65536
-#define MOSSA__SEL_SAMPLES 16384
-#define MOSSA__SEL_MARGIN 256
-
-static uint32_t mossa__fbits(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof(u));
-    return u;
-}
-
-/* rank -> bucket of a 65536-bucket histogram (rank becomes the rank inside it) */
-static uint32_t mossa__sel_find(const size_t *h, size_t *rank)
-{
-    uint32_t b;
-    for (b = 0; b < MOSSA__HIST - 1; ++b) {
-        if (*rank < h[b]) return b;
-        *rank -= h[b];
-    }
-    return MOSSA__HIST - 1;
-}
-
-/* out[q] = the rank[q]-th smallest of v[0..count) (non-negative floats);
-   h: 2 x 65536 counts of scratch */
-static void mossa__radix_select(const float *v, size_t count, const size_t rank[2], size_t *h, float out[2])
-{
-    size_t i, r[2];
-    uint32_t top[2];
-    int q;
-    memset(h, 0, MOSSA__HIST * sizeof(size_t));
-    for (i = 0; i < count; ++i) h[mossa__fbits(v[i]) >> 16]++;
-    for (q = 0; q < 2; ++q) { r[q] = rank[q]; top[q] = mossa__sel_find(h, &r[q]); }
-    memset(h, 0, 2 * MOSSA__HIST * sizeof(size_t));
-    for (i = 0; i < count; ++i) {
-        uint32_t u = mossa__fbits(v[i]);
-        if ((u >> 16) == top[0]) h[u & 0xffffu]++;
-        else if ((u >> 16) == top[1]) h[MOSSA__HIST + (u & 0xffffu)]++;
-    }
-    for (q = 0; q < 2; ++q) {
-        uint32_t bits = (top[q] << 16) | mossa__sel_find(h + (top[q] == top[0] ? 0 : MOSSA__HIST), &r[q]);
-        memcpy(&out[q], &bits, sizeof(float));
-    }
-}
-
-#define MOSSA__SEL_CAP (MOSSA__SEL_CHUNK / 16)  /* per-chunk room for the ~3% inside */
-typedef struct mossa__sel_job {
-    const float *u;
-    size_t count;
-    float lo, hi;
-    size_t *below, *inside;   /* per chunk */
-    float *dst;               /* pass 1: MOSSA__SEL_CAP per chunk; pass 2: all, at inside[] offsets */
-    int pass;
-} mossa__sel_job;
-
-static void mossa__sel_task(void *arg, size_t task, int worker)
-{
-    const mossa__sel_job *j = (const mossa__sel_job *)arg;
-    size_t i, i0 = task * MOSSA__SEL_CHUNK, i1 = MOSSA__MIN(j->count, i0 + MOSSA__SEL_CHUNK);
-    /* on the bit patterns one unsigned compare tests lo <= u <= hi */
-    const uint32_t lo = j->lo < 0.0f ? 0u : mossa__fbits(j->lo), width = mossa__fbits(j->hi) - lo;
-    const float *u = j->u;
-    (void)worker;
-    if (j->pass == 1) {
-        /* count, and copy the values inside into the chunk's own slots
-           without a branch (the slot after the last one kept is scratch) */
-        float *d = j->dst + task * (MOSSA__SEL_CAP + 1);
-        uint32_t nb = 0, ni = 0, k = 0;
-        for (i = i0; i < i1; ++i) {
-            uint32_t b = mossa__fbits(u[i]), in = b - lo <= width;
-            nb += b < lo;
-            ni += in;
-            d[k] = u[i];
-            k += in & (k < MOSSA__SEL_CAP);
-        }
-        j->below[task] = nb; j->inside[task] = ni;
-    } else {
-        float *d = j->dst + j->inside[task];   /* the chunk's offset */
-        for (i = i0; i < i1; ++i)
-            if (mossa__fbits(u[i]) - lo <= width) *d++ = u[i];
-    }
-}
-
-/* out[q] = the rank[q]-th smallest of u[0..count), rank[0] <= rank[1] */
-static mossa_status mossa__select2(mossa__ctx *ctx, const float *u, size_t count, const size_t rank[2],
-                                   int sampled, float out[2])
-{
-    size_t *h = (size_t *)mossa__alloc(ctx, 2 * MOSSA__HIST * sizeof(size_t));
-    size_t nt = (count + MOSSA__SEL_CHUNK - 1) / MOSSA__SEL_CHUNK, t, s, B = 0, I = 0, over = 0;
-    size_t *cnt = NULL;
-    float *sample = NULL, *in = NULL;
-    mossa_status st = MOSSA_OK;
-    mossa__sel_job j;
-    if (!h) return MOSSA_ERR_OUT_OF_MEMORY;
-    if (sampled && count > 64 * MOSSA__SEL_SAMPLES) {
-        const size_t S = MOSSA__SEL_SAMPLES;
-        size_t sr[2], rr[2];
-        float sv[2];
-        sample = (float *)mossa__alloc(ctx, S * sizeof(float));
-        cnt = (size_t *)mossa__alloc(ctx, 2 * nt * sizeof(size_t));
-        in = (float *)mossa__alloc(ctx, nt * (MOSSA__SEL_CAP + 1) * sizeof(float));
-        if (!sample || !cnt || !in) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-        for (s = 0; s < S; ++s) sample[s] = u[(size_t)(((double)s + 0.5) * ((double)count / (double)S))];
-        /* bracket ranks in the sample (rank / count * S, widened) */
-        sr[0] = (size_t)((double)rank[0] / (double)count * (double)S);
-        sr[1] = (size_t)((double)rank[1] / (double)count * (double)S) + 1;
-        sr[0] = sr[0] > MOSSA__SEL_MARGIN ? sr[0] - MOSSA__SEL_MARGIN : 0;
-        sr[1] = MOSSA__MIN(S - 1, sr[1] + MOSSA__SEL_MARGIN);
-        mossa__radix_select(sample, S, sr, h, sv);
-        j.u = u; j.count = count; j.dst = in; j.pass = 1;
-        j.lo = sr[0] == 0 ? -1.0f : sv[0];
-        j.hi = sr[1] == S - 1 ? (float)HUGE_VAL : sv[1];
-        j.below = cnt; j.inside = cnt + nt;
-        mossa__parallel(ctx, nt, mossa__sel_task, &j);
-        for (t = 0; t < nt; ++t) {
-            size_t c = j.inside[t];
-            B += j.below[t];
-            if (c > MOSSA__SEL_CAP) over = 1;
-            else memmove(in + I, in + t * (MOSSA__SEL_CAP + 1), c * sizeof(float));   /* in task order */
-            j.inside[t] = I;      /* the chunk's offset, should pass 2 be needed */
-            I += c;
-        }
-        if (B <= rank[0] && rank[1] < B + I) {
-            rr[0] = rank[0] - B; rr[1] = rank[1] - B;
-            if (!over) {
-                mossa__radix_select(in, I, rr, h, out);
-                goto done;
-            }
-            /* a chunk overflowed its slots: copy everything inside again */
-            mossa__free(ctx, in);
-            in = I <= count / 8 ? (float *)mossa__alloc(ctx, I * sizeof(float)) : NULL;
-            if (in) {
-                j.dst = in; j.pass = 2;
-                mossa__parallel(ctx, nt, mossa__sel_task, &j);
-                mossa__radix_select(in, I, rr, h, out);
-                goto done;
-            }
-        }
-    }
-    mossa__radix_select(u, count, rank, h, out);
-done:
-    mossa__free(ctx, in); mossa__free(ctx, cnt); mossa__free(ctx, sample); mossa__free(ctx, h);
-    return st;
-}
-
-#ifdef MOSSA_TEST_HOOKS
-/* Test builds: the exact two-rank selection, sampled bracket or not. */
-MOSSA_DEF mossa_status mossa_test_select2(int n_threads, const float *u, size_t count, const size_t rank[2],
-                                          int sampled, float out[2]);
-MOSSA_DEF mossa_status mossa_test_select2(int n_threads, const float *u, size_t count, const size_t rank[2],
-                                          int sampled, float out[2])
-{
-    mossa__ctx ctx;
-    mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
-    if (st != MOSSA_OK) return st;
-    st = mossa__select2(&ctx, u, count, rank, sampled, out);
-    mossa__ctx_end(&ctx);
-    return st;
-}
-#endif
-
-/* numpy.median of the full n x n matrix whose strict upper triangle is u */
-static mossa_status mossa__median_full(mossa__ctx *ctx, const float *u, size_t n, double *med)
-{
-    uint64_t N = (uint64_t)n * (uint64_t)n, full[2];
-    size_t r[2];
-    float val[2];
-    int q;
-    mossa_status st;
-    full[0] = (N - 1) / 2;          /* odd N: the middle; even: the lower middle */
-    full[1] = N / 2;                /* even N: the upper middle (odd: the same) */
-    *med = 0.0;
-    if (full[1] < n) return MOSSA_OK;   /* both in the leading zeros */
-    for (q = 0; q < 2; ++q) r[q] = (size_t)(full[q] < n ? (full[1] - n) / 2 : (full[q] - n) / 2);
-    st = mossa__select2(ctx, u, n * (n - 1) / 2, r, 1, val);
-    if (st != MOSSA_OK) return st;
-    *med = 0.5 * ((full[0] < n ? 0.0 : (double)val[0]) + (double)val[1]);
-    return MOSSA_OK;
+    if (kp) j->kw[worker] = kw;
 }
 
 /* One pass over the stored triangle: RBF rows become exp(-D c) in place,
@@ -651,19 +695,16 @@ static void mossa__rows_task(void *arg, size_t task, int worker)
              with its diagonal left out, and the diagonal itself set to 0
              (U-centering: <Ku, Lu> / (n (n-3)) is Song et al.'s HSIC_1). */
 static mossa_status mossa__rows_and_offsets(mossa__ctx *ctx, float *K, const double *diag, size_t n, int rbf,
-                                            double c, int debiased, double *a)
+                                            double c, int debiased, double *a, double *colsum)
 {
     mossa__rows_job j;
-    size_t i, t, nt = (n + MOSSA__ROW_TASK - 1) / MOSSA__ROW_TASK, bytes;
+    size_t i, t, nt = (n + MOSSA__ROW_TASK - 1) / MOSSA__ROW_TASK;
     double tot = 0.0, nn = (double)n;
-    if (mossa__mul_overflows(nt * n, sizeof(double), &bytes)) return MOSSA_ERR_TOO_LARGE;
-    j.colsum = (double *)mossa__alloc(ctx, bytes);
-    if (!j.colsum) return MOSSA_ERR_OUT_OF_MEMORY;
+    j.colsum = colsum;   /* nt x n */
     j.K = K; j.n = n; j.rbf = rbf; j.c = c; j.rowsum = a;
     mossa__parallel(ctx, nt, mossa__rows_task, &j);
     for (t = 0; t < nt; ++t)
         for (i = 0; i < n; ++i) a[i] += j.colsum[t * n + i];
-    mossa__free(ctx, j.colsum);
     for (i = 0; i < n; ++i) {
         if (!debiased) a[i] += diag[i];
         tot += a[i];
@@ -678,36 +719,117 @@ static mossa_status mossa__rows_and_offsets(mossa__ctx *ctx, float *K, const dou
     return MOSSA_OK;
 }
 
-/* The stored kernel of X: upper triangle ku, diagonal diag (both in scaled
-   units for linear; *unscale converts), or the full double matrix kd
-   (linear only, caller's units). */
+/* The median's counting keeps up to 1/16 of the triangle's values (the
+   bracket holds ~3%), split between the workers: room per worker, or 0
+   when the triangle is small enough for a plain radix select. */
+static size_t mossa__keep_cap(size_t tri, size_t nw)
+{
+    return tri > 64 * MOSSA__SEL_SAMPLES ? (tri / 16 + nw - 1) / nw : 0;
+}
+
+/* The median's sample for the RBF kernel pass: MOSSA__SEL_SAMPLES strided
+   entries of the upper triangle, as scale^2 |x_i - x_j|^2 straight from
+   the input rows. They match the stored distances up to rounding, which
+   is all a bracket needs (mossa__sel_merge checks it on the real values). */
+#define MOSSA__DSAMPLE_TASK 1024
+typedef struct mossa__dsample_job {
+    const float *x;
+    size_t n, d, count;
+    double s2;
+    float *out;
+} mossa__dsample_job;
+
+/* the row of the upper triangle that holds linear position pos */
+static size_t mossa__urow(size_t n, size_t pos)
+{
+    double a = 2.0 * (double)n - 1.0, disc = a * a - 8.0 * (double)pos;
+    size_t i = (size_t)(0.5 * (a - sqrt(disc > 0.0 ? disc : 0.0)));
+    if (i > n - 1) i = n - 1;
+    while (i > 0 && mossa__uoff(n, i) > pos) --i;
+    while (i + 1 < n && mossa__uoff(n, i + 1) <= pos) ++i;
+    return i;
+}
+
+static void mossa__dsample_task(void *arg, size_t task, int worker)
+{
+    const mossa__dsample_job *j = (const mossa__dsample_job *)arg;
+    const size_t S = MOSSA__SEL_SAMPLES;
+    size_t s, s0 = task * MOSSA__DSAMPLE_TASK, s1 = MOSSA__MIN(S, s0 + MOSSA__DSAMPLE_TASK);
+    (void)worker;
+    for (s = s0; s < s1; ++s) {
+        size_t pos = (size_t)(((double)s + 0.5) * ((double)j->count / (double)S));
+        size_t i = mossa__urow(j->n, pos), c = i + 1 + (pos - mossa__uoff(j->n, i));
+        float v;
+        mossa__k()->sqdist(j->x + i * j->d, j->x + c * j->d, 1, j->d, j->d, &v);
+        j->out[s] = (float)((double)v * j->s2);
+    }
+}
+
+/* The stored kernel of X: upper triangle ku, diagonal diag (both in
+   scaled units for linear; *unscale converts), or the full double matrix
+   kd (linear only, caller's units). buf: the workers' Gram blocks (NULL:
+   allocated here); keep: room for the median's counting (see
+   mossa__keep_cap), without which RBF selects in a pass of its own. */
 static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t n, size_t d,
                                          const mossa__cka_opt *o, float *ku, double *diag, double *kd,
-                                         double *unscale, double *bandwidth_c)
+                                         double *unscale, double *bandwidth_c, double *buf, float *keep)
 {
     mossa__cmat m;
     mossa__kern_job j;
-    size_t count = 0, i;
+    size_t count = 0, i, tri = n * (n - 1) / 2, r[2] = {0, 0}, rr[2], I;
+    size_t *h = NULL, w, nw = (size_t)ctx->n_threads;
+    float *sample = NULL, val[2];
+    int low_zero = 0, need_median = o->rbf && mossa__median_ranks(n, r, &low_zero);
     mossa_status st;
     st = mossa__cmat_make(ctx, x, n, d, 1, &m);
     if (st != MOSSA_OK) return st;
     j.p = m.panels; j.n = n; j.d = d; j.np = mossa__panels_of(n); j.diag = diag;
     j.dist = o->rbf; j.ku = ku; j.kd = kd;
+    j.kw = NULL;
     /* stored floats stay in scaled units (no overflow); doubles are unscaled */
     j.unscale = kd ? 1.0 / (m.scale * m.scale) : 1.0;
     if (unscale) *unscale = (o->rbf || kd) ? 1.0 : 1.0 / (m.scale * m.scale);
     j.pairs = NULL;
     st = mossa__upper_pairs(ctx, (j.np + MOSSA__BP - 1) / MOSSA__BP, (size_t **)&j.pairs, &count);
-    j.buf = (double *)mossa__alloc(ctx, (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double));
+    j.buf = buf ? buf : (double *)mossa__alloc(ctx, nw * MOSSA__BS * MOSSA__BS * sizeof(double));
     if (st == MOSSA_OK && !j.buf) st = MOSSA_ERR_OUT_OF_MEMORY;
+    if (st == MOSSA_OK && need_median) h = (size_t *)mossa__alloc(ctx, 2 * MOSSA__HIST * sizeof(size_t));
+    if (st == MOSSA_OK && need_median && !h) st = MOSSA_ERR_OUT_OF_MEMORY;
+    if (st == MOSSA_OK && need_median && keep && mossa__keep_cap(tri, nw)) {
+        size_t cap = mossa__keep_cap(tri, nw);
+        mossa__dsample_job sj;
+        sample = (float *)mossa__alloc(ctx, MOSSA__SEL_SAMPLES * sizeof(float));
+        j.kw = (mossa__keep *)mossa__alloc(ctx, nw * sizeof(mossa__keep));
+        if (!sample || !j.kw) st = MOSSA_ERR_OUT_OF_MEMORY;
+        if (st == MOSSA_OK) {
+            sj.x = x; sj.n = n; sj.d = d; sj.count = tri; sj.s2 = m.scale * m.scale; sj.out = sample;
+            mossa__parallel(ctx, (MOSSA__SEL_SAMPLES + MOSSA__DSAMPLE_TASK - 1) / MOSSA__DSAMPLE_TASK,
+                            mossa__dsample_task, &sj);
+            mossa__sel_bracket(sample, MOSSA__SEL_SAMPLES, tri, r, h, &j.kw[0].lo, &j.kw[0].width);
+            for (w = 0; w < nw; ++w) {
+                j.kw[w].lo = j.kw[0].lo; j.kw[w].width = j.kw[0].width;
+                j.kw[w].keep = keep + w * (cap + MOSSA__KEEP_PAD); j.kw[w].cap = cap;
+                j.kw[w].k = j.kw[w].below = j.kw[w].inside = 0;
+            }
+        }
+    }
     if (st == MOSSA_OK && (j.dist || diag)) mossa__parallel(ctx, j.np, mossa__kern_diag_task, &j);
     if (st == MOSSA_OK) mossa__parallel(ctx, count, mossa__kern_task, &j);
-    mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, j.buf);
+    mossa__free(ctx, (void *)j.pairs); mossa__free(ctx, sample);
+    if (!buf) mossa__free(ctx, j.buf);
     mossa__cmat_free(ctx, &m);
     if (st == MOSSA_OK && o->rbf) {
         /* Kornblith: sigma^2 = t^2 median(D), K = exp(-D / (2 sigma^2)) */
         double med = 0.0, sigma2;
-        st = mossa__median_full(ctx, ku, n, &med);
+        if (need_median) {
+            if (j.kw && mossa__sel_merge(j.kw, nw, r, h, rr, &I, val) == 0)
+                med = mossa__median_value(low_zero, val);
+            else {
+                /* the bracket missed or a worker's room overflowed: select afresh */
+                st = mossa__select2(ctx, ku, tri, r, 1, val);
+                if (st == MOSSA_OK) med = mossa__median_value(low_zero, val);
+            }
+        }
         sigma2 = o->threshold * o->threshold * med;
         if (st == MOSSA_OK && (!(sigma2 > 0.0) || !(sigma2 <= DBL_MAX))) st = MOSSA_ERR_ZERO_BANDWIDTH;
         if (st == MOSSA_OK) {
@@ -715,6 +837,7 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
             for (i = 0; i < n; ++i) diag[i] = 1.0;
         }
     }
+    mossa__free(ctx, j.kw); mossa__free(ctx, h);
     return st;
 }
 
@@ -776,7 +899,8 @@ static double mossa__hsic_norm(size_t n, int debiased)
 struct mossa_cka_gram {
     size_t n;
     int rbf, debiased;
-    float *K;          /* strict upper triangle */
+    float *K;          /* strict upper triangle (then scratch, mossa__kwork) */
+    void *raw;         /* K's allocation */
     double *diag;      /* n */
     double *a;         /* centering offsets */
     double self;       /* <Kc, Kc> */
@@ -785,10 +909,32 @@ struct mossa_cka_gram {
     int has_alloc;
 };
 
+/* One allocation holds the stored triangle and, after it, the scratch of
+   building it: during the kernel pass the workers' Gram blocks and the
+   median's keep areas, then (reusing the same bytes) the rows pass's
+   per-task column sums. First touches of fresh memory are what costs
+   here (a separate megabyte of 4 KB pages costs ~3 ms on a VM), and the
+   scratch so shares the triangle's huge pages. Byte offsets; keep = 0
+   when there is no keep area. */
+typedef struct mossa__kwork {
+    size_t buf, keep, colsum, bytes;
+} mossa__kwork;
+
+static void mossa__kwork_layout(size_t n, int rbf, size_t nw, mossa__kwork *w)
+{
+    size_t tri = n * (n - 1) / 2, nt = (n + MOSSA__ROW_TASK - 1) / MOSSA__ROW_TASK;
+    size_t at = (tri * sizeof(float) + 63) & ~(size_t)63, blocks = nw * MOSSA__BS * MOSSA__BS * sizeof(double);
+    size_t cap = rbf ? mossa__keep_cap(tri, nw) : 0, keep = cap ? nw * (cap + MOSSA__KEEP_PAD) * sizeof(float) : 0;
+    w->buf = at;
+    w->keep = keep ? at + blocks : 0;
+    w->colsum = at;
+    w->bytes = at + MOSSA__MAX(blocks + keep, nt * n * sizeof(double));
+}
+
 static void mossa__gram_release(mossa__ctx *ctx, mossa_cka_gram *g)
 {
     if (!g) return;
-    mossa__free(ctx, g->K); mossa__free(ctx, g->diag); mossa__free(ctx, g->a); mossa__free(ctx, g);
+    mossa__free(ctx, g->raw); mossa__free(ctx, g->diag); mossa__free(ctx, g->a); mossa__free(ctx, g);
 }
 
 static mossa_status mossa__gram_build(mossa__ctx *ctx, const float *x, size_t n, size_t d,
@@ -796,6 +942,7 @@ static mossa_status mossa__gram_build(mossa__ctx *ctx, const float *x, size_t n,
 {
     mossa_cka_gram *g;
     mossa_status st;
+    mossa__kwork w;
     double s[3], c = 0.0;
     *out = NULL;
     if ((st = mossa__cka_check_sizes(n, d)) != MOSSA_OK) return st;
@@ -805,13 +952,17 @@ static mossa_status mossa__gram_build(mossa__ctx *ctx, const float *x, size_t n,
     g->n = n; g->rbf = o->rbf; g->debiased = o->debiased;
     g->has_alloc = ctx->allocator != NULL;
     if (ctx->allocator) g->alloc = *ctx->allocator;
-    g->K = (float *)mossa__alloc(ctx, n * (n - 1) / 2 * sizeof(float));
-    mossa__advise_huge(g->K, n * (n - 1) / 2 * sizeof(float));
+    mossa__kwork_layout(n, o->rbf, (size_t)ctx->n_threads, &w);
+    g->K = (float *)mossa__alloc_big(ctx, w.bytes, &g->raw);
     g->diag = (double *)mossa__alloc(ctx, n * sizeof(double));
     g->a = (double *)mossa__alloc(ctx, n * sizeof(double));
     if (!g->K || !g->a || !g->diag) st = MOSSA_ERR_OUT_OF_MEMORY;
-    else st = mossa__kernel_matrix(ctx, x, n, d, o, g->K, g->diag, NULL, &g->unscale, &c);
-    if (st == MOSSA_OK) st = mossa__rows_and_offsets(ctx, g->K, g->diag, n, o->rbf, c, o->debiased, g->a);
+    else st = mossa__kernel_matrix(ctx, x, n, d, o, g->K, g->diag, NULL, &g->unscale, &c,
+                                   (double *)(void *)((char *)g->K + w.buf),
+                                   w.keep ? (float *)(void *)((char *)g->K + w.keep) : NULL);
+    if (st == MOSSA_OK)
+        st = mossa__rows_and_offsets(ctx, g->K, g->diag, n, o->rbf, c, o->debiased, g->a,
+                                     (double *)(void *)((char *)g->K + w.colsum));
     if (st == MOSSA_OK && need_self) {
         st = mossa__pair_sums(ctx, g->K, g->diag, g->a, g->K, g->diag, g->a, n, o->debiased, s);
         g->self = s[1];
@@ -912,7 +1063,7 @@ MOSSA_DEF mossa_status mossa_centered_gram(const float *x, size_t n, size_t d,
     if (!o.rbf && !o.debiased) {
         /* HKH = Xc Xc' directly in double */
         st = mossa__cka_check_sizes(n, d);
-        if (st == MOSSA_OK) st = mossa__kernel_matrix(&ctx, x, n, d, &o, NULL, NULL, gram, NULL, NULL);
+        if (st == MOSSA_OK) st = mossa__kernel_matrix(&ctx, x, n, d, &o, NULL, NULL, gram, NULL, NULL, NULL, NULL);
     } else {
         st = mossa__gram_build(&ctx, x, n, d, &o, 0, &g);
         if (st == MOSSA_OK) {
@@ -1208,6 +1359,7 @@ MOSSA_DEF mossa_status mossa_cka_stream_add(mossa_cka_stream *s, const float *x,
     st = mossa__ctx_begin(&ctx, s->n_threads, s->has_alloc ? &s->alloc : NULL);
     if (st != MOSSA_OK) return st;
     mx.mean = my.mean = NULL; mx.rownorm = my.rownorm = NULL; mx.panels = my.panels = NULL;
+    mx.raw = my.raw = NULL;
     j.buf = NULL;
     st = mossa__cmat_make(&ctx, x, n, dx, 0, &mx);
     if (st == MOSSA_OK) st = mossa__cmat_make(&ctx, y, n, dy, 0, &my);

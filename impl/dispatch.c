@@ -216,3 +216,26 @@ MOSSA_DEF void mossa_logf_array(const float *x, float *y, size_t n)
     MOSSA__COUNT_CALL();
     mossa__k()->logf_array(x, y, n);
 }
+
+#ifdef MOSSA_TEST_HOOKS
+/* Test builds: the active level's column sums and RBF distances with the
+   median's counting (impl/internal.h), for tests/test_kernels.c.
+   counts = {below, inside, k}. */
+MOSSA_DEF float mossa_test_colsum(const float *x, size_t n, size_t ldx, size_t cols, double *s);
+MOSSA_DEF float mossa_test_colsum(const float *x, size_t n, size_t ldx, size_t cols, double *s)
+{
+    return mossa__k()->colsum(x, n, ldx, cols, s);
+}
+
+MOSSA_DEF void mossa_test_rbf_dist_keep(const double *g, size_t n, double dr, const double *dc, float *dst,
+                                        uint32_t lo, uint32_t width, float *keep, size_t cap, size_t counts[3]);
+MOSSA_DEF void mossa_test_rbf_dist_keep(const double *g, size_t n, double dr, const double *dc, float *dst,
+                                        uint32_t lo, uint32_t width, float *keep, size_t cap, size_t counts[3])
+{
+    mossa__keep kp;
+    kp.lo = lo; kp.width = width; kp.keep = keep; kp.cap = cap;
+    kp.k = kp.below = kp.inside = 0;
+    mossa__k()->rbf_dist(g, n, dr, dc, dst, keep ? &kp : NULL);
+    counts[0] = kp.below; counts[1] = kp.inside; counts[2] = kp.k;
+}
+#endif

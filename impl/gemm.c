@@ -40,11 +40,36 @@ static void mossa__advise_huge(void *p, size_t bytes)
 {
     const size_t huge = (size_t)2 << 20;
     size_t a = ((size_t)p + huge - 1) & ~(huge - 1), e = ((size_t)p + bytes) & ~(huge - 1);
-    if (p && bytes >= 2 * huge && e > a) (void)madvise((void *)a, e - a, 14 /* MADV_HUGEPAGE */);
+    if (p && bytes >= huge && e > a) (void)madvise((void *)a, e - a, 14 /* MADV_HUGEPAGE */);
 }
+#define MOSSA__HUGE_ALIGN ((size_t)2 << 20)
 #else
 static void mossa__advise_huge(void *p, size_t bytes) { (void)p; (void)bytes; }
+#define MOSSA__HUGE_ALIGN ((size_t)0)
 #endif
+
+/* A big work buffer that is all huge pages: placed on a 2 MB boundary
+   inside an allocation 4 MB larger (address space only: the slack is never
+   touched), so that no partial 2 MB page at either end falls back to 4 KB
+   pages (a 4 MB buffer at a random offset gets one huge page at most).
+   *raw is what to free. Small buffers, and other systems, are allocated
+   as they are. */
+static void *mossa__alloc_big(const mossa__ctx *ctx, size_t bytes, void **raw)
+{
+    const size_t huge = MOSSA__HUGE_ALIGN;
+    size_t off;
+    char *p;
+    if (huge == 0 || bytes < huge || bytes > (size_t)-1 - 2 * huge) {
+        *raw = mossa__alloc(ctx, bytes);
+        return *raw;
+    }
+    *raw = mossa__alloc(ctx, bytes + 2 * huge);
+    if (!*raw) return NULL;
+    off = (size_t)((uintptr_t)*raw & (uintptr_t)(huge - 1));
+    p = (char *)*raw + (off ? huge - off : 0);
+    mossa__advise_huge(p, (bytes + huge - 1) / huge * huge);
+    return p;
+}
 
 static size_t mossa__panels_of(size_t rows) { return (rows + MOSSA__PW - 1) / MOSSA__PW; }
 
@@ -122,38 +147,39 @@ typedef struct mossa__pack_job {
     size_t K;             /* packed inner length (>= the rows used) */
 } mossa__pack_job;
 
-/* rows-as-panels: panel p = rows 16p.., inner dimension = the d columns */
+/* rows-as-panels: panel p = rows 16p.., inner dimension = the d columns.
+   The 16 rows advance together, column by column: each row's norm is its
+   own accumulator (the same order of additions as row by row), so 16
+   independent chains run at once instead of one. */
 static void mossa__pack_rows_task(void *arg, size_t task, int worker)
 {
     const mossa__pack_job *j = (const mossa__pack_job *)arg;
-    size_t np = mossa__panels_of(j->n);
-    size_t r, k, k0;
-    double norms[MOSSA__PW];
+    size_t np = mossa__panels_of(j->n), r0 = task * MOSSA__PW;
+    size_t r, k, k0, nr = MOSSA__MIN(MOSSA__PW, j->n - r0);
+    const float *src = j->x + r0 * j->ldx;
+    const double scale = j->scale;
+    double norms[MOSSA__PW], acc[MOSSA__PW];
     (void)worker;
     for (r = 0; r < MOSSA__PW; ++r) norms[r] = 0.0;
     for (k0 = 0; k0 < j->d; k0 += 64) {
         size_t k1 = MOSSA__MIN(j->d, k0 + 64), kb = k0 / MOSSA__KC * MOSSA__KC;
         /* k0 .. k1 lie inside one k-block (64 divides MOSSA__KC) */
         float *dst = j->out + mossa__pidx(np, j->d, task, kb) - kb * MOSSA__PW;
-        for (r = 0; r < MOSSA__PW; ++r) {
-            size_t row = task * MOSSA__PW + r;
-            if (row < j->n) {
-                const float *src = j->x + row * j->ldx;
-                double acc = 0.0;
-                for (k = k0; k < k1; ++k) {
-                    float v = (float)(((double)src[k] - (j->shift ? j->shift[k] : 0.0)) * j->scale);
-                    dst[k * MOSSA__PW + r] = v;
-                    acc += (double)v * (double)v;
-                }
-                norms[r] += acc;
-            } else {
-                for (k = k0; k < k1; ++k) dst[k * MOSSA__PW + r] = 0.0f;
+        for (r = 0; r < MOSSA__PW; ++r) acc[r] = 0.0;
+        for (k = k0; k < k1; ++k) {
+            const double sh = j->shift ? j->shift[k] : 0.0;
+            float *dk = dst + k * MOSSA__PW;
+            for (r = 0; r < nr; ++r) {
+                float v = (float)(((double)src[r * j->ldx + k] - sh) * scale);
+                dk[r] = v;
+                acc[r] += (double)v * (double)v;
             }
+            for (; r < MOSSA__PW; ++r) dk[r] = 0.0f;
         }
+        for (r = 0; r < MOSSA__PW; ++r) norms[r] += acc[r];
     }
     if (j->rownorm)
-        for (r = 0; r < MOSSA__PW && task * MOSSA__PW + r < j->n; ++r)
-            j->rownorm[task * MOSSA__PW + r] = norms[r];
+        for (r = 0; r < nr; ++r) j->rownorm[r0 + r] = norms[r];
 }
 
 /* columns-as-panels: panel p = columns 16p.., inner dimension = the n rows
@@ -210,29 +236,33 @@ static void mossa__pack_cols(mossa__ctx *ctx, const float *x, size_t n, size_t d
    largest |x| (for the power-of-two scaling). */
 typedef struct mossa__mean_job {
     const float *x;
-    size_t n, d, ldx;
+    size_t n, d, ldx, cols;
     double *mean;
     float *maxabs;   /* per task */
 } mossa__mean_job;
 
-#define MOSSA__MEAN_COLS 512
+/* Tasks of cols columns (64 for narrow matrices, so that there are tasks
+   for every thread; 512 for wide ones), swept in blocks of 128 rows so that
+   each block of a task reads 2 KB runs of its rows rather than 256 bytes
+   of every row per pass. The partition never changes a column's order of
+   additions. */
+#define MOSSA__MEAN_ROWS 128
 static void mossa__mean_task(void *arg, size_t task, int worker)
 {
     const mossa__mean_job *j = (const mossa__mean_job *)arg;
-    size_t c0 = task * MOSSA__MEAN_COLS, c1 = MOSSA__MIN(j->d, c0 + MOSSA__MEAN_COLS), i, c;
-    double *s = j->mean;
+    const mossa__kernels *kt = mossa__k();
+    size_t c0 = task * j->cols, c1 = MOSSA__MIN(j->d, c0 + j->cols), c, i0;
     float m = 0.0f;
     (void)worker;
-    for (c = c0; c < c1; ++c) s[c] = 0.0;
-    for (i = 0; i < j->n; ++i) {
-        const float *row = j->x + i * j->ldx;
-        for (c = c0; c < c1; ++c) {
-            float a = fabsf(row[c]);
-            s[c] += (double)row[c];
+    for (c = c0; c < c1; ++c) j->mean[c] = 0.0;
+    for (i0 = 0; i0 < j->n; i0 += MOSSA__MEAN_ROWS) {
+        size_t rows = MOSSA__MIN(MOSSA__MEAN_ROWS, j->n - i0);
+        for (c = c0; c < c1; c += 64) {
+            float a = kt->colsum(j->x + i0 * j->ldx + c, rows, j->ldx, MOSSA__MIN(64, c1 - c), j->mean + c);
             m = a > m ? a : m;
         }
     }
-    for (c = c0; c < c1; ++c) s[c] /= (double)j->n;
+    for (c = c0; c < c1; ++c) j->mean[c] /= (double)j->n;
     j->maxabs[task] = m;
 }
 
@@ -243,9 +273,11 @@ static mossa_status mossa__column_means(mossa__ctx *ctx, const float *x, size_t 
                                         size_t ldx, double *mean, double *scale)
 {
     mossa__mean_job j;
-    size_t t, nt = (d + MOSSA__MEAN_COLS - 1) / MOSSA__MEAN_COLS;
+    size_t t, nt;
     float m = 0.0f;
     int e;
+    j.cols = d <= 2048 ? 64 : 512;
+    nt = (d + j.cols - 1) / j.cols;
     j.maxabs = (float *)mossa__alloc(ctx, nt * sizeof(float));
     if (!j.maxabs) return MOSSA_ERR_OUT_OF_MEMORY;
     j.x = x; j.n = n; j.d = d; j.ldx = ldx; j.mean = mean;
@@ -309,17 +341,17 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, int trans
     mossa__gemm_job g;
     size_t sb = 0, sbuf, i, j;
     float *pb = NULL;
+    void *pbraw = NULL;
     if (!sym) {
         if (mossa__mul_overflows(mossa__panels_of(n) * MOSSA__PW, k, &sb) ||
             mossa__mul_overflows(sb, sizeof(float), &sb))
             return MOSSA_ERR_TOO_LARGE;
-        pb = (float *)mossa__alloc(ctx, sb);
-        mossa__advise_huge(pb, sb);
+        pb = (float *)mossa__alloc_big(ctx, sb, &pbraw);
     }
     sbuf = (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double);
     g.buf = (double *)mossa__alloc(ctx, sbuf);
     if ((!sym && !pb) || !g.buf) {
-        mossa__free(ctx, pb); mossa__free(ctx, g.buf);
+        mossa__free(ctx, pbraw); mossa__free(ctx, g.buf);
         return MOSSA_ERR_OUT_OF_MEMORY;
     }
     /* op(B) is k x n: its columns become panels over k. */
@@ -330,7 +362,7 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, int trans
     g.sym = sym;
     g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
     mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
-    mossa__free(ctx, pb); mossa__free(ctx, g.buf);
+    mossa__free(ctx, pbraw); mossa__free(ctx, g.buf);
     if (sym)
         for (i = 1; i < m; ++i)
             for (j = 0; j < i; ++j) C[i * ldc + j] = C[j * ldc + i];
@@ -349,14 +381,13 @@ static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, si
                                      const float *A, size_t lda, mossa__gemm_operand *op)
 {
     size_t sa;
-    op->p = NULL; op->rows = rows; op->k = k;
+    op->p = NULL; op->raw = NULL; op->rows = rows; op->k = k;
     if (rows == 0 || k == 0) return MOSSA_OK;
     if (mossa__mul_overflows(mossa__panels_of(rows) * MOSSA__PW, k, &sa) ||
         mossa__mul_overflows(sa, sizeof(float), &sa))
         return MOSSA_ERR_TOO_LARGE;
-    op->p = (float *)mossa__alloc(ctx, sa);
+    op->p = (float *)mossa__alloc_big(ctx, sa, &op->raw);
     if (!op->p) return MOSSA_ERR_OUT_OF_MEMORY;
-    mossa__advise_huge(op->p, sa);
     /* op(A) is rows x k: its rows become panels over k. */
     if (!trans) mossa__pack_rows(ctx, A, rows, k, lda, NULL, 1.0, op->p, NULL);
     else mossa__pack_cols(ctx, A, k, rows, lda, NULL, 1.0, op->p, k, NULL);
@@ -365,8 +396,8 @@ static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, si
 
 static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
 {
-    mossa__free(ctx, op->p);
-    op->p = NULL;
+    mossa__free(ctx, op->raw);
+    op->p = NULL; op->raw = NULL;
 }
 
 static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b, size_t n,

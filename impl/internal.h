@@ -98,6 +98,19 @@ static MOSSA__UNUSED void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa
 /* ---- dispatch table ---------------------------------------------------
    One table per SIMD level; the active one is chosen once. Modules add
    their kernels in their own section so that the pieces stay apart. */
+/* Counting for the exact median (impl/cka.c). Values are non-negative
+   floats compared as bit patterns: below when v < lo, inside when
+   v - lo <= width (unsigned). The values inside are kept at keep[k], k + 1,
+   ... while k < cap (vector levels may write up to MOSSA__KEEP_PAD slots
+   past cap, so keep has room for cap + MOSSA__KEEP_PAD); k ends past cap
+   only when inside > cap. */
+#define MOSSA__KEEP_PAD 16
+typedef struct mossa__keep {
+    uint32_t lo, width;
+    float *keep;
+    size_t cap, k, below, inside;
+} mossa__keep;
+
 typedef struct mossa__kernels {
     mossa_simd_level level;
     /* foundation */
@@ -106,6 +119,10 @@ typedef struct mossa__kernels {
     void (*sqdist)(const float *x, const float *Y, size_t m, size_t d, size_t ldy, float *out);
     void (*expf_array)(const float *x, float *y, size_t n);
     void (*logf_array)(const float *x, float *y, size_t n);
+    /* s[c] += (double)x[i*ldx + c] for i < n in row order, c < cols <= 64
+       (the same bits at every level); returns max |x| over them, NaN
+       ignored (column means, impl/gemm.c) */
+    float (*colsum)(const float *x, size_t n, size_t ldx, size_t cols, double *s);
     /* gemm / cka */
     /* c[i*ldc + j] += sum_{k < kc} a[16k + i] * b[16k + j] for i, j < 16 (two
        packed micro-panels, impl/gemm.c): float products accumulated in
@@ -120,8 +137,9 @@ typedef struct mossa__kernels {
     void (*hsic_row)(const float *k, const float *l, const double *a, const double *b,
                      double ai, double bi, size_t n, size_t skip, double out[3]);
     /* dst[j] = (float)max(dr + dc[j] - 2 g[j], 0) (RBF squared distances from
-       a double Gram tile row, impl/cka.c) */
-    void (*rbf_dist)(const double *g, size_t n, double dr, const double *dc, float *dst);
+       a double Gram tile row, impl/cka.c); with kp, each value is also
+       counted and kept for the median as mossa__keep_scalar does */
+    void (*rbf_dist)(const double *g, size_t n, double dr, const double *dc, float *dst, mossa__keep *kp);
     /* row[j] = expf(row[j] * nc) (a float product), cs[j] += row[j]; returns
        sum row[j] (double sums) */
     double (*rbf_exp_row)(float *row, size_t n, float nc, double *cs);
@@ -192,7 +210,7 @@ static MOSSA__UNUSED mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, 
    mossa__gemm_pack stores op(A) (rows x k, trans as for mossa__gemm), and
    mossa__gemm_packed computes C (rows x n) = beta * C + op(A) op(B) with B
    as in mossa__gemm, bit-identical to mossa__gemm. Release frees it. */
-typedef struct mossa__gemm_operand { float *p; size_t rows, k; } mossa__gemm_operand;
+typedef struct mossa__gemm_operand { float *p; void *raw; size_t rows, k; } mossa__gemm_operand;
 static MOSSA__UNUSED mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
                                      const float *A, size_t lda, mossa__gemm_operand *op);
 static MOSSA__UNUSED mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b,

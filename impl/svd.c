@@ -40,7 +40,7 @@ static void mossa__xprod_begin(mossa__ctx *ctx, mossa__xprod *xp, const float *x
     if (mossa__gemm_pack(ctx, 0, n, d, x, d, &xp->xr) != MOSSA_OK) xp->xr.p = NULL;
     if (!xp->xr.p || mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK) {
         mossa__gemm_release(ctx, &xp->xr);
-        xp->xt.p = NULL;
+        xp->xt.p = NULL; xp->xt.raw = NULL;
     }
 }
 
@@ -787,7 +787,7 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     int it;
     mossa_status st = MOSSA_OK;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL;
+    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL;
     if (mossa__mul_overflows(big, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     omega = (float *)mossa__alloc(ctx, d * l * sizeof(float));
     pf = omega; /* P reuses the test matrix's storage (both d x l) */
@@ -841,7 +841,7 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     mossa_status st = MOSSA_OK;
     int it;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL;
+    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL;
     om = (float *)mossa__alloc(ctx, d * bs * sizeof(float));
     qb = (float *)mossa__alloc(ctx, big * bs * sizeof(float));
     cf = (float *)mossa__alloc(ctx, L * bs * sizeof(float));
@@ -1153,7 +1153,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
     int it;
     *certified = 0;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL;
+    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL;
     /* the Gram path: n d m multiply-adds plus ~3 m^3 for the tridiagonalisation */
     budget = 0.5 * ((double)n * (double)d * (double)m + 3.0 * (double)m * (double)m * (double)m);
     if (lmax < 64) return MOSSA_OK;

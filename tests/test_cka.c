@@ -302,15 +302,15 @@ START_TEST(exact_selection_matches_sorting)
 }
 END_TEST
 
-/* Large enough (n (n-1)/2 > 64 * 16384) that the bandwidth goes through the
-   sampled selection: the RBF kernel still equals Kornblith's. */
-START_TEST(rbf_kernel_at_large_n_matches_reference)
+/* Large enough (n (n-1)/2 > 64 * 16384) that the bandwidth's median is
+   counted inside the kernel pass (a sampled bracket): the RBF kernel still
+   equals Kornblith's. */
+static void check_rbf_kernel_against_reference(const float *x, size_t n, size_t d)
 {
-    size_t n = 1500, d = 5, i, j;
-    float *x = test_random_floats(n * d, 43, 1.0);
     double *g = (double *)malloc(n * n * sizeof(double)), err = 0;
     ld *K = ref_kernel(x, n, d, 1, 1.0), *r = (ld *)calloc(n, sizeof(ld)), tot = 0;
     mossa_cka_options o = opts(1, 0, 2);
+    size_t i, j;
     ck_assert_int_eq(mossa_centered_gram(x, n, d, &o, g), MOSSA_OK);
     for (i = 0; i < n; ++i)
         for (j = 0; j < n; ++j) { r[i] += K[i * n + j]; tot += K[i * n + j]; }
@@ -320,7 +320,30 @@ START_TEST(rbf_kernel_at_large_n_matches_reference)
             err = fmax(err, fabs(g[i * n + j] - (double)want));
         }
     ck_assert_msg(err < 1e-6, "max |K - reference| = %g", err);
-    free(K); free(r); free(x); free(g);
+    free(K); free(r); free(g);
+}
+
+START_TEST(rbf_kernel_at_large_n_matches_reference)
+{
+    size_t n = 1500, d = 5;
+    float *x = test_random_floats(n * d, 43, 1.0);
+    check_rbf_kernel_against_reference(x, n, d);
+    free(x);
+}
+END_TEST
+
+/* Rows that are copies of four points: a handful of distinct distances, so
+   the median's value is shared by a large fraction of the matrix and
+   overflows the room the kernel pass keeps for the bracket (the selection
+   falls back to its own passes); the kernel must not change. */
+START_TEST(rbf_kernel_with_massive_ties_at_large_n_matches_reference)
+{
+    size_t n = 1500, d = 3, i, k;
+    float *pts = test_random_floats(4 * d, 44, 1.0), *x = (float *)malloc(n * d * sizeof(float));
+    for (i = 0; i < n; ++i)
+        for (k = 0; k < d; ++k) x[i * d + k] = pts[(i * 7 % 4) * d + k];
+    check_rbf_kernel_against_reference(x, n, d);
+    free(x); free(pts);
 }
 END_TEST
 
@@ -936,6 +959,7 @@ Suite *suite_cka(void)
     tcase_add_test(t, centered_gram_matches_reference);
     tcase_add_test(t, exact_selection_matches_sorting);
     tcase_add_test(t, rbf_kernel_at_large_n_matches_reference);
+    tcase_add_test(t, rbf_kernel_with_massive_ties_at_large_n_matches_reference);
     tcase_add_test(t, centered_cross_matches_reference);
     tcase_add_test(t, large_n_stays_within_1e6_of_double);
     tcase_add_test(t, invariances_hold);

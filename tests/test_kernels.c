@@ -757,6 +757,133 @@ START_TEST(vector_levels_really_compute_differently_from_scalar)
 }
 END_TEST
 
+/* ---- column sums and the RBF median's counting (impl/cka.c, gemm.c) ------ */
+float mossa_test_colsum(const float *x, size_t n, size_t ldx, size_t cols, double *s);
+void mossa_test_rbf_dist_keep(const double *g, size_t n, double dr, const double *dc, float *dst,
+                              uint32_t lo, uint32_t width, float *keep, size_t cap, size_t counts[3]);
+
+/* Every level adds each column in row order onto the running sums, so the
+   sums equal a plain double loop to the bit; the max |x| skips NaN. */
+START_TEST(colsum_is_the_row_order_double_sum_at_every_level)
+{
+    static const size_t colss[] = {1, 3, 8, 15, 16, 17, 31, 33, 48, 63, 64};
+    const size_t n = 301, ldx = 71;
+    float *x = test_random_floats(n * ldx, 91, 3.0);
+    double s[64], want[64];
+    mossa_simd_level lvl;
+    size_t ci, c, i;
+    x[5 * ldx + 9] = 1e30f;          /* |x| max, and sums far from plain magnitudes */
+    x[7 * ldx + 2] = -2.5e30f;
+    FOR_EACH_SIMD_LEVEL(lvl) {
+        for (ci = 0; ci < sizeof(colss) / sizeof(colss[0]); ++ci) {
+            size_t cols = colss[ci], off = ci % 5;
+            float m, wm = 0.0f;
+            for (c = 0; c < cols; ++c) s[c] = want[c] = (double)c - 7.25;   /* running sums */
+            for (i = 0; i < n; ++i)
+                for (c = 0; c < cols; ++c) {
+                    float a = fabsf(x[i * ldx + off + c]);
+                    want[c] += (double)x[i * ldx + off + c];
+                    wm = a > wm ? a : wm;
+                }
+            m = mossa_test_colsum(x + off, n, ldx, cols, s);
+            for (c = 0; c < cols; ++c)
+                ck_assert_msg(memcmp(&s[c], &want[c], sizeof(double)) == 0, "level %d cols %zu col %zu: %.17g vs %.17g",
+                              (int)lvl, cols, c, s[c], want[c]);
+            ck_assert_msg(m == wm, "level %d cols %zu: max %g vs %g", (int)lvl, cols, (double)m, (double)wm);
+        }
+    }
+    free(x);
+}
+END_TEST
+
+START_TEST(colsum_nan_poisons_its_column_only_and_inf_is_the_max)
+{
+    const size_t n = 40, ldx = 64, cols = 64;
+    float *x = test_random_floats(n * ldx, 92, 1.0);
+    double s[64];
+    mossa_simd_level lvl;
+    size_t c;
+    x[3 * ldx + 20] = NAN;
+    FOR_EACH_SIMD_LEVEL(lvl) {
+        float m;
+        for (c = 0; c < cols; ++c) s[c] = 0.0;
+        m = mossa_test_colsum(x, n, ldx, cols, s);
+        for (c = 0; c < cols; ++c) ck_assert(c == 20 ? isnan(s[c]) : isfinite(s[c]));
+        ck_assert(isfinite(m) && m > 1.0f && m < 10.0f);
+        x[9 * ldx + 61] = -INFINITY;
+        for (c = 0; c < cols; ++c) s[c] = 0.0;
+        m = mossa_test_colsum(x, n, ldx, cols, s);
+        ck_assert(isinf(m) && isinf(s[61]));
+        x[9 * ldx + 61] = 0.5f;
+    }
+    free(x);
+}
+END_TEST
+
+/* dst = (float)max(dr + dc - 2 g, 0) to the bit, and the counts below and
+   inside [lo, lo + width] (bit patterns) plus the values kept match a
+   plain loop, at every level, with the room ample and too small. */
+START_TEST(rbf_dist_counts_and_keeps_the_median_bracket_at_every_level)
+{
+    const size_t n = 203;
+    double g[203], dc[203];
+    float dst[203], keep[203 + 16], want_in[203];
+    const float lof = 0.8f, hif = 1.3f;
+    uint32_t lo, hi;
+    test_rng r = test_rng_make(93);
+    mossa_simd_level lvl;
+    size_t j, len, nb, ni, counts[3];
+    memcpy(&lo, &lof, 4); memcpy(&hi, &hif, 4);
+    for (j = 0; j < n; ++j) {
+        g[j] = (test_uniform(&r) - 0.5) * 1.2;
+        dc[j] = 0.2 + test_uniform(&r);
+    }
+    g[4] = 5.0;    /* negative distance: clamped to 0 */
+    FOR_EACH_SIMD_LEVEL(lvl) {
+        for (len = 0; len <= n; len += (len < 40 ? 1 : 37)) {
+            size_t caps[2], ci;
+            nb = ni = 0;
+            for (j = 0; j < len; ++j) {
+                double v = 0.35 + dc[j] - 2.0 * g[j];
+                float f = v > 0.0 ? (float)v : 0.0f;
+                uint32_t b;
+                memcpy(&b, &f, 4);
+                nb += b < lo;
+                if (b - lo <= hi - lo) want_in[ni++] = f;
+            }
+            caps[0] = len; caps[1] = ni / 2;
+            for (ci = 0; ci < 2; ++ci) {
+                size_t a, b2, found;
+                mossa_test_rbf_dist_keep(g, len, 0.35, dc, dst, lo, hi - lo, keep, caps[ci], counts);
+                for (j = 0; j < len; ++j) {
+                    double v = 0.35 + dc[j] - 2.0 * g[j];
+                    float f = v > 0.0 ? (float)v : 0.0f;
+                    ck_assert(memcmp(&dst[j], &f, 4) == 0);
+                }
+                ck_assert_uint_eq(counts[0], nb);
+                ck_assert_uint_eq(counts[1], ni);
+                if (ni <= caps[ci]) {
+                    /* all kept, as a multiset */
+                    ck_assert_uint_eq(counts[2], ni);
+                    for (a = 0; a < ni; ++a) {
+                        for (found = 0, b2 = 0; b2 < ni; ++b2) found += keep[b2] == want_in[a];
+                        for (b2 = 0; b2 < ni; ++b2) found -= want_in[b2] == want_in[a];
+                        ck_assert_uint_eq(found, 0);
+                    }
+                } else {
+                    /* overflow is visible: the count exceeds the room */
+                    ck_assert_uint_ge(counts[2], caps[ci]);
+                    ck_assert_uint_le(counts[2], caps[ci] + 16);
+                }
+            }
+        }
+        /* without a keep state only the distances are written */
+        mossa_test_rbf_dist_keep(g, n, 0.35, dc, dst, lo, hi - lo, NULL, 0, counts);
+        ck_assert(dst[4] == 0.0f);
+    }
+}
+END_TEST
+
 Suite *suite_kernels(void)
 {
     Suite *s = suite_create("kernels");
@@ -779,6 +906,9 @@ Suite *suite_kernels(void)
     tcase_add_test(lin, sqdist_with_zero_features_is_zero_and_zero_rows_write_nothing);
     tcase_add_test(lin, sqdist_propagates_nan_in_the_tail);
     tcase_add_test(lin, sqdist_levels_agree_within_tolerance);
+    tcase_add_test(lin, colsum_is_the_row_order_double_sum_at_every_level);
+    tcase_add_test(lin, colsum_nan_poisons_its_column_only_and_inf_is_the_max);
+    tcase_add_test(lin, rbf_dist_counts_and_keeps_the_median_bracket_at_every_level);
     suite_add_tcase(s, lin);
     tcase_add_test(math, expf_within_2_ulp_over_the_whole_range);
     tcase_add_test(math, logf_within_2_ulp_over_all_positive_floats);

@@ -387,15 +387,54 @@ static void mossa__hsic_row_avx2(const float *k, const float *l, const double *a
 }
 
 MOSSA__TARGET_AVX2
-static void mossa__rbf_dist_avx2(const double *g, size_t n, double dr, const double *dc, float *dst)
+static void mossa__rbf_dist_avx2(const double *g, size_t n, double dr, const double *dc, float *dst,
+                                 mossa__keep *kp)
 {
     const __m256d vdr = _mm256_set1_pd(dr), two = _mm256_set1_pd(2.0), zero = _mm256_setzero_pd();
     size_t j = 0;
-    for (; j + 4 <= n; j += 4) {
-        __m256d v = _mm256_sub_pd(_mm256_add_pd(vdr, _mm256_loadu_pd(dc + j)), _mm256_mul_pd(two, _mm256_loadu_pd(g + j)));
-        _mm_storeu_ps(dst + j, _mm256_cvtpd_ps(_mm256_max_pd(v, zero)));
+    if (!kp) {
+        for (; j + 4 <= n; j += 4) {
+            __m256d v = _mm256_sub_pd(_mm256_add_pd(vdr, _mm256_loadu_pd(dc + j)), _mm256_mul_pd(two, _mm256_loadu_pd(g + j)));
+            _mm_storeu_ps(dst + j, _mm256_cvtpd_ps(_mm256_max_pd(v, zero)));
+        }
+    } else {
+        /* counted from the registers; the bit patterns are below 2^31
+           (non-negative floats), so signed compares order them, and
+           flipping the sign bit makes the unsigned test b - lo <= width
+           a signed one */
+        const __m128i lo = _mm_set1_epi32((int)kp->lo), sign = _mm_set1_epi32((int)0x80000000u);
+        const __m128i width = _mm_xor_si128(_mm_set1_epi32((int)kp->width), sign);
+        __m128i nb = _mm_setzero_si128(), ni = nb;
+        size_t k = kp->k, cap = kp->cap;
+        for (; j + 4 <= n; j += 4) {
+            __m256d v = _mm256_sub_pd(_mm256_add_pd(vdr, _mm256_loadu_pd(dc + j)), _mm256_mul_pd(two, _mm256_loadu_pd(g + j)));
+            __m128 f = _mm256_cvtpd_ps(_mm256_max_pd(v, zero));
+            __m128i b = _mm_castps_si128(f);
+            __m128i in = _mm_andnot_si128(_mm_cmpgt_epi32(_mm_xor_si128(_mm_sub_epi32(b, lo), sign), width),
+                                          _mm_set1_epi32(-1));
+            int m = _mm_movemask_ps(_mm_castsi128_ps(in));
+            _mm_storeu_ps(dst + j, f);
+            nb = _mm_sub_epi32(nb, _mm_cmpgt_epi32(lo, b));
+            ni = _mm_sub_epi32(ni, in);
+            if (m) {
+                float t[4];
+                int l;
+                _mm_storeu_ps(t, f);
+                for (l = 0; l < 4; ++l) {
+                    kp->keep[k] = t[l];
+                    k += (size_t)((m >> l) & 1) & (k < cap);
+                }
+            }
+        }
+        nb = _mm_add_epi32(nb, _mm_shuffle_epi32(nb, 0x4e));
+        nb = _mm_add_epi32(nb, _mm_shuffle_epi32(nb, 0xb1));
+        ni = _mm_add_epi32(ni, _mm_shuffle_epi32(ni, 0x4e));
+        ni = _mm_add_epi32(ni, _mm_shuffle_epi32(ni, 0xb1));
+        kp->below += (uint32_t)_mm_cvtsi128_si32(nb);
+        kp->inside += (uint32_t)_mm_cvtsi128_si32(ni);
+        kp->k = k;
     }
-    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j);
+    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j, kp);
 }
 
 MOSSA__TARGET_AVX2
@@ -616,12 +655,47 @@ MOSSA__TARGET_AVX2 static uint64_t mossa__text_letter_mask_avx2(const unsigned c
     return (uint64_t)m0 | ((uint64_t)m1 << 32);
 }
 
+/* groups of 16 columns (one cache line of a row), each widened to four
+   double accumulators; every column is its own sum in row order, as in
+   scalar, which also takes the last cols % 16 */
+MOSSA__TARGET_AVX2
+static float mossa__colsum_avx2(const float *x, size_t n, size_t ldx, size_t cols, double *s)
+{
+    const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    __m256 m = _mm256_setzero_ps();
+    float mm[8], r;
+    size_t c = 0, i;
+    int l;
+    for (; c + 16 <= cols; c += 16) {
+        __m256d a0 = _mm256_loadu_pd(s + c), a1 = _mm256_loadu_pd(s + c + 4), a2 = _mm256_loadu_pd(s + c + 8),
+                a3 = _mm256_loadu_pd(s + c + 12);
+        for (i = 0; i < n; ++i) {
+            const float *row = x + i * ldx + c;
+            __m256 f0 = _mm256_loadu_ps(row), f1 = _mm256_loadu_ps(row + 8);
+            a0 = _mm256_add_pd(a0, _mm256_cvtps_pd(_mm256_castps256_ps128(f0)));
+            a1 = _mm256_add_pd(a1, _mm256_cvtps_pd(_mm256_extractf128_ps(f0, 1)));
+            a2 = _mm256_add_pd(a2, _mm256_cvtps_pd(_mm256_castps256_ps128(f1)));
+            a3 = _mm256_add_pd(a3, _mm256_cvtps_pd(_mm256_extractf128_ps(f1, 1)));
+            /* max(|f|, m) keeps m where |f| is NaN */
+            m = _mm256_max_ps(_mm256_and_ps(f0, absmask), m);
+            m = _mm256_max_ps(_mm256_and_ps(f1, absmask), m);
+        }
+        _mm256_storeu_pd(s + c, a0); _mm256_storeu_pd(s + c + 4, a1);
+        _mm256_storeu_pd(s + c + 8, a2); _mm256_storeu_pd(s + c + 12, a3);
+    }
+    r = c < cols ? mossa__colsum_scalar(x + c, n, ldx, cols - c, s + c) : 0.0f;
+    _mm256_storeu_ps(mm, m);
+    for (l = 0; l < 8; ++l) r = mm[l] > r ? mm[l] : r;
+    return r;
+}
+
 static void mossa__fill_avx2(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
     /* foundation */
     t->dot = mossa__dot_avx2;
     t->axpy = mossa__axpy_avx2;
+    t->colsum = mossa__colsum_avx2;
     t->sqdist = mossa__sqdist_avx2;
     t->expf_array = mossa__expf_avx2;
     t->logf_array = mossa__logf_avx2;

@@ -379,18 +379,61 @@ static void mossa__hsic_row_avx512(const float *k, const float *l, const double 
     out[0] = t0; out[1] = t1; out[2] = t2;
 }
 
+/* the population count of an 8-bit mask */
+static unsigned mossa__pop8(unsigned m)
+{
+    m = m - ((m >> 1) & 0x55u);
+    m = (m & 0x33u) + ((m >> 2) & 0x33u);
+    return (m + (m >> 4)) & 0x0fu;
+}
+
 /* (maskz forms throughout: GCC 12 in C++ mode warns that the plain forms'
    internal _mm512_undefined_* are used uninitialised) */
 MOSSA__TARGET_AVX512
-static void mossa__rbf_dist_avx512(const double *g, size_t n, double dr, const double *dc, float *dst)
+static void mossa__rbf_dist_avx512(const double *g, size_t n, double dr, const double *dc, float *dst,
+                                   mossa__keep *kp)
 {
     const __m512d vdr = _mm512_set1_pd(dr), two = _mm512_set1_pd(2.0), zero = _mm512_setzero_pd();
     size_t j = 0;
-    for (; j + 8 <= n; j += 8) {
-        __m512d v = _mm512_sub_pd(_mm512_add_pd(vdr, _mm512_loadu_pd(dc + j)), _mm512_mul_pd(two, _mm512_loadu_pd(g + j)));
-        _mm256_storeu_ps(dst + j, _mm512_maskz_cvtpd_ps((__mmask8)0xff, _mm512_maskz_max_pd((__mmask8)0xff, v, zero)));
+    if (!kp) {
+        for (; j + 8 <= n; j += 8) {
+            __m512d v = _mm512_sub_pd(_mm512_add_pd(vdr, _mm512_loadu_pd(dc + j)), _mm512_mul_pd(two, _mm512_loadu_pd(g + j)));
+            _mm256_storeu_ps(dst + j, _mm512_maskz_cvtpd_ps((__mmask8)0xff, _mm512_maskz_max_pd((__mmask8)0xff, v, zero)));
+        }
+    } else {
+        /* counted from the registers (reading back the fresh stores would
+           stall on store forwarding); the few inside are compressed */
+        const __m256i lo = _mm256_set1_epi32((int)kp->lo), width = _mm256_set1_epi32((int)kp->width),
+                      one = _mm256_set1_epi32(1);
+        __m256i nb = _mm256_setzero_si256(), ni = nb;
+        __m128i s;
+        size_t k = kp->k;
+        for (; j + 8 <= n; j += 8) {
+            __m512d v = _mm512_sub_pd(_mm512_add_pd(vdr, _mm512_loadu_pd(dc + j)), _mm512_mul_pd(two, _mm512_loadu_pd(g + j)));
+            __m256 f = _mm512_maskz_cvtpd_ps((__mmask8)0xff, _mm512_maskz_max_pd((__mmask8)0xff, v, zero));
+            __m256i b = _mm256_castps_si256(f);
+            __mmask8 in = _mm256_cmple_epu32_mask(_mm256_sub_epi32(b, lo), width);
+            _mm256_storeu_ps(dst + j, f);
+            nb = _mm256_mask_add_epi32(nb, _mm256_cmplt_epu32_mask(b, lo), nb, one);
+            if (in) {
+                ni = _mm256_mask_add_epi32(ni, in, ni, one);
+                if (k < kp->cap) {
+                    _mm256_storeu_ps(kp->keep + k, _mm256_maskz_compress_ps(in, f));
+                    k += mossa__pop8(in);
+                }
+            }
+        }
+        s = _mm_add_epi32(_mm256_castsi256_si128(nb), _mm256_extracti128_si256(nb, 1));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+        kp->below += (uint32_t)_mm_cvtsi128_si32(s);
+        s = _mm_add_epi32(_mm256_castsi256_si128(ni), _mm256_extracti128_si256(ni, 1));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+        kp->inside += (uint32_t)_mm_cvtsi128_si32(s);
+        kp->k = k;
     }
-    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j);
+    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j, kp);
 }
 
 MOSSA__TARGET_AVX512
@@ -689,12 +732,61 @@ MOSSA__TARGET_AVX512 static uint64_t mossa__text_letter_mask_avx512(const unsign
     return (uint64_t)_mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(26));
 }
 
+/* four 16-column vectors (masked at the end), each widened to two double
+   accumulators: every column is its own sum in row order, as in scalar */
+MOSSA__TARGET_AVX512
+static float mossa__colsum_avx512(const float *x, size_t n, size_t ldx, size_t cols, double *s)
+{
+    __m512d a0, a1, a2, a3, a4, a5, a6, a7;
+    __m512 m = _mm512_setzero_ps();
+    const __m512 absmask = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
+    __mmask16 k0, k1, k2, k3;
+    double t[64];
+    size_t i;
+    memset(t, 0, sizeof(t));
+    memcpy(t, s, cols * sizeof(double));
+    a0 = _mm512_loadu_pd(t); a1 = _mm512_loadu_pd(t + 8); a2 = _mm512_loadu_pd(t + 16); a3 = _mm512_loadu_pd(t + 24);
+    a4 = _mm512_loadu_pd(t + 32); a5 = _mm512_loadu_pd(t + 40); a6 = _mm512_loadu_pd(t + 48); a7 = _mm512_loadu_pd(t + 56);
+    k0 = cols >= 16 ? MOSSA__ALL16 : mossa__tailmask_avx512(cols);
+    k1 = cols >= 32 ? MOSSA__ALL16 : cols > 16 ? mossa__tailmask_avx512(cols - 16) : 0;
+    k2 = cols >= 48 ? MOSSA__ALL16 : cols > 32 ? mossa__tailmask_avx512(cols - 32) : 0;
+    k3 = cols >= 64 ? MOSSA__ALL16 : cols > 48 ? mossa__tailmask_avx512(cols - 48) : 0;
+#define MOSSA__COLSUM_V(k, off, lo, hi)                                                              \
+    {                                                                                            \
+        __m512 f = _mm512_maskz_loadu_ps(k, row + off);                                          \
+        lo = _mm512_add_pd(lo, _mm512_maskz_cvtps_pd(0xff, mossa__half_avx512(f, 0)));           \
+        hi = _mm512_add_pd(hi, _mm512_maskz_cvtps_pd(0xff, mossa__half_avx512(f, 1)));           \
+        /* max(|f|, m) keeps m where |f| is NaN */                                               \
+        m = _mm512_maskz_max_ps(MOSSA__ALL16, _mm512_maskz_and_ps(MOSSA__ALL16, f, absmask), m); \
+    }
+    for (i = 0; i < n; ++i) {
+        const float *row = x + i * ldx;
+        MOSSA__COLSUM_V(k0, 0, a0, a1)
+        if (k1) MOSSA__COLSUM_V(k1, 16, a2, a3)
+        if (k2) MOSSA__COLSUM_V(k2, 32, a4, a5)
+        if (k3) MOSSA__COLSUM_V(k3, 48, a6, a7)
+    }
+#undef MOSSA__COLSUM_V
+    _mm512_storeu_pd(t, a0); _mm512_storeu_pd(t + 8, a1); _mm512_storeu_pd(t + 16, a2);
+    _mm512_storeu_pd(t + 24, a3); _mm512_storeu_pd(t + 32, a4); _mm512_storeu_pd(t + 40, a5);
+    _mm512_storeu_pd(t + 48, a6); _mm512_storeu_pd(t + 56, a7);
+    memcpy(s, t, cols * sizeof(double));
+    {
+        float mm[16], r = 0.0f;
+        int l;
+        _mm512_storeu_ps(mm, m);
+        for (l = 0; l < 16; ++l) r = mm[l] > r ? mm[l] : r;
+        return r;
+    }
+}
+
 static void mossa__fill_avx512(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
     /* foundation */
     t->dot = mossa__dot_avx512;
     t->axpy = mossa__axpy_avx512;
+    t->colsum = mossa__colsum_avx512;
     t->sqdist = mossa__sqdist_avx512;
     t->expf_array = mossa__expf_avx512;
     t->logf_array = mossa__logf_avx512;

@@ -250,19 +250,42 @@ static void mossa__hsic_row_neon(const float *k, const float *l, const double *a
     out[0] = t0; out[1] = t1; out[2] = t2;
 }
 
-static void mossa__rbf_dist_neon(const double *g, size_t n, double dr, const double *dc, float *dst)
+static void mossa__rbf_dist_neon(const double *g, size_t n, double dr, const double *dc, float *dst,
+                                 mossa__keep *kp)
 {
     const float64x2_t vdr = vdupq_n_f64(dr), zero = vdupq_n_f64(0.0);
-    size_t j = 0;
+    const uint32x4_t lo = vdupq_n_u32(kp ? kp->lo : 0u), width = vdupq_n_u32(kp ? kp->width : 0u);
+    uint32x4_t nb = vdupq_n_u32(0), ni = nb;
+    size_t j = 0, k = kp ? kp->k : 0;
     for (; j + 4 <= n; j += 4) {
         float64x2_t v0 = vsubq_f64(vaddq_f64(vdr, vld1q_f64(dc + j)), vaddq_f64(vld1q_f64(g + j), vld1q_f64(g + j)));
         float64x2_t v1 = vsubq_f64(vaddq_f64(vdr, vld1q_f64(dc + j + 2)), vaddq_f64(vld1q_f64(g + j + 2), vld1q_f64(g + j + 2)));
+        float32x4_t f;
         /* vmaxnm: +0 for -0 vs +0 is not guaranteed, so compare explicitly */
         v0 = vbslq_f64(vcgtq_f64(v0, zero), v0, zero);
         v1 = vbslq_f64(vcgtq_f64(v1, zero), v1, zero);
-        vst1q_f32(dst + j, vcvt_high_f32_f64(vcvt_f32_f64(v0), v1));
+        f = vcvt_high_f32_f64(vcvt_f32_f64(v0), v1);
+        vst1q_f32(dst + j, f);
+        if (kp) {
+            /* counted from the registers; the few inside kept lane by lane */
+            uint32x4_t b = vreinterpretq_u32_f32(f), in = vcleq_u32(vsubq_u32(b, lo), width);
+            nb = vsubq_u32(nb, vcltq_u32(b, lo));
+            ni = vsubq_u32(ni, in);
+            if (vmaxvq_u32(in)) {
+                float t[4];
+                uint32_t m[4];
+                int l;
+                vst1q_f32(t, f);
+                vst1q_u32(m, in);
+                for (l = 0; l < 4; ++l) {
+                    kp->keep[k] = t[l];
+                    k += (size_t)(m[l] & 1u) & (k < kp->cap);
+                }
+            }
+        }
     }
-    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j);
+    if (kp) { kp->below += vaddvq_u32(nb); kp->inside += vaddvq_u32(ni); kp->k = k; }
+    mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j, kp);
 }
 
 static double mossa__rbf_exp_row_neon(float *row, size_t n, float nc, double *cs)
@@ -365,12 +388,44 @@ static uint64_t mossa__text_letter_mask_neon(const unsigned char *p)
     return vgetq_lane_u64(vreinterpretq_u64_u8(s), 0);
 }
 
+/* groups of 8 columns, each widened to four double accumulators; every
+   column is its own sum in row order, as in scalar, which also takes the
+   last cols % 8 */
+static float mossa__colsum_neon(const float *x, size_t n, size_t ldx, size_t cols, double *s)
+{
+    float32x4_t m = vdupq_n_f32(0.0f);
+    float mm[4], r;
+    size_t c = 0, i;
+    int l;
+    for (; c + 8 <= cols; c += 8) {
+        float64x2_t a0 = vld1q_f64(s + c), a1 = vld1q_f64(s + c + 2), a2 = vld1q_f64(s + c + 4),
+                    a3 = vld1q_f64(s + c + 6);
+        for (i = 0; i < n; ++i) {
+            const float *row = x + i * ldx + c;
+            float32x4_t f0 = vld1q_f32(row), f1 = vld1q_f32(row + 4), b0 = vabsq_f32(f0), b1 = vabsq_f32(f1);
+            a0 = vaddq_f64(a0, vcvt_f64_f32(vget_low_f32(f0)));
+            a1 = vaddq_f64(a1, vcvt_high_f64_f32(f0));
+            a2 = vaddq_f64(a2, vcvt_f64_f32(vget_low_f32(f1)));
+            a3 = vaddq_f64(a3, vcvt_high_f64_f32(f1));
+            /* |f| > m ? |f| : m keeps m where |f| is NaN */
+            m = vbslq_f32(vcgtq_f32(b0, m), b0, m);
+            m = vbslq_f32(vcgtq_f32(b1, m), b1, m);
+        }
+        vst1q_f64(s + c, a0); vst1q_f64(s + c + 2, a1); vst1q_f64(s + c + 4, a2); vst1q_f64(s + c + 6, a3);
+    }
+    r = c < cols ? mossa__colsum_scalar(x + c, n, ldx, cols - c, s + c) : 0.0f;
+    vst1q_f32(mm, m);
+    for (l = 0; l < 4; ++l) r = mm[l] > r ? mm[l] : r;
+    return r;
+}
+
 static void mossa__fill_neon(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
     /* foundation */
     t->dot = mossa__dot_neon;
     t->axpy = mossa__axpy_neon;
+    t->colsum = mossa__colsum_neon;
     t->sqdist = mossa__sqdist_neon;
     t->expf_array = mossa__expf_neon;
     t->logf_array = mossa__logf_neon;

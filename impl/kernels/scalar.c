@@ -202,16 +202,39 @@ static void mossa__hsic_row_scalar(const float *k, const float *l, const double 
     out[0] = s0; out[1] = s1; out[2] = s2;
 }
 
+/* Counts v[0..n) below and inside kp's bracket and keeps the values inside
+   (struct mossa__keep), without a branch: while k < cap each value is
+   written at keep[k] and k advances only for one inside. */
+static void mossa__keep_scalar(const float *v, size_t n, mossa__keep *kp)
+{
+    const uint32_t lo = kp->lo, width = kp->width;
+    float *keep = kp->keep;
+    size_t i, nb = 0, ni = 0, k = kp->k, cap = kp->cap;
+    for (i = 0; i < n; ++i) {
+        uint32_t b;
+        size_t in;
+        memcpy(&b, &v[i], sizeof(b));
+        in = b - lo <= width;
+        nb += b < lo;
+        ni += in;
+        keep[k] = v[i];
+        k += in & (k < cap);
+    }
+    kp->k = k; kp->below += nb; kp->inside += ni;
+}
+
 /* RBF distances of one row segment of a Gram tile: |xi|^2 + |xj|^2 - 2 xi.xj
    formed in double, clamped at 0 (rounding can make it slightly negative),
    rounded once to float. 2 g is exact, so fused and unfused forms agree. */
-static void mossa__rbf_dist_scalar(const double *g, size_t n, double dr, const double *dc, float *dst)
+static void mossa__rbf_dist_scalar(const double *g, size_t n, double dr, const double *dc, float *dst,
+                                   mossa__keep *kp)
 {
     size_t j;
     for (j = 0; j < n; ++j) {
         double v = dr + dc[j] - 2.0 * g[j];
         dst[j] = v > 0.0 ? (float)v : 0.0f;
     }
+    if (kp) mossa__keep_scalar(dst, n, kp);
 }
 
 /* row[j] = exp(row[j] nc), the argument one float product (the same bits
@@ -383,6 +406,24 @@ static uint64_t mossa__text_letter_mask_scalar(const unsigned char *p)
     return m;
 }
 
+static float mossa__colsum_scalar(const float *x, size_t n, size_t ldx, size_t cols, double *s)
+{
+    double acc[64];
+    float m = 0.0f;
+    size_t i, c;
+    for (c = 0; c < cols; ++c) acc[c] = s[c];
+    for (i = 0; i < n; ++i) {
+        const float *row = x + i * ldx;
+        for (c = 0; c < cols; ++c) {
+            float a = fabsf(row[c]);
+            acc[c] += (double)row[c];
+            m = a > m ? a : m;
+        }
+    }
+    for (c = 0; c < cols; ++c) s[c] = acc[c];
+    return m;
+}
+
 static void mossa__fill_scalar(mossa__kernels *t)
 {
     /* foundation */
@@ -391,6 +432,7 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->sqdist = mossa__sqdist_scalar;
     t->expf_array = mossa__expf_scalar;
     t->logf_array = mossa__logf_scalar;
+    t->colsum = mossa__colsum_scalar;
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_scalar;
     t->gemm_tile16x32 = NULL;
