@@ -52,15 +52,17 @@ static void mossa__advise_huge(void *p, size_t bytes) { (void)p; (void)bytes; }
    inside an allocation 4 MB larger (address space only: the slack is never
    touched), so that no partial 2 MB page at either end falls back to 4 KB
    pages (a 4 MB buffer at a random offset gets one huge page at most).
-   *raw is what to free. Small buffers, and other systems, are allocated
-   as they are. */
+   *raw is what to free. Small buffers, other systems and a caller's
+   allocator (whose memory the slack would really cost, and whose pages
+   are its own business) get exactly the bytes asked for. */
 static void *mossa__alloc_big(const mossa__ctx *ctx, size_t bytes, void **raw)
 {
     const size_t huge = MOSSA__HUGE_ALIGN;
     size_t off;
     char *p;
-    if (huge == 0 || bytes < huge || bytes > (size_t)-1 - 2 * huge) {
+    if (huge == 0 || bytes < huge || bytes > (size_t)-1 - 2 * huge || (ctx && ctx->allocator)) {
         *raw = mossa__alloc(ctx, bytes);
+        if (*raw) mossa__advise_huge(*raw, bytes);
         return *raw;
     }
     *raw = mossa__alloc(ctx, bytes + 2 * huge);
