@@ -4507,9 +4507,26 @@ static void mossa__panel_block_k(const float *A, size_t npa, size_t pa0, size_t 
                 ++pj;
                 continue;
             }
+            pi = 0;
+            if (kt->gemm_tile16x32 && !upper) {
+                /* an odd last B micro-panel (a sketch of 144 columns is 9):
+                   the single-width tile runs at about half the speed, so
+                   swap the roles and take two A micro-panels at a time,
+                   C' = B' A, adding the transposed tile. Each entry is the
+                   same float sum over k, so the result is bit-identical. */
+                double t[MOSSA__PW * 2 * MOSSA__PW];
+                size_t i, j;
+                for (; pi + 1 < na; pi += 2) {
+                    double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
+                    memset(t, 0, sizeof(t));
+                    kt->gemm_tile16x32(b, a0 + pi * kc * MOSSA__PW, kc, t, 2 * MOSSA__PW);
+                    for (i = 0; i < 2 * MOSSA__PW; ++i)
+                        for (j = 0; j < MOSSA__PW; ++j) c[i * ldc + j] += t[j * 2 * MOSSA__PW + i];
+                }
+            }
             {
                 size_t pend = upper ? MOSSA__MIN(na, pj + 1) : na;
-                for (pi = 0; pi < pend; ++pi)
+                for (; pi < pend; ++pi)
                     kt->gemm_tile16(a0 + pi * kc * MOSSA__PW, b, kc,
                                     C + pi * MOSSA__PW * ldc + pj * MOSSA__PW, ldc);
             }
