@@ -4577,6 +4577,15 @@ static void mossa__pack_rows_task(void *arg, size_t task, int worker)
         /* k0 .. k1 lie inside one k-block (64 divides MOSSA__KC) */
         float *dst = j->out + mossa__pidx(np, j->d, task, kb) - kb * MOSSA__PW;
         for (r = 0; r < MOSSA__PW; ++r) acc[r] = 0.0;
+        if (!j->shift && scale == 1.0 && !j->rownorm) {
+            /* a plain copy (the products of the SVD module) */
+            for (k = k0; k < k1; ++k) {
+                float *dk = dst + k * MOSSA__PW;
+                for (r = 0; r < nr; ++r) dk[r] = src[r * j->ldx + k];
+                for (; r < MOSSA__PW; ++r) dk[r] = 0.0f;
+            }
+            continue;
+        }
         for (k = k0; k < k1; ++k) {
             const double sh = j->shift ? j->shift[k] : 0.0;
             float *dk = dst + k * MOSSA__PW;
@@ -4601,6 +4610,20 @@ static void mossa__pack_cols_task(void *arg, size_t task, int worker)
     size_t np = mossa__panels_of(j->d);
     size_t i, c, p, i0 = task * 64, i1 = MOSSA__MIN(j->K, i0 + 64);
     (void)worker;
+    if (!j->shift && j->scale == 1.0 && !j->rownorm) {
+        /* a plain copy (the products of the SVD module): whole 64-byte
+           runs of each row, without the double arithmetic */
+        for (i = i0; i < i1; ++i) {
+            size_t kb = i / MOSSA__KC * MOSSA__KC;
+            for (p = 0; p < np; ++p) {
+                float *dst = j->out + mossa__pidx(np, j->K, p, kb) + (i - kb) * MOSSA__PW;
+                size_t col = p * MOSSA__PW, w = i < j->n && col < j->d ? MOSSA__MIN(MOSSA__PW, j->d - col) : 0;
+                if (w) memcpy(dst, j->x + i * j->ldx + col, w * sizeof(float));
+                for (c = w; c < MOSSA__PW; ++c) dst[c] = 0.0f;
+            }
+        }
+        return;
+    }
     for (i = i0; i < i1; ++i) {
         double acc = 0.0;
         size_t kb = i / MOSSA__KC * MOSSA__KC;
