@@ -4738,8 +4738,38 @@ typedef struct mossa__gemm_job {
     double beta;
     double *C;
     size_t ldc;
-    double *buf;             /* per worker MOSSA__BS^2 */
+    double *buf;             /* per worker MOSSA__BS^2 (thin: nbj of them) */
 } mossa__gemm_job;
+
+/* Thin products (C at most MOSSA__GEMM_THIN blocks wide, e.g. X times a
+   sketch of 144 columns): a task owns a whole block row and sweeps the
+   k-blocks outermost over all its column blocks, so each k-slice of A
+   (the big operand) is read from memory once instead of once per column
+   block. Every entry still adds its k-blocks in order: the same bits. */
+#define MOSSA__GEMM_THIN 4
+static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
+{
+    const mossa__gemm_job *g = (const mossa__gemm_job *)arg;
+    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n), bi = task, bj, i, j, k0;
+    size_t na = MOSSA__MIN(MOSSA__BP, pa - bi * MOSSA__BP), r0 = bi * MOSSA__BS;
+    size_t rows = MOSSA__MIN(MOSSA__BS, g->m - r0);
+    double *buf = g->buf + (size_t)worker * g->nbj * MOSSA__BS * MOSSA__BS;
+    memset(buf, 0, g->nbj * MOSSA__BS * MOSSA__BS * sizeof(double));
+    for (k0 = 0; k0 < g->k; k0 += MOSSA__KC)
+        for (bj = 0; bj < g->nbj; ++bj)
+            mossa__panel_block_k(g->pa, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP,
+                                 MOSSA__MIN(MOSSA__BP, pb - bj * MOSSA__BP), g->k, k0,
+                                 MOSSA__MIN(g->k, k0 + MOSSA__KC), 0, buf + bj * MOSSA__BS * MOSSA__BS, MOSSA__BS);
+    for (bj = 0; bj < g->nbj; ++bj) {
+        size_t c0 = bj * MOSSA__BS, cols = MOSSA__MIN(MOSSA__BS, g->n - c0);
+        for (i = 0; i < rows; ++i) {
+            double *c = g->C + (r0 + i) * g->ldc + c0;
+            const double *src = buf + bj * MOSSA__BS * MOSSA__BS + i * MOSSA__BS;
+            if (g->beta == 0.0) for (j = 0; j < cols; ++j) c[j] = src[j];
+            else for (j = 0; j < cols; ++j) c[j] = g->beta * c[j] + src[j];
+        }
+    }
+}
 
 static void mossa__gemm_task(void *arg, size_t task, int worker)
 {
@@ -4774,6 +4804,7 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, int trans
 {
     mossa__gemm_job g;
     size_t sb = 0, sbuf, i, j;
+    int thin;
     float *pb = NULL;
     void *pbraw = NULL;
     if (!sym) {
@@ -4782,7 +4813,9 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, int trans
             return MOSSA_ERR_TOO_LARGE;
         pb = (float *)mossa__alloc_big(ctx, sb, &pbraw);
     }
-    sbuf = (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double);
+    g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
+    thin = !sym && g.nbj <= MOSSA__GEMM_THIN;
+    sbuf = (size_t)ctx->n_threads * (thin ? g.nbj : 1) * MOSSA__BS * MOSSA__BS * sizeof(double);
     g.buf = (double *)mossa__alloc(ctx, sbuf);
     if ((!sym && !pb) || !g.buf) {
         mossa__free(ctx, pbraw); mossa__free(ctx, g.buf);
@@ -4794,8 +4827,8 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, int trans
     else mossa__pack_cols(ctx, B, k, n, ldb, NULL, 1.0, pb, k, NULL);
     g.pa = pa; g.pb = sym ? pa : pb; g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc;
     g.sym = sym;
-    g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
-    mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
+    if (thin) mossa__parallel(ctx, (m + MOSSA__BS - 1) / MOSSA__BS, mossa__gemm_thin_task, &g);
+    else mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
     mossa__free(ctx, pbraw); mossa__free(ctx, g.buf);
     if (sym)
         for (i = 1; i < m; ++i)
