@@ -4618,6 +4618,7 @@ static void mossa__pack_cols_task(void *arg, size_t task, int worker)
             for (p = 0; p < np; ++p) {
                 float *dst = j->out + mossa__pidx(np, j->K, p, kb) + (i - kb) * MOSSA__PW;
                 size_t col = p * MOSSA__PW, w = i < j->n && col < j->d ? MOSSA__MIN(MOSSA__PW, j->d - col) : 0;
+                if (w == MOSSA__PW) { memcpy(dst, j->x + i * j->ldx + col, MOSSA__PW * sizeof(float)); continue; }
                 if (w) memcpy(dst, j->x + i * j->ldx + col, w * sizeof(float));
                 for (c = w; c < MOSSA__PW; ++c) dst[c] = 0.0f;
             }
