@@ -1301,6 +1301,13 @@ typedef struct mossa__kernels {
     /* the same for two adjacent B micro-panels (b and b + 16 kc): a 16 x 32
        tile; NULL = two gemm_tile16 calls */
     void (*gemm_tile16x32)(const float *a, const float *b, size_t kc, double *c, size_t ldc);
+    /* the same two with general strides: A row i at a[lda k + i], B column
+       j at b[ldb k + j] (16x32: the second 16 columns at b2[ldb k + j]), for
+       operands read in place (impl/gemm.c); NULL = not at this level */
+    void (*gemm_tile16_g)(const float *a, size_t lda, const float *b, size_t ldb, size_t kc, double *c,
+                          size_t ldc);
+    void (*gemm_tile16x32_g)(const float *a, size_t lda, const float *b, const float *b2, size_t ldb, size_t kc,
+                             double *c, size_t ldc);
     /* sums over j < n of (k_j - a_i - a[j]) (l_j - b_i - b[j]) into out[0],
        (k - ..)^2 into out[1], (l - ..)^2 into out[2] (row i of two
        centered kernels, impl/cka.c); skip = column to leave out or n. */
@@ -1380,12 +1387,17 @@ static MOSSA__UNUSED mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, 
    mossa__gemm_pack stores op(A) (rows x k, trans as for mossa__gemm), and
    mossa__gemm_packed computes C (rows x n) = beta * C + op(A) op(B) with B
    as in mossa__gemm, bit-identical to mossa__gemm. Release frees it. */
-typedef struct mossa__gemm_operand { float *p; void *raw; size_t rows, k; } mossa__gemm_operand;
+/* op(A) for repeated products: packed (p), or read in place (in, ld != 0:
+   row i of op(A) at in[ld k + i], see mossa__gemm_inplace_t) */
+typedef struct mossa__gemm_operand { float *p; void *raw; const float *in; size_t rows, k, ld; } mossa__gemm_operand;
 static MOSSA__UNUSED mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
                                      const float *A, size_t lda, mossa__gemm_operand *op);
 static MOSSA__UNUSED mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b,
                                        size_t n, const float *B, size_t ldb, double beta, double *C, size_t ldc);
 static MOSSA__UNUSED void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op);
+static MOSSA__UNUSED int mossa__gemm_inplace_t(size_t rows, size_t k, const float *A, size_t lda,
+                                              mossa__gemm_operand *op);
+static MOSSA__UNUSED int mossa__gemm_is_thin(size_t n);
 
 /* ---- small helpers ----------------------------------------------------- */
 static MOSSA__UNUSED int mossa__all_finite(const float *x, size_t count);
@@ -2393,6 +2405,8 @@ static void mossa__fill_scalar(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_scalar;
     t->gemm_tile16x32 = NULL;
+    t->gemm_tile16_g = NULL;
+    t->gemm_tile16x32_g = NULL;
     t->hsic_row = mossa__hsic_row_scalar;
     t->rbf_dist = mossa__rbf_dist_scalar;
     t->rbf_exp_row = mossa__rbf_exp_row_scalar;
@@ -3380,7 +3394,8 @@ static MOSSA__TARGET_AVX512 void mossa__logf_avx512(const float *x, float *y, si
    broadcast (embedded-broadcast FMAs); 16 accumulators cover the FMA
    latency of two pipes. */
 MOSSA__TARGET_AVX512
-static void mossa__gemm_tile16_avx512(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+static void mossa__gemm_tile16_g_avx512(const float *a, size_t lda, const float *b, size_t ldb, size_t kc, double *c,
+                                        size_t ldc)
 {
     __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
     __m512 c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
@@ -3388,8 +3403,8 @@ static void mossa__gemm_tile16_avx512(const float *a, const float *b, size_t kc,
     __m512 r[16];
     int i;
     for (k = 0; k < kc; ++k) {
-        const float *ak = a + 16 * k;
-        __m512 bv = _mm512_loadu_ps(b + 16 * k);
+        const float *ak = a + lda * k;
+        __m512 bv = _mm512_loadu_ps(b + ldb * k);
         c0 = _mm512_fmadd_ps(_mm512_set1_ps(ak[0]), bv, c0);
         c1 = _mm512_fmadd_ps(_mm512_set1_ps(ak[1]), bv, c1);
         c2 = _mm512_fmadd_ps(_mm512_set1_ps(ak[2]), bv, c2);
@@ -3422,6 +3437,12 @@ static void mossa__gemm_tile16_avx512(const float *a, const float *b, size_t kc,
     }
 }
 
+MOSSA__TARGET_AVX512
+static void mossa__gemm_tile16_avx512(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+{
+    mossa__gemm_tile16_g_avx512(a, 16, b, 16, kc, c, ldc);
+}
+
 /* Rows r0 .. r0+R-1 of a 16 x 32 tile: two B vectors per k, one broadcast
    per row, 2R accumulators (R = 12: 24 accumulators, 14 loads per 24 FMAs
    instead of 17 per 16 for the 16 x 16 tile). */
@@ -3443,9 +3464,10 @@ static void mossa__avx512_add_row(double *ci, __m512 r)
 }
 
 MOSSA__TARGET_AVX512
-static void mossa__gemm_tile16x32_avx512(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+static void mossa__gemm_tile16x32_g_avx512(const float *a, size_t lda, const float *b, const float *b2, size_t ldb,
+                                           size_t kc, double *c, size_t ldc)
 {
-    const float *bb = b + 16 * kc;
+    const float *bb = b2;
     size_t k;
     {
         __m512 z = _mm512_setzero_ps();
@@ -3453,8 +3475,8 @@ static void mossa__gemm_tile16x32_avx512(const float *a, const float *b, size_t 
         __m512 c60 = z, c61 = z, c70 = z, c71 = z, c80 = z, c81 = z, c90 = z, c91 = z;
         __m512 c100 = z, c101 = z, c110 = z, c111 = z;
         for (k = 0; k < kc; ++k) {
-            const float *ak = a + 16 * k;
-            __m512 b0 = _mm512_loadu_ps(b + 16 * k), b1 = _mm512_loadu_ps(bb + 16 * k), t;
+            const float *ak = a + lda * k;
+            __m512 b0 = _mm512_loadu_ps(b + ldb * k), b1 = _mm512_loadu_ps(bb + ldb * k), t;
             MOSSA__AVX512_ROW(0) MOSSA__AVX512_ROW(1) MOSSA__AVX512_ROW(2) MOSSA__AVX512_ROW(3)
             MOSSA__AVX512_ROW(4) MOSSA__AVX512_ROW(5) MOSSA__AVX512_ROW(6) MOSSA__AVX512_ROW(7)
             MOSSA__AVX512_ROW(8) MOSSA__AVX512_ROW(9) MOSSA__AVX512_ROW(10) MOSSA__AVX512_ROW(11)
@@ -3468,12 +3490,18 @@ static void mossa__gemm_tile16x32_avx512(const float *a, const float *b, size_t 
         __m512 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         a += 12; c += 12 * ldc;
         for (k = 0; k < kc; ++k) {
-            const float *ak = a + 16 * k;
-            __m512 b0 = _mm512_loadu_ps(b + 16 * k), b1 = _mm512_loadu_ps(bb + 16 * k), t;
+            const float *ak = a + lda * k;
+            __m512 b0 = _mm512_loadu_ps(b + ldb * k), b1 = _mm512_loadu_ps(bb + ldb * k), t;
             MOSSA__AVX512_ROW(0) MOSSA__AVX512_ROW(1) MOSSA__AVX512_ROW(2) MOSSA__AVX512_ROW(3)
         }
         MOSSA__AVX512_STORE(0) MOSSA__AVX512_STORE(1) MOSSA__AVX512_STORE(2) MOSSA__AVX512_STORE(3)
     }
+}
+
+MOSSA__TARGET_AVX512
+static void mossa__gemm_tile16x32_avx512(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+{
+    mossa__gemm_tile16x32_g_avx512(a, 16, b, b + 16 * kc, 16, kc, c, ldc);
 }
 #undef MOSSA__AVX512_ROW
 #undef MOSSA__AVX512_STORE
@@ -3924,6 +3952,8 @@ static void mossa__fill_avx512(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx512;
     t->gemm_tile16x32 = mossa__gemm_tile16x32_avx512;
+    t->gemm_tile16_g = mossa__gemm_tile16_g_avx512;
+    t->gemm_tile16x32_g = mossa__gemm_tile16x32_g_avx512;
     t->hsic_row = mossa__hsic_row_avx512;
     t->rbf_dist = mossa__rbf_dist_avx512;
     t->rbf_exp_row = mossa__rbf_exp_row_avx512;
@@ -4484,15 +4514,19 @@ static size_t mossa__pidx(size_t np, size_t K, size_t p, size_t k0)
    pi < na, pj < nb, pa0 and pb0 multiples of MOSSA__BP (one block each);
    A and B are packed matrices of npa / npb panels over K. upper: only
    tiles pi <= pj (a diagonal block of a symmetric product). */
-static void mossa__panel_block_k(const float *A, size_t npa, size_t pa0, size_t na,
-                                 const float *B, size_t npb, size_t pb0, size_t nb,
-                                 size_t K, size_t kbeg, size_t kend, int upper, double *C, size_t ldc)
+/* lda_a != 0: A is read in place, micro-panel p's row i at
+   A[lda_a k + 16 p + i] (mossa__gemm_inplace_t), through the strided tiles */
+static void mossa__panel_block_kd(const float *A, size_t lda_a, size_t npa, size_t pa0, size_t na,
+                                  const float *B, size_t npb, size_t pb0, size_t nb,
+                                  size_t K, size_t kbeg, size_t kend, int upper, double *C, size_t ldc)
 {
     const mossa__kernels *kt = mossa__k();
     size_t k0, pi, pj;
     for (k0 = kbeg; k0 < kend; k0 += MOSSA__KC) {
         size_t kc = MOSSA__MIN(MOSSA__KC, K - k0);
-        const float *a0 = A + mossa__pidx(npa, K, pa0, k0);
+        /* A micro-panel pi of this k-block: a0 + pi * as */
+        const float *a0 = lda_a ? A + k0 * lda_a + pa0 * MOSSA__PW : A + mossa__pidx(npa, K, pa0, k0);
+        const size_t as = lda_a ? MOSSA__PW : kc * MOSSA__PW;
         const float *b0 = B + mossa__pidx(npb, K, pb0, k0);
         for (pj = 0; pj < nb; ++pj) {
             const float *b = b0 + pj * kc * MOSSA__PW;
@@ -4501,9 +4535,11 @@ static void mossa__panel_block_k(const float *A, size_t npa, size_t pa0, size_t 
                    diagonal block this also computes tile (pj+1, pj) of the
                    lower half, which callers ignore */
                 size_t pend = upper ? MOSSA__MIN(na, pj + 2) : na;
-                for (pi = 0; pi < pend; ++pi)
-                    kt->gemm_tile16x32(a0 + pi * kc * MOSSA__PW, b, kc,
-                                       C + pi * MOSSA__PW * ldc + pj * MOSSA__PW, ldc);
+                for (pi = 0; pi < pend; ++pi) {
+                    double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
+                    if (lda_a) kt->gemm_tile16x32_g(a0 + pi * as, lda_a, b, b + kc * MOSSA__PW, MOSSA__PW, kc, c, ldc);
+                    else kt->gemm_tile16x32(a0 + pi * as, b, kc, c, ldc);
+                }
                 ++pj;
                 continue;
             }
@@ -4519,19 +4555,31 @@ static void mossa__panel_block_k(const float *A, size_t npa, size_t pa0, size_t 
                 for (; pi + 1 < na; pi += 2) {
                     double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
                     memset(t, 0, sizeof(t));
-                    kt->gemm_tile16x32(b, a0 + pi * kc * MOSSA__PW, kc, t, 2 * MOSSA__PW);
+                    if (lda_a)
+                        kt->gemm_tile16x32_g(b, MOSSA__PW, a0 + pi * as, a0 + (pi + 1) * as, lda_a, kc, t,
+                                             2 * MOSSA__PW);
+                    else kt->gemm_tile16x32(b, a0 + pi * as, kc, t, 2 * MOSSA__PW);
                     for (i = 0; i < 2 * MOSSA__PW; ++i)
                         for (j = 0; j < MOSSA__PW; ++j) c[i * ldc + j] += t[j * 2 * MOSSA__PW + i];
                 }
             }
             {
                 size_t pend = upper ? MOSSA__MIN(na, pj + 1) : na;
-                for (; pi < pend; ++pi)
-                    kt->gemm_tile16(a0 + pi * kc * MOSSA__PW, b, kc,
-                                    C + pi * MOSSA__PW * ldc + pj * MOSSA__PW, ldc);
+                for (; pi < pend; ++pi) {
+                    double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
+                    if (lda_a) kt->gemm_tile16_g(a0 + pi * as, lda_a, b, MOSSA__PW, kc, c, ldc);
+                    else kt->gemm_tile16(a0 + pi * as, b, kc, c, ldc);
+                }
             }
         }
     }
+}
+
+static void mossa__panel_block_k(const float *A, size_t npa, size_t pa0, size_t na,
+                                 const float *B, size_t npb, size_t pb0, size_t nb,
+                                 size_t K, size_t kbeg, size_t kend, int upper, double *C, size_t ldc)
+{
+    mossa__panel_block_kd(A, 0, npa, pa0, na, B, npb, pb0, nb, K, kbeg, kend, upper, C, ldc);
 }
 
 /* the whole inner dimension (the k-range of the above is [kbeg, kend),
@@ -4732,7 +4780,8 @@ static mossa_status mossa__column_means(mossa__ctx *ctx, const float *x, size_t 
 
 /* ---- mossa__gemm ------------------------------------------------------------ */
 typedef struct mossa__gemm_job {
-    const float *pa, *pb;    /* packed op(A) rows, op(B)' rows */
+    const float *pa, *pb;    /* packed op(A) rows (or in place, lda_a != 0), op(B)' rows */
+    size_t lda_a;
     size_t m, n, k;
     size_t nbj;              /* blocks along n */
     int sym;                 /* pb == pa: blocks below the diagonal skipped */
@@ -4758,7 +4807,7 @@ static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
     memset(buf, 0, g->nbj * MOSSA__BS * MOSSA__BS * sizeof(double));
     for (k0 = 0; k0 < g->k; k0 += MOSSA__KC)
         for (bj = 0; bj < g->nbj; ++bj)
-            mossa__panel_block_k(g->pa, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP,
+            mossa__panel_block_kd(g->pa, g->lda_a, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP,
                                  MOSSA__MIN(MOSSA__BP, pb - bj * MOSSA__BP), g->k, k0,
                                  MOSSA__MIN(g->k, k0 + MOSSA__KC), 0, buf + bj * MOSSA__BS * MOSSA__BS, MOSSA__BS);
     for (bj = 0; bj < g->nbj; ++bj) {
@@ -4799,7 +4848,7 @@ static void mossa__gemm_task(void *arg, size_t task, int worker)
    A then serves as both operands, only blocks on and above the diagonal
    are computed (half the work) and the strict lower triangle of C is
    mirrored from the upper one. */
-static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, int trans_b, int sym,
+static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t lda_a, int trans_b, int sym,
                                      size_t m, size_t n, size_t k, const float *B, size_t ldb,
                                      double beta, double *C, size_t ldc)
 {
@@ -4808,14 +4857,15 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, int trans
     int thin;
     float *pb = NULL;
     void *pbraw = NULL;
+    g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
+    thin = !sym && g.nbj <= MOSSA__GEMM_THIN;
+    if (lda_a && !thin) return MOSSA_ERR_INVALID_ARGUMENT;   /* in place: thin products only */
     if (!sym) {
         if (mossa__mul_overflows(mossa__panels_of(n) * MOSSA__PW, k, &sb) ||
             mossa__mul_overflows(sb, sizeof(float), &sb))
             return MOSSA_ERR_TOO_LARGE;
         pb = (float *)mossa__alloc_big(ctx, sb, &pbraw);
     }
-    g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
-    thin = !sym && g.nbj <= MOSSA__GEMM_THIN;
     sbuf = (size_t)ctx->n_threads * (thin ? g.nbj : 1) * MOSSA__BS * MOSSA__BS * sizeof(double);
     g.buf = (double *)mossa__alloc(ctx, sbuf);
     if ((!sym && !pb) || !g.buf) {
@@ -4826,7 +4876,7 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, int trans
     if (sym) { /* op(B)'s columns are op(A)'s rows */ }
     else if (trans_b) mossa__pack_rows(ctx, B, n, k, ldb, NULL, 1.0, pb, NULL);
     else mossa__pack_cols(ctx, B, k, n, ldb, NULL, 1.0, pb, k, NULL);
-    g.pa = pa; g.pb = sym ? pa : pb; g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc;
+    g.pa = pa; g.lda_a = lda_a; g.pb = sym ? pa : pb; g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc;
     g.sym = sym;
     if (thin) mossa__parallel(ctx, (m + MOSSA__BS - 1) / MOSSA__BS, mossa__gemm_thin_task, &g);
     else mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
@@ -4849,7 +4899,7 @@ static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, si
                                      const float *A, size_t lda, mossa__gemm_operand *op)
 {
     size_t sa;
-    op->p = NULL; op->raw = NULL; op->rows = rows; op->k = k;
+    op->p = NULL; op->raw = NULL; op->in = NULL; op->ld = 0; op->rows = rows; op->k = k;
     if (rows == 0 || k == 0) return MOSSA_OK;
     if (mossa__mul_overflows(mossa__panels_of(rows) * MOSSA__PW, k, &sa) ||
         mossa__mul_overflows(sa, sizeof(float), &sa))
@@ -4865,15 +4915,34 @@ static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, si
 static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
 {
     mossa__free(ctx, op->raw);
-    op->p = NULL; op->raw = NULL;
+    op->p = NULL; op->raw = NULL; op->in = NULL; op->ld = 0;
 }
+
+/* op(A) = A' (A: k x rows, row-major with lda) read in place instead of
+   packed, when this level has the strided tiles and rows is a whole number
+   of micro-panels: row i of A' at step k is A[lda k + i], 16 consecutive
+   floats per micro-panel, the shape a packed panel has. Saves the copy of
+   a large operand (and the first touch of its buffer); for thin products
+   only (mossa__gemm_is_thin: B at most MOSSA__GEMM_THIN blocks wide).
+   Returns 0, leaving op alone, when it does not apply. The products are
+   bit-identical to the packed ones. */
+static int mossa__gemm_inplace_t(size_t rows, size_t k, const float *A, size_t lda, mossa__gemm_operand *op)
+{
+    const mossa__kernels *kt = mossa__k();
+    if (!kt->gemm_tile16x32_g || !kt->gemm_tile16_g || rows == 0 || k == 0 || rows % MOSSA__PW || lda < rows)
+        return 0;
+    op->p = NULL; op->raw = NULL; op->in = A; op->ld = lda; op->rows = rows; op->k = k;
+    return 1;
+}
+
+static int mossa__gemm_is_thin(size_t n) { return (n + MOSSA__BS - 1) / MOSSA__BS <= MOSSA__GEMM_THIN; }
 
 static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b, size_t n,
                                        const float *B, size_t ldb, double beta, double *C, size_t ldc)
 {
     if (a->rows == 0 || n == 0) return MOSSA_OK;
     if (a->k == 0) { mossa__gemm_scale(a->rows, n, beta, C, ldc); return MOSSA_OK; }
-    return mossa__gemm_core(ctx, a->p, trans_b, 0, a->rows, n, a->k, B, ldb, beta, C, ldc);
+    return mossa__gemm_core(ctx, a->ld ? a->in : a->p, a->ld, trans_b, 0, a->rows, n, a->k, B, ldb, beta, C, ldc);
 }
 
 static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, int sym,
@@ -4888,7 +4957,7 @@ static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, i
     if (k == 0) { mossa__gemm_scale(m, n, beta, C, ldc); return MOSSA_OK; }
     st = mossa__gemm_pack(ctx, trans_a, m, k, A, lda, &a);
     if (st != MOSSA_OK) return st;
-    st = mossa__gemm_core(ctx, a.p, trans_b, sym, m, n, k, B, ldb, beta, C, ldc);
+    st = mossa__gemm_core(ctx, a.p, 0, trans_b, sym, m, n, k, B, ldb, beta, C, ldc);
     mossa__gemm_release(ctx, &a);
     return st;
 }
@@ -4939,6 +5008,23 @@ MOSSA_DEF mossa_status mossa_test_gemm_packed(int n_threads, int trans_a, size_t
     st = mossa__gemm_pack(&ctx, trans_a, m, k, A, lda, &op);
     if (st == MOSSA_OK) st = mossa__gemm_packed(&ctx, &op, 0, n, B, ldb, beta, C, ldc);
     mossa__gemm_release(&ctx, &op);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+/* C = A' B with A' read in place (mossa__gemm_inplace_t); MOSSA_ERR_INVALID_ARGUMENT
+   when that does not apply here (level, shape, or B too wide) (tests/test_svd.c). */
+MOSSA_DEF mossa_status mossa_test_gemm_inplace_t(int n_threads, size_t m, size_t n, size_t k, const float *A,
+                                                 size_t lda, const float *B, size_t ldb, double *C, size_t ldc);
+MOSSA_DEF mossa_status mossa_test_gemm_inplace_t(int n_threads, size_t m, size_t n, size_t k, const float *A,
+                                                 size_t lda, const float *B, size_t ldb, double *C, size_t ldc)
+{
+    mossa__ctx ctx;
+    mossa__gemm_operand op;
+    mossa_status st;
+    if (!mossa__gemm_inplace_t(m, k, A, lda, &op)) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__gemm_packed(&ctx, &op, 0, n, B, ldb, 0.0, C, ldc);
     mossa__ctx_end(&ctx);
     return st;
 }
@@ -7305,8 +7391,10 @@ static size_t mossa__svd_chunk(size_t n)
    as X and as X'. Packing X for every product cost more than the products
    themselves (measured at 10000 x 4096, l = 138: packing plus the kernel
    zeroing the fresh 164 MB buffer took ~60% of the time), so X is packed
-   once in each orientation. Without memory for the copies the products
-   fall back to mossa__gemm, with bit-identical results. */
+   once, and X' is read in place by the strided tiles where the level has
+   them (AVX-512; d a multiple of 16), else packed once too. Without memory
+   for the copies the products fall back to mossa__gemm, with bit-identical
+   results. */
 typedef struct mossa__xprod {
     const float *x;
     size_t n, d;
@@ -7316,10 +7404,13 @@ typedef struct mossa__xprod {
 static void mossa__xprod_begin(mossa__ctx *ctx, mossa__xprod *xp, const float *x, size_t n, size_t d)
 {
     xp->x = x; xp->n = n; xp->d = d;
+    xp->xt.p = NULL; xp->xt.raw = NULL; xp->xt.in = NULL; xp->xt.ld = 0;
     if (mossa__gemm_pack(ctx, 0, n, d, x, d, &xp->xr) != MOSSA_OK) xp->xr.p = NULL;
-    if (!xp->xr.p || mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK) {
+    /* X' needs no copy where the strided tiles read it in place */
+    if (!xp->xr.p || (!mossa__gemm_inplace_t(d, n, x, d, &xp->xt) &&
+                      mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK)) {
         mossa__gemm_release(ctx, &xp->xr);
-        xp->xt.p = NULL; xp->xt.raw = NULL;
+        xp->xt.p = NULL; xp->xt.raw = NULL; xp->xt.in = NULL; xp->xt.ld = 0;
     }
 }
 
@@ -7334,7 +7425,7 @@ static mossa_status mossa__xprod_mul(mossa__ctx *ctx, const mossa__xprod *xp, in
                                      const float *B, double *C)
 {
     const mossa__gemm_operand *op = trans ? &xp->xt : &xp->xr;
-    if (op->p) return mossa__gemm_packed(ctx, op, 0, l, B, l, 0.0, C, l);
+    if (op->p || (op->ld && mossa__gemm_is_thin(l))) return mossa__gemm_packed(ctx, op, 0, l, B, l, 0.0, C, l);
     return mossa__gemm(ctx, trans, 0, trans ? xp->d : xp->n, l, trans ? xp->n : xp->d, xp->x, xp->d, B, l,
                        0.0, C, l);
 }
@@ -8066,7 +8157,7 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     int it;
     mossa_status st = MOSSA_OK;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL;
+    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL; xp.xr.ld = xp.xt.ld = 0;
     if (mossa__mul_overflows(big, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     omega = (float *)mossa__alloc(ctx, d * l * sizeof(float));
     pf = omega; /* P reuses the test matrix's storage (both d x l) */
@@ -8120,7 +8211,7 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     mossa_status st = MOSSA_OK;
     int it;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL;
+    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL; xp.xr.ld = xp.xt.ld = 0;
     om = (float *)mossa__alloc(ctx, d * bs * sizeof(float));
     qb = (float *)mossa__alloc(ctx, big * bs * sizeof(float));
     cf = (float *)mossa__alloc(ctx, L * bs * sizeof(float));
@@ -8432,7 +8523,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
     int it;
     *certified = 0;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL;
+    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL; xp.xr.ld = xp.xt.ld = 0;
     /* the Gram path: n d m multiply-adds plus ~3 m^3 for the tridiagonalisation */
     budget = 0.5 * ((double)n * (double)d * (double)m + 3.0 * (double)m * (double)m * (double)m);
     if (lmax < 64) return MOSSA_OK;

@@ -92,15 +92,19 @@ static size_t mossa__pidx(size_t np, size_t K, size_t p, size_t k0)
    pi < na, pj < nb, pa0 and pb0 multiples of MOSSA__BP (one block each);
    A and B are packed matrices of npa / npb panels over K. upper: only
    tiles pi <= pj (a diagonal block of a symmetric product). */
-static void mossa__panel_block_k(const float *A, size_t npa, size_t pa0, size_t na,
-                                 const float *B, size_t npb, size_t pb0, size_t nb,
-                                 size_t K, size_t kbeg, size_t kend, int upper, double *C, size_t ldc)
+/* lda_a != 0: A is read in place, micro-panel p's row i at
+   A[lda_a k + 16 p + i] (mossa__gemm_inplace_t), through the strided tiles */
+static void mossa__panel_block_kd(const float *A, size_t lda_a, size_t npa, size_t pa0, size_t na,
+                                  const float *B, size_t npb, size_t pb0, size_t nb,
+                                  size_t K, size_t kbeg, size_t kend, int upper, double *C, size_t ldc)
 {
     const mossa__kernels *kt = mossa__k();
     size_t k0, pi, pj;
     for (k0 = kbeg; k0 < kend; k0 += MOSSA__KC) {
         size_t kc = MOSSA__MIN(MOSSA__KC, K - k0);
-        const float *a0 = A + mossa__pidx(npa, K, pa0, k0);
+        /* A micro-panel pi of this k-block: a0 + pi * as */
+        const float *a0 = lda_a ? A + k0 * lda_a + pa0 * MOSSA__PW : A + mossa__pidx(npa, K, pa0, k0);
+        const size_t as = lda_a ? MOSSA__PW : kc * MOSSA__PW;
         const float *b0 = B + mossa__pidx(npb, K, pb0, k0);
         for (pj = 0; pj < nb; ++pj) {
             const float *b = b0 + pj * kc * MOSSA__PW;
@@ -109,9 +113,11 @@ static void mossa__panel_block_k(const float *A, size_t npa, size_t pa0, size_t 
                    diagonal block this also computes tile (pj+1, pj) of the
                    lower half, which callers ignore */
                 size_t pend = upper ? MOSSA__MIN(na, pj + 2) : na;
-                for (pi = 0; pi < pend; ++pi)
-                    kt->gemm_tile16x32(a0 + pi * kc * MOSSA__PW, b, kc,
-                                       C + pi * MOSSA__PW * ldc + pj * MOSSA__PW, ldc);
+                for (pi = 0; pi < pend; ++pi) {
+                    double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
+                    if (lda_a) kt->gemm_tile16x32_g(a0 + pi * as, lda_a, b, b + kc * MOSSA__PW, MOSSA__PW, kc, c, ldc);
+                    else kt->gemm_tile16x32(a0 + pi * as, b, kc, c, ldc);
+                }
                 ++pj;
                 continue;
             }
@@ -127,19 +133,31 @@ static void mossa__panel_block_k(const float *A, size_t npa, size_t pa0, size_t 
                 for (; pi + 1 < na; pi += 2) {
                     double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
                     memset(t, 0, sizeof(t));
-                    kt->gemm_tile16x32(b, a0 + pi * kc * MOSSA__PW, kc, t, 2 * MOSSA__PW);
+                    if (lda_a)
+                        kt->gemm_tile16x32_g(b, MOSSA__PW, a0 + pi * as, a0 + (pi + 1) * as, lda_a, kc, t,
+                                             2 * MOSSA__PW);
+                    else kt->gemm_tile16x32(b, a0 + pi * as, kc, t, 2 * MOSSA__PW);
                     for (i = 0; i < 2 * MOSSA__PW; ++i)
                         for (j = 0; j < MOSSA__PW; ++j) c[i * ldc + j] += t[j * 2 * MOSSA__PW + i];
                 }
             }
             {
                 size_t pend = upper ? MOSSA__MIN(na, pj + 1) : na;
-                for (; pi < pend; ++pi)
-                    kt->gemm_tile16(a0 + pi * kc * MOSSA__PW, b, kc,
-                                    C + pi * MOSSA__PW * ldc + pj * MOSSA__PW, ldc);
+                for (; pi < pend; ++pi) {
+                    double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
+                    if (lda_a) kt->gemm_tile16_g(a0 + pi * as, lda_a, b, MOSSA__PW, kc, c, ldc);
+                    else kt->gemm_tile16(a0 + pi * as, b, kc, c, ldc);
+                }
             }
         }
     }
+}
+
+static void mossa__panel_block_k(const float *A, size_t npa, size_t pa0, size_t na,
+                                 const float *B, size_t npb, size_t pb0, size_t nb,
+                                 size_t K, size_t kbeg, size_t kend, int upper, double *C, size_t ldc)
+{
+    mossa__panel_block_kd(A, 0, npa, pa0, na, B, npb, pb0, nb, K, kbeg, kend, upper, C, ldc);
 }
 
 /* the whole inner dimension (the k-range of the above is [kbeg, kend),
@@ -340,7 +358,8 @@ static mossa_status mossa__column_means(mossa__ctx *ctx, const float *x, size_t 
 
 /* ---- mossa__gemm ------------------------------------------------------------ */
 typedef struct mossa__gemm_job {
-    const float *pa, *pb;    /* packed op(A) rows, op(B)' rows */
+    const float *pa, *pb;    /* packed op(A) rows (or in place, lda_a != 0), op(B)' rows */
+    size_t lda_a;
     size_t m, n, k;
     size_t nbj;              /* blocks along n */
     int sym;                 /* pb == pa: blocks below the diagonal skipped */
@@ -366,7 +385,7 @@ static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
     memset(buf, 0, g->nbj * MOSSA__BS * MOSSA__BS * sizeof(double));
     for (k0 = 0; k0 < g->k; k0 += MOSSA__KC)
         for (bj = 0; bj < g->nbj; ++bj)
-            mossa__panel_block_k(g->pa, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP,
+            mossa__panel_block_kd(g->pa, g->lda_a, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP,
                                  MOSSA__MIN(MOSSA__BP, pb - bj * MOSSA__BP), g->k, k0,
                                  MOSSA__MIN(g->k, k0 + MOSSA__KC), 0, buf + bj * MOSSA__BS * MOSSA__BS, MOSSA__BS);
     for (bj = 0; bj < g->nbj; ++bj) {
@@ -407,7 +426,7 @@ static void mossa__gemm_task(void *arg, size_t task, int worker)
    A then serves as both operands, only blocks on and above the diagonal
    are computed (half the work) and the strict lower triangle of C is
    mirrored from the upper one. */
-static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, int trans_b, int sym,
+static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t lda_a, int trans_b, int sym,
                                      size_t m, size_t n, size_t k, const float *B, size_t ldb,
                                      double beta, double *C, size_t ldc)
 {
@@ -416,14 +435,15 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, int trans
     int thin;
     float *pb = NULL;
     void *pbraw = NULL;
+    g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
+    thin = !sym && g.nbj <= MOSSA__GEMM_THIN;
+    if (lda_a && !thin) return MOSSA_ERR_INVALID_ARGUMENT;   /* in place: thin products only */
     if (!sym) {
         if (mossa__mul_overflows(mossa__panels_of(n) * MOSSA__PW, k, &sb) ||
             mossa__mul_overflows(sb, sizeof(float), &sb))
             return MOSSA_ERR_TOO_LARGE;
         pb = (float *)mossa__alloc_big(ctx, sb, &pbraw);
     }
-    g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
-    thin = !sym && g.nbj <= MOSSA__GEMM_THIN;
     sbuf = (size_t)ctx->n_threads * (thin ? g.nbj : 1) * MOSSA__BS * MOSSA__BS * sizeof(double);
     g.buf = (double *)mossa__alloc(ctx, sbuf);
     if ((!sym && !pb) || !g.buf) {
@@ -434,7 +454,7 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, int trans
     if (sym) { /* op(B)'s columns are op(A)'s rows */ }
     else if (trans_b) mossa__pack_rows(ctx, B, n, k, ldb, NULL, 1.0, pb, NULL);
     else mossa__pack_cols(ctx, B, k, n, ldb, NULL, 1.0, pb, k, NULL);
-    g.pa = pa; g.pb = sym ? pa : pb; g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc;
+    g.pa = pa; g.lda_a = lda_a; g.pb = sym ? pa : pb; g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc;
     g.sym = sym;
     if (thin) mossa__parallel(ctx, (m + MOSSA__BS - 1) / MOSSA__BS, mossa__gemm_thin_task, &g);
     else mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
@@ -457,7 +477,7 @@ static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, si
                                      const float *A, size_t lda, mossa__gemm_operand *op)
 {
     size_t sa;
-    op->p = NULL; op->raw = NULL; op->rows = rows; op->k = k;
+    op->p = NULL; op->raw = NULL; op->in = NULL; op->ld = 0; op->rows = rows; op->k = k;
     if (rows == 0 || k == 0) return MOSSA_OK;
     if (mossa__mul_overflows(mossa__panels_of(rows) * MOSSA__PW, k, &sa) ||
         mossa__mul_overflows(sa, sizeof(float), &sa))
@@ -473,15 +493,34 @@ static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, si
 static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
 {
     mossa__free(ctx, op->raw);
-    op->p = NULL; op->raw = NULL;
+    op->p = NULL; op->raw = NULL; op->in = NULL; op->ld = 0;
 }
+
+/* op(A) = A' (A: k x rows, row-major with lda) read in place instead of
+   packed, when this level has the strided tiles and rows is a whole number
+   of micro-panels: row i of A' at step k is A[lda k + i], 16 consecutive
+   floats per micro-panel, the shape a packed panel has. Saves the copy of
+   a large operand (and the first touch of its buffer); for thin products
+   only (mossa__gemm_is_thin: B at most MOSSA__GEMM_THIN blocks wide).
+   Returns 0, leaving op alone, when it does not apply. The products are
+   bit-identical to the packed ones. */
+static int mossa__gemm_inplace_t(size_t rows, size_t k, const float *A, size_t lda, mossa__gemm_operand *op)
+{
+    const mossa__kernels *kt = mossa__k();
+    if (!kt->gemm_tile16x32_g || !kt->gemm_tile16_g || rows == 0 || k == 0 || rows % MOSSA__PW || lda < rows)
+        return 0;
+    op->p = NULL; op->raw = NULL; op->in = A; op->ld = lda; op->rows = rows; op->k = k;
+    return 1;
+}
+
+static int mossa__gemm_is_thin(size_t n) { return (n + MOSSA__BS - 1) / MOSSA__BS <= MOSSA__GEMM_THIN; }
 
 static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b, size_t n,
                                        const float *B, size_t ldb, double beta, double *C, size_t ldc)
 {
     if (a->rows == 0 || n == 0) return MOSSA_OK;
     if (a->k == 0) { mossa__gemm_scale(a->rows, n, beta, C, ldc); return MOSSA_OK; }
-    return mossa__gemm_core(ctx, a->p, trans_b, 0, a->rows, n, a->k, B, ldb, beta, C, ldc);
+    return mossa__gemm_core(ctx, a->ld ? a->in : a->p, a->ld, trans_b, 0, a->rows, n, a->k, B, ldb, beta, C, ldc);
 }
 
 static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, int sym,
@@ -496,7 +535,7 @@ static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, i
     if (k == 0) { mossa__gemm_scale(m, n, beta, C, ldc); return MOSSA_OK; }
     st = mossa__gemm_pack(ctx, trans_a, m, k, A, lda, &a);
     if (st != MOSSA_OK) return st;
-    st = mossa__gemm_core(ctx, a.p, trans_b, sym, m, n, k, B, ldb, beta, C, ldc);
+    st = mossa__gemm_core(ctx, a.p, 0, trans_b, sym, m, n, k, B, ldb, beta, C, ldc);
     mossa__gemm_release(ctx, &a);
     return st;
 }
@@ -547,6 +586,23 @@ MOSSA_DEF mossa_status mossa_test_gemm_packed(int n_threads, int trans_a, size_t
     st = mossa__gemm_pack(&ctx, trans_a, m, k, A, lda, &op);
     if (st == MOSSA_OK) st = mossa__gemm_packed(&ctx, &op, 0, n, B, ldb, beta, C, ldc);
     mossa__gemm_release(&ctx, &op);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+/* C = A' B with A' read in place (mossa__gemm_inplace_t); MOSSA_ERR_INVALID_ARGUMENT
+   when that does not apply here (level, shape, or B too wide) (tests/test_svd.c). */
+MOSSA_DEF mossa_status mossa_test_gemm_inplace_t(int n_threads, size_t m, size_t n, size_t k, const float *A,
+                                                 size_t lda, const float *B, size_t ldb, double *C, size_t ldc);
+MOSSA_DEF mossa_status mossa_test_gemm_inplace_t(int n_threads, size_t m, size_t n, size_t k, const float *A,
+                                                 size_t lda, const float *B, size_t ldb, double *C, size_t ldc)
+{
+    mossa__ctx ctx;
+    mossa__gemm_operand op;
+    mossa_status st;
+    if (!mossa__gemm_inplace_t(m, k, A, lda, &op)) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__gemm_packed(&ctx, &op, 0, n, B, ldb, 0.0, C, ldc);
     mossa__ctx_end(&ctx);
     return st;
 }

@@ -131,6 +131,13 @@ typedef struct mossa__kernels {
     /* the same for two adjacent B micro-panels (b and b + 16 kc): a 16 x 32
        tile; NULL = two gemm_tile16 calls */
     void (*gemm_tile16x32)(const float *a, const float *b, size_t kc, double *c, size_t ldc);
+    /* the same two with general strides: A row i at a[lda k + i], B column
+       j at b[ldb k + j] (16x32: the second 16 columns at b2[ldb k + j]), for
+       operands read in place (impl/gemm.c); NULL = not at this level */
+    void (*gemm_tile16_g)(const float *a, size_t lda, const float *b, size_t ldb, size_t kc, double *c,
+                          size_t ldc);
+    void (*gemm_tile16x32_g)(const float *a, size_t lda, const float *b, const float *b2, size_t ldb, size_t kc,
+                             double *c, size_t ldc);
     /* sums over j < n of (k_j - a_i - a[j]) (l_j - b_i - b[j]) into out[0],
        (k - ..)^2 into out[1], (l - ..)^2 into out[2] (row i of two
        centered kernels, impl/cka.c); skip = column to leave out or n. */
@@ -210,12 +217,17 @@ static MOSSA__UNUSED mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, 
    mossa__gemm_pack stores op(A) (rows x k, trans as for mossa__gemm), and
    mossa__gemm_packed computes C (rows x n) = beta * C + op(A) op(B) with B
    as in mossa__gemm, bit-identical to mossa__gemm. Release frees it. */
-typedef struct mossa__gemm_operand { float *p; void *raw; size_t rows, k; } mossa__gemm_operand;
+/* op(A) for repeated products: packed (p), or read in place (in, ld != 0:
+   row i of op(A) at in[ld k + i], see mossa__gemm_inplace_t) */
+typedef struct mossa__gemm_operand { float *p; void *raw; const float *in; size_t rows, k, ld; } mossa__gemm_operand;
 static MOSSA__UNUSED mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
                                      const float *A, size_t lda, mossa__gemm_operand *op);
 static MOSSA__UNUSED mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b,
                                        size_t n, const float *B, size_t ldb, double beta, double *C, size_t ldc);
 static MOSSA__UNUSED void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op);
+static MOSSA__UNUSED int mossa__gemm_inplace_t(size_t rows, size_t k, const float *A, size_t lda,
+                                              mossa__gemm_operand *op);
+static MOSSA__UNUSED int mossa__gemm_is_thin(size_t n);
 
 /* ---- small helpers ----------------------------------------------------- */
 static MOSSA__UNUSED int mossa__all_finite(const float *x, size_t count);

@@ -26,8 +26,10 @@ static size_t mossa__svd_chunk(size_t n)
    as X and as X'. Packing X for every product cost more than the products
    themselves (measured at 10000 x 4096, l = 138: packing plus the kernel
    zeroing the fresh 164 MB buffer took ~60% of the time), so X is packed
-   once in each orientation. Without memory for the copies the products
-   fall back to mossa__gemm, with bit-identical results. */
+   once, and X' is read in place by the strided tiles where the level has
+   them (AVX-512; d a multiple of 16), else packed once too. Without memory
+   for the copies the products fall back to mossa__gemm, with bit-identical
+   results. */
 typedef struct mossa__xprod {
     const float *x;
     size_t n, d;
@@ -37,10 +39,13 @@ typedef struct mossa__xprod {
 static void mossa__xprod_begin(mossa__ctx *ctx, mossa__xprod *xp, const float *x, size_t n, size_t d)
 {
     xp->x = x; xp->n = n; xp->d = d;
+    xp->xt.p = NULL; xp->xt.raw = NULL; xp->xt.in = NULL; xp->xt.ld = 0;
     if (mossa__gemm_pack(ctx, 0, n, d, x, d, &xp->xr) != MOSSA_OK) xp->xr.p = NULL;
-    if (!xp->xr.p || mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK) {
+    /* X' needs no copy where the strided tiles read it in place */
+    if (!xp->xr.p || (!mossa__gemm_inplace_t(d, n, x, d, &xp->xt) &&
+                      mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK)) {
         mossa__gemm_release(ctx, &xp->xr);
-        xp->xt.p = NULL; xp->xt.raw = NULL;
+        xp->xt.p = NULL; xp->xt.raw = NULL; xp->xt.in = NULL; xp->xt.ld = 0;
     }
 }
 
@@ -55,7 +60,7 @@ static mossa_status mossa__xprod_mul(mossa__ctx *ctx, const mossa__xprod *xp, in
                                      const float *B, double *C)
 {
     const mossa__gemm_operand *op = trans ? &xp->xt : &xp->xr;
-    if (op->p) return mossa__gemm_packed(ctx, op, 0, l, B, l, 0.0, C, l);
+    if (op->p || (op->ld && mossa__gemm_is_thin(l))) return mossa__gemm_packed(ctx, op, 0, l, B, l, 0.0, C, l);
     return mossa__gemm(ctx, trans, 0, trans ? xp->d : xp->n, l, trans ? xp->n : xp->d, xp->x, xp->d, B, l,
                        0.0, C, l);
 }
@@ -787,7 +792,7 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     int it;
     mossa_status st = MOSSA_OK;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL;
+    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL; xp.xr.ld = xp.xt.ld = 0;
     if (mossa__mul_overflows(big, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     omega = (float *)mossa__alloc(ctx, d * l * sizeof(float));
     pf = omega; /* P reuses the test matrix's storage (both d x l) */
@@ -841,7 +846,7 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     mossa_status st = MOSSA_OK;
     int it;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL;
+    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL; xp.xr.ld = xp.xt.ld = 0;
     om = (float *)mossa__alloc(ctx, d * bs * sizeof(float));
     qb = (float *)mossa__alloc(ctx, big * bs * sizeof(float));
     cf = (float *)mossa__alloc(ctx, L * bs * sizeof(float));
@@ -1153,7 +1158,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
     int it;
     *certified = 0;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL;
+    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL; xp.xr.ld = xp.xt.ld = 0;
     /* the Gram path: n d m multiply-adds plus ~3 m^3 for the tridiagonalisation */
     budget = 0.5 * ((double)n * (double)d * (double)m + 3.0 * (double)m * (double)m * (double)m);
     if (lmax < 64) return MOSSA_OK;

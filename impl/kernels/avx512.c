@@ -249,7 +249,8 @@ static MOSSA__TARGET_AVX512 void mossa__logf_avx512(const float *x, float *y, si
    broadcast (embedded-broadcast FMAs); 16 accumulators cover the FMA
    latency of two pipes. */
 MOSSA__TARGET_AVX512
-static void mossa__gemm_tile16_avx512(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+static void mossa__gemm_tile16_g_avx512(const float *a, size_t lda, const float *b, size_t ldb, size_t kc, double *c,
+                                        size_t ldc)
 {
     __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
     __m512 c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
@@ -257,8 +258,8 @@ static void mossa__gemm_tile16_avx512(const float *a, const float *b, size_t kc,
     __m512 r[16];
     int i;
     for (k = 0; k < kc; ++k) {
-        const float *ak = a + 16 * k;
-        __m512 bv = _mm512_loadu_ps(b + 16 * k);
+        const float *ak = a + lda * k;
+        __m512 bv = _mm512_loadu_ps(b + ldb * k);
         c0 = _mm512_fmadd_ps(_mm512_set1_ps(ak[0]), bv, c0);
         c1 = _mm512_fmadd_ps(_mm512_set1_ps(ak[1]), bv, c1);
         c2 = _mm512_fmadd_ps(_mm512_set1_ps(ak[2]), bv, c2);
@@ -291,6 +292,12 @@ static void mossa__gemm_tile16_avx512(const float *a, const float *b, size_t kc,
     }
 }
 
+MOSSA__TARGET_AVX512
+static void mossa__gemm_tile16_avx512(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+{
+    mossa__gemm_tile16_g_avx512(a, 16, b, 16, kc, c, ldc);
+}
+
 /* Rows r0 .. r0+R-1 of a 16 x 32 tile: two B vectors per k, one broadcast
    per row, 2R accumulators (R = 12: 24 accumulators, 14 loads per 24 FMAs
    instead of 17 per 16 for the 16 x 16 tile). */
@@ -312,9 +319,10 @@ static void mossa__avx512_add_row(double *ci, __m512 r)
 }
 
 MOSSA__TARGET_AVX512
-static void mossa__gemm_tile16x32_avx512(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+static void mossa__gemm_tile16x32_g_avx512(const float *a, size_t lda, const float *b, const float *b2, size_t ldb,
+                                           size_t kc, double *c, size_t ldc)
 {
-    const float *bb = b + 16 * kc;
+    const float *bb = b2;
     size_t k;
     {
         __m512 z = _mm512_setzero_ps();
@@ -322,8 +330,8 @@ static void mossa__gemm_tile16x32_avx512(const float *a, const float *b, size_t 
         __m512 c60 = z, c61 = z, c70 = z, c71 = z, c80 = z, c81 = z, c90 = z, c91 = z;
         __m512 c100 = z, c101 = z, c110 = z, c111 = z;
         for (k = 0; k < kc; ++k) {
-            const float *ak = a + 16 * k;
-            __m512 b0 = _mm512_loadu_ps(b + 16 * k), b1 = _mm512_loadu_ps(bb + 16 * k), t;
+            const float *ak = a + lda * k;
+            __m512 b0 = _mm512_loadu_ps(b + ldb * k), b1 = _mm512_loadu_ps(bb + ldb * k), t;
             MOSSA__AVX512_ROW(0) MOSSA__AVX512_ROW(1) MOSSA__AVX512_ROW(2) MOSSA__AVX512_ROW(3)
             MOSSA__AVX512_ROW(4) MOSSA__AVX512_ROW(5) MOSSA__AVX512_ROW(6) MOSSA__AVX512_ROW(7)
             MOSSA__AVX512_ROW(8) MOSSA__AVX512_ROW(9) MOSSA__AVX512_ROW(10) MOSSA__AVX512_ROW(11)
@@ -337,12 +345,18 @@ static void mossa__gemm_tile16x32_avx512(const float *a, const float *b, size_t 
         __m512 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         a += 12; c += 12 * ldc;
         for (k = 0; k < kc; ++k) {
-            const float *ak = a + 16 * k;
-            __m512 b0 = _mm512_loadu_ps(b + 16 * k), b1 = _mm512_loadu_ps(bb + 16 * k), t;
+            const float *ak = a + lda * k;
+            __m512 b0 = _mm512_loadu_ps(b + ldb * k), b1 = _mm512_loadu_ps(bb + ldb * k), t;
             MOSSA__AVX512_ROW(0) MOSSA__AVX512_ROW(1) MOSSA__AVX512_ROW(2) MOSSA__AVX512_ROW(3)
         }
         MOSSA__AVX512_STORE(0) MOSSA__AVX512_STORE(1) MOSSA__AVX512_STORE(2) MOSSA__AVX512_STORE(3)
     }
+}
+
+MOSSA__TARGET_AVX512
+static void mossa__gemm_tile16x32_avx512(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+{
+    mossa__gemm_tile16x32_g_avx512(a, 16, b, b + 16 * kc, 16, kc, c, ldc);
 }
 #undef MOSSA__AVX512_ROW
 #undef MOSSA__AVX512_STORE
@@ -793,6 +807,8 @@ static void mossa__fill_avx512(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx512;
     t->gemm_tile16x32 = mossa__gemm_tile16x32_avx512;
+    t->gemm_tile16_g = mossa__gemm_tile16_g_avx512;
+    t->gemm_tile16x32_g = mossa__gemm_tile16x32_g_avx512;
     t->hsic_row = mossa__hsic_row_avx512;
     t->rbf_dist = mossa__rbf_dist_avx512;
     t->rbf_exp_row = mossa__rbf_exp_row_avx512;
