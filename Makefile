@@ -78,7 +78,7 @@ test-compile: mossa.h
 	  $$cc $$std $(OPT) $(WARN) -I. -o $(B)/compile/two_tu tests/compile/tu_impl.c tests/compile/tu_user.c $(LIBS); \
 	  $(B)/compile/two_tu; \
 	  $$cc $$std $(OPT) $(WARN) -I. -DMOSSA_STATIC -o $(B)/compile/static tests/compile/tu_impl.c $(LIBS) -DMOSSA_COMPILE_MAIN; \
-	  $$cc $$std $(OPT) $(WARN) -I. -DMOSSA_NO_THREADS -DMOSSA_NO_STDIO -o $(B)/compile/bare tests/compile/tu_impl.c -lm -DMOSSA_COMPILE_MAIN; \
+	  $$cc $$std $(OPT) $(WARN) -I. -DMOSSA_NO_THREADS -DMOSSA_NO_STDIO -DMOSSA_NO_HUGEPAGES -o $(B)/compile/bare tests/compile/tu_impl.c -lm -DMOSSA_COMPILE_MAIN; \
 	  $(B)/compile/bare; \
 	done
 	@set -e; for cxx in g++ clang++; do echo "  $$cxx -std=c++11"; \

@@ -4464,10 +4464,10 @@ static void mossa__advise_huge(void *p, size_t bytes)
     size_t a = ((size_t)p + huge - 1) & ~(huge - 1), e = ((size_t)p + bytes) & ~(huge - 1);
     if (p && bytes >= huge && e > a) (void)madvise((void *)a, e - a, 14 /* MADV_HUGEPAGE */);
 }
-#define MOSSA__HUGE_ALIGN ((size_t)2 << 20)
+#define MOSSA__HUGE_PAGES 1
 #else
 static void mossa__advise_huge(void *p, size_t bytes) { (void)p; (void)bytes; }
-#define MOSSA__HUGE_ALIGN ((size_t)0)
+#define MOSSA__HUGE_PAGES 0
 #endif
 
 /* A big work buffer that is all huge pages: placed on a 2 MB boundary
@@ -4479,20 +4479,22 @@ static void mossa__advise_huge(void *p, size_t bytes) { (void)p; (void)bytes; }
    are its own business) get exactly the bytes asked for. */
 static void *mossa__alloc_big(const mossa__ctx *ctx, size_t bytes, void **raw)
 {
-    const size_t huge = MOSSA__HUGE_ALIGN;
+#if MOSSA__HUGE_PAGES
+    const size_t huge = (size_t)2 << 20;
     size_t off;
     char *p;
-    if (huge == 0 || bytes < huge || bytes > (size_t)-1 - 2 * huge || (ctx && ctx->allocator)) {
-        *raw = mossa__alloc(ctx, bytes);
-        if (*raw) mossa__advise_huge(*raw, bytes);
-        return *raw;
+    if (bytes >= huge && bytes <= (size_t)-1 - 2 * huge && !(ctx && ctx->allocator)) {
+        *raw = mossa__alloc(ctx, bytes + 2 * huge);
+        if (!*raw) return NULL;
+        off = (size_t)((uintptr_t)*raw & (uintptr_t)(huge - 1));
+        p = (char *)*raw + (off ? huge - off : 0);
+        mossa__advise_huge(p, (bytes + huge - 1) / huge * huge);
+        return p;
     }
-    *raw = mossa__alloc(ctx, bytes + 2 * huge);
-    if (!*raw) return NULL;
-    off = (size_t)((uintptr_t)*raw & (uintptr_t)(huge - 1));
-    p = (char *)*raw + (off ? huge - off : 0);
-    mossa__advise_huge(p, (bytes + huge - 1) / huge * huge);
-    return p;
+#endif
+    *raw = mossa__alloc(ctx, bytes);
+    if (*raw) mossa__advise_huge(*raw, bytes);
+    return *raw;
 }
 
 static size_t mossa__panels_of(size_t rows) { return (rows + MOSSA__PW - 1) / MOSSA__PW; }
