@@ -1386,15 +1386,16 @@ static MOSSA__UNUSED mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, 
    sides (the randomized SVD multiplies the same X 2q + 2 times):
    mossa__gemm_pack stores op(A) (rows x k, trans as for mossa__gemm), and
    mossa__gemm_packed computes C (rows x n) = beta * C + op(A) op(B) with B
-   as in mossa__gemm, bit-identical to mossa__gemm. Release frees it. */
-/* op(A) for repeated products: packed (p), or read in place (in, ld != 0:
-   row i of op(A) at in[ld k + i], see mossa__gemm_inplace_t) */
+   as in mossa__gemm, bit-identical to mossa__gemm. Release frees it. The
+   operand is packed (p), or read in place (in, ld != 0: row i of op(A) at
+   in[ld k + i], see mossa__gemm_inplace_t); _none makes an empty one. */
 typedef struct mossa__gemm_operand { float *p; void *raw; const float *in; size_t rows, k, ld; } mossa__gemm_operand;
 static MOSSA__UNUSED mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
                                      const float *A, size_t lda, mossa__gemm_operand *op);
 static MOSSA__UNUSED mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b,
                                        size_t n, const float *B, size_t ldb, double beta, double *C, size_t ldc);
 static MOSSA__UNUSED void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op);
+static MOSSA__UNUSED void mossa__gemm_operand_none(mossa__gemm_operand *op);
 static MOSSA__UNUSED int mossa__gemm_inplace_t(size_t rows, size_t k, const float *A, size_t lda,
                                               mossa__gemm_operand *op);
 static MOSSA__UNUSED int mossa__gemm_is_thin(size_t n);
@@ -2811,6 +2812,15 @@ static void mossa__hsic_row_avx2(const float *k, const float *l, const double *a
     out[0] = t0; out[1] = t1; out[2] = t2;
 }
 
+/* the sum of four 32-bit counts */
+MOSSA__TARGET_AVX2
+static uint32_t mossa__hsum_epi32_sse(__m128i v)
+{
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, 0x4e));
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, 0xb1));
+    return (uint32_t)_mm_cvtsi128_si32(v);
+}
+
 MOSSA__TARGET_AVX2
 static void mossa__rbf_dist_avx2(const double *g, size_t n, double dr, const double *dc, float *dst,
                                  mossa__keep *kp)
@@ -2851,12 +2861,8 @@ static void mossa__rbf_dist_avx2(const double *g, size_t n, double dr, const dou
                 }
             }
         }
-        nb = _mm_add_epi32(nb, _mm_shuffle_epi32(nb, 0x4e));
-        nb = _mm_add_epi32(nb, _mm_shuffle_epi32(nb, 0xb1));
-        ni = _mm_add_epi32(ni, _mm_shuffle_epi32(ni, 0x4e));
-        ni = _mm_add_epi32(ni, _mm_shuffle_epi32(ni, 0xb1));
-        kp->below += (uint32_t)_mm_cvtsi128_si32(nb);
-        kp->inside += (uint32_t)_mm_cvtsi128_si32(ni);
+        kp->below += mossa__hsum_epi32_sse(nb);
+        kp->inside += mossa__hsum_epi32_sse(ni);
         kp->k = k;
     }
     mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j, kp);
@@ -2884,8 +2890,6 @@ static double mossa__rbf_exp_row_avx2(float *row, size_t n, float nc, double *cs
 }
 
 /* ---- svd ------------------------------------------------------------------- */
-/* The 8 x 32 tile in four 4 x 16 register blocks (8 ymm accumulators each),
-   the K slice (<= 256) staying in L1 between them. */
 MOSSA__TARGET_AVX2
 static double mossa__svd_rowop_avx2(size_t j, double *r, const double *x, const double *y, double a,
                                     double b, const double *u, double c, double *p)
@@ -3538,6 +3542,13 @@ static void mossa__hsic_row_avx512(const float *k, const float *l, const double 
     out[0] = t0; out[1] = t1; out[2] = t2;
 }
 
+/* the sum of eight 32-bit counts */
+MOSSA__TARGET_AVX512
+static uint32_t mossa__hsum_epi32_avx512(__m256i v)
+{
+    return mossa__hsum_epi32_sse(_mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+}
+
 /* the population count of an 8-bit mask */
 static unsigned mossa__pop8(unsigned m)
 {
@@ -3565,7 +3576,6 @@ static void mossa__rbf_dist_avx512(const double *g, size_t n, double dr, const d
         const __m256i lo = _mm256_set1_epi32((int)kp->lo), width = _mm256_set1_epi32((int)kp->width),
                       one = _mm256_set1_epi32(1);
         __m256i nb = _mm256_setzero_si256(), ni = nb;
-        __m128i s;
         size_t k = kp->k;
         for (; j + 8 <= n; j += 8) {
             __m512d v = _mm512_sub_pd(_mm512_add_pd(vdr, _mm512_loadu_pd(dc + j)), _mm512_mul_pd(two, _mm512_loadu_pd(g + j)));
@@ -3582,14 +3592,8 @@ static void mossa__rbf_dist_avx512(const double *g, size_t n, double dr, const d
                 }
             }
         }
-        s = _mm_add_epi32(_mm256_castsi256_si128(nb), _mm256_extracti128_si256(nb, 1));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-        kp->below += (uint32_t)_mm_cvtsi128_si32(s);
-        s = _mm_add_epi32(_mm256_castsi256_si128(ni), _mm256_extracti128_si256(ni, 1));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-        kp->inside += (uint32_t)_mm_cvtsi128_si32(s);
+        kp->below += mossa__hsum_epi32_avx512(nb);
+        kp->inside += mossa__hsum_epi32_avx512(ni);
         kp->k = k;
     }
     mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j, kp);
@@ -3623,8 +3627,6 @@ static double mossa__rbf_exp_row_avx512(float *row, size_t n, float nc, double *
 }
 
 /* ---- svd ------------------------------------------------------------------- */
-/* 8 x 32 register tile: 16 zmm accumulators, two masked loads of B and
-   eight broadcasts of A per k. */
 MOSSA__TARGET_AVX512
 static double mossa__svd_rowop_avx512(size_t j, double *r, const double *x, const double *y, double a,
                                       double b, const double *u, double c, double *p)
@@ -4281,7 +4283,6 @@ static double mossa__rbf_exp_row_neon(float *row, size_t n, float nc, double *cs
     return t;
 }
 
-/* ---- svd ------------------------------------------------------------------- */
 /* ---- tsne ------------------------------------------------------------------ */
 static void mossa__tsne_knn_tile_neon(const float *qt, size_t d, const float *r, size_t ldr, size_t nr,
                                       float *out, int accumulate)
@@ -4799,12 +4800,28 @@ typedef struct mossa__gemm_job {
    (the big operand) is read from memory once instead of once per column
    block. Every entry still adds its k-blocks in order: the same bits. */
 #define MOSSA__GEMM_THIN 4
+static int mossa__gemm_is_thin(size_t n) { return (n + MOSSA__BS - 1) / MOSSA__BS <= MOSSA__GEMM_THIN; }
+
+/* C's block at (r0, c0) = beta C + the block buffer s (row stride
+   MOSSA__BS); diag: only on and above the diagonal (the rest is mirrored
+   later) */
+static void mossa__gemm_store(const mossa__gemm_job *g, size_t r0, size_t c0, const double *s, int diag)
+{
+    size_t i, j, rows = MOSSA__MIN(MOSSA__BS, g->m - r0), cols = MOSSA__MIN(MOSSA__BS, g->n - c0);
+    for (i = 0; i < rows; ++i) {
+        double *c = g->C + (r0 + i) * g->ldc + c0;
+        const double *si = s + i * MOSSA__BS;
+        size_t j0 = diag ? i : 0;
+        if (g->beta == 0.0) for (j = j0; j < cols; ++j) c[j] = si[j];
+        else for (j = j0; j < cols; ++j) c[j] = g->beta * c[j] + si[j];
+    }
+}
+
 static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
 {
     const mossa__gemm_job *g = (const mossa__gemm_job *)arg;
-    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n), bi = task, bj, i, j, k0;
-    size_t na = MOSSA__MIN(MOSSA__BP, pa - bi * MOSSA__BP), r0 = bi * MOSSA__BS;
-    size_t rows = MOSSA__MIN(MOSSA__BS, g->m - r0);
+    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n), bi = task, bj, k0;
+    size_t na = MOSSA__MIN(MOSSA__BP, pa - bi * MOSSA__BP);
     double *buf = g->buf + (size_t)worker * g->nbj * MOSSA__BS * MOSSA__BS;
     memset(buf, 0, g->nbj * MOSSA__BS * MOSSA__BS * sizeof(double));
     for (k0 = 0; k0 < g->k; k0 += MOSSA__KC)
@@ -4812,15 +4829,8 @@ static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
             mossa__panel_block_kd(g->pa, g->lda_a, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP,
                                  MOSSA__MIN(MOSSA__BP, pb - bj * MOSSA__BP), g->k, k0,
                                  MOSSA__MIN(g->k, k0 + MOSSA__KC), 0, buf + bj * MOSSA__BS * MOSSA__BS, MOSSA__BS);
-    for (bj = 0; bj < g->nbj; ++bj) {
-        size_t c0 = bj * MOSSA__BS, cols = MOSSA__MIN(MOSSA__BS, g->n - c0);
-        for (i = 0; i < rows; ++i) {
-            double *c = g->C + (r0 + i) * g->ldc + c0;
-            const double *src = buf + bj * MOSSA__BS * MOSSA__BS + i * MOSSA__BS;
-            if (g->beta == 0.0) for (j = 0; j < cols; ++j) c[j] = src[j];
-            else for (j = 0; j < cols; ++j) c[j] = g->beta * c[j] + src[j];
-        }
-    }
+    for (bj = 0; bj < g->nbj; ++bj)
+        mossa__gemm_store(g, bi * MOSSA__BS, bj * MOSSA__BS, buf + bj * MOSSA__BS * MOSSA__BS, 0);
 }
 
 static void mossa__gemm_task(void *arg, size_t task, int worker)
@@ -4829,20 +4839,12 @@ static void mossa__gemm_task(void *arg, size_t task, int worker)
     size_t bi = task / g->nbj, bj = task % g->nbj;
     size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n);
     size_t na = MOSSA__MIN(MOSSA__BP, pa - bi * MOSSA__BP), nb = MOSSA__MIN(MOSSA__BP, pb - bj * MOSSA__BP);
-    size_t i, j, r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
-    size_t rows = MOSSA__MIN(MOSSA__BS, g->m - r0), cols = MOSSA__MIN(MOSSA__BS, g->n - c0);
     double *buf = g->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
     int diag = g->sym && bi == bj;
     if (g->sym && bi > bj) return;
     memset(buf, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
     mossa__panel_block(g->pa, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP, nb, g->k, diag, buf, MOSSA__BS);
-    for (i = 0; i < rows; ++i) {
-        double *c = g->C + (r0 + i) * g->ldc + c0;
-        const double *s = buf + i * MOSSA__BS;
-        size_t j0 = diag ? i : 0; /* a diagonal block's lower half is mirrored later */
-        if (g->beta == 0.0) for (j = j0; j < cols; ++j) c[j] = s[j];
-        else for (j = j0; j < cols; ++j) c[j] = g->beta * c[j] + s[j];
-    }
+    mossa__gemm_store(g, bi * MOSSA__BS, bj * MOSSA__BS, buf, diag);
 }
 
 /* The engine behind every product: op(A) already packed (pa, m rows over
@@ -4860,7 +4862,7 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
     float *pb = NULL;
     void *pbraw = NULL;
     g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
-    thin = !sym && g.nbj <= MOSSA__GEMM_THIN;
+    thin = !sym && mossa__gemm_is_thin(n);
     if (lda_a && !thin) return MOSSA_ERR_INVALID_ARGUMENT;   /* in place: thin products only */
     if (!sym) {
         if (mossa__mul_overflows(mossa__panels_of(n) * MOSSA__PW, k, &sb) ||
@@ -4897,11 +4899,18 @@ static void mossa__gemm_scale(size_t m, size_t n, double beta, double *C, size_t
         for (j = 0; j < n; ++j) C[i * ldc + j] = beta == 0.0 ? 0.0 : beta * C[i * ldc + j];
 }
 
+/* an operand holding nothing (safe to release) */
+static void mossa__gemm_operand_none(mossa__gemm_operand *op)
+{
+    op->p = NULL; op->raw = NULL; op->in = NULL; op->rows = op->k = op->ld = 0;
+}
+
 static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
                                      const float *A, size_t lda, mossa__gemm_operand *op)
 {
     size_t sa;
-    op->p = NULL; op->raw = NULL; op->in = NULL; op->ld = 0; op->rows = rows; op->k = k;
+    mossa__gemm_operand_none(op);
+    op->rows = rows; op->k = k;
     if (rows == 0 || k == 0) return MOSSA_OK;
     if (mossa__mul_overflows(mossa__panels_of(rows) * MOSSA__PW, k, &sa) ||
         mossa__mul_overflows(sa, sizeof(float), &sa))
@@ -4917,7 +4926,7 @@ static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, si
 static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
 {
     mossa__free(ctx, op->raw);
-    op->p = NULL; op->raw = NULL; op->in = NULL; op->ld = 0;
+    mossa__gemm_operand_none(op);
 }
 
 /* op(A) = A' (A: k x rows, row-major with lda) read in place instead of
@@ -4933,11 +4942,10 @@ static int mossa__gemm_inplace_t(size_t rows, size_t k, const float *A, size_t l
     const mossa__kernels *kt = mossa__k();
     if (!kt->gemm_tile16x32_g || !kt->gemm_tile16_g || rows == 0 || k == 0 || rows % MOSSA__PW || lda < rows)
         return 0;
-    op->p = NULL; op->raw = NULL; op->in = A; op->ld = lda; op->rows = rows; op->k = k;
+    mossa__gemm_operand_none(op);
+    op->in = A; op->ld = lda; op->rows = rows; op->k = k;
     return 1;
 }
-
-static int mossa__gemm_is_thin(size_t n) { return (n + MOSSA__BS - 1) / MOSSA__BS <= MOSSA__GEMM_THIN; }
 
 static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b, size_t n,
                                        const float *B, size_t ldb, double beta, double *C, size_t ldc)
@@ -5919,10 +5927,16 @@ typedef struct mossa__cmat {
     double scale;      /* stored = (x - mean) * scale */
 } mossa__cmat;
 
+/* nothing allocated (safe to free) */
+static void mossa__cmat_none(mossa__cmat *m)
+{
+    m->mean = NULL; m->rownorm = NULL; m->panels = NULL; m->raw = NULL;
+}
+
 static void mossa__cmat_free(mossa__ctx *ctx, mossa__cmat *m)
 {
     mossa__free(ctx, m->mean); mossa__free(ctx, m->rownorm); mossa__free(ctx, m->raw);
-    m->mean = NULL; m->rownorm = NULL; m->panels = NULL; m->raw = NULL;
+    mossa__cmat_none(m);
 }
 
 /* by_rows: panels over the n rows (inner = d, Gram form); else panels over
@@ -5932,9 +5946,9 @@ static mossa_status mossa__cmat_into(mossa__ctx *ctx, const float *x, size_t n, 
 {
     mossa_status st;
     size_t count = by_rows ? mossa__panels_of(n) * MOSSA__PW * d : mossa__panels_of(d) * MOSSA__PW * n;
+    mossa__cmat_none(m);
     m->mean = (double *)mossa__alloc(ctx, d * sizeof(double));
     m->rownorm = (double *)mossa__alloc(ctx, n * sizeof(double));
-    m->panels = NULL; m->raw = NULL;
     if (!m->mean || !m->rownorm) { mossa__cmat_free(ctx, m); return MOSSA_ERR_OUT_OF_MEMORY; }
     st = mossa__column_means(ctx, x, n, d, d, m->mean, &m->scale);
     if (st != MOSSA_OK) { mossa__cmat_free(ctx, m); return st; }
@@ -6071,8 +6085,7 @@ static mossa_status mossa__linear_sums(mossa__ctx *ctx, const float *x, size_t n
     *dk = *dl = NULL;
     *sx = *sy = 1.0;
     s[0] = s[1] = s[2] = 0.0;
-    mx.mean = my.mean = NULL; mx.rownorm = my.rownorm = NULL; mx.panels = my.panels = NULL;
-    mx.raw = my.raw = NULL;
+    mossa__cmat_none(&mx); mossa__cmat_none(&my);
     if (gram) {
         mossa__lin_gram_job j;
         size_t count = 0, np = mossa__panels_of(n), pbytes = np * MOSSA__PW * MOSSA__MAX(dx, dy) * sizeof(float);
@@ -6249,6 +6262,12 @@ static void mossa__radix_select(const float *v, size_t count, const size_t rank[
     for (q = 0; q < 2; ++q) memcpy(&out[q], &pre[q], sizeof(float));
 }
 
+/* the s-th of MOSSA__SEL_SAMPLES evenly strided positions in [0, count) */
+static size_t mossa__sample_pos(size_t s, size_t count)
+{
+    return (size_t)(((double)s + 0.5) * ((double)count / (double)MOSSA__SEL_SAMPLES));
+}
+
 /* The bracket of rank[0] .. rank[1] of count values from a sample of S of
    them, as bit patterns: a value u is inside iff u - lo <= width
    (unsigned), below iff u < lo. */
@@ -6341,7 +6360,7 @@ static mossa_status mossa__select2(mossa__ctx *ctx, const float *u, size_t count
         kp = (mossa__keep *)mossa__alloc(ctx, nt * sizeof(mossa__keep));
         in = (float *)mossa__alloc(ctx, nt * (MOSSA__SEL_CAP + MOSSA__KEEP_PAD) * sizeof(float));
         if (!sample || !kp || !in) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-        for (s = 0; s < S; ++s) sample[s] = u[(size_t)(((double)s + 0.5) * ((double)count / (double)S))];
+        for (s = 0; s < S; ++s) sample[s] = u[mossa__sample_pos(s, count)];
         mossa__sel_bracket(sample, S, count, rank, h, &j.lo, &j.width);
         j.u = u; j.count = count; j.dst = in; j.pass = 1; j.kp = kp;
         mossa__parallel(ctx, nt, mossa__sel_task, &j);
@@ -6593,7 +6612,7 @@ static void mossa__dsample_task(void *arg, size_t task, int worker)
     size_t s, s0 = task * MOSSA__DSAMPLE_TASK, s1 = MOSSA__MIN(S, s0 + MOSSA__DSAMPLE_TASK);
     (void)worker;
     for (s = s0; s < s1; ++s) {
-        size_t pos = (size_t)(((double)s + 0.5) * ((double)j->count / (double)S));
+        size_t pos = mossa__sample_pos(s, j->count);
         size_t i = mossa__urow(j->n, pos), c = i + 1 + (pos - mossa__uoff(j->n, i));
         float v;
         mossa__k()->sqdist(j->x + i * j->d, j->x + c * j->d, 1, j->d, j->d, &v);
@@ -6613,7 +6632,7 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
     mossa__cmat m;
     mossa__kern_job j;
     size_t count = 0, i, tri = n * (n - 1) / 2, r[2] = {0, 0}, rr[2], I;
-    size_t *h = NULL, w, nw = (size_t)ctx->n_threads;
+    size_t *h = NULL, w, nw = (size_t)ctx->n_threads, cap = keep ? mossa__keep_cap(tri, nw) : 0;
     float *sample = NULL, val[2];
     int low_zero = 0, need_median = o->rbf && mossa__median_ranks(n, r, &low_zero);
     mossa_status st;
@@ -6631,8 +6650,7 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
     if (st == MOSSA_OK && !j.buf) st = MOSSA_ERR_OUT_OF_MEMORY;
     if (st == MOSSA_OK && need_median) h = (size_t *)mossa__alloc(ctx, 2 * MOSSA__HIST * sizeof(size_t));
     if (st == MOSSA_OK && need_median && !h) st = MOSSA_ERR_OUT_OF_MEMORY;
-    if (st == MOSSA_OK && need_median && keep && mossa__keep_cap(tri, nw)) {
-        size_t cap = mossa__keep_cap(tri, nw);
+    if (st == MOSSA_OK && need_median && cap) {
         mossa__dsample_job sj;
         sample = (float *)mossa__alloc(ctx, MOSSA__SEL_SAMPLES * sizeof(float));
         j.kw = (mossa__keep *)mossa__alloc(ctx, nw * sizeof(mossa__keep));
@@ -7194,8 +7212,7 @@ MOSSA_DEF mossa_status mossa_cka_stream_add(mossa_cka_stream *s, const float *x,
     if ((st = mossa__cka_check_sizes(n, dy)) != MOSSA_OK) return st;
     st = mossa__ctx_begin(&ctx, s->n_threads, s->has_alloc ? &s->alloc : NULL);
     if (st != MOSSA_OK) return st;
-    mx.mean = my.mean = NULL; mx.rownorm = my.rownorm = NULL; mx.panels = my.panels = NULL;
-    mx.raw = my.raw = NULL;
+    mossa__cmat_none(&mx); mossa__cmat_none(&my);
     j.buf = NULL;
     st = mossa__cmat_make(&ctx, x, n, dx, 0, &mx);
     if (st == MOSSA_OK) st = mossa__cmat_make(&ctx, y, n, dy, 0, &my);
@@ -7403,17 +7420,23 @@ typedef struct mossa__xprod {
     mossa__gemm_operand xr, xt;   /* op = X (n over d), X' (d over n); p NULL = not packed */
 } mossa__xprod;
 
+/* nothing packed yet (safe to end) */
+static void mossa__xprod_none(mossa__xprod *xp)
+{
+    mossa__gemm_operand_none(&xp->xr);
+    mossa__gemm_operand_none(&xp->xt);
+}
+
 static void mossa__xprod_begin(mossa__ctx *ctx, mossa__xprod *xp, const float *x, size_t n, size_t d)
 {
     xp->x = x; xp->n = n; xp->d = d;
-    xp->xt.p = NULL; xp->xt.raw = NULL; xp->xt.in = NULL; xp->xt.ld = 0;
+    mossa__xprod_none(xp);
     if (mossa__gemm_pack(ctx, 0, n, d, x, d, &xp->xr) != MOSSA_OK) xp->xr.p = NULL;
-    /* X' needs no copy where the strided tiles read it in place */
+    /* X' needs no copy where the strided tiles read it in place (a failed
+       pack leaves xt empty) */
     if (!xp->xr.p || (!mossa__gemm_inplace_t(d, n, x, d, &xp->xt) &&
-                      mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK)) {
+                      mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK))
         mossa__gemm_release(ctx, &xp->xr);
-        xp->xt.p = NULL; xp->xt.raw = NULL; xp->xt.in = NULL; xp->xt.ld = 0;
-    }
 }
 
 static void mossa__xprod_end(mossa__ctx *ctx, mossa__xprod *xp)
@@ -8159,7 +8182,7 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     int it;
     mossa_status st = MOSSA_OK;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL; xp.xr.ld = xp.xt.ld = 0;
+    mossa__xprod_none(&xp);
     if (mossa__mul_overflows(big, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     omega = (float *)mossa__alloc(ctx, d * l * sizeof(float));
     pf = omega; /* P reuses the test matrix's storage (both d x l) */
@@ -8213,7 +8236,7 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     mossa_status st = MOSSA_OK;
     int it;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL; xp.xr.ld = xp.xt.ld = 0;
+    mossa__xprod_none(&xp);
     om = (float *)mossa__alloc(ctx, d * bs * sizeof(float));
     qb = (float *)mossa__alloc(ctx, big * bs * sizeof(float));
     cf = (float *)mossa__alloc(ctx, L * bs * sizeof(float));
@@ -8525,7 +8548,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
     int it;
     *certified = 0;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL; xp.xr.ld = xp.xt.ld = 0;
+    mossa__xprod_none(&xp);
     /* the Gram path: n d m multiply-adds plus ~3 m^3 for the tridiagonalisation */
     budget = 0.5 * ((double)n * (double)d * (double)m + 3.0 * (double)m * (double)m * (double)m);
     if (lmax < 64) return MOSSA_OK;

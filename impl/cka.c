@@ -83,10 +83,16 @@ typedef struct mossa__cmat {
     double scale;      /* stored = (x - mean) * scale */
 } mossa__cmat;
 
+/* nothing allocated (safe to free) */
+static void mossa__cmat_none(mossa__cmat *m)
+{
+    m->mean = NULL; m->rownorm = NULL; m->panels = NULL; m->raw = NULL;
+}
+
 static void mossa__cmat_free(mossa__ctx *ctx, mossa__cmat *m)
 {
     mossa__free(ctx, m->mean); mossa__free(ctx, m->rownorm); mossa__free(ctx, m->raw);
-    m->mean = NULL; m->rownorm = NULL; m->panels = NULL; m->raw = NULL;
+    mossa__cmat_none(m);
 }
 
 /* by_rows: panels over the n rows (inner = d, Gram form); else panels over
@@ -96,9 +102,9 @@ static mossa_status mossa__cmat_into(mossa__ctx *ctx, const float *x, size_t n, 
 {
     mossa_status st;
     size_t count = by_rows ? mossa__panels_of(n) * MOSSA__PW * d : mossa__panels_of(d) * MOSSA__PW * n;
+    mossa__cmat_none(m);
     m->mean = (double *)mossa__alloc(ctx, d * sizeof(double));
     m->rownorm = (double *)mossa__alloc(ctx, n * sizeof(double));
-    m->panels = NULL; m->raw = NULL;
     if (!m->mean || !m->rownorm) { mossa__cmat_free(ctx, m); return MOSSA_ERR_OUT_OF_MEMORY; }
     st = mossa__column_means(ctx, x, n, d, d, m->mean, &m->scale);
     if (st != MOSSA_OK) { mossa__cmat_free(ctx, m); return st; }
@@ -235,8 +241,7 @@ static mossa_status mossa__linear_sums(mossa__ctx *ctx, const float *x, size_t n
     *dk = *dl = NULL;
     *sx = *sy = 1.0;
     s[0] = s[1] = s[2] = 0.0;
-    mx.mean = my.mean = NULL; mx.rownorm = my.rownorm = NULL; mx.panels = my.panels = NULL;
-    mx.raw = my.raw = NULL;
+    mossa__cmat_none(&mx); mossa__cmat_none(&my);
     if (gram) {
         mossa__lin_gram_job j;
         size_t count = 0, np = mossa__panels_of(n), pbytes = np * MOSSA__PW * MOSSA__MAX(dx, dy) * sizeof(float);
@@ -413,6 +418,12 @@ static void mossa__radix_select(const float *v, size_t count, const size_t rank[
     for (q = 0; q < 2; ++q) memcpy(&out[q], &pre[q], sizeof(float));
 }
 
+/* the s-th of MOSSA__SEL_SAMPLES evenly strided positions in [0, count) */
+static size_t mossa__sample_pos(size_t s, size_t count)
+{
+    return (size_t)(((double)s + 0.5) * ((double)count / (double)MOSSA__SEL_SAMPLES));
+}
+
 /* The bracket of rank[0] .. rank[1] of count values from a sample of S of
    them, as bit patterns: a value u is inside iff u - lo <= width
    (unsigned), below iff u < lo. */
@@ -505,7 +516,7 @@ static mossa_status mossa__select2(mossa__ctx *ctx, const float *u, size_t count
         kp = (mossa__keep *)mossa__alloc(ctx, nt * sizeof(mossa__keep));
         in = (float *)mossa__alloc(ctx, nt * (MOSSA__SEL_CAP + MOSSA__KEEP_PAD) * sizeof(float));
         if (!sample || !kp || !in) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-        for (s = 0; s < S; ++s) sample[s] = u[(size_t)(((double)s + 0.5) * ((double)count / (double)S))];
+        for (s = 0; s < S; ++s) sample[s] = u[mossa__sample_pos(s, count)];
         mossa__sel_bracket(sample, S, count, rank, h, &j.lo, &j.width);
         j.u = u; j.count = count; j.dst = in; j.pass = 1; j.kp = kp;
         mossa__parallel(ctx, nt, mossa__sel_task, &j);
@@ -757,7 +768,7 @@ static void mossa__dsample_task(void *arg, size_t task, int worker)
     size_t s, s0 = task * MOSSA__DSAMPLE_TASK, s1 = MOSSA__MIN(S, s0 + MOSSA__DSAMPLE_TASK);
     (void)worker;
     for (s = s0; s < s1; ++s) {
-        size_t pos = (size_t)(((double)s + 0.5) * ((double)j->count / (double)S));
+        size_t pos = mossa__sample_pos(s, j->count);
         size_t i = mossa__urow(j->n, pos), c = i + 1 + (pos - mossa__uoff(j->n, i));
         float v;
         mossa__k()->sqdist(j->x + i * j->d, j->x + c * j->d, 1, j->d, j->d, &v);
@@ -777,7 +788,7 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
     mossa__cmat m;
     mossa__kern_job j;
     size_t count = 0, i, tri = n * (n - 1) / 2, r[2] = {0, 0}, rr[2], I;
-    size_t *h = NULL, w, nw = (size_t)ctx->n_threads;
+    size_t *h = NULL, w, nw = (size_t)ctx->n_threads, cap = keep ? mossa__keep_cap(tri, nw) : 0;
     float *sample = NULL, val[2];
     int low_zero = 0, need_median = o->rbf && mossa__median_ranks(n, r, &low_zero);
     mossa_status st;
@@ -795,8 +806,7 @@ static mossa_status mossa__kernel_matrix(mossa__ctx *ctx, const float *x, size_t
     if (st == MOSSA_OK && !j.buf) st = MOSSA_ERR_OUT_OF_MEMORY;
     if (st == MOSSA_OK && need_median) h = (size_t *)mossa__alloc(ctx, 2 * MOSSA__HIST * sizeof(size_t));
     if (st == MOSSA_OK && need_median && !h) st = MOSSA_ERR_OUT_OF_MEMORY;
-    if (st == MOSSA_OK && need_median && keep && mossa__keep_cap(tri, nw)) {
-        size_t cap = mossa__keep_cap(tri, nw);
+    if (st == MOSSA_OK && need_median && cap) {
         mossa__dsample_job sj;
         sample = (float *)mossa__alloc(ctx, MOSSA__SEL_SAMPLES * sizeof(float));
         j.kw = (mossa__keep *)mossa__alloc(ctx, nw * sizeof(mossa__keep));
@@ -1358,8 +1368,7 @@ MOSSA_DEF mossa_status mossa_cka_stream_add(mossa_cka_stream *s, const float *x,
     if ((st = mossa__cka_check_sizes(n, dy)) != MOSSA_OK) return st;
     st = mossa__ctx_begin(&ctx, s->n_threads, s->has_alloc ? &s->alloc : NULL);
     if (st != MOSSA_OK) return st;
-    mx.mean = my.mean = NULL; mx.rownorm = my.rownorm = NULL; mx.panels = my.panels = NULL;
-    mx.raw = my.raw = NULL;
+    mossa__cmat_none(&mx); mossa__cmat_none(&my);
     j.buf = NULL;
     st = mossa__cmat_make(&ctx, x, n, dx, 0, &mx);
     if (st == MOSSA_OK) st = mossa__cmat_make(&ctx, y, n, dy, 0, &my);

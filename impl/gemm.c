@@ -377,12 +377,28 @@ typedef struct mossa__gemm_job {
    (the big operand) is read from memory once instead of once per column
    block. Every entry still adds its k-blocks in order: the same bits. */
 #define MOSSA__GEMM_THIN 4
+static int mossa__gemm_is_thin(size_t n) { return (n + MOSSA__BS - 1) / MOSSA__BS <= MOSSA__GEMM_THIN; }
+
+/* C's block at (r0, c0) = beta C + the block buffer s (row stride
+   MOSSA__BS); diag: only on and above the diagonal (the rest is mirrored
+   later) */
+static void mossa__gemm_store(const mossa__gemm_job *g, size_t r0, size_t c0, const double *s, int diag)
+{
+    size_t i, j, rows = MOSSA__MIN(MOSSA__BS, g->m - r0), cols = MOSSA__MIN(MOSSA__BS, g->n - c0);
+    for (i = 0; i < rows; ++i) {
+        double *c = g->C + (r0 + i) * g->ldc + c0;
+        const double *si = s + i * MOSSA__BS;
+        size_t j0 = diag ? i : 0;
+        if (g->beta == 0.0) for (j = j0; j < cols; ++j) c[j] = si[j];
+        else for (j = j0; j < cols; ++j) c[j] = g->beta * c[j] + si[j];
+    }
+}
+
 static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
 {
     const mossa__gemm_job *g = (const mossa__gemm_job *)arg;
-    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n), bi = task, bj, i, j, k0;
-    size_t na = MOSSA__MIN(MOSSA__BP, pa - bi * MOSSA__BP), r0 = bi * MOSSA__BS;
-    size_t rows = MOSSA__MIN(MOSSA__BS, g->m - r0);
+    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n), bi = task, bj, k0;
+    size_t na = MOSSA__MIN(MOSSA__BP, pa - bi * MOSSA__BP);
     double *buf = g->buf + (size_t)worker * g->nbj * MOSSA__BS * MOSSA__BS;
     memset(buf, 0, g->nbj * MOSSA__BS * MOSSA__BS * sizeof(double));
     for (k0 = 0; k0 < g->k; k0 += MOSSA__KC)
@@ -390,15 +406,8 @@ static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
             mossa__panel_block_kd(g->pa, g->lda_a, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP,
                                  MOSSA__MIN(MOSSA__BP, pb - bj * MOSSA__BP), g->k, k0,
                                  MOSSA__MIN(g->k, k0 + MOSSA__KC), 0, buf + bj * MOSSA__BS * MOSSA__BS, MOSSA__BS);
-    for (bj = 0; bj < g->nbj; ++bj) {
-        size_t c0 = bj * MOSSA__BS, cols = MOSSA__MIN(MOSSA__BS, g->n - c0);
-        for (i = 0; i < rows; ++i) {
-            double *c = g->C + (r0 + i) * g->ldc + c0;
-            const double *src = buf + bj * MOSSA__BS * MOSSA__BS + i * MOSSA__BS;
-            if (g->beta == 0.0) for (j = 0; j < cols; ++j) c[j] = src[j];
-            else for (j = 0; j < cols; ++j) c[j] = g->beta * c[j] + src[j];
-        }
-    }
+    for (bj = 0; bj < g->nbj; ++bj)
+        mossa__gemm_store(g, bi * MOSSA__BS, bj * MOSSA__BS, buf + bj * MOSSA__BS * MOSSA__BS, 0);
 }
 
 static void mossa__gemm_task(void *arg, size_t task, int worker)
@@ -407,20 +416,12 @@ static void mossa__gemm_task(void *arg, size_t task, int worker)
     size_t bi = task / g->nbj, bj = task % g->nbj;
     size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n);
     size_t na = MOSSA__MIN(MOSSA__BP, pa - bi * MOSSA__BP), nb = MOSSA__MIN(MOSSA__BP, pb - bj * MOSSA__BP);
-    size_t i, j, r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
-    size_t rows = MOSSA__MIN(MOSSA__BS, g->m - r0), cols = MOSSA__MIN(MOSSA__BS, g->n - c0);
     double *buf = g->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
     int diag = g->sym && bi == bj;
     if (g->sym && bi > bj) return;
     memset(buf, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
     mossa__panel_block(g->pa, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP, nb, g->k, diag, buf, MOSSA__BS);
-    for (i = 0; i < rows; ++i) {
-        double *c = g->C + (r0 + i) * g->ldc + c0;
-        const double *s = buf + i * MOSSA__BS;
-        size_t j0 = diag ? i : 0; /* a diagonal block's lower half is mirrored later */
-        if (g->beta == 0.0) for (j = j0; j < cols; ++j) c[j] = s[j];
-        else for (j = j0; j < cols; ++j) c[j] = g->beta * c[j] + s[j];
-    }
+    mossa__gemm_store(g, bi * MOSSA__BS, bj * MOSSA__BS, buf, diag);
 }
 
 /* The engine behind every product: op(A) already packed (pa, m rows over
@@ -438,7 +439,7 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
     float *pb = NULL;
     void *pbraw = NULL;
     g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
-    thin = !sym && g.nbj <= MOSSA__GEMM_THIN;
+    thin = !sym && mossa__gemm_is_thin(n);
     if (lda_a && !thin) return MOSSA_ERR_INVALID_ARGUMENT;   /* in place: thin products only */
     if (!sym) {
         if (mossa__mul_overflows(mossa__panels_of(n) * MOSSA__PW, k, &sb) ||
@@ -475,11 +476,18 @@ static void mossa__gemm_scale(size_t m, size_t n, double beta, double *C, size_t
         for (j = 0; j < n; ++j) C[i * ldc + j] = beta == 0.0 ? 0.0 : beta * C[i * ldc + j];
 }
 
+/* an operand holding nothing (safe to release) */
+static void mossa__gemm_operand_none(mossa__gemm_operand *op)
+{
+    op->p = NULL; op->raw = NULL; op->in = NULL; op->rows = op->k = op->ld = 0;
+}
+
 static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
                                      const float *A, size_t lda, mossa__gemm_operand *op)
 {
     size_t sa;
-    op->p = NULL; op->raw = NULL; op->in = NULL; op->ld = 0; op->rows = rows; op->k = k;
+    mossa__gemm_operand_none(op);
+    op->rows = rows; op->k = k;
     if (rows == 0 || k == 0) return MOSSA_OK;
     if (mossa__mul_overflows(mossa__panels_of(rows) * MOSSA__PW, k, &sa) ||
         mossa__mul_overflows(sa, sizeof(float), &sa))
@@ -495,7 +503,7 @@ static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, si
 static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
 {
     mossa__free(ctx, op->raw);
-    op->p = NULL; op->raw = NULL; op->in = NULL; op->ld = 0;
+    mossa__gemm_operand_none(op);
 }
 
 /* op(A) = A' (A: k x rows, row-major with lda) read in place instead of
@@ -511,11 +519,10 @@ static int mossa__gemm_inplace_t(size_t rows, size_t k, const float *A, size_t l
     const mossa__kernels *kt = mossa__k();
     if (!kt->gemm_tile16x32_g || !kt->gemm_tile16_g || rows == 0 || k == 0 || rows % MOSSA__PW || lda < rows)
         return 0;
-    op->p = NULL; op->raw = NULL; op->in = A; op->ld = lda; op->rows = rows; op->k = k;
+    mossa__gemm_operand_none(op);
+    op->in = A; op->ld = lda; op->rows = rows; op->k = k;
     return 1;
 }
-
-static int mossa__gemm_is_thin(size_t n) { return (n + MOSSA__BS - 1) / MOSSA__BS <= MOSSA__GEMM_THIN; }
 
 static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b, size_t n,
                                        const float *B, size_t ldb, double beta, double *C, size_t ldc)

@@ -216,15 +216,16 @@ static MOSSA__UNUSED mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, 
    sides (the randomized SVD multiplies the same X 2q + 2 times):
    mossa__gemm_pack stores op(A) (rows x k, trans as for mossa__gemm), and
    mossa__gemm_packed computes C (rows x n) = beta * C + op(A) op(B) with B
-   as in mossa__gemm, bit-identical to mossa__gemm. Release frees it. */
-/* op(A) for repeated products: packed (p), or read in place (in, ld != 0:
-   row i of op(A) at in[ld k + i], see mossa__gemm_inplace_t) */
+   as in mossa__gemm, bit-identical to mossa__gemm. Release frees it. The
+   operand is packed (p), or read in place (in, ld != 0: row i of op(A) at
+   in[ld k + i], see mossa__gemm_inplace_t); _none makes an empty one. */
 typedef struct mossa__gemm_operand { float *p; void *raw; const float *in; size_t rows, k, ld; } mossa__gemm_operand;
 static MOSSA__UNUSED mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
                                      const float *A, size_t lda, mossa__gemm_operand *op);
 static MOSSA__UNUSED mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b,
                                        size_t n, const float *B, size_t ldb, double beta, double *C, size_t ldc);
 static MOSSA__UNUSED void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op);
+static MOSSA__UNUSED void mossa__gemm_operand_none(mossa__gemm_operand *op);
 static MOSSA__UNUSED int mossa__gemm_inplace_t(size_t rows, size_t k, const float *A, size_t lda,
                                               mossa__gemm_operand *op);
 static MOSSA__UNUSED int mossa__gemm_is_thin(size_t n);

@@ -36,17 +36,23 @@ typedef struct mossa__xprod {
     mossa__gemm_operand xr, xt;   /* op = X (n over d), X' (d over n); p NULL = not packed */
 } mossa__xprod;
 
+/* nothing packed yet (safe to end) */
+static void mossa__xprod_none(mossa__xprod *xp)
+{
+    mossa__gemm_operand_none(&xp->xr);
+    mossa__gemm_operand_none(&xp->xt);
+}
+
 static void mossa__xprod_begin(mossa__ctx *ctx, mossa__xprod *xp, const float *x, size_t n, size_t d)
 {
     xp->x = x; xp->n = n; xp->d = d;
-    xp->xt.p = NULL; xp->xt.raw = NULL; xp->xt.in = NULL; xp->xt.ld = 0;
+    mossa__xprod_none(xp);
     if (mossa__gemm_pack(ctx, 0, n, d, x, d, &xp->xr) != MOSSA_OK) xp->xr.p = NULL;
-    /* X' needs no copy where the strided tiles read it in place */
+    /* X' needs no copy where the strided tiles read it in place (a failed
+       pack leaves xt empty) */
     if (!xp->xr.p || (!mossa__gemm_inplace_t(d, n, x, d, &xp->xt) &&
-                      mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK)) {
+                      mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK))
         mossa__gemm_release(ctx, &xp->xr);
-        xp->xt.p = NULL; xp->xt.raw = NULL; xp->xt.in = NULL; xp->xt.ld = 0;
-    }
 }
 
 static void mossa__xprod_end(mossa__ctx *ctx, mossa__xprod *xp)
@@ -792,7 +798,7 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     int it;
     mossa_status st = MOSSA_OK;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL; xp.xr.ld = xp.xt.ld = 0;
+    mossa__xprod_none(&xp);
     if (mossa__mul_overflows(big, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     omega = (float *)mossa__alloc(ctx, d * l * sizeof(float));
     pf = omega; /* P reuses the test matrix's storage (both d x l) */
@@ -846,7 +852,7 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     mossa_status st = MOSSA_OK;
     int it;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL; xp.xr.ld = xp.xt.ld = 0;
+    mossa__xprod_none(&xp);
     om = (float *)mossa__alloc(ctx, d * bs * sizeof(float));
     qb = (float *)mossa__alloc(ctx, big * bs * sizeof(float));
     cf = (float *)mossa__alloc(ctx, L * bs * sizeof(float));
@@ -1158,7 +1164,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
     int it;
     *certified = 0;
     ws.g = ws.tmp = NULL; ws.rinv = NULL;
-    xp.xr.p = xp.xt.p = NULL; xp.xr.raw = xp.xt.raw = NULL; xp.xr.ld = xp.xt.ld = 0;
+    mossa__xprod_none(&xp);
     /* the Gram path: n d m multiply-adds plus ~3 m^3 for the tridiagonalisation */
     budget = 0.5 * ((double)n * (double)d * (double)m + 3.0 * (double)m * (double)m * (double)m);
     if (lmax < 64) return MOSSA_OK;

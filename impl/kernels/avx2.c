@@ -386,6 +386,15 @@ static void mossa__hsic_row_avx2(const float *k, const float *l, const double *a
     out[0] = t0; out[1] = t1; out[2] = t2;
 }
 
+/* the sum of four 32-bit counts */
+MOSSA__TARGET_AVX2
+static uint32_t mossa__hsum_epi32_sse(__m128i v)
+{
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, 0x4e));
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, 0xb1));
+    return (uint32_t)_mm_cvtsi128_si32(v);
+}
+
 MOSSA__TARGET_AVX2
 static void mossa__rbf_dist_avx2(const double *g, size_t n, double dr, const double *dc, float *dst,
                                  mossa__keep *kp)
@@ -426,12 +435,8 @@ static void mossa__rbf_dist_avx2(const double *g, size_t n, double dr, const dou
                 }
             }
         }
-        nb = _mm_add_epi32(nb, _mm_shuffle_epi32(nb, 0x4e));
-        nb = _mm_add_epi32(nb, _mm_shuffle_epi32(nb, 0xb1));
-        ni = _mm_add_epi32(ni, _mm_shuffle_epi32(ni, 0x4e));
-        ni = _mm_add_epi32(ni, _mm_shuffle_epi32(ni, 0xb1));
-        kp->below += (uint32_t)_mm_cvtsi128_si32(nb);
-        kp->inside += (uint32_t)_mm_cvtsi128_si32(ni);
+        kp->below += mossa__hsum_epi32_sse(nb);
+        kp->inside += mossa__hsum_epi32_sse(ni);
         kp->k = k;
     }
     mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j, kp);
@@ -459,8 +464,6 @@ static double mossa__rbf_exp_row_avx2(float *row, size_t n, float nc, double *cs
 }
 
 /* ---- svd ------------------------------------------------------------------- */
-/* The 8 x 32 tile in four 4 x 16 register blocks (8 ymm accumulators each),
-   the K slice (<= 256) staying in L1 between them. */
 MOSSA__TARGET_AVX2
 static double mossa__svd_rowop_avx2(size_t j, double *r, const double *x, const double *y, double a,
                                     double b, const double *u, double c, double *p)

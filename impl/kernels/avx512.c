@@ -393,6 +393,13 @@ static void mossa__hsic_row_avx512(const float *k, const float *l, const double 
     out[0] = t0; out[1] = t1; out[2] = t2;
 }
 
+/* the sum of eight 32-bit counts */
+MOSSA__TARGET_AVX512
+static uint32_t mossa__hsum_epi32_avx512(__m256i v)
+{
+    return mossa__hsum_epi32_sse(_mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+}
+
 /* the population count of an 8-bit mask */
 static unsigned mossa__pop8(unsigned m)
 {
@@ -420,7 +427,6 @@ static void mossa__rbf_dist_avx512(const double *g, size_t n, double dr, const d
         const __m256i lo = _mm256_set1_epi32((int)kp->lo), width = _mm256_set1_epi32((int)kp->width),
                       one = _mm256_set1_epi32(1);
         __m256i nb = _mm256_setzero_si256(), ni = nb;
-        __m128i s;
         size_t k = kp->k;
         for (; j + 8 <= n; j += 8) {
             __m512d v = _mm512_sub_pd(_mm512_add_pd(vdr, _mm512_loadu_pd(dc + j)), _mm512_mul_pd(two, _mm512_loadu_pd(g + j)));
@@ -437,14 +443,8 @@ static void mossa__rbf_dist_avx512(const double *g, size_t n, double dr, const d
                 }
             }
         }
-        s = _mm_add_epi32(_mm256_castsi256_si128(nb), _mm256_extracti128_si256(nb, 1));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-        kp->below += (uint32_t)_mm_cvtsi128_si32(s);
-        s = _mm_add_epi32(_mm256_castsi256_si128(ni), _mm256_extracti128_si256(ni, 1));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-        kp->inside += (uint32_t)_mm_cvtsi128_si32(s);
+        kp->below += mossa__hsum_epi32_avx512(nb);
+        kp->inside += mossa__hsum_epi32_avx512(ni);
         kp->k = k;
     }
     mossa__rbf_dist_scalar(g + j, n - j, dr, dc + j, dst + j, kp);
@@ -478,8 +478,6 @@ static double mossa__rbf_exp_row_avx512(float *row, size_t n, float nc, double *
 }
 
 /* ---- svd ------------------------------------------------------------------- */
-/* 8 x 32 register tile: 16 zmm accumulators, two masked loads of B and
-   eight broadcasts of A per k. */
 MOSSA__TARGET_AVX512
 static double mossa__svd_rowop_avx512(size_t j, double *r, const double *x, const double *y, double a,
                                       double b, const double *u, double c, double *p)

@@ -307,7 +307,6 @@ static double mossa__rbf_exp_row_neon(float *row, size_t n, float nc, double *cs
     return t;
 }
 
-/* ---- svd ------------------------------------------------------------------- */
 /* ---- tsne ------------------------------------------------------------------ */
 static void mossa__tsne_knn_tile_neon(const float *qt, size_t d, const float *r, size_t ldr, size_t nr,
                                       float *out, int accumulate)
