@@ -59,7 +59,9 @@ deps:
 	@sh tests/deps.sh $(DEB_PKGS) -- $(DEB_ARM64)
 
 # ---- tests ------------------------------------------------------------------
-TEST_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck) -lsleef $(LIBS)
+# Recursive (=), not :=: on a fresh machine `make test` installs check in its
+# `deps` step, after the Makefile was parsed, so the flags are asked for late.
+TEST_LIBS  = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck) -lsleef $(LIBS)
 
 $(B)/test_mossa: mossa.h $(TEST_SRC) $(TEST_HDR)
 	@mkdir -p $(B)
