@@ -57,6 +57,13 @@ static const char *as_file(const uint8_t *data, size_t size, char *path, size_t 
     return path;
 }
 
+/* a value in [0, m] from hash bits; m may be SIZE_MAX (a shape of
+   (2^64 - 1, 0) holds no elements and is valid), where m + 1 wraps to 0 */
+static size_t pick_upto(size_t h, size_t m)
+{
+    return m == (size_t)-1 ? h : h % (m + 1);
+}
+
 static void check_files(const uint8_t *data, size_t size, const float *want, size_t rows, size_t cols)
 {
     fuzz_alloc_state st;
@@ -85,8 +92,8 @@ static void check_files(const uint8_t *data, size_t size, const float *want, siz
 
     /* a slice picked by a hash of the input */
     for (i = 0; i < size && i < 64; ++i) h = (h ^ data[i]) * 16777619u;
-    row0 = rows ? h % (rows + 1) : 0;
-    nrows = rows - row0 ? (h >> 8) % (rows - row0 + 1) : 0;
+    row0 = pick_upto(h, rows);
+    nrows = pick_upto(h >> 8, rows - row0);
     out = NULL;
     s = mossa_npy_read_rows(path, row0, nrows, &a, &out, &c, &total);
     if (nrows == 0) {
