@@ -4513,80 +4513,71 @@ static size_t mossa__pidx(size_t np, size_t K, size_t p, size_t k0)
     return b * MOSSA__BP * K * MOSSA__PW + k0 * npb * MOSSA__PW + q * kcb * MOSSA__PW;
 }
 
-/* C[16 pi + i][16 pj + j] += sum_k A_(pa0+pi)[k][i] B_(pb0+pj)[k][j] for
-   pi < na, pj < nb, pa0 and pb0 multiples of MOSSA__BP (one block each);
-   A and B are packed matrices of npa / npb panels over K. upper: only
-   tiles pi <= pj (a diagonal block of a symmetric product). */
-/* lda_a != 0: A is read in place, micro-panel p's row i at
-   A[lda_a k + 16 p + i] (mossa__gemm_inplace_t), through the strided tiles */
-static void mossa__panel_block_kd(const float *A, size_t lda_a, size_t npa, size_t pa0, size_t na,
-                                  const float *B, size_t npb, size_t pb0, size_t nb,
-                                  size_t K, size_t kbeg, size_t kend, int upper, double *C, size_t ldc)
+/* One k-block (kc steps) of mossa__panel_block_k below: A micro-panel pi
+   at a0 + pi kc 16, B micro-panel pj at b0 + pj kc 16. */
+static void mossa__panel_tiles(const float *a0, size_t na, const float *b0, size_t nb,
+                               size_t kc, int upper, double *C, size_t ldc)
 {
     const mossa__kernels *kt = mossa__k();
-    size_t k0, pi, pj;
-    for (k0 = kbeg; k0 < kend; k0 += MOSSA__KC) {
-        size_t kc = MOSSA__MIN(MOSSA__KC, K - k0);
-        /* A micro-panel pi of this k-block: a0 + pi * as */
-        const float *a0 = lda_a ? A + k0 * lda_a + pa0 * MOSSA__PW : A + mossa__pidx(npa, K, pa0, k0);
-        const size_t as = lda_a ? MOSSA__PW : kc * MOSSA__PW;
-        const float *b0 = B + mossa__pidx(npb, K, pb0, k0);
-        for (pj = 0; pj < nb; ++pj) {
-            const float *b = b0 + pj * kc * MOSSA__PW;
-            if (kt->gemm_tile16x32 && pj + 1 < nb) {
-                /* two B micro-panels at once (adjacent in the layout); on a
-                   diagonal block this also computes tile (pj+1, pj) of the
-                   lower half, which callers ignore */
-                size_t pend = upper ? MOSSA__MIN(na, pj + 2) : na;
-                for (pi = 0; pi < pend; ++pi) {
-                    double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
-                    if (lda_a) kt->gemm_tile16x32_g(a0 + pi * as, lda_a, b, b + kc * MOSSA__PW, MOSSA__PW, kc, c, ldc);
-                    else kt->gemm_tile16x32(a0 + pi * as, b, kc, c, ldc);
-                }
-                ++pj;
-                continue;
+    const size_t as = kc * MOSSA__PW;
+    size_t pi, pj;
+    for (pj = 0; pj < nb; ++pj) {
+        const float *b = b0 + pj * kc * MOSSA__PW;
+        if (kt->gemm_tile16x32 && pj + 1 < nb) {
+            /* two B micro-panels at once (adjacent in the layout); on a
+               diagonal block this also computes tile (pj+1, pj) of the
+               lower half, which callers ignore */
+            size_t pend = upper ? MOSSA__MIN(na, pj + 2) : na;
+            for (pi = 0; pi < pend; ++pi) {
+                double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
+                kt->gemm_tile16x32(a0 + pi * as, b, kc, c, ldc);
             }
-            pi = 0;
-            if (kt->gemm_tile16x32 && !upper) {
-                /* an odd last B micro-panel (a sketch of 144 columns is 9):
-                   the single-width tile runs at about half the speed, so
-                   swap the roles and take two A micro-panels at a time,
-                   C' = B' A, adding the transposed tile. Each entry is the
-                   same float sum over k, so the result is bit-identical. */
-                double t[MOSSA__PW * 2 * MOSSA__PW];
-                size_t i, j;
-                for (; pi + 1 < na; pi += 2) {
-                    double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
-                    memset(t, 0, sizeof(t));
-                    if (lda_a)
-                        kt->gemm_tile16x32_g(b, MOSSA__PW, a0 + pi * as, a0 + (pi + 1) * as, lda_a, kc, t,
-                                             2 * MOSSA__PW);
-                    else kt->gemm_tile16x32(b, a0 + pi * as, kc, t, 2 * MOSSA__PW);
-                    for (i = 0; i < 2 * MOSSA__PW; ++i)
-                        for (j = 0; j < MOSSA__PW; ++j) c[i * ldc + j] += t[j * 2 * MOSSA__PW + i];
-                }
+            ++pj;
+            continue;
+        }
+        pi = 0;
+        if (kt->gemm_tile16x32 && !upper) {
+            /* an odd last B micro-panel (a sketch of 144 columns is 9):
+               the single-width tile runs at about half the speed, so
+               swap the roles and take two A micro-panels at a time,
+               C' = B' A, adding the transposed tile. Each entry is the
+               same float sum over k, so the result is bit-identical. */
+            double t[MOSSA__PW * 2 * MOSSA__PW];
+            size_t i, j;
+            for (; pi + 1 < na; pi += 2) {
+                double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
+                memset(t, 0, sizeof(t));
+                kt->gemm_tile16x32(b, a0 + pi * as, kc, t, 2 * MOSSA__PW);
+                for (i = 0; i < 2 * MOSSA__PW; ++i)
+                    for (j = 0; j < MOSSA__PW; ++j) c[i * ldc + j] += t[j * 2 * MOSSA__PW + i];
             }
-            {
-                size_t pend = upper ? MOSSA__MIN(na, pj + 1) : na;
-                for (; pi < pend; ++pi) {
-                    double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
-                    if (lda_a) kt->gemm_tile16_g(a0 + pi * as, lda_a, b, MOSSA__PW, kc, c, ldc);
-                    else kt->gemm_tile16(a0 + pi * as, b, kc, c, ldc);
-                }
+        }
+        {
+            size_t pend = upper ? MOSSA__MIN(na, pj + 1) : na;
+            for (; pi < pend; ++pi) {
+                double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
+                kt->gemm_tile16(a0 + pi * as, b, kc, c, ldc);
             }
         }
     }
 }
 
+/* C[16 pi + i][16 pj + j] += sum_k A_(pa0+pi)[k][i] B_(pb0+pj)[k][j] for
+   pi < na, pj < nb, pa0 and pb0 multiples of MOSSA__BP (one block each);
+   A and B are packed matrices of npa / npb panels over K, k in
+   [kbeg, kend) (kbeg a multiple of MOSSA__KC). upper: only tiles pi <= pj
+   (a diagonal block of a symmetric product). */
 static void mossa__panel_block_k(const float *A, size_t npa, size_t pa0, size_t na,
                                  const float *B, size_t npb, size_t pb0, size_t nb,
                                  size_t K, size_t kbeg, size_t kend, int upper, double *C, size_t ldc)
 {
-    mossa__panel_block_kd(A, 0, npa, pa0, na, B, npb, pb0, nb, K, kbeg, kend, upper, C, ldc);
+    size_t k0;
+    for (k0 = kbeg; k0 < kend; k0 += MOSSA__KC)
+        mossa__panel_tiles(A + mossa__pidx(npa, K, pa0, k0), na, B + mossa__pidx(npb, K, pb0, k0), nb,
+                           MOSSA__MIN(MOSSA__KC, K - k0), upper, C, ldc);
 }
 
-/* the whole inner dimension (the k-range of the above is [kbeg, kend),
-   kbeg a multiple of MOSSA__KC) */
+/* the whole inner dimension */
 static void mossa__panel_block(const float *A, size_t npa, size_t pa0, size_t na,
                                const float *B, size_t npb, size_t pb0, size_t nb,
                                size_t K, int upper, double *C, size_t ldc)
@@ -4792,6 +4783,7 @@ typedef struct mossa__gemm_job {
     double *C;
     size_t ldc;
     double *buf;             /* per worker MOSSA__BS^2 (thin: nbj of them) */
+    float *abuf;             /* in place: per worker one packed k-block of A (MOSSA__BS x MOSSA__KC) */
 } mossa__gemm_job;
 
 /* Thin products (C at most MOSSA__GEMM_THIN blocks wide, e.g. X times a
@@ -4820,15 +4812,34 @@ static void mossa__gemm_store(const mossa__gemm_job *g, size_t r0, size_t c0, co
 static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
 {
     const mossa__gemm_job *g = (const mossa__gemm_job *)arg;
-    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n), bi = task, bj, k0;
+    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n), bi = task, bj, k0, k, p;
     size_t na = MOSSA__MIN(MOSSA__BP, pa - bi * MOSSA__BP);
     double *buf = g->buf + (size_t)worker * g->nbj * MOSSA__BS * MOSSA__BS;
+    float *ablk = g->abuf ? g->abuf + (size_t)worker * MOSSA__BS * MOSSA__KC : NULL;
     memset(buf, 0, g->nbj * MOSSA__BS * MOSSA__BS * sizeof(double));
-    for (k0 = 0; k0 < g->k; k0 += MOSSA__KC)
+    for (k0 = 0; k0 < g->k; k0 += MOSSA__KC) {
+        size_t kc = MOSSA__MIN(MOSSA__KC, g->k - k0);
+        const float *a0 = g->pa + mossa__pidx(pa, g->k, bi * MOSSA__BP, k0);
+        if (ablk) {
+            /* A read in place (A' of X): its k-block is copied into the
+               packed micro-panel layout first. Its rows are lda apart, a
+               power of two at d = 4096, so read in place by every tile
+               they all fall in the same few cache sets and are fetched
+               again and again (the product ran at half the speed of the
+               packed one); copied once, they are reused from L1/L2 by all
+               the B micro-panels. Same values, same sums: same bits. */
+            const float *src = g->pa + k0 * g->lda_a + bi * MOSSA__BS;
+            for (k = 0; k < kc; ++k)
+                for (p = 0; p < na; ++p)
+                    memcpy(ablk + p * kc * MOSSA__PW + k * MOSSA__PW, src + k * g->lda_a + p * MOSSA__PW,
+                           MOSSA__PW * sizeof(float));
+            a0 = ablk;
+        }
         for (bj = 0; bj < g->nbj; ++bj)
-            mossa__panel_block_kd(g->pa, g->lda_a, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP,
-                                 MOSSA__MIN(MOSSA__BP, pb - bj * MOSSA__BP), g->k, k0,
-                                 MOSSA__MIN(g->k, k0 + MOSSA__KC), 0, buf + bj * MOSSA__BS * MOSSA__BS, MOSSA__BS);
+            mossa__panel_tiles(a0, na, g->pb + mossa__pidx(pb, g->k, bj * MOSSA__BP, k0),
+                               MOSSA__MIN(MOSSA__BP, pb - bj * MOSSA__BP), kc, 0, buf + bj * MOSSA__BS * MOSSA__BS,
+                               MOSSA__BS);
+    }
     for (bj = 0; bj < g->nbj; ++bj)
         mossa__gemm_store(g, bi * MOSSA__BS, bj * MOSSA__BS, buf + bj * MOSSA__BS * MOSSA__BS, 0);
 }
@@ -4872,8 +4883,9 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
     }
     sbuf = (size_t)ctx->n_threads * (thin ? g.nbj : 1) * MOSSA__BS * MOSSA__BS * sizeof(double);
     g.buf = (double *)mossa__alloc(ctx, sbuf);
-    if ((!sym && !pb) || !g.buf) {
-        mossa__free(ctx, pbraw); mossa__free(ctx, g.buf);
+    g.abuf = lda_a ? (float *)mossa__alloc(ctx, (size_t)ctx->n_threads * MOSSA__BS * MOSSA__KC * sizeof(float)) : NULL;
+    if ((!sym && !pb) || !g.buf || (lda_a && !g.abuf)) {
+        mossa__free(ctx, pbraw); mossa__free(ctx, g.buf); mossa__free(ctx, g.abuf);
         return MOSSA_ERR_OUT_OF_MEMORY;
     }
     /* op(B) is k x n: its columns become panels over k. */
@@ -4884,7 +4896,7 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
     g.sym = sym;
     if (thin) mossa__parallel(ctx, (m + MOSSA__BS - 1) / MOSSA__BS, mossa__gemm_thin_task, &g);
     else mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
-    mossa__free(ctx, pbraw); mossa__free(ctx, g.buf);
+    mossa__free(ctx, pbraw); mossa__free(ctx, g.buf); mossa__free(ctx, g.abuf);
     if (sym)
         for (i = 1; i < m; ++i)
             for (j = 0; j < i; ++j) C[i * ldc + j] = C[j * ldc + i];
@@ -4930,18 +4942,17 @@ static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
 }
 
 /* op(A) = A' (A: k x rows, row-major with lda) read in place instead of
-   packed, when this level has the strided tiles and rows is a whole number
-   of micro-panels: row i of A' at step k is A[lda k + i], 16 consecutive
-   floats per micro-panel, the shape a packed panel has. Saves the copy of
-   a large operand (and the first touch of its buffer); for thin products
+   packed, when rows is a whole number of micro-panels: row i of A' at step
+   k is A[lda k + i], 16 consecutive floats per micro-panel. Each task
+   copies one k-block of its block row at a time into a small packed buffer
+   (mossa__gemm_thin_task), so the copy of the whole large operand (and the
+   first touch of its buffer) is saved at every level; for thin products
    only (mossa__gemm_is_thin: B at most MOSSA__GEMM_THIN blocks wide).
    Returns 0, leaving op alone, when it does not apply. The products are
    bit-identical to the packed ones. */
 static int mossa__gemm_inplace_t(size_t rows, size_t k, const float *A, size_t lda, mossa__gemm_operand *op)
 {
-    const mossa__kernels *kt = mossa__k();
-    if (!kt->gemm_tile16x32_g || !kt->gemm_tile16_g || rows == 0 || k == 0 || rows % MOSSA__PW || lda < rows)
-        return 0;
+    if (rows == 0 || k == 0 || rows % MOSSA__PW || lda < rows) return 0;
     mossa__gemm_operand_none(op);
     op->in = A; op->ld = lda; op->rows = rows; op->k = k;
     return 1;
@@ -7410,8 +7421,9 @@ static size_t mossa__svd_chunk(size_t n)
    as X and as X'. Packing X for every product cost more than the products
    themselves (measured at 10000 x 4096, l = 138: packing plus the kernel
    zeroing the fresh 164 MB buffer took ~60% of the time), so X is packed
-   once, and X' is read in place by the strided tiles where the level has
-   them (AVX-512; d a multiple of 16), else packed once too. Without memory
+   once, and X' is read in place (d a multiple of 16: each product task
+   copies one k-block of X' at a time into a small buffer), else packed
+   once too. Without memory
    for the copies the products fall back to mossa__gemm, with bit-identical
    results. */
 typedef struct mossa__xprod {
@@ -7432,7 +7444,7 @@ static void mossa__xprod_begin(mossa__ctx *ctx, mossa__xprod *xp, const float *x
     xp->x = x; xp->n = n; xp->d = d;
     mossa__xprod_none(xp);
     if (mossa__gemm_pack(ctx, 0, n, d, x, d, &xp->xr) != MOSSA_OK) xp->xr.p = NULL;
-    /* X' needs no copy where the strided tiles read it in place (a failed
+    /* X' needs no copy where the products read it in place (a failed
        pack leaves xt empty) */
     if (!xp->xr.p || (!mossa__gemm_inplace_t(d, n, x, d, &xp->xt) &&
                       mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK))

@@ -26,8 +26,9 @@ static size_t mossa__svd_chunk(size_t n)
    as X and as X'. Packing X for every product cost more than the products
    themselves (measured at 10000 x 4096, l = 138: packing plus the kernel
    zeroing the fresh 164 MB buffer took ~60% of the time), so X is packed
-   once, and X' is read in place by the strided tiles where the level has
-   them (AVX-512; d a multiple of 16), else packed once too. Without memory
+   once, and X' is read in place (d a multiple of 16: each product task
+   copies one k-block of X' at a time into a small buffer), else packed
+   once too. Without memory
    for the copies the products fall back to mossa__gemm, with bit-identical
    results. */
 typedef struct mossa__xprod {
@@ -48,7 +49,7 @@ static void mossa__xprod_begin(mossa__ctx *ctx, mossa__xprod *xp, const float *x
     xp->x = x; xp->n = n; xp->d = d;
     mossa__xprod_none(xp);
     if (mossa__gemm_pack(ctx, 0, n, d, x, d, &xp->xr) != MOSSA_OK) xp->xr.p = NULL;
-    /* X' needs no copy where the strided tiles read it in place (a failed
+    /* X' needs no copy where the products read it in place (a failed
        pack leaves xt empty) */
     if (!xp->xr.p || (!mossa__gemm_inplace_t(d, n, x, d, &xp->xt) &&
                       mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK))
