@@ -1301,13 +1301,6 @@ typedef struct mossa__kernels {
     /* the same for two adjacent B micro-panels (b and b + 16 kc): a 16 x 32
        tile; NULL = two gemm_tile16 calls */
     void (*gemm_tile16x32)(const float *a, const float *b, size_t kc, double *c, size_t ldc);
-    /* the same two with general strides: A row i at a[lda k + i], B column
-       j at b[ldb k + j] (16x32: the second 16 columns at b2[ldb k + j]), for
-       operands read in place (impl/gemm.c); NULL = not at this level */
-    void (*gemm_tile16_g)(const float *a, size_t lda, const float *b, size_t ldb, size_t kc, double *c,
-                          size_t ldc);
-    void (*gemm_tile16x32_g)(const float *a, size_t lda, const float *b, const float *b2, size_t ldb, size_t kc,
-                             double *c, size_t ldc);
     /* sums over j < n of (k_j - a_i - a[j]) (l_j - b_i - b[j]) into out[0],
        (k - ..)^2 into out[1], (l - ..)^2 into out[2] (row i of two
        centered kernels, impl/cka.c); skip = column to leave out or n. */
@@ -2406,8 +2399,6 @@ static void mossa__fill_scalar(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_scalar;
     t->gemm_tile16x32 = NULL;
-    t->gemm_tile16_g = NULL;
-    t->gemm_tile16x32_g = NULL;
     t->hsic_row = mossa__hsic_row_scalar;
     t->rbf_dist = mossa__rbf_dist_scalar;
     t->rbf_exp_row = mossa__rbf_exp_row_scalar;
@@ -3954,8 +3945,6 @@ static void mossa__fill_avx512(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx512;
     t->gemm_tile16x32 = mossa__gemm_tile16x32_avx512;
-    t->gemm_tile16_g = mossa__gemm_tile16_g_avx512;
-    t->gemm_tile16x32_g = mossa__gemm_tile16x32_g_avx512;
     t->hsic_row = mossa__hsic_row_avx512;
     t->rbf_dist = mossa__rbf_dist_avx512;
     t->rbf_exp_row = mossa__rbf_exp_row_avx512;

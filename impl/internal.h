@@ -131,13 +131,6 @@ typedef struct mossa__kernels {
     /* the same for two adjacent B micro-panels (b and b + 16 kc): a 16 x 32
        tile; NULL = two gemm_tile16 calls */
     void (*gemm_tile16x32)(const float *a, const float *b, size_t kc, double *c, size_t ldc);
-    /* the same two with general strides: A row i at a[lda k + i], B column
-       j at b[ldb k + j] (16x32: the second 16 columns at b2[ldb k + j]), for
-       operands read in place (impl/gemm.c); NULL = not at this level */
-    void (*gemm_tile16_g)(const float *a, size_t lda, const float *b, size_t ldb, size_t kc, double *c,
-                          size_t ldc);
-    void (*gemm_tile16x32_g)(const float *a, size_t lda, const float *b, const float *b2, size_t ldb, size_t kc,
-                             double *c, size_t ldc);
     /* sums over j < n of (k_j - a_i - a[j]) (l_j - b_i - b[j]) into out[0],
        (k - ..)^2 into out[1], (l - ..)^2 into out[2] (row i of two
        centered kernels, impl/cka.c); skip = column to leave out or n. */

@@ -805,8 +805,6 @@ static void mossa__fill_avx512(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx512;
     t->gemm_tile16x32 = mossa__gemm_tile16x32_avx512;
-    t->gemm_tile16_g = mossa__gemm_tile16_g_avx512;
-    t->gemm_tile16x32_g = mossa__gemm_tile16x32_g_avx512;
     t->hsic_row = mossa__hsic_row_avx512;
     t->rbf_dist = mossa__rbf_dist_avx512;
     t->rbf_exp_row = mossa__rbf_exp_row_avx512;

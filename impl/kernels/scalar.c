@@ -436,8 +436,6 @@ static void mossa__fill_scalar(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_scalar;
     t->gemm_tile16x32 = NULL;
-    t->gemm_tile16_g = NULL;
-    t->gemm_tile16x32_g = NULL;
     t->hsic_row = mossa__hsic_row_scalar;
     t->rbf_dist = mossa__rbf_dist_scalar;
     t->rbf_exp_row = mossa__rbf_exp_row_scalar;
