@@ -1301,6 +1301,10 @@ typedef struct mossa__kernels {
     /* the same for two adjacent B micro-panels (b and b + 16 kc): a 16 x 32
        tile; NULL = two gemm_tile16 calls */
     void (*gemm_tile16x32)(const float *a, const float *b, size_t kc, double *c, size_t ldc);
+    /* dst[16k + r] = src[lds r + k] for r < nr <= 16, zero for nr <= r < 16,
+       k < kc: nr rows of a row-major matrix copied into one packed
+       micro-panel (a transposing copy; impl/gemm.c reads X in place) */
+    void (*pack_t16)(const float *src, size_t lds, size_t nr, size_t kc, float *dst);
     /* sums over j < n of (k_j - a_i - a[j]) (l_j - b_i - b[j]) into out[0],
        (k - ..)^2 into out[1], (l - ..)^2 into out[2] (row i of two
        centered kernels, impl/cka.c); skip = column to leave out or n. */
@@ -1381,16 +1385,23 @@ static MOSSA__UNUSED mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, 
    mossa__gemm_packed computes C (rows x n) = beta * C + op(A) op(B) with B
    as in mossa__gemm, bit-identical to mossa__gemm. Release frees it. The
    operand is packed (p), or read in place (in, ld != 0: row i of op(A) at
-   in[ld k + i], see mossa__gemm_inplace_t); _none makes an empty one. */
-typedef struct mossa__gemm_operand { float *p; void *raw; const float *in; size_t rows, k, ld; } mossa__gemm_operand;
+   step k is in[ld k + i], or in[ld i + k] with by_rows; see
+   mossa__gemm_inplace); _none makes an empty one. */
+typedef struct mossa__gemm_operand {
+    float *p;
+    void *raw;
+    const float *in;
+    size_t rows, k, ld;
+    int by_rows;
+} mossa__gemm_operand;
 static MOSSA__UNUSED mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
                                      const float *A, size_t lda, mossa__gemm_operand *op);
 static MOSSA__UNUSED mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b,
                                        size_t n, const float *B, size_t ldb, double beta, double *C, size_t ldc);
 static MOSSA__UNUSED void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op);
 static MOSSA__UNUSED void mossa__gemm_operand_none(mossa__gemm_operand *op);
-static MOSSA__UNUSED int mossa__gemm_inplace_t(size_t rows, size_t k, const float *A, size_t lda,
-                                              mossa__gemm_operand *op);
+static MOSSA__UNUSED int mossa__gemm_inplace(int trans, size_t rows, size_t k, const float *A, size_t lda,
+                                            mossa__gemm_operand *op);
 static MOSSA__UNUSED int mossa__gemm_is_thin(size_t n);
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -2369,6 +2380,17 @@ static uint64_t mossa__text_letter_mask_scalar(const unsigned char *p)
     return m;
 }
 
+static void mossa__pack_t16_scalar(const float *src, size_t lds, size_t nr, size_t kc, float *dst)
+{
+    size_t r, k;
+    for (r = 0; r < nr; ++r) {
+        const float *s = src + r * lds;
+        for (k = 0; k < kc; ++k) dst[k * 16 + r] = s[k];
+    }
+    for (; r < 16; ++r)
+        for (k = 0; k < kc; ++k) dst[k * 16 + r] = 0.0f;
+}
+
 static float mossa__colsum_scalar(const float *x, size_t n, size_t ldx, size_t cols, double *s)
 {
     double acc[64];
@@ -2399,6 +2421,7 @@ static void mossa__fill_scalar(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_scalar;
     t->gemm_tile16x32 = NULL;
+    t->pack_t16 = mossa__pack_t16_scalar;
     t->hsic_row = mossa__hsic_row_scalar;
     t->rbf_dist = mossa__rbf_dist_scalar;
     t->rbf_exp_row = mossa__rbf_exp_row_scalar;
@@ -3075,6 +3098,38 @@ MOSSA__TARGET_AVX2 static uint64_t mossa__text_letter_mask_avx2(const unsigned c
     return (uint64_t)m0 | ((uint64_t)m1 << 32);
 }
 
+/* 16 full rows: two 8 x 8 blocks (rows 0-7 and 8-15) per 8 columns,
+   transposed in registers; the last kc % 8 columns and partial panels go
+   through the scalar copy */
+MOSSA__TARGET_AVX2
+static void mossa__pack_t16_avx2(const float *src, size_t lds, size_t nr, size_t kc, float *dst)
+{
+    size_t k0 = 0;
+    int h, i;
+    if (nr == 16)
+        for (; k0 + 8 <= kc; k0 += 8)
+            for (h = 0; h < 2; ++h) {
+                __m256 r[8], t[8];
+                for (i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + (size_t)(8 * h + i) * lds + k0);
+                for (i = 0; i < 8; i += 2) {
+                    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+                    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+                }
+                for (i = 0; i < 8; i += 4) {
+                    r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+                    r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xee);
+                    r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+                    r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xee);
+                }
+                for (i = 0; i < 4; ++i) {
+                    t[i] = _mm256_permute2f128_ps(r[i], r[i + 4], 0x20);
+                    t[i + 4] = _mm256_permute2f128_ps(r[i], r[i + 4], 0x31);
+                }
+                for (i = 0; i < 8; ++i) _mm256_storeu_ps(dst + (k0 + (size_t)i) * 16 + 8 * h, t[i]);
+            }
+    if (k0 < kc) mossa__pack_t16_scalar(src + k0, lds, nr, kc - k0, dst + k0 * 16);
+}
+
 /* groups of 16 columns (one cache line of a row), each widened to four
    double accumulators; every column is its own sum in row order, as in
    scalar, which also takes the last cols % 16 */
@@ -3121,6 +3176,7 @@ static void mossa__fill_avx2(mossa__kernels *t)
     t->logf_array = mossa__logf_avx2;
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx2;
+    t->pack_t16 = mossa__pack_t16_avx2;
     t->hsic_row = mossa__hsic_row_avx2;
     t->rbf_dist = mossa__rbf_dist_avx2;
     t->rbf_exp_row = mossa__rbf_exp_row_avx2;
@@ -3884,6 +3940,43 @@ MOSSA__TARGET_AVX512 static uint64_t mossa__text_letter_mask_avx512(const unsign
     return (uint64_t)_mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(26));
 }
 
+/* 16 full rows: 16 x 16 blocks transposed in registers (32-bit, then
+   64-bit interleaves, then two rounds of 128-bit lane shuffles); the last
+   kc % 16 columns and partial panels go through the scalar copy */
+MOSSA__TARGET_AVX512
+static void mossa__pack_t16_avx512(const float *src, size_t lds, size_t nr, size_t kc, float *dst)
+{
+    size_t k0 = 0;
+    int i;
+    if (nr == 16)
+        for (; k0 + 16 <= kc; k0 += 16) {
+            __m512 r[16], t[16];
+            for (i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + (size_t)i * lds + k0);
+            for (i = 0; i < 16; i += 2) {
+                t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+                t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+            }
+            for (i = 0; i < 16; i += 4) {
+                r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+                r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+                r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+                r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+            }
+            for (i = 0; i < 4; ++i) {
+                t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+                t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
+                t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+                t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
+            }
+            for (i = 0; i < 8; ++i) {
+                r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+                r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
+            }
+            for (i = 0; i < 16; ++i) _mm512_storeu_ps(dst + (k0 + (size_t)i) * 16, r[i]);
+        }
+    if (k0 < kc) mossa__pack_t16_scalar(src + k0, lds, nr, kc - k0, dst + k0 * 16);
+}
+
 /* four 16-column vectors (masked at the end), each widened to two double
    accumulators: every column is its own sum in row order, as in scalar */
 MOSSA__TARGET_AVX512
@@ -3945,6 +4038,7 @@ static void mossa__fill_avx512(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx512;
     t->gemm_tile16x32 = mossa__gemm_tile16x32_avx512;
+    t->pack_t16 = mossa__pack_t16_avx512;
     t->hsic_row = mossa__hsic_row_avx512;
     t->rbf_dist = mossa__rbf_dist_avx512;
     t->rbf_exp_row = mossa__rbf_exp_row_avx512;
@@ -4765,6 +4859,7 @@ static mossa_status mossa__column_means(mossa__ctx *ctx, const float *x, size_t 
 typedef struct mossa__gemm_job {
     const float *pa, *pb;    /* packed op(A) rows (or in place, lda_a != 0), op(B)' rows */
     size_t lda_a;
+    int a_rows;              /* in place: op(A) = A (row i at pa + lda_a i), else A' */
     size_t m, n, k;
     size_t nbj;              /* blocks along n */
     int sym;                 /* pb == pa: blocks below the diagonal skipped */
@@ -4805,11 +4900,22 @@ static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
     size_t na = MOSSA__MIN(MOSSA__BP, pa - bi * MOSSA__BP);
     double *buf = g->buf + (size_t)worker * g->nbj * MOSSA__BS * MOSSA__BS;
     float *ablk = g->abuf ? g->abuf + (size_t)worker * MOSSA__BS * MOSSA__KC : NULL;
+    const mossa__kernels *kt = mossa__k();
     memset(buf, 0, g->nbj * MOSSA__BS * MOSSA__BS * sizeof(double));
     for (k0 = 0; k0 < g->k; k0 += MOSSA__KC) {
         size_t kc = MOSSA__MIN(MOSSA__KC, g->k - k0);
         const float *a0 = g->pa + mossa__pidx(pa, g->k, bi * MOSSA__BP, k0);
-        if (ablk) {
+        if (ablk && g->a_rows) {
+            /* A read in place by rows (X): each micro-panel's 16 rows are
+               transposed into the packed layout (zero rows past m), the
+               same floats mossa__pack_rows would have stored */
+            for (p = 0; p < na; ++p) {
+                size_t r0 = bi * MOSSA__BS + p * MOSSA__PW;
+                kt->pack_t16(g->pa + r0 * g->lda_a + k0, g->lda_a, MOSSA__MIN(MOSSA__PW, g->m - r0), kc,
+                             ablk + p * kc * MOSSA__PW);
+            }
+            a0 = ablk;
+        } else if (ablk) {
             /* A read in place (A' of X): its k-block is copied into the
                packed micro-panel layout first. Its rows are lda apart, a
                power of two at d = 4096, so read in place by every tile
@@ -4852,7 +4958,7 @@ static void mossa__gemm_task(void *arg, size_t task, int worker)
    A then serves as both operands, only blocks on and above the diagonal
    are computed (half the work) and the strict lower triangle of C is
    mirrored from the upper one. */
-static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t lda_a, int trans_b, int sym,
+static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t lda_a, int a_rows, int trans_b, int sym,
                                      size_t m, size_t n, size_t k, const float *B, size_t ldb,
                                      double beta, double *C, size_t ldc)
 {
@@ -4881,7 +4987,7 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
     if (sym) { /* op(B)'s columns are op(A)'s rows */ }
     else if (trans_b) mossa__pack_rows(ctx, B, n, k, ldb, NULL, 1.0, pb, NULL);
     else mossa__pack_cols(ctx, B, k, n, ldb, NULL, 1.0, pb, k, NULL);
-    g.pa = pa; g.lda_a = lda_a; g.pb = sym ? pa : pb; g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc;
+    g.pa = pa; g.lda_a = lda_a; g.a_rows = a_rows; g.pb = sym ? pa : pb; g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc;
     g.sym = sym;
     if (thin) mossa__parallel(ctx, (m + MOSSA__BS - 1) / MOSSA__BS, mossa__gemm_thin_task, &g);
     else mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
@@ -4903,7 +5009,7 @@ static void mossa__gemm_scale(size_t m, size_t n, double beta, double *C, size_t
 /* an operand holding nothing (safe to release) */
 static void mossa__gemm_operand_none(mossa__gemm_operand *op)
 {
-    op->p = NULL; op->raw = NULL; op->in = NULL; op->rows = op->k = op->ld = 0;
+    op->p = NULL; op->raw = NULL; op->in = NULL; op->rows = op->k = op->ld = 0; op->by_rows = 0;
 }
 
 static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
@@ -4930,20 +5036,22 @@ static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
     mossa__gemm_operand_none(op);
 }
 
-/* op(A) = A' (A: k x rows, row-major with lda) read in place instead of
-   packed, when rows is a whole number of micro-panels: row i of A' at step
-   k is A[lda k + i], 16 consecutive floats per micro-panel. Each task
-   copies one k-block of its block row at a time into a small packed buffer
+/* op(A) read in place instead of packed: trans 1, op(A) = A' (A: k x rows,
+   row-major with lda), when rows is a whole number of micro-panels (row i
+   of A' at step k is A[lda k + i], 16 consecutive floats per micro-panel);
+   trans 0, op(A) = A (rows x k, row i at A + lda i), any shape, each
+   micro-panel's rows transposed by the pack_t16 kernel. Each task copies
+   one k-block of its block row at a time into a small packed buffer
    (mossa__gemm_thin_task), so the copy of the whole large operand (and the
-   first touch of its buffer) is saved at every level; for thin products
-   only (mossa__gemm_is_thin: B at most MOSSA__GEMM_THIN blocks wide).
-   Returns 0, leaving op alone, when it does not apply. The products are
-   bit-identical to the packed ones. */
-static int mossa__gemm_inplace_t(size_t rows, size_t k, const float *A, size_t lda, mossa__gemm_operand *op)
+   first touch of its buffer: on a VM about 1 s per GB) is saved at every
+   level; for thin products only (mossa__gemm_is_thin: B at most
+   MOSSA__GEMM_THIN blocks wide). Returns 0, leaving op alone, when it does
+   not apply. The products are bit-identical to the packed ones. */
+static int mossa__gemm_inplace(int trans, size_t rows, size_t k, const float *A, size_t lda, mossa__gemm_operand *op)
 {
-    if (rows == 0 || k == 0 || rows % MOSSA__PW || lda < rows) return 0;
+    if (rows == 0 || k == 0 || lda < (trans ? rows : k) || (trans && rows % MOSSA__PW)) return 0;
     mossa__gemm_operand_none(op);
-    op->in = A; op->ld = lda; op->rows = rows; op->k = k;
+    op->in = A; op->ld = lda; op->rows = rows; op->k = k; op->by_rows = !trans;
     return 1;
 }
 
@@ -4952,7 +5060,8 @@ static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operan
 {
     if (a->rows == 0 || n == 0) return MOSSA_OK;
     if (a->k == 0) { mossa__gemm_scale(a->rows, n, beta, C, ldc); return MOSSA_OK; }
-    return mossa__gemm_core(ctx, a->ld ? a->in : a->p, a->ld, trans_b, 0, a->rows, n, a->k, B, ldb, beta, C, ldc);
+    return mossa__gemm_core(ctx, a->ld ? a->in : a->p, a->ld, a->by_rows, trans_b, 0, a->rows, n, a->k, B, ldb, beta,
+                            C, ldc);
 }
 
 static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, int sym,
@@ -4967,7 +5076,7 @@ static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, i
     if (k == 0) { mossa__gemm_scale(m, n, beta, C, ldc); return MOSSA_OK; }
     st = mossa__gemm_pack(ctx, trans_a, m, k, A, lda, &a);
     if (st != MOSSA_OK) return st;
-    st = mossa__gemm_core(ctx, a.p, 0, trans_b, sym, m, n, k, B, ldb, beta, C, ldc);
+    st = mossa__gemm_core(ctx, a.p, 0, 0, trans_b, sym, m, n, k, B, ldb, beta, C, ldc);
     mossa__gemm_release(ctx, &a);
     return st;
 }
@@ -5021,17 +5130,20 @@ MOSSA_DEF mossa_status mossa_test_gemm_packed(int n_threads, int trans_a, size_t
     mossa__ctx_end(&ctx);
     return st;
 }
-/* C = A' B with A' read in place (mossa__gemm_inplace_t); MOSSA_ERR_INVALID_ARGUMENT
-   when that does not apply here (level, shape, or B too wide) (tests/test_svd.c). */
-MOSSA_DEF mossa_status mossa_test_gemm_inplace_t(int n_threads, size_t m, size_t n, size_t k, const float *A,
-                                                 size_t lda, const float *B, size_t ldb, double *C, size_t ldc);
-MOSSA_DEF mossa_status mossa_test_gemm_inplace_t(int n_threads, size_t m, size_t n, size_t k, const float *A,
-                                                 size_t lda, const float *B, size_t ldb, double *C, size_t ldc)
+/* C = op(A) B with op(A) read in place (mossa__gemm_inplace; A' with
+   trans_a); MOSSA_ERR_INVALID_ARGUMENT when that does not apply (shape, or B
+   too wide) (tests/test_svd.c). */
+MOSSA_DEF mossa_status mossa_test_gemm_inplace(int n_threads, int trans_a, size_t m, size_t n, size_t k,
+                                               const float *A, size_t lda, const float *B, size_t ldb, double *C,
+                                               size_t ldc);
+MOSSA_DEF mossa_status mossa_test_gemm_inplace(int n_threads, int trans_a, size_t m, size_t n, size_t k,
+                                               const float *A, size_t lda, const float *B, size_t ldb, double *C,
+                                               size_t ldc)
 {
     mossa__ctx ctx;
     mossa__gemm_operand op;
     mossa_status st;
-    if (!mossa__gemm_inplace_t(m, k, A, lda, &op)) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (!mossa__gemm_inplace(trans_a, m, k, A, lda, &op)) return MOSSA_ERR_INVALID_ARGUMENT;
     st = mossa__ctx_begin(&ctx, n_threads, NULL);
     if (st != MOSSA_OK) return st;
     st = mossa__gemm_packed(&ctx, &op, 0, n, B, ldb, 0.0, C, ldc);
@@ -7409,10 +7521,12 @@ static size_t mossa__svd_chunk(size_t n)
    The range finders multiply the same X (n x d) 2q + 2 times, alternately
    as X and as X'. Packing X for every product cost more than the products
    themselves (measured at 10000 x 4096, l = 138: packing plus the kernel
-   zeroing the fresh 164 MB buffer took ~60% of the time), so X is packed
-   once, and X' is read in place (d a multiple of 16: each product task
-   copies one k-block of X' at a time into a small buffer), else packed
-   once too. Without memory
+   zeroing the fresh 164 MB buffer took ~60% of the time). Even packed once,
+   the first touch of that buffer cost a quarter of a randomized SVD on a
+   VM. So both X and X' are read in place where the products are thin
+   (each product task copies one k-block at a time into a small buffer: X
+   by transposing 16 rows at a time, X' when d is a multiple of 16), else
+   packed once. Without memory
    for the copies the products fall back to mossa__gemm, with bit-identical
    results. */
 typedef struct mossa__xprod {
@@ -7428,15 +7542,17 @@ static void mossa__xprod_none(mossa__xprod *xp)
     mossa__gemm_operand_none(&xp->xt);
 }
 
-static void mossa__xprod_begin(mossa__ctx *ctx, mossa__xprod *xp, const float *x, size_t n, size_t d)
+/* l: the widest product by X (not X') that will follow */
+static void mossa__xprod_begin(mossa__ctx *ctx, mossa__xprod *xp, const float *x, size_t n, size_t d, size_t l)
 {
     xp->x = x; xp->n = n; xp->d = d;
     mossa__xprod_none(xp);
-    if (mossa__gemm_pack(ctx, 0, n, d, x, d, &xp->xr) != MOSSA_OK) xp->xr.p = NULL;
-    /* X' needs no copy where the products read it in place (a failed
-       pack leaves xt empty) */
-    if (!xp->xr.p || (!mossa__gemm_inplace_t(d, n, x, d, &xp->xt) &&
-                      mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK))
+    /* a failed pack leaves its operand empty: every product then goes
+       through mossa__gemm */
+    if (!(mossa__gemm_is_thin(l) && mossa__gemm_inplace(0, n, d, x, d, &xp->xr)) &&
+        mossa__gemm_pack(ctx, 0, n, d, x, d, &xp->xr) != MOSSA_OK)
+        return;
+    if (!mossa__gemm_inplace(1, d, n, x, d, &xp->xt) && mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK)
         mossa__gemm_release(ctx, &xp->xr);
 }
 
@@ -8194,7 +8310,7 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     if (!omega || !y || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     gj.o = omega; gj.rows = d; gj.cols = l; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-    mossa__xprod_begin(ctx, &xp, x, n, d);
+    mossa__xprod_begin(ctx, &xp, x, n, d, l);
     st = mossa__xprod_mul(ctx, &xp, 0, l, omega, y);
     if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, q > 0 ? 1 : 2, &ws);
     for (it = 0; it < q && st == MOSSA_OK; ++it) {
@@ -8251,7 +8367,7 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     if (!om || !qb || !cf || !y || !yq || !c || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     gj.o = om; gj.rows = d; gj.cols = bs; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-    mossa__xprod_begin(ctx, &xp, x, n, d);
+    mossa__xprod_begin(ctx, &xp, x, n, d, bs);
     st = mossa__xprod_mul(ctx, &xp, 0, bs, om, y);
     for (it = 0; it <= q && st == MOSSA_OK; ++it) {
         if (it > 0) {
@@ -8573,7 +8689,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
         st = MOSSA_ERR_OUT_OF_MEMORY;
         goto done;
     }
-    mossa__xprod_begin(ctx, &xp, xc, n, d);
+    mossa__xprod_begin(ctx, &xp, xc, n, d, 256); /* b grows to 256 */
     while (L + b <= lmax && spent < budget) {
         /* a new block: Y = Xc Omega, refined by power iterations, each step
            projected away from the basis so far (twice: block Gram-Schmidt

@@ -353,6 +353,7 @@ static mossa_status mossa__column_means(mossa__ctx *ctx, const float *x, size_t 
 typedef struct mossa__gemm_job {
     const float *pa, *pb;    /* packed op(A) rows (or in place, lda_a != 0), op(B)' rows */
     size_t lda_a;
+    int a_rows;              /* in place: op(A) = A (row i at pa + lda_a i), else A' */
     size_t m, n, k;
     size_t nbj;              /* blocks along n */
     int sym;                 /* pb == pa: blocks below the diagonal skipped */
@@ -393,11 +394,22 @@ static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
     size_t na = MOSSA__MIN(MOSSA__BP, pa - bi * MOSSA__BP);
     double *buf = g->buf + (size_t)worker * g->nbj * MOSSA__BS * MOSSA__BS;
     float *ablk = g->abuf ? g->abuf + (size_t)worker * MOSSA__BS * MOSSA__KC : NULL;
+    const mossa__kernels *kt = mossa__k();
     memset(buf, 0, g->nbj * MOSSA__BS * MOSSA__BS * sizeof(double));
     for (k0 = 0; k0 < g->k; k0 += MOSSA__KC) {
         size_t kc = MOSSA__MIN(MOSSA__KC, g->k - k0);
         const float *a0 = g->pa + mossa__pidx(pa, g->k, bi * MOSSA__BP, k0);
-        if (ablk) {
+        if (ablk && g->a_rows) {
+            /* A read in place by rows (X): each micro-panel's 16 rows are
+               transposed into the packed layout (zero rows past m), the
+               same floats mossa__pack_rows would have stored */
+            for (p = 0; p < na; ++p) {
+                size_t r0 = bi * MOSSA__BS + p * MOSSA__PW;
+                kt->pack_t16(g->pa + r0 * g->lda_a + k0, g->lda_a, MOSSA__MIN(MOSSA__PW, g->m - r0), kc,
+                             ablk + p * kc * MOSSA__PW);
+            }
+            a0 = ablk;
+        } else if (ablk) {
             /* A read in place (A' of X): its k-block is copied into the
                packed micro-panel layout first. Its rows are lda apart, a
                power of two at d = 4096, so read in place by every tile
@@ -440,7 +452,7 @@ static void mossa__gemm_task(void *arg, size_t task, int worker)
    A then serves as both operands, only blocks on and above the diagonal
    are computed (half the work) and the strict lower triangle of C is
    mirrored from the upper one. */
-static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t lda_a, int trans_b, int sym,
+static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t lda_a, int a_rows, int trans_b, int sym,
                                      size_t m, size_t n, size_t k, const float *B, size_t ldb,
                                      double beta, double *C, size_t ldc)
 {
@@ -469,7 +481,7 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
     if (sym) { /* op(B)'s columns are op(A)'s rows */ }
     else if (trans_b) mossa__pack_rows(ctx, B, n, k, ldb, NULL, 1.0, pb, NULL);
     else mossa__pack_cols(ctx, B, k, n, ldb, NULL, 1.0, pb, k, NULL);
-    g.pa = pa; g.lda_a = lda_a; g.pb = sym ? pa : pb; g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc;
+    g.pa = pa; g.lda_a = lda_a; g.a_rows = a_rows; g.pb = sym ? pa : pb; g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc;
     g.sym = sym;
     if (thin) mossa__parallel(ctx, (m + MOSSA__BS - 1) / MOSSA__BS, mossa__gemm_thin_task, &g);
     else mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
@@ -491,7 +503,7 @@ static void mossa__gemm_scale(size_t m, size_t n, double beta, double *C, size_t
 /* an operand holding nothing (safe to release) */
 static void mossa__gemm_operand_none(mossa__gemm_operand *op)
 {
-    op->p = NULL; op->raw = NULL; op->in = NULL; op->rows = op->k = op->ld = 0;
+    op->p = NULL; op->raw = NULL; op->in = NULL; op->rows = op->k = op->ld = 0; op->by_rows = 0;
 }
 
 static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
@@ -518,20 +530,22 @@ static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
     mossa__gemm_operand_none(op);
 }
 
-/* op(A) = A' (A: k x rows, row-major with lda) read in place instead of
-   packed, when rows is a whole number of micro-panels: row i of A' at step
-   k is A[lda k + i], 16 consecutive floats per micro-panel. Each task
-   copies one k-block of its block row at a time into a small packed buffer
+/* op(A) read in place instead of packed: trans 1, op(A) = A' (A: k x rows,
+   row-major with lda), when rows is a whole number of micro-panels (row i
+   of A' at step k is A[lda k + i], 16 consecutive floats per micro-panel);
+   trans 0, op(A) = A (rows x k, row i at A + lda i), any shape, each
+   micro-panel's rows transposed by the pack_t16 kernel. Each task copies
+   one k-block of its block row at a time into a small packed buffer
    (mossa__gemm_thin_task), so the copy of the whole large operand (and the
-   first touch of its buffer) is saved at every level; for thin products
-   only (mossa__gemm_is_thin: B at most MOSSA__GEMM_THIN blocks wide).
-   Returns 0, leaving op alone, when it does not apply. The products are
-   bit-identical to the packed ones. */
-static int mossa__gemm_inplace_t(size_t rows, size_t k, const float *A, size_t lda, mossa__gemm_operand *op)
+   first touch of its buffer: on a VM about 1 s per GB) is saved at every
+   level; for thin products only (mossa__gemm_is_thin: B at most
+   MOSSA__GEMM_THIN blocks wide). Returns 0, leaving op alone, when it does
+   not apply. The products are bit-identical to the packed ones. */
+static int mossa__gemm_inplace(int trans, size_t rows, size_t k, const float *A, size_t lda, mossa__gemm_operand *op)
 {
-    if (rows == 0 || k == 0 || rows % MOSSA__PW || lda < rows) return 0;
+    if (rows == 0 || k == 0 || lda < (trans ? rows : k) || (trans && rows % MOSSA__PW)) return 0;
     mossa__gemm_operand_none(op);
-    op->in = A; op->ld = lda; op->rows = rows; op->k = k;
+    op->in = A; op->ld = lda; op->rows = rows; op->k = k; op->by_rows = !trans;
     return 1;
 }
 
@@ -540,7 +554,8 @@ static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operan
 {
     if (a->rows == 0 || n == 0) return MOSSA_OK;
     if (a->k == 0) { mossa__gemm_scale(a->rows, n, beta, C, ldc); return MOSSA_OK; }
-    return mossa__gemm_core(ctx, a->ld ? a->in : a->p, a->ld, trans_b, 0, a->rows, n, a->k, B, ldb, beta, C, ldc);
+    return mossa__gemm_core(ctx, a->ld ? a->in : a->p, a->ld, a->by_rows, trans_b, 0, a->rows, n, a->k, B, ldb, beta,
+                            C, ldc);
 }
 
 static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, int sym,
@@ -555,7 +570,7 @@ static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, i
     if (k == 0) { mossa__gemm_scale(m, n, beta, C, ldc); return MOSSA_OK; }
     st = mossa__gemm_pack(ctx, trans_a, m, k, A, lda, &a);
     if (st != MOSSA_OK) return st;
-    st = mossa__gemm_core(ctx, a.p, 0, trans_b, sym, m, n, k, B, ldb, beta, C, ldc);
+    st = mossa__gemm_core(ctx, a.p, 0, 0, trans_b, sym, m, n, k, B, ldb, beta, C, ldc);
     mossa__gemm_release(ctx, &a);
     return st;
 }
@@ -609,17 +624,20 @@ MOSSA_DEF mossa_status mossa_test_gemm_packed(int n_threads, int trans_a, size_t
     mossa__ctx_end(&ctx);
     return st;
 }
-/* C = A' B with A' read in place (mossa__gemm_inplace_t); MOSSA_ERR_INVALID_ARGUMENT
-   when that does not apply here (level, shape, or B too wide) (tests/test_svd.c). */
-MOSSA_DEF mossa_status mossa_test_gemm_inplace_t(int n_threads, size_t m, size_t n, size_t k, const float *A,
-                                                 size_t lda, const float *B, size_t ldb, double *C, size_t ldc);
-MOSSA_DEF mossa_status mossa_test_gemm_inplace_t(int n_threads, size_t m, size_t n, size_t k, const float *A,
-                                                 size_t lda, const float *B, size_t ldb, double *C, size_t ldc)
+/* C = op(A) B with op(A) read in place (mossa__gemm_inplace; A' with
+   trans_a); MOSSA_ERR_INVALID_ARGUMENT when that does not apply (shape, or B
+   too wide) (tests/test_svd.c). */
+MOSSA_DEF mossa_status mossa_test_gemm_inplace(int n_threads, int trans_a, size_t m, size_t n, size_t k,
+                                               const float *A, size_t lda, const float *B, size_t ldb, double *C,
+                                               size_t ldc);
+MOSSA_DEF mossa_status mossa_test_gemm_inplace(int n_threads, int trans_a, size_t m, size_t n, size_t k,
+                                               const float *A, size_t lda, const float *B, size_t ldb, double *C,
+                                               size_t ldc)
 {
     mossa__ctx ctx;
     mossa__gemm_operand op;
     mossa_status st;
-    if (!mossa__gemm_inplace_t(m, k, A, lda, &op)) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (!mossa__gemm_inplace(trans_a, m, k, A, lda, &op)) return MOSSA_ERR_INVALID_ARGUMENT;
     st = mossa__ctx_begin(&ctx, n_threads, NULL);
     if (st != MOSSA_OK) return st;
     st = mossa__gemm_packed(&ctx, &op, 0, n, B, ldb, 0.0, C, ldc);

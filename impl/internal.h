@@ -131,6 +131,10 @@ typedef struct mossa__kernels {
     /* the same for two adjacent B micro-panels (b and b + 16 kc): a 16 x 32
        tile; NULL = two gemm_tile16 calls */
     void (*gemm_tile16x32)(const float *a, const float *b, size_t kc, double *c, size_t ldc);
+    /* dst[16k + r] = src[lds r + k] for r < nr <= 16, zero for nr <= r < 16,
+       k < kc: nr rows of a row-major matrix copied into one packed
+       micro-panel (a transposing copy; impl/gemm.c reads X in place) */
+    void (*pack_t16)(const float *src, size_t lds, size_t nr, size_t kc, float *dst);
     /* sums over j < n of (k_j - a_i - a[j]) (l_j - b_i - b[j]) into out[0],
        (k - ..)^2 into out[1], (l - ..)^2 into out[2] (row i of two
        centered kernels, impl/cka.c); skip = column to leave out or n. */
@@ -211,16 +215,23 @@ static MOSSA__UNUSED mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, 
    mossa__gemm_packed computes C (rows x n) = beta * C + op(A) op(B) with B
    as in mossa__gemm, bit-identical to mossa__gemm. Release frees it. The
    operand is packed (p), or read in place (in, ld != 0: row i of op(A) at
-   in[ld k + i], see mossa__gemm_inplace_t); _none makes an empty one. */
-typedef struct mossa__gemm_operand { float *p; void *raw; const float *in; size_t rows, k, ld; } mossa__gemm_operand;
+   step k is in[ld k + i], or in[ld i + k] with by_rows; see
+   mossa__gemm_inplace); _none makes an empty one. */
+typedef struct mossa__gemm_operand {
+    float *p;
+    void *raw;
+    const float *in;
+    size_t rows, k, ld;
+    int by_rows;
+} mossa__gemm_operand;
 static MOSSA__UNUSED mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
                                      const float *A, size_t lda, mossa__gemm_operand *op);
 static MOSSA__UNUSED mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operand *a, int trans_b,
                                        size_t n, const float *B, size_t ldb, double beta, double *C, size_t ldc);
 static MOSSA__UNUSED void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op);
 static MOSSA__UNUSED void mossa__gemm_operand_none(mossa__gemm_operand *op);
-static MOSSA__UNUSED int mossa__gemm_inplace_t(size_t rows, size_t k, const float *A, size_t lda,
-                                              mossa__gemm_operand *op);
+static MOSSA__UNUSED int mossa__gemm_inplace(int trans, size_t rows, size_t k, const float *A, size_t lda,
+                                            mossa__gemm_operand *op);
 static MOSSA__UNUSED int mossa__gemm_is_thin(size_t n);
 
 /* ---- small helpers ----------------------------------------------------- */

@@ -25,10 +25,12 @@ static size_t mossa__svd_chunk(size_t n)
    The range finders multiply the same X (n x d) 2q + 2 times, alternately
    as X and as X'. Packing X for every product cost more than the products
    themselves (measured at 10000 x 4096, l = 138: packing plus the kernel
-   zeroing the fresh 164 MB buffer took ~60% of the time), so X is packed
-   once, and X' is read in place (d a multiple of 16: each product task
-   copies one k-block of X' at a time into a small buffer), else packed
-   once too. Without memory
+   zeroing the fresh 164 MB buffer took ~60% of the time). Even packed once,
+   the first touch of that buffer cost a quarter of a randomized SVD on a
+   VM. So both X and X' are read in place where the products are thin
+   (each product task copies one k-block at a time into a small buffer: X
+   by transposing 16 rows at a time, X' when d is a multiple of 16), else
+   packed once. Without memory
    for the copies the products fall back to mossa__gemm, with bit-identical
    results. */
 typedef struct mossa__xprod {
@@ -44,15 +46,17 @@ static void mossa__xprod_none(mossa__xprod *xp)
     mossa__gemm_operand_none(&xp->xt);
 }
 
-static void mossa__xprod_begin(mossa__ctx *ctx, mossa__xprod *xp, const float *x, size_t n, size_t d)
+/* l: the widest product by X (not X') that will follow */
+static void mossa__xprod_begin(mossa__ctx *ctx, mossa__xprod *xp, const float *x, size_t n, size_t d, size_t l)
 {
     xp->x = x; xp->n = n; xp->d = d;
     mossa__xprod_none(xp);
-    if (mossa__gemm_pack(ctx, 0, n, d, x, d, &xp->xr) != MOSSA_OK) xp->xr.p = NULL;
-    /* X' needs no copy where the products read it in place (a failed
-       pack leaves xt empty) */
-    if (!xp->xr.p || (!mossa__gemm_inplace_t(d, n, x, d, &xp->xt) &&
-                      mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK))
+    /* a failed pack leaves its operand empty: every product then goes
+       through mossa__gemm */
+    if (!(mossa__gemm_is_thin(l) && mossa__gemm_inplace(0, n, d, x, d, &xp->xr)) &&
+        mossa__gemm_pack(ctx, 0, n, d, x, d, &xp->xr) != MOSSA_OK)
+        return;
+    if (!mossa__gemm_inplace(1, d, n, x, d, &xp->xt) && mossa__gemm_pack(ctx, 1, d, n, x, d, &xp->xt) != MOSSA_OK)
         mossa__gemm_release(ctx, &xp->xr);
 }
 
@@ -810,7 +814,7 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     if (!omega || !y || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     gj.o = omega; gj.rows = d; gj.cols = l; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-    mossa__xprod_begin(ctx, &xp, x, n, d);
+    mossa__xprod_begin(ctx, &xp, x, n, d, l);
     st = mossa__xprod_mul(ctx, &xp, 0, l, omega, y);
     if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, q > 0 ? 1 : 2, &ws);
     for (it = 0; it < q && st == MOSSA_OK; ++it) {
@@ -867,7 +871,7 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     if (!om || !qb || !cf || !y || !yq || !c || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     gj.o = om; gj.rows = d; gj.cols = bs; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-    mossa__xprod_begin(ctx, &xp, x, n, d);
+    mossa__xprod_begin(ctx, &xp, x, n, d, bs);
     st = mossa__xprod_mul(ctx, &xp, 0, bs, om, y);
     for (it = 0; it <= q && st == MOSSA_OK; ++it) {
         if (it > 0) {
@@ -1189,7 +1193,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
         st = MOSSA_ERR_OUT_OF_MEMORY;
         goto done;
     }
-    mossa__xprod_begin(ctx, &xp, xc, n, d);
+    mossa__xprod_begin(ctx, &xp, xc, n, d, 256); /* b grows to 256 */
     while (L + b <= lmax && spent < budget) {
         /* a new block: Y = Xc Omega, refined by power iterations, each step
            projected away from the basis so far (twice: block Gram-Schmidt

@@ -280,41 +280,46 @@ START_TEST(gemm_packed_equals_gemm)
 }
 END_TEST
 
-/* X' read in place (whole micro-panels, thin right-hand sides; each task
-   copies one k-block at a time) gives bit-identically the packed products
-   at every level, for any thread count; elsewhere it declines and the
-   packed path is used. */
-mossa_status mossa_test_gemm_inplace_t(int n_threads, size_t m, size_t n, size_t k, const float *A,
-                                       size_t lda, const float *B, size_t ldb, double *C, size_t ldc);
-START_TEST(gemm_in_place_transpose_equals_packed)
+/* X' read in place (whole micro-panels) and X read in place (any shape,
+   rows transposed by the pack_t16 kernel), thin right-hand sides, each task
+   copying one k-block at a time: bit-identically the packed products at
+   every level, for any thread count; elsewhere it declines and the packed
+   path is used. */
+mossa_status mossa_test_gemm_inplace(int n_threads, int trans_a, size_t m, size_t n, size_t k, const float *A,
+                                     size_t lda, const float *B, size_t ldb, double *C, size_t ldc);
+START_TEST(gemm_in_place_equals_packed)
 {
     static const size_t ds[] = {64, 260, 320}, colss[] = {1, 37, 144, 600};
     size_t n = emulated() ? 300 : 700, di, ci;
     mossa_simd_level lvl;
-    float *x = test_random_floats(n * 320, 7, 1.0), *b = test_random_floats(n * 600, 8, 1.0);
-    double *c1 = (double *)malloc(320 * 600 * sizeof(double)), *c2 = (double *)malloc(320 * 600 * sizeof(double));
-    int used = 0;
+    float *x = test_random_floats(n * 320, 7, 1.0), *b = test_random_floats(700 * 600, 8, 1.0);
+    double *c1 = (double *)malloc(700 * 600 * sizeof(double)), *c2 = (double *)malloc(700 * 600 * sizeof(double));
+    int used[2] = {0, 0}, tr;
     FOR_EACH_SIMD_LEVEL(lvl) {
-        for (di = 0; di < 3; ++di)
-            for (ci = 0; ci < 4; ++ci) {
-                size_t d = ds[di], cols = colss[ci];
-                mossa_status st;
-                int t;
-                ck_assert_int_eq(mossa_test_gemm(2, 1, 0, d, cols, n, x, d, b, cols, 0.0, c1, cols), MOSSA_OK);
-                for (t = 1; t <= 3; t += 2) {
-                    st = mossa_test_gemm_inplace_t(t, d, cols, n, x, d, b, cols, c2, cols);
-                    if (d % 16 || cols > 512) {
-                        ck_assert_int_eq(st, MOSSA_ERR_INVALID_ARGUMENT);
-                        continue;
+        for (tr = 0; tr < 2; ++tr)
+            for (di = 0; di < 3; ++di)
+                for (ci = 0; ci < 4; ++ci) {
+                    /* X is n x d; tr: C (d x cols) = X' B with B n x cols, else
+                       C (n x cols) = X B with B d x cols */
+                    size_t d = ds[di], cols = colss[ci], m = tr ? d : n, k = tr ? n : d;
+                    mossa_status st;
+                    int t;
+                    ck_assert_int_eq(mossa_test_gemm(2, tr, 0, m, cols, k, x, d, b, cols, 0.0, c1, cols), MOSSA_OK);
+                    for (t = 1; t <= 3; t += 2) {
+                        st = mossa_test_gemm_inplace(t, tr, m, cols, k, x, d, b, cols, c2, cols);
+                        if ((tr && d % 16) || cols > 512) {
+                            ck_assert_int_eq(st, MOSSA_ERR_INVALID_ARGUMENT);
+                            continue;
+                        }
+                        ck_assert_int_eq(st, MOSSA_OK);
+                        ck_assert_msg(memcmp(c1, c2, m * cols * sizeof(double)) == 0,
+                                      "level %d trans %d d %zu cols %zu threads %d", (int)lvl, tr, d, cols, t);
+                        used[tr] = 1;
                     }
-                    ck_assert_int_eq(st, MOSSA_OK);
-                    ck_assert_msg(memcmp(c1, c2, d * cols * sizeof(double)) == 0, "d %zu cols %zu threads %d", d,
-                                  cols, t);
-                    used = 1;
                 }
-            }
     }
-    ck_assert_int_eq(used, 1);
+    ck_assert_int_eq(used[0], 1);
+    ck_assert_int_eq(used[1], 1);
     free(x); free(b); free(c1); free(c2);
 }
 END_TEST
@@ -815,7 +820,7 @@ Suite *suite_svd(void)
     tcase_set_timeout(tc, emulated() ? 600 : 240);
     tcase_add_test(tc, gemm_sym_matches_long_double_reference);
     tcase_add_test(tc, gemm_packed_equals_gemm);
-    tcase_add_test(tc, gemm_in_place_transpose_equals_packed);
+    tcase_add_test(tc, gemm_in_place_equals_packed);
     tcase_add_test(tc, eigvals_values_only_matches_planted_spectrum);
     tcase_add_test(tc, randomized_svd_matches_long_double_jacobi_on_planted_spectra);
     tcase_add_test(tc, randomized_svd_is_bit_identical_for_1_and_2_threads);

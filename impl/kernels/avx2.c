@@ -658,6 +658,38 @@ MOSSA__TARGET_AVX2 static uint64_t mossa__text_letter_mask_avx2(const unsigned c
     return (uint64_t)m0 | ((uint64_t)m1 << 32);
 }
 
+/* 16 full rows: two 8 x 8 blocks (rows 0-7 and 8-15) per 8 columns,
+   transposed in registers; the last kc % 8 columns and partial panels go
+   through the scalar copy */
+MOSSA__TARGET_AVX2
+static void mossa__pack_t16_avx2(const float *src, size_t lds, size_t nr, size_t kc, float *dst)
+{
+    size_t k0 = 0;
+    int h, i;
+    if (nr == 16)
+        for (; k0 + 8 <= kc; k0 += 8)
+            for (h = 0; h < 2; ++h) {
+                __m256 r[8], t[8];
+                for (i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + (size_t)(8 * h + i) * lds + k0);
+                for (i = 0; i < 8; i += 2) {
+                    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+                    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+                }
+                for (i = 0; i < 8; i += 4) {
+                    r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+                    r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xee);
+                    r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+                    r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xee);
+                }
+                for (i = 0; i < 4; ++i) {
+                    t[i] = _mm256_permute2f128_ps(r[i], r[i + 4], 0x20);
+                    t[i + 4] = _mm256_permute2f128_ps(r[i], r[i + 4], 0x31);
+                }
+                for (i = 0; i < 8; ++i) _mm256_storeu_ps(dst + (k0 + (size_t)i) * 16 + 8 * h, t[i]);
+            }
+    if (k0 < kc) mossa__pack_t16_scalar(src + k0, lds, nr, kc - k0, dst + k0 * 16);
+}
+
 /* groups of 16 columns (one cache line of a row), each widened to four
    double accumulators; every column is its own sum in row order, as in
    scalar, which also takes the last cols % 16 */
@@ -704,6 +736,7 @@ static void mossa__fill_avx2(mossa__kernels *t)
     t->logf_array = mossa__logf_avx2;
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx2;
+    t->pack_t16 = mossa__pack_t16_avx2;
     t->hsic_row = mossa__hsic_row_avx2;
     t->rbf_dist = mossa__rbf_dist_avx2;
     t->rbf_exp_row = mossa__rbf_exp_row_avx2;

@@ -744,6 +744,43 @@ MOSSA__TARGET_AVX512 static uint64_t mossa__text_letter_mask_avx512(const unsign
     return (uint64_t)_mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(26));
 }
 
+/* 16 full rows: 16 x 16 blocks transposed in registers (32-bit, then
+   64-bit interleaves, then two rounds of 128-bit lane shuffles); the last
+   kc % 16 columns and partial panels go through the scalar copy */
+MOSSA__TARGET_AVX512
+static void mossa__pack_t16_avx512(const float *src, size_t lds, size_t nr, size_t kc, float *dst)
+{
+    size_t k0 = 0;
+    int i;
+    if (nr == 16)
+        for (; k0 + 16 <= kc; k0 += 16) {
+            __m512 r[16], t[16];
+            for (i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + (size_t)i * lds + k0);
+            for (i = 0; i < 16; i += 2) {
+                t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+                t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+            }
+            for (i = 0; i < 16; i += 4) {
+                r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+                r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+                r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+                r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+            }
+            for (i = 0; i < 4; ++i) {
+                t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+                t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
+                t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+                t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
+            }
+            for (i = 0; i < 8; ++i) {
+                r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+                r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
+            }
+            for (i = 0; i < 16; ++i) _mm512_storeu_ps(dst + (k0 + (size_t)i) * 16, r[i]);
+        }
+    if (k0 < kc) mossa__pack_t16_scalar(src + k0, lds, nr, kc - k0, dst + k0 * 16);
+}
+
 /* four 16-column vectors (masked at the end), each widened to two double
    accumulators: every column is its own sum in row order, as in scalar */
 MOSSA__TARGET_AVX512
@@ -805,6 +842,7 @@ static void mossa__fill_avx512(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx512;
     t->gemm_tile16x32 = mossa__gemm_tile16x32_avx512;
+    t->pack_t16 = mossa__pack_t16_avx512;
     t->hsic_row = mossa__hsic_row_avx512;
     t->rbf_dist = mossa__rbf_dist_avx512;
     t->rbf_exp_row = mossa__rbf_exp_row_avx512;

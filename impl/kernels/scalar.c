@@ -406,6 +406,17 @@ static uint64_t mossa__text_letter_mask_scalar(const unsigned char *p)
     return m;
 }
 
+static void mossa__pack_t16_scalar(const float *src, size_t lds, size_t nr, size_t kc, float *dst)
+{
+    size_t r, k;
+    for (r = 0; r < nr; ++r) {
+        const float *s = src + r * lds;
+        for (k = 0; k < kc; ++k) dst[k * 16 + r] = s[k];
+    }
+    for (; r < 16; ++r)
+        for (k = 0; k < kc; ++k) dst[k * 16 + r] = 0.0f;
+}
+
 static float mossa__colsum_scalar(const float *x, size_t n, size_t ldx, size_t cols, double *s)
 {
     double acc[64];
@@ -436,6 +447,7 @@ static void mossa__fill_scalar(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_scalar;
     t->gemm_tile16x32 = NULL;
+    t->pack_t16 = mossa__pack_t16_scalar;
     t->hsic_row = mossa__hsic_row_scalar;
     t->rbf_dist = mossa__rbf_dist_scalar;
     t->rbf_exp_row = mossa__rbf_exp_row_scalar;
