@@ -3953,24 +3953,24 @@ static void mossa__pack_t16_avx512(const float *src, size_t lds, size_t nr, size
             __m512 r[16], t[16];
             for (i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + (size_t)i * lds + k0);
             for (i = 0; i < 16; i += 2) {
-                t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-                t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+                t[i] = _mm512_maskz_unpacklo_ps(MOSSA__ALL16, r[i], r[i + 1]);
+                t[i + 1] = _mm512_maskz_unpackhi_ps(MOSSA__ALL16, r[i], r[i + 1]);
             }
             for (i = 0; i < 16; i += 4) {
-                r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
-                r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
-                r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
-                r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+                r[i] = _mm512_castpd_ps(_mm512_maskz_unpacklo_pd(0xff, _mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+                r[i + 1] = _mm512_castpd_ps(_mm512_maskz_unpackhi_pd(0xff, _mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+                r[i + 2] = _mm512_castpd_ps(_mm512_maskz_unpacklo_pd(0xff, _mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+                r[i + 3] = _mm512_castpd_ps(_mm512_maskz_unpackhi_pd(0xff, _mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
             }
             for (i = 0; i < 4; ++i) {
-                t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
-                t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
-                t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
-                t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
+                t[i] = _mm512_maskz_shuffle_f32x4(MOSSA__ALL16, r[i], r[i + 4], 0x88);
+                t[i + 4] = _mm512_maskz_shuffle_f32x4(MOSSA__ALL16, r[i], r[i + 4], 0xdd);
+                t[i + 8] = _mm512_maskz_shuffle_f32x4(MOSSA__ALL16, r[i + 8], r[i + 12], 0x88);
+                t[i + 12] = _mm512_maskz_shuffle_f32x4(MOSSA__ALL16, r[i + 8], r[i + 12], 0xdd);
             }
             for (i = 0; i < 8; ++i) {
-                r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
-                r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
+                r[i] = _mm512_maskz_shuffle_f32x4(MOSSA__ALL16, t[i], t[i + 8], 0x88);
+                r[i + 8] = _mm512_maskz_shuffle_f32x4(MOSSA__ALL16, t[i], t[i + 8], 0xdd);
             }
             for (i = 0; i < 16; ++i) _mm512_storeu_ps(dst + (k0 + (size_t)i) * 16, r[i]);
         }
