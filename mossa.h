@@ -4704,11 +4704,7 @@ static void mossa__pack_rows_task(void *arg, size_t task, int worker)
         for (r = 0; r < MOSSA__PW; ++r) acc[r] = 0.0;
         if (!j->shift && scale == 1.0 && !j->rownorm) {
             /* a plain copy (the products of the SVD module) */
-            for (k = k0; k < k1; ++k) {
-                float *dk = dst + k * MOSSA__PW;
-                for (r = 0; r < nr; ++r) dk[r] = src[r * j->ldx + k];
-                for (; r < MOSSA__PW; ++r) dk[r] = 0.0f;
-            }
+            mossa__k()->pack_t16(src + k0, j->ldx, nr, k1 - k0, dst + k0 * MOSSA__PW);
             continue;
         }
         for (k = k0; k < k1; ++k) {
@@ -4987,8 +4983,8 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
     if (sym) { /* op(B)'s columns are op(A)'s rows */ }
     else if (trans_b) mossa__pack_rows(ctx, B, n, k, ldb, NULL, 1.0, pb, NULL);
     else mossa__pack_cols(ctx, B, k, n, ldb, NULL, 1.0, pb, k, NULL);
-    g.pa = pa; g.lda_a = lda_a; g.a_rows = a_rows; g.pb = sym ? pa : pb; g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc;
-    g.sym = sym;
+    g.pa = pa; g.lda_a = lda_a; g.a_rows = a_rows; g.pb = sym ? pa : pb;
+    g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc; g.sym = sym;
     if (thin) mossa__parallel(ctx, (m + MOSSA__BS - 1) / MOSSA__BS, mossa__gemm_thin_task, &g);
     else mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
     mossa__free(ctx, pbraw); mossa__free(ctx, g.buf); mossa__free(ctx, g.abuf);
