@@ -383,6 +383,22 @@ static void mossa__gemm_store(const mossa__gemm_job *g, size_t r0, size_t c0, co
     }
 }
 
+/* Software prefetch of rows x len floats (row stride ld) into the cache,
+   one hint per 64-byte line: the thin products read X in k-blocks whose
+   rows are 16 KB apart, a pattern the hardware prefetchers do not follow,
+   so the next k-block is requested while the current one is computed.
+   A hint only: no effect on any value. */
+static void mossa__prefetch_block(const float *src, size_t ld, size_t rows, size_t len)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    size_t r, c;
+    for (r = 0; r < rows; ++r)
+        for (c = 0; c < len; c += 16) __builtin_prefetch(src + r * ld + c, 0, 2);
+#else
+    (void)src; (void)ld; (void)rows; (void)len;
+#endif
+}
+
 static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
 {
     const mossa__gemm_job *g = (const mossa__gemm_job *)arg;
@@ -400,9 +416,11 @@ static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
                transposed into the packed layout (zero rows past m), the
                same floats mossa__pack_rows would have stored */
             for (p = 0; p < na; ++p) {
-                size_t r0 = bi * MOSSA__BS + p * MOSSA__PW;
-                kt->pack_t16(g->pa + r0 * g->lda_a + k0, g->lda_a, MOSSA__MIN(MOSSA__PW, g->m - r0), kc,
-                             ablk + p * kc * MOSSA__PW);
+                size_t r0 = bi * MOSSA__BS + p * MOSSA__PW, nr = MOSSA__MIN(MOSSA__PW, g->m - r0);
+                kt->pack_t16(g->pa + r0 * g->lda_a + k0, g->lda_a, nr, kc, ablk + p * kc * MOSSA__PW);
+                if (k0 + kc < g->k)
+                    mossa__prefetch_block(g->pa + r0 * g->lda_a + k0 + kc, g->lda_a, nr,
+                                          MOSSA__MIN(MOSSA__KC, g->k - k0 - kc));
             }
             a0 = ablk;
         } else if (ablk) {
@@ -414,10 +432,13 @@ static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
                packed one); copied once, they are reused from L1/L2 by all
                the B micro-panels. Same values, same sums: same bits. */
             const float *src = g->pa + k0 * g->lda_a + bi * MOSSA__BS;
-            for (k = 0; k < kc; ++k)
+            size_t w = MOSSA__MIN(MOSSA__BS, g->m - bi * MOSSA__BS);
+            for (k = 0; k < kc; ++k) {
                 for (p = 0; p < na; ++p)
                     memcpy(ablk + p * kc * MOSSA__PW + k * MOSSA__PW, src + k * g->lda_a + p * MOSSA__PW,
                            MOSSA__PW * sizeof(float));
+                if (k0 + kc + k < g->k) mossa__prefetch_block(src + (kc + k) * g->lda_a, 0, 1, w);
+            }
             a0 = ablk;
         }
         for (bj = 0; bj < g->nbj; ++bj)
@@ -534,8 +555,8 @@ static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
    one k-block of its block row at a time into a small packed buffer
    (mossa__gemm_thin_task), so the copy of the whole large operand (and the
    first touch of its buffer: on a VM about 1 s per GB) is saved at every
-   level; for thin products only (mossa__gemm_is_thin: B at most
-   MOSSA__GEMM_THIN blocks wide). Returns 0, leaving op alone, when it does
+   level; a wider B is taken in thin column slices (mossa__gemm_packed).
+   Returns 0, leaving op alone, when it does
    not apply. The products are bit-identical to the packed ones. */
 static int mossa__gemm_inplace(int trans, size_t rows, size_t k, const float *A, size_t lda, mossa__gemm_operand *op)
 {
@@ -550,6 +571,18 @@ static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operan
 {
     if (a->rows == 0 || n == 0) return MOSSA_OK;
     if (a->k == 0) { mossa__gemm_scale(a->rows, n, beta, C, ldc); return MOSSA_OK; }
+    if (a->ld && !mossa__gemm_is_thin(n)) {
+        /* A read in place but B wider than a thin product (the final
+           B = Q'X of a deep Krylov basis): a few thin products over column
+           slices of B and C, one pass over A each, rather than a packed
+           copy of A. Every entry is the same sum either way. */
+        size_t parts = (n + MOSSA__GEMM_THIN * MOSSA__BS - 1) / (MOSSA__GEMM_THIN * MOSSA__BS), c0, w;
+        w = ((n + parts - 1) / parts + MOSSA__PW - 1) / MOSSA__PW * MOSSA__PW;
+        for (c0 = 0; c0 < n; c0 += w)
+            MOSSA__CHECK(mossa__gemm_core(ctx, a->in, a->ld, a->by_rows, trans_b, 0, a->rows, MOSSA__MIN(w, n - c0),
+                                          a->k, trans_b ? B + c0 * ldb : B + c0, ldb, beta, C + c0, ldc));
+        return MOSSA_OK;
+    }
     return mossa__gemm_core(ctx, a->ld ? a->in : a->p, a->ld, a->by_rows, trans_b, 0, a->rows, n, a->k, B, ldb, beta,
                             C, ldc);
 }
@@ -621,8 +654,8 @@ MOSSA_DEF mossa_status mossa_test_gemm_packed(int n_threads, int trans_a, size_t
     return st;
 }
 /* C = op(A) B with op(A) read in place (mossa__gemm_inplace; A' with
-   trans_a); MOSSA_ERR_INVALID_ARGUMENT when that does not apply (shape, or B
-   too wide) (tests/test_svd.c). */
+   trans_a); MOSSA_ERR_INVALID_ARGUMENT when that does not apply (shape)
+   (tests/test_svd.c). */
 MOSSA_DEF mossa_status mossa_test_gemm_inplace(int n_threads, int trans_a, size_t m, size_t n, size_t k,
                                                const float *A, size_t lda, const float *B, size_t ldb, double *C,
                                                size_t ldc);

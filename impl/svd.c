@@ -71,7 +71,7 @@ static mossa_status mossa__xprod_mul(mossa__ctx *ctx, const mossa__xprod *xp, in
                                      const float *B, double *C)
 {
     const mossa__gemm_operand *op = trans ? &xp->xt : &xp->xr;
-    if (op->p || (op->ld && mossa__gemm_is_thin(l))) return mossa__gemm_packed(ctx, op, 0, l, B, l, 0.0, C, l);
+    if (op->p || op->ld) return mossa__gemm_packed(ctx, op, 0, l, B, l, 0.0, C, l);
     return mossa__gemm(ctx, trans, 0, trans ? xp->d : xp->n, l, trans ? xp->n : xp->d, xp->x, xp->d, B, l,
                        0.0, C, l);
 }
@@ -737,6 +737,31 @@ static mossa_status mossa__orth_householder(mossa__ctx *ctx, size_t m, size_t l,
     return MOSSA_OK;
 }
 
+/* Element-wise conversions of the n x l working blocks, split across the
+   pool (each entry on its own: any split gives the same bits). mode 0:
+   f = (float)a; 1: a = (double)f; 2: a -= b, then f = (float)a. */
+#define MOSSA__CONV_CHUNK ((size_t)1 << 15)
+typedef struct mossa__conv_job { double *a; const double *b; float *f; size_t count; int mode; } mossa__conv_job;
+
+static void mossa__conv_task(void *arg, size_t task, int worker)
+{
+    const mossa__conv_job *g = (const mossa__conv_job *)arg;
+    size_t i = task * MOSSA__CONV_CHUNK, end = MOSSA__MIN(g->count, i + MOSSA__CONV_CHUNK);
+    (void)worker;
+    if (g->mode == 0) for (; i < end; ++i) g->f[i] = (float)g->a[i];
+    else if (g->mode == 1) for (; i < end; ++i) g->a[i] = (double)g->f[i];
+    else for (; i < end; ++i) { g->a[i] -= g->b[i]; g->f[i] = (float)g->a[i]; }
+}
+
+static void mossa__conv(mossa__ctx *ctx, int mode, double *a, const double *b, float *f, size_t count)
+{
+    mossa__conv_job g;
+    size_t t, tasks = (count + MOSSA__CONV_CHUNK - 1) / MOSSA__CONV_CHUNK;
+    g.a = a; g.b = b; g.f = f; g.count = count; g.mode = mode;
+    if (tasks < 4) for (t = 0; t < tasks; ++t) mossa__conv_task(&g, t, 0);
+    else mossa__parallel(ctx, tasks, mossa__conv_task, &g);
+}
+
 /* Y (n x b) -= Q (Q' Y) for the L orthonormal columns of Q (n x L, row
    stride ldq), done twice: one block Gram-Schmidt pass in float loses
    orthogonality once. yf (n x b floats), c (L x b), cf (L x b floats) and
@@ -746,12 +771,12 @@ static mossa_status mossa__project_out(mossa__ctx *ctx, const float *q, size_t l
 {
     size_t i;
     int pass;
+    if (L > 0) mossa__conv(ctx, 0, y, NULL, yf, n * b);
     for (pass = 0; pass < 2 && L > 0; ++pass) {
-        for (i = 0; i < n * b; ++i) yf[i] = (float)y[i];
         MOSSA__CHECK(mossa__gemm(ctx, 1, 0, L, b, n, q, ldq, yf, b, 0.0, c, b));
         for (i = 0; i < L * b; ++i) cf[i] = (float)c[i];
         MOSSA__CHECK(mossa__gemm(ctx, 0, 0, n, b, L, q, ldq, cf, b, 0.0, yq, b));
-        for (i = 0; i < n * b; ++i) y[i] -= yq[i];
+        mossa__conv(ctx, 2, y, yq, yf, n * b);
     }
     return MOSSA_OK;
 }
@@ -759,16 +784,16 @@ static mossa_status mossa__project_out(mossa__ctx *ctx, const float *q, size_t l
 static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, float *qf,
                                 int passes, const mossa__orth_ws *ws)
 {
-    size_t i, count = m * l;
+    size_t count = m * l;
     int pass;
-    for (i = 0; i < count; ++i) qf[i] = (float)y[i];
+    mossa__conv(ctx, 0, y, NULL, qf, count);
     for (pass = 0; pass < passes; ++pass) {
         MOSSA__CHECK(mossa__gemm_sym(ctx, 1, l, m, qf, l, 0.0, ws->g, l));
         if (!mossa__cholesky(l, ws->g, pass == 0 ? 1e-5 : 1e-2))
             return mossa__orth_householder(ctx, m, l, y, qf);
         mossa__chol_rinv(l, ws->g, ws->tmp, ws->rinv);
         MOSSA__CHECK(mossa__gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, 0.0, y, l));
-        for (i = 0; i < count; ++i) qf[i] = (float)y[i];
+        mossa__conv(ctx, 0, y, NULL, qf, count);
     }
     return MOSSA_OK;
 }
@@ -890,7 +915,7 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     /* one CholeskyQR pass over the whole basis: the blocks were made
        orthogonal to each other in float, to ~1e-6 */
     if (st == MOSSA_OK) {
-        for (i = 0; i < n * L; ++i) y[i] = (double)qall[i];
+        mossa__conv(ctx, 1, y, NULL, qall, n * L);
         st = mossa__orth(ctx, n, L, y, qall, 1, &ws);
     }
     /* B = Q'X as (X'Q)' */
@@ -928,7 +953,9 @@ static mossa_status mossa__small_svd_gram(mossa__ctx *ctx, const double *b, size
     for (i = 0; i < l; ++i)
         for (j = 0; j < d; ++j) bt[j * l + i] = (float)b[i * d + j];
     st = mossa__gemm_sym(ctx, 1, l, d, bt, l, 0.0, g, l);
-    if (st == MOSSA_OK) st = mossa__eigh_vectors(ctx, l, g, w, z);
+    /* values only when no vectors are wanted (a third of the work, and
+       parallel); the two solvers agree to ~1e-15 relative */
+    if (st == MOSSA_OK) st = zu || v ? mossa__eigh_vectors(ctx, l, g, w, z) : mossa__eigvals_sym(ctx, l, g, w);
     if (st == MOSSA_ERR_NOT_CONVERGED) { st = MOSSA_OK; goto done; } /* the exact route decides */
     if (st != MOSSA_OK) goto done;
     if (!(w[0] > 0.0) || w[k - 1] < 2e-3 * w[0]) goto done;
@@ -956,7 +983,7 @@ done:
 /* ---- randomized SVD ---------------------------------------------------------- */
 static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t k,
                                     size_t oversample, int power_iters, uint64_t seed, int krylov,
-                                    double *s, float *u, float *vt)
+                                    size_t block, double *s, float *u, float *vt)
 {
     size_t mn = MOSSA__MIN(n, d), l, i, j, r, bs_krylov = 0;
     int q, gram_ok = 0;
@@ -972,7 +999,7 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
     if (krylov) {
         /* block size b = ceil(0.85 (k + p)) (at least 8), depth q (default
            3): basis of b (q + 1) columns, 3q + 2 passes of width b */
-        size_t bs = (size_t)ceil(0.85 * (double)l);
+        size_t bs = block ? block : (size_t)ceil(0.85 * (double)l);
         q = power_iters == 0 ? 3 : (power_iters < 0 ? 0 : power_iters);
         if (bs < 8) bs = 8;
         /* a small matrix limits the basis: thinner blocks keep the depth */
@@ -1040,30 +1067,65 @@ done:
 
 /* NaN/Inf have an all-ones exponent; an integer OR-reduction over the bit
    patterns vectorises at -O2 (a float reduction would not). */
-static int mossa__svd_all_finite(const float *x, size_t count)
+/* One parallel pass over X: NaN/Inf (an all-ones exponent) and whether any
+   entry is nonzero. Integer OR-reductions over the bit patterns, so they
+   vectorise and the answer does not depend on the split. */
+#define MOSSA__SCAN_CHUNK ((size_t)1 << 16)
+typedef struct mossa__scan_job {
+    const float *x;
+    size_t count;
+    unsigned char *bad, *nonzero; /* one flag per worker */
+} mossa__scan_job;
+
+static void mossa__scan_task(void *arg, size_t task, int worker)
 {
-    size_t i = 0;
-    while (i < count) {
-        size_t j, end = MOSSA__MIN(count, i + 4096);
-        uint32_t bad = 0;
-        for (j = i; j < end; ++j) {
-            uint32_t u;
-            memcpy(&u, x + j, sizeof(u));
-            bad |= (uint32_t)((u & 0x7f800000u) == 0x7f800000u);
+    const mossa__scan_job *g = (const mossa__scan_job *)arg;
+    size_t i = task * MOSSA__SCAN_CHUNK, end = MOSSA__MIN(g->count, i + MOSSA__SCAN_CHUNK);
+    /* the largest |x| bit pattern: >= 0x7f800000 is Inf or NaN, 0 means
+       all zero. Four independent maxima keep the loop at about one
+       element per cycle without vector instructions. */
+    uint32_t m[4] = {0, 0, 0, 0}, u[4], top;
+    int j;
+    for (; i + 4 <= end; i += 4) {
+        memcpy(u, g->x + i, sizeof(u));
+        for (j = 0; j < 4; ++j) {
+            uint32_t a = u[j] & 0x7fffffffu;
+            m[j] = a > m[j] ? a : m[j];
         }
-        if (bad) return 0;
-        i = end;
     }
-    return 1;
+    for (; i < end; ++i) {
+        memcpy(u, g->x + i, sizeof(u[0]));
+        u[0] &= 0x7fffffffu;
+        m[0] = u[0] > m[0] ? u[0] : m[0];
+    }
+    top = MOSSA__MAX(MOSSA__MAX(m[0], m[1]), MOSSA__MAX(m[2], m[3]));
+    if (top >= 0x7f800000u) g->bad[worker] = 1;
+    if (top) g->nonzero[worker] = 1;
 }
 
-static mossa_status mossa__check_matrix(const float *x, size_t n, size_t d)
+/* Arguments first (before any work); then, in the context, the scan:
+   MOSSA_ERR_NONFINITE, and *all_zero (may be NULL) for an all-zero X. */
+static mossa_status mossa__check_shape(const float *x, size_t n, size_t d)
 {
     size_t count;
     if (!x || n == 0 || d == 0) return MOSSA_ERR_INVALID_ARGUMENT;
     if (mossa__mul_overflows(n, d, &count) || count > ((size_t)-1) / 8) return MOSSA_ERR_TOO_LARGE;
-    if (!mossa__svd_all_finite(x, count)) return MOSSA_ERR_NONFINITE;
     return MOSSA_OK;
+}
+
+static mossa_status mossa__check_matrix(mossa__ctx *ctx, const float *x, size_t n, size_t d, int *all_zero)
+{
+    mossa__scan_job g;
+    int w, bad = 0, any = 0;
+    unsigned char *flags = (unsigned char *)mossa__alloc(ctx, 2 * (size_t)ctx->n_threads);
+    if (!flags) return MOSSA_ERR_OUT_OF_MEMORY;
+    memset(flags, 0, 2 * (size_t)ctx->n_threads);
+    g.x = x; g.count = n * d; g.bad = flags; g.nonzero = flags + ctx->n_threads;
+    mossa__parallel(ctx, (g.count + MOSSA__SCAN_CHUNK - 1) / MOSSA__SCAN_CHUNK, mossa__scan_task, &g);
+    for (w = 0; w < ctx->n_threads; ++w) { bad |= g.bad[w]; any |= g.nonzero[w]; }
+    mossa__free(ctx, flags);
+    if (all_zero) *all_zero = !any;
+    return bad ? MOSSA_ERR_NONFINITE : MOSSA_OK;
 }
 
 MOSSA_DEF mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, size_t k,
@@ -1073,19 +1135,19 @@ MOSSA_DEF mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, 
     mossa_svd_options def;
     mossa__ctx ctx;
     mossa_status st;
-    size_t i, count;
+    int all_zero = 0;
     if (!options) { memset(&def, 0, sizeof(def)); options = &def; }
     if (!s) return MOSSA_ERR_INVALID_ARGUMENT;
-    st = mossa__check_matrix(x, n, d);
+    st = mossa__check_shape(x, n, d);
     if (st != MOSSA_OK) return st;
-    if (k == 0 || k > MOSSA__MIN(n, d) || options->power_iters < -1) return MOSSA_ERR_INVALID_ARGUMENT;
-    count = n * d;
-    for (i = 0; i < count && x[i] == 0.0f; ++i) {}
-    if (i == count) return MOSSA_ERR_ZERO_VARIANCE; /* all zero: no singular vectors to speak of */
     st = mossa__ctx_begin(&ctx, options->n_threads, options->allocator);
     if (st != MOSSA_OK) return st;
-    st = mossa__svd_core(&ctx, x, n, d, k, options->oversample, options->power_iters, options->seed,
-                         options->block_krylov, s, u, vt);
+    st = mossa__check_matrix(&ctx, x, n, d, &all_zero);
+    if (st == MOSSA_OK && (k == 0 || k > MOSSA__MIN(n, d) || options->power_iters < -1))
+        st = MOSSA_ERR_INVALID_ARGUMENT;
+    if (st == MOSSA_OK && all_zero) st = MOSSA_ERR_ZERO_VARIANCE; /* no singular vectors to speak of */
+    if (st == MOSSA_OK) st = mossa__svd_core(&ctx, x, n, d, k, options->oversample, options->power_iters, options->seed,
+                         options->block_krylov, options->krylov_block, s, u, vt);
     mossa__ctx_end(&ctx);
     return st;
 }
@@ -1283,10 +1345,12 @@ MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
     result->rank = 0; result->explained = 0.0; result->total_variance = 0.0;
     f = options->variance == 0.0 ? 0.99 : options->variance;
     if (!(f > 0.0 && f <= 1.0)) return MOSSA_ERR_INVALID_ARGUMENT;
-    st = mossa__check_matrix(x, n, d);
+    st = mossa__check_shape(x, n, d);
     if (st != MOSSA_OK) return st;
     st = mossa__ctx_begin(&ctx, options->n_threads, options->allocator);
     if (st != MOSSA_OK) return st;
+    st = mossa__check_matrix(&ctx, x, n, d, NULL);
+    if (st != MOSSA_OK) goto done;
     mean = (double *)mossa__alloc(&ctx, d * sizeof(double));
     xc = (float *)mossa__alloc(&ctx, n * d * sizeof(float));
     if (!mean || !xc) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
@@ -1394,12 +1458,15 @@ MOSSA_DEF mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k, c
     size_t i, j, r;
     if (!options) { memset(&def, 0, sizeof(def)); options = &def; }
     if (!scores) return MOSSA_ERR_INVALID_ARGUMENT;
-    st = mossa__check_matrix(x, n, d);
+    st = mossa__check_shape(x, n, d);
     if (st != MOSSA_OK) return st;
-    if (k == 0 || k > MOSSA__MIN(n, d) || options->power_iters < -1) return MOSSA_ERR_INVALID_ARGUMENT;
-    if (n < 2) return MOSSA_ERR_TOO_FEW_SAMPLES;
     st = mossa__ctx_begin(&ctx, options->n_threads, options->allocator);
     if (st != MOSSA_OK) return st;
+    st = mossa__check_matrix(&ctx, x, n, d, NULL);
+    if (st == MOSSA_OK && (k == 0 || k > MOSSA__MIN(n, d) || options->power_iters < -1))
+        st = MOSSA_ERR_INVALID_ARGUMENT;
+    if (st == MOSSA_OK && n < 2) st = MOSSA_ERR_TOO_FEW_SAMPLES;
+    if (st != MOSSA_OK) goto done;
     mean = (double *)mossa__alloc(&ctx, d * sizeof(double));
     xc = (float *)mossa__alloc(&ctx, n * d * sizeof(float));
     if (!mean || !xc) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
@@ -1434,7 +1501,7 @@ MOSSA_DEF mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k, c
         u = (float *)mossa__alloc(&ctx, n * k * sizeof(float));
         if (!s || !u) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
         st = mossa__svd_core(&ctx, xc, n, d, k, options->oversample, options->power_iters, options->seed,
-                             options->block_krylov, s, u, components);
+                             options->block_krylov, options->krylov_block, s, u, components);
         if (st != MOSSA_OK) goto done;
         for (i = 0; i < n; ++i)
             for (r = 0; r < k; ++r) scores[i * k + r] = (float)((double)u[i * k + r] * s[r]);

@@ -18,6 +18,9 @@ typedef struct mossa_svd_options {
                                    0.85 (k + p), depth power_iters (0 = 3); about half
                                    the passes over X for the same accuracy on slowly
                                    decaying spectra */
+    size_t krylov_block;        /* block Krylov only: block size (0 = the 0.85 (k + p)
+                                   above); thinner blocks with more depth are more
+                                   accurate per pass on slow decay */
     int n_threads;
     const mossa_allocator *allocator;
 } mossa_svd_options;
