@@ -4599,10 +4599,39 @@ static size_t mossa__pidx(size_t np, size_t K, size_t p, size_t k0)
     return b * MOSSA__BP * K * MOSSA__PW + k0 * npb * MOSSA__PW + q * kcb * MOSSA__PW;
 }
 
+/* Software prefetch of the next k-block of an operand read in place, a
+   few requests before each tile: the thin products read X in k-blocks
+   whose rows are 16 KB apart, which the hardware prefetchers do not
+   follow, and requested all at once the lines would queue up behind each
+   other. One request per 128 bytes (the first line of each pair; the
+   adjacent-line prefetcher brings the other), every address inside the
+   operand. A hint only: no effect on any value. */
+typedef struct mossa__prefetch {
+    const float *row;             /* the current row */
+    size_t ld, lines, rows;       /* 128-byte requests per row, rows left after this one */
+    size_t col, step;             /* next request in the row; requests per step */
+} mossa__prefetch;
+
+static void mossa__prefetch_step(mossa__prefetch *pf)
+{
+    size_t n = pf->step;
+    while (n-- > 0) {
+        if (pf->col == pf->lines) {
+            if (pf->rows == 0) return;
+            --pf->rows; pf->row += pf->ld; pf->col = 0;
+        }
+#if defined(__GNUC__) || defined(__clang__)
+        __builtin_prefetch(pf->row + pf->col * 32, 0, 2);
+#endif
+        ++pf->col;
+    }
+}
+
 /* One k-block (kc steps) of mossa__panel_block_k below: A micro-panel pi
-   at a0 + pi kc 16, B micro-panel pj at b0 + pj kc 16. */
+   at a0 + pi kc 16, B micro-panel pj at b0 + pj kc 16. pf (may be NULL):
+   lines to prefetch as the tiles go. */
 static void mossa__panel_tiles(const float *a0, size_t na, const float *b0, size_t nb,
-                               size_t kc, int upper, double *C, size_t ldc)
+                               size_t kc, int upper, double *C, size_t ldc, mossa__prefetch *pf)
 {
     const mossa__kernels *kt = mossa__k();
     const size_t as = kc * MOSSA__PW;
@@ -4616,6 +4645,7 @@ static void mossa__panel_tiles(const float *a0, size_t na, const float *b0, size
             size_t pend = upper ? MOSSA__MIN(na, pj + 2) : na;
             for (pi = 0; pi < pend; ++pi) {
                 double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
+                if (pf) mossa__prefetch_step(pf);
                 kt->gemm_tile16x32(a0 + pi * as, b, kc, c, ldc);
             }
             ++pj;
@@ -4633,6 +4663,7 @@ static void mossa__panel_tiles(const float *a0, size_t na, const float *b0, size
             for (; pi + 1 < na; pi += 2) {
                 double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
                 memset(t, 0, sizeof(t));
+                if (pf) mossa__prefetch_step(pf);
                 kt->gemm_tile16x32(b, a0 + pi * as, kc, t, 2 * MOSSA__PW);
                 for (i = 0; i < 2 * MOSSA__PW; ++i)
                     for (j = 0; j < MOSSA__PW; ++j) c[i * ldc + j] += t[j * 2 * MOSSA__PW + i];
@@ -4642,6 +4673,7 @@ static void mossa__panel_tiles(const float *a0, size_t na, const float *b0, size
             size_t pend = upper ? MOSSA__MIN(na, pj + 1) : na;
             for (; pi < pend; ++pi) {
                 double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
+                if (pf) mossa__prefetch_step(pf);
                 kt->gemm_tile16(a0 + pi * as, b, kc, c, ldc);
             }
         }
@@ -4660,7 +4692,7 @@ static void mossa__panel_block_k(const float *A, size_t npa, size_t pa0, size_t 
     size_t k0;
     for (k0 = kbeg; k0 < kend; k0 += MOSSA__KC)
         mossa__panel_tiles(A + mossa__pidx(npa, K, pa0, k0), na, B + mossa__pidx(npb, K, pb0, k0), nb,
-                           MOSSA__MIN(MOSSA__KC, K - k0), upper, C, ldc);
+                           MOSSA__MIN(MOSSA__KC, K - k0), upper, C, ldc, NULL);
 }
 
 /* the whole inner dimension */
@@ -4867,14 +4899,22 @@ typedef struct mossa__gemm_job {
     size_t ldc;
     double *buf;             /* per worker MOSSA__BS^2 (thin: nbj of them) */
     float *abuf;             /* in place: per worker one packed k-block of A (MOSSA__BS x MOSSA__KC) */
+    size_t kparts, kbpp;     /* thin, few block rows: k split into kparts runs of kbpp k-blocks */
+    double *part;            /* kparts > 1: one nbj MOSSA__BS^2 result per task, summed in order after */
 } mossa__gemm_job;
 
 /* Thin products (C at most MOSSA__GEMM_THIN blocks wide, e.g. X times a
    sketch of 144 columns): a task owns a whole block row and sweeps the
    k-blocks outermost over all its column blocks, so each k-slice of A
    (the big operand) is read from memory once instead of once per column
-   block. Every entry still adds its k-blocks in order: the same bits. */
+   block. Every entry still adds its k-blocks in order: the same bits.
+   With fewer block rows than that keeps two threads busy (Q'Y with a
+   basis of 96 columns is one block row over k = 10000) the k-blocks are
+   split into a fixed number of runs, chosen from the shape alone, whose
+   partial sums are added in run order: the same bits for any thread
+   count, packed or in place. */
 #define MOSSA__GEMM_THIN 4
+#define MOSSA__KSPLIT_TASKS 8
 static int mossa__gemm_is_thin(size_t n) { return (n + MOSSA__BS - 1) / MOSSA__BS <= MOSSA__GEMM_THIN; }
 
 /* C's block at (r0, c0) = beta C + the block buffer s (row stride
@@ -4892,44 +4932,37 @@ static void mossa__gemm_store(const mossa__gemm_job *g, size_t r0, size_t c0, co
     }
 }
 
-/* Software prefetch of rows x len floats (row stride ld) into the cache,
-   one hint per 64-byte line: the thin products read X in k-blocks whose
-   rows are 16 KB apart, a pattern the hardware prefetchers do not follow,
-   so the next k-block is requested while the current one is computed.
-   A hint only: no effect on any value. */
-static void mossa__prefetch_block(const float *src, size_t ld, size_t rows, size_t len)
-{
-#if defined(__GNUC__) || defined(__clang__)
-    size_t r, c;
-    for (r = 0; r < rows; ++r)
-        for (c = 0; c < len; c += 16) __builtin_prefetch(src + r * ld + c, 0, 2);
-#else
-    (void)src; (void)ld; (void)rows; (void)len;
-#endif
-}
-
 static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
 {
     const mossa__gemm_job *g = (const mossa__gemm_job *)arg;
-    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n), bi = task, bj, k0, k, p;
+    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n), bi = task / g->kparts, bj, k0, k, p;
     size_t na = MOSSA__MIN(MOSSA__BP, pa - bi * MOSSA__BP);
-    double *buf = g->buf + (size_t)worker * g->nbj * MOSSA__BS * MOSSA__BS;
+    size_t kbeg = (task % g->kparts) * g->kbpp * MOSSA__KC, kend = MOSSA__MIN(g->k, kbeg + g->kbpp * MOSSA__KC);
+    double *buf = g->kparts > 1 ? g->part + task * g->nbj * MOSSA__BS * MOSSA__BS
+                                : g->buf + (size_t)worker * g->nbj * MOSSA__BS * MOSSA__BS;
     float *ablk = g->abuf ? g->abuf + (size_t)worker * MOSSA__BS * MOSSA__KC : NULL;
     const mossa__kernels *kt = mossa__k();
+    mossa__prefetch pf;
+    memset(&pf, 0, sizeof(pf));
     memset(buf, 0, g->nbj * MOSSA__BS * MOSSA__BS * sizeof(double));
-    for (k0 = 0; k0 < g->k; k0 += MOSSA__KC) {
+    for (k0 = kbeg; k0 < kend; k0 += MOSSA__KC) {
         size_t kc = MOSSA__MIN(MOSSA__KC, g->k - k0);
         const float *a0 = g->pa + mossa__pidx(pa, g->k, bi * MOSSA__BP, k0);
+        pf.lines = pf.col = 0;
         if (ablk && g->a_rows) {
             /* A read in place by rows (X): each micro-panel's 16 rows are
                transposed into the packed layout (zero rows past m), the
                same floats mossa__pack_rows would have stored */
             for (p = 0; p < na; ++p) {
-                size_t r0 = bi * MOSSA__BS + p * MOSSA__PW, nr = MOSSA__MIN(MOSSA__PW, g->m - r0);
-                kt->pack_t16(g->pa + r0 * g->lda_a + k0, g->lda_a, nr, kc, ablk + p * kc * MOSSA__PW);
-                if (k0 + kc < g->k)
-                    mossa__prefetch_block(g->pa + r0 * g->lda_a + k0 + kc, g->lda_a, nr,
-                                          MOSSA__MIN(MOSSA__KC, g->k - k0 - kc));
+                size_t r0 = bi * MOSSA__BS + p * MOSSA__PW;
+                kt->pack_t16(g->pa + r0 * g->lda_a + k0, g->lda_a, MOSSA__MIN(MOSSA__PW, g->m - r0), kc,
+                             ablk + p * kc * MOSSA__PW);
+            }
+            if (k0 + kc < kend) {
+                /* the next k-block: the same rows, the next kc columns */
+                pf.row = g->pa + bi * MOSSA__BS * g->lda_a + k0 + kc; pf.ld = g->lda_a;
+                pf.lines = (MOSSA__MIN(MOSSA__KC, g->k - k0 - kc) + 31) / 32;
+                pf.rows = MOSSA__MIN(MOSSA__BS, g->m - bi * MOSSA__BS) - 1;
             }
             a0 = ablk;
         } else if (ablk) {
@@ -4941,22 +4974,45 @@ static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
                packed one); copied once, they are reused from L1/L2 by all
                the B micro-panels. Same values, same sums: same bits. */
             const float *src = g->pa + k0 * g->lda_a + bi * MOSSA__BS;
-            size_t w = MOSSA__MIN(MOSSA__BS, g->m - bi * MOSSA__BS);
-            for (k = 0; k < kc; ++k) {
+            for (k = 0; k < kc; ++k)
                 for (p = 0; p < na; ++p)
                     memcpy(ablk + p * kc * MOSSA__PW + k * MOSSA__PW, src + k * g->lda_a + p * MOSSA__PW,
                            MOSSA__PW * sizeof(float));
-                if (k0 + kc + k < g->k) mossa__prefetch_block(src + (kc + k) * g->lda_a, 0, 1, w);
+            if (k0 + kc < kend) {
+                /* the next k-block: the next kc rows of the same columns */
+                pf.row = src + kc * g->lda_a; pf.ld = g->lda_a; pf.lines = (na + 1) / 2;
+                pf.rows = MOSSA__MIN(MOSSA__KC, g->k - k0 - kc) - 1;
             }
             a0 = ablk;
+        }
+        /* spread the prefetches over the tiles of this k-block (about
+           na per pair of B micro-panels) */
+        if (pf.lines) {
+            size_t total = (pf.rows + 1) * pf.lines, calls = na * ((pb + 1) / 2);
+            pf.step = (total + calls - 1) / calls + 1;
         }
         for (bj = 0; bj < g->nbj; ++bj)
             mossa__panel_tiles(a0, na, g->pb + mossa__pidx(pb, g->k, bj * MOSSA__BP, k0),
                                MOSSA__MIN(MOSSA__BP, pb - bj * MOSSA__BP), kc, 0, buf + bj * MOSSA__BS * MOSSA__BS,
-                               MOSSA__BS);
+                               MOSSA__BS, pf.lines ? &pf : NULL);
     }
-    for (bj = 0; bj < g->nbj; ++bj)
-        mossa__gemm_store(g, bi * MOSSA__BS, bj * MOSSA__BS, buf + bj * MOSSA__BS * MOSSA__BS, 0);
+    if (g->kparts == 1)
+        for (bj = 0; bj < g->nbj; ++bj)
+            mossa__gemm_store(g, bi * MOSSA__BS, bj * MOSSA__BS, buf + bj * MOSSA__BS * MOSSA__BS, 0);
+}
+
+/* kparts > 1: each block row's runs added in order into the first, stored */
+static void mossa__gemm_ksum_task(void *arg, size_t task, int worker)
+{
+    const mossa__gemm_job *g = (const mossa__gemm_job *)arg;
+    size_t blk = g->nbj * MOSSA__BS * MOSSA__BS, p, i, bj;
+    double *s = g->part + task * g->kparts * blk;
+    (void)worker;
+    for (p = 1; p < g->kparts; ++p) {
+        const double *q = s + p * blk;
+        for (i = 0; i < blk; ++i) s[i] += q[i];
+    }
+    for (bj = 0; bj < g->nbj; ++bj) mossa__gemm_store(g, task * MOSSA__BS, bj * MOSSA__BS, s + bj * MOSSA__BS * MOSSA__BS, 0);
 }
 
 static void mossa__gemm_task(void *arg, size_t task, int worker)
@@ -4987,8 +5043,16 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
     int thin;
     float *pb = NULL;
     void *pbraw = NULL;
+    size_t rb = (m + MOSSA__BS - 1) / MOSSA__BS, kblocks = (k + MOSSA__KC - 1) / MOSSA__KC;
     g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
     thin = !sym && mossa__gemm_is_thin(n);
+    g.kparts = 1; g.kbpp = kblocks; g.part = NULL;
+    if (thin && rb < MOSSA__KSPLIT_TASKS / 2 && kblocks >= 8) {
+        /* runs of at least 4 k-blocks, about MOSSA__KSPLIT_TASKS tasks */
+        size_t want = MOSSA__MIN((MOSSA__KSPLIT_TASKS + rb - 1) / rb, kblocks / 4);
+        g.kbpp = (kblocks + want - 1) / want;
+        g.kparts = (kblocks + g.kbpp - 1) / g.kbpp;
+    }
     if (lda_a && !thin) return MOSSA_ERR_INVALID_ARGUMENT;   /* in place: thin products only */
     if (!sym) {
         if (mossa__mul_overflows(mossa__panels_of(n) * MOSSA__PW, k, &sb) ||
@@ -4999,8 +5063,10 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
     sbuf = (size_t)ctx->n_threads * (thin ? g.nbj : 1) * MOSSA__BS * MOSSA__BS * sizeof(double);
     g.buf = (double *)mossa__alloc(ctx, sbuf);
     g.abuf = lda_a ? (float *)mossa__alloc(ctx, (size_t)ctx->n_threads * MOSSA__BS * MOSSA__KC * sizeof(float)) : NULL;
-    if ((!sym && !pb) || !g.buf || (lda_a && !g.abuf)) {
-        mossa__free(ctx, pbraw); mossa__free(ctx, g.buf); mossa__free(ctx, g.abuf);
+    if (g.kparts > 1)
+        g.part = (double *)mossa__alloc(ctx, rb * g.kparts * g.nbj * MOSSA__BS * MOSSA__BS * sizeof(double));
+    if ((!sym && !pb) || !g.buf || (lda_a && !g.abuf) || (g.kparts > 1 && !g.part)) {
+        mossa__free(ctx, pbraw); mossa__free(ctx, g.buf); mossa__free(ctx, g.abuf); mossa__free(ctx, g.part);
         return MOSSA_ERR_OUT_OF_MEMORY;
     }
     /* op(B) is k x n: its columns become panels over k. */
@@ -5009,9 +5075,11 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
     else mossa__pack_cols(ctx, B, k, n, ldb, NULL, 1.0, pb, k, NULL);
     g.pa = pa; g.lda_a = lda_a; g.a_rows = a_rows; g.pb = sym ? pa : pb;
     g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc; g.sym = sym;
-    if (thin) mossa__parallel(ctx, (m + MOSSA__BS - 1) / MOSSA__BS, mossa__gemm_thin_task, &g);
-    else mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
-    mossa__free(ctx, pbraw); mossa__free(ctx, g.buf); mossa__free(ctx, g.abuf);
+    if (thin) {
+        mossa__parallel(ctx, rb * g.kparts, mossa__gemm_thin_task, &g);
+        if (g.kparts > 1) mossa__parallel(ctx, rb, mossa__gemm_ksum_task, &g);
+    } else mossa__parallel(ctx, rb * g.nbj, mossa__gemm_task, &g);
+    mossa__free(ctx, pbraw); mossa__free(ctx, g.buf); mossa__free(ctx, g.abuf); mossa__free(ctx, g.part);
     if (sym)
         for (i = 1; i < m; ++i)
             for (j = 0; j < i; ++j) C[i * ldc + j] = C[j * ldc + i];
@@ -8238,6 +8306,7 @@ done:
 typedef struct mossa__orth_ws {
     double *g, *tmp;     /* l x l */
     float *rinv;         /* l x l */
+    int chol;            /* set by mossa__orth: 1 when its (last) pass was Q = Y rinv, 0 after Householder */
 } mossa__orth_ws;
 
 static mossa_status mossa__orth_householder(mossa__ctx *ctx, size_t m, size_t l, const double *y, float *qf)
@@ -8294,6 +8363,17 @@ static void mossa__conv(mossa__ctx *ctx, int mode, double *a, const double *b, f
    stride ldq), done twice: one block Gram-Schmidt pass in float loses
    orthogonality once. yf (n x b floats), c (L x b), cf (L x b floats) and
    yq (n x b) are scratch. */
+/* C = op(A) B (op(A) rows x k, B k x l, C rows x l) with A read in place
+   when it can be (no packed copy of the basis, and none of its first
+   touch), else through mossa__gemm. Same bits either way. */
+static mossa_status mossa__gemm_ip(mossa__ctx *ctx, int trans, size_t rows, size_t k, const float *A, size_t lda,
+                                   size_t l, const float *B, double *C)
+{
+    mossa__gemm_operand op;
+    if (mossa__gemm_inplace(trans, rows, k, A, lda, &op)) return mossa__gemm_packed(ctx, &op, 0, l, B, l, 0.0, C, l);
+    return mossa__gemm(ctx, trans, 0, rows, l, k, A, lda, B, l, 0.0, C, l);
+}
+
 static mossa_status mossa__project_out(mossa__ctx *ctx, const float *q, size_t ldq, size_t L, size_t n,
                                        size_t b, double *y, float *yf, double *c, float *cf, double *yq)
 {
@@ -8301,26 +8381,33 @@ static mossa_status mossa__project_out(mossa__ctx *ctx, const float *q, size_t l
     int pass;
     if (L > 0) mossa__conv(ctx, 0, y, NULL, yf, n * b);
     for (pass = 0; pass < 2 && L > 0; ++pass) {
-        MOSSA__CHECK(mossa__gemm(ctx, 1, 0, L, b, n, q, ldq, yf, b, 0.0, c, b));
+        MOSSA__CHECK(mossa__gemm_ip(ctx, 1, L, n, q, ldq, b, yf, c));
         for (i = 0; i < L * b; ++i) cf[i] = (float)c[i];
-        MOSSA__CHECK(mossa__gemm(ctx, 0, 0, n, b, L, q, ldq, cf, b, 0.0, yq, b));
+        MOSSA__CHECK(mossa__gemm_ip(ctx, 0, n, L, q, ldq, b, cf, yq));
         mossa__conv(ctx, 2, y, yq, yf, n * b);
     }
     return MOSSA_OK;
 }
 
 static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, float *qf,
-                                int passes, const mossa__orth_ws *ws)
+                                int passes, mossa__orth_ws *ws)
 {
     size_t count = m * l;
     int pass;
     mossa__conv(ctx, 0, y, NULL, qf, count);
     for (pass = 0; pass < passes; ++pass) {
-        MOSSA__CHECK(mossa__gemm_sym(ctx, 1, l, m, qf, l, 0.0, ws->g, l));
+        /* G = Q'Q: for a thin Q as a plain product with Q' read in place
+           (split over k across the pool; the symmetric product would be a
+           single block, one thread); exactly symmetric either way, as
+           each entry pairs the same products in the same order */
+        if (mossa__gemm_is_thin(l)) MOSSA__CHECK(mossa__gemm_ip(ctx, 1, l, m, qf, l, l, qf, ws->g));
+        else MOSSA__CHECK(mossa__gemm_sym(ctx, 1, l, m, qf, l, 0.0, ws->g, l));
+        ws->chol = 0;
         if (!mossa__cholesky(l, ws->g, pass == 0 ? 1e-5 : 1e-2))
             return mossa__orth_householder(ctx, m, l, y, qf);
+        ws->chol = 1;
         mossa__chol_rinv(l, ws->g, ws->tmp, ws->rinv);
-        MOSSA__CHECK(mossa__gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, 0.0, y, l));
+        MOSSA__CHECK(mossa__gemm_ip(ctx, 0, m, l, qf, l, l, ws->rinv, y));
         mossa__conv(ctx, 0, y, NULL, qf, count);
     }
     return MOSSA_OK;
@@ -8355,7 +8442,7 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     size_t big = MOSSA__MAX(n, d), bytes;
     int it;
     mossa_status st = MOSSA_OK;
-    ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    ws.g = ws.tmp = NULL; ws.rinv = NULL; ws.chol = 0;
     mossa__xprod_none(&xp);
     if (mossa__mul_overflows(big, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     omega = (float *)mossa__alloc(ctx, d * l * sizeof(float));
@@ -8398,18 +8485,26 @@ done:
    subspace iteration with about half the passes over X (the polynomial
    filter is the whole Krylov space, not only its last power).
    Q: n x b(q+1) float (ldq = b(q+1)); B = Q'X (b(q+1) x d, double). */
+/* columns c0.. of w (rows x ldw floats) = the rows x b block y */
+static void mossa__keep_block(const double *y, size_t rows, size_t b, float *w, size_t ldw, size_t c0)
+{
+    size_t i, j;
+    for (i = 0; i < rows; ++i)
+        for (j = 0; j < b; ++j) w[i * ldw + c0 + j] = (float)y[i * b + j];
+}
+
 static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t bs,
                                      int q, uint64_t seed, float *qall, double *bmat)
 {
     size_t L = bs * (size_t)(q + 1), big = MOSSA__MAX(n, d), filled = 0, i, j;
-    float *om = NULL, *qb = NULL, *cf = NULL;
-    double *y = NULL, *yq = NULL, *c = NULL, *bt = NULL;
+    float *om = NULL, *qb = NULL, *cf = NULL, *wf = NULL;
+    double *y = NULL, *yq = NULL, *c = NULL;
     mossa__orth_ws ws;
     mossa__gauss_job gj;
     mossa__xprod xp;
     mossa_status st = MOSSA_OK;
     int it;
-    ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    ws.g = ws.tmp = NULL; ws.rinv = NULL; ws.chol = 0;
     mossa__xprod_none(&xp);
     om = (float *)mossa__alloc(ctx, d * bs * sizeof(float));
     qb = (float *)mossa__alloc(ctx, big * bs * sizeof(float));
@@ -8420,16 +8515,21 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     ws.g = (double *)mossa__alloc(ctx, L * L * sizeof(double));
     ws.tmp = (double *)mossa__alloc(ctx, L * L * sizeof(double));
     ws.rinv = (float *)mossa__alloc(ctx, L * L * sizeof(float));
-    (void)bt;
-    if (!om || !qb || !cf || !y || !yq || !c || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    wf = (float *)mossa__alloc(ctx, d * L * sizeof(float));
+    if (!om || !qb || !cf || !y || !yq || !c || !ws.g || !ws.tmp || !ws.rinv || !wf) {
+        st = MOSSA_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
     gj.o = om; gj.rows = d; gj.cols = bs; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
     mossa__xprod_begin(ctx, &xp, x, n, d, bs);
     st = mossa__xprod_mul(ctx, &xp, 0, bs, om, y);
     for (it = 0; it <= q && st == MOSSA_OK; ++it) {
         if (it > 0) {
-            /* next block from the previous one: X (orth(X' Q_prev)) */
+            /* next block from the previous one: X (orth(X' Q_prev));
+               X' Q_prev is kept, a block of W = X' Q (below) */
             st = mossa__xprod_mul(ctx, &xp, 1, bs, qb, y);
+            if (st == MOSSA_OK) mossa__keep_block(y, d, bs, wf, L, (size_t)(it - 1) * bs);
             if (st == MOSSA_OK) st = mossa__orth(ctx, d, bs, y, om, 1, &ws);
             if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 0, bs, om, y);
             if (st == MOSSA_OK) st = mossa__project_out(ctx, qall, L, filled, n, bs, y, qb, c, cf, yq);
@@ -8440,14 +8540,21 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
             for (j = 0; j < bs; ++j) qall[i * L + filled + j] = qb[i * bs + j];
         filled += bs;
     }
-    /* one CholeskyQR pass over the whole basis: the blocks were made
-       orthogonal to each other in float, to ~1e-6 */
+    /* W = X' Q_raw: the iteration made every block's X' Q_i but the
+       last one's */
+    if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, bs, qb, y);
+    if (st == MOSSA_OK) mossa__keep_block(y, d, bs, wf, L, (size_t)q * bs);
+    /* one CholeskyQR pass over the whole basis (the blocks were made
+       orthogonal to each other in float, to ~1e-6): Q = Q_raw R^-1 */
     if (st == MOSSA_OK) {
         mossa__conv(ctx, 1, y, NULL, qall, n * L);
         st = mossa__orth(ctx, n, L, y, qall, 1, &ws);
     }
-    /* B = Q'X as (X'Q)' */
-    if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, L, qall, y);
+    /* B = Q'X as (X'Q)' = (W R^-1)': a d x L x L product instead of a
+       pass over X of width L. After a Householder fallback (no R^-1) the
+       product with X is made. */
+    if (st == MOSSA_OK && ws.chol) st = mossa__gemm(ctx, 0, 0, d, L, L, wf, L, ws.rinv, L, 0.0, y, L);
+    else if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, L, qall, y);
     if (st == MOSSA_OK)
         for (i = 0; i < d; ++i)
             for (j = 0; j < L; ++j) bmat[j * d + i] = y[i * L + j];
@@ -8455,7 +8562,7 @@ done:
     mossa__xprod_end(ctx, &xp);
     mossa__free(ctx, om); mossa__free(ctx, qb); mossa__free(ctx, cf); mossa__free(ctx, y);
     mossa__free(ctx, yq); mossa__free(ctx, c);
-    mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
+    mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv); mossa__free(ctx, wf);
     return st;
 }
 
@@ -8758,7 +8865,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
     mossa_status st = MOSSA_OK;
     int it;
     *certified = 0;
-    ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    ws.g = ws.tmp = NULL; ws.rinv = NULL; ws.chol = 0;
     mossa__xprod_none(&xp);
     /* the Gram path: n d m multiply-adds plus ~3 m^3 for the tridiagonalisation */
     budget = 0.5 * ((double)n * (double)d * (double)m + 3.0 * (double)m * (double)m * (double)m);

@@ -90,10 +90,39 @@ static size_t mossa__pidx(size_t np, size_t K, size_t p, size_t k0)
     return b * MOSSA__BP * K * MOSSA__PW + k0 * npb * MOSSA__PW + q * kcb * MOSSA__PW;
 }
 
+/* Software prefetch of the next k-block of an operand read in place, a
+   few requests before each tile: the thin products read X in k-blocks
+   whose rows are 16 KB apart, which the hardware prefetchers do not
+   follow, and requested all at once the lines would queue up behind each
+   other. One request per 128 bytes (the first line of each pair; the
+   adjacent-line prefetcher brings the other), every address inside the
+   operand. A hint only: no effect on any value. */
+typedef struct mossa__prefetch {
+    const float *row;             /* the current row */
+    size_t ld, lines, rows;       /* 128-byte requests per row, rows left after this one */
+    size_t col, step;             /* next request in the row; requests per step */
+} mossa__prefetch;
+
+static void mossa__prefetch_step(mossa__prefetch *pf)
+{
+    size_t n = pf->step;
+    while (n-- > 0) {
+        if (pf->col == pf->lines) {
+            if (pf->rows == 0) return;
+            --pf->rows; pf->row += pf->ld; pf->col = 0;
+        }
+#if defined(__GNUC__) || defined(__clang__)
+        __builtin_prefetch(pf->row + pf->col * 32, 0, 2);
+#endif
+        ++pf->col;
+    }
+}
+
 /* One k-block (kc steps) of mossa__panel_block_k below: A micro-panel pi
-   at a0 + pi kc 16, B micro-panel pj at b0 + pj kc 16. */
+   at a0 + pi kc 16, B micro-panel pj at b0 + pj kc 16. pf (may be NULL):
+   lines to prefetch as the tiles go. */
 static void mossa__panel_tiles(const float *a0, size_t na, const float *b0, size_t nb,
-                               size_t kc, int upper, double *C, size_t ldc)
+                               size_t kc, int upper, double *C, size_t ldc, mossa__prefetch *pf)
 {
     const mossa__kernels *kt = mossa__k();
     const size_t as = kc * MOSSA__PW;
@@ -107,6 +136,7 @@ static void mossa__panel_tiles(const float *a0, size_t na, const float *b0, size
             size_t pend = upper ? MOSSA__MIN(na, pj + 2) : na;
             for (pi = 0; pi < pend; ++pi) {
                 double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
+                if (pf) mossa__prefetch_step(pf);
                 kt->gemm_tile16x32(a0 + pi * as, b, kc, c, ldc);
             }
             ++pj;
@@ -124,6 +154,7 @@ static void mossa__panel_tiles(const float *a0, size_t na, const float *b0, size
             for (; pi + 1 < na; pi += 2) {
                 double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
                 memset(t, 0, sizeof(t));
+                if (pf) mossa__prefetch_step(pf);
                 kt->gemm_tile16x32(b, a0 + pi * as, kc, t, 2 * MOSSA__PW);
                 for (i = 0; i < 2 * MOSSA__PW; ++i)
                     for (j = 0; j < MOSSA__PW; ++j) c[i * ldc + j] += t[j * 2 * MOSSA__PW + i];
@@ -133,6 +164,7 @@ static void mossa__panel_tiles(const float *a0, size_t na, const float *b0, size
             size_t pend = upper ? MOSSA__MIN(na, pj + 1) : na;
             for (; pi < pend; ++pi) {
                 double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
+                if (pf) mossa__prefetch_step(pf);
                 kt->gemm_tile16(a0 + pi * as, b, kc, c, ldc);
             }
         }
@@ -151,7 +183,7 @@ static void mossa__panel_block_k(const float *A, size_t npa, size_t pa0, size_t 
     size_t k0;
     for (k0 = kbeg; k0 < kend; k0 += MOSSA__KC)
         mossa__panel_tiles(A + mossa__pidx(npa, K, pa0, k0), na, B + mossa__pidx(npb, K, pb0, k0), nb,
-                           MOSSA__MIN(MOSSA__KC, K - k0), upper, C, ldc);
+                           MOSSA__MIN(MOSSA__KC, K - k0), upper, C, ldc, NULL);
 }
 
 /* the whole inner dimension */
@@ -358,14 +390,22 @@ typedef struct mossa__gemm_job {
     size_t ldc;
     double *buf;             /* per worker MOSSA__BS^2 (thin: nbj of them) */
     float *abuf;             /* in place: per worker one packed k-block of A (MOSSA__BS x MOSSA__KC) */
+    size_t kparts, kbpp;     /* thin, few block rows: k split into kparts runs of kbpp k-blocks */
+    double *part;            /* kparts > 1: one nbj MOSSA__BS^2 result per task, summed in order after */
 } mossa__gemm_job;
 
 /* Thin products (C at most MOSSA__GEMM_THIN blocks wide, e.g. X times a
    sketch of 144 columns): a task owns a whole block row and sweeps the
    k-blocks outermost over all its column blocks, so each k-slice of A
    (the big operand) is read from memory once instead of once per column
-   block. Every entry still adds its k-blocks in order: the same bits. */
+   block. Every entry still adds its k-blocks in order: the same bits.
+   With fewer block rows than that keeps two threads busy (Q'Y with a
+   basis of 96 columns is one block row over k = 10000) the k-blocks are
+   split into a fixed number of runs, chosen from the shape alone, whose
+   partial sums are added in run order: the same bits for any thread
+   count, packed or in place. */
 #define MOSSA__GEMM_THIN 4
+#define MOSSA__KSPLIT_TASKS 8
 static int mossa__gemm_is_thin(size_t n) { return (n + MOSSA__BS - 1) / MOSSA__BS <= MOSSA__GEMM_THIN; }
 
 /* C's block at (r0, c0) = beta C + the block buffer s (row stride
@@ -383,44 +423,37 @@ static void mossa__gemm_store(const mossa__gemm_job *g, size_t r0, size_t c0, co
     }
 }
 
-/* Software prefetch of rows x len floats (row stride ld) into the cache,
-   one hint per 64-byte line: the thin products read X in k-blocks whose
-   rows are 16 KB apart, a pattern the hardware prefetchers do not follow,
-   so the next k-block is requested while the current one is computed.
-   A hint only: no effect on any value. */
-static void mossa__prefetch_block(const float *src, size_t ld, size_t rows, size_t len)
-{
-#if defined(__GNUC__) || defined(__clang__)
-    size_t r, c;
-    for (r = 0; r < rows; ++r)
-        for (c = 0; c < len; c += 16) __builtin_prefetch(src + r * ld + c, 0, 2);
-#else
-    (void)src; (void)ld; (void)rows; (void)len;
-#endif
-}
-
 static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
 {
     const mossa__gemm_job *g = (const mossa__gemm_job *)arg;
-    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n), bi = task, bj, k0, k, p;
+    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n), bi = task / g->kparts, bj, k0, k, p;
     size_t na = MOSSA__MIN(MOSSA__BP, pa - bi * MOSSA__BP);
-    double *buf = g->buf + (size_t)worker * g->nbj * MOSSA__BS * MOSSA__BS;
+    size_t kbeg = (task % g->kparts) * g->kbpp * MOSSA__KC, kend = MOSSA__MIN(g->k, kbeg + g->kbpp * MOSSA__KC);
+    double *buf = g->kparts > 1 ? g->part + task * g->nbj * MOSSA__BS * MOSSA__BS
+                                : g->buf + (size_t)worker * g->nbj * MOSSA__BS * MOSSA__BS;
     float *ablk = g->abuf ? g->abuf + (size_t)worker * MOSSA__BS * MOSSA__KC : NULL;
     const mossa__kernels *kt = mossa__k();
+    mossa__prefetch pf;
+    memset(&pf, 0, sizeof(pf));
     memset(buf, 0, g->nbj * MOSSA__BS * MOSSA__BS * sizeof(double));
-    for (k0 = 0; k0 < g->k; k0 += MOSSA__KC) {
+    for (k0 = kbeg; k0 < kend; k0 += MOSSA__KC) {
         size_t kc = MOSSA__MIN(MOSSA__KC, g->k - k0);
         const float *a0 = g->pa + mossa__pidx(pa, g->k, bi * MOSSA__BP, k0);
+        pf.lines = pf.col = 0;
         if (ablk && g->a_rows) {
             /* A read in place by rows (X): each micro-panel's 16 rows are
                transposed into the packed layout (zero rows past m), the
                same floats mossa__pack_rows would have stored */
             for (p = 0; p < na; ++p) {
-                size_t r0 = bi * MOSSA__BS + p * MOSSA__PW, nr = MOSSA__MIN(MOSSA__PW, g->m - r0);
-                kt->pack_t16(g->pa + r0 * g->lda_a + k0, g->lda_a, nr, kc, ablk + p * kc * MOSSA__PW);
-                if (k0 + kc < g->k)
-                    mossa__prefetch_block(g->pa + r0 * g->lda_a + k0 + kc, g->lda_a, nr,
-                                          MOSSA__MIN(MOSSA__KC, g->k - k0 - kc));
+                size_t r0 = bi * MOSSA__BS + p * MOSSA__PW;
+                kt->pack_t16(g->pa + r0 * g->lda_a + k0, g->lda_a, MOSSA__MIN(MOSSA__PW, g->m - r0), kc,
+                             ablk + p * kc * MOSSA__PW);
+            }
+            if (k0 + kc < kend) {
+                /* the next k-block: the same rows, the next kc columns */
+                pf.row = g->pa + bi * MOSSA__BS * g->lda_a + k0 + kc; pf.ld = g->lda_a;
+                pf.lines = (MOSSA__MIN(MOSSA__KC, g->k - k0 - kc) + 31) / 32;
+                pf.rows = MOSSA__MIN(MOSSA__BS, g->m - bi * MOSSA__BS) - 1;
             }
             a0 = ablk;
         } else if (ablk) {
@@ -432,22 +465,45 @@ static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
                packed one); copied once, they are reused from L1/L2 by all
                the B micro-panels. Same values, same sums: same bits. */
             const float *src = g->pa + k0 * g->lda_a + bi * MOSSA__BS;
-            size_t w = MOSSA__MIN(MOSSA__BS, g->m - bi * MOSSA__BS);
-            for (k = 0; k < kc; ++k) {
+            for (k = 0; k < kc; ++k)
                 for (p = 0; p < na; ++p)
                     memcpy(ablk + p * kc * MOSSA__PW + k * MOSSA__PW, src + k * g->lda_a + p * MOSSA__PW,
                            MOSSA__PW * sizeof(float));
-                if (k0 + kc + k < g->k) mossa__prefetch_block(src + (kc + k) * g->lda_a, 0, 1, w);
+            if (k0 + kc < kend) {
+                /* the next k-block: the next kc rows of the same columns */
+                pf.row = src + kc * g->lda_a; pf.ld = g->lda_a; pf.lines = (na + 1) / 2;
+                pf.rows = MOSSA__MIN(MOSSA__KC, g->k - k0 - kc) - 1;
             }
             a0 = ablk;
+        }
+        /* spread the prefetches over the tiles of this k-block (about
+           na per pair of B micro-panels) */
+        if (pf.lines) {
+            size_t total = (pf.rows + 1) * pf.lines, calls = na * ((pb + 1) / 2);
+            pf.step = (total + calls - 1) / calls + 1;
         }
         for (bj = 0; bj < g->nbj; ++bj)
             mossa__panel_tiles(a0, na, g->pb + mossa__pidx(pb, g->k, bj * MOSSA__BP, k0),
                                MOSSA__MIN(MOSSA__BP, pb - bj * MOSSA__BP), kc, 0, buf + bj * MOSSA__BS * MOSSA__BS,
-                               MOSSA__BS);
+                               MOSSA__BS, pf.lines ? &pf : NULL);
     }
-    for (bj = 0; bj < g->nbj; ++bj)
-        mossa__gemm_store(g, bi * MOSSA__BS, bj * MOSSA__BS, buf + bj * MOSSA__BS * MOSSA__BS, 0);
+    if (g->kparts == 1)
+        for (bj = 0; bj < g->nbj; ++bj)
+            mossa__gemm_store(g, bi * MOSSA__BS, bj * MOSSA__BS, buf + bj * MOSSA__BS * MOSSA__BS, 0);
+}
+
+/* kparts > 1: each block row's runs added in order into the first, stored */
+static void mossa__gemm_ksum_task(void *arg, size_t task, int worker)
+{
+    const mossa__gemm_job *g = (const mossa__gemm_job *)arg;
+    size_t blk = g->nbj * MOSSA__BS * MOSSA__BS, p, i, bj;
+    double *s = g->part + task * g->kparts * blk;
+    (void)worker;
+    for (p = 1; p < g->kparts; ++p) {
+        const double *q = s + p * blk;
+        for (i = 0; i < blk; ++i) s[i] += q[i];
+    }
+    for (bj = 0; bj < g->nbj; ++bj) mossa__gemm_store(g, task * MOSSA__BS, bj * MOSSA__BS, s + bj * MOSSA__BS * MOSSA__BS, 0);
 }
 
 static void mossa__gemm_task(void *arg, size_t task, int worker)
@@ -478,8 +534,16 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
     int thin;
     float *pb = NULL;
     void *pbraw = NULL;
+    size_t rb = (m + MOSSA__BS - 1) / MOSSA__BS, kblocks = (k + MOSSA__KC - 1) / MOSSA__KC;
     g.nbj = (n + MOSSA__BS - 1) / MOSSA__BS;
     thin = !sym && mossa__gemm_is_thin(n);
+    g.kparts = 1; g.kbpp = kblocks; g.part = NULL;
+    if (thin && rb < MOSSA__KSPLIT_TASKS / 2 && kblocks >= 8) {
+        /* runs of at least 4 k-blocks, about MOSSA__KSPLIT_TASKS tasks */
+        size_t want = MOSSA__MIN((MOSSA__KSPLIT_TASKS + rb - 1) / rb, kblocks / 4);
+        g.kbpp = (kblocks + want - 1) / want;
+        g.kparts = (kblocks + g.kbpp - 1) / g.kbpp;
+    }
     if (lda_a && !thin) return MOSSA_ERR_INVALID_ARGUMENT;   /* in place: thin products only */
     if (!sym) {
         if (mossa__mul_overflows(mossa__panels_of(n) * MOSSA__PW, k, &sb) ||
@@ -490,8 +554,10 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
     sbuf = (size_t)ctx->n_threads * (thin ? g.nbj : 1) * MOSSA__BS * MOSSA__BS * sizeof(double);
     g.buf = (double *)mossa__alloc(ctx, sbuf);
     g.abuf = lda_a ? (float *)mossa__alloc(ctx, (size_t)ctx->n_threads * MOSSA__BS * MOSSA__KC * sizeof(float)) : NULL;
-    if ((!sym && !pb) || !g.buf || (lda_a && !g.abuf)) {
-        mossa__free(ctx, pbraw); mossa__free(ctx, g.buf); mossa__free(ctx, g.abuf);
+    if (g.kparts > 1)
+        g.part = (double *)mossa__alloc(ctx, rb * g.kparts * g.nbj * MOSSA__BS * MOSSA__BS * sizeof(double));
+    if ((!sym && !pb) || !g.buf || (lda_a && !g.abuf) || (g.kparts > 1 && !g.part)) {
+        mossa__free(ctx, pbraw); mossa__free(ctx, g.buf); mossa__free(ctx, g.abuf); mossa__free(ctx, g.part);
         return MOSSA_ERR_OUT_OF_MEMORY;
     }
     /* op(B) is k x n: its columns become panels over k. */
@@ -500,9 +566,11 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
     else mossa__pack_cols(ctx, B, k, n, ldb, NULL, 1.0, pb, k, NULL);
     g.pa = pa; g.lda_a = lda_a; g.a_rows = a_rows; g.pb = sym ? pa : pb;
     g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc; g.sym = sym;
-    if (thin) mossa__parallel(ctx, (m + MOSSA__BS - 1) / MOSSA__BS, mossa__gemm_thin_task, &g);
-    else mossa__parallel(ctx, ((m + MOSSA__BS - 1) / MOSSA__BS) * g.nbj, mossa__gemm_task, &g);
-    mossa__free(ctx, pbraw); mossa__free(ctx, g.buf); mossa__free(ctx, g.abuf);
+    if (thin) {
+        mossa__parallel(ctx, rb * g.kparts, mossa__gemm_thin_task, &g);
+        if (g.kparts > 1) mossa__parallel(ctx, rb, mossa__gemm_ksum_task, &g);
+    } else mossa__parallel(ctx, rb * g.nbj, mossa__gemm_task, &g);
+    mossa__free(ctx, pbraw); mossa__free(ctx, g.buf); mossa__free(ctx, g.abuf); mossa__free(ctx, g.part);
     if (sym)
         for (i = 1; i < m; ++i)
             for (j = 0; j < i; ++j) C[i * ldc + j] = C[j * ldc + i];

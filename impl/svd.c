@@ -710,6 +710,7 @@ done:
 typedef struct mossa__orth_ws {
     double *g, *tmp;     /* l x l */
     float *rinv;         /* l x l */
+    int chol;            /* set by mossa__orth: 1 when its (last) pass was Q = Y rinv, 0 after Householder */
 } mossa__orth_ws;
 
 static mossa_status mossa__orth_householder(mossa__ctx *ctx, size_t m, size_t l, const double *y, float *qf)
@@ -766,6 +767,17 @@ static void mossa__conv(mossa__ctx *ctx, int mode, double *a, const double *b, f
    stride ldq), done twice: one block Gram-Schmidt pass in float loses
    orthogonality once. yf (n x b floats), c (L x b), cf (L x b floats) and
    yq (n x b) are scratch. */
+/* C = op(A) B (op(A) rows x k, B k x l, C rows x l) with A read in place
+   when it can be (no packed copy of the basis, and none of its first
+   touch), else through mossa__gemm. Same bits either way. */
+static mossa_status mossa__gemm_ip(mossa__ctx *ctx, int trans, size_t rows, size_t k, const float *A, size_t lda,
+                                   size_t l, const float *B, double *C)
+{
+    mossa__gemm_operand op;
+    if (mossa__gemm_inplace(trans, rows, k, A, lda, &op)) return mossa__gemm_packed(ctx, &op, 0, l, B, l, 0.0, C, l);
+    return mossa__gemm(ctx, trans, 0, rows, l, k, A, lda, B, l, 0.0, C, l);
+}
+
 static mossa_status mossa__project_out(mossa__ctx *ctx, const float *q, size_t ldq, size_t L, size_t n,
                                        size_t b, double *y, float *yf, double *c, float *cf, double *yq)
 {
@@ -773,26 +785,33 @@ static mossa_status mossa__project_out(mossa__ctx *ctx, const float *q, size_t l
     int pass;
     if (L > 0) mossa__conv(ctx, 0, y, NULL, yf, n * b);
     for (pass = 0; pass < 2 && L > 0; ++pass) {
-        MOSSA__CHECK(mossa__gemm(ctx, 1, 0, L, b, n, q, ldq, yf, b, 0.0, c, b));
+        MOSSA__CHECK(mossa__gemm_ip(ctx, 1, L, n, q, ldq, b, yf, c));
         for (i = 0; i < L * b; ++i) cf[i] = (float)c[i];
-        MOSSA__CHECK(mossa__gemm(ctx, 0, 0, n, b, L, q, ldq, cf, b, 0.0, yq, b));
+        MOSSA__CHECK(mossa__gemm_ip(ctx, 0, n, L, q, ldq, b, cf, yq));
         mossa__conv(ctx, 2, y, yq, yf, n * b);
     }
     return MOSSA_OK;
 }
 
 static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, float *qf,
-                                int passes, const mossa__orth_ws *ws)
+                                int passes, mossa__orth_ws *ws)
 {
     size_t count = m * l;
     int pass;
     mossa__conv(ctx, 0, y, NULL, qf, count);
     for (pass = 0; pass < passes; ++pass) {
-        MOSSA__CHECK(mossa__gemm_sym(ctx, 1, l, m, qf, l, 0.0, ws->g, l));
+        /* G = Q'Q: for a thin Q as a plain product with Q' read in place
+           (split over k across the pool; the symmetric product would be a
+           single block, one thread); exactly symmetric either way, as
+           each entry pairs the same products in the same order */
+        if (mossa__gemm_is_thin(l)) MOSSA__CHECK(mossa__gemm_ip(ctx, 1, l, m, qf, l, l, qf, ws->g));
+        else MOSSA__CHECK(mossa__gemm_sym(ctx, 1, l, m, qf, l, 0.0, ws->g, l));
+        ws->chol = 0;
         if (!mossa__cholesky(l, ws->g, pass == 0 ? 1e-5 : 1e-2))
             return mossa__orth_householder(ctx, m, l, y, qf);
+        ws->chol = 1;
         mossa__chol_rinv(l, ws->g, ws->tmp, ws->rinv);
-        MOSSA__CHECK(mossa__gemm(ctx, 0, 0, m, l, l, qf, l, ws->rinv, l, 0.0, y, l));
+        MOSSA__CHECK(mossa__gemm_ip(ctx, 0, m, l, qf, l, l, ws->rinv, y));
         mossa__conv(ctx, 0, y, NULL, qf, count);
     }
     return MOSSA_OK;
@@ -827,7 +846,7 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     size_t big = MOSSA__MAX(n, d), bytes;
     int it;
     mossa_status st = MOSSA_OK;
-    ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    ws.g = ws.tmp = NULL; ws.rinv = NULL; ws.chol = 0;
     mossa__xprod_none(&xp);
     if (mossa__mul_overflows(big, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     omega = (float *)mossa__alloc(ctx, d * l * sizeof(float));
@@ -870,18 +889,26 @@ done:
    subspace iteration with about half the passes over X (the polynomial
    filter is the whole Krylov space, not only its last power).
    Q: n x b(q+1) float (ldq = b(q+1)); B = Q'X (b(q+1) x d, double). */
+/* columns c0.. of w (rows x ldw floats) = the rows x b block y */
+static void mossa__keep_block(const double *y, size_t rows, size_t b, float *w, size_t ldw, size_t c0)
+{
+    size_t i, j;
+    for (i = 0; i < rows; ++i)
+        for (j = 0; j < b; ++j) w[i * ldw + c0 + j] = (float)y[i * b + j];
+}
+
 static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t bs,
                                      int q, uint64_t seed, float *qall, double *bmat)
 {
     size_t L = bs * (size_t)(q + 1), big = MOSSA__MAX(n, d), filled = 0, i, j;
-    float *om = NULL, *qb = NULL, *cf = NULL;
-    double *y = NULL, *yq = NULL, *c = NULL, *bt = NULL;
+    float *om = NULL, *qb = NULL, *cf = NULL, *wf = NULL;
+    double *y = NULL, *yq = NULL, *c = NULL;
     mossa__orth_ws ws;
     mossa__gauss_job gj;
     mossa__xprod xp;
     mossa_status st = MOSSA_OK;
     int it;
-    ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    ws.g = ws.tmp = NULL; ws.rinv = NULL; ws.chol = 0;
     mossa__xprod_none(&xp);
     om = (float *)mossa__alloc(ctx, d * bs * sizeof(float));
     qb = (float *)mossa__alloc(ctx, big * bs * sizeof(float));
@@ -892,16 +919,21 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     ws.g = (double *)mossa__alloc(ctx, L * L * sizeof(double));
     ws.tmp = (double *)mossa__alloc(ctx, L * L * sizeof(double));
     ws.rinv = (float *)mossa__alloc(ctx, L * L * sizeof(float));
-    (void)bt;
-    if (!om || !qb || !cf || !y || !yq || !c || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    wf = (float *)mossa__alloc(ctx, d * L * sizeof(float));
+    if (!om || !qb || !cf || !y || !yq || !c || !ws.g || !ws.tmp || !ws.rinv || !wf) {
+        st = MOSSA_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
     gj.o = om; gj.rows = d; gj.cols = bs; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
     mossa__xprod_begin(ctx, &xp, x, n, d, bs);
     st = mossa__xprod_mul(ctx, &xp, 0, bs, om, y);
     for (it = 0; it <= q && st == MOSSA_OK; ++it) {
         if (it > 0) {
-            /* next block from the previous one: X (orth(X' Q_prev)) */
+            /* next block from the previous one: X (orth(X' Q_prev));
+               X' Q_prev is kept, a block of W = X' Q (below) */
             st = mossa__xprod_mul(ctx, &xp, 1, bs, qb, y);
+            if (st == MOSSA_OK) mossa__keep_block(y, d, bs, wf, L, (size_t)(it - 1) * bs);
             if (st == MOSSA_OK) st = mossa__orth(ctx, d, bs, y, om, 1, &ws);
             if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 0, bs, om, y);
             if (st == MOSSA_OK) st = mossa__project_out(ctx, qall, L, filled, n, bs, y, qb, c, cf, yq);
@@ -912,14 +944,21 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
             for (j = 0; j < bs; ++j) qall[i * L + filled + j] = qb[i * bs + j];
         filled += bs;
     }
-    /* one CholeskyQR pass over the whole basis: the blocks were made
-       orthogonal to each other in float, to ~1e-6 */
+    /* W = X' Q_raw: the iteration made every block's X' Q_i but the
+       last one's */
+    if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, bs, qb, y);
+    if (st == MOSSA_OK) mossa__keep_block(y, d, bs, wf, L, (size_t)q * bs);
+    /* one CholeskyQR pass over the whole basis (the blocks were made
+       orthogonal to each other in float, to ~1e-6): Q = Q_raw R^-1 */
     if (st == MOSSA_OK) {
         mossa__conv(ctx, 1, y, NULL, qall, n * L);
         st = mossa__orth(ctx, n, L, y, qall, 1, &ws);
     }
-    /* B = Q'X as (X'Q)' */
-    if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, L, qall, y);
+    /* B = Q'X as (X'Q)' = (W R^-1)': a d x L x L product instead of a
+       pass over X of width L. After a Householder fallback (no R^-1) the
+       product with X is made. */
+    if (st == MOSSA_OK && ws.chol) st = mossa__gemm(ctx, 0, 0, d, L, L, wf, L, ws.rinv, L, 0.0, y, L);
+    else if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, L, qall, y);
     if (st == MOSSA_OK)
         for (i = 0; i < d; ++i)
             for (j = 0; j < L; ++j) bmat[j * d + i] = y[i * L + j];
@@ -927,7 +966,7 @@ done:
     mossa__xprod_end(ctx, &xp);
     mossa__free(ctx, om); mossa__free(ctx, qb); mossa__free(ctx, cf); mossa__free(ctx, y);
     mossa__free(ctx, yq); mossa__free(ctx, c);
-    mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv);
+    mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv); mossa__free(ctx, wf);
     return st;
 }
 
@@ -1230,7 +1269,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
     mossa_status st = MOSSA_OK;
     int it;
     *certified = 0;
-    ws.g = ws.tmp = NULL; ws.rinv = NULL;
+    ws.g = ws.tmp = NULL; ws.rinv = NULL; ws.chol = 0;
     mossa__xprod_none(&xp);
     /* the Gram path: n d m multiply-adds plus ~3 m^3 for the tridiagonalisation */
     budget = 0.5 * ((double)n * (double)d * (double)m + 3.0 * (double)m * (double)m * (double)m);
