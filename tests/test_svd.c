@@ -325,6 +325,48 @@ START_TEST(gemm_in_place_equals_packed)
 }
 END_TEST
 
+/* Thin products with few block rows are split over k into runs chosen
+   from the shape (2 runs at k = 2100, 5 at k = 5000) whose partial sums are
+   added in run order: bit-identical for 1 and 3 threads and between the
+   packed and in-place operands, and within float-product accuracy of a
+   long-double sum, at every SIMD level; also with 208 rows (2 block rows). */
+START_TEST(gemm_k_split_is_exact_and_thread_independent)
+{
+    static const size_t ks[] = {2100, 5000}, ms[] = {64, 208};
+    size_t cols = 40, ki, mi, i, j, t;
+    mossa_simd_level lvl;
+    float *x = test_random_floats(5000 * 208, 17, 1.0), *b = test_random_floats(5000 * cols, 18, 1.0);
+    double *c1 = (double *)malloc(208 * cols * sizeof(double)), *c2 = (double *)malloc(208 * cols * sizeof(double));
+    FOR_EACH_SIMD_LEVEL(lvl) {
+        for (ki = 0; ki < (emulated() ? 1u : 2u); ++ki)
+            for (mi = 0; mi < 2; ++mi) {
+                size_t k = ks[ki], m = ms[mi];
+                int th;
+                /* C (m x cols) = X' B, X k x m (row stride m), B k x cols */
+                ck_assert_int_eq(mossa_test_gemm(2, 1, 0, m, cols, k, x, m, b, cols, 0.0, c1, cols), MOSSA_OK);
+                for (th = 1; th <= 3; th += 2) {
+                    ck_assert_int_eq(mossa_test_gemm_inplace(th, 1, m, cols, k, x, m, b, cols, c2, cols), MOSSA_OK);
+                    ck_assert_msg(memcmp(c1, c2, m * cols * sizeof(double)) == 0, "level %d k %zu m %zu threads %d",
+                                  (int)lvl, k, m, th);
+                }
+                for (i = 0; i < m; i += 7)
+                    for (j = 0; j < cols; ++j) {
+                        long double ref = 0, mag = 0;
+                        for (t = 0; t < k; ++t) {
+                            long double p = (long double)x[t * m + i] * b[t * cols + j];
+                            ref += p;
+                            mag += fabsl(p);
+                        }
+                        ck_assert_msg(fabsl((long double)c1[i * cols + j] - ref) <= 2e-6L * mag,
+                                      "level %d k %zu C[%zu][%zu] %.17g vs %.17Lg", (int)lvl, k, i, j,
+                                      c1[i * cols + j], ref);
+                    }
+            }
+    }
+    free(x); free(b); free(c1); free(c2);
+}
+END_TEST
+
 /* The values-only eigensolver behind the variance rank, on a planted
    spectrum large enough that its parallel steps run (n > 256): planted
    eigenvalues to ~1e-12 relative to the largest at every SIMD level,
@@ -863,6 +905,7 @@ Suite *suite_svd(void)
     tcase_add_test(tc, gemm_sym_matches_long_double_reference);
     tcase_add_test(tc, gemm_packed_equals_gemm);
     tcase_add_test(tc, gemm_in_place_equals_packed);
+    tcase_add_test(tc, gemm_k_split_is_exact_and_thread_independent);
     tcase_add_test(tc, eigvals_values_only_matches_planted_spectrum);
     tcase_add_test(tc, randomized_svd_matches_long_double_jacobi_on_planted_spectra);
     tcase_add_test(tc, randomized_svd_is_bit_identical_for_1_and_2_threads);
