@@ -710,7 +710,8 @@ done:
 typedef struct mossa__orth_ws {
     double *g, *tmp;     /* l x l */
     float *rinv;         /* l x l */
-    int chol;            /* set by mossa__orth: 1 when its (last) pass was Q = Y rinv, 0 after Householder */
+    float *acc;          /* l x l or NULL: the product of every pass's rinv (Q = Y acc) */
+    int chol;            /* set by mossa__orth: 1 when every pass was Q = Y rinv, 0 after Householder */
 } mossa__orth_ws;
 
 static mossa_status mossa__orth_householder(mossa__ctx *ctx, size_t m, size_t l, const double *y, float *qf)
@@ -793,19 +794,28 @@ static mossa_status mossa__project_out(mossa__ctx *ctx, const float *q, size_t l
     return MOSSA_OK;
 }
 
+/* Y (m x l) -> Q (qf) by CholeskyQR, passes times; passes < 0: up to
+   -passes, a further pass only when the last Gram was more than 1e-4
+   away from I (a basis already orthonormal to that level is made
+   orthonormal to float precision by one pass). */
 static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, float *qf,
                                 int passes, mossa__orth_ws *ws)
 {
-    size_t count = m * l;
-    int pass;
+    size_t count = m * l, i, j;
+    int pass, adaptive = passes < 0;
+    if (adaptive) passes = -passes;
     mossa__conv(ctx, 0, y, NULL, qf, count);
     for (pass = 0; pass < passes; ++pass) {
+        double dev = 0.0;
         /* G = Q'Q: for a thin Q as a plain product with Q' read in place
            (split over k across the pool; the symmetric product would be a
            single block, one thread); exactly symmetric either way, as
            each entry pairs the same products in the same order */
         if (mossa__gemm_is_thin(l)) MOSSA__CHECK(mossa__gemm_ip(ctx, 1, l, m, qf, l, l, qf, ws->g));
         else MOSSA__CHECK(mossa__gemm_sym(ctx, 1, l, m, qf, l, 0.0, ws->g, l));
+        if (adaptive)
+            for (i = 0; i < l; ++i)
+                for (j = 0; j <= i; ++j) dev = MOSSA__MAX(dev, fabs(ws->g[i * l + j] - (i == j ? 1.0 : 0.0)));
         ws->chol = 0;
         if (!mossa__cholesky(l, ws->g, pass == 0 ? 1e-5 : 1e-2))
             return mossa__orth_householder(ctx, m, l, y, qf);
@@ -813,6 +823,14 @@ static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, 
         mossa__chol_rinv(l, ws->g, ws->tmp, ws->rinv);
         MOSSA__CHECK(mossa__gemm_ip(ctx, 0, m, l, qf, l, l, ws->rinv, y));
         mossa__conv(ctx, 0, y, NULL, qf, count);
+        if (ws->acc) {
+            if (pass == 0) memcpy(ws->acc, ws->rinv, l * l * sizeof(float));
+            else {
+                MOSSA__CHECK(mossa__gemm(ctx, 0, 0, l, l, l, ws->acc, l, ws->rinv, l, 0.0, ws->tmp, l));
+                for (i = 0; i < l * l; ++i) ws->acc[i] = (float)ws->tmp[i];
+            }
+        }
+        if (adaptive && dev <= 1e-4) break;
     }
     return MOSSA_OK;
 }
@@ -846,7 +864,7 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     size_t big = MOSSA__MAX(n, d), bytes;
     int it;
     mossa_status st = MOSSA_OK;
-    ws.g = ws.tmp = NULL; ws.rinv = NULL; ws.chol = 0;
+    ws.g = ws.tmp = NULL; ws.rinv = ws.acc = NULL; ws.chol = 0;
     mossa__xprod_none(&xp);
     if (mossa__mul_overflows(big, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     omega = (float *)mossa__alloc(ctx, d * l * sizeof(float));
@@ -901,14 +919,14 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
                                      int q, uint64_t seed, float *qall, double *bmat)
 {
     size_t L = bs * (size_t)(q + 1), big = MOSSA__MAX(n, d), filled = 0, i, j;
-    float *om = NULL, *qb = NULL, *cf = NULL, *wf = NULL;
+    float *om = NULL, *qb = NULL, *cf = NULL, *wf = NULL, *acc = NULL;
     double *y = NULL, *yq = NULL, *c = NULL;
     mossa__orth_ws ws;
     mossa__gauss_job gj;
     mossa__xprod xp;
     mossa_status st = MOSSA_OK;
     int it;
-    ws.g = ws.tmp = NULL; ws.rinv = NULL; ws.chol = 0;
+    ws.g = ws.tmp = NULL; ws.rinv = ws.acc = NULL; ws.chol = 0;
     mossa__xprod_none(&xp);
     om = (float *)mossa__alloc(ctx, d * bs * sizeof(float));
     qb = (float *)mossa__alloc(ctx, big * bs * sizeof(float));
@@ -920,7 +938,8 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     ws.tmp = (double *)mossa__alloc(ctx, L * L * sizeof(double));
     ws.rinv = (float *)mossa__alloc(ctx, L * L * sizeof(float));
     wf = (float *)mossa__alloc(ctx, d * L * sizeof(float));
-    if (!om || !qb || !cf || !y || !yq || !c || !ws.g || !ws.tmp || !ws.rinv || !wf) {
+    acc = (float *)mossa__alloc(ctx, L * L * sizeof(float));
+    if (!om || !qb || !cf || !y || !yq || !c || !ws.g || !ws.tmp || !ws.rinv || !wf || !acc) {
         st = MOSSA_ERR_OUT_OF_MEMORY;
         goto done;
     }
@@ -948,16 +967,20 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
        last one's */
     if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, bs, qb, y);
     if (st == MOSSA_OK) mossa__keep_block(y, d, bs, wf, L, (size_t)q * bs);
-    /* one CholeskyQR pass over the whole basis (the blocks were made
-       orthogonal to each other in float, to ~1e-6): Q = Q_raw R^-1 */
+    /* CholeskyQR over the whole basis: one pass when the blocks came out
+       orthogonal to each other (to ~1e-6 in float), a second when they
+       did not (a Krylov space exhausted before its depth, e.g. a flat
+       spectrum): Q = Q_raw R^-1, with R^-1 accumulated over the passes */
     if (st == MOSSA_OK) {
         mossa__conv(ctx, 1, y, NULL, qall, n * L);
-        st = mossa__orth(ctx, n, L, y, qall, 1, &ws);
+        ws.acc = acc;
+        st = mossa__orth(ctx, n, L, y, qall, -2, &ws);
+        ws.acc = NULL;
     }
     /* B = Q'X as (X'Q)' = (W R^-1)': a d x L x L product instead of a
        pass over X of width L. After a Householder fallback (no R^-1) the
        product with X is made. */
-    if (st == MOSSA_OK && ws.chol) st = mossa__gemm(ctx, 0, 0, d, L, L, wf, L, ws.rinv, L, 0.0, y, L);
+    if (st == MOSSA_OK && ws.chol) st = mossa__gemm(ctx, 0, 0, d, L, L, wf, L, acc, L, 0.0, y, L);
     else if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, L, qall, y);
     if (st == MOSSA_OK)
         for (i = 0; i < d; ++i)
@@ -967,6 +990,7 @@ done:
     mossa__free(ctx, om); mossa__free(ctx, qb); mossa__free(ctx, cf); mossa__free(ctx, y);
     mossa__free(ctx, yq); mossa__free(ctx, c);
     mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv); mossa__free(ctx, wf);
+    mossa__free(ctx, acc);
     return st;
 }
 
@@ -1037,7 +1061,8 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
     else q = power_iters < 0 ? 0 : power_iters;
     if (krylov) {
         /* block size b = ceil(0.85 (k + p)) (at least 8), depth q (default
-           3): basis of b (q + 1) columns, 3q + 2 passes of width b */
+           3): basis of b (q + 1) columns, 2q + 2 passes of width b over X
+           (B = Q'X comes from the X'Q_i that the iteration made) */
         size_t bs = block ? block : (size_t)ceil(0.85 * (double)l);
         q = power_iters == 0 ? 3 : (power_iters < 0 ? 0 : power_iters);
         if (bs < 8) bs = 8;
@@ -1269,7 +1294,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
     mossa_status st = MOSSA_OK;
     int it;
     *certified = 0;
-    ws.g = ws.tmp = NULL; ws.rinv = NULL; ws.chol = 0;
+    ws.g = ws.tmp = NULL; ws.rinv = ws.acc = NULL; ws.chol = 0;
     mossa__xprod_none(&xp);
     /* the Gram path: n d m multiply-adds plus ~3 m^3 for the tridiagonalisation */
     budget = 0.5 * ((double)n * (double)d * (double)m + 3.0 * (double)m * (double)m * (double)m);
