@@ -5012,7 +5012,8 @@ static void mossa__gemm_ksum_task(void *arg, size_t task, int worker)
         const double *q = s + p * blk;
         for (i = 0; i < blk; ++i) s[i] += q[i];
     }
-    for (bj = 0; bj < g->nbj; ++bj) mossa__gemm_store(g, task * MOSSA__BS, bj * MOSSA__BS, s + bj * MOSSA__BS * MOSSA__BS, 0);
+    for (bj = 0; bj < g->nbj; ++bj)
+        mossa__gemm_store(g, task * MOSSA__BS, bj * MOSSA__BS, s + bj * MOSSA__BS * MOSSA__BS, 0);
 }
 
 static void mossa__gemm_task(void *arg, size_t task, int worker)
@@ -5133,8 +5134,8 @@ static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
    (mossa__gemm_thin_task), so the copy of the whole large operand (and the
    first touch of its buffer: on a VM about 1 s per GB) is saved at every
    level; a wider B is taken in thin column slices (mossa__gemm_packed).
-   Returns 0, leaving op alone, when it does
-   not apply. The products are bit-identical to the packed ones. */
+   Returns 0, leaving op alone, when it does not apply. The products are
+   bit-identical to the packed ones. */
 static int mossa__gemm_inplace(int trans, size_t rows, size_t k, const float *A, size_t lda, mossa__gemm_operand *op)
 {
     if (rows == 0 || k == 0 || lda < (trans ? rows : k) || (trans && rows % MOSSA__PW)) return 0;
@@ -5149,10 +5150,11 @@ static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operan
     if (a->rows == 0 || n == 0) return MOSSA_OK;
     if (a->k == 0) { mossa__gemm_scale(a->rows, n, beta, C, ldc); return MOSSA_OK; }
     if (a->ld && !mossa__gemm_is_thin(n)) {
-        /* A read in place but B wider than a thin product (the final
-           B = Q'X of a deep Krylov basis): a few thin products over column
-           slices of B and C, one pass over A each, rather than a packed
-           copy of A. Every entry is the same sum either way. */
+        /* A read in place but B wider than a thin product (a sketch of
+           more than 512 columns, or B = Q'X of a deep Krylov basis after
+           a Householder fallback): a few thin products over column slices
+           of B and C, one pass over A each, rather than a packed copy of
+           A. Every entry is the same sum either way. */
         size_t parts = (n + MOSSA__GEMM_THIN * MOSSA__BS - 1) / (MOSSA__GEMM_THIN * MOSSA__BS), c0, w;
         w = ((n + parts - 1) / parts + MOSSA__PW - 1) / MOSSA__PW * MOSSA__PW;
         for (c0 = 0; c0 < n; c0 += w)
@@ -8495,14 +8497,6 @@ done:
     return st;
 }
 
-/* ---- block Krylov range finder ----------------------------------------------
-   Musco & Musco (2015): the basis of K = [X W, (X X') X W, ..., (X X')^q X W]
-   with a b-column Gaussian W, built Lanczos-style: every new block is
-   X X' (previous block), projected away from all earlier blocks twice and
-   orthonormalised. For slowly decaying spectra it reaches the accuracy of
-   subspace iteration with about half the passes over X (the polynomial
-   filter is the whole Krylov space, not only its last power).
-   Q: n x b(q+1) float (ldq = b(q+1)); B = Q'X (b(q+1) x d, double). */
 /* columns c0.. of w (rows x ldw floats) = the rows x b block y */
 static void mossa__keep_block(const double *y, size_t rows, size_t b, float *w, size_t ldw, size_t c0)
 {
@@ -8511,6 +8505,14 @@ static void mossa__keep_block(const double *y, size_t rows, size_t b, float *w, 
         for (j = 0; j < b; ++j) w[i * ldw + c0 + j] = (float)y[i * b + j];
 }
 
+/* ---- block Krylov range finder ----------------------------------------------
+   Musco & Musco (2015): the basis of K = [X W, (X X') X W, ..., (X X')^q X W]
+   with a b-column Gaussian W, built Lanczos-style: every new block is
+   X X' (previous block), projected away from all earlier blocks twice and
+   orthonormalised. For slowly decaying spectra it reaches the accuracy of
+   subspace iteration with about half the passes over X (the polynomial
+   filter is the whole Krylov space, not only its last power).
+   Q: n x b(q+1) float (ldq = b(q+1)); B = Q'X (b(q+1) x d, double). */
 static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t bs,
                                      int q, uint64_t seed, float *qall, double *bmat)
 {
@@ -8725,11 +8727,9 @@ done:
     return st;
 }
 
-/* NaN/Inf have an all-ones exponent; an integer OR-reduction over the bit
-   patterns vectorises at -O2 (a float reduction would not). */
 /* One parallel pass over X: NaN/Inf (an all-ones exponent) and whether any
-   entry is nonzero. Integer OR-reductions over the bit patterns, so they
-   vectorise and the answer does not depend on the split. */
+   entry is nonzero, from the largest |x| bit pattern (an integer maximum:
+   the answer does not depend on the split). */
 #define MOSSA__SCAN_CHUNK ((size_t)1 << 16)
 typedef struct mossa__scan_job {
     const float *x;
@@ -8806,8 +8806,9 @@ MOSSA_DEF mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, 
     if (st == MOSSA_OK && (k == 0 || k > MOSSA__MIN(n, d) || options->power_iters < -1))
         st = MOSSA_ERR_INVALID_ARGUMENT;
     if (st == MOSSA_OK && all_zero) st = MOSSA_ERR_ZERO_VARIANCE; /* no singular vectors to speak of */
-    if (st == MOSSA_OK) st = mossa__svd_core(&ctx, x, n, d, k, options->oversample, options->power_iters, options->seed,
-                         options->block_krylov, options->krylov_block, s, u, vt);
+    if (st == MOSSA_OK)
+        st = mossa__svd_core(&ctx, x, n, d, k, options->oversample, options->power_iters, options->seed,
+                             options->block_krylov, options->krylov_block, s, u, vt);
     mossa__ctx_end(&ctx);
     return st;
 }

@@ -503,7 +503,8 @@ static void mossa__gemm_ksum_task(void *arg, size_t task, int worker)
         const double *q = s + p * blk;
         for (i = 0; i < blk; ++i) s[i] += q[i];
     }
-    for (bj = 0; bj < g->nbj; ++bj) mossa__gemm_store(g, task * MOSSA__BS, bj * MOSSA__BS, s + bj * MOSSA__BS * MOSSA__BS, 0);
+    for (bj = 0; bj < g->nbj; ++bj)
+        mossa__gemm_store(g, task * MOSSA__BS, bj * MOSSA__BS, s + bj * MOSSA__BS * MOSSA__BS, 0);
 }
 
 static void mossa__gemm_task(void *arg, size_t task, int worker)
@@ -624,8 +625,8 @@ static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
    (mossa__gemm_thin_task), so the copy of the whole large operand (and the
    first touch of its buffer: on a VM about 1 s per GB) is saved at every
    level; a wider B is taken in thin column slices (mossa__gemm_packed).
-   Returns 0, leaving op alone, when it does
-   not apply. The products are bit-identical to the packed ones. */
+   Returns 0, leaving op alone, when it does not apply. The products are
+   bit-identical to the packed ones. */
 static int mossa__gemm_inplace(int trans, size_t rows, size_t k, const float *A, size_t lda, mossa__gemm_operand *op)
 {
     if (rows == 0 || k == 0 || lda < (trans ? rows : k) || (trans && rows % MOSSA__PW)) return 0;
@@ -640,10 +641,11 @@ static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operan
     if (a->rows == 0 || n == 0) return MOSSA_OK;
     if (a->k == 0) { mossa__gemm_scale(a->rows, n, beta, C, ldc); return MOSSA_OK; }
     if (a->ld && !mossa__gemm_is_thin(n)) {
-        /* A read in place but B wider than a thin product (the final
-           B = Q'X of a deep Krylov basis): a few thin products over column
-           slices of B and C, one pass over A each, rather than a packed
-           copy of A. Every entry is the same sum either way. */
+        /* A read in place but B wider than a thin product (a sketch of
+           more than 512 columns, or B = Q'X of a deep Krylov basis after
+           a Householder fallback): a few thin products over column slices
+           of B and C, one pass over A each, rather than a packed copy of
+           A. Every entry is the same sum either way. */
         size_t parts = (n + MOSSA__GEMM_THIN * MOSSA__BS - 1) / (MOSSA__GEMM_THIN * MOSSA__BS), c0, w;
         w = ((n + parts - 1) / parts + MOSSA__PW - 1) / MOSSA__PW * MOSSA__PW;
         for (c0 = 0; c0 < n; c0 += w)

@@ -899,14 +899,6 @@ done:
     return st;
 }
 
-/* ---- block Krylov range finder ----------------------------------------------
-   Musco & Musco (2015): the basis of K = [X W, (X X') X W, ..., (X X')^q X W]
-   with a b-column Gaussian W, built Lanczos-style: every new block is
-   X X' (previous block), projected away from all earlier blocks twice and
-   orthonormalised. For slowly decaying spectra it reaches the accuracy of
-   subspace iteration with about half the passes over X (the polynomial
-   filter is the whole Krylov space, not only its last power).
-   Q: n x b(q+1) float (ldq = b(q+1)); B = Q'X (b(q+1) x d, double). */
 /* columns c0.. of w (rows x ldw floats) = the rows x b block y */
 static void mossa__keep_block(const double *y, size_t rows, size_t b, float *w, size_t ldw, size_t c0)
 {
@@ -915,6 +907,14 @@ static void mossa__keep_block(const double *y, size_t rows, size_t b, float *w, 
         for (j = 0; j < b; ++j) w[i * ldw + c0 + j] = (float)y[i * b + j];
 }
 
+/* ---- block Krylov range finder ----------------------------------------------
+   Musco & Musco (2015): the basis of K = [X W, (X X') X W, ..., (X X')^q X W]
+   with a b-column Gaussian W, built Lanczos-style: every new block is
+   X X' (previous block), projected away from all earlier blocks twice and
+   orthonormalised. For slowly decaying spectra it reaches the accuracy of
+   subspace iteration with about half the passes over X (the polynomial
+   filter is the whole Krylov space, not only its last power).
+   Q: n x b(q+1) float (ldq = b(q+1)); B = Q'X (b(q+1) x d, double). */
 static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t bs,
                                      int q, uint64_t seed, float *qall, double *bmat)
 {
@@ -1129,11 +1129,9 @@ done:
     return st;
 }
 
-/* NaN/Inf have an all-ones exponent; an integer OR-reduction over the bit
-   patterns vectorises at -O2 (a float reduction would not). */
 /* One parallel pass over X: NaN/Inf (an all-ones exponent) and whether any
-   entry is nonzero. Integer OR-reductions over the bit patterns, so they
-   vectorise and the answer does not depend on the split. */
+   entry is nonzero, from the largest |x| bit pattern (an integer maximum:
+   the answer does not depend on the split). */
 #define MOSSA__SCAN_CHUNK ((size_t)1 << 16)
 typedef struct mossa__scan_job {
     const float *x;
@@ -1210,8 +1208,9 @@ MOSSA_DEF mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, 
     if (st == MOSSA_OK && (k == 0 || k > MOSSA__MIN(n, d) || options->power_iters < -1))
         st = MOSSA_ERR_INVALID_ARGUMENT;
     if (st == MOSSA_OK && all_zero) st = MOSSA_ERR_ZERO_VARIANCE; /* no singular vectors to speak of */
-    if (st == MOSSA_OK) st = mossa__svd_core(&ctx, x, n, d, k, options->oversample, options->power_iters, options->seed,
-                         options->block_krylov, options->krylov_block, s, u, vt);
+    if (st == MOSSA_OK)
+        st = mossa__svd_core(&ctx, x, n, d, k, options->oversample, options->power_iters, options->seed,
+                             options->block_krylov, options->krylov_block, s, u, vt);
     mossa__ctx_end(&ctx);
     return st;
 }
