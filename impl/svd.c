@@ -835,6 +835,89 @@ static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, 
     return MOSSA_OK;
 }
 
+/* One parallel pass over X: NaN/Inf (an all-ones exponent) and whether any
+   entry is nonzero, from the largest |x| bit pattern (an integer maximum:
+   the answer does not depend on the split). */
+#define MOSSA__SCAN_CHUNK ((size_t)1 << 16)
+typedef struct mossa__scan_job {
+    const float *x;
+    size_t count;
+    unsigned char *bad, *nonzero; /* one flag per worker */
+} mossa__scan_job;
+
+static void mossa__scan_task(void *arg, size_t task, int worker)
+{
+    const mossa__scan_job *g = (const mossa__scan_job *)arg;
+    size_t i = task * MOSSA__SCAN_CHUNK, end = MOSSA__MIN(g->count, i + MOSSA__SCAN_CHUNK);
+    /* the largest |x| bit pattern: >= 0x7f800000 is Inf or NaN, 0 means
+       all zero. Four independent maxima keep the loop at about one
+       element per cycle without vector instructions. */
+    uint32_t m[4] = {0, 0, 0, 0}, u[4], top;
+    int j;
+    for (; i + 4 <= end; i += 4) {
+        memcpy(u, g->x + i, sizeof(u));
+        for (j = 0; j < 4; ++j) {
+            uint32_t a = u[j] & 0x7fffffffu;
+            m[j] = a > m[j] ? a : m[j];
+        }
+    }
+    for (; i < end; ++i) {
+        memcpy(u, g->x + i, sizeof(u[0]));
+        u[0] &= 0x7fffffffu;
+        m[0] = u[0] > m[0] ? u[0] : m[0];
+    }
+    top = MOSSA__MAX(MOSSA__MAX(m[0], m[1]), MOSSA__MAX(m[2], m[3]));
+    if (top >= 0x7f800000u) g->bad[worker] = 1;
+    if (top) g->nonzero[worker] = 1;
+}
+
+/* Arguments first (before any work); then, in the context, the scan:
+   MOSSA_ERR_NONFINITE, and *all_zero (may be NULL) for an all-zero X. */
+static mossa_status mossa__check_shape(const float *x, size_t n, size_t d)
+{
+    size_t count;
+    if (!x || n == 0 || d == 0) return MOSSA_ERR_INVALID_ARGUMENT;
+    if (mossa__mul_overflows(n, d, &count) || count > ((size_t)-1) / 8) return MOSSA_ERR_TOO_LARGE;
+    return MOSSA_OK;
+}
+
+static mossa_status mossa__check_matrix(mossa__ctx *ctx, const float *x, size_t n, size_t d, int *all_zero)
+{
+    mossa__scan_job g;
+    int w, bad = 0, any = 0;
+    unsigned char *flags = (unsigned char *)mossa__alloc(ctx, 2 * (size_t)ctx->n_threads);
+    if (!flags) return MOSSA_ERR_OUT_OF_MEMORY;
+    memset(flags, 0, 2 * (size_t)ctx->n_threads);
+    g.x = x; g.count = n * d; g.bad = flags; g.nonzero = flags + ctx->n_threads;
+    mossa__parallel(ctx, (g.count + MOSSA__SCAN_CHUNK - 1) / MOSSA__SCAN_CHUNK, mossa__scan_task, &g);
+    for (w = 0; w < ctx->n_threads; ++w) { bad |= g.bad[w]; any |= g.nonzero[w]; }
+    mossa__free(ctx, flags);
+    if (all_zero) *all_zero = !any;
+    return bad ? MOSSA_ERR_NONFINITE : MOSSA_OK;
+}
+
+/* The randomized SVD checks X through its first product Y = X Omega
+   instead of a pass of its own: a NaN or Inf anywhere in row i of X makes
+   every Y[i][j] NaN or Inf, and X = 0 makes Y = 0. Only when Y is not
+   finite (X is not, or its products overflowed) or Y is all zero (X is,
+   or its products underflowed) is X scanned, to tell which. */
+static mossa_status mossa__check_by_product(mossa__ctx *ctx, const float *x, size_t n, size_t d,
+                                            const double *y, size_t count)
+{
+    size_t i;
+    int finite = 1, any = 0, all_zero = 0;
+    mossa_status st;
+    for (i = 0; i < count; ++i) {
+        double v = y[i];
+        if (!(v - v == 0.0)) { finite = 0; break; }
+        if (v != 0.0) any = 1;
+    }
+    if (finite && any) return MOSSA_OK;
+    st = mossa__check_matrix(ctx, x, n, d, &all_zero);
+    if (st == MOSSA_OK && all_zero) st = MOSSA_ERR_ZERO_VARIANCE; /* no singular vectors to speak of */
+    return st;
+}
+
 /* ---- Gaussian test matrix ------------------------------------------------- */
 typedef struct mossa__gauss_job { float *o; size_t rows, cols; uint64_t seed; } mossa__gauss_job;
 
@@ -854,7 +937,7 @@ static void mossa__gauss_task(void *arg, size_t task, int worker)
    (X X')^q X Omega all collapse onto the top singular vector in floating
    point. Returns Q (n x l float) and B (l x d double, row-major). */
 static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t l,
-                                    int q, uint64_t seed, float *qf, double *b)
+                                    int q, uint64_t seed, int check, float *qf, double *b)
 {
     mossa__orth_ws ws;
     mossa__gauss_job gj;
@@ -878,6 +961,7 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
     mossa__xprod_begin(ctx, &xp, x, n, d, l);
     st = mossa__xprod_mul(ctx, &xp, 0, l, omega, y);
+    if (st == MOSSA_OK && check) st = mossa__check_by_product(ctx, x, n, d, y, n * l);
     if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, q > 0 ? 1 : 2, &ws);
     for (it = 0; it < q && st == MOSSA_OK; ++it) {
         st = mossa__xprod_mul(ctx, &xp, 1, l, qf, y);
@@ -916,7 +1000,7 @@ static void mossa__keep_block(const double *y, size_t rows, size_t b, float *w, 
    filter is the whole Krylov space, not only its last power).
    Q: n x b(q+1) float (ldq = b(q+1)); B = Q'X (b(q+1) x d, double). */
 static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t bs,
-                                     int q, uint64_t seed, float *qall, double *bmat)
+                                     int q, uint64_t seed, int check, float *qall, double *bmat)
 {
     size_t L = bs * (size_t)(q + 1), big = MOSSA__MAX(n, d), filled = 0, i, j;
     float *om = NULL, *qb = NULL, *cf = NULL, *wf = NULL, *acc = NULL;
@@ -947,6 +1031,7 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
     mossa__xprod_begin(ctx, &xp, x, n, d, bs);
     st = mossa__xprod_mul(ctx, &xp, 0, bs, om, y);
+    if (st == MOSSA_OK && check) st = mossa__check_by_product(ctx, x, n, d, y, n * bs);
     for (it = 0; it <= q && st == MOSSA_OK; ++it) {
         if (it > 0) {
             /* next block from the previous one: X (orth(X' Q_prev));
@@ -1046,7 +1131,7 @@ done:
 /* ---- randomized SVD ---------------------------------------------------------- */
 static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t k,
                                     size_t oversample, int power_iters, uint64_t seed, int krylov,
-                                    size_t block, double *s, float *u, float *vt)
+                                    size_t block, int check, double *s, float *u, float *vt)
 {
     size_t mn = MOSSA__MIN(n, d), l, i, j, r, bs_krylov = 0;
     int q, gram_ok = 0;
@@ -1093,8 +1178,8 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
         if (!zu || !zf || !ud || (vt && !v)) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     }
     if (!qf || !b || !sl) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    if (bs_krylov) st = mossa__krylov_qb(ctx, x, n, d, bs_krylov, q, seed, qf, b);
-    else st = mossa__range_qb(ctx, x, n, d, l, q, seed, qf, b);
+    if (bs_krylov) st = mossa__krylov_qb(ctx, x, n, d, bs_krylov, q, seed, check, qf, b);
+    else st = mossa__range_qb(ctx, x, n, d, l, q, seed, check, qf, b);
     if (st != MOSSA_OK) goto done;
     /* The small SVD of B: through B B' when B is well conditioned over the
        top k (fast); else B (l x d row-major), which is B' column-major, by
@@ -1129,67 +1214,6 @@ done:
     return st;
 }
 
-/* One parallel pass over X: NaN/Inf (an all-ones exponent) and whether any
-   entry is nonzero, from the largest |x| bit pattern (an integer maximum:
-   the answer does not depend on the split). */
-#define MOSSA__SCAN_CHUNK ((size_t)1 << 16)
-typedef struct mossa__scan_job {
-    const float *x;
-    size_t count;
-    unsigned char *bad, *nonzero; /* one flag per worker */
-} mossa__scan_job;
-
-static void mossa__scan_task(void *arg, size_t task, int worker)
-{
-    const mossa__scan_job *g = (const mossa__scan_job *)arg;
-    size_t i = task * MOSSA__SCAN_CHUNK, end = MOSSA__MIN(g->count, i + MOSSA__SCAN_CHUNK);
-    /* the largest |x| bit pattern: >= 0x7f800000 is Inf or NaN, 0 means
-       all zero. Four independent maxima keep the loop at about one
-       element per cycle without vector instructions. */
-    uint32_t m[4] = {0, 0, 0, 0}, u[4], top;
-    int j;
-    for (; i + 4 <= end; i += 4) {
-        memcpy(u, g->x + i, sizeof(u));
-        for (j = 0; j < 4; ++j) {
-            uint32_t a = u[j] & 0x7fffffffu;
-            m[j] = a > m[j] ? a : m[j];
-        }
-    }
-    for (; i < end; ++i) {
-        memcpy(u, g->x + i, sizeof(u[0]));
-        u[0] &= 0x7fffffffu;
-        m[0] = u[0] > m[0] ? u[0] : m[0];
-    }
-    top = MOSSA__MAX(MOSSA__MAX(m[0], m[1]), MOSSA__MAX(m[2], m[3]));
-    if (top >= 0x7f800000u) g->bad[worker] = 1;
-    if (top) g->nonzero[worker] = 1;
-}
-
-/* Arguments first (before any work); then, in the context, the scan:
-   MOSSA_ERR_NONFINITE, and *all_zero (may be NULL) for an all-zero X. */
-static mossa_status mossa__check_shape(const float *x, size_t n, size_t d)
-{
-    size_t count;
-    if (!x || n == 0 || d == 0) return MOSSA_ERR_INVALID_ARGUMENT;
-    if (mossa__mul_overflows(n, d, &count) || count > ((size_t)-1) / 8) return MOSSA_ERR_TOO_LARGE;
-    return MOSSA_OK;
-}
-
-static mossa_status mossa__check_matrix(mossa__ctx *ctx, const float *x, size_t n, size_t d, int *all_zero)
-{
-    mossa__scan_job g;
-    int w, bad = 0, any = 0;
-    unsigned char *flags = (unsigned char *)mossa__alloc(ctx, 2 * (size_t)ctx->n_threads);
-    if (!flags) return MOSSA_ERR_OUT_OF_MEMORY;
-    memset(flags, 0, 2 * (size_t)ctx->n_threads);
-    g.x = x; g.count = n * d; g.bad = flags; g.nonzero = flags + ctx->n_threads;
-    mossa__parallel(ctx, (g.count + MOSSA__SCAN_CHUNK - 1) / MOSSA__SCAN_CHUNK, mossa__scan_task, &g);
-    for (w = 0; w < ctx->n_threads; ++w) { bad |= g.bad[w]; any |= g.nonzero[w]; }
-    mossa__free(ctx, flags);
-    if (all_zero) *all_zero = !any;
-    return bad ? MOSSA_ERR_NONFINITE : MOSSA_OK;
-}
-
 MOSSA_DEF mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, size_t k,
                                             const mossa_svd_options *options,
                                             double *s, float *u, float *vt)
@@ -1197,20 +1221,16 @@ MOSSA_DEF mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, 
     mossa_svd_options def;
     mossa__ctx ctx;
     mossa_status st;
-    int all_zero = 0;
     if (!options) { memset(&def, 0, sizeof(def)); options = &def; }
     if (!s) return MOSSA_ERR_INVALID_ARGUMENT;
     st = mossa__check_shape(x, n, d);
     if (st != MOSSA_OK) return st;
+    if (k == 0 || k > MOSSA__MIN(n, d) || options->power_iters < -1) return MOSSA_ERR_INVALID_ARGUMENT;
     st = mossa__ctx_begin(&ctx, options->n_threads, options->allocator);
     if (st != MOSSA_OK) return st;
-    st = mossa__check_matrix(&ctx, x, n, d, &all_zero);
-    if (st == MOSSA_OK && (k == 0 || k > MOSSA__MIN(n, d) || options->power_iters < -1))
-        st = MOSSA_ERR_INVALID_ARGUMENT;
-    if (st == MOSSA_OK && all_zero) st = MOSSA_ERR_ZERO_VARIANCE; /* no singular vectors to speak of */
-    if (st == MOSSA_OK)
-        st = mossa__svd_core(&ctx, x, n, d, k, options->oversample, options->power_iters, options->seed,
-                             options->block_krylov, options->krylov_block, s, u, vt);
+    /* X (NaN/Inf, all zero) is checked through the first product */
+    st = mossa__svd_core(&ctx, x, n, d, k, options->oversample, options->power_iters, options->seed,
+                         options->block_krylov, options->krylov_block, 1, s, u, vt);
     mossa__ctx_end(&ctx);
     return st;
 }
@@ -1564,7 +1584,7 @@ MOSSA_DEF mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k, c
         u = (float *)mossa__alloc(&ctx, n * k * sizeof(float));
         if (!s || !u) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
         st = mossa__svd_core(&ctx, xc, n, d, k, options->oversample, options->power_iters, options->seed,
-                             options->block_krylov, options->krylov_block, s, u, components);
+                             options->block_krylov, options->krylov_block, 0, s, u, components);
         if (st != MOSSA_OK) goto done;
         for (i = 0; i < n; ++i)
             for (r = 0; r < k; ++r) scores[i * k + r] = (float)((double)u[i * k + r] * s[r]);
