@@ -8533,9 +8533,9 @@ static void mossa__gauss_task(void *arg, size_t task, int worker)
    Y = X Omega, then q times Q = orth(Y), P = orth(X' Q), Y = X P; finally
    B = Q' X. Every block is re-orthonormalised: without it the columns of
    (X X')^q X Omega all collapse onto the top singular vector in floating
-   point. Returns Q (n x l float) and B (l x d double, row-major). */
+   point. Returns Q (n x l float) and B' = X'Q (d x l double, row-major). */
 static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t l,
-                                    int q, uint64_t seed, int check, float *qf, double *b)
+                                    int q, uint64_t seed, int check, float *qf, double *bt)
 {
     mossa__orth_ws ws;
     mossa__gauss_job gj;
@@ -8567,13 +8567,8 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
         if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 0, l, pf, y);
         if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, it + 1 == q ? 2 : 1, &ws);
     }
-    /* B = Q'X as (X'Q)' */
-    if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, l, qf, y);
-    if (st == MOSSA_OK) {
-        size_t i, j;
-        for (i = 0; i < d; ++i)
-            for (j = 0; j < l; ++j) b[j * d + i] = y[i * l + j];
-    }
+    /* B' = X'Q */
+    if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, l, qf, bt);
 done:
     mossa__xprod_end(ctx, &xp);
     mossa__free(ctx, omega); mossa__free(ctx, y);
@@ -8596,9 +8591,9 @@ static void mossa__keep_block(const double *y, size_t rows, size_t b, float *w, 
    orthonormalised. For slowly decaying spectra it reaches the accuracy of
    subspace iteration with about half the passes over X (the polynomial
    filter is the whole Krylov space, not only its last power).
-   Q: n x b(q+1) float (ldq = b(q+1)); B = Q'X (b(q+1) x d, double). */
+   Q: n x b(q+1) float (ldq = b(q+1)); B' = X'Q (d x b(q+1), double). */
 static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t bs,
-                                     int q, uint64_t seed, int check, float *qall, double *bmat)
+                                     int q, uint64_t seed, int check, float *qall, double *bt)
 {
     size_t L = bs * (size_t)(q + 1), big = MOSSA__MAX(n, d), filled = 0, i, j;
     float *om = NULL, *qb = NULL, *cf = NULL, *wf = NULL, *acc = NULL;
@@ -8663,11 +8658,8 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     /* B = Q'X as (X'Q)' = (W R^-1)': a d x L x L product instead of a
        pass over X of width L. After a Householder fallback (no R^-1) the
        product with X is made. */
-    if (st == MOSSA_OK && ws.chol) st = mossa__gemm(ctx, 0, 0, d, L, L, wf, L, acc, L, 0.0, y, L);
-    else if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, L, qall, y);
-    if (st == MOSSA_OK)
-        for (i = 0; i < d; ++i)
-            for (j = 0; j < L; ++j) bmat[j * d + i] = y[i * L + j];
+    if (st == MOSSA_OK && ws.chol) st = mossa__gemm(ctx, 0, 0, d, L, L, wf, L, acc, L, 0.0, bt, L);
+    else if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, L, qall, bt);
 done:
     mossa__xprod_end(ctx, &xp);
     mossa__free(ctx, om); mossa__free(ctx, qb); mossa__free(ctx, cf); mossa__free(ctx, y);
@@ -8677,13 +8669,13 @@ done:
     return st;
 }
 
-/* SVD of the small B (l x d, row-major) through the eigen-decomposition of
+/* SVD of the small B (given as B', d x l row-major) through the eigen-decomposition of
    B B' (float products, double eigensolver): s_i^2 carry an absolute error
    of ~1e-7 s_1^2, so this is used only when s_k^2 >= 2e-3 s_1^2 (relative
    error of s_k below ~1e-5); otherwise *ok = 0 and the caller uses the
    QR + Jacobi route. zu: l x l (column i = left vector i); v: the first k
    right vectors, column-major d x k (column i at v + i d). */
-static mossa_status mossa__small_svd_gram(mossa__ctx *ctx, const double *b, size_t l, size_t d, size_t k,
+static mossa_status mossa__small_svd_gram(mossa__ctx *ctx, double *btd, size_t l, size_t d, size_t k,
                                           double *s, double *zu, double *v, int *ok)
 {
     float *bt = NULL, *zf = NULL;
@@ -8696,8 +8688,7 @@ static mossa_status mossa__small_svd_gram(mossa__ctx *ctx, const double *b, size
     w = (double *)mossa__alloc(ctx, l * sizeof(double));
     z = (double *)mossa__alloc(ctx, l * l * sizeof(double));
     if (!bt || !g || !w || !z) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    for (i = 0; i < l; ++i)
-        for (j = 0; j < d; ++j) bt[j * l + i] = (float)b[i * d + j];
+    mossa__conv(ctx, 0, btd, NULL, bt, d * l);
     st = mossa__gemm_sym(ctx, 1, l, d, bt, l, 0.0, g, l);
     /* values only when no vectors are wanted (a third of the work, and
        parallel); the two solvers agree to ~1e-15 relative */
@@ -8734,7 +8725,7 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
     size_t mn = MOSSA__MIN(n, d), l, i, j, r, bs_krylov = 0;
     int q, gram_ok = 0;
     float *qf = NULL, *zf = NULL;
-    double *b = NULL, *sl = NULL, *zu = NULL, *v = NULL, *ud = NULL;
+    double *bt = NULL, *b = NULL, *sl = NULL, *zu = NULL, *v = NULL, *ud = NULL;
     int need_vec = (u != NULL || vt != NULL);
     size_t bytes;
     mossa_status st = MOSSA_OK;
@@ -8766,7 +8757,7 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
     }
     if (mossa__mul_overflows(MOSSA__MAX(n, d), l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     qf = (float *)mossa__alloc(ctx, n * l * sizeof(float));
-    b = (double *)mossa__alloc(ctx, l * d * sizeof(double));
+    bt = (double *)mossa__alloc(ctx, l * d * sizeof(double));
     sl = (double *)mossa__alloc(ctx, l * sizeof(double));
     if (need_vec) {
         zu = (double *)mossa__alloc(ctx, l * l * sizeof(double));
@@ -8775,18 +8766,24 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
         if (vt) v = (double *)mossa__alloc(ctx, d * l * sizeof(double));
         if (!zu || !zf || !ud || (vt && !v)) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     }
-    if (!qf || !b || !sl) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    if (bs_krylov) st = mossa__krylov_qb(ctx, x, n, d, bs_krylov, q, seed, check, qf, b);
-    else st = mossa__range_qb(ctx, x, n, d, l, q, seed, check, qf, b);
+    if (!qf || !bt || !sl) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    if (bs_krylov) st = mossa__krylov_qb(ctx, x, n, d, bs_krylov, q, seed, check, qf, bt);
+    else st = mossa__range_qb(ctx, x, n, d, l, q, seed, check, qf, bt);
     if (st != MOSSA_OK) goto done;
     /* The small SVD of B: through B B' when B is well conditioned over the
        top k (fast); else B (l x d row-major), which is B' column-major, by
        Householder QR + one-sided Jacobi (accurate to working precision). */
     if (l >= 64) {
-        st = mossa__small_svd_gram(ctx, b, l, d, k, sl, zu, v, &gram_ok);
+        st = mossa__small_svd_gram(ctx, bt, l, d, k, sl, zu, v, &gram_ok);
         if (st != MOSSA_OK) goto done;
     }
-    if (!gram_ok) st = mossa__svd_wide(ctx, d, l, b, sl, zu, v);
+    if (!gram_ok) {
+        b = (double *)mossa__alloc(ctx, l * d * sizeof(double));
+        if (!b) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        for (i = 0; i < d; ++i)
+            for (j = 0; j < l; ++j) b[j * d + i] = bt[i * l + j];
+        st = mossa__svd_wide(ctx, d, l, b, sl, zu, v);
+    }
     if (st != MOSSA_OK) goto done;
     for (i = 0; i < k; ++i) s[i] = sl[i];
     if (!need_vec) goto done;
@@ -8807,7 +8804,7 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
             for (j = 0; j < d; ++j) vt[r * d + j] = (float)(sgn * v[r * d + j]);
     }
 done:
-    mossa__free(ctx, qf); mossa__free(ctx, b); mossa__free(ctx, sl); mossa__free(ctx, zu);
+    mossa__free(ctx, qf); mossa__free(ctx, bt); mossa__free(ctx, b); mossa__free(ctx, sl); mossa__free(ctx, zu);
     mossa__free(ctx, zf); mossa__free(ctx, ud); mossa__free(ctx, v);
     return st;
 }
