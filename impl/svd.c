@@ -764,10 +764,6 @@ static void mossa__conv(mossa__ctx *ctx, int mode, double *a, const double *b, f
     else mossa__parallel(ctx, tasks, mossa__conv_task, &g);
 }
 
-/* Y (n x b) -= Q (Q' Y) for the L orthonormal columns of Q (n x L, row
-   stride ldq), done twice: one block Gram-Schmidt pass in float loses
-   orthogonality once. yf (n x b floats), c (L x b), cf (L x b floats) and
-   yq (n x b) are scratch. */
 /* C = op(A) B (op(A) rows x k, B k x l, C rows x l) with A read in place
    when it can be (no packed copy of the basis, and none of its first
    touch), else through mossa__gemm. Same bits either way. */
@@ -779,6 +775,10 @@ static mossa_status mossa__gemm_ip(mossa__ctx *ctx, int trans, size_t rows, size
     return mossa__gemm(ctx, trans, 0, rows, l, k, A, lda, B, l, 0.0, C, l);
 }
 
+/* Y (n x b) -= Q (Q' Y) for the L orthonormal columns of Q (n x L, row
+   stride ldq), done twice: one block Gram-Schmidt pass in float loses
+   orthogonality once. yf (n x b floats), c (L x b), cf (L x b floats) and
+   yq (n x b) are scratch. */
 static mossa_status mossa__project_out(mossa__ctx *ctx, const float *q, size_t ldq, size_t L, size_t n,
                                        size_t b, double *y, float *yf, double *c, float *cf, double *yq)
 {
