@@ -1268,6 +1268,23 @@ static MOSSA__UNUSED void mossa__ctx_end(mossa__ctx *ctx);
 typedef void (*mossa__task_fn)(void *arg, size_t task, int worker);
 static MOSSA__UNUSED void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa__task_fn fn, void *arg);
 
+/* ---- teams --------------------------------------------------------------
+   A job of many short steps (a tridiagonalisation has n of them, each a
+   few microseconds of work) cannot afford a hand-off to the pool per step:
+   waking a sleeping thread costs tens of microseconds. A team runs one
+   function on several threads at once, fn(arg, member, worker) for member
+   in [0, members), and the members meet at spin barriers between steps.
+   mossa__team_size gives the members the context can run at once (1
+   without threads or atomics); a member must not take any other lock.
+   Work split among members must still be fixed by the problem size. */
+typedef struct mossa__team {
+    unsigned members;
+    unsigned count, gen;          /* arrivals at the current barrier; barriers passed */
+} mossa__team;
+static MOSSA__UNUSED unsigned mossa__team_size(const mossa__ctx *ctx, unsigned want);
+static MOSSA__UNUSED void mossa__team_sync(mossa__team *team);
+static MOSSA__UNUSED void mossa__team_run(mossa__ctx *ctx, mossa__team *team, mossa__task_fn fn, void *arg);
+
 /* ---- dispatch table ---------------------------------------------------
    One table per SIMD level; the active one is chosen once. Modules add
    their kernels in their own section so that the pieces stay apart. */
@@ -1671,6 +1688,62 @@ static void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa__task_fn fn, 
 #endif
     (void)ctx;
     for (t = 0; t < n_tasks; ++t) fn(arg, t, 0);
+}
+
+#if !defined(MOSSA_NO_THREADS) && MOSSA__GNUC
+#define MOSSA__HAVE_TEAMS 1
+#include <sched.h>
+#else
+#define MOSSA__HAVE_TEAMS 0
+#endif
+
+static unsigned mossa__team_size(const mossa__ctx *ctx, unsigned want)
+{
+#if MOSSA__HAVE_TEAMS
+    unsigned n = ctx && ctx->pool ? (unsigned)ctx->n_threads : 1u;
+    return want < n ? (want ? want : 1u) : n;
+#else
+    (void)ctx; (void)want;
+    return 1;
+#endif
+}
+
+/* Sense-reversing by generation: the last member to arrive resets the
+   count and bumps the generation, the others spin on it with the CPU's
+   pause hint (a serial part of a step is a few microseconds), yielding
+   the core after a while, for machines with more threads than cores. */
+static void mossa__team_sync(mossa__team *team)
+{
+#if MOSSA__HAVE_TEAMS
+    unsigned gen, spins = 0;
+    if (team->members < 2) return;
+    gen = __atomic_load_n(&team->gen, __ATOMIC_ACQUIRE);
+    if (__atomic_add_fetch(&team->count, 1u, __ATOMIC_ACQ_REL) == team->members) {
+        __atomic_store_n(&team->count, 0u, __ATOMIC_RELAXED);
+        __atomic_store_n(&team->gen, gen + 1u, __ATOMIC_RELEASE);
+        return;
+    }
+    while (__atomic_load_n(&team->gen, __ATOMIC_ACQUIRE) == gen) {
+        if (++spins > 20000u) { sched_yield(); continue; }
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        __asm__ __volatile__("yield");
+#endif
+    }
+#else
+    (void)team;
+#endif
+}
+
+/* Every member is a task of one pool job. A thread that has taken a
+   member cannot finish it before all the others have been taken (the
+   first barrier waits for them), so each member runs on its own thread. */
+static void mossa__team_run(mossa__ctx *ctx, mossa__team *team, mossa__task_fn fn, void *arg)
+{
+    team->count = team->gen = 0;
+    if (team->members < 2) { team->members = 1; fn(arg, 0, 0); return; }
+    mossa__parallel(ctx, team->members, fn, arg);
 }
 
 #ifdef MOSSA_TEST_HOOKS
@@ -8063,6 +8136,85 @@ static int mossa__tql(size_t n, double *d, double *e, double *zt)
     return 1;
 }
 
+/* ---- symmetric tridiagonal QL, values only (root-free) ----------------------
+   The Pal-Walker-Kahan form of the implicit QL step (as in LAPACK's
+   dsterf): the recurrence runs on the squared off-diagonal, so a rotation
+   costs two divisions and no square root; about three times faster than
+   mossa__tql without vectors. The matrix is scaled by a power of two
+   first (exact), so the squares cannot overflow. d, e as for mossa__tql;
+   the eigenvalues are left in d, unsorted. Returns 0 when the sweeps
+   exceed 30 n in total. */
+static void mossa__lae2(double a, double b, double c, double *rt1, double *rt2)
+{
+    /* eigenvalues of [a b; b c] (LAPACK's dlae2) */
+    double sm = a + c, df = a - c, adf = fabs(df), tb = b + b, ab = fabs(tb), acmx, acmn, rt;
+    if (fabs(a) > fabs(c)) { acmx = a; acmn = c; } else { acmx = c; acmn = a; }
+    if (adf > ab) rt = adf * sqrt(1.0 + (ab / adf) * (ab / adf));
+    else if (adf < ab) rt = ab * sqrt(1.0 + (adf / ab) * (adf / ab));
+    else rt = ab * sqrt(2.0);
+    if (sm != 0.0) {
+        *rt1 = 0.5 * (sm < 0.0 ? sm - rt : sm + rt);
+        *rt2 = (acmx / *rt1) * acmn - (b / *rt1) * b;
+    } else {
+        *rt1 = 0.5 * rt;
+        *rt2 = -0.5 * rt;
+    }
+}
+
+static int mossa__tql_values(size_t n, double *d, double *e)
+{
+    size_t l, m, i;
+    long iter = 0;
+    double anorm = 0.0, sc;
+    int ex;
+    for (i = 0; i < n; ++i) anorm = MOSSA__MAX(anorm, fabs(d[i]));
+    for (i = 1; i < n; ++i) anorm = MOSSA__MAX(anorm, fabs(e[i]));
+    if (n < 2 || anorm == 0.0) return 1;
+    (void)frexp(anorm, &ex);
+    sc = ldexp(1.0, -ex);                      /* anorm sc in [1/2, 1) */
+    for (i = 0; i < n; ++i) d[i] *= sc;
+    for (i = 0; i + 1 < n; ++i) { double t = e[i + 1] * sc; e[i] = t * t; }   /* e[i]: (i, i+1), squared */
+    e[n - 1] = 0.0;
+    for (l = 0; l < n;) {
+        double p, rte, sigma, r, c, s, gamma;
+        for (m = l; m + 1 < n; ++m) {
+            double dd = fabs(d[m]) + fabs(d[m + 1]);
+            if (e[m] <= DBL_EPSILON * DBL_EPSILON * dd * dd) break;
+        }
+        if (m == l) { ++l; continue; }
+        if (m == l + 1) {
+            mossa__lae2(d[l], sqrt(e[l]), d[l + 1], &d[l], &d[l + 1]);
+            e[l] = 0.0;
+            l += 2;
+            continue;
+        }
+        if (++iter > 30 * (long)n) return 0;
+        /* Wilkinson's shift from the leading 2 x 2 */
+        p = d[l];
+        rte = sqrt(e[l]);
+        sigma = (d[l + 1] - p) / (2.0 * rte);
+        r = mossa__hypot(sigma, 1.0);
+        sigma = p - rte / (sigma + (sigma >= 0.0 ? r : -r));
+        c = 1.0; s = 0.0;
+        gamma = d[m] - sigma;
+        p = gamma * gamma;
+        for (i = m; i-- > l;) {
+            double bb = e[i], oldc = c, oldgam = gamma, alpha = d[i];
+            r = p + bb;
+            if (i + 1 != m) e[i + 1] = s * r;
+            c = p / r;
+            s = bb / r;
+            gamma = c * (alpha - sigma) - s * oldgam;
+            d[i + 1] = oldgam + (alpha - gamma);
+            p = c != 0.0 ? (gamma * gamma) / c : oldc * bb;
+        }
+        e[l] = s * p;
+        d[l] = sigma + gamma;
+    }
+    for (i = 0; i < n; ++i) d[i] /= sc;
+    return 1;
+}
+
 /* ---- tridiagonalisation, eigenvalues only (parallel, fused) ----------------
    Householder reduction from the bottom row up (rows are contiguous in
    row-major storage). Each step's symmetric rank-2 update is fused with
@@ -8097,75 +8249,113 @@ static void mossa__trd_task(void *arg, size_t task, int worker)
     }
 }
 
-/* A step's tasks run in the calling thread when the step is small: one
-   hand-off to the pool costs tens of microseconds on a busy machine, more
-   than the work of a 256 x 256 step, and there are n steps. The tasks and
-   their reduction order are the same either way, so the result is too. */
-#define MOSSA__TRD_SERIAL 256
-static void mossa__trd_run(mossa__ctx *ctx, size_t rows, size_t tasks, mossa__trd_job *g)
+/* The whole reduction runs as one team (see impl/internal.h): n steps
+   of a few microseconds each cannot pay a hand-off to the pool per step.
+   Per step, member 0 does the serial head (the pivot row and its
+   Householder vector), then the members split the step's row blocks
+   (block t to member t mod members) and the sums of their partial
+   products (by ranges of columns, each column summed over the blocks in
+   block order), and member 0 finishes the step. Blocks and sums do not
+   depend on the number of members, so neither does the result. */
+typedef struct mossa__trd_team_job {
+    mossa__trd_job g;            /* the current step, set by member 0 */
+    mossa__team team;
+    double *w, *e, *u, *pu, *pq;
+    size_t tasks;                /* row blocks of the current step */
+    double h;                    /* the step's Householder scale (0: no vector) */
+} mossa__trd_team_job;
+
+static void mossa__trd_member(void *arg, size_t member, int worker)
 {
-    size_t t;
-    if (rows < MOSSA__TRD_SERIAL || ctx->n_threads < 2)
-        for (t = 0; t < tasks; ++t) mossa__trd_task(g, t, 0);
-    else mossa__parallel(ctx, tasks, mossa__trd_task, g);
+    mossa__trd_team_job *J = (mossa__trd_team_job *)arg;
+    mossa__trd_job *g = &J->g;
+    size_t n = g->n, nm = J->team.members, i, k, t;
+    double *a = g->a, *w = J->w, *e = J->e, *u = J->u, *pu = J->pu, *pq = J->pq;
+    int pending = 0;
+    (void)worker;
+    for (i = n - 1; i >= 1 && n > 1; --i) {
+        if (member == 0) {
+            double *ri = a + i * n, scale = 0.0, h = 0.0, f, gg;
+            if (pending)
+                for (k = 0; k <= i; ++k) ri[k] -= pu[i] * pq[k] + pq[i] * pu[k];
+            w[i] = ri[i];
+            for (k = 0; k < i; ++k) scale += fabs(ri[k]);
+            g->rows = i;
+            g->pu = pending ? pu : NULL;
+            g->pq = pq;
+            J->tasks = (i + g->block - 1) / g->block;
+            J->h = 0.0;
+            if (i == 1 || scale == 0.0) {
+                e[i] = ri[i - 1];
+                g->u = NULL;   /* only the pending update, if any */
+            } else {
+                for (k = 0; k < i; ++k) { u[k] = ri[k] / scale; h += u[k] * u[k]; }
+                f = u[i - 1];
+                gg = f >= 0.0 ? -sqrt(h) : sqrt(h);
+                e[i] = scale * gg;
+                h -= f * gg;
+                u[i - 1] = f - gg;
+                g->u = u;
+                J->h = h;
+            }
+        }
+        mossa__team_sync(&J->team);
+        if (g->u || g->pu)
+            for (t = member; t < J->tasks; t += nm) mossa__trd_task(g, t, 0);
+        pending = g->u != NULL;
+        if (!pending) {
+            mossa__team_sync(&J->team);   /* the rows are updated before the next head reads them */
+            continue;
+        }
+        mossa__team_sync(&J->team);
+        {
+            /* p = A u / h, column k summed over the blocks that reach it */
+            size_t k0 = i * member / nm, k1 = i * (member + 1) / nm;
+            for (k = k0; k < k1; ++k) {
+                double s = 0.0;
+                for (t = k / g->block; t < J->tasks; ++t) s += g->part[t * n + k];
+                pq[k] = s / J->h;
+            }
+        }
+        mossa__team_sync(&J->team);
+        if (member == 0) {
+            /* q = p - (u'p / 2h) u; pending update A -= u q' + q u' */
+            double kk = 0.0;
+            for (k = 0; k < i; ++k) kk += u[k] * pq[k];
+            kk /= 2.0 * J->h;
+            for (k = 0; k < i; ++k) { pq[k] -= kk * u[k]; pu[k] = u[k]; }
+        }
+    }
+    if (member == 0 && n > 0) {
+        if (pending) a[0] -= 2.0 * pu[0] * pq[0];
+        w[0] = a[0];
+        e[0] = 0.0;
+    }
 }
+
+/* Below this order the reduction runs in the calling thread: one hand-off
+   to the pool costs more than the whole of a small problem. */
+#define MOSSA__TRD_SERIAL 256
 
 /* Eigenvalues of the symmetric a (n x n row-major, lower triangle read,
    destroyed) into w, descending. */
 static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, double *w)
 {
-    double *e, *u, *pu, *pq, *part;
-    size_t i, k, t, block = MOSSA__MAX((size_t)32, (n + 31) / 32), tasks_max = (n + block - 1) / block;
-    int pending = 0;
-    mossa__trd_job g;
+    size_t i, k, block = MOSSA__MAX((size_t)32, (n + 31) / 32), tasks_max = (n + block - 1) / block;
+    mossa__trd_team_job J;
     mossa_status st = MOSSA_OK;
-    e = (double *)mossa__alloc(ctx, n * sizeof(double));
-    u = (double *)mossa__alloc(ctx, n * sizeof(double));
-    pu = (double *)mossa__alloc(ctx, n * sizeof(double));
-    pq = (double *)mossa__alloc(ctx, n * sizeof(double));
-    part = (double *)mossa__alloc(ctx, (tasks_max ? tasks_max : 1) * n * sizeof(double));
-    if (!e || !u || !pu || !pq || !part) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    g.a = a; g.n = n; g.block = block; g.part = part;
-    for (i = n - 1; i >= 1 && n > 1; --i) {
-        double *ri = a + i * n, scale = 0.0, h = 0.0, f, gg, kk;
-        size_t tasks = (i + block - 1) / block;
-        if (pending)
-            for (k = 0; k <= i; ++k) ri[k] -= pu[i] * pq[k] + pq[i] * pu[k];
-        w[i] = ri[i];
-        for (k = 0; k < i; ++k) scale += fabs(ri[k]);
-        if (i == 1 || scale == 0.0) {
-            e[i] = ri[i - 1];
-            if (pending) {
-                g.rows = i; g.pu = pu; g.pq = pq; g.u = NULL;
-                mossa__trd_run(ctx, i, tasks, &g);
-                pending = 0;
-            }
-            continue;
-        }
-        for (k = 0; k < i; ++k) { u[k] = ri[k] / scale; h += u[k] * u[k]; }
-        f = u[i - 1];
-        gg = f >= 0.0 ? -sqrt(h) : sqrt(h);
-        e[i] = scale * gg;
-        h -= f * gg;
-        u[i - 1] = f - gg;
-        g.rows = i; g.pu = pending ? pu : NULL; g.pq = pq; g.u = u;
-        mossa__trd_run(ctx, i, tasks, &g);
-        /* p = A u / h; q = p - (u'p / 2h) u; pending update A -= u q' + q u' */
-        for (k = 0; k < i; ++k) {
-            double s = 0.0;
-            for (t = k / block; t < tasks; ++t) s += part[t * n + k];
-            pq[k] = s / h;
-        }
-        kk = 0.0;
-        for (k = 0; k < i; ++k) kk += u[k] * pq[k];
-        kk /= 2.0 * h;
-        for (k = 0; k < i; ++k) { pq[k] -= kk * u[k]; pu[k] = u[k]; }
-        pending = 1;
-    }
-    if (pending) a[0] -= 2.0 * pu[0] * pq[0];
-    w[0] = a[0];
-    if (n > 0) e[0] = 0.0;
-    if (!mossa__tql(n, w, e, NULL)) { st = MOSSA_ERR_NOT_CONVERGED; goto done; }
+    memset(&J, 0, sizeof(J));
+    J.w = w;
+    J.e = (double *)mossa__alloc(ctx, n * sizeof(double));
+    J.u = (double *)mossa__alloc(ctx, n * sizeof(double));
+    J.pu = (double *)mossa__alloc(ctx, n * sizeof(double));
+    J.pq = (double *)mossa__alloc(ctx, n * sizeof(double));
+    J.g.part = (double *)mossa__alloc(ctx, (tasks_max ? tasks_max : 1) * n * sizeof(double));
+    if (!J.e || !J.u || !J.pu || !J.pq || !J.g.part) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    J.g.a = a; J.g.n = n; J.g.block = block;
+    J.team.members = n < MOSSA__TRD_SERIAL ? 1u : mossa__team_size(ctx, (unsigned)MOSSA__MIN(tasks_max, (size_t)64));
+    mossa__team_run(ctx, &J.team, mossa__trd_member, &J);
+    if (!mossa__tql_values(n, w, J.e)) { st = MOSSA_ERR_NOT_CONVERGED; goto done; }
     /* descending (insertion sort; n log n is irrelevant next to n^3) */
     for (i = 1; i < n; ++i) {
         double x = w[i];
@@ -8174,8 +8364,8 @@ static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, dou
         w[k] = x;
     }
 done:
-    mossa__free(ctx, e); mossa__free(ctx, u); mossa__free(ctx, pu);
-    mossa__free(ctx, pq); mossa__free(ctx, part);
+    mossa__free(ctx, J.e); mossa__free(ctx, J.u); mossa__free(ctx, J.pu);
+    mossa__free(ctx, J.pq); mossa__free(ctx, J.g.part);
     return st;
 }
 

@@ -257,6 +257,62 @@ static void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa__task_fn fn, 
     for (t = 0; t < n_tasks; ++t) fn(arg, t, 0);
 }
 
+#if !defined(MOSSA_NO_THREADS) && MOSSA__GNUC
+#define MOSSA__HAVE_TEAMS 1
+#include <sched.h>
+#else
+#define MOSSA__HAVE_TEAMS 0
+#endif
+
+static unsigned mossa__team_size(const mossa__ctx *ctx, unsigned want)
+{
+#if MOSSA__HAVE_TEAMS
+    unsigned n = ctx && ctx->pool ? (unsigned)ctx->n_threads : 1u;
+    return want < n ? (want ? want : 1u) : n;
+#else
+    (void)ctx; (void)want;
+    return 1;
+#endif
+}
+
+/* Sense-reversing by generation: the last member to arrive resets the
+   count and bumps the generation, the others spin on it with the CPU's
+   pause hint (a serial part of a step is a few microseconds), yielding
+   the core after a while, for machines with more threads than cores. */
+static void mossa__team_sync(mossa__team *team)
+{
+#if MOSSA__HAVE_TEAMS
+    unsigned gen, spins = 0;
+    if (team->members < 2) return;
+    gen = __atomic_load_n(&team->gen, __ATOMIC_ACQUIRE);
+    if (__atomic_add_fetch(&team->count, 1u, __ATOMIC_ACQ_REL) == team->members) {
+        __atomic_store_n(&team->count, 0u, __ATOMIC_RELAXED);
+        __atomic_store_n(&team->gen, gen + 1u, __ATOMIC_RELEASE);
+        return;
+    }
+    while (__atomic_load_n(&team->gen, __ATOMIC_ACQUIRE) == gen) {
+        if (++spins > 20000u) { sched_yield(); continue; }
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        __asm__ __volatile__("yield");
+#endif
+    }
+#else
+    (void)team;
+#endif
+}
+
+/* Every member is a task of one pool job. A thread that has taken a
+   member cannot finish it before all the others have been taken (the
+   first barrier waits for them), so each member runs on its own thread. */
+static void mossa__team_run(mossa__ctx *ctx, mossa__team *team, mossa__task_fn fn, void *arg)
+{
+    team->count = team->gen = 0;
+    if (team->members < 2) { team->members = 1; fn(arg, 0, 0); return; }
+    mossa__parallel(ctx, team->members, fn, arg);
+}
+
 #ifdef MOSSA_TEST_HOOKS
 /* ---- test hooks: the pool seen through a deterministic reduction -------
    Sums x in tasks of MOSSA_TEST_SUM_BLOCK elements (each summed left to

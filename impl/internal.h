@@ -95,6 +95,23 @@ static MOSSA__UNUSED void mossa__ctx_end(mossa__ctx *ctx);
 typedef void (*mossa__task_fn)(void *arg, size_t task, int worker);
 static MOSSA__UNUSED void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa__task_fn fn, void *arg);
 
+/* ---- teams --------------------------------------------------------------
+   A job of many short steps (a tridiagonalisation has n of them, each a
+   few microseconds of work) cannot afford a hand-off to the pool per step:
+   waking a sleeping thread costs tens of microseconds. A team runs one
+   function on several threads at once, fn(arg, member, worker) for member
+   in [0, members), and the members meet at spin barriers between steps.
+   mossa__team_size gives the members the context can run at once (1
+   without threads or atomics); a member must not take any other lock.
+   Work split among members must still be fixed by the problem size. */
+typedef struct mossa__team {
+    unsigned members;
+    unsigned count, gen;          /* arrivals at the current barrier; barriers passed */
+} mossa__team;
+static MOSSA__UNUSED unsigned mossa__team_size(const mossa__ctx *ctx, unsigned want);
+static MOSSA__UNUSED void mossa__team_sync(mossa__team *team);
+static MOSSA__UNUSED void mossa__team_run(mossa__ctx *ctx, mossa__team *team, mossa__task_fn fn, void *arg);
+
 /* ---- dispatch table ---------------------------------------------------
    One table per SIMD level; the active one is chosen once. Modules add
    their kernels in their own section so that the pieces stay apart. */

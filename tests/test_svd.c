@@ -368,11 +368,11 @@ START_TEST(gemm_k_split_is_exact_and_thread_independent)
 END_TEST
 
 /* The values-only eigensolver behind the variance rank, on a planted
-   spectrum large enough that its parallel steps run (n > 256): planted
+   spectrum large enough that it runs as a team of threads (n > 256): planted
    eigenvalues to ~1e-12 relative to the largest at every SIMD level,
    bit-identical for 1 and 2 threads, and unchanged in relative terms when
-   the matrix is scaled by 2^-600 or 2^600 (the QL rotations switch to a
-   scaled hypot there). */
+   the matrix is scaled by 2^-600 or 2^600 (the root-free QL squares the
+   off-diagonal, after scaling by a power of two). */
 START_TEST(eigvals_values_only_matches_planted_spectrum)
 {
     size_t n = emulated() ? 260 : 300, i, j, k;
@@ -405,6 +405,10 @@ START_TEST(eigvals_values_only_matches_planted_spectrum)
             ck_assert_int_eq(mossa_test_eigvals(1, as, n, w1), MOSSA_OK);
             ck_assert_int_eq(mossa_test_eigvals(2, as, n, w2), MOSSA_OK);
             ck_assert_msg(memcmp(w1, w2, n * sizeof(double)) == 0, "level %d scale %d: 1 vs 2 threads", (int)lvl, sc);
+            /* more threads than this machine's cores: the team's members
+               then take turns at its barriers; still the same bits */
+            ck_assert_int_eq(mossa_test_eigvals(3, as, n, w2), MOSSA_OK);
+            ck_assert_msg(memcmp(w1, w2, n * sizeof(double)) == 0, "level %d scale %d: 1 vs 3 threads", (int)lvl, sc);
             for (i = 0; i < n; ++i)
                 ck_assert_msg(fabsl((long double)w1[i] / f - lam[i]) < 1e-12L * (long double)n,
                               "level %d scale %d: w[%zu] %.17g vs %.17Lg", (int)lvl, sc, i, w1[i] / f, lam[i]);
@@ -663,6 +667,48 @@ START_TEST(eigh_recovers_planted_eigenvalues_and_vectors)
 }
 END_TEST
 
+/* Values only on matrices the tridiagonal QL meets split: 2 x 2 blocks
+   along the diagonal (each ends the sweeps through the closed form), a
+   diagonal stretch, a zero block and sizes 1 and 2, against the closed
+   form in long double; and the all-zero matrix. */
+START_TEST(eigh_values_only_on_split_and_two_by_two_blocks)
+{
+    enum { N = 41 };
+    double a[N * N], w[N];
+    long double want[N], t;
+    size_t i, j, n;
+    for (n = 1; n <= N; n += 20) {
+        memset(a, 0, sizeof(a));
+        for (i = 0; i < n; ++i) {
+            if (i + 1 < n && i < 24 && i % 2 == 0) {
+                long double p = 0.5L + (long double)i, q = -3.0L + 0.25L * (long double)i, b = 1.0L / (long double)(i + 2);
+                long double mid = (p + q) / 2, rad = sqrtl((p - q) * (p - q) / 4 + b * b);
+                a[i * n + i] = (double)p; a[(i + 1) * n + i + 1] = (double)q;
+                a[i * n + i + 1] = a[(i + 1) * n + i] = (double)b;
+                want[i] = mid + rad; want[i + 1] = mid - rad;
+                ++i;
+            } else {
+                want[i] = i % 3 ? (long double)i * 0.125L - 2.0L : 0.0L;
+                a[i * n + i] = (double)want[i];
+            }
+        }
+        for (i = 1; i < n; ++i) {
+            t = want[i];
+            j = i;
+            while (j > 0 && want[j - 1] < t) { want[j] = want[j - 1]; --j; }
+            want[j] = t;
+        }
+        ck_assert_int_eq(mossa_eigh(a, n, NULL, w, NULL), MOSSA_OK);
+        for (i = 0; i < n; ++i)
+            ck_assert_msg(fabsl((long double)w[i] - want[i]) < 1e-13L * 30, "n %zu: w[%zu] %.17g vs %.17Lg", n, i,
+                          w[i], want[i]);
+    }
+    memset(a, 0, sizeof(a));
+    ck_assert_int_eq(mossa_eigh(a, N, NULL, w, NULL), MOSSA_OK);
+    for (i = 0; i < N; ++i) ck_assert(w[i] == 0.0);
+}
+END_TEST
+
 START_TEST(svd_dense_matches_reference_tall_and_wide)
 {
     size_t dims[2][2] = {{70, 25}, {25, 70}}, t, i, j, k;
@@ -907,6 +953,7 @@ Suite *suite_svd(void)
     tcase_add_test(tc, gemm_in_place_equals_packed);
     tcase_add_test(tc, gemm_k_split_is_exact_and_thread_independent);
     tcase_add_test(tc, eigvals_values_only_matches_planted_spectrum);
+    tcase_add_test(tc, eigh_values_only_on_split_and_two_by_two_blocks);
     tcase_add_test(tc, randomized_svd_matches_long_double_jacobi_on_planted_spectra);
     tcase_add_test(tc, randomized_svd_is_bit_identical_for_1_and_2_threads);
     tcase_add_test(tc, randomized_svd_every_simd_level_agrees_with_reference);

@@ -24,8 +24,13 @@
 #define N 96
 #define DX 24
 #define DY 16
+/* the variance rank of a 300 x 270 matrix: a Gram path large enough
+   (order >= 256) that its tridiagonalisation runs as a team of threads
+   meeting at spin barriers */
+#define NR 300
+#define DR 270
 
-static float X[N * DX], Y[N * DY];
+static float X[N * DX], Y[N * DY], XR[NR * DR];
 static const char TEXT[] =
     "The quick brown fox jumped over the lazy dog. Dr. Smith paid $3.50 for 4,000 apples "
     "at 5 p.m. in the U.S. Wait... really? Yes! Representations change layer by layer.";
@@ -39,6 +44,8 @@ typedef struct results {
     double s[4];
     mossa_status rank_st;
     mossa_rank_result rank;
+    mossa_status team_st;
+    mossa_rank_result team;
     mossa_status tsne_st;
     float emb[N * 2];
     mossa_status text_st;
@@ -96,6 +103,7 @@ static void work(results *r)
     r->svd_st = mossa_svd_randomized(X, N, DX, 4, &so, r->s, NULL, NULL);
     ro.n_threads = 2;
     r->rank_st = mossa_variance_rank(X, N, DX, &ro, &r->rank);
+    r->team_st = mossa_variance_rank(XR, NR, DR, &ro, &r->team);
     to.n_threads = 2;
     to.perplexity = 10;
     to.iterations = 60;
@@ -166,6 +174,7 @@ int main(void)
     int i;
     for (i = 0; i < N * DX; ++i) { s ^= s << 13; s ^= s >> 7; s ^= s << 17; X[i] = (float)((double)(s >> 11) / 9007199254740992.0 - 0.5); }
     for (i = 0; i < N * DY; ++i) { s ^= s << 13; s ^= s >> 7; s ^= s << 17; Y[i] = (float)((double)(s >> 11) / 9007199254740992.0 - 0.5) + 0.3f * X[(i / DY) * DX + i % DY]; }
+    for (i = 0; i < NR * DR; ++i) { s ^= s << 13; s ^= s >> 7; s ^= s << 17; XR[i] = (float)((double)(s >> 11) / 9007199254740992.0 - 0.5) * (float)(1.0 + (i % DR) * 0.01); }
     make_npy();
     pthread_barrier_init(&start, NULL, THREADS);
     for (i = 0; i < THREADS; ++i) pthread_create(&t[i], NULL, thread_main, (void *)(size_t)i);
@@ -184,6 +193,8 @@ int main(void)
                "mossa_svd_randomized", i);
         expect(r->rank_st == ref.rank_st && (ref.rank_st != MOSSA_OK || (r->rank.rank == ref.rank.rank &&
                r->rank.explained == ref.rank.explained)), "mossa_variance_rank", i);
+        expect(r->team_st == ref.team_st && ref.team_st == MOSSA_OK && r->team.rank == ref.team.rank &&
+               r->team.explained == ref.team.explained, "mossa_variance_rank (team)", i);
         expect(r->tsne_st == ref.tsne_st && (ref.tsne_st != MOSSA_OK || memcmp(r->emb, ref.emb, sizeof(ref.emb)) == 0),
                "mossa_tsne", i);
         expect(r->matrix_st == ref.matrix_st && (ref.matrix_st != MOSSA_OK || memcmp(r->matrix, ref.matrix, sizeof(ref.matrix)) == 0),
