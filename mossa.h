@@ -1184,6 +1184,7 @@ MOSSA_API mossa_status mossa_task_grade(const char *text, size_t len, double *gr
 #endif
 #ifndef MOSSA_NO_THREADS
 #include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 #endif
 
@@ -1268,22 +1269,39 @@ static MOSSA__UNUSED void mossa__ctx_end(mossa__ctx *ctx);
 typedef void (*mossa__task_fn)(void *arg, size_t task, int worker);
 static MOSSA__UNUSED void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa__task_fn fn, void *arg);
 
-/* ---- teams --------------------------------------------------------------
-   A job of many short steps (a tridiagonalisation has n of them, each a
-   few microseconds of work) cannot afford a hand-off to the pool per step:
-   waking a sleeping thread costs tens of microseconds. A team runs one
-   function on several threads at once, fn(arg, member, worker) for member
-   in [0, members), and the members meet at spin barriers between steps.
-   mossa__team_size gives the members the context can run at once (1
-   without threads or atomics); a member must not take any other lock.
-   Work split among members must still be fixed by the problem size. */
-typedef struct mossa__team {
-    unsigned members;
-    unsigned count, gen;          /* arrivals at the current barrier; barriers passed */
-} mossa__team;
-static MOSSA__UNUSED unsigned mossa__team_size(const mossa__ctx *ctx, unsigned want);
-static MOSSA__UNUSED void mossa__team_sync(mossa__team *team);
-static MOSSA__UNUSED void mossa__team_run(mossa__ctx *ctx, mossa__team *team, mossa__task_fn fn, void *arg);
+/* ---- crews --------------------------------------------------------------
+   A job of many short phases (a tridiagonalisation has two per step, n
+   steps, each a few microseconds of work) cannot afford a hand-off to the
+   pool per phase: waking a sleeping thread costs tens of microseconds. A
+   crew keeps helpers awake for the whole job: mossa__crew_run(ctx, crew,
+   drive, arg) runs drive(crew, arg) in one thread while up to
+   mossa__crew_size(ctx) - 1 others wait for work; drive calls
+   mossa__crew_phase(crew, fn, arg, tasks) for each parallel phase, which
+   runs fn(arg, task) for every task (the driver takes tasks too) and
+   returns when all are done. Tasks are claimed one at a time, so a helper
+   that lost its core (a busy machine) only does fewer of them: the driver
+   never waits for a helper that has not started a task. As with
+   mossa__parallel, task boundaries must depend on the problem alone. */
+typedef void (*mossa__phase_fn)(void *arg, size_t task);
+typedef struct mossa__crew {
+    int helpers;                  /* threads besides the driver (0: all in the driver) */
+    uint64_t word;                /* phase number << 32 | tasks << 16 | next task */
+    unsigned done;                /* tasks of the current phase finished */
+    unsigned sleepers;            /* helpers asleep on wake */
+    int finished;
+    mossa__phase_fn fn;           /* the current phase */
+    void *arg;
+    void (*drive)(struct mossa__crew *, void *);
+    void *drive_arg;
+#ifndef MOSSA_NO_THREADS
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+#endif
+} mossa__crew;
+#define MOSSA__CREW_MAX_TASKS 65535u
+static MOSSA__UNUSED void mossa__crew_run(mossa__ctx *ctx, mossa__crew *crew,
+                                          void (*drive)(mossa__crew *, void *), void *arg);
+static MOSSA__UNUSED void mossa__crew_phase(mossa__crew *crew, mossa__phase_fn fn, void *arg, size_t tasks);
 
 /* ---- dispatch table ---------------------------------------------------
    One table per SIMD level; the active one is chosen once. Modules add
@@ -1691,59 +1709,143 @@ static void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa__task_fn fn, 
 }
 
 #if !defined(MOSSA_NO_THREADS) && MOSSA__GNUC
-#define MOSSA__HAVE_TEAMS 1
-#include <sched.h>
+#define MOSSA__HAVE_CREWS 1
 #else
-#define MOSSA__HAVE_TEAMS 0
+#define MOSSA__HAVE_CREWS 0
 #endif
 
-static unsigned mossa__team_size(const mossa__ctx *ctx, unsigned want)
+#if MOSSA__HAVE_CREWS
+static void mossa__cpu_relax(void)
 {
-#if MOSSA__HAVE_TEAMS
-    unsigned n = ctx && ctx->pool ? (unsigned)ctx->n_threads : 1u;
-    return want < n ? (want ? want : 1u) : n;
-#else
-    (void)ctx; (void)want;
-    return 1;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
 #endif
 }
 
-/* Sense-reversing by generation: the last member to arrive resets the
-   count and bumps the generation, the others spin on it with the CPU's
-   pause hint (a serial part of a step is a few microseconds), yielding
-   the core after a while, for machines with more threads than cores. */
-static void mossa__team_sync(mossa__team *team)
+/* Takes and runs tasks of the phase numbered phase until none is left
+   or the crew has moved on. A task is claimed by a compare-and-swap of
+   the whole word, so a helper can never take a task of a phase other than
+   the one it has seen published. */
+static void mossa__crew_take(mossa__crew *c, uint64_t phase)
 {
-#if MOSSA__HAVE_TEAMS
-    unsigned gen, spins = 0;
-    if (team->members < 2) return;
-    gen = __atomic_load_n(&team->gen, __ATOMIC_ACQUIRE);
-    if (__atomic_add_fetch(&team->count, 1u, __ATOMIC_ACQ_REL) == team->members) {
-        __atomic_store_n(&team->count, 0u, __ATOMIC_RELAXED);
-        __atomic_store_n(&team->gen, gen + 1u, __ATOMIC_RELEASE);
+    uint64_t w = __atomic_load_n(&c->word, __ATOMIC_ACQUIRE);
+    for (;;) {
+        uint64_t tasks = (w >> 16) & 0xffffu, next = w & 0xffffu;
+        if ((w >> 32) != phase || next >= tasks) return;
+        if (__atomic_compare_exchange_n(&c->word, &w, w + 1u, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            c->fn(c->arg, (size_t)next);
+            __atomic_add_fetch(&c->done, 1u, __ATOMIC_RELEASE);
+            w = __atomic_load_n(&c->word, __ATOMIC_ACQUIRE);
+        }
+    }
+}
+#endif
+
+#define MOSSA__CREW_SPINS 4000u
+static void mossa__crew_phase(mossa__crew *c, mossa__phase_fn fn, void *arg, size_t tasks)
+{
+#if MOSSA__HAVE_CREWS
+    uint64_t phase;
+    unsigned spins = 0;
+    if (c->helpers > 0 && tasks > 1 && tasks <= MOSSA__CREW_MAX_TASKS) {
+        phase = (__atomic_load_n(&c->word, __ATOMIC_RELAXED) >> 32) + 1u;
+        c->fn = fn; c->arg = arg;
+        __atomic_store_n(&c->done, 0u, __ATOMIC_RELAXED);
+        /* publishes fn, arg and everything the driver wrote before */
+        __atomic_store_n(&c->word, phase << 32 | (uint64_t)tasks << 16, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&c->sleepers, __ATOMIC_SEQ_CST) != 0u) {
+            pthread_mutex_lock(&c->lock);
+            pthread_cond_broadcast(&c->wake);
+            pthread_mutex_unlock(&c->lock);
+        }
+        mossa__crew_take(c, phase);
+        /* only tasks already started are left: wait for them */
+        while (__atomic_load_n(&c->done, __ATOMIC_ACQUIRE) != (unsigned)tasks) {
+            if (++spins > MOSSA__CREW_SPINS) sched_yield();
+            else mossa__cpu_relax();
+        }
         return;
     }
-    while (__atomic_load_n(&team->gen, __ATOMIC_ACQUIRE) == gen) {
-        if (++spins > 20000u) { sched_yield(); continue; }
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#elif defined(__aarch64__)
-        __asm__ __volatile__("yield");
-#endif
-    }
 #else
-    (void)team;
+    (void)c;
 #endif
+    {
+        size_t t;
+        for (t = 0; t < tasks; ++t) fn(arg, t);
+    }
 }
 
-/* Every member is a task of one pool job. A thread that has taken a
-   member cannot finish it before all the others have been taken (the
-   first barrier waits for them), so each member runs on its own thread. */
-static void mossa__team_run(mossa__ctx *ctx, mossa__team *team, mossa__task_fn fn, void *arg)
+#if MOSSA__HAVE_CREWS
+/* A helper: spins on the word for the next phase with the CPU's pause
+   hint for a while (the driver's serial part between phases is a few
+   microseconds), then sleeps on the condition variable. The driver wakes
+   sleepers only when there are any: sleepers is raised before the
+   sleeper's last look at the word and read after the word is published
+   (both sequentially consistent), so one of the two sees the other. */
+static void mossa__crew_help(mossa__crew *c)
 {
-    team->count = team->gen = 0;
-    if (team->members < 2) { team->members = 1; fn(arg, 0, 0); return; }
-    mossa__parallel(ctx, team->members, fn, arg);
+    uint64_t seen = 0;
+    for (;;) {
+        uint64_t w;
+        unsigned spins = 0;
+        while ((w = __atomic_load_n(&c->word, __ATOMIC_ACQUIRE)) >> 32 == seen &&
+               !__atomic_load_n(&c->finished, __ATOMIC_ACQUIRE)) {
+            if (++spins < MOSSA__CREW_SPINS) { mossa__cpu_relax(); continue; }
+            pthread_mutex_lock(&c->lock);
+            __atomic_add_fetch(&c->sleepers, 1u, __ATOMIC_SEQ_CST);
+            while (__atomic_load_n(&c->word, __ATOMIC_SEQ_CST) >> 32 == seen &&
+                   !__atomic_load_n(&c->finished, __ATOMIC_SEQ_CST))
+                pthread_cond_wait(&c->wake, &c->lock);
+            __atomic_sub_fetch(&c->sleepers, 1u, __ATOMIC_SEQ_CST);
+            pthread_mutex_unlock(&c->lock);
+            spins = 0;
+        }
+        if (__atomic_load_n(&c->finished, __ATOMIC_ACQUIRE)) return;
+        seen = w >> 32;
+        mossa__crew_take(c, seen);
+    }
+}
+
+static void mossa__crew_task(void *arg, size_t task, int worker)
+{
+    mossa__crew *c = (mossa__crew *)arg;
+    (void)worker;
+    if (task > 0) { mossa__crew_help(c); return; }
+    c->drive(c, c->drive_arg);
+    pthread_mutex_lock(&c->lock);
+    __atomic_store_n(&c->finished, 1, __ATOMIC_SEQ_CST);
+    pthread_cond_broadcast(&c->wake);
+    pthread_mutex_unlock(&c->lock);
+}
+#endif
+
+/* One helper per online CPU besides the driver at most: a helper without
+   a core of its own would only take turns with the driver. */
+static void mossa__crew_run(mossa__ctx *ctx, mossa__crew *c, void (*drive)(mossa__crew *, void *), void *arg)
+{
+    memset(c, 0, sizeof(*c));
+    c->drive = drive;
+    c->drive_arg = arg;
+#if MOSSA__HAVE_CREWS
+    if (ctx && ctx->pool) {
+        int n = MOSSA__MIN(ctx->n_threads, mossa_default_threads());
+        if (n > 1 && pthread_mutex_init(&c->lock, NULL) == 0) {
+            if (pthread_cond_init(&c->wake, NULL) == 0) {
+                c->helpers = n - 1;
+                mossa__parallel(ctx, (size_t)n, mossa__crew_task, c);
+                pthread_cond_destroy(&c->wake);
+                pthread_mutex_destroy(&c->lock);
+                return;
+            }
+            pthread_mutex_destroy(&c->lock);
+        }
+    }
+#else
+    (void)ctx;
+#endif
+    drive(c, arg);   /* helpers = 0: every phase runs in the driver */
 }
 
 #ifdef MOSSA_TEST_HOOKS
@@ -8250,84 +8352,83 @@ static void mossa__trd_task(void *arg, size_t task, int worker)
     }
 }
 
-/* The whole reduction runs as one team (see impl/internal.h): n steps
+/* The whole reduction runs as one crew (see impl/internal.h): n steps
    of a few microseconds each cannot pay a hand-off to the pool per step.
-   Per step, member 0 does the serial head (the pivot row and its
-   Householder vector), then the members split the step's row blocks
-   (block t to member t mod members) and the sums of their partial
-   products (by ranges of columns, each column summed over the blocks in
-   block order), and member 0 finishes the step. Blocks and sums do not
-   depend on the number of members, so neither does the result. */
-typedef struct mossa__trd_team_job {
-    mossa__trd_job g;            /* the current step, set by member 0 */
-    mossa__team team;
+   Per step, the driver does the serial head (the pivot row and its
+   Householder vector), then two parallel phases: the step's row blocks
+   (mossa__trd_task), and the sums of their partial products over ranges
+   of MOSSA__TRD_COLS columns (each column summed over the blocks in block
+   order), and the driver finishes the step. Blocks and sums do not depend
+   on who runs them, so neither does the result. */
+#define MOSSA__TRD_COLS 64
+typedef struct mossa__trd_crew_job {
+    mossa__trd_job g;            /* the current step */
     double *w, *e, *u, *pu, *pq;
     size_t tasks;                /* row blocks of the current step */
-    double h;                    /* the step's Householder scale (0: no vector) */
-} mossa__trd_team_job;
+    double h;                    /* the step's Householder scale */
+} mossa__trd_crew_job;
 
-static void mossa__trd_member(void *arg, size_t member, int worker)
+/* the longest rows first: they are the last blocks, and a long block
+   taken last would leave the other threads idle */
+static void mossa__trd_block(void *arg, size_t task)
 {
-    mossa__trd_team_job *J = (mossa__trd_team_job *)arg;
+    const mossa__trd_job *g = (const mossa__trd_job *)arg;
+    mossa__trd_task(arg, (g->rows + g->block - 1) / g->block - 1 - task, 0);
+}
+
+/* p = A u / h over one range of columns */
+static void mossa__trd_sum(void *arg, size_t task)
+{
+    const mossa__trd_crew_job *J = (const mossa__trd_crew_job *)arg;
+    const mossa__trd_job *g = &J->g;
+    size_t k, t, k1 = MOSSA__MIN(g->rows, (task + 1) * MOSSA__TRD_COLS);
+    for (k = task * MOSSA__TRD_COLS; k < k1; ++k) {
+        double s = 0.0;
+        for (t = k / g->block; t < J->tasks; ++t) s += g->part[t * g->n + k];
+        J->pq[k] = s / J->h;
+    }
+}
+
+static void mossa__trd_drive(mossa__crew *crew, void *arg)
+{
+    mossa__trd_crew_job *J = (mossa__trd_crew_job *)arg;
     mossa__trd_job *g = &J->g;
-    size_t n = g->n, nm = J->team.members, i, k, t;
+    size_t n = g->n, i, k;
     double *a = g->a, *w = J->w, *e = J->e, *u = J->u, *pu = J->pu, *pq = J->pq;
     int pending = 0;
-    (void)worker;
     for (i = n - 1; i >= 1 && n > 1; --i) {
-        if (member == 0) {
-            double *ri = a + i * n, scale = 0.0, h = 0.0, f, gg;
-            if (pending)
-                for (k = 0; k <= i; ++k) ri[k] -= pu[i] * pq[k] + pq[i] * pu[k];
-            w[i] = ri[i];
-            for (k = 0; k < i; ++k) scale += fabs(ri[k]);
-            g->rows = i;
-            g->pu = pending ? pu : NULL;
-            g->pq = pq;
-            J->tasks = (i + g->block - 1) / g->block;
-            J->h = 0.0;
-            if (i == 1 || scale == 0.0) {
-                e[i] = ri[i - 1];
-                g->u = NULL;   /* only the pending update, if any */
-            } else {
-                for (k = 0; k < i; ++k) { u[k] = ri[k] / scale; h += u[k] * u[k]; }
-                f = u[i - 1];
-                gg = f >= 0.0 ? -sqrt(h) : sqrt(h);
-                e[i] = scale * gg;
-                h -= f * gg;
-                u[i - 1] = f - gg;
-                g->u = u;
-                J->h = h;
-            }
-        }
-        mossa__team_sync(&J->team);
-        if (g->u || g->pu)
-            for (t = member; t < J->tasks; t += nm) mossa__trd_task(g, t, 0);
-        pending = g->u != NULL;
-        if (!pending) {
-            mossa__team_sync(&J->team);   /* the rows are updated before the next head reads them */
+        double *ri = a + i * n, scale = 0.0, h = 0.0, f, gg, kk;
+        if (pending)
+            for (k = 0; k <= i; ++k) ri[k] -= pu[i] * pq[k] + pq[i] * pu[k];
+        w[i] = ri[i];
+        for (k = 0; k < i; ++k) scale += fabs(ri[k]);
+        g->rows = i; g->pu = pending ? pu : NULL; g->pq = pq;
+        J->tasks = (i + g->block - 1) / g->block;
+        if (i == 1 || scale == 0.0) {
+            e[i] = ri[i - 1];
+            g->u = NULL;   /* only the pending update, if any */
+            if (pending) mossa__crew_phase(crew, mossa__trd_block, g, J->tasks);
+            pending = 0;
             continue;
         }
-        mossa__team_sync(&J->team);
-        {
-            /* p = A u / h, column k summed over the blocks that reach it */
-            size_t k0 = i * member / nm, k1 = i * (member + 1) / nm;
-            for (k = k0; k < k1; ++k) {
-                double s = 0.0;
-                for (t = k / g->block; t < J->tasks; ++t) s += g->part[t * n + k];
-                pq[k] = s / J->h;
-            }
-        }
-        mossa__team_sync(&J->team);
-        if (member == 0) {
-            /* q = p - (u'p / 2h) u; pending update A -= u q' + q u' */
-            double kk = 0.0;
-            for (k = 0; k < i; ++k) kk += u[k] * pq[k];
-            kk /= 2.0 * J->h;
-            for (k = 0; k < i; ++k) { pq[k] -= kk * u[k]; pu[k] = u[k]; }
-        }
+        for (k = 0; k < i; ++k) { u[k] = ri[k] / scale; h += u[k] * u[k]; }
+        f = u[i - 1];
+        gg = f >= 0.0 ? -sqrt(h) : sqrt(h);
+        e[i] = scale * gg;
+        h -= f * gg;
+        u[i - 1] = f - gg;
+        g->u = u;
+        J->h = h;
+        mossa__crew_phase(crew, mossa__trd_block, g, J->tasks);
+        mossa__crew_phase(crew, mossa__trd_sum, J, (i + MOSSA__TRD_COLS - 1) / MOSSA__TRD_COLS);
+        /* q = p - (u'p / 2h) u; pending update A -= u q' + q u' */
+        kk = 0.0;
+        for (k = 0; k < i; ++k) kk += u[k] * pq[k];
+        kk /= 2.0 * h;
+        for (k = 0; k < i; ++k) { pq[k] -= kk * u[k]; pu[k] = u[k]; }
+        pending = 1;
     }
-    if (member == 0 && n > 0) {
+    if (n > 0) {
         if (pending) a[0] -= 2.0 * pu[0] * pq[0];
         w[0] = a[0];
         e[0] = 0.0;
@@ -8343,7 +8444,8 @@ static void mossa__trd_member(void *arg, size_t member, int worker)
 static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, double *w)
 {
     size_t i, k, block = MOSSA__MAX((size_t)32, (n + 31) / 32), tasks_max = (n + block - 1) / block;
-    mossa__trd_team_job J;
+    mossa__trd_crew_job J;
+    mossa__crew crew;
     mossa_status st = MOSSA_OK;
     memset(&J, 0, sizeof(J));
     J.w = w;
@@ -8354,8 +8456,7 @@ static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, dou
     J.g.part = (double *)mossa__alloc(ctx, (tasks_max ? tasks_max : 1) * n * sizeof(double));
     if (!J.e || !J.u || !J.pu || !J.pq || !J.g.part) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     J.g.a = a; J.g.n = n; J.g.block = block;
-    J.team.members = n < MOSSA__TRD_SERIAL ? 1u : mossa__team_size(ctx, (unsigned)MOSSA__MIN(tasks_max, (size_t)64));
-    mossa__team_run(ctx, &J.team, mossa__trd_member, &J);
+    mossa__crew_run(n < MOSSA__TRD_SERIAL ? NULL : ctx, &crew, mossa__trd_drive, &J);
     if (!mossa__tql_values(n, w, J.e)) { st = MOSSA_ERR_NOT_CONVERGED; goto done; }
     /* descending (insertion sort; n log n is irrelevant next to n^3) */
     for (i = 1; i < n; ++i) {

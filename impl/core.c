@@ -258,59 +258,143 @@ static void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa__task_fn fn, 
 }
 
 #if !defined(MOSSA_NO_THREADS) && MOSSA__GNUC
-#define MOSSA__HAVE_TEAMS 1
-#include <sched.h>
+#define MOSSA__HAVE_CREWS 1
 #else
-#define MOSSA__HAVE_TEAMS 0
+#define MOSSA__HAVE_CREWS 0
 #endif
 
-static unsigned mossa__team_size(const mossa__ctx *ctx, unsigned want)
+#if MOSSA__HAVE_CREWS
+static void mossa__cpu_relax(void)
 {
-#if MOSSA__HAVE_TEAMS
-    unsigned n = ctx && ctx->pool ? (unsigned)ctx->n_threads : 1u;
-    return want < n ? (want ? want : 1u) : n;
-#else
-    (void)ctx; (void)want;
-    return 1;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
 #endif
 }
 
-/* Sense-reversing by generation: the last member to arrive resets the
-   count and bumps the generation, the others spin on it with the CPU's
-   pause hint (a serial part of a step is a few microseconds), yielding
-   the core after a while, for machines with more threads than cores. */
-static void mossa__team_sync(mossa__team *team)
+/* Takes and runs tasks of the phase numbered phase until none is left
+   or the crew has moved on. A task is claimed by a compare-and-swap of
+   the whole word, so a helper can never take a task of a phase other than
+   the one it has seen published. */
+static void mossa__crew_take(mossa__crew *c, uint64_t phase)
 {
-#if MOSSA__HAVE_TEAMS
-    unsigned gen, spins = 0;
-    if (team->members < 2) return;
-    gen = __atomic_load_n(&team->gen, __ATOMIC_ACQUIRE);
-    if (__atomic_add_fetch(&team->count, 1u, __ATOMIC_ACQ_REL) == team->members) {
-        __atomic_store_n(&team->count, 0u, __ATOMIC_RELAXED);
-        __atomic_store_n(&team->gen, gen + 1u, __ATOMIC_RELEASE);
+    uint64_t w = __atomic_load_n(&c->word, __ATOMIC_ACQUIRE);
+    for (;;) {
+        uint64_t tasks = (w >> 16) & 0xffffu, next = w & 0xffffu;
+        if ((w >> 32) != phase || next >= tasks) return;
+        if (__atomic_compare_exchange_n(&c->word, &w, w + 1u, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            c->fn(c->arg, (size_t)next);
+            __atomic_add_fetch(&c->done, 1u, __ATOMIC_RELEASE);
+            w = __atomic_load_n(&c->word, __ATOMIC_ACQUIRE);
+        }
+    }
+}
+#endif
+
+#define MOSSA__CREW_SPINS 4000u
+static void mossa__crew_phase(mossa__crew *c, mossa__phase_fn fn, void *arg, size_t tasks)
+{
+#if MOSSA__HAVE_CREWS
+    uint64_t phase;
+    unsigned spins = 0;
+    if (c->helpers > 0 && tasks > 1 && tasks <= MOSSA__CREW_MAX_TASKS) {
+        phase = (__atomic_load_n(&c->word, __ATOMIC_RELAXED) >> 32) + 1u;
+        c->fn = fn; c->arg = arg;
+        __atomic_store_n(&c->done, 0u, __ATOMIC_RELAXED);
+        /* publishes fn, arg and everything the driver wrote before */
+        __atomic_store_n(&c->word, phase << 32 | (uint64_t)tasks << 16, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&c->sleepers, __ATOMIC_SEQ_CST) != 0u) {
+            pthread_mutex_lock(&c->lock);
+            pthread_cond_broadcast(&c->wake);
+            pthread_mutex_unlock(&c->lock);
+        }
+        mossa__crew_take(c, phase);
+        /* only tasks already started are left: wait for them */
+        while (__atomic_load_n(&c->done, __ATOMIC_ACQUIRE) != (unsigned)tasks) {
+            if (++spins > MOSSA__CREW_SPINS) sched_yield();
+            else mossa__cpu_relax();
+        }
         return;
     }
-    while (__atomic_load_n(&team->gen, __ATOMIC_ACQUIRE) == gen) {
-        if (++spins > 20000u) { sched_yield(); continue; }
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#elif defined(__aarch64__)
-        __asm__ __volatile__("yield");
-#endif
-    }
 #else
-    (void)team;
+    (void)c;
 #endif
+    {
+        size_t t;
+        for (t = 0; t < tasks; ++t) fn(arg, t);
+    }
 }
 
-/* Every member is a task of one pool job. A thread that has taken a
-   member cannot finish it before all the others have been taken (the
-   first barrier waits for them), so each member runs on its own thread. */
-static void mossa__team_run(mossa__ctx *ctx, mossa__team *team, mossa__task_fn fn, void *arg)
+#if MOSSA__HAVE_CREWS
+/* A helper: spins on the word for the next phase with the CPU's pause
+   hint for a while (the driver's serial part between phases is a few
+   microseconds), then sleeps on the condition variable. The driver wakes
+   sleepers only when there are any: sleepers is raised before the
+   sleeper's last look at the word and read after the word is published
+   (both sequentially consistent), so one of the two sees the other. */
+static void mossa__crew_help(mossa__crew *c)
 {
-    team->count = team->gen = 0;
-    if (team->members < 2) { team->members = 1; fn(arg, 0, 0); return; }
-    mossa__parallel(ctx, team->members, fn, arg);
+    uint64_t seen = 0;
+    for (;;) {
+        uint64_t w;
+        unsigned spins = 0;
+        while ((w = __atomic_load_n(&c->word, __ATOMIC_ACQUIRE)) >> 32 == seen &&
+               !__atomic_load_n(&c->finished, __ATOMIC_ACQUIRE)) {
+            if (++spins < MOSSA__CREW_SPINS) { mossa__cpu_relax(); continue; }
+            pthread_mutex_lock(&c->lock);
+            __atomic_add_fetch(&c->sleepers, 1u, __ATOMIC_SEQ_CST);
+            while (__atomic_load_n(&c->word, __ATOMIC_SEQ_CST) >> 32 == seen &&
+                   !__atomic_load_n(&c->finished, __ATOMIC_SEQ_CST))
+                pthread_cond_wait(&c->wake, &c->lock);
+            __atomic_sub_fetch(&c->sleepers, 1u, __ATOMIC_SEQ_CST);
+            pthread_mutex_unlock(&c->lock);
+            spins = 0;
+        }
+        if (__atomic_load_n(&c->finished, __ATOMIC_ACQUIRE)) return;
+        seen = w >> 32;
+        mossa__crew_take(c, seen);
+    }
+}
+
+static void mossa__crew_task(void *arg, size_t task, int worker)
+{
+    mossa__crew *c = (mossa__crew *)arg;
+    (void)worker;
+    if (task > 0) { mossa__crew_help(c); return; }
+    c->drive(c, c->drive_arg);
+    pthread_mutex_lock(&c->lock);
+    __atomic_store_n(&c->finished, 1, __ATOMIC_SEQ_CST);
+    pthread_cond_broadcast(&c->wake);
+    pthread_mutex_unlock(&c->lock);
+}
+#endif
+
+/* One helper per online CPU besides the driver at most: a helper without
+   a core of its own would only take turns with the driver. */
+static void mossa__crew_run(mossa__ctx *ctx, mossa__crew *c, void (*drive)(mossa__crew *, void *), void *arg)
+{
+    memset(c, 0, sizeof(*c));
+    c->drive = drive;
+    c->drive_arg = arg;
+#if MOSSA__HAVE_CREWS
+    if (ctx && ctx->pool) {
+        int n = MOSSA__MIN(ctx->n_threads, mossa_default_threads());
+        if (n > 1 && pthread_mutex_init(&c->lock, NULL) == 0) {
+            if (pthread_cond_init(&c->wake, NULL) == 0) {
+                c->helpers = n - 1;
+                mossa__parallel(ctx, (size_t)n, mossa__crew_task, c);
+                pthread_cond_destroy(&c->wake);
+                pthread_mutex_destroy(&c->lock);
+                return;
+            }
+            pthread_mutex_destroy(&c->lock);
+        }
+    }
+#else
+    (void)ctx;
+#endif
+    drive(c, arg);   /* helpers = 0: every phase runs in the driver */
 }
 
 #ifdef MOSSA_TEST_HOOKS

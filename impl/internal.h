@@ -11,6 +11,7 @@
 #endif
 #ifndef MOSSA_NO_THREADS
 #include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 #endif
 
@@ -95,22 +96,39 @@ static MOSSA__UNUSED void mossa__ctx_end(mossa__ctx *ctx);
 typedef void (*mossa__task_fn)(void *arg, size_t task, int worker);
 static MOSSA__UNUSED void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa__task_fn fn, void *arg);
 
-/* ---- teams --------------------------------------------------------------
-   A job of many short steps (a tridiagonalisation has n of them, each a
-   few microseconds of work) cannot afford a hand-off to the pool per step:
-   waking a sleeping thread costs tens of microseconds. A team runs one
-   function on several threads at once, fn(arg, member, worker) for member
-   in [0, members), and the members meet at spin barriers between steps.
-   mossa__team_size gives the members the context can run at once (1
-   without threads or atomics); a member must not take any other lock.
-   Work split among members must still be fixed by the problem size. */
-typedef struct mossa__team {
-    unsigned members;
-    unsigned count, gen;          /* arrivals at the current barrier; barriers passed */
-} mossa__team;
-static MOSSA__UNUSED unsigned mossa__team_size(const mossa__ctx *ctx, unsigned want);
-static MOSSA__UNUSED void mossa__team_sync(mossa__team *team);
-static MOSSA__UNUSED void mossa__team_run(mossa__ctx *ctx, mossa__team *team, mossa__task_fn fn, void *arg);
+/* ---- crews --------------------------------------------------------------
+   A job of many short phases (a tridiagonalisation has two per step, n
+   steps, each a few microseconds of work) cannot afford a hand-off to the
+   pool per phase: waking a sleeping thread costs tens of microseconds. A
+   crew keeps helpers awake for the whole job: mossa__crew_run(ctx, crew,
+   drive, arg) runs drive(crew, arg) in one thread while up to
+   mossa__crew_size(ctx) - 1 others wait for work; drive calls
+   mossa__crew_phase(crew, fn, arg, tasks) for each parallel phase, which
+   runs fn(arg, task) for every task (the driver takes tasks too) and
+   returns when all are done. Tasks are claimed one at a time, so a helper
+   that lost its core (a busy machine) only does fewer of them: the driver
+   never waits for a helper that has not started a task. As with
+   mossa__parallel, task boundaries must depend on the problem alone. */
+typedef void (*mossa__phase_fn)(void *arg, size_t task);
+typedef struct mossa__crew {
+    int helpers;                  /* threads besides the driver (0: all in the driver) */
+    uint64_t word;                /* phase number << 32 | tasks << 16 | next task */
+    unsigned done;                /* tasks of the current phase finished */
+    unsigned sleepers;            /* helpers asleep on wake */
+    int finished;
+    mossa__phase_fn fn;           /* the current phase */
+    void *arg;
+    void (*drive)(struct mossa__crew *, void *);
+    void *drive_arg;
+#ifndef MOSSA_NO_THREADS
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+#endif
+} mossa__crew;
+#define MOSSA__CREW_MAX_TASKS 65535u
+static MOSSA__UNUSED void mossa__crew_run(mossa__ctx *ctx, mossa__crew *crew,
+                                          void (*drive)(mossa__crew *, void *), void *arg);
+static MOSSA__UNUSED void mossa__crew_phase(mossa__crew *crew, mossa__phase_fn fn, void *arg, size_t tasks);
 
 /* ---- dispatch table ---------------------------------------------------
    One table per SIMD level; the active one is chosen once. Modules add

@@ -579,84 +579,83 @@ static void mossa__trd_task(void *arg, size_t task, int worker)
     }
 }
 
-/* The whole reduction runs as one team (see impl/internal.h): n steps
+/* The whole reduction runs as one crew (see impl/internal.h): n steps
    of a few microseconds each cannot pay a hand-off to the pool per step.
-   Per step, member 0 does the serial head (the pivot row and its
-   Householder vector), then the members split the step's row blocks
-   (block t to member t mod members) and the sums of their partial
-   products (by ranges of columns, each column summed over the blocks in
-   block order), and member 0 finishes the step. Blocks and sums do not
-   depend on the number of members, so neither does the result. */
-typedef struct mossa__trd_team_job {
-    mossa__trd_job g;            /* the current step, set by member 0 */
-    mossa__team team;
+   Per step, the driver does the serial head (the pivot row and its
+   Householder vector), then two parallel phases: the step's row blocks
+   (mossa__trd_task), and the sums of their partial products over ranges
+   of MOSSA__TRD_COLS columns (each column summed over the blocks in block
+   order), and the driver finishes the step. Blocks and sums do not depend
+   on who runs them, so neither does the result. */
+#define MOSSA__TRD_COLS 64
+typedef struct mossa__trd_crew_job {
+    mossa__trd_job g;            /* the current step */
     double *w, *e, *u, *pu, *pq;
     size_t tasks;                /* row blocks of the current step */
-    double h;                    /* the step's Householder scale (0: no vector) */
-} mossa__trd_team_job;
+    double h;                    /* the step's Householder scale */
+} mossa__trd_crew_job;
 
-static void mossa__trd_member(void *arg, size_t member, int worker)
+/* the longest rows first: they are the last blocks, and a long block
+   taken last would leave the other threads idle */
+static void mossa__trd_block(void *arg, size_t task)
 {
-    mossa__trd_team_job *J = (mossa__trd_team_job *)arg;
+    const mossa__trd_job *g = (const mossa__trd_job *)arg;
+    mossa__trd_task(arg, (g->rows + g->block - 1) / g->block - 1 - task, 0);
+}
+
+/* p = A u / h over one range of columns */
+static void mossa__trd_sum(void *arg, size_t task)
+{
+    const mossa__trd_crew_job *J = (const mossa__trd_crew_job *)arg;
+    const mossa__trd_job *g = &J->g;
+    size_t k, t, k1 = MOSSA__MIN(g->rows, (task + 1) * MOSSA__TRD_COLS);
+    for (k = task * MOSSA__TRD_COLS; k < k1; ++k) {
+        double s = 0.0;
+        for (t = k / g->block; t < J->tasks; ++t) s += g->part[t * g->n + k];
+        J->pq[k] = s / J->h;
+    }
+}
+
+static void mossa__trd_drive(mossa__crew *crew, void *arg)
+{
+    mossa__trd_crew_job *J = (mossa__trd_crew_job *)arg;
     mossa__trd_job *g = &J->g;
-    size_t n = g->n, nm = J->team.members, i, k, t;
+    size_t n = g->n, i, k;
     double *a = g->a, *w = J->w, *e = J->e, *u = J->u, *pu = J->pu, *pq = J->pq;
     int pending = 0;
-    (void)worker;
     for (i = n - 1; i >= 1 && n > 1; --i) {
-        if (member == 0) {
-            double *ri = a + i * n, scale = 0.0, h = 0.0, f, gg;
-            if (pending)
-                for (k = 0; k <= i; ++k) ri[k] -= pu[i] * pq[k] + pq[i] * pu[k];
-            w[i] = ri[i];
-            for (k = 0; k < i; ++k) scale += fabs(ri[k]);
-            g->rows = i;
-            g->pu = pending ? pu : NULL;
-            g->pq = pq;
-            J->tasks = (i + g->block - 1) / g->block;
-            J->h = 0.0;
-            if (i == 1 || scale == 0.0) {
-                e[i] = ri[i - 1];
-                g->u = NULL;   /* only the pending update, if any */
-            } else {
-                for (k = 0; k < i; ++k) { u[k] = ri[k] / scale; h += u[k] * u[k]; }
-                f = u[i - 1];
-                gg = f >= 0.0 ? -sqrt(h) : sqrt(h);
-                e[i] = scale * gg;
-                h -= f * gg;
-                u[i - 1] = f - gg;
-                g->u = u;
-                J->h = h;
-            }
-        }
-        mossa__team_sync(&J->team);
-        if (g->u || g->pu)
-            for (t = member; t < J->tasks; t += nm) mossa__trd_task(g, t, 0);
-        pending = g->u != NULL;
-        if (!pending) {
-            mossa__team_sync(&J->team);   /* the rows are updated before the next head reads them */
+        double *ri = a + i * n, scale = 0.0, h = 0.0, f, gg, kk;
+        if (pending)
+            for (k = 0; k <= i; ++k) ri[k] -= pu[i] * pq[k] + pq[i] * pu[k];
+        w[i] = ri[i];
+        for (k = 0; k < i; ++k) scale += fabs(ri[k]);
+        g->rows = i; g->pu = pending ? pu : NULL; g->pq = pq;
+        J->tasks = (i + g->block - 1) / g->block;
+        if (i == 1 || scale == 0.0) {
+            e[i] = ri[i - 1];
+            g->u = NULL;   /* only the pending update, if any */
+            if (pending) mossa__crew_phase(crew, mossa__trd_block, g, J->tasks);
+            pending = 0;
             continue;
         }
-        mossa__team_sync(&J->team);
-        {
-            /* p = A u / h, column k summed over the blocks that reach it */
-            size_t k0 = i * member / nm, k1 = i * (member + 1) / nm;
-            for (k = k0; k < k1; ++k) {
-                double s = 0.0;
-                for (t = k / g->block; t < J->tasks; ++t) s += g->part[t * n + k];
-                pq[k] = s / J->h;
-            }
-        }
-        mossa__team_sync(&J->team);
-        if (member == 0) {
-            /* q = p - (u'p / 2h) u; pending update A -= u q' + q u' */
-            double kk = 0.0;
-            for (k = 0; k < i; ++k) kk += u[k] * pq[k];
-            kk /= 2.0 * J->h;
-            for (k = 0; k < i; ++k) { pq[k] -= kk * u[k]; pu[k] = u[k]; }
-        }
+        for (k = 0; k < i; ++k) { u[k] = ri[k] / scale; h += u[k] * u[k]; }
+        f = u[i - 1];
+        gg = f >= 0.0 ? -sqrt(h) : sqrt(h);
+        e[i] = scale * gg;
+        h -= f * gg;
+        u[i - 1] = f - gg;
+        g->u = u;
+        J->h = h;
+        mossa__crew_phase(crew, mossa__trd_block, g, J->tasks);
+        mossa__crew_phase(crew, mossa__trd_sum, J, (i + MOSSA__TRD_COLS - 1) / MOSSA__TRD_COLS);
+        /* q = p - (u'p / 2h) u; pending update A -= u q' + q u' */
+        kk = 0.0;
+        for (k = 0; k < i; ++k) kk += u[k] * pq[k];
+        kk /= 2.0 * h;
+        for (k = 0; k < i; ++k) { pq[k] -= kk * u[k]; pu[k] = u[k]; }
+        pending = 1;
     }
-    if (member == 0 && n > 0) {
+    if (n > 0) {
         if (pending) a[0] -= 2.0 * pu[0] * pq[0];
         w[0] = a[0];
         e[0] = 0.0;
@@ -672,7 +671,8 @@ static void mossa__trd_member(void *arg, size_t member, int worker)
 static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, double *w)
 {
     size_t i, k, block = MOSSA__MAX((size_t)32, (n + 31) / 32), tasks_max = (n + block - 1) / block;
-    mossa__trd_team_job J;
+    mossa__trd_crew_job J;
+    mossa__crew crew;
     mossa_status st = MOSSA_OK;
     memset(&J, 0, sizeof(J));
     J.w = w;
@@ -683,8 +683,7 @@ static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, dou
     J.g.part = (double *)mossa__alloc(ctx, (tasks_max ? tasks_max : 1) * n * sizeof(double));
     if (!J.e || !J.u || !J.pu || !J.pq || !J.g.part) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     J.g.a = a; J.g.n = n; J.g.block = block;
-    J.team.members = n < MOSSA__TRD_SERIAL ? 1u : mossa__team_size(ctx, (unsigned)MOSSA__MIN(tasks_max, (size_t)64));
-    mossa__team_run(ctx, &J.team, mossa__trd_member, &J);
+    mossa__crew_run(n < MOSSA__TRD_SERIAL ? NULL : ctx, &crew, mossa__trd_drive, &J);
     if (!mossa__tql_values(n, w, J.e)) { st = MOSSA_ERR_NOT_CONVERGED; goto done; }
     /* descending (insertion sort; n log n is irrelevant next to n^3) */
     for (i = 1; i < n; ++i) {

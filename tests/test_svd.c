@@ -368,7 +368,7 @@ START_TEST(gemm_k_split_is_exact_and_thread_independent)
 END_TEST
 
 /* The values-only eigensolver behind the variance rank, on a planted
-   spectrum large enough that it runs as a team of threads (n > 256): planted
+   spectrum large enough that it runs as a crew of threads (n > 256): planted
    eigenvalues to ~1e-12 relative to the largest at every SIMD level,
    bit-identical for 1 and 2 threads, and unchanged in relative terms when
    the matrix is scaled by 2^-600 or 2^600 (the root-free QL squares the
@@ -405,8 +405,8 @@ START_TEST(eigvals_values_only_matches_planted_spectrum)
             ck_assert_int_eq(mossa_test_eigvals(1, as, n, w1), MOSSA_OK);
             ck_assert_int_eq(mossa_test_eigvals(2, as, n, w2), MOSSA_OK);
             ck_assert_msg(memcmp(w1, w2, n * sizeof(double)) == 0, "level %d scale %d: 1 vs 2 threads", (int)lvl, sc);
-            /* more threads than this machine's cores: the team's members
-               then take turns at its barriers; still the same bits */
+            /* 3 threads (the crew takes at most one per core: 2 on a
+               2-core machine); the same bits */
             ck_assert_int_eq(mossa_test_eigvals(3, as, n, w2), MOSSA_OK);
             ck_assert_msg(memcmp(w1, w2, n * sizeof(double)) == 0, "level %d scale %d: 1 vs 3 threads", (int)lvl, sc);
             for (i = 0; i < n; ++i)
