@@ -453,4 +453,60 @@ MOSSA_DEF mossa_status mossa_test_parallel_sum(const double *x, size_t n, int n_
     mossa__ctx_end(&ctx);
     return a.bad_worker ? MOSSA_ERR_INTERNAL : MOSSA_OK;
 }
+
+/* ---- test hooks: a crew through a chain of phases ----------------------
+   phases phases; phase p has (p * 37) % 101 tasks (0 and 1 among them);
+   task t of phase p counts its runs and stores v[t] = carry * 3 + t + p,
+   where carry is what the driver made of the previous phase (the sum of
+   its v, mod 2^32): a task that missed the driver's last write, ran twice
+   or not at all changes *out. Returns MOSSA_ERR_INTERNAL when a task ran
+   other than once. */
+typedef struct mossa__test_crew {
+    size_t phases, p;
+    uint64_t carry, v[101];
+    unsigned runs[101];
+    int bad;
+} mossa__test_crew;
+
+static void mossa__test_crew_task(void *raw, size_t task)
+{
+    mossa__test_crew *a = (mossa__test_crew *)raw;
+    a->runs[task]++;
+    a->v[task] = a->carry * 3u + task + a->p;
+}
+
+static void mossa__test_crew_drive(mossa__crew *crew, void *raw)
+{
+    mossa__test_crew *a = (mossa__test_crew *)raw;
+    size_t t, tasks;
+    for (a->p = 0; a->p < a->phases; ++a->p) {
+        uint64_t s = 0;
+        tasks = (a->p * 37u) % 101u;
+        memset(a->runs, 0, sizeof(a->runs));
+        mossa__crew_phase(crew, mossa__test_crew_task, a, tasks);
+        for (t = 0; t < tasks; ++t) {
+            if (a->runs[t] != 1u) a->bad = 1;
+            s += a->v[t];
+        }
+        a->carry = s & 0xffffffffu;
+    }
+}
+
+MOSSA_DEF mossa_status mossa_test_crew(int n_threads, size_t phases, uint64_t *out);
+MOSSA_DEF mossa_status mossa_test_crew(int n_threads, size_t phases, uint64_t *out)
+{
+    mossa__ctx ctx;
+    mossa__crew crew;
+    mossa__test_crew a;
+    mossa_status st;
+    if (!out) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    memset(&a, 0, sizeof(a));
+    a.phases = phases;
+    mossa__crew_run(&ctx, &crew, mossa__test_crew_drive, &a);
+    mossa__ctx_end(&ctx);
+    *out = a.carry;
+    return a.bad ? MOSSA_ERR_INTERNAL : MOSSA_OK;
+}
 #endif

@@ -9,6 +9,7 @@
 
 mossa_status mossa_test_parallel_sum(const double *x, size_t n, int n_threads,
                                      const mossa_allocator *allocator, double *out);
+mossa_status mossa_test_crew(int n_threads, size_t phases, uint64_t *out);
 #define BLOCK 64 /* MOSSA_TEST_SUM_BLOCK in impl/core.c */
 
 /* the documented order: each block of 64 left to right, then the block
@@ -195,6 +196,31 @@ START_TEST(zero_threads_means_all_online_cpus_and_gives_the_same_bits)
 }
 END_TEST
 
+/* A crew (impl/core.c: a driver publishing phases, helpers claiming their
+   tasks) through 3000 chained phases of 0 to 100 tasks: every task runs
+   once per phase and sees the driver's writes from before the phase, for
+   every thread count, including more threads than cores; the chain's end
+   value is the test's own serial computation of it. */
+START_TEST(a_crew_runs_every_task_of_every_phase_once_for_any_thread_count)
+{
+    const size_t phases = 3000;
+    int threads[] = {1, 2, 3, 8}, ti;
+    uint64_t carry = 0, got;
+    size_t p, t;
+    for (p = 0; p < phases; ++p) {
+        uint64_t sum = 0;
+        size_t tasks = (p * 37u) % 101u;
+        for (t = 0; t < tasks; ++t) sum += carry * 3u + t + p;
+        carry = sum & 0xffffffffu;
+    }
+    for (ti = 0; ti < 4; ++ti) {
+        ck_assert_int_eq(mossa_test_crew(threads[ti], phases, &got), MOSSA_OK);
+        ck_assert_msg(got == carry, "%d threads: %llu vs %llu", threads[ti], (unsigned long long)got,
+                      (unsigned long long)carry);
+    }
+}
+END_TEST
+
 Suite *suite_pool(void)
 {
     Suite *s = suite_create("pool");
@@ -205,6 +231,7 @@ Suite *suite_pool(void)
     tcase_add_test(tc, concurrent_calls_from_several_threads_each_get_their_own_pool);
     tcase_add_test(tc, allocation_failures_anywhere_give_out_of_memory_and_free_everything);
     tcase_add_test(tc, zero_threads_means_all_online_cpus_and_gives_the_same_bits);
+    tcase_add_test(tc, a_crew_runs_every_task_of_every_phase_once_for_any_thread_count);
     tcase_set_timeout(tc, 240);
     suite_add_tcase(s, tc);
     return s;
