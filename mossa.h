@@ -1274,8 +1274,9 @@ static MOSSA__UNUSED void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa
    steps, each a few microseconds of work) cannot afford a hand-off to the
    pool per phase: waking a sleeping thread costs tens of microseconds. A
    crew keeps helpers awake for the whole job: mossa__crew_run(ctx, crew,
-   drive, arg) runs drive(crew, arg) in one thread while up to
-   mossa__crew_size(ctx) - 1 others wait for work; drive calls
+   drive, arg) runs drive(crew, arg) in one thread while the context's
+   other threads (one per online CPU at most; none without threads or
+   GNU C atomics, or when ctx is NULL) wait for work; drive calls
    mossa__crew_phase(crew, fn, arg, tasks) for each parallel phase, which
    runs fn(arg, task) for every task (the driver takes tasks too) and
    returns when all are done. Tasks are claimed one at a time, so a helper
