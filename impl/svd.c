@@ -559,14 +559,13 @@ typedef struct mossa__trd_job {
     double *part;            /* tasks x n */
 } mossa__trd_job;
 
-static void mossa__trd_task(void *arg, size_t task, int worker)
+/* one block of rows of a step */
+static void mossa__trd_rows(const mossa__trd_job *g, size_t task)
 {
-    const mossa__trd_job *g = (const mossa__trd_job *)arg;
     size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
     double *p = g->part + task * g->n;
     double (*rowop)(size_t, double *, const double *, const double *, double, double,
                     const double *, double, double *) = mossa__k()->svd_rowop;
-    (void)worker;
     if (g->u)
         for (k = 0; k < j1; ++k) p[k] = 0.0;
     for (j = j0; j < j1; ++j) {
@@ -583,7 +582,7 @@ static void mossa__trd_task(void *arg, size_t task, int worker)
    of a few microseconds each cannot pay a hand-off to the pool per step.
    Per step, the driver does the serial head (the pivot row and its
    Householder vector), then two parallel phases: the step's row blocks
-   (mossa__trd_task), and the sums of their partial products over ranges
+   (mossa__trd_rows), and the sums of their partial products over ranges
    of MOSSA__TRD_COLS columns (each column summed over the blocks in block
    order), and the driver finishes the step. Blocks and sums do not depend
    on who runs them, so neither does the result. */
@@ -599,8 +598,8 @@ typedef struct mossa__trd_crew_job {
    taken last would leave the other threads idle */
 static void mossa__trd_block(void *arg, size_t task)
 {
-    const mossa__trd_job *g = (const mossa__trd_job *)arg;
-    mossa__trd_task(arg, (g->rows + g->block - 1) / g->block - 1 - task, 0);
+    const mossa__trd_crew_job *J = (const mossa__trd_crew_job *)arg;
+    mossa__trd_rows(&J->g, J->tasks - 1 - task);
 }
 
 /* p = A u / h over one range of columns */
@@ -634,7 +633,7 @@ static void mossa__trd_drive(mossa__crew *crew, void *arg)
         if (i == 1 || scale == 0.0) {
             e[i] = ri[i - 1];
             g->u = NULL;   /* only the pending update, if any */
-            if (pending) mossa__crew_phase(crew, mossa__trd_block, g, J->tasks);
+            if (pending) mossa__crew_phase(crew, mossa__trd_block, J, J->tasks);
             pending = 0;
             continue;
         }
@@ -646,7 +645,7 @@ static void mossa__trd_drive(mossa__crew *crew, void *arg)
         u[i - 1] = f - gg;
         g->u = u;
         J->h = h;
-        mossa__crew_phase(crew, mossa__trd_block, g, J->tasks);
+        mossa__crew_phase(crew, mossa__trd_block, J, J->tasks);
         mossa__crew_phase(crew, mossa__trd_sum, J, (i + MOSSA__TRD_COLS - 1) / MOSSA__TRD_COLS);
         /* q = p - (u'p / 2h) u; pending update A -= u q' + q u' */
         kk = 0.0;
