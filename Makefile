@@ -72,21 +72,24 @@ test-unit: $(B)/test_mossa $(B)/mossa
 
 # Every supported way of compiling the header: C99/C11 under gcc and clang,
 # C++11 under g++ and clang++, static, no threads, no stdio, two TUs.
-COMPILE_VARIANTS := gcc:-std=c99 gcc:-std=c11 clang:-std=c99 clang:-std=c11
-test-compile: mossa.h
-	@mkdir -p $(B)/compile
-	@set -e; for v in $(COMPILE_VARIANTS); do cc=$${v%%:*}; std=$${v#*:}; \
-	  echo "  $$cc $$std"; \
-	  $$cc $$std $(OPT) $(WARN) -I. -o $(B)/compile/two_tu tests/compile/tu_impl.c tests/compile/tu_user.c $(LIBS); \
-	  $(B)/compile/two_tu; \
-	  $$cc $$std $(OPT) $(WARN) -I. -DMOSSA_STATIC -o $(B)/compile/static tests/compile/tu_impl.c $(LIBS) -DMOSSA_COMPILE_MAIN; \
-	  $$cc $$std $(OPT) $(WARN) -I. -DMOSSA_NO_THREADS -DMOSSA_NO_STDIO -DMOSSA_NO_HUGEPAGES -o $(B)/compile/bare tests/compile/tu_impl.c -lm -DMOSSA_COMPILE_MAIN; \
-	  $(B)/compile/bare; \
-	done
-	@set -e; for cxx in g++ clang++; do echo "  $$cxx -std=c++11"; \
-	  $$cxx -std=c++11 $(OPT) $(filter-out -Wstrict-prototypes,$(WARN)) -I. -x c++ -o $(B)/compile/cxx tests/compile/tu_impl.c -x c++ tests/compile/tu_user.c $(LIBS); \
-	  $(B)/compile/cxx; done
+COMPILE_C   := gcc_c99 gcc_c11 clang_c99 clang_c11
+COMPILE_CXX := g++ clang++
+test-compile: $(addprefix test-compile-,$(COMPILE_C) $(COMPILE_CXX))
 	@echo "test-compile: all variants built and ran"
+# one target per compiler and standard (test-compile-gcc_c99, ...), so that
+# `make test` builds them side by side; each has its own directory
+$(addprefix test-compile-,$(COMPILE_C)): test-compile-%: mossa.h
+	@set -e; cc=$(word 1,$(subst _, ,$*)); std=-std=$(word 2,$(subst _, ,$*)); o=$(B)/compile/$*; \
+	  mkdir -p $$o; echo "  $$cc $$std"; \
+	  $$cc $$std $(OPT) $(WARN) -I. -o $$o/two_tu tests/compile/tu_impl.c tests/compile/tu_user.c $(LIBS); \
+	  $$o/two_tu; \
+	  $$cc $$std $(OPT) $(WARN) -I. -DMOSSA_STATIC -o $$o/static tests/compile/tu_impl.c $(LIBS) -DMOSSA_COMPILE_MAIN; \
+	  $$cc $$std $(OPT) $(WARN) -I. -DMOSSA_NO_THREADS -DMOSSA_NO_STDIO -DMOSSA_NO_HUGEPAGES -o $$o/bare tests/compile/tu_impl.c -lm -DMOSSA_COMPILE_MAIN; \
+	  $$o/bare
+$(addprefix test-compile-,$(COMPILE_CXX)): test-compile-%: mossa.h
+	@set -e; o=$(B)/compile/$*; mkdir -p $$o; echo "  $* -std=c++11"; \
+	  $* -std=c++11 $(OPT) $(filter-out -Wstrict-prototypes,$(WARN)) -I. -x c++ -o $$o/cxx tests/compile/tu_impl.c -x c++ tests/compile/tu_user.c $(LIBS); \
+	  $$o/cxx
 
 # NEON: the suite and the CLI cross-compiled for aarch64, run under qemu.
 AARCH64_CC := aarch64-linux-gnu-gcc
@@ -98,16 +101,34 @@ $(B)/aarch64/test_mossa: mossa.h $(TEST_SRC) $(TEST_HDR)
 $(B)/aarch64/mossa: mossa.h $(CLI_SRC) $(CLI_HDR)
 	@mkdir -p $(B)/aarch64
 	$(AARCH64_CC) $(CFLAGS_M) -static -o $@ $(CLI_SRC) $(LIBS)
-test-neon: $(B)/aarch64/test_mossa $(B)/aarch64/mossa
+# One target per Check suite (test-neon-svd, ...), the slowest first, so
+# that `make test` spreads the emulated run over the cores. The suite list
+# is read from the tests, so a new suite cannot be left out.
+SUITES      := $(shell sed -n 's/.*suite_create("\([a-z_]*\)").*/\1/p' $(TEST_SRC))
+SLOW_SUITES := svd cka tsne analysis alloc kernels
+SUITES      := $(filter $(SUITES),$(SLOW_SUITES)) $(filter-out $(SLOW_SUITES),$(SUITES))
+test-neon: $(addprefix test-neon-,$(SUITES))
+	@echo "test-neon: every suite passed under qemu-aarch64"
+test-neon-info: $(B)/aarch64/mossa
 	$(QEMU) $(B)/aarch64/mossa info --json
-	MOSSA_CLI="$(QEMU) $(B)/aarch64/mossa" MOSSA_TEST_EMULATED=1 CK_DEFAULT_TIMEOUT=600 $(QEMU) $(B)/aarch64/test_mossa
+$(addprefix test-neon-,$(SUITES)): test-neon-%: $(B)/aarch64/test_mossa $(B)/aarch64/mossa test-neon-info
+	MOSSA_CLI="$(QEMU) $(B)/aarch64/mossa" MOSSA_TEST_EMULATED=1 CK_DEFAULT_TIMEOUT=600 CK_RUN_SUITE=$* \
+	  $(QEMU) $(B)/aarch64/test_mossa
+.PHONY: test-neon-info $(addprefix test-neon-,$(SUITES)) $(addprefix test-compile-,$(COMPILE_C) $(COMPILE_CXX))
 
 # Cross-checks of the CLI against numpy on generated .npy files.
 test-cross: $(B)/mossa
 	@set -e; for s in tests/cross_*.py; do [ -e "$$s" ] || continue; echo "  $$s"; \
 	  $(PYTHON) $$s $(B)/mossa; done
 
-test: deps check-amalgamation test-compile test-unit test-cross test-install test-neon
+# `make test` installs what is missing, then runs the parts side by side
+# (TEST_JOBS, default one per CPU; each part's output is printed whole
+# when it ends). The slowest parts come first.
+TEST_JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
+TEST_PARTS := check-amalgamation test-neon test-compile test-unit test-cross test-install
+test: deps
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target $(TEST_PARTS)
+	@echo "make test: all passed"
 	@echo "make test: all passed"
 
 # ---- benchmarks ---------------------------------------------------------------
@@ -166,8 +187,11 @@ $(B)/sanitize/test_mossa: mossa.h $(TEST_SRC) $(TEST_HDR)
 # Sanitized code runs 2-5x slower, so the suites' heavy sweeps take their
 # scaled-down sizes (MOSSA_TEST_EMULATED, as under qemu): every test and code
 # path still runs, with fewer points.
-sanitize: $(B)/sanitize/mossa $(B)/sanitize/test_mossa
-	$(SAN_ENV) MOSSA_TEST_EMULATED=1 MOSSA_CLI=$(B)/sanitize/mossa $(B)/sanitize/test_mossa
+# One target per suite (sanitize-svd, ...), as for test-neon.
+sanitize: $(addprefix sanitize-,$(SUITES))
+	@echo "sanitize: every suite passed under ASan and UBSan"
+$(addprefix sanitize-,$(SUITES)): sanitize-%: $(B)/sanitize/mossa $(B)/sanitize/test_mossa
+	$(SAN_ENV) MOSSA_TEST_EMULATED=1 MOSSA_CLI=$(B)/sanitize/mossa CK_RUN_SUITE=$* $(B)/sanitize/test_mossa
 
 # `make fuzz`: libFuzzer targets (clang + libclang-rt-14-dev) in build/fuzz/.
 # `make fuzz-run` runs each for FUZZ_SECONDS on its seed corpus (CI);
@@ -225,8 +249,8 @@ memcheck: $(B)/test_mossa
 	CK_FORK=no CK_RUN_SUITE=alloc CK_DEFAULT_TIMEOUT=0 valgrind --quiet --leak-check=full \
 	  --errors-for-leak-kinds=definite,indirect --error-exitcode=99 $(B)/test_mossa
 
-.PHONY: sanitize fuzz fuzz-run tsan mpi test-mpi memcheck
-test: sanitize fuzz-run tsan test-mpi
+.PHONY: sanitize fuzz fuzz-run tsan mpi test-mpi memcheck $(addprefix sanitize-,$(SUITES))
+TEST_PARTS += sanitize fuzz-run tsan test-mpi
 # ---- install check ------------------------------------------------------------
 # The .pc file bakes in PREFIX, so it is rebuilt on every install: a stale
 # one from an earlier PREFIX would point pkg-config at the wrong directory.
