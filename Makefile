@@ -129,7 +129,6 @@ TEST_PARTS := check-amalgamation test-neon test-compile test-unit test-cross tes
 test: deps
 	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target $(TEST_PARTS)
 	@echo "make test: all passed"
-	@echo "make test: all passed"
 
 # ---- benchmarks ---------------------------------------------------------------
 BENCH_LIBS := -lbenchmark -lsleef $(LIBS)

@@ -19,10 +19,11 @@ row permutation, S random signs): exact singular values in O(nd log) time.
 A Gaussian sketch is rotation-invariant, so the structure of the singular
 vectors does not change the randomized methods' behaviour.
 Each peer runs twice, in a child process: once in the machine's environment
-(this machine sets OPENBLAS_CORETYPE=Haswell and OPENBLAS_L2_SIZE=512, the
-configuration the peer figures of ANCHORS.md were measured in, and the one
-the targets are judged against), once with both variables removed (OpenBLAS
-picks its native kernels, faster here). Both ratios are printed.
+(the one the targets are judged against; the AMD machines of earlier runs set
+OPENBLAS_CORETYPE=Haswell and OPENBLAS_L2_SIZE=512 there, the configuration
+the peer figures of ANCHORS.md were measured in), once with both variables
+removed (OpenBLAS picks its native kernels). Both ratios are printed; on a
+machine that sets neither variable the two runs are the same configuration.
 Timings exclude loading the .npy file; best of REPEAT runs. Randomized
 errors are means over SEEDS seeds (sketch seeds 0..SEEDS-1 for both tools;
 the native-kernel peer run uses seed 0 only: its sketch is the same).
