@@ -8,7 +8,7 @@
    planted, slowly decaying spectrum s_i = i^-0.5, against
    sklearn.utils.extmath.randomized_svd with its defaults. Both errors are
    measured against the planted spectrum (exact up to float32 rounding).
-   mossa runs three ways: its defaults (subspace iteration, the same
+   mossa runs four ways: its defaults (subspace iteration, the same
    number of passes over X as sklearn), block Krylov with its default
    block, and block Krylov with thinner blocks (80, depth 4: 10 passes
    over X; 48, depth 6: 14 passes), the fastest settings found on an AMD
