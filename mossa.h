@@ -1279,14 +1279,16 @@ static MOSSA__UNUSED void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa
    GNU C atomics, or when ctx is NULL) wait for work; drive calls
    mossa__crew_phase(crew, fn, arg, tasks) for each parallel phase, which
    runs fn(arg, task) for every task (the driver takes tasks too) and
-   returns when all are done. Tasks are claimed one at a time, so a helper
+   returns when all are done. Tasks are claimed one at a time (the driver
+   from the first task on, helpers from the last back), so a helper
    that lost its core (a busy machine) only does fewer of them: the driver
    never waits for a helper that has not started a task. As with
    mossa__parallel, task boundaries must depend on the problem alone. */
 typedef void (*mossa__phase_fn)(void *arg, size_t task);
 typedef struct mossa__crew {
     int helpers;                  /* threads besides the driver (0: all in the driver) */
-    uint64_t word;                /* phase number << 32 | tasks << 16 | next task */
+    uint64_t word;                /* phase << 36 | tasks << 24 | taken from the front << 12
+                                     | taken from the back */
     unsigned done;                /* tasks of the current phase finished */
     unsigned sleepers;            /* helpers asleep on wake */
     int finished;
@@ -1299,7 +1301,8 @@ typedef struct mossa__crew {
     pthread_cond_t wake;
 #endif
 } mossa__crew;
-#define MOSSA__CREW_MAX_TASKS 65535u
+#define MOSSA__CREW_MAX_TASKS 4095u   /* more run in the driver alone */
+#define MOSSA__CREW_PHASE_SHIFT 36
 static MOSSA__UNUSED void mossa__crew_run(mossa__ctx *ctx, mossa__crew *crew,
                                           void (*drive)(mossa__crew *, void *), void *arg);
 static MOSSA__UNUSED void mossa__crew_phase(mossa__crew *crew, mossa__phase_fn fn, void *arg, size_t tasks);
@@ -1726,17 +1729,22 @@ static void mossa__cpu_relax(void)
 }
 
 /* Takes and runs tasks of the phase numbered phase until none is left
-   or the crew has moved on. A task is claimed by a compare-and-swap of
-   the whole word, so a helper can never take a task of a phase other than
-   the one it has seen published. */
-static void mossa__crew_take(mossa__crew *c, uint64_t phase)
+   or the crew has moved on: the driver from the front of the task list
+   (back = 0), helpers from its back. A task is claimed by a
+   compare-and-swap of the whole word, so a helper can never take a task
+   of a phase other than the one it has seen published. Taking from two
+   ends keeps each thread on nearly the same tasks from one phase to the
+   next (the driver on the first, a helper on the last): phases that
+   sweep the same rows every step find them in that core's cache. */
+static void mossa__crew_take(mossa__crew *c, uint64_t phase, int back)
 {
     uint64_t w = __atomic_load_n(&c->word, __ATOMIC_ACQUIRE);
     for (;;) {
-        uint64_t tasks = (w >> 16) & 0xffffu, next = w & 0xffffu;
-        if ((w >> 32) != phase || next >= tasks) return;
-        if (__atomic_compare_exchange_n(&c->word, &w, w + 1u, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-            c->fn(c->arg, (size_t)next);
+        uint64_t tasks = (w >> 24) & 0xfffu, f = (w >> 12) & 0xfffu, b = w & 0xfffu;
+        if ((w >> MOSSA__CREW_PHASE_SHIFT) != phase || f + b >= tasks) return;
+        if (__atomic_compare_exchange_n(&c->word, &w, back ? w + 1u : w + (1u << 12), 0, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE)) {
+            c->fn(c->arg, (size_t)(back ? tasks - 1 - b : f));
             __atomic_add_fetch(&c->done, 1u, __ATOMIC_RELEASE);
             w = __atomic_load_n(&c->word, __ATOMIC_ACQUIRE);
         }
@@ -1751,17 +1759,18 @@ static void mossa__crew_phase(mossa__crew *c, mossa__phase_fn fn, void *arg, siz
     uint64_t phase;
     unsigned spins = 0;
     if (c->helpers > 0 && tasks > 1 && tasks <= MOSSA__CREW_MAX_TASKS) {
-        phase = (__atomic_load_n(&c->word, __ATOMIC_RELAXED) >> 32) + 1u;
+        phase = ((__atomic_load_n(&c->word, __ATOMIC_RELAXED) >> MOSSA__CREW_PHASE_SHIFT) + 1u) &
+                ((UINT64_C(1) << (64 - MOSSA__CREW_PHASE_SHIFT)) - 1u);   /* wraps */
         c->fn = fn; c->arg = arg;
         __atomic_store_n(&c->done, 0u, __ATOMIC_RELAXED);
         /* publishes fn, arg and everything the driver wrote before */
-        __atomic_store_n(&c->word, phase << 32 | (uint64_t)tasks << 16, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&c->word, phase << MOSSA__CREW_PHASE_SHIFT | (uint64_t)tasks << 24, __ATOMIC_SEQ_CST);
         if (__atomic_load_n(&c->sleepers, __ATOMIC_SEQ_CST) != 0u) {
             pthread_mutex_lock(&c->lock);
             pthread_cond_broadcast(&c->wake);
             pthread_mutex_unlock(&c->lock);
         }
-        mossa__crew_take(c, phase);
+        mossa__crew_take(c, phase, 0);
         /* only tasks already started are left: wait for them */
         while (__atomic_load_n(&c->done, __ATOMIC_ACQUIRE) != (unsigned)tasks) {
             if (++spins > MOSSA__CREW_SPINS) sched_yield();
@@ -1791,12 +1800,12 @@ static void mossa__crew_help(mossa__crew *c)
     for (;;) {
         uint64_t w;
         unsigned spins = 0;
-        while ((w = __atomic_load_n(&c->word, __ATOMIC_ACQUIRE)) >> 32 == seen &&
+        while ((w = __atomic_load_n(&c->word, __ATOMIC_ACQUIRE)) >> MOSSA__CREW_PHASE_SHIFT == seen &&
                !__atomic_load_n(&c->finished, __ATOMIC_ACQUIRE)) {
             if (++spins < MOSSA__CREW_SPINS) { mossa__cpu_relax(); continue; }
             pthread_mutex_lock(&c->lock);
             __atomic_add_fetch(&c->sleepers, 1u, __ATOMIC_SEQ_CST);
-            while (__atomic_load_n(&c->word, __ATOMIC_SEQ_CST) >> 32 == seen &&
+            while (__atomic_load_n(&c->word, __ATOMIC_SEQ_CST) >> MOSSA__CREW_PHASE_SHIFT == seen &&
                    !__atomic_load_n(&c->finished, __ATOMIC_SEQ_CST))
                 pthread_cond_wait(&c->wake, &c->lock);
             __atomic_sub_fetch(&c->sleepers, 1u, __ATOMIC_SEQ_CST);
@@ -1804,8 +1813,8 @@ static void mossa__crew_help(mossa__crew *c)
             spins = 0;
         }
         if (__atomic_load_n(&c->finished, __ATOMIC_ACQUIRE)) return;
-        seen = w >> 32;
-        mossa__crew_take(c, seen);
+        seen = w >> MOSSA__CREW_PHASE_SHIFT;
+        mossa__crew_take(c, seen, 1);
     }
 }
 
@@ -8358,15 +8367,19 @@ static int mossa__tql_values(size_t n, double *d, double *e)
         c = 1.0; s = 0.0;
         gamma = d[m] - sigma;
         p = gamma * gamma;
+        /* p' = gamma^2 / c = gamma^2 r / p: both divisions wait only for
+           r, so the loop's chain of dependent operations holds one */
         for (i = m; i-- > l;) {
-            double bb = e[i], oldc = c, oldgam = gamma, alpha = d[i];
+            double bb = e[i], oldc = c, oldgam = gamma, alpha = d[i], ir, rp;
             r = p + bb;
+            ir = 1.0 / r;
+            rp = p != 0.0 ? r / p : 0.0;
             if (i + 1 != m) e[i + 1] = s * r;
-            c = p / r;
-            s = bb / r;
+            c = p * ir;
+            s = bb * ir;
             gamma = c * (alpha - sigma) - s * oldgam;
             d[i + 1] = oldgam + (alpha - gamma);
-            p = c != 0.0 ? (gamma * gamma) / c : oldc * bb;
+            p = c != 0.0 ? (gamma * gamma) * rp : oldc * bb;
         }
         e[l] = s * p;
         d[l] = sigma + gamma;
@@ -8432,17 +8445,25 @@ static void mossa__trd_block(void *arg, size_t task)
     mossa__trd_rows(&J->g, J->tasks - 1 - task);
 }
 
-/* p = A u / h over one range of columns */
+/* p = A u / h over one range of columns. Column k sums the partial
+   products of blocks k / block, ..., tasks - 1 in that order; the loops
+   run over the blocks outside and the columns inside, so that the adds
+   of neighbouring columns are independent (and vectorise) while each
+   column's order stays the same. */
 static void mossa__trd_sum(void *arg, size_t task)
 {
     const mossa__trd_crew_job *J = (const mossa__trd_crew_job *)arg;
     const mossa__trd_job *g = &J->g;
-    size_t k, t, k1 = MOSSA__MIN(g->rows, (task + 1) * MOSSA__TRD_COLS);
-    for (k = task * MOSSA__TRD_COLS; k < k1; ++k) {
-        double s = 0.0;
-        for (t = k / g->block; t < J->tasks; ++t) s += g->part[t * g->n + k];
-        J->pq[k] = s / J->h;
+    size_t k, t, k0 = task * MOSSA__TRD_COLS, k1 = MOSSA__MIN(g->rows, k0 + MOSSA__TRD_COLS);
+    double s[MOSSA__TRD_COLS];
+    for (k = k0; k < k1; ++k) s[k - k0] = 0.0;
+    for (t = k0 / g->block; t < J->tasks; ++t) {
+        /* the columns this block has partial products for: k / block <= t */
+        size_t kend = MOSSA__MIN(k1, (t + 1) * g->block);
+        const double *pt = g->part + t * g->n;
+        for (k = k0; k < kend; ++k) s[k - k0] += pt[k];
     }
+    for (k = k0; k < k1; ++k) J->pq[k] = s[k - k0] / J->h;
 }
 
 static void mossa__trd_drive(mossa__crew *crew, void *arg)

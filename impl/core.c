@@ -274,17 +274,22 @@ static void mossa__cpu_relax(void)
 }
 
 /* Takes and runs tasks of the phase numbered phase until none is left
-   or the crew has moved on. A task is claimed by a compare-and-swap of
-   the whole word, so a helper can never take a task of a phase other than
-   the one it has seen published. */
-static void mossa__crew_take(mossa__crew *c, uint64_t phase)
+   or the crew has moved on: the driver from the front of the task list
+   (back = 0), helpers from its back. A task is claimed by a
+   compare-and-swap of the whole word, so a helper can never take a task
+   of a phase other than the one it has seen published. Taking from two
+   ends keeps each thread on nearly the same tasks from one phase to the
+   next (the driver on the first, a helper on the last): phases that
+   sweep the same rows every step find them in that core's cache. */
+static void mossa__crew_take(mossa__crew *c, uint64_t phase, int back)
 {
     uint64_t w = __atomic_load_n(&c->word, __ATOMIC_ACQUIRE);
     for (;;) {
-        uint64_t tasks = (w >> 16) & 0xffffu, next = w & 0xffffu;
-        if ((w >> 32) != phase || next >= tasks) return;
-        if (__atomic_compare_exchange_n(&c->word, &w, w + 1u, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-            c->fn(c->arg, (size_t)next);
+        uint64_t tasks = (w >> 24) & 0xfffu, f = (w >> 12) & 0xfffu, b = w & 0xfffu;
+        if ((w >> MOSSA__CREW_PHASE_SHIFT) != phase || f + b >= tasks) return;
+        if (__atomic_compare_exchange_n(&c->word, &w, back ? w + 1u : w + (1u << 12), 0, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE)) {
+            c->fn(c->arg, (size_t)(back ? tasks - 1 - b : f));
             __atomic_add_fetch(&c->done, 1u, __ATOMIC_RELEASE);
             w = __atomic_load_n(&c->word, __ATOMIC_ACQUIRE);
         }
@@ -299,17 +304,18 @@ static void mossa__crew_phase(mossa__crew *c, mossa__phase_fn fn, void *arg, siz
     uint64_t phase;
     unsigned spins = 0;
     if (c->helpers > 0 && tasks > 1 && tasks <= MOSSA__CREW_MAX_TASKS) {
-        phase = (__atomic_load_n(&c->word, __ATOMIC_RELAXED) >> 32) + 1u;
+        phase = ((__atomic_load_n(&c->word, __ATOMIC_RELAXED) >> MOSSA__CREW_PHASE_SHIFT) + 1u) &
+                ((UINT64_C(1) << (64 - MOSSA__CREW_PHASE_SHIFT)) - 1u);   /* wraps */
         c->fn = fn; c->arg = arg;
         __atomic_store_n(&c->done, 0u, __ATOMIC_RELAXED);
         /* publishes fn, arg and everything the driver wrote before */
-        __atomic_store_n(&c->word, phase << 32 | (uint64_t)tasks << 16, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&c->word, phase << MOSSA__CREW_PHASE_SHIFT | (uint64_t)tasks << 24, __ATOMIC_SEQ_CST);
         if (__atomic_load_n(&c->sleepers, __ATOMIC_SEQ_CST) != 0u) {
             pthread_mutex_lock(&c->lock);
             pthread_cond_broadcast(&c->wake);
             pthread_mutex_unlock(&c->lock);
         }
-        mossa__crew_take(c, phase);
+        mossa__crew_take(c, phase, 0);
         /* only tasks already started are left: wait for them */
         while (__atomic_load_n(&c->done, __ATOMIC_ACQUIRE) != (unsigned)tasks) {
             if (++spins > MOSSA__CREW_SPINS) sched_yield();
@@ -339,12 +345,12 @@ static void mossa__crew_help(mossa__crew *c)
     for (;;) {
         uint64_t w;
         unsigned spins = 0;
-        while ((w = __atomic_load_n(&c->word, __ATOMIC_ACQUIRE)) >> 32 == seen &&
+        while ((w = __atomic_load_n(&c->word, __ATOMIC_ACQUIRE)) >> MOSSA__CREW_PHASE_SHIFT == seen &&
                !__atomic_load_n(&c->finished, __ATOMIC_ACQUIRE)) {
             if (++spins < MOSSA__CREW_SPINS) { mossa__cpu_relax(); continue; }
             pthread_mutex_lock(&c->lock);
             __atomic_add_fetch(&c->sleepers, 1u, __ATOMIC_SEQ_CST);
-            while (__atomic_load_n(&c->word, __ATOMIC_SEQ_CST) >> 32 == seen &&
+            while (__atomic_load_n(&c->word, __ATOMIC_SEQ_CST) >> MOSSA__CREW_PHASE_SHIFT == seen &&
                    !__atomic_load_n(&c->finished, __ATOMIC_SEQ_CST))
                 pthread_cond_wait(&c->wake, &c->lock);
             __atomic_sub_fetch(&c->sleepers, 1u, __ATOMIC_SEQ_CST);
@@ -352,8 +358,8 @@ static void mossa__crew_help(mossa__crew *c)
             spins = 0;
         }
         if (__atomic_load_n(&c->finished, __ATOMIC_ACQUIRE)) return;
-        seen = w >> 32;
-        mossa__crew_take(c, seen);
+        seen = w >> MOSSA__CREW_PHASE_SHIFT;
+        mossa__crew_take(c, seen, 1);
     }
 }
 

@@ -106,14 +106,16 @@ static MOSSA__UNUSED void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa
    GNU C atomics, or when ctx is NULL) wait for work; drive calls
    mossa__crew_phase(crew, fn, arg, tasks) for each parallel phase, which
    runs fn(arg, task) for every task (the driver takes tasks too) and
-   returns when all are done. Tasks are claimed one at a time, so a helper
+   returns when all are done. Tasks are claimed one at a time (the driver
+   from the first task on, helpers from the last back), so a helper
    that lost its core (a busy machine) only does fewer of them: the driver
    never waits for a helper that has not started a task. As with
    mossa__parallel, task boundaries must depend on the problem alone. */
 typedef void (*mossa__phase_fn)(void *arg, size_t task);
 typedef struct mossa__crew {
     int helpers;                  /* threads besides the driver (0: all in the driver) */
-    uint64_t word;                /* phase number << 32 | tasks << 16 | next task */
+    uint64_t word;                /* phase << 36 | tasks << 24 | taken from the front << 12
+                                     | taken from the back */
     unsigned done;                /* tasks of the current phase finished */
     unsigned sleepers;            /* helpers asleep on wake */
     int finished;
@@ -126,7 +128,8 @@ typedef struct mossa__crew {
     pthread_cond_t wake;
 #endif
 } mossa__crew;
-#define MOSSA__CREW_MAX_TASKS 65535u
+#define MOSSA__CREW_MAX_TASKS 4095u   /* more run in the driver alone */
+#define MOSSA__CREW_PHASE_SHIFT 36
 static MOSSA__UNUSED void mossa__crew_run(mossa__ctx *ctx, mossa__crew *crew,
                                           void (*drive)(mossa__crew *, void *), void *arg);
 static MOSSA__UNUSED void mossa__crew_phase(mossa__crew *crew, mossa__phase_fn fn, void *arg, size_t tasks);

@@ -528,15 +528,19 @@ static int mossa__tql_values(size_t n, double *d, double *e)
         c = 1.0; s = 0.0;
         gamma = d[m] - sigma;
         p = gamma * gamma;
+        /* p' = gamma^2 / c = gamma^2 r / p: both divisions wait only for
+           r, so the loop's chain of dependent operations holds one */
         for (i = m; i-- > l;) {
-            double bb = e[i], oldc = c, oldgam = gamma, alpha = d[i];
+            double bb = e[i], oldc = c, oldgam = gamma, alpha = d[i], ir, rp;
             r = p + bb;
+            ir = 1.0 / r;
+            rp = p != 0.0 ? r / p : 0.0;
             if (i + 1 != m) e[i + 1] = s * r;
-            c = p / r;
-            s = bb / r;
+            c = p * ir;
+            s = bb * ir;
             gamma = c * (alpha - sigma) - s * oldgam;
             d[i + 1] = oldgam + (alpha - gamma);
-            p = c != 0.0 ? (gamma * gamma) / c : oldc * bb;
+            p = c != 0.0 ? (gamma * gamma) * rp : oldc * bb;
         }
         e[l] = s * p;
         d[l] = sigma + gamma;
@@ -602,17 +606,25 @@ static void mossa__trd_block(void *arg, size_t task)
     mossa__trd_rows(&J->g, J->tasks - 1 - task);
 }
 
-/* p = A u / h over one range of columns */
+/* p = A u / h over one range of columns. Column k sums the partial
+   products of blocks k / block, ..., tasks - 1 in that order; the loops
+   run over the blocks outside and the columns inside, so that the adds
+   of neighbouring columns are independent (and vectorise) while each
+   column's order stays the same. */
 static void mossa__trd_sum(void *arg, size_t task)
 {
     const mossa__trd_crew_job *J = (const mossa__trd_crew_job *)arg;
     const mossa__trd_job *g = &J->g;
-    size_t k, t, k1 = MOSSA__MIN(g->rows, (task + 1) * MOSSA__TRD_COLS);
-    for (k = task * MOSSA__TRD_COLS; k < k1; ++k) {
-        double s = 0.0;
-        for (t = k / g->block; t < J->tasks; ++t) s += g->part[t * g->n + k];
-        J->pq[k] = s / J->h;
+    size_t k, t, k0 = task * MOSSA__TRD_COLS, k1 = MOSSA__MIN(g->rows, k0 + MOSSA__TRD_COLS);
+    double s[MOSSA__TRD_COLS];
+    for (k = k0; k < k1; ++k) s[k - k0] = 0.0;
+    for (t = k0 / g->block; t < J->tasks; ++t) {
+        /* the columns this block has partial products for: k / block <= t */
+        size_t kend = MOSSA__MIN(k1, (t + 1) * g->block);
+        const double *pt = g->part + t * g->n;
+        for (k = k0; k < kend; ++k) s[k - k0] += pt[k];
     }
+    for (k = k0; k < k1; ++k) J->pq[k] = s[k - k0] / J->h;
 }
 
 static void mossa__trd_drive(mossa__crew *crew, void *arg)
