@@ -5342,8 +5342,12 @@ static void mossa__gemm_operand_none(mossa__gemm_operand *op)
     op->p = NULL; op->raw = NULL; op->in = NULL; op->rows = op->k = op->ld = 0; op->by_rows = 0;
 }
 
-static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
-                                     const float *A, size_t lda, mossa__gemm_operand *op)
+/* op(A) packed, with shift[c] subtracted from column c of A first (in
+   double, then rounded to float: the same values as a centered float
+   copy of A would hold) when shift is not NULL */
+static mossa_status mossa__gemm_pack_shifted(mossa__ctx *ctx, int trans, size_t rows, size_t k,
+                                             const float *A, size_t lda, const double *shift,
+                                             mossa__gemm_operand *op)
 {
     size_t sa;
     mossa__gemm_operand_none(op);
@@ -5355,9 +5359,15 @@ static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, si
     op->p = (float *)mossa__alloc_big(ctx, sa, &op->raw);
     if (!op->p) return MOSSA_ERR_OUT_OF_MEMORY;
     /* op(A) is rows x k: its rows become panels over k. */
-    if (!trans) mossa__pack_rows(ctx, A, rows, k, lda, NULL, 1.0, op->p, NULL);
-    else mossa__pack_cols(ctx, A, k, rows, lda, NULL, 1.0, op->p, k, NULL);
+    if (!trans) mossa__pack_rows(ctx, A, rows, k, lda, shift, 1.0, op->p, NULL);
+    else mossa__pack_cols(ctx, A, k, rows, lda, shift, 1.0, op->p, k, NULL);
     return MOSSA_OK;
+}
+
+static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
+                                     const float *A, size_t lda, mossa__gemm_operand *op)
+{
+    return mossa__gemm_pack_shifted(ctx, trans, rows, k, A, lda, NULL, op);
 }
 
 static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
@@ -5437,6 +5447,25 @@ static mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, size_t m, size
                                     const float *A, size_t lda, double beta, double *C, size_t ldc)
 {
     return mossa__gemm_run(ctx, trans_a, !trans_a, 1, m, m, k, A, lda, A, lda, beta, C, ldc);
+}
+
+/* C = op(Ac)' op(Ac) for the column-shifted Ac = A - 1 shift' (shift: one
+   value per column of A, or NULL), without a shifted copy of A: the shift
+   is applied while packing, so C is the same as mossa__gemm_sym of the
+   centered float copy, and the copy (and the first touch of its memory)
+   is saved. */
+static mossa_status mossa__gemm_sym_shifted(mossa__ctx *ctx, int trans_a, size_t m, size_t k, const float *A,
+                                            size_t lda, const double *shift, double *C, size_t ldc)
+{
+    mossa__gemm_operand a;
+    mossa_status st;
+    if (m == 0) return MOSSA_OK;
+    if (k == 0) { mossa__gemm_scale(m, m, 0.0, C, ldc); return MOSSA_OK; }
+    st = mossa__gemm_pack_shifted(ctx, trans_a, m, k, A, lda, shift, &a);
+    if (st != MOSSA_OK) return st;
+    st = mossa__gemm_core(ctx, a.p, 0, 0, !trans_a, 1, m, m, k, A, lda, 0.0, C, ldc);
+    mossa__gemm_release(ctx, &a);
+    return st;
 }
 
 #ifdef MOSSA_TEST_HOOKS
@@ -9230,8 +9259,10 @@ static mossa_status mossa__rank_from_spectrum(const double *w, size_t m, double 
     return MOSSA_OK;
 }
 
-static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *xc, size_t n, size_t d, double f,
-                                     mossa_rank_result *res)
+/* The Gram spectrum of Xc = X - 1 mean' (mean NULL: X itself), the
+   centering applied while the Gram's operand is packed. */
+static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *x, const double *mean, size_t n, size_t d,
+                                     double f, mossa_rank_result *res)
 {
     size_t m = MOSSA__MIN(n, d), bytes;
     double *g = NULL, *w = NULL;
@@ -9241,7 +9272,7 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *xc, size_t n,
     w = (double *)mossa__alloc(ctx, m * sizeof(double));
     if (!g || !w) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     /* Xc'Xc (d x d) or Xc Xc' (n x n), whichever is smaller */
-    st = mossa__gemm_sym(ctx, n >= d, m, n >= d ? n : d, xc, d, 0.0, g, m);
+    st = mossa__gemm_sym_shifted(ctx, n >= d, m, n >= d ? n : d, x, d, mean, g, m);
     if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, m, g, w);
     if (st == MOSSA_OK) st = mossa__rank_from_spectrum(w, m, f, res);
 done:
@@ -9398,21 +9429,27 @@ MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
     if (st != MOSSA_OK) return st;
     st = mossa__check_matrix(&ctx, x, n, d, NULL);
     if (st != MOSSA_OK) goto done;
-    mean = (double *)mossa__alloc(&ctx, d * sizeof(double));
-    xc = (float *)mossa__alloc(&ctx, n * d * sizeof(float));
-    if (!mean || !xc) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    st = mossa__center(&ctx, x, n, d, !options->no_center, mean, xc, &total);
-    if (st != MOSSA_OK) goto done;
-    if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
-    result->total_variance = total;
     {
-        /* Small problems go straight to the exact Gram spectrum; larger
-           ones first try the certified randomized path. */
+        /* Small problems go straight to the exact Gram spectrum, which
+           centers while it packs; larger ones first try the certified
+           randomized path, which reads a centered copy many times. */
         int certified = 0;
         size_t m = MOSSA__MIN(n, d);
-        if (options->method == 1 || (options->method == 0 && m > 1536))
-            st = mossa__rank_randomized(&ctx, xc, n, d, f, total, result, &certified);
-        if (st == MOSSA_OK && !certified) st = mossa__rank_gram(&ctx, xc, n, d, f, result);
+        int randomized = options->method == 1 || (options->method == 0 && m > 1536);
+        mean = (double *)mossa__alloc(&ctx, d * sizeof(double));
+        if (randomized) xc = (float *)mossa__alloc(&ctx, n * d * sizeof(float));
+        if (!mean || (randomized && !xc)) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        st = mossa__center(&ctx, x, n, d, !options->no_center, mean, xc, &total);
+        if (st != MOSSA_OK) goto done;
+        if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
+        result->total_variance = total;
+        if (randomized) st = mossa__rank_randomized(&ctx, xc, n, d, f, total, result, &certified);
+        if (st == MOSSA_OK && !certified) {
+            /* the copy is no longer needed: the Gram reads X itself */
+            mossa__free(&ctx, xc);
+            xc = NULL;
+            st = mossa__rank_gram(&ctx, x, options->no_center ? NULL : mean, n, d, f, result);
+        }
     }
 done:
     mossa__free(&ctx, mean); mossa__free(&ctx, xc);

@@ -592,8 +592,12 @@ static void mossa__gemm_operand_none(mossa__gemm_operand *op)
     op->p = NULL; op->raw = NULL; op->in = NULL; op->rows = op->k = op->ld = 0; op->by_rows = 0;
 }
 
-static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
-                                     const float *A, size_t lda, mossa__gemm_operand *op)
+/* op(A) packed, with shift[c] subtracted from column c of A first (in
+   double, then rounded to float: the same values as a centered float
+   copy of A would hold) when shift is not NULL */
+static mossa_status mossa__gemm_pack_shifted(mossa__ctx *ctx, int trans, size_t rows, size_t k,
+                                             const float *A, size_t lda, const double *shift,
+                                             mossa__gemm_operand *op)
 {
     size_t sa;
     mossa__gemm_operand_none(op);
@@ -605,9 +609,15 @@ static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, si
     op->p = (float *)mossa__alloc_big(ctx, sa, &op->raw);
     if (!op->p) return MOSSA_ERR_OUT_OF_MEMORY;
     /* op(A) is rows x k: its rows become panels over k. */
-    if (!trans) mossa__pack_rows(ctx, A, rows, k, lda, NULL, 1.0, op->p, NULL);
-    else mossa__pack_cols(ctx, A, k, rows, lda, NULL, 1.0, op->p, k, NULL);
+    if (!trans) mossa__pack_rows(ctx, A, rows, k, lda, shift, 1.0, op->p, NULL);
+    else mossa__pack_cols(ctx, A, k, rows, lda, shift, 1.0, op->p, k, NULL);
     return MOSSA_OK;
+}
+
+static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
+                                     const float *A, size_t lda, mossa__gemm_operand *op)
+{
+    return mossa__gemm_pack_shifted(ctx, trans, rows, k, A, lda, NULL, op);
 }
 
 static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
@@ -687,6 +697,25 @@ static mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, size_t m, size
                                     const float *A, size_t lda, double beta, double *C, size_t ldc)
 {
     return mossa__gemm_run(ctx, trans_a, !trans_a, 1, m, m, k, A, lda, A, lda, beta, C, ldc);
+}
+
+/* C = op(Ac)' op(Ac) for the column-shifted Ac = A - 1 shift' (shift: one
+   value per column of A, or NULL), without a shifted copy of A: the shift
+   is applied while packing, so C is the same as mossa__gemm_sym of the
+   centered float copy, and the copy (and the first touch of its memory)
+   is saved. */
+static mossa_status mossa__gemm_sym_shifted(mossa__ctx *ctx, int trans_a, size_t m, size_t k, const float *A,
+                                            size_t lda, const double *shift, double *C, size_t ldc)
+{
+    mossa__gemm_operand a;
+    mossa_status st;
+    if (m == 0) return MOSSA_OK;
+    if (k == 0) { mossa__gemm_scale(m, m, 0.0, C, ldc); return MOSSA_OK; }
+    st = mossa__gemm_pack_shifted(ctx, trans_a, m, k, A, lda, shift, &a);
+    if (st != MOSSA_OK) return st;
+    st = mossa__gemm_core(ctx, a.p, 0, 0, !trans_a, 1, m, m, k, A, lda, 0.0, C, ldc);
+    mossa__gemm_release(ctx, &a);
+    return st;
 }
 
 #ifdef MOSSA_TEST_HOOKS

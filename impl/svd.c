@@ -1391,8 +1391,10 @@ static mossa_status mossa__rank_from_spectrum(const double *w, size_t m, double 
     return MOSSA_OK;
 }
 
-static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *xc, size_t n, size_t d, double f,
-                                     mossa_rank_result *res)
+/* The Gram spectrum of Xc = X - 1 mean' (mean NULL: X itself), the
+   centering applied while the Gram's operand is packed. */
+static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *x, const double *mean, size_t n, size_t d,
+                                     double f, mossa_rank_result *res)
 {
     size_t m = MOSSA__MIN(n, d), bytes;
     double *g = NULL, *w = NULL;
@@ -1402,7 +1404,7 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *xc, size_t n,
     w = (double *)mossa__alloc(ctx, m * sizeof(double));
     if (!g || !w) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     /* Xc'Xc (d x d) or Xc Xc' (n x n), whichever is smaller */
-    st = mossa__gemm_sym(ctx, n >= d, m, n >= d ? n : d, xc, d, 0.0, g, m);
+    st = mossa__gemm_sym_shifted(ctx, n >= d, m, n >= d ? n : d, x, d, mean, g, m);
     if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, m, g, w);
     if (st == MOSSA_OK) st = mossa__rank_from_spectrum(w, m, f, res);
 done:
@@ -1559,21 +1561,27 @@ MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
     if (st != MOSSA_OK) return st;
     st = mossa__check_matrix(&ctx, x, n, d, NULL);
     if (st != MOSSA_OK) goto done;
-    mean = (double *)mossa__alloc(&ctx, d * sizeof(double));
-    xc = (float *)mossa__alloc(&ctx, n * d * sizeof(float));
-    if (!mean || !xc) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    st = mossa__center(&ctx, x, n, d, !options->no_center, mean, xc, &total);
-    if (st != MOSSA_OK) goto done;
-    if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
-    result->total_variance = total;
     {
-        /* Small problems go straight to the exact Gram spectrum; larger
-           ones first try the certified randomized path. */
+        /* Small problems go straight to the exact Gram spectrum, which
+           centers while it packs; larger ones first try the certified
+           randomized path, which reads a centered copy many times. */
         int certified = 0;
         size_t m = MOSSA__MIN(n, d);
-        if (options->method == 1 || (options->method == 0 && m > 1536))
-            st = mossa__rank_randomized(&ctx, xc, n, d, f, total, result, &certified);
-        if (st == MOSSA_OK && !certified) st = mossa__rank_gram(&ctx, xc, n, d, f, result);
+        int randomized = options->method == 1 || (options->method == 0 && m > 1536);
+        mean = (double *)mossa__alloc(&ctx, d * sizeof(double));
+        if (randomized) xc = (float *)mossa__alloc(&ctx, n * d * sizeof(float));
+        if (!mean || (randomized && !xc)) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        st = mossa__center(&ctx, x, n, d, !options->no_center, mean, xc, &total);
+        if (st != MOSSA_OK) goto done;
+        if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
+        result->total_variance = total;
+        if (randomized) st = mossa__rank_randomized(&ctx, xc, n, d, f, total, result, &certified);
+        if (st == MOSSA_OK && !certified) {
+            /* the copy is no longer needed: the Gram reads X itself */
+            mossa__free(&ctx, xc);
+            xc = NULL;
+            st = mossa__rank_gram(&ctx, x, options->no_center ? NULL : mean, n, d, f, result);
+        }
     }
 done:
     mossa__free(&ctx, mean); mossa__free(&ctx, xc);
