@@ -5417,9 +5417,10 @@ static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operan
                             C, ldc);
 }
 
+/* shift: subtracted from the columns of A as it is packed (or NULL) */
 static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, int sym,
                                     size_t m, size_t n, size_t k,
-                                    const float *A, size_t lda,
+                                    const float *A, size_t lda, const double *shift,
                                     const float *B, size_t ldb,
                                     double beta, double *C, size_t ldc)
 {
@@ -5427,7 +5428,7 @@ static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, i
     mossa_status st;
     if (m == 0 || n == 0) return MOSSA_OK;
     if (k == 0) { mossa__gemm_scale(m, n, beta, C, ldc); return MOSSA_OK; }
-    st = mossa__gemm_pack(ctx, trans_a, m, k, A, lda, &a);
+    st = mossa__gemm_pack_shifted(ctx, trans_a, m, k, A, lda, shift, &a);
     if (st != MOSSA_OK) return st;
     st = mossa__gemm_core(ctx, a.p, 0, 0, trans_b, sym, m, n, k, B, ldb, beta, C, ldc);
     mossa__gemm_release(ctx, &a);
@@ -5440,13 +5441,13 @@ static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
                                 const float *B, size_t ldb,
                                 double beta, double *C, size_t ldc)
 {
-    return mossa__gemm_run(ctx, trans_a, trans_b, 0, m, n, k, A, lda, B, ldb, beta, C, ldc);
+    return mossa__gemm_run(ctx, trans_a, trans_b, 0, m, n, k, A, lda, NULL, B, ldb, beta, C, ldc);
 }
 
 static mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, size_t m, size_t k,
                                     const float *A, size_t lda, double beta, double *C, size_t ldc)
 {
-    return mossa__gemm_run(ctx, trans_a, !trans_a, 1, m, m, k, A, lda, A, lda, beta, C, ldc);
+    return mossa__gemm_run(ctx, trans_a, !trans_a, 1, m, m, k, A, lda, NULL, A, lda, beta, C, ldc);
 }
 
 /* C = op(Ac)' op(Ac) for the column-shifted Ac = A - 1 shift' (shift: one
@@ -5457,15 +5458,7 @@ static mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, size_t m, size
 static mossa_status mossa__gemm_sym_shifted(mossa__ctx *ctx, int trans_a, size_t m, size_t k, const float *A,
                                             size_t lda, const double *shift, double *C, size_t ldc)
 {
-    mossa__gemm_operand a;
-    mossa_status st;
-    if (m == 0) return MOSSA_OK;
-    if (k == 0) { mossa__gemm_scale(m, m, 0.0, C, ldc); return MOSSA_OK; }
-    st = mossa__gemm_pack_shifted(ctx, trans_a, m, k, A, lda, shift, &a);
-    if (st != MOSSA_OK) return st;
-    st = mossa__gemm_core(ctx, a.p, 0, 0, !trans_a, 1, m, m, k, A, lda, 0.0, C, ldc);
-    mossa__gemm_release(ctx, &a);
-    return st;
+    return mossa__gemm_run(ctx, trans_a, !trans_a, 1, m, m, k, A, lda, shift, A, lda, 0.0, C, ldc);
 }
 
 #ifdef MOSSA_TEST_HOOKS
