@@ -840,6 +840,10 @@ typedef struct mossa__orth_ws {
     float *rinv;         /* l x l */
     float *acc;          /* l x l or NULL: the product of every pass's rinv (Q = Y acc) */
     int chol;            /* set by mossa__orth: 1 when every pass was Q = Y rinv, 0 after Householder */
+    int in_qf;           /* set by the caller: Y is given in qf only (y is scratch, filled on a fallback) */
+    int no_q;            /* set by the caller (with acc): the caller needs only acc, not Q, when one
+                            adaptive pass suffices; qf then still holds Y, and *formed says which */
+    int formed;          /* set by mossa__orth: 0 when Q was left unformed (no_q) */
 } mossa__orth_ws;
 
 static mossa_status mossa__orth_householder(mossa__ctx *ctx, size_t m, size_t l, const double *y, float *qf)
@@ -932,7 +936,8 @@ static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, 
     size_t count = m * l, i, j;
     int pass, adaptive = passes < 0;
     if (adaptive) passes = -passes;
-    mossa__conv(ctx, 0, y, NULL, qf, count);
+    ws->formed = 1;
+    if (!ws->in_qf) mossa__conv(ctx, 0, y, NULL, qf, count);
     for (pass = 0; pass < passes; ++pass) {
         double dev = 0.0;
         /* G = Q'Q: for a thin Q as a plain product with Q' read in place
@@ -945,12 +950,13 @@ static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, 
             for (i = 0; i < l; ++i)
                 for (j = 0; j <= i; ++j) dev = MOSSA__MAX(dev, fabs(ws->g[i * l + j] - (i == j ? 1.0 : 0.0)));
         ws->chol = 0;
-        if (!mossa__cholesky(l, ws->g, pass == 0 ? 1e-5 : 1e-2))
+        if (!mossa__cholesky(l, ws->g, pass == 0 ? 1e-5 : 1e-2)) {
+            /* Y itself: after a first pass, the basis that pass made */
+            if (ws->in_qf && pass == 0) mossa__conv(ctx, 1, y, NULL, qf, count);
             return mossa__orth_householder(ctx, m, l, y, qf);
+        }
         ws->chol = 1;
         mossa__chol_rinv(l, ws->g, ws->tmp, ws->rinv);
-        MOSSA__CHECK(mossa__gemm_ip(ctx, 0, m, l, qf, l, l, ws->rinv, y));
-        mossa__conv(ctx, 0, y, NULL, qf, count);
         if (ws->acc) {
             if (pass == 0) memcpy(ws->acc, ws->rinv, l * l * sizeof(float));
             else {
@@ -958,10 +964,45 @@ static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, 
                 for (i = 0; i < l * l; ++i) ws->acc[i] = (float)ws->tmp[i];
             }
         }
+        /* the caller computes what it needs from Y and acc (Q = Y acc)
+           itself: the m x l x l product is skipped */
+        if (adaptive && dev <= 1e-4 && ws->no_q && ws->acc && pass == 0) { ws->formed = 0; break; }
+        MOSSA__CHECK(mossa__gemm_ip(ctx, 0, m, l, qf, l, l, ws->rinv, y));
+        mossa__conv(ctx, 0, y, NULL, qf, count);
         if (adaptive && dev <= 1e-4) break;
     }
     return MOSSA_OK;
 }
+
+#ifdef MOSSA_TEST_HOOKS
+/* Test builds: the Krylov range finder's last step, the adaptive
+   CholeskyQR of a whole basis Y (m x l float) given in q (overwritten)
+   with acc, as krylov_qb calls it: no_q leaves Q unformed when one pass
+   suffices. Out: acc (l x l, Q = Y acc on the Cholesky route), *chol,
+   *formed. */
+MOSSA_DEF mossa_status mossa_test_orth_basis(size_t m, size_t l, int no_q, float *q, float *acc, int *chol,
+                                             int *formed);
+MOSSA_DEF mossa_status mossa_test_orth_basis(size_t m, size_t l, int no_q, float *q, float *acc, int *chol,
+                                             int *formed)
+{
+    mossa__ctx ctx;
+    mossa__orth_ws ws;
+    double *y;
+    mossa_status st = mossa__ctx_begin(&ctx, 1, NULL);
+    if (st != MOSSA_OK) return st;
+    y = (double *)mossa__alloc(&ctx, m * l * sizeof(double));
+    ws.g = (double *)mossa__alloc(&ctx, l * l * sizeof(double));
+    ws.tmp = (double *)mossa__alloc(&ctx, l * l * sizeof(double));
+    ws.rinv = (float *)mossa__alloc(&ctx, l * l * sizeof(float));
+    ws.acc = acc; ws.chol = 0; ws.in_qf = 1; ws.no_q = no_q; ws.formed = 1;
+    if (!y || !ws.g || !ws.tmp || !ws.rinv) st = MOSSA_ERR_OUT_OF_MEMORY;
+    else st = mossa__orth(&ctx, m, l, y, q, -2, &ws);
+    *chol = ws.chol; *formed = ws.formed;
+    mossa__free(&ctx, y); mossa__free(&ctx, ws.g); mossa__free(&ctx, ws.tmp); mossa__free(&ctx, ws.rinv);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+#endif
 
 /* One parallel pass over X: NaN/Inf (an all-ones exponent) and whether any
    entry is nonzero, from the largest |x| bit pattern (an integer maximum:
@@ -1075,7 +1116,7 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     size_t big = MOSSA__MAX(n, d), bytes;
     int it;
     mossa_status st = MOSSA_OK;
-    ws.g = ws.tmp = NULL; ws.rinv = ws.acc = NULL; ws.chol = 0;
+    ws.g = ws.tmp = NULL; ws.rinv = ws.acc = NULL; ws.chol = ws.in_qf = ws.no_q = 0; ws.formed = 1;
     mossa__xprod_none(&xp);
     if (mossa__mul_overflows(big, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
     omega = (float *)mossa__alloc(ctx, d * l * sizeof(float));
@@ -1121,9 +1162,10 @@ static void mossa__keep_block(const double *y, size_t rows, size_t b, float *w, 
    orthonormalised. For slowly decaying spectra it reaches the accuracy of
    subspace iteration with about half the passes over X (the polynomial
    filter is the whole Krylov space, not only its last power).
-   Q: n x b(q+1) float (ldq = b(q+1)); B' = X'Q (d x b(q+1), double). */
+   Q: n x b(q+1) float (ldq = b(q+1); formed only with need_q, else left
+   as the unorthonormalised blocks); B' = X'Q (d x b(q+1), double). */
 static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t bs,
-                                     int q, uint64_t seed, int check, float *qall, double *bt)
+                                     int q, uint64_t seed, int check, int need_q, float *qall, double *bt)
 {
     size_t L = bs * (size_t)(q + 1), big = MOSSA__MAX(n, d), filled = 0, i, j;
     float *om = NULL, *qb = NULL, *cf = NULL, *wf = NULL, *acc = NULL;
@@ -1133,7 +1175,7 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     mossa__xprod xp;
     mossa_status st = MOSSA_OK;
     int it;
-    ws.g = ws.tmp = NULL; ws.rinv = ws.acc = NULL; ws.chol = 0;
+    ws.g = ws.tmp = NULL; ws.rinv = ws.acc = NULL; ws.chol = ws.in_qf = ws.no_q = 0; ws.formed = 1;
     mossa__xprod_none(&xp);
     om = (float *)mossa__alloc(ctx, d * bs * sizeof(float));
     qb = (float *)mossa__alloc(ctx, big * bs * sizeof(float));
@@ -1180,10 +1222,11 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
        did not (a Krylov space exhausted before its depth, e.g. a flat
        spectrum): Q = Q_raw R^-1, with R^-1 accumulated over the passes */
     if (st == MOSSA_OK) {
-        mossa__conv(ctx, 1, y, NULL, qall, n * L);
-        ws.acc = acc;
+        /* Q itself only when the caller needs it (singular vectors):
+           the singular values come from B' = W R^-1 alone */
+        ws.acc = acc; ws.in_qf = 1; ws.no_q = !need_q;
         st = mossa__orth(ctx, n, L, y, qall, -2, &ws);
-        ws.acc = NULL;
+        ws.acc = NULL; ws.in_qf = ws.no_q = 0;
     }
     /* B = Q'X as (X'Q)' = (W R^-1)': a d x L x L product instead of a
        pass over X of width L. After a Householder fallback (no R^-1) the
@@ -1297,7 +1340,7 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
         if (!zu || !zf || !ud || (vt && !v)) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     }
     if (!qf || !bt || !sl) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    if (bs_krylov) st = mossa__krylov_qb(ctx, x, n, d, bs_krylov, q, seed, check, qf, bt);
+    if (bs_krylov) st = mossa__krylov_qb(ctx, x, n, d, bs_krylov, q, seed, check, need_vec, qf, bt);
     else st = mossa__range_qb(ctx, x, n, d, l, q, seed, check, qf, bt);
     if (st != MOSSA_OK) goto done;
     /* The small SVD of B: through B B' when B is well conditioned over the
@@ -1440,7 +1483,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
     mossa_status st = MOSSA_OK;
     int it;
     *certified = 0;
-    ws.g = ws.tmp = NULL; ws.rinv = ws.acc = NULL; ws.chol = 0;
+    ws.g = ws.tmp = NULL; ws.rinv = ws.acc = NULL; ws.chol = ws.in_qf = ws.no_q = 0; ws.formed = 1;
     mossa__xprod_none(&xp);
     /* the Gram path: n d m multiply-adds plus ~3 m^3 for the tridiagonalisation */
     budget = 0.5 * ((double)n * (double)d * (double)m + 3.0 * (double)m * (double)m * (double)m);

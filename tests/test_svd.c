@@ -16,6 +16,7 @@ mossa_status mossa_test_gemm_packed(int n_threads, int trans_a, size_t m, size_t
                                     const float *A, size_t lda, const float *B, size_t ldb,
                                     double beta, double *C, size_t ldc);
 mossa_status mossa_test_eigvals(int n_threads, const double *a, size_t n, double *w);
+mossa_status mossa_test_orth_basis(size_t m, size_t l, int no_q, float *q, float *acc, int *chol, int *formed);
 
 /* ---- reference: one-sided Jacobi in long double --------------------------
    Singular values of the m x n row-major matrix a (double), descending.
@@ -171,6 +172,18 @@ static void check_svd_case(const float *x, size_t n, size_t d, size_t k, int spe
     {
         mossa_status st = mossa_svd_randomized(x, n, d, k, &o, s, u, vt);
         ck_assert_msg(st == MOSSA_OK, "%s: %s", what, mossa_status_string(st));
+    }
+    /* values only: no vectors asked for, so the Krylov basis is left
+       unformed and the values-only eigensolver runs; the values agree with
+       those of the full triplets (the two eigensolvers to ~1e-15) */
+    {
+        double *s2 = (double *)malloc(k * sizeof(double));
+        mossa_status st = mossa_svd_randomized(x, n, d, k, &o, s2, NULL, NULL);
+        ck_assert_msg(st == MOSSA_OK, "%s (values only): %s", what, mossa_status_string(st));
+        for (i = 0; i < k; ++i)
+            ck_assert_msg(fabs(s2[i] - s[i]) <= 1e-12 * s[0], "%s: values-only s[%zu] = %.17g, with vectors %.17g",
+                          what, i, s2[i], s[i]);
+        free(s2);
     }
     /* flat and exactly planted spectra are resolved to float precision;
        slow decay is limited by the subspace iteration itself */
@@ -415,6 +428,96 @@ START_TEST(eigvals_values_only_matches_planted_spectrum)
         }
     }
     free(q); free(lam); free(a); free(as); free(w1); free(w2);
+}
+END_TEST
+
+/* ---- the Krylov basis' last orthonormalisation ---------------------------------
+   max |Z'Z - I| (long double) for Z = Y A (A = NULL: Z = Y), Y m x l. */
+static long double orth_error(const float *y, const float *a, size_t m, size_t l)
+{
+    long double *z = (long double *)calloc(m * l, sizeof(long double)), worst = 0;
+    size_t i, j, r;
+    for (i = 0; i < m; ++i)
+        for (j = 0; j < l; ++j) {
+            if (!a) { z[i * l + j] = y[i * l + j]; continue; }
+            for (r = 0; r < l; ++r) z[i * l + j] += (long double)y[i * l + r] * a[r * l + j];
+        }
+    for (i = 0; i < l; ++i)
+        for (j = 0; j < l; ++j) {
+            long double t = 0;
+            for (r = 0; r < m; ++r) t += z[r * l + i] * z[r * l + j];
+            t -= i == j ? 1.0L : 0.0L;
+            if (fabsl(t) > worst) worst = fabsl(t);
+        }
+    free(z);
+    return worst;
+}
+
+/* An orthonormal-to-1e-6 basis needs one pass: with no_q the basis is
+   left as it was and acc alone makes it orthonormal; without, Q = Y acc
+   is formed. A basis far from orthonormal takes a second pass (formed
+   even with no_q), and a rank-deficient one falls back to Householder QR
+   from the Y held only in the float basis. */
+START_TEST(krylov_basis_orthonormalisation)
+{
+    const size_t m = 300, l = 40;
+    float *g = test_random_floats(m * l, 77, 1.0), *y = (float *)malloc(m * l * sizeof(float));
+    float *q = (float *)malloc(m * l * sizeof(float)), *acc = (float *)malloc(l * l * sizeof(float));
+    double *col = (double *)malloc(m * sizeof(double));
+    size_t i, j, r;
+    int chol, formed;
+    /* Y: Gram-Schmidt in double, twice, then 1e-6 noise */
+    for (j = 0; j < l; ++j) {
+        int pass;
+        double nrm = 0;
+        for (i = 0; i < m; ++i) col[i] = g[i * l + j];
+        for (pass = 0; pass < 2; ++pass)
+            for (r = 0; r < j; ++r) {
+                double dot = 0;
+                for (i = 0; i < m; ++i) dot += col[i] * y[i * l + r];
+                for (i = 0; i < m; ++i) col[i] -= dot * y[i * l + r];
+            }
+        for (i = 0; i < m; ++i) nrm += col[i] * col[i];
+        for (i = 0; i < m; ++i) y[i * l + j] = (float)(col[i] / sqrt(nrm));
+    }
+    for (i = 0; i < m * l; ++i) y[i] += 1e-6f * g[(i * 7) % (m * l)];
+    ck_assert(orth_error(y, NULL, m, l) > 1e-6L);
+    memcpy(q, y, m * l * sizeof(float));
+    ck_assert_int_eq(mossa_test_orth_basis(m, l, 1, q, acc, &chol, &formed), MOSSA_OK);
+    ck_assert(chol == 1 && formed == 0);
+    ck_assert(memcmp(q, y, m * l * sizeof(float)) == 0);
+    ck_assert_msg(orth_error(y, acc, m, l) < 2e-6L, "Y acc: %Lg", orth_error(y, acc, m, l));
+    memcpy(q, y, m * l * sizeof(float));
+    ck_assert_int_eq(mossa_test_orth_basis(m, l, 0, q, acc, &chol, &formed), MOSSA_OK);
+    ck_assert(chol == 1 && formed == 1);
+    ck_assert_msg(orth_error(q, NULL, m, l) < 2e-6L, "Q: %Lg", orth_error(q, NULL, m, l));
+    /* far from orthonormal: a second pass, formed */
+    memcpy(q, g, m * l * sizeof(float));
+    ck_assert_int_eq(mossa_test_orth_basis(m, l, 1, q, acc, &chol, &formed), MOSSA_OK);
+    ck_assert(chol == 1 && formed == 1);
+    ck_assert_msg(orth_error(q, NULL, m, l) < 2e-6L, "Q (two passes): %Lg", orth_error(q, NULL, m, l));
+    ck_assert_msg(orth_error(g, acc, m, l) < 1e-5L, "Y acc (two passes): %Lg", orth_error(g, acc, m, l));
+    /* rank-deficient (column 5 = column 2): Householder on Y, which was
+       given in q only */
+    memcpy(q, y, m * l * sizeof(float));
+    for (i = 0; i < m; ++i) q[i * l + 5] = q[i * l + 2];
+    memcpy(y, q, m * l * sizeof(float));
+    ck_assert_int_eq(mossa_test_orth_basis(m, l, 1, q, acc, &chol, &formed), MOSSA_OK);
+    ck_assert(chol == 0 && formed == 1);
+    ck_assert_msg(orth_error(q, NULL, m, l) < 1e-5L, "Householder Q: %Lg", orth_error(q, NULL, m, l));
+    /* Q spans Y: the first columns of Y are reproduced by Q Q'Y */
+    for (j = 0; j < 6; ++j) {
+        long double res = 0;
+        for (i = 0; i < m; ++i) col[i] = y[i * l + j];
+        for (r = 0; r < l; ++r) {
+            long double dot = 0;
+            for (i = 0; i < m; ++i) dot += (long double)q[i * l + r] * y[i * l + j];
+            for (i = 0; i < m; ++i) col[i] -= (double)(dot * q[i * l + r]);
+        }
+        for (i = 0; i < m; ++i) res += (long double)col[i] * col[i];
+        ck_assert_msg(res < 1e-10L, "column %zu not in the span: %Lg", j, res);
+    }
+    free(g); free(y); free(q); free(acc); free(col);
 }
 END_TEST
 
@@ -960,6 +1063,7 @@ Suite *suite_svd(void)
     tcase_add_test(tc, gemm_k_split_is_exact_and_thread_independent);
     tcase_add_test(tc, eigvals_values_only_matches_planted_spectrum);
     tcase_add_test(tc, eigh_values_only_on_split_and_two_by_two_blocks);
+    tcase_add_test(tc, krylov_basis_orthonormalisation);
     tcase_add_test(tc, randomized_svd_matches_long_double_jacobi_on_planted_spectra);
     tcase_add_test(tc, randomized_svd_is_bit_identical_for_1_and_2_threads);
     tcase_add_test(tc, randomized_svd_every_simd_level_agrees_with_reference);
