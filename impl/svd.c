@@ -907,22 +907,45 @@ static mossa_status mossa__gemm_ip(mossa__ctx *ctx, int trans, size_t rows, size
     return mossa__gemm(ctx, trans, 0, rows, l, k, A, lda, B, l, 0.0, C, l);
 }
 
+/* the squared norm of each of the b columns of y (n x b), in row order */
+static void mossa__col_norms2(const double *y, size_t n, size_t b, double *out)
+{
+    size_t i, j;
+    for (j = 0; j < b; ++j) out[j] = 0.0;
+    for (i = 0; i < n; ++i)
+        for (j = 0; j < b; ++j) out[j] += y[i * b + j] * y[i * b + j];
+}
+
 /* Y (n x b) -= Q (Q' Y) for the L orthonormal columns of Q (n x L, row
    stride ldq), passes times: one block Gram-Schmidt pass in float leaves
    Y orthogonal to Q only to ~1e-7 times ||Y|| / ||Y - QQ'Y||; a second
-   pass makes it float-exact. yf (n x b floats), c (L x b), cf (L x b
-   floats) and yq (n x b) are scratch. */
+   pass makes it float-exact. passes < 0: the second pass only when some
+   column lost more than a factor 100 of its norm in the first (so that
+   one pass leaves it orthogonal to Q to ~1e-5 at worst: Kahan's "twice is
+   enough" with a float threshold); norms (b doubles) is then scratch.
+   yf (n x b floats), c (L x b), cf (L x b floats) and yq (n x b) are
+   scratch. */
 static mossa_status mossa__project_out(mossa__ctx *ctx, const float *q, size_t ldq, size_t L, size_t n,
-                                       size_t b, int passes, double *y, float *yf, double *c, float *cf, double *yq)
+                                       size_t b, int passes, double *y, float *yf, double *c, float *cf, double *yq,
+                                       double *norms)
 {
     size_t i;
-    int pass;
+    int pass, adaptive = passes < 0;
+    if (adaptive) passes = -passes;
     if (L > 0) mossa__conv(ctx, 0, y, NULL, yf, n * b);
+    if (adaptive && L > 0) mossa__col_norms2(y, n, b, norms);
     for (pass = 0; pass < passes && L > 0; ++pass) {
         MOSSA__CHECK(mossa__gemm_ip(ctx, 1, L, n, q, ldq, b, yf, c));
         for (i = 0; i < L * b; ++i) cf[i] = (float)c[i];
         MOSSA__CHECK(mossa__gemm_ip(ctx, 0, n, L, q, ldq, b, cf, yq));
         mossa__conv(ctx, 2, y, yq, yf, n * b);
+        if (adaptive && pass == 0) {
+            /* yq is free again: the norms after the pass */
+            int again = 0;
+            mossa__col_norms2(y, n, b, yq);
+            for (i = 0; i < b; ++i) again |= !(yq[i] * 1e4 >= norms[i]);
+            if (!again) break;
+        }
     }
     return MOSSA_OK;
 }
@@ -1173,7 +1196,7 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
 {
     size_t L = bs * (size_t)(q + 1), big = MOSSA__MAX(n, d), filled = 0, i, j;
     float *om = NULL, *qb = NULL, *cf = NULL, *wf = NULL, *acc = NULL;
-    double *y = NULL, *yq = NULL, *c = NULL;
+    double *y = NULL, *yq = NULL, *c = NULL, *nrm = NULL;
     mossa__orth_ws ws;
     mossa__gauss_job gj;
     mossa__xprod xp;
@@ -1192,7 +1215,8 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
     ws.rinv = (float *)mossa__alloc(ctx, L * L * sizeof(float));
     wf = (float *)mossa__alloc(ctx, d * L * sizeof(float));
     acc = (float *)mossa__alloc(ctx, L * L * sizeof(float));
-    if (!om || !qb || !cf || !y || !yq || !c || !ws.g || !ws.tmp || !ws.rinv || !wf || !acc) {
+    nrm = (double *)mossa__alloc(ctx, bs * sizeof(double));
+    if (!om || !qb || !cf || !y || !yq || !c || !ws.g || !ws.tmp || !ws.rinv || !wf || !acc || !nrm) {
         st = MOSSA_ERR_OUT_OF_MEMORY;
         goto done;
     }
@@ -1209,13 +1233,16 @@ static mossa_status mossa__krylov_qb(mossa__ctx *ctx, const float *x, size_t n, 
             if (st == MOSSA_OK) mossa__keep_block(y, d, bs, wf, L, (size_t)(it - 1) * bs);
             if (st == MOSSA_OK) st = mossa__orth(ctx, d, bs, y, om, 1, &ws);
             if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 0, bs, om, y);
-            /* one pass: the blocks need not be float-exactly orthogonal to
-               each other, as the whole basis is orthonormalised at the end
-               (CholeskyQR, a second pass if its Gram is off I by more than
-               1e-4, Householder if singular); with the second pass the
-               top-128 values at 10000 x 4096 came out the same to 4 digits,
-               ~10% slower */
-            if (st == MOSSA_OK) st = mossa__project_out(ctx, qall, L, filled, n, bs, 1, y, qb, c, cf, yq);
+            /* the second pass only where the first cancelled much of the
+               block (an exhausted Krylov space, e.g. a flat spectrum): the
+               blocks need not be float-exactly orthogonal to each other,
+               as the whole basis is orthonormalised at the end (CholeskyQR,
+               a second pass if its Gram is off I by more than 1e-4,
+               Householder if singular), but a basis near dependence would
+               let R^-1 amplify the float error of W. On slow decay at
+               10000 x 4096 one pass gives the same top-128 values to 4
+               digits, ~10% faster than two */
+            if (st == MOSSA_OK) st = mossa__project_out(ctx, qall, L, filled, n, bs, -2, y, qb, c, cf, yq, nrm);
         }
         if (st == MOSSA_OK) st = mossa__orth(ctx, n, bs, y, qb, 2, &ws);
         if (st != MOSSA_OK) break;
@@ -1248,7 +1275,7 @@ done:
     mossa__free(ctx, om); mossa__free(ctx, qb); mossa__free(ctx, cf); mossa__free(ctx, y);
     mossa__free(ctx, yq); mossa__free(ctx, c);
     mossa__free(ctx, ws.g); mossa__free(ctx, ws.tmp); mossa__free(ctx, ws.rinv); mossa__free(ctx, wf);
-    mossa__free(ctx, acc);
+    mossa__free(ctx, acc); mossa__free(ctx, nrm);
     return st;
 }
 
@@ -1527,7 +1554,7 @@ static mossa_status mossa__rank_randomized(mossa__ctx *ctx, const float *xc, siz
         mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
         st = mossa__xprod_mul(ctx, &xp, 0, b, om, y);
         for (it = 0; it <= 2 && st == MOSSA_OK; ++it) {
-            st = mossa__project_out(ctx, qall, lmax, L, n, b, 2, y, qb, c, cf, yq);
+            st = mossa__project_out(ctx, qall, lmax, L, n, b, 2, y, qb, c, cf, yq, NULL);
             if (st == MOSSA_OK) st = mossa__orth(ctx, n, b, y, qb, it == 2 ? 2 : 1, &ws);
             if (st != MOSSA_OK || it == 2) break;
             st = mossa__xprod_mul(ctx, &xp, 1, b, qb, y);
