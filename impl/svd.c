@@ -841,8 +841,9 @@ typedef struct mossa__orth_ws {
     float *acc;          /* l x l or NULL: the product of every pass's rinv (Q = Y acc) */
     int chol;            /* set by mossa__orth: 1 when every pass was Q = Y rinv, 0 after Householder */
     int in_qf;           /* set by the caller: Y is given in qf only (y is scratch, filled on a fallback) */
-    int no_q;            /* set by the caller (with acc): the caller needs only acc, not Q, when one
-                            adaptive pass suffices; qf then still holds Y, and *formed says which */
+    int no_q;            /* set by the caller (with acc): the caller needs only acc, not Q; the
+                            last pass then leaves Q unformed (qf holds Y after one pass, the first
+                            pass's basis after two), and formed says which */
     int formed;          /* set by mossa__orth: 0 when Q was left unformed (no_q) */
 } mossa__orth_ws;
 
@@ -991,9 +992,9 @@ static mossa_status mossa__orth(mossa__ctx *ctx, size_t m, size_t l, double *y, 
                 for (i = 0; i < l * l; ++i) ws->acc[i] = (float)ws->tmp[i];
             }
         }
-        /* the caller computes what it needs from Y and acc (Q = Y acc)
-           itself: the m x l x l product is skipped */
-        if (adaptive && dev <= 1e-4 && ws->no_q && ws->acc && pass == 0) { ws->formed = 0; break; }
+        /* the last pass: a caller that needs only acc (Q = Y acc, Y the
+           basis given) skips the m x l x l product */
+        if (ws->no_q && ws->acc && ((adaptive && dev <= 1e-4) || pass + 1 == passes)) { ws->formed = 0; break; }
         MOSSA__CHECK(mossa__gemm_ip(ctx, 0, m, l, qf, l, l, ws->rinv, y));
         mossa__conv(ctx, 0, y, NULL, qf, count);
         if (adaptive && dev <= 1e-4) break;

@@ -455,8 +455,8 @@ static long double orth_error(const float *y, const float *a, size_t m, size_t l
 
 /* An orthonormal-to-1e-6 basis needs one pass: with no_q the basis is
    left as it was and acc alone makes it orthonormal; without, Q = Y acc
-   is formed. A basis far from orthonormal takes a second pass (formed
-   even with no_q), and a rank-deficient one falls back to Householder QR
+   is formed. A basis far from orthonormal takes a second pass (Q again
+   left unformed with no_q), and a rank-deficient one falls back to Householder QR
    from the Y held only in the float basis. */
 START_TEST(krylov_basis_orthonormalisation)
 {
@@ -491,9 +491,14 @@ START_TEST(krylov_basis_orthonormalisation)
     ck_assert_int_eq(mossa_test_orth_basis(m, l, 0, q, acc, &chol, &formed), MOSSA_OK);
     ck_assert(chol == 1 && formed == 1);
     ck_assert_msg(orth_error(q, NULL, m, l) < 2e-6L, "Q: %Lg", orth_error(q, NULL, m, l));
-    /* far from orthonormal: a second pass, formed */
+    /* far from orthonormal: a second pass; with no_q Q is left unformed
+       after it too (acc spans both passes), without it is formed */
     memcpy(q, g, m * l * sizeof(float));
     ck_assert_int_eq(mossa_test_orth_basis(m, l, 1, q, acc, &chol, &formed), MOSSA_OK);
+    ck_assert(chol == 1 && formed == 0);
+    ck_assert_msg(orth_error(g, acc, m, l) < 1e-5L, "Y acc (two passes, no Q): %Lg", orth_error(g, acc, m, l));
+    memcpy(q, g, m * l * sizeof(float));
+    ck_assert_int_eq(mossa_test_orth_basis(m, l, 0, q, acc, &chol, &formed), MOSSA_OK);
     ck_assert(chol == 1 && formed == 1);
     ck_assert_msg(orth_error(q, NULL, m, l) < 2e-6L, "Q (two passes): %Lg", orth_error(q, NULL, m, l));
     ck_assert_msg(orth_error(g, acc, m, l) < 1e-5L, "Y acc (two passes): %Lg", orth_error(g, acc, m, l));
