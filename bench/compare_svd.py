@@ -29,7 +29,10 @@ printed with each run: an OpenBLAS older than the CPU falls back to its SSE3
 "Prescott" kernels (Debian 12's 0.3.21 on a family-6 model-207 Xeon does),
 and a ratio against that peer says little. Both ratios are printed; the
 faster peer is the one to judge by.
-Timings exclude loading the .npy file; best of REPEAT runs. Randomized
+Timings exclude loading the .npy file; best of REPEAT rounds, each round
+timing mossa and every peer once (interleaved, so that a drift in the
+machine's speed over the run biases no ratio; each peer child process
+first makes one untimed call on a small matrix). Randomized
 errors are means over SEEDS seeds (sketch seeds 0..SEEDS-1 for both tools;
 the forced-kernel peer run uses seed 0 only: its sketch is the same).
 Usage: /usr/bin/python3 bench/compare_svd.py build/mossa"""
@@ -61,21 +64,24 @@ def planted(n, d, s, seed, offsets=None):
 PEER = r'''
 import sys, time, json
 import numpy as np
+from sklearn.utils.extmath import randomized_svd
 what, path, k = sys.argv[1], sys.argv[2], int(sys.argv[3])
 x = np.load(path)
-best = 1e30
-for _ in range(int(sys.argv[4])):
-    t = time.perf_counter()
+def run(x, k, seed):
     if what == "rank":
         xc = x - x.mean(axis=0)
         s = np.linalg.svd(xc, compute_uv=False)
         e = np.cumsum(s.astype(np.float64) ** 2)
-        r = int(np.searchsorted(e / e[-1], 0.99) + 1)
-        out = {"rank": r}
-    else:
-        from sklearn.utils.extmath import randomized_svd
-        u, s, vt = randomized_svd(x, k, random_state=int(sys.argv[5]))
-        out = {"singular_values": [float(v) for v in s]}
+        return {"rank": int(np.searchsorted(e / e[-1], 0.99) + 1)}
+    u, s, vt = randomized_svd(x, k, random_state=seed)
+    return {"singular_values": [float(v) for v in s]}
+# one untimed call on a small matrix first: lazy initialisation (OpenBLAS
+# buffers, first calls into LAPACK) is not what the ratio is about
+run(np.random.default_rng(0).standard_normal((256, 128)).astype(np.float32), min(k, 16) or 16, 0)
+best = 1e30
+for _ in range(int(sys.argv[4])):
+    t = time.perf_counter()
+    out = run(x, k, int(sys.argv[5]))
     best = min(best, time.perf_counter() - t)
 out["seconds"] = best
 print(json.dumps(out))
@@ -114,10 +120,12 @@ def mossa(args, repeat=None):
     best = None
     for _ in range(repeat or REPEAT):
         p = subprocess.run([CLI, "--json"] + args, capture_output=True, text=True, check=True)
-        out = json.loads(p.stdout)
-        if best is None or out["seconds"] < best["seconds"]:
-            best = out
+        best = faster(best, json.loads(p.stdout))
     return best
+
+
+def faster(a, b):
+    return b if a is None or b["seconds"] < a["seconds"] else a
 
 
 def main():
@@ -136,11 +144,17 @@ def main():
         ref = np.linalg.svd(xc, compute_uv=False)
         e = np.cumsum(ref ** 2)
         want = int(np.searchsorted(e / e[-1], 0.99) + 1)
-        m = mossa(["rank", path])
+        # REPEAT rounds, each timing mossa and every peer once: the ratios
+        # compare runs minutes apart no more than runs seconds apart (this
+        # VM's speed drifts by tens of per cent over a session)
+        m, pr = None, [None] * len(CONFIGS)
+        for _ in range(REPEAT):
+            m = faster(m, mossa(["rank", path], repeat=1))
+            for c, (label, forced) in enumerate(CONFIGS):
+                pr[c] = faster(pr[c], peer("rank", path, forced=forced, repeat=1))
         print("rank 4000x1024 (99%%, centered): mossa %d in %.3f s; float64 full-SVD count %d"
               % (m["rank"], m["seconds"], want))
-        for label, forced in CONFIGS:
-            p = peer("rank", path, forced=forced)
+        for (label, forced), p in zip(CONFIGS, pr):
             print("  numpy (%s; OpenBLAS core %s), linalg.svd: %d in %.3f s -> mossa %.1fx faster"
                   % (label, p["core"], p["rank"], p["seconds"], p["seconds"] / m["seconds"]))
         ok &= m["rank"] == want
@@ -155,26 +169,32 @@ def main():
         def relerr(sv):
             return float(np.max(np.abs(np.array(sv) - true) / true))
 
+        variants = (("mossa (defaults: p=10 -> sketch 144, q=7)", []),
+                    ("mossa --krylov (block 118, depth 3)", ["--krylov"]),
+                    ("mossa --block 80 --power-iters 4 (Krylov, 10 passes over X)",
+                     ["--block", "80", "--power-iters", "4"]),
+                    ("mossa --block 64 --power-iters 5 (Krylov, 12 thinner passes)",
+                     ["--block", "64", "--power-iters", "5"]))
+        base = ["svd", path, "-k", str(k)]
+        # timed runs (seed 0) in interleaved rounds, as for the rank
+        mt, pt = [None] * len(variants), [None] * len(CONFIGS)
+        for _ in range(REPEAT):
+            for v, (label, args) in enumerate(variants):
+                mt[v] = faster(mt[v], mossa(base + args, repeat=1))
+            for c, (plabel, forced) in enumerate(CONFIGS):
+                pt[c] = faster(pt[c], peer("svd", path, k, forced=forced, repeat=1))
+        # the error is a random variable of the sketch: its mean over SEEDS
+        # seeds (seed 0 = the timed runs) is what the ratio compares
         rows = []
-        for label, args in (("mossa (defaults: p=10 -> sketch 144, q=7)", []),
-                            ("mossa --krylov (block 118, depth 3)", ["--krylov"]),
-                            ("mossa --block 80 --power-iters 4 (Krylov, 10 passes over X)",
-                             ["--block", "80", "--power-iters", "4"]),
-                            ("mossa --block 64 --power-iters 5 (Krylov, 12 thinner passes)",
-                             ["--block", "64", "--power-iters", "5"])):
-            m = mossa(["svd", path, "-k", str(k)] + args)
-            # the error is a random variable of the sketch: its mean over SEEDS
-            # seeds (seed 0 = the timed run) is what the ratio compares
+        for (label, args), m in zip(variants, mt):
             errs = [relerr(m["singular_values"])]
             for seed in range(1, SEEDS):
-                errs.append(relerr(mossa(["svd", path, "-k", str(k), "--seed", str(seed)] + args,
-                                         repeat=1)["singular_values"]))
+                errs.append(relerr(mossa(base + args + ["--seed", str(seed)], repeat=1)["singular_values"]))
             rows.append((label, m["seconds"], float(np.mean(errs))))
         for label, secs, err in rows:
             print("svd 10000x4096 k=128 (s_i = i^-0.5): %s %.3f s, max rel error (mean of %d seeds) %.3g"
                   % (label, secs, SEEDS, err))
-        for plabel, forced in CONFIGS:
-            p = peer("svd", path, k, forced=forced)
+        for (plabel, forced), p in zip(CONFIGS, pt):
             perrs = [relerr(p["singular_values"])]
             for seed in range(1, SEEDS if not forced else 1):
                 perrs.append(relerr(peer("svd", path, k, forced=forced, seed=seed, repeat=1)["singular_values"]))
