@@ -8488,19 +8488,45 @@ static void mossa__trd_sum(void *arg, size_t task)
     for (k = k0; k < k1; ++k) J->pq[k] = s[k - k0] / J->h;
 }
 
+/* sum_k x[k] y[k] over four chains (k mod 4), added pairwise at the end */
+static double mossa__sum4(const double *x, const double *y, size_t len)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t k = 0;
+    for (; k + 4 <= len; k += 4) {
+        s0 += x[k] * y[k]; s1 += x[k + 1] * y[k + 1]; s2 += x[k + 2] * y[k + 2]; s3 += x[k + 3] * y[k + 3];
+    }
+    for (; k < len; ++k) s0 += x[k] * y[k];
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* max_k |x[k]| (exact in any order) */
+static double mossa__absmax(const double *x, size_t len)
+{
+    double m0 = 0.0, m1 = 0.0;
+    size_t k = 0;
+    for (; k + 2 <= len; k += 2) { m0 = MOSSA__MAX(m0, fabs(x[k])); m1 = MOSSA__MAX(m1, fabs(x[k + 1])); }
+    if (k < len) m0 = MOSSA__MAX(m0, fabs(x[k]));
+    return MOSSA__MAX(m0, m1);
+}
+
 static void mossa__trd_drive(mossa__crew *crew, void *arg)
 {
     mossa__trd_crew_job *J = (mossa__trd_crew_job *)arg;
     mossa__trd_job *g = &J->g;
     size_t n = g->n, i, k;
     double *a = g->a, *w = J->w, *e = J->e, *u = J->u, *pu = J->pu, *pq = J->pq;
-    int pending = 0;
+    double (*rowop)(size_t, double *, const double *, const double *, double, double,
+                    const double *, double, double *) = mossa__k()->svd_rowop;
+    int pending = 0, ex;
     for (i = n - 1; i >= 1 && n > 1; --i) {
-        double *ri = a + i * n, scale = 0.0, h = 0.0, f, gg, kk;
-        if (pending)
-            for (k = 0; k <= i; ++k) ri[k] -= pu[i] * pq[k] + pq[i] * pu[k];
+        double *ri = a + i * n, scale, h, f, gg, kk, inv;
+        /* the serial head and tail of a step run while the helpers wait:
+           the row update is the vector kernel's, and the sums run four
+           independent chains (a fixed order, whatever the thread count) */
+        if (pending) (void)rowop(i + 1, ri, pq, pu, pu[i], pq[i], NULL, 0.0, NULL);
         w[i] = ri[i];
-        for (k = 0; k < i; ++k) scale += fabs(ri[k]);
+        scale = mossa__absmax(ri, i);
         g->rows = i; g->pu = pending ? pu : NULL; g->pq = pq;
         J->tasks = (i + g->block - 1) / g->block;
         if (i == 1 || scale == 0.0) {
@@ -8510,7 +8536,17 @@ static void mossa__trd_drive(mossa__crew *crew, void *arg)
             pending = 0;
             continue;
         }
-        for (k = 0; k < i; ++k) { u[k] = ri[k] / scale; h += u[k] * u[k]; }
+        /* scaled by the power of two just above max |r_k|: exact (no
+           rounding) and h <= i (no overflow); a multiplication unless the
+           inverse would overflow (max |r_k| below 2^-1022) */
+        (void)frexp(scale, &ex);
+        scale = ldexp(1.0, ex);
+        if (ex >= DBL_MIN_EXP) {
+            inv = ldexp(1.0, -ex);
+            for (k = 0; k < i; ++k) u[k] = ri[k] * inv;
+        } else
+            for (k = 0; k < i; ++k) u[k] = ri[k] / scale;
+        h = mossa__sum4(u, u, i);
         f = u[i - 1];
         gg = f >= 0.0 ? -sqrt(h) : sqrt(h);
         e[i] = scale * gg;
@@ -8521,9 +8557,7 @@ static void mossa__trd_drive(mossa__crew *crew, void *arg)
         mossa__crew_phase(crew, mossa__trd_block, J, J->tasks);
         mossa__crew_phase(crew, mossa__trd_sum, J, (i + MOSSA__TRD_COLS - 1) / MOSSA__TRD_COLS);
         /* q = p - (u'p / 2h) u; pending update A -= u q' + q u' */
-        kk = 0.0;
-        for (k = 0; k < i; ++k) kk += u[k] * pq[k];
-        kk /= 2.0 * h;
+        kk = mossa__sum4(u, pq, i) / (2.0 * h);
         for (k = 0; k < i; ++k) { pq[k] -= kk * u[k]; pu[k] = u[k]; }
         pending = 1;
     }
