@@ -519,19 +519,31 @@ static void mossa__gemm_task(void *arg, size_t task, int worker)
     memset(buf, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
     mossa__panel_block(g->pa, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP, nb, g->k, diag, buf, MOSSA__BS);
     mossa__gemm_store(g, bi * MOSSA__BS, bj * MOSSA__BS, buf, diag);
+    if (g->sym) {
+        /* the mirror image below the diagonal, copied from the entries
+           just stored (still in cache), by the task that made them */
+        size_t i, j, r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
+        size_t rows = MOSSA__MIN(MOSSA__BS, g->m - r0), cols = MOSSA__MIN(MOSSA__BS, g->n - c0);
+        for (j = 0; j < cols; ++j) {
+            double *dst = g->C + (c0 + j) * g->ldc + r0;
+            const double *src = g->C + r0 * g->ldc + c0 + j;
+            size_t iend = diag ? j : rows;
+            for (i = 0; i < iend; ++i) dst[i] = src[i * g->ldc];
+        }
+    }
 }
 
 /* The engine behind every product: op(A) already packed (pa, m rows over
    k); op(B) packed here from B, or, with sym, op(B) = op(A)' (B unused):
    A then serves as both operands, only blocks on and above the diagonal
-   are computed (half the work) and the strict lower triangle of C is
-   mirrored from the upper one. */
+   are computed (half the work) and each block task mirrors its entries
+   into the strict lower triangle of C. */
 static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t lda_a, int a_rows, int trans_b, int sym,
                                      size_t m, size_t n, size_t k, const float *B, size_t ldb,
                                      double beta, double *C, size_t ldc)
 {
     mossa__gemm_job g;
-    size_t sb = 0, sbuf, i, j;
+    size_t sb = 0, sbuf;
     int thin;
     float *pb = NULL;
     void *pbraw = NULL;
@@ -572,9 +584,6 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
         if (g.kparts > 1) mossa__parallel(ctx, rb, mossa__gemm_ksum_task, &g);
     } else mossa__parallel(ctx, rb * g.nbj, mossa__gemm_task, &g);
     mossa__free(ctx, pbraw); mossa__free(ctx, g.buf); mossa__free(ctx, g.abuf); mossa__free(ctx, g.part);
-    if (sym)
-        for (i = 1; i < m; ++i)
-            for (j = 0; j < i; ++j) C[i * ldc + j] = C[j * ldc + i];
     return MOSSA_OK;
 }
 
