@@ -7972,13 +7972,30 @@ static void mossa__cstat_task(void *arg, size_t task, int worker)
         for (i = r0; i < r1; ++i) {
             const float *row = g->x + i * g->d;
             float *out = g->xc ? g->xc + i * g->d : NULL;
-            double rs = 0.0;
-            for (j = 0; j < g->d; ++j) {
-                double c = (double)row[j] - g->mean[j];
-                rs += c * c;
+            /* four chains (j mod 4): one chain of dependent adds would
+               cost its latency per entry */
+            double q0 = 0.0, q1 = 0.0, q2 = 0.0, q3 = 0.0;
+            const double *mu = g->mean;
+            j = 0;
+            if (out)
+                for (; j + 4 <= g->d; j += 4) {
+                    double c0 = (double)row[j] - mu[j], c1 = (double)row[j + 1] - mu[j + 1];
+                    double c2 = (double)row[j + 2] - mu[j + 2], c3 = (double)row[j + 3] - mu[j + 3];
+                    q0 += c0 * c0; q1 += c1 * c1; q2 += c2 * c2; q3 += c3 * c3;
+                    out[j] = (float)c0; out[j + 1] = (float)c1; out[j + 2] = (float)c2; out[j + 3] = (float)c3;
+                }
+            else
+                for (; j + 4 <= g->d; j += 4) {
+                    double c0 = (double)row[j] - mu[j], c1 = (double)row[j + 1] - mu[j + 1];
+                    double c2 = (double)row[j + 2] - mu[j + 2], c3 = (double)row[j + 3] - mu[j + 3];
+                    q0 += c0 * c0; q1 += c1 * c1; q2 += c2 * c2; q3 += c3 * c3;
+                }
+            for (; j < g->d; ++j) {
+                double c = (double)row[j] - mu[j];
+                q0 += c * c;
                 if (out) out[j] = (float)c;
             }
-            ss += rs;
+            ss += (q0 + q1) + (q2 + q3);
         }
         g->part[task] = ss;
     }
