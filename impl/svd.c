@@ -1530,9 +1530,12 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *x, const doub
 {
     size_t m = MOSSA__MIN(n, d), bytes;
     double *g = NULL, *w = NULL;
+    void *graw = NULL;
     mossa_status st;
     if (mossa__mul_overflows(m, m, &bytes) || bytes > ((size_t)-1) / 8) return MOSSA_ERR_TOO_LARGE;
-    g = (double *)mossa__alloc(ctx, bytes * sizeof(double));
+    /* huge pages where the system has them: the reduction sweeps the
+       trailing triangle once per step, n times */
+    g = (double *)mossa__alloc_big(ctx, bytes * sizeof(double), &graw);
     w = (double *)mossa__alloc(ctx, m * sizeof(double));
     if (!g || !w) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     /* Xc'Xc (d x d) or Xc Xc' (n x n), whichever is smaller */
@@ -1540,7 +1543,7 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *x, const doub
     if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, m, g, w);
     if (st == MOSSA_OK) st = mossa__rank_from_spectrum(w, m, f, res);
 done:
-    mossa__free(ctx, g); mossa__free(ctx, w);
+    mossa__free(ctx, graw); mossa__free(ctx, w);
     return st;
 }
 
