@@ -26,7 +26,7 @@ TEST_HDR := $(wildcard tests/*.h)
 BENCH_CC := $(wildcard bench/*.cc)
 
 .PHONY: all amalgamate check-amalgamation test test-unit test-neon test-compile \
-        test-cross bench compare demo install uninstall deps clean
+        test-cross bench bench-deps compare demo install uninstall deps clean
 
 all: $(B)/mossa
 
@@ -138,10 +138,21 @@ $(B)/bench_impl.o: mossa.h bench/bench_impl.c
 $(B)/bench_mossa: $(B)/bench_impl.o $(BENCH_CC) $(wildcard bench/*.h)
 	$(CXX) -std=c++17 -O2 -g -Wall -Wextra -Werror -I. -o $@ $(BENCH_CC) $(B)/bench_impl.o $(BENCH_LIBS) $(BENCH_EXTRA_LIBS)
 
-bench: $(B)/bench_mossa
+# The peers are bench-time packages: without libopenblas-dev, numpy and
+# sklearn fall back to Debian's reference BLAS and LAPACK (libblas3), and a
+# ratio against that says nothing. bench and compare install what is missing
+# (as root; otherwise the one apt-get line is printed) before they build.
+BENCH_PKGS := libbenchmark-dev libsleef-dev libopenblas-dev liblapacke-dev pkg-config \
+              python3-numpy python3-scipy python3-sklearn python3-threadpoolctl diction time bc
+bench-deps:
+	@sh tests/deps.sh $(BENCH_PKGS)
+
+bench: bench-deps
+	@$(MAKE) --no-print-directory $(B)/bench_mossa
 	$(B)/bench_mossa $(BENCH_ARGS)
 
-compare: $(B)/mossa
+compare: bench-deps
+	@$(MAKE) --no-print-directory $(B)/mossa
 	bench/compare
 
 # ---- demo, install, clean -------------------------------------------------------
