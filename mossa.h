@@ -1365,6 +1365,14 @@ typedef struct mossa__kernels {
        sum_k r[k] u[k] (both skipped, returning 0, when u is NULL); k < j. */
     double (*svd_rowop)(size_t j, double *r, const double *x, const double *y, double a, double b,
                         const double *u, double c, double *p);
+    /* Rows j and j+1 (r0, r1) of a step with both the pending update and
+       the new vector, in that order, each as the reduction does one row:
+       r[t] -= y[t] x[t] + x[t] y[t], s = svd_rowop(t, r, x, y, y[t], x[t],
+       u, u[t], p), p[t] += s + r[t] u[t]. Bit-identical to those two rows
+       one after the other; the vector levels share the pair's loads of x,
+       y, u and p (about a quarter fewer memory operations per row). */
+    void (*svd_rowop2)(size_t j, double *r0, double *r1, const double *x, const double *y, const double *u,
+                       double *p);
     /* tsne */
     /* out[j*32 + q] (+)= sum_k (qt[k*32 + q] - r[j*ldr + k])^2 for 32 queries
        (qt: d x 32 panel) and nr reference rows; accumulate != 0 adds.
@@ -2495,6 +2503,27 @@ static double mossa__svd_rowop_scalar(size_t j, double *r, const double *x, cons
     for (; k < j; ++k) { s[0] += r[k] * u[k]; p[k] += c * r[k]; }
     return (s[0] + s[2]) + (s[1] + s[3]);
 }
+
+/* svd_rowop2 from a level's one-row kernel: the two rows one after the other */
+static void mossa__svd_rowop2_with(double (*rowop)(size_t, double *, const double *, const double *, double,
+                                                   double, const double *, double, double *),
+                                   size_t j, double *r0, double *r1, const double *x, const double *y,
+                                   const double *u, double *p)
+{
+    size_t t;
+    for (t = j; t <= j + 1; ++t) {
+        double *r = t == j ? r0 : r1, s;
+        r[t] -= y[t] * x[t] + x[t] * y[t];
+        s = rowop(t, r, x, y, y[t], x[t], u, u[t], p);
+        p[t] += s + r[t] * u[t];
+    }
+}
+
+static void mossa__svd_rowop2_scalar(size_t j, double *r0, double *r1, const double *x, const double *y,
+                                     const double *u, double *p)
+{
+    mossa__svd_rowop2_with(mossa__svd_rowop_scalar, j, r0, r1, x, y, u, p);
+}
 /* ---- tsne ------------------------------------------------------------------ */
 static void mossa__tsne_knn_tile_scalar(const float *qt, size_t d, const float *r, size_t ldr,
                                         size_t nr, float *out, int accumulate)
@@ -2671,6 +2700,7 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->rbf_exp_row = mossa__rbf_exp_row_scalar;
     /* svd */
     t->svd_rowop = mossa__svd_rowop_scalar;
+    t->svd_rowop2 = mossa__svd_rowop2_scalar;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_scalar;
     t->tsne_repulse2 = mossa__tsne_repulse2_scalar;
@@ -3148,6 +3178,14 @@ static double mossa__rbf_exp_row_avx2(float *row, size_t n, float nc, double *cs
 }
 
 /* ---- svd ------------------------------------------------------------------- */
+/* the row kernels' lane sum, in one fixed order */
+MOSSA__TARGET_AVX2 static double mossa__rowop_lanes_avx2(__m256d s0, __m256d s1)
+{
+    double lanes[4];
+    _mm256_storeu_pd(lanes, _mm256_add_pd(s0, s1));
+    return (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+}
+
 MOSSA__TARGET_AVX2
 static double mossa__svd_rowop_avx2(size_t j, double *r, const double *x, const double *y, double a,
                                     double b, const double *u, double c, double *p)
@@ -3155,7 +3193,7 @@ static double mossa__svd_rowop_avx2(size_t j, double *r, const double *x, const 
     size_t k = 0;
     __m256d va = _mm256_set1_pd(a), vb = _mm256_set1_pd(b), vc = _mm256_set1_pd(c);
     __m256d s0 = _mm256_setzero_pd(), s1 = s0;
-    double s, lanes[4];
+    double s;
     if (x) {
         for (; k + 8 <= j; k += 8) {
             __m256d r0 = _mm256_loadu_pd(r + k), r1 = _mm256_loadu_pd(r + k + 4);
@@ -3180,13 +3218,64 @@ static double mossa__svd_rowop_avx2(size_t j, double *r, const double *x, const 
             _mm256_storeu_pd(p + k + 4, _mm256_fmadd_pd(vc, r1, _mm256_loadu_pd(p + k + 4)));
         }
     }
-    _mm256_storeu_pd(lanes, _mm256_add_pd(s0, s1));
-    s = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+    s = mossa__rowop_lanes_avx2(s0, s1);
     for (; k < j; ++k) {
         if (x) r[k] -= a * x[k] + b * y[k];
         if (u) { s += r[k] * u[k]; p[k] += c * r[k]; }
     }
     return u ? s : 0.0;
+}
+
+/* Two rows as the one-row kernel does them one after the other, the
+   operations of each row in the same order (so the same bits): the common
+   8-wide steps share the loads of x, y, u and p, and p takes row j's term,
+   then row j+1's. Row j's vector steps end where the pair's do; p[j] is
+   finished before row j+1 reads it (its last step may reach k = j). */
+MOSSA__TARGET_AVX2
+static void mossa__svd_rowop2_avx2(size_t j, double *r0, double *r1, const double *x, const double *y,
+                                   const double *u, double *p)
+{
+    size_t k = 0, t;
+    const double a0 = y[j], b0 = x[j], c0 = u[j], a1 = y[j + 1], b1 = x[j + 1], c1 = u[j + 1];
+    __m256d va0 = _mm256_set1_pd(a0), vb0 = _mm256_set1_pd(b0), vc0 = _mm256_set1_pd(c0);
+    __m256d va1 = _mm256_set1_pd(a1), vb1 = _mm256_set1_pd(b1), vc1 = _mm256_set1_pd(c1);
+    __m256d s00 = _mm256_setzero_pd(), s01 = s00, s10 = s00, s11 = s00;
+    double s;
+    r0[j] -= y[j] * x[j] + x[j] * y[j];
+    r1[j + 1] -= y[j + 1] * x[j + 1] + x[j + 1] * y[j + 1];
+    for (; k + 8 <= j; k += 8) {
+        __m256d x0 = _mm256_loadu_pd(x + k), x1 = _mm256_loadu_pd(x + k + 4);
+        __m256d y0 = _mm256_loadu_pd(y + k), y1 = _mm256_loadu_pd(y + k + 4);
+        __m256d u0 = _mm256_loadu_pd(u + k), u1 = _mm256_loadu_pd(u + k + 4);
+        __m256d q0 = _mm256_loadu_pd(r0 + k), q1 = _mm256_loadu_pd(r0 + k + 4);
+        __m256d w0 = _mm256_loadu_pd(r1 + k), w1 = _mm256_loadu_pd(r1 + k + 4);
+        q0 = _mm256_fnmadd_pd(vb0, y0, _mm256_fnmadd_pd(va0, x0, q0));
+        q1 = _mm256_fnmadd_pd(vb0, y1, _mm256_fnmadd_pd(va0, x1, q1));
+        w0 = _mm256_fnmadd_pd(vb1, y0, _mm256_fnmadd_pd(va1, x0, w0));
+        w1 = _mm256_fnmadd_pd(vb1, y1, _mm256_fnmadd_pd(va1, x1, w1));
+        _mm256_storeu_pd(r0 + k, q0); _mm256_storeu_pd(r0 + k + 4, q1);
+        _mm256_storeu_pd(r1 + k, w0); _mm256_storeu_pd(r1 + k + 4, w1);
+        s00 = _mm256_fmadd_pd(q0, u0, s00); s01 = _mm256_fmadd_pd(q1, u1, s01);
+        s10 = _mm256_fmadd_pd(w0, u0, s10); s11 = _mm256_fmadd_pd(w1, u1, s11);
+        _mm256_storeu_pd(p + k, _mm256_fmadd_pd(vc1, w0, _mm256_fmadd_pd(vc0, q0, _mm256_loadu_pd(p + k))));
+        _mm256_storeu_pd(p + k + 4, _mm256_fmadd_pd(vc1, w1, _mm256_fmadd_pd(vc0, q1, _mm256_loadu_pd(p + k + 4))));
+    }
+    s = mossa__rowop_lanes_avx2(s00, s01);
+    for (t = k; t < j; ++t) { r0[t] -= a0 * x[t] + b0 * y[t]; s += r0[t] * u[t]; p[t] += c0 * r0[t]; }
+    p[j] += s + r0[j] * c0;
+    for (; k + 8 <= j + 1; k += 8) {
+        __m256d w0 = _mm256_loadu_pd(r1 + k), w1 = _mm256_loadu_pd(r1 + k + 4);
+        w0 = _mm256_fnmadd_pd(vb1, _mm256_loadu_pd(y + k), _mm256_fnmadd_pd(va1, _mm256_loadu_pd(x + k), w0));
+        w1 = _mm256_fnmadd_pd(vb1, _mm256_loadu_pd(y + k + 4), _mm256_fnmadd_pd(va1, _mm256_loadu_pd(x + k + 4), w1));
+        _mm256_storeu_pd(r1 + k, w0); _mm256_storeu_pd(r1 + k + 4, w1);
+        s10 = _mm256_fmadd_pd(w0, _mm256_loadu_pd(u + k), s10);
+        s11 = _mm256_fmadd_pd(w1, _mm256_loadu_pd(u + k + 4), s11);
+        _mm256_storeu_pd(p + k, _mm256_fmadd_pd(vc1, w0, _mm256_loadu_pd(p + k)));
+        _mm256_storeu_pd(p + k + 4, _mm256_fmadd_pd(vc1, w1, _mm256_loadu_pd(p + k + 4)));
+    }
+    s = mossa__rowop_lanes_avx2(s10, s11);
+    for (t = k; t < j + 1; ++t) { r1[t] -= a1 * x[t] + b1 * y[t]; s += r1[t] * u[t]; p[t] += c1 * r1[t]; }
+    p[j + 1] += s + r1[j + 1] * c1;
 }
 /* ---- tsne ------------------------------------------------------------------ */
 MOSSA__TARGET_AVX2 static void mossa__tsne_knn_tile_avx2(const float *qt, size_t d, const float *r,
@@ -3426,6 +3515,7 @@ static void mossa__fill_avx2(mossa__kernels *t)
     t->rbf_exp_row = mossa__rbf_exp_row_avx2;
     /* svd */
     t->svd_rowop = mossa__svd_rowop_avx2;
+    t->svd_rowop2 = mossa__svd_rowop2_avx2;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx2;
     t->tsne_repulse2 = mossa__tsne_repulse2_avx2;
@@ -3918,6 +4008,15 @@ static double mossa__rbf_exp_row_avx512(float *row, size_t n, float nc, double *
 }
 
 /* ---- svd ------------------------------------------------------------------- */
+/* the row kernels' lane sum: stored and summed by hand (g++ 12 warns inside
+   _mm512_reduce_add_pd) */
+MOSSA__TARGET_AVX512 static double mossa__rowop_lanes_avx512(__m512d s0, __m512d s1)
+{
+    double lanes[8];
+    _mm512_storeu_pd(lanes, _mm512_add_pd(s0, s1));
+    return ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+}
+
 MOSSA__TARGET_AVX512
 static double mossa__svd_rowop_avx512(size_t j, double *r, const double *x, const double *y, double a,
                                       double b, const double *u, double c, double *p)
@@ -3955,16 +4054,64 @@ static double mossa__svd_rowop_avx512(size_t j, double *r, const double *x, cons
         }
     }
     {
-        double lanes[8], s;
-        /* stored and summed by hand: g++ 12 warns inside _mm512_reduce_add_pd */
-        _mm512_storeu_pd(lanes, _mm512_add_pd(s0, s1));
-        s = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+        double s = mossa__rowop_lanes_avx512(s0, s1);
         for (; k < j; ++k) {
             if (x) r[k] -= a * x[k] + b * y[k];
             if (u) { s += r[k] * u[k]; p[k] += c * r[k]; }
         }
         return u ? s : 0.0;
     }
+}
+/* Two rows as the one-row kernel does them one after the other, the
+   operations of each row in the same order (so the same bits): the common
+   16-wide steps share the loads of x, y, u and p, and p takes row j's
+   term, then row j+1's. Row j's vector steps end where the pair's do;
+   p[j] is finished before row j+1 reads it (its last step may reach k = j). */
+MOSSA__TARGET_AVX512
+static void mossa__svd_rowop2_avx512(size_t j, double *r0, double *r1, const double *x, const double *y,
+                                     const double *u, double *p)
+{
+    size_t k = 0, t;
+    const double a0 = y[j], b0 = x[j], c0 = u[j], a1 = y[j + 1], b1 = x[j + 1], c1 = u[j + 1];
+    __m512d va0 = _mm512_set1_pd(a0), vb0 = _mm512_set1_pd(b0), vc0 = _mm512_set1_pd(c0);
+    __m512d va1 = _mm512_set1_pd(a1), vb1 = _mm512_set1_pd(b1), vc1 = _mm512_set1_pd(c1);
+    __m512d s00 = _mm512_setzero_pd(), s01 = s00, s10 = s00, s11 = s00;
+    double s;
+    r0[j] -= y[j] * x[j] + x[j] * y[j];
+    r1[j + 1] -= y[j + 1] * x[j + 1] + x[j + 1] * y[j + 1];
+    for (; k + 16 <= j; k += 16) {
+        __m512d x0 = _mm512_loadu_pd(x + k), x1 = _mm512_loadu_pd(x + k + 8);
+        __m512d y0 = _mm512_loadu_pd(y + k), y1 = _mm512_loadu_pd(y + k + 8);
+        __m512d u0 = _mm512_loadu_pd(u + k), u1 = _mm512_loadu_pd(u + k + 8);
+        __m512d q0 = _mm512_loadu_pd(r0 + k), q1 = _mm512_loadu_pd(r0 + k + 8);
+        __m512d w0 = _mm512_loadu_pd(r1 + k), w1 = _mm512_loadu_pd(r1 + k + 8);
+        q0 = _mm512_fnmadd_pd(vb0, y0, _mm512_fnmadd_pd(va0, x0, q0));
+        q1 = _mm512_fnmadd_pd(vb0, y1, _mm512_fnmadd_pd(va0, x1, q1));
+        w0 = _mm512_fnmadd_pd(vb1, y0, _mm512_fnmadd_pd(va1, x0, w0));
+        w1 = _mm512_fnmadd_pd(vb1, y1, _mm512_fnmadd_pd(va1, x1, w1));
+        _mm512_storeu_pd(r0 + k, q0); _mm512_storeu_pd(r0 + k + 8, q1);
+        _mm512_storeu_pd(r1 + k, w0); _mm512_storeu_pd(r1 + k + 8, w1);
+        s00 = _mm512_fmadd_pd(q0, u0, s00); s01 = _mm512_fmadd_pd(q1, u1, s01);
+        s10 = _mm512_fmadd_pd(w0, u0, s10); s11 = _mm512_fmadd_pd(w1, u1, s11);
+        _mm512_storeu_pd(p + k, _mm512_fmadd_pd(vc1, w0, _mm512_fmadd_pd(vc0, q0, _mm512_loadu_pd(p + k))));
+        _mm512_storeu_pd(p + k + 8, _mm512_fmadd_pd(vc1, w1, _mm512_fmadd_pd(vc0, q1, _mm512_loadu_pd(p + k + 8))));
+    }
+    s = mossa__rowop_lanes_avx512(s00, s01);
+    for (t = k; t < j; ++t) { r0[t] -= a0 * x[t] + b0 * y[t]; s += r0[t] * u[t]; p[t] += c0 * r0[t]; }
+    p[j] += s + r0[j] * c0;
+    for (; k + 16 <= j + 1; k += 16) {
+        __m512d w0 = _mm512_loadu_pd(r1 + k), w1 = _mm512_loadu_pd(r1 + k + 8);
+        w0 = _mm512_fnmadd_pd(vb1, _mm512_loadu_pd(y + k), _mm512_fnmadd_pd(va1, _mm512_loadu_pd(x + k), w0));
+        w1 = _mm512_fnmadd_pd(vb1, _mm512_loadu_pd(y + k + 8), _mm512_fnmadd_pd(va1, _mm512_loadu_pd(x + k + 8), w1));
+        _mm512_storeu_pd(r1 + k, w0); _mm512_storeu_pd(r1 + k + 8, w1);
+        s10 = _mm512_fmadd_pd(w0, _mm512_loadu_pd(u + k), s10);
+        s11 = _mm512_fmadd_pd(w1, _mm512_loadu_pd(u + k + 8), s11);
+        _mm512_storeu_pd(p + k, _mm512_fmadd_pd(vc1, w0, _mm512_loadu_pd(p + k)));
+        _mm512_storeu_pd(p + k + 8, _mm512_fmadd_pd(vc1, w1, _mm512_loadu_pd(p + k + 8)));
+    }
+    s = mossa__rowop_lanes_avx512(s10, s11);
+    for (t = k; t < j + 1; ++t) { r1[t] -= a1 * x[t] + b1 * y[t]; s += r1[t] * u[t]; p[t] += c1 * r1[t]; }
+    p[j + 1] += s + r1[j + 1] * c1;
 }
 /* ---- tsne ------------------------------------------------------------------ */
 MOSSA__TARGET_AVX512 static void mossa__tsne_knn_tile_avx512(const float *qt, size_t d, const float *r,
@@ -4288,6 +4435,7 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->rbf_exp_row = mossa__rbf_exp_row_avx512;
     /* svd */
     t->svd_rowop = mossa__svd_rowop_avx512;
+    t->svd_rowop2 = mossa__svd_rowop2_avx512;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx512;
     t->tsne_repulse2 = mossa__tsne_repulse2_avx512;
@@ -8450,23 +8598,30 @@ typedef struct mossa__trd_job {
     double *part;            /* tasks x n */
 } mossa__trd_job;
 
+/* row j of a step: the pending update (if any), then its terms of A u
+   into p and its own sum (if u) */
+static void mossa__trd_row(const mossa__trd_job *g, size_t j, double *p)
+{
+    double *r = g->a + j * g->n, s;
+    double uj = g->u ? g->u[j] : 0.0;
+    if (g->pu) r[j] -= g->pu[j] * g->pq[j] + g->pq[j] * g->pu[j];
+    s = mossa__k()->svd_rowop(j, r, g->pu ? g->pq : NULL, g->pu, g->pu ? g->pu[j] : 0.0, g->pu ? g->pq[j] : 0.0,
+                              g->u, uj, p);
+    if (g->u) p[j] += s + r[j] * uj;
+}
+
 /* one block of rows of a step */
 static void mossa__trd_rows(const mossa__trd_job *g, size_t task)
 {
     size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
     double *p = g->part + task * g->n;
-    double (*rowop)(size_t, double *, const double *, const double *, double, double,
-                    const double *, double, double *) = mossa__k()->svd_rowop;
     if (g->u)
         for (k = 0; k < j1; ++k) p[k] = 0.0;
-    for (j = j0; j < j1; ++j) {
-        double *r = g->a + j * g->n, s;
-        double uj = g->u ? g->u[j] : 0.0;
-        if (g->pu) r[j] -= g->pu[j] * g->pq[j] + g->pq[j] * g->pu[j];
-        s = rowop(j, r, g->pu ? g->pq : NULL, g->pu, g->pu ? g->pu[j] : 0.0, g->pu ? g->pq[j] : 0.0,
-                  g->u, uj, p);
-        if (g->u) p[j] += s + r[j] * uj;
-    }
+    j = j0;
+    if (g->pu && g->u)   /* every step but the first: rows in pairs (the same bits) */
+        for (; j + 1 < j1; j += 2)
+            mossa__k()->svd_rowop2(j, g->a + j * g->n, g->a + (j + 1) * g->n, g->pq, g->pu, g->u, p);
+    for (; j < j1; ++j) mossa__trd_row(g, j, p);
 }
 
 /* The whole reduction runs as one crew (see impl/internal.h): n steps
@@ -8631,6 +8786,23 @@ done:
 }
 
 #ifdef MOSSA_TEST_HOOKS
+/* Test builds: rows j and j+1 of a fused step on a (row t at a + t n;
+   pending update x, y and new vector u, all present), as a pair
+   (svd_rowop2) or one row at a time (mossa__trd_row); p accumulates as in
+   a task. */
+MOSSA_DEF void mossa_test_trd_row_pair(int paired, size_t j, size_t n, double *a, const double *x,
+                                       const double *y, const double *u, double *p);
+MOSSA_DEF void mossa_test_trd_row_pair(int paired, size_t j, size_t n, double *a, const double *x,
+                                       const double *y, const double *u, double *p)
+{
+    mossa__trd_job g;
+    if (paired) { mossa__k()->svd_rowop2(j, a + j * n, a + (j + 1) * n, x, y, u, p); return; }
+    memset(&g, 0, sizeof(g));
+    g.a = a; g.n = n; g.pq = x; g.pu = y; g.u = u;
+    mossa__trd_row(&g, j, p);
+    mossa__trd_row(&g, j + 1, p);
+}
+
 /* Test builds: the values-only eigensolver with a chosen thread count
    (mossa_eigh uses one thread). a is copied. */
 MOSSA_DEF mossa_status mossa_test_eigvals(int n_threads, const double *a, size_t n, double *w);

@@ -192,6 +192,14 @@ typedef struct mossa__kernels {
        sum_k r[k] u[k] (both skipped, returning 0, when u is NULL); k < j. */
     double (*svd_rowop)(size_t j, double *r, const double *x, const double *y, double a, double b,
                         const double *u, double c, double *p);
+    /* Rows j and j+1 (r0, r1) of a step with both the pending update and
+       the new vector, in that order, each as the reduction does one row:
+       r[t] -= y[t] x[t] + x[t] y[t], s = svd_rowop(t, r, x, y, y[t], x[t],
+       u, u[t], p), p[t] += s + r[t] u[t]. Bit-identical to those two rows
+       one after the other; the vector levels share the pair's loads of x,
+       y, u and p (about a quarter fewer memory operations per row). */
+    void (*svd_rowop2)(size_t j, double *r0, double *r1, const double *x, const double *y, const double *u,
+                       double *p);
     /* tsne */
     /* out[j*32 + q] (+)= sum_k (qt[k*32 + q] - r[j*ldr + k])^2 for 32 queries
        (qt: d x 32 panel) and nr reference rows; accumulate != 0 adds.

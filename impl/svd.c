@@ -580,23 +580,30 @@ typedef struct mossa__trd_job {
     double *part;            /* tasks x n */
 } mossa__trd_job;
 
+/* row j of a step: the pending update (if any), then its terms of A u
+   into p and its own sum (if u) */
+static void mossa__trd_row(const mossa__trd_job *g, size_t j, double *p)
+{
+    double *r = g->a + j * g->n, s;
+    double uj = g->u ? g->u[j] : 0.0;
+    if (g->pu) r[j] -= g->pu[j] * g->pq[j] + g->pq[j] * g->pu[j];
+    s = mossa__k()->svd_rowop(j, r, g->pu ? g->pq : NULL, g->pu, g->pu ? g->pu[j] : 0.0, g->pu ? g->pq[j] : 0.0,
+                              g->u, uj, p);
+    if (g->u) p[j] += s + r[j] * uj;
+}
+
 /* one block of rows of a step */
 static void mossa__trd_rows(const mossa__trd_job *g, size_t task)
 {
     size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
     double *p = g->part + task * g->n;
-    double (*rowop)(size_t, double *, const double *, const double *, double, double,
-                    const double *, double, double *) = mossa__k()->svd_rowop;
     if (g->u)
         for (k = 0; k < j1; ++k) p[k] = 0.0;
-    for (j = j0; j < j1; ++j) {
-        double *r = g->a + j * g->n, s;
-        double uj = g->u ? g->u[j] : 0.0;
-        if (g->pu) r[j] -= g->pu[j] * g->pq[j] + g->pq[j] * g->pu[j];
-        s = rowop(j, r, g->pu ? g->pq : NULL, g->pu, g->pu ? g->pu[j] : 0.0, g->pu ? g->pq[j] : 0.0,
-                  g->u, uj, p);
-        if (g->u) p[j] += s + r[j] * uj;
-    }
+    j = j0;
+    if (g->pu && g->u)   /* every step but the first: rows in pairs (the same bits) */
+        for (; j + 1 < j1; j += 2)
+            mossa__k()->svd_rowop2(j, g->a + j * g->n, g->a + (j + 1) * g->n, g->pq, g->pu, g->u, p);
+    for (; j < j1; ++j) mossa__trd_row(g, j, p);
 }
 
 /* The whole reduction runs as one crew (see impl/internal.h): n steps
@@ -761,6 +768,23 @@ done:
 }
 
 #ifdef MOSSA_TEST_HOOKS
+/* Test builds: rows j and j+1 of a fused step on a (row t at a + t n;
+   pending update x, y and new vector u, all present), as a pair
+   (svd_rowop2) or one row at a time (mossa__trd_row); p accumulates as in
+   a task. */
+MOSSA_DEF void mossa_test_trd_row_pair(int paired, size_t j, size_t n, double *a, const double *x,
+                                       const double *y, const double *u, double *p);
+MOSSA_DEF void mossa_test_trd_row_pair(int paired, size_t j, size_t n, double *a, const double *x,
+                                       const double *y, const double *u, double *p)
+{
+    mossa__trd_job g;
+    if (paired) { mossa__k()->svd_rowop2(j, a + j * n, a + (j + 1) * n, x, y, u, p); return; }
+    memset(&g, 0, sizeof(g));
+    g.a = a; g.n = n; g.pq = x; g.pu = y; g.u = u;
+    mossa__trd_row(&g, j, p);
+    mossa__trd_row(&g, j + 1, p);
+}
+
 /* Test builds: the values-only eigensolver with a chosen thread count
    (mossa_eigh uses one thread). a is copied. */
 MOSSA_DEF mossa_status mossa_test_eigvals(int n_threads, const double *a, size_t n, double *w);

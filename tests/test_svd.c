@@ -16,6 +16,8 @@ mossa_status mossa_test_gemm_packed(int n_threads, int trans_a, size_t m, size_t
                                     const float *A, size_t lda, const float *B, size_t ldb,
                                     double beta, double *C, size_t ldc);
 mossa_status mossa_test_eigvals(int n_threads, const double *a, size_t n, double *w);
+void mossa_test_trd_row_pair(int paired, size_t j, size_t n, double *a, const double *x, const double *y,
+                             const double *u, double *p);
 mossa_status mossa_test_orth_basis(size_t m, size_t l, int no_q, float *q, float *acc, int *chol, int *formed);
 
 /* ---- reference: one-sided Jacobi in long double --------------------------
@@ -386,6 +388,59 @@ END_TEST
    bit-identical for 1 and 2 threads, and unchanged in relative terms when
    the matrix is scaled by 2^-600 or 2^600 (the root-free QL squares the
    off-diagonal, after scaling by a power of two). */
+/* Two rows of a tridiagonalisation step taken as a pair (the vector
+   levels share the loads of the pair) give the same bits as the rows one
+   at a time, at every level and for every row length around the vector
+   widths (row j+1 may take one more vector step than row j, across p[j]
+   that row j finishes); both agree with the step in long double:
+   r_t[k] -= y_t x_k + x_t y_k (k <= t), p_k += u_t r_t[k] (k < t),
+   p_t += sum_{k<t} r_t[k] u_k + r_t[t] u_t. */
+START_TEST(tridiagonal_row_pairs_equal_single_rows_at_every_level)
+{
+    const size_t jmax = 70, n = jmax + 2;
+    double *a0 = (double *)malloc(n * n * sizeof(double)), *a1 = (double *)malloc(n * n * sizeof(double));
+    double *a2 = (double *)malloc(n * n * sizeof(double));
+    double x[72], y[72], u[72], p0[72], p1[72], p2[72];
+    long double rr[2][72], pr[72];
+    test_rng g = test_rng_make(4242);
+    mossa_simd_level lvl;
+    size_t i, j, k, t;
+    for (i = 0; i < n * n; ++i) a0[i] = test_normal(&g);
+    for (i = 0; i < n; ++i) {
+        x[i] = test_normal(&g); y[i] = test_normal(&g); u[i] = test_normal(&g); p0[i] = test_normal(&g);
+    }
+    FOR_EACH_SIMD_LEVEL(lvl) {
+        for (j = 0; j <= jmax; ++j) {
+            memcpy(a1, a0, n * n * sizeof(double)); memcpy(a2, a0, n * n * sizeof(double));
+            memcpy(p1, p0, sizeof(p0)); memcpy(p2, p0, sizeof(p0));
+            mossa_test_trd_row_pair(1, j, n, a1, x, y, u, p1);
+            mossa_test_trd_row_pair(0, j, n, a2, x, y, u, p2);
+            ck_assert_msg(memcmp(a1, a2, n * n * sizeof(double)) == 0, "level %d j %zu: rows differ", (int)lvl, j);
+            ck_assert_msg(memcmp(p1, p2, sizeof(p1)) == 0, "level %d j %zu: p differs", (int)lvl, j);
+            for (k = 0; k < n; ++k) pr[k] = p0[k];
+            for (t = j; t <= j + 1; ++t) {
+                long double s = 0;
+                for (k = 0; k <= t; ++k)
+                    rr[t - j][k] = (long double)a0[t * n + k] - ((long double)y[t] * x[k] + (long double)x[t] * y[k]);
+                for (k = 0; k < t; ++k) { s += rr[t - j][k] * u[k]; pr[k] += (long double)u[t] * rr[t - j][k]; }
+                pr[t] += s + rr[t - j][t] * u[t];
+            }
+            for (t = 0; t < 2; ++t)
+                for (k = 0; k <= j + t; ++k)
+                    ck_assert_msg(fabsl((long double)a1[(j + t) * n + k] - rr[t][k]) < 1e-14L,
+                                  "level %d j %zu row %zu k %zu: %.17g vs %.17Lg", (int)lvl, j, j + t, k,
+                                  a1[(j + t) * n + k], rr[t][k]);
+            for (k = 0; k < n; ++k)
+                ck_assert_msg(fabsl((long double)p1[k] - pr[k]) < 1e-13L * (long double)(j + 2),
+                              "level %d j %zu p[%zu]: %.17g vs %.17Lg", (int)lvl, j, k, p1[k], pr[k]);
+            /* rows past j + 1 untouched */
+            ck_assert(memcmp(a1, a0, j * n * sizeof(double)) == 0);
+        }
+    }
+    free(a0); free(a1); free(a2);
+}
+END_TEST
+
 START_TEST(eigvals_values_only_matches_planted_spectrum)
 {
     size_t n = emulated() ? 260 : 300, i, j, k;
@@ -1066,6 +1121,7 @@ Suite *suite_svd(void)
     tcase_add_test(tc, gemm_packed_equals_gemm);
     tcase_add_test(tc, gemm_in_place_equals_packed);
     tcase_add_test(tc, gemm_k_split_is_exact_and_thread_independent);
+    tcase_add_test(tc, tridiagonal_row_pairs_equal_single_rows_at_every_level);
     tcase_add_test(tc, eigvals_values_only_matches_planted_spectrum);
     tcase_add_test(tc, eigh_values_only_on_split_and_two_by_two_blocks);
     tcase_add_test(tc, krylov_basis_orthonormalisation);

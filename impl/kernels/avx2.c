@@ -464,6 +464,14 @@ static double mossa__rbf_exp_row_avx2(float *row, size_t n, float nc, double *cs
 }
 
 /* ---- svd ------------------------------------------------------------------- */
+/* the row kernels' lane sum, in one fixed order */
+MOSSA__TARGET_AVX2 static double mossa__rowop_lanes_avx2(__m256d s0, __m256d s1)
+{
+    double lanes[4];
+    _mm256_storeu_pd(lanes, _mm256_add_pd(s0, s1));
+    return (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+}
+
 MOSSA__TARGET_AVX2
 static double mossa__svd_rowop_avx2(size_t j, double *r, const double *x, const double *y, double a,
                                     double b, const double *u, double c, double *p)
@@ -471,7 +479,7 @@ static double mossa__svd_rowop_avx2(size_t j, double *r, const double *x, const 
     size_t k = 0;
     __m256d va = _mm256_set1_pd(a), vb = _mm256_set1_pd(b), vc = _mm256_set1_pd(c);
     __m256d s0 = _mm256_setzero_pd(), s1 = s0;
-    double s, lanes[4];
+    double s;
     if (x) {
         for (; k + 8 <= j; k += 8) {
             __m256d r0 = _mm256_loadu_pd(r + k), r1 = _mm256_loadu_pd(r + k + 4);
@@ -496,13 +504,64 @@ static double mossa__svd_rowop_avx2(size_t j, double *r, const double *x, const 
             _mm256_storeu_pd(p + k + 4, _mm256_fmadd_pd(vc, r1, _mm256_loadu_pd(p + k + 4)));
         }
     }
-    _mm256_storeu_pd(lanes, _mm256_add_pd(s0, s1));
-    s = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+    s = mossa__rowop_lanes_avx2(s0, s1);
     for (; k < j; ++k) {
         if (x) r[k] -= a * x[k] + b * y[k];
         if (u) { s += r[k] * u[k]; p[k] += c * r[k]; }
     }
     return u ? s : 0.0;
+}
+
+/* Two rows as the one-row kernel does them one after the other, the
+   operations of each row in the same order (so the same bits): the common
+   8-wide steps share the loads of x, y, u and p, and p takes row j's term,
+   then row j+1's. Row j's vector steps end where the pair's do; p[j] is
+   finished before row j+1 reads it (its last step may reach k = j). */
+MOSSA__TARGET_AVX2
+static void mossa__svd_rowop2_avx2(size_t j, double *r0, double *r1, const double *x, const double *y,
+                                   const double *u, double *p)
+{
+    size_t k = 0, t;
+    const double a0 = y[j], b0 = x[j], c0 = u[j], a1 = y[j + 1], b1 = x[j + 1], c1 = u[j + 1];
+    __m256d va0 = _mm256_set1_pd(a0), vb0 = _mm256_set1_pd(b0), vc0 = _mm256_set1_pd(c0);
+    __m256d va1 = _mm256_set1_pd(a1), vb1 = _mm256_set1_pd(b1), vc1 = _mm256_set1_pd(c1);
+    __m256d s00 = _mm256_setzero_pd(), s01 = s00, s10 = s00, s11 = s00;
+    double s;
+    r0[j] -= y[j] * x[j] + x[j] * y[j];
+    r1[j + 1] -= y[j + 1] * x[j + 1] + x[j + 1] * y[j + 1];
+    for (; k + 8 <= j; k += 8) {
+        __m256d x0 = _mm256_loadu_pd(x + k), x1 = _mm256_loadu_pd(x + k + 4);
+        __m256d y0 = _mm256_loadu_pd(y + k), y1 = _mm256_loadu_pd(y + k + 4);
+        __m256d u0 = _mm256_loadu_pd(u + k), u1 = _mm256_loadu_pd(u + k + 4);
+        __m256d q0 = _mm256_loadu_pd(r0 + k), q1 = _mm256_loadu_pd(r0 + k + 4);
+        __m256d w0 = _mm256_loadu_pd(r1 + k), w1 = _mm256_loadu_pd(r1 + k + 4);
+        q0 = _mm256_fnmadd_pd(vb0, y0, _mm256_fnmadd_pd(va0, x0, q0));
+        q1 = _mm256_fnmadd_pd(vb0, y1, _mm256_fnmadd_pd(va0, x1, q1));
+        w0 = _mm256_fnmadd_pd(vb1, y0, _mm256_fnmadd_pd(va1, x0, w0));
+        w1 = _mm256_fnmadd_pd(vb1, y1, _mm256_fnmadd_pd(va1, x1, w1));
+        _mm256_storeu_pd(r0 + k, q0); _mm256_storeu_pd(r0 + k + 4, q1);
+        _mm256_storeu_pd(r1 + k, w0); _mm256_storeu_pd(r1 + k + 4, w1);
+        s00 = _mm256_fmadd_pd(q0, u0, s00); s01 = _mm256_fmadd_pd(q1, u1, s01);
+        s10 = _mm256_fmadd_pd(w0, u0, s10); s11 = _mm256_fmadd_pd(w1, u1, s11);
+        _mm256_storeu_pd(p + k, _mm256_fmadd_pd(vc1, w0, _mm256_fmadd_pd(vc0, q0, _mm256_loadu_pd(p + k))));
+        _mm256_storeu_pd(p + k + 4, _mm256_fmadd_pd(vc1, w1, _mm256_fmadd_pd(vc0, q1, _mm256_loadu_pd(p + k + 4))));
+    }
+    s = mossa__rowop_lanes_avx2(s00, s01);
+    for (t = k; t < j; ++t) { r0[t] -= a0 * x[t] + b0 * y[t]; s += r0[t] * u[t]; p[t] += c0 * r0[t]; }
+    p[j] += s + r0[j] * c0;
+    for (; k + 8 <= j + 1; k += 8) {
+        __m256d w0 = _mm256_loadu_pd(r1 + k), w1 = _mm256_loadu_pd(r1 + k + 4);
+        w0 = _mm256_fnmadd_pd(vb1, _mm256_loadu_pd(y + k), _mm256_fnmadd_pd(va1, _mm256_loadu_pd(x + k), w0));
+        w1 = _mm256_fnmadd_pd(vb1, _mm256_loadu_pd(y + k + 4), _mm256_fnmadd_pd(va1, _mm256_loadu_pd(x + k + 4), w1));
+        _mm256_storeu_pd(r1 + k, w0); _mm256_storeu_pd(r1 + k + 4, w1);
+        s10 = _mm256_fmadd_pd(w0, _mm256_loadu_pd(u + k), s10);
+        s11 = _mm256_fmadd_pd(w1, _mm256_loadu_pd(u + k + 4), s11);
+        _mm256_storeu_pd(p + k, _mm256_fmadd_pd(vc1, w0, _mm256_loadu_pd(p + k)));
+        _mm256_storeu_pd(p + k + 4, _mm256_fmadd_pd(vc1, w1, _mm256_loadu_pd(p + k + 4)));
+    }
+    s = mossa__rowop_lanes_avx2(s10, s11);
+    for (t = k; t < j + 1; ++t) { r1[t] -= a1 * x[t] + b1 * y[t]; s += r1[t] * u[t]; p[t] += c1 * r1[t]; }
+    p[j + 1] += s + r1[j + 1] * c1;
 }
 /* ---- tsne ------------------------------------------------------------------ */
 MOSSA__TARGET_AVX2 static void mossa__tsne_knn_tile_avx2(const float *qt, size_t d, const float *r,
@@ -742,6 +801,7 @@ static void mossa__fill_avx2(mossa__kernels *t)
     t->rbf_exp_row = mossa__rbf_exp_row_avx2;
     /* svd */
     t->svd_rowop = mossa__svd_rowop_avx2;
+    t->svd_rowop2 = mossa__svd_rowop2_avx2;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx2;
     t->tsne_repulse2 = mossa__tsne_repulse2_avx2;

@@ -478,6 +478,15 @@ static double mossa__rbf_exp_row_avx512(float *row, size_t n, float nc, double *
 }
 
 /* ---- svd ------------------------------------------------------------------- */
+/* the row kernels' lane sum: stored and summed by hand (g++ 12 warns inside
+   _mm512_reduce_add_pd) */
+MOSSA__TARGET_AVX512 static double mossa__rowop_lanes_avx512(__m512d s0, __m512d s1)
+{
+    double lanes[8];
+    _mm512_storeu_pd(lanes, _mm512_add_pd(s0, s1));
+    return ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+}
+
 MOSSA__TARGET_AVX512
 static double mossa__svd_rowop_avx512(size_t j, double *r, const double *x, const double *y, double a,
                                       double b, const double *u, double c, double *p)
@@ -515,16 +524,64 @@ static double mossa__svd_rowop_avx512(size_t j, double *r, const double *x, cons
         }
     }
     {
-        double lanes[8], s;
-        /* stored and summed by hand: g++ 12 warns inside _mm512_reduce_add_pd */
-        _mm512_storeu_pd(lanes, _mm512_add_pd(s0, s1));
-        s = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+        double s = mossa__rowop_lanes_avx512(s0, s1);
         for (; k < j; ++k) {
             if (x) r[k] -= a * x[k] + b * y[k];
             if (u) { s += r[k] * u[k]; p[k] += c * r[k]; }
         }
         return u ? s : 0.0;
     }
+}
+/* Two rows as the one-row kernel does them one after the other, the
+   operations of each row in the same order (so the same bits): the common
+   16-wide steps share the loads of x, y, u and p, and p takes row j's
+   term, then row j+1's. Row j's vector steps end where the pair's do;
+   p[j] is finished before row j+1 reads it (its last step may reach k = j). */
+MOSSA__TARGET_AVX512
+static void mossa__svd_rowop2_avx512(size_t j, double *r0, double *r1, const double *x, const double *y,
+                                     const double *u, double *p)
+{
+    size_t k = 0, t;
+    const double a0 = y[j], b0 = x[j], c0 = u[j], a1 = y[j + 1], b1 = x[j + 1], c1 = u[j + 1];
+    __m512d va0 = _mm512_set1_pd(a0), vb0 = _mm512_set1_pd(b0), vc0 = _mm512_set1_pd(c0);
+    __m512d va1 = _mm512_set1_pd(a1), vb1 = _mm512_set1_pd(b1), vc1 = _mm512_set1_pd(c1);
+    __m512d s00 = _mm512_setzero_pd(), s01 = s00, s10 = s00, s11 = s00;
+    double s;
+    r0[j] -= y[j] * x[j] + x[j] * y[j];
+    r1[j + 1] -= y[j + 1] * x[j + 1] + x[j + 1] * y[j + 1];
+    for (; k + 16 <= j; k += 16) {
+        __m512d x0 = _mm512_loadu_pd(x + k), x1 = _mm512_loadu_pd(x + k + 8);
+        __m512d y0 = _mm512_loadu_pd(y + k), y1 = _mm512_loadu_pd(y + k + 8);
+        __m512d u0 = _mm512_loadu_pd(u + k), u1 = _mm512_loadu_pd(u + k + 8);
+        __m512d q0 = _mm512_loadu_pd(r0 + k), q1 = _mm512_loadu_pd(r0 + k + 8);
+        __m512d w0 = _mm512_loadu_pd(r1 + k), w1 = _mm512_loadu_pd(r1 + k + 8);
+        q0 = _mm512_fnmadd_pd(vb0, y0, _mm512_fnmadd_pd(va0, x0, q0));
+        q1 = _mm512_fnmadd_pd(vb0, y1, _mm512_fnmadd_pd(va0, x1, q1));
+        w0 = _mm512_fnmadd_pd(vb1, y0, _mm512_fnmadd_pd(va1, x0, w0));
+        w1 = _mm512_fnmadd_pd(vb1, y1, _mm512_fnmadd_pd(va1, x1, w1));
+        _mm512_storeu_pd(r0 + k, q0); _mm512_storeu_pd(r0 + k + 8, q1);
+        _mm512_storeu_pd(r1 + k, w0); _mm512_storeu_pd(r1 + k + 8, w1);
+        s00 = _mm512_fmadd_pd(q0, u0, s00); s01 = _mm512_fmadd_pd(q1, u1, s01);
+        s10 = _mm512_fmadd_pd(w0, u0, s10); s11 = _mm512_fmadd_pd(w1, u1, s11);
+        _mm512_storeu_pd(p + k, _mm512_fmadd_pd(vc1, w0, _mm512_fmadd_pd(vc0, q0, _mm512_loadu_pd(p + k))));
+        _mm512_storeu_pd(p + k + 8, _mm512_fmadd_pd(vc1, w1, _mm512_fmadd_pd(vc0, q1, _mm512_loadu_pd(p + k + 8))));
+    }
+    s = mossa__rowop_lanes_avx512(s00, s01);
+    for (t = k; t < j; ++t) { r0[t] -= a0 * x[t] + b0 * y[t]; s += r0[t] * u[t]; p[t] += c0 * r0[t]; }
+    p[j] += s + r0[j] * c0;
+    for (; k + 16 <= j + 1; k += 16) {
+        __m512d w0 = _mm512_loadu_pd(r1 + k), w1 = _mm512_loadu_pd(r1 + k + 8);
+        w0 = _mm512_fnmadd_pd(vb1, _mm512_loadu_pd(y + k), _mm512_fnmadd_pd(va1, _mm512_loadu_pd(x + k), w0));
+        w1 = _mm512_fnmadd_pd(vb1, _mm512_loadu_pd(y + k + 8), _mm512_fnmadd_pd(va1, _mm512_loadu_pd(x + k + 8), w1));
+        _mm512_storeu_pd(r1 + k, w0); _mm512_storeu_pd(r1 + k + 8, w1);
+        s10 = _mm512_fmadd_pd(w0, _mm512_loadu_pd(u + k), s10);
+        s11 = _mm512_fmadd_pd(w1, _mm512_loadu_pd(u + k + 8), s11);
+        _mm512_storeu_pd(p + k, _mm512_fmadd_pd(vc1, w0, _mm512_loadu_pd(p + k)));
+        _mm512_storeu_pd(p + k + 8, _mm512_fmadd_pd(vc1, w1, _mm512_loadu_pd(p + k + 8)));
+    }
+    s = mossa__rowop_lanes_avx512(s10, s11);
+    for (t = k; t < j + 1; ++t) { r1[t] -= a1 * x[t] + b1 * y[t]; s += r1[t] * u[t]; p[t] += c1 * r1[t]; }
+    p[j + 1] += s + r1[j + 1] * c1;
 }
 /* ---- tsne ------------------------------------------------------------------ */
 MOSSA__TARGET_AVX512 static void mossa__tsne_knn_tile_avx512(const float *qt, size_t d, const float *r,
@@ -848,6 +905,7 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->rbf_exp_row = mossa__rbf_exp_row_avx512;
     /* svd */
     t->svd_rowop = mossa__svd_rowop_avx512;
+    t->svd_rowop2 = mossa__svd_rowop2_avx512;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx512;
     t->tsne_repulse2 = mossa__tsne_repulse2_avx512;

@@ -277,6 +277,27 @@ static double mossa__svd_rowop_scalar(size_t j, double *r, const double *x, cons
     for (; k < j; ++k) { s[0] += r[k] * u[k]; p[k] += c * r[k]; }
     return (s[0] + s[2]) + (s[1] + s[3]);
 }
+
+/* svd_rowop2 from a level's one-row kernel: the two rows one after the other */
+static void mossa__svd_rowop2_with(double (*rowop)(size_t, double *, const double *, const double *, double,
+                                                   double, const double *, double, double *),
+                                   size_t j, double *r0, double *r1, const double *x, const double *y,
+                                   const double *u, double *p)
+{
+    size_t t;
+    for (t = j; t <= j + 1; ++t) {
+        double *r = t == j ? r0 : r1, s;
+        r[t] -= y[t] * x[t] + x[t] * y[t];
+        s = rowop(t, r, x, y, y[t], x[t], u, u[t], p);
+        p[t] += s + r[t] * u[t];
+    }
+}
+
+static void mossa__svd_rowop2_scalar(size_t j, double *r0, double *r1, const double *x, const double *y,
+                                     const double *u, double *p)
+{
+    mossa__svd_rowop2_with(mossa__svd_rowop_scalar, j, r0, r1, x, y, u, p);
+}
 /* ---- tsne ------------------------------------------------------------------ */
 static void mossa__tsne_knn_tile_scalar(const float *qt, size_t d, const float *r, size_t ldr,
                                         size_t nr, float *out, int accumulate)
@@ -453,6 +474,7 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->rbf_exp_row = mossa__rbf_exp_row_scalar;
     /* svd */
     t->svd_rowop = mossa__svd_rowop_scalar;
+    t->svd_rowop2 = mossa__svd_rowop2_scalar;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_scalar;
     t->tsne_repulse2 = mossa__tsne_repulse2_scalar;
