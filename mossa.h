@@ -2512,10 +2512,11 @@ static void mossa__svd_rowop2_with(double (*rowop)(size_t, double *, const doubl
 {
     size_t t;
     for (t = j; t <= j + 1; ++t) {
-        double *r = t == j ? r0 : r1, s;
-        r[t] -= y[t] * x[t] + x[t] * y[t];
+        double *r = t == j ? r0 : r1, s, m1 = y[t] * x[t], m2 = x[t] * y[t], last;
+        r[t] -= m1 + m2;
         s = rowop(t, r, x, y, y[t], x[t], u, u[t], p);
-        p[t] += s + r[t] * u[t];
+        last = r[t] * u[t];
+        p[t] += s + last;
     }
 }
 
@@ -3240,9 +3241,11 @@ static void mossa__svd_rowop2_avx2(size_t j, double *r0, double *r1, const doubl
     __m256d va0 = _mm256_set1_pd(a0), vb0 = _mm256_set1_pd(b0), vc0 = _mm256_set1_pd(c0);
     __m256d va1 = _mm256_set1_pd(a1), vb1 = _mm256_set1_pd(b1), vc1 = _mm256_set1_pd(c1);
     __m256d s00 = _mm256_setzero_pd(), s01 = s00, s10 = s00, s11 = s00;
-    double s;
-    r0[j] -= y[j] * x[j] + x[j] * y[j];
-    r1[j + 1] -= y[j + 1] * x[j + 1] + x[j + 1] * y[j + 1];
+    double s, m1, m2, last;
+    /* the diagonals' updates and the last terms in statements of their
+       own, as mossa__trd_row has them (no product fused into an add) */
+    m1 = y[j] * x[j]; m2 = x[j] * y[j]; r0[j] -= m1 + m2;
+    m1 = y[j + 1] * x[j + 1]; m2 = x[j + 1] * y[j + 1]; r1[j + 1] -= m1 + m2;
     for (; k + 8 <= j; k += 8) {
         __m256d x0 = _mm256_loadu_pd(x + k), x1 = _mm256_loadu_pd(x + k + 4);
         __m256d y0 = _mm256_loadu_pd(y + k), y1 = _mm256_loadu_pd(y + k + 4);
@@ -3262,7 +3265,8 @@ static void mossa__svd_rowop2_avx2(size_t j, double *r0, double *r1, const doubl
     }
     s = mossa__rowop_lanes_avx2(s00, s01);
     for (t = k; t < j; ++t) { r0[t] -= a0 * x[t] + b0 * y[t]; s += r0[t] * u[t]; p[t] += c0 * r0[t]; }
-    p[j] += s + r0[j] * c0;
+    last = r0[j] * c0;
+    p[j] += s + last;
     for (; k + 8 <= j + 1; k += 8) {
         __m256d w0 = _mm256_loadu_pd(r1 + k), w1 = _mm256_loadu_pd(r1 + k + 4);
         w0 = _mm256_fnmadd_pd(vb1, _mm256_loadu_pd(y + k), _mm256_fnmadd_pd(va1, _mm256_loadu_pd(x + k), w0));
@@ -3275,7 +3279,8 @@ static void mossa__svd_rowop2_avx2(size_t j, double *r0, double *r1, const doubl
     }
     s = mossa__rowop_lanes_avx2(s10, s11);
     for (t = k; t < j + 1; ++t) { r1[t] -= a1 * x[t] + b1 * y[t]; s += r1[t] * u[t]; p[t] += c1 * r1[t]; }
-    p[j + 1] += s + r1[j + 1] * c1;
+    last = r1[j + 1] * c1;
+    p[j + 1] += s + last;
 }
 /* ---- tsne ------------------------------------------------------------------ */
 MOSSA__TARGET_AVX2 static void mossa__tsne_knn_tile_avx2(const float *qt, size_t d, const float *r,
@@ -4076,9 +4081,11 @@ static void mossa__svd_rowop2_avx512(size_t j, double *r0, double *r1, const dou
     __m512d va0 = _mm512_set1_pd(a0), vb0 = _mm512_set1_pd(b0), vc0 = _mm512_set1_pd(c0);
     __m512d va1 = _mm512_set1_pd(a1), vb1 = _mm512_set1_pd(b1), vc1 = _mm512_set1_pd(c1);
     __m512d s00 = _mm512_setzero_pd(), s01 = s00, s10 = s00, s11 = s00;
-    double s;
-    r0[j] -= y[j] * x[j] + x[j] * y[j];
-    r1[j + 1] -= y[j + 1] * x[j + 1] + x[j + 1] * y[j + 1];
+    double s, m1, m2, last;
+    /* the diagonals' updates and the last terms in statements of their
+       own, as mossa__trd_row has them (no product fused into an add) */
+    m1 = y[j] * x[j]; m2 = x[j] * y[j]; r0[j] -= m1 + m2;
+    m1 = y[j + 1] * x[j + 1]; m2 = x[j + 1] * y[j + 1]; r1[j + 1] -= m1 + m2;
     for (; k + 16 <= j; k += 16) {
         __m512d x0 = _mm512_loadu_pd(x + k), x1 = _mm512_loadu_pd(x + k + 8);
         __m512d y0 = _mm512_loadu_pd(y + k), y1 = _mm512_loadu_pd(y + k + 8);
@@ -4098,7 +4105,8 @@ static void mossa__svd_rowop2_avx512(size_t j, double *r0, double *r1, const dou
     }
     s = mossa__rowop_lanes_avx512(s00, s01);
     for (t = k; t < j; ++t) { r0[t] -= a0 * x[t] + b0 * y[t]; s += r0[t] * u[t]; p[t] += c0 * r0[t]; }
-    p[j] += s + r0[j] * c0;
+    last = r0[j] * c0;
+    p[j] += s + last;
     for (; k + 16 <= j + 1; k += 16) {
         __m512d w0 = _mm512_loadu_pd(r1 + k), w1 = _mm512_loadu_pd(r1 + k + 8);
         w0 = _mm512_fnmadd_pd(vb1, _mm512_loadu_pd(y + k), _mm512_fnmadd_pd(va1, _mm512_loadu_pd(x + k), w0));
@@ -4111,7 +4119,8 @@ static void mossa__svd_rowop2_avx512(size_t j, double *r0, double *r1, const dou
     }
     s = mossa__rowop_lanes_avx512(s10, s11);
     for (t = k; t < j + 1; ++t) { r1[t] -= a1 * x[t] + b1 * y[t]; s += r1[t] * u[t]; p[t] += c1 * r1[t]; }
-    p[j + 1] += s + r1[j + 1] * c1;
+    last = r1[j + 1] * c1;
+    p[j + 1] += s + last;
 }
 /* ---- tsne ------------------------------------------------------------------ */
 MOSSA__TARGET_AVX512 static void mossa__tsne_knn_tile_avx512(const float *qt, size_t d, const float *r,
@@ -8599,15 +8608,25 @@ typedef struct mossa__trd_job {
 } mossa__trd_job;
 
 /* row j of a step: the pending update (if any), then its terms of A u
-   into p and its own sum (if u) */
+   into p and its own sum (if u). The products of the diagonal's update and
+   of the last term are statements of their own, as in the pair kernels
+   (svd_rowop2): a compiler that fuses a product into the add of the same
+   expression (clang does wherever FMA is available, as in the kernels)
+   then rounds both the same way. */
 static void mossa__trd_row(const mossa__trd_job *g, size_t j, double *p)
 {
     double *r = g->a + j * g->n, s;
     double uj = g->u ? g->u[j] : 0.0;
-    if (g->pu) r[j] -= g->pu[j] * g->pq[j] + g->pq[j] * g->pu[j];
+    if (g->pu) {
+        double m1 = g->pu[j] * g->pq[j], m2 = g->pq[j] * g->pu[j];
+        r[j] -= m1 + m2;
+    }
     s = mossa__k()->svd_rowop(j, r, g->pu ? g->pq : NULL, g->pu, g->pu ? g->pu[j] : 0.0, g->pu ? g->pq[j] : 0.0,
                               g->u, uj, p);
-    if (g->u) p[j] += s + r[j] * uj;
+    if (g->u) {
+        double t = r[j] * uj;
+        p[j] += s + t;
+    }
 }
 
 /* one block of rows of a step */

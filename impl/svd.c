@@ -581,15 +581,25 @@ typedef struct mossa__trd_job {
 } mossa__trd_job;
 
 /* row j of a step: the pending update (if any), then its terms of A u
-   into p and its own sum (if u) */
+   into p and its own sum (if u). The products of the diagonal's update and
+   of the last term are statements of their own, as in the pair kernels
+   (svd_rowop2): a compiler that fuses a product into the add of the same
+   expression (clang does wherever FMA is available, as in the kernels)
+   then rounds both the same way. */
 static void mossa__trd_row(const mossa__trd_job *g, size_t j, double *p)
 {
     double *r = g->a + j * g->n, s;
     double uj = g->u ? g->u[j] : 0.0;
-    if (g->pu) r[j] -= g->pu[j] * g->pq[j] + g->pq[j] * g->pu[j];
+    if (g->pu) {
+        double m1 = g->pu[j] * g->pq[j], m2 = g->pq[j] * g->pu[j];
+        r[j] -= m1 + m2;
+    }
     s = mossa__k()->svd_rowop(j, r, g->pu ? g->pq : NULL, g->pu, g->pu ? g->pu[j] : 0.0, g->pu ? g->pq[j] : 0.0,
                               g->u, uj, p);
-    if (g->u) p[j] += s + r[j] * uj;
+    if (g->u) {
+        double t = r[j] * uj;
+        p[j] += s + t;
+    }
 }
 
 /* one block of rows of a step */

@@ -526,9 +526,11 @@ static void mossa__svd_rowop2_avx2(size_t j, double *r0, double *r1, const doubl
     __m256d va0 = _mm256_set1_pd(a0), vb0 = _mm256_set1_pd(b0), vc0 = _mm256_set1_pd(c0);
     __m256d va1 = _mm256_set1_pd(a1), vb1 = _mm256_set1_pd(b1), vc1 = _mm256_set1_pd(c1);
     __m256d s00 = _mm256_setzero_pd(), s01 = s00, s10 = s00, s11 = s00;
-    double s;
-    r0[j] -= y[j] * x[j] + x[j] * y[j];
-    r1[j + 1] -= y[j + 1] * x[j + 1] + x[j + 1] * y[j + 1];
+    double s, m1, m2, last;
+    /* the diagonals' updates and the last terms in statements of their
+       own, as mossa__trd_row has them (no product fused into an add) */
+    m1 = y[j] * x[j]; m2 = x[j] * y[j]; r0[j] -= m1 + m2;
+    m1 = y[j + 1] * x[j + 1]; m2 = x[j + 1] * y[j + 1]; r1[j + 1] -= m1 + m2;
     for (; k + 8 <= j; k += 8) {
         __m256d x0 = _mm256_loadu_pd(x + k), x1 = _mm256_loadu_pd(x + k + 4);
         __m256d y0 = _mm256_loadu_pd(y + k), y1 = _mm256_loadu_pd(y + k + 4);
@@ -548,7 +550,8 @@ static void mossa__svd_rowop2_avx2(size_t j, double *r0, double *r1, const doubl
     }
     s = mossa__rowop_lanes_avx2(s00, s01);
     for (t = k; t < j; ++t) { r0[t] -= a0 * x[t] + b0 * y[t]; s += r0[t] * u[t]; p[t] += c0 * r0[t]; }
-    p[j] += s + r0[j] * c0;
+    last = r0[j] * c0;
+    p[j] += s + last;
     for (; k + 8 <= j + 1; k += 8) {
         __m256d w0 = _mm256_loadu_pd(r1 + k), w1 = _mm256_loadu_pd(r1 + k + 4);
         w0 = _mm256_fnmadd_pd(vb1, _mm256_loadu_pd(y + k), _mm256_fnmadd_pd(va1, _mm256_loadu_pd(x + k), w0));
@@ -561,7 +564,8 @@ static void mossa__svd_rowop2_avx2(size_t j, double *r0, double *r1, const doubl
     }
     s = mossa__rowop_lanes_avx2(s10, s11);
     for (t = k; t < j + 1; ++t) { r1[t] -= a1 * x[t] + b1 * y[t]; s += r1[t] * u[t]; p[t] += c1 * r1[t]; }
-    p[j + 1] += s + r1[j + 1] * c1;
+    last = r1[j + 1] * c1;
+    p[j + 1] += s + last;
 }
 /* ---- tsne ------------------------------------------------------------------ */
 MOSSA__TARGET_AVX2 static void mossa__tsne_knn_tile_avx2(const float *qt, size_t d, const float *r,

@@ -286,10 +286,11 @@ static void mossa__svd_rowop2_with(double (*rowop)(size_t, double *, const doubl
 {
     size_t t;
     for (t = j; t <= j + 1; ++t) {
-        double *r = t == j ? r0 : r1, s;
-        r[t] -= y[t] * x[t] + x[t] * y[t];
+        double *r = t == j ? r0 : r1, s, m1 = y[t] * x[t], m2 = x[t] * y[t], last;
+        r[t] -= m1 + m2;
         s = rowop(t, r, x, y, y[t], x[t], u, u[t], p);
-        p[t] += s + r[t] * u[t];
+        last = r[t] * u[t];
+        p[t] += s + last;
     }
 }
 
