@@ -382,12 +382,6 @@ START_TEST(gemm_k_split_is_exact_and_thread_independent)
 }
 END_TEST
 
-/* The values-only eigensolver behind the variance rank, on a planted
-   spectrum large enough that it runs as a crew of threads (n > 256): planted
-   eigenvalues to ~1e-12 relative to the largest at every SIMD level,
-   bit-identical for 1 and 2 threads, and unchanged in relative terms when
-   the matrix is scaled by 2^-600 or 2^600 (the root-free QL squares the
-   off-diagonal, after scaling by a power of two). */
 /* Two rows of a tridiagonalisation step taken as a pair (the vector
    levels share the loads of the pair) give the same bits as the rows one
    at a time, at every level and for every row length around the vector
@@ -441,6 +435,12 @@ START_TEST(tridiagonal_row_pairs_equal_single_rows_at_every_level)
 }
 END_TEST
 
+/* The values-only eigensolver behind the variance rank, on a planted
+   spectrum large enough that it runs as a crew of threads (n > 256): planted
+   eigenvalues to ~1e-12 relative to the largest at every SIMD level,
+   bit-identical for 1 and 2 threads, and unchanged in relative terms when
+   the matrix is scaled by 2^-600 or 2^600 (the root-free QL squares the
+   off-diagonal, after scaling by a power of two). */
 START_TEST(eigvals_values_only_matches_planted_spectrum)
 {
     size_t n = emulated() ? 260 : 300, i, j, k;

@@ -278,26 +278,19 @@ static double mossa__svd_rowop_scalar(size_t j, double *r, const double *x, cons
     return (s[0] + s[2]) + (s[1] + s[3]);
 }
 
-/* svd_rowop2 from a level's one-row kernel: the two rows one after the other */
-static void mossa__svd_rowop2_with(double (*rowop)(size_t, double *, const double *, const double *, double,
-                                                   double, const double *, double, double *),
-                                   size_t j, double *r0, double *r1, const double *x, const double *y,
-                                   const double *u, double *p)
+/* the two rows one after the other, as mossa__trd_row does them (NEON
+   uses this too) */
+static void mossa__svd_rowop2_scalar(size_t j, double *r0, double *r1, const double *x, const double *y,
+                                     const double *u, double *p)
 {
     size_t t;
     for (t = j; t <= j + 1; ++t) {
         double *r = t == j ? r0 : r1, s, m1 = y[t] * x[t], m2 = x[t] * y[t], last;
         r[t] -= m1 + m2;
-        s = rowop(t, r, x, y, y[t], x[t], u, u[t], p);
+        s = mossa__svd_rowop_scalar(t, r, x, y, y[t], x[t], u, u[t], p);
         last = r[t] * u[t];
         p[t] += s + last;
     }
-}
-
-static void mossa__svd_rowop2_scalar(size_t j, double *r0, double *r1, const double *x, const double *y,
-                                     const double *u, double *p)
-{
-    mossa__svd_rowop2_with(mossa__svd_rowop_scalar, j, r0, r1, x, y, u, p);
 }
 /* ---- tsne ------------------------------------------------------------------ */
 static void mossa__tsne_knn_tile_scalar(const float *qt, size_t d, const float *r, size_t ldr,
