@@ -8606,7 +8606,7 @@ typedef struct mossa__trd_job {
    (svd_rowop2): a compiler that fuses a product into the add of the same
    expression (clang does wherever FMA is available, as in the kernels)
    then rounds both the same way. */
-static void mossa__trd_row(const mossa__trd_job *g, size_t j, double *p)
+static void mossa__trd_row(const mossa__kernels *kt, const mossa__trd_job *g, size_t j, double *p)
 {
     double *r = g->a + j * g->n, s;
     double uj = g->u ? g->u[j] : 0.0;
@@ -8614,8 +8614,7 @@ static void mossa__trd_row(const mossa__trd_job *g, size_t j, double *p)
         double m1 = g->pu[j] * g->pq[j], m2 = g->pq[j] * g->pu[j];
         r[j] -= m1 + m2;
     }
-    s = mossa__k()->svd_rowop(j, r, g->pu ? g->pq : NULL, g->pu, g->pu ? g->pu[j] : 0.0, g->pu ? g->pq[j] : 0.0,
-                              g->u, uj, p);
+    s = kt->svd_rowop(j, r, g->pu ? g->pq : NULL, g->pu, g->pu ? g->pu[j] : 0.0, g->pu ? g->pq[j] : 0.0, g->u, uj, p);
     if (g->u) {
         double t = r[j] * uj;
         p[j] += s + t;
@@ -8627,13 +8626,14 @@ static void mossa__trd_rows(const mossa__trd_job *g, size_t task)
 {
     size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
     double *p = g->part + task * g->n;
+    const mossa__kernels *kt = mossa__k();
     if (g->u)
         for (k = 0; k < j1; ++k) p[k] = 0.0;
     j = j0;
     if (g->pu && g->u)   /* every step but the first: rows in pairs (the same bits) */
         for (; j + 1 < j1; j += 2)
-            mossa__k()->svd_rowop2(j, g->a + j * g->n, g->a + (j + 1) * g->n, g->pq, g->pu, g->u, p);
-    for (; j < j1; ++j) mossa__trd_row(g, j, p);
+            kt->svd_rowop2(j, g->a + j * g->n, g->a + (j + 1) * g->n, g->pq, g->pu, g->u, p);
+    for (; j < j1; ++j) mossa__trd_row(kt, g, j, p);
 }
 
 /* The whole reduction runs as one crew (see impl/internal.h): n steps
@@ -8811,8 +8811,8 @@ MOSSA_DEF void mossa_test_trd_row_pair(int paired, size_t j, size_t n, double *a
     if (paired) { mossa__k()->svd_rowop2(j, a + j * n, a + (j + 1) * n, x, y, u, p); return; }
     memset(&g, 0, sizeof(g));
     g.a = a; g.n = n; g.pq = x; g.pu = y; g.u = u;
-    mossa__trd_row(&g, j, p);
-    mossa__trd_row(&g, j + 1, p);
+    mossa__trd_row(mossa__k(), &g, j, p);
+    mossa__trd_row(mossa__k(), &g, j + 1, p);
 }
 
 /* Test builds: the values-only eigensolver with a chosen thread count
