@@ -507,6 +507,21 @@ static void mossa__gemm_ksum_task(void *arg, size_t task, int worker)
         mossa__gemm_store(g, task * MOSSA__BS, bj * MOSSA__BS, s + bj * MOSSA__BS * MOSSA__BS, 0);
 }
 
+/* A symmetric product's block (bi, bj), bi <= bj, of C (order m) copied
+   to its mirror image below the diagonal (a diagonal block: its strict
+   lower triangle from its upper one). */
+static void mossa__gemm_mirror(double *C, size_t ldc, size_t m, size_t bi, size_t bj)
+{
+    size_t i, j, r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
+    size_t rows = MOSSA__MIN(MOSSA__BS, m - r0), cols = MOSSA__MIN(MOSSA__BS, m - c0);
+    for (j = 0; j < cols; ++j) {
+        double *dst = C + (c0 + j) * ldc + r0;
+        const double *src = C + r0 * ldc + c0 + j;
+        size_t iend = bi == bj ? j : rows;
+        for (i = 0; i < iend; ++i) dst[i] = src[i * ldc];
+    }
+}
+
 static void mossa__gemm_task(void *arg, size_t task, int worker)
 {
     const mossa__gemm_job *g = (const mossa__gemm_job *)arg;
@@ -519,18 +534,9 @@ static void mossa__gemm_task(void *arg, size_t task, int worker)
     memset(buf, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
     mossa__panel_block(g->pa, pa, bi * MOSSA__BP, na, g->pb, pb, bj * MOSSA__BP, nb, g->k, diag, buf, MOSSA__BS);
     mossa__gemm_store(g, bi * MOSSA__BS, bj * MOSSA__BS, buf, diag);
-    if (g->sym) {
-        /* the mirror image below the diagonal, copied from the entries
-           just stored (still in cache), by the task that made them */
-        size_t i, j, r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
-        size_t rows = MOSSA__MIN(MOSSA__BS, g->m - r0), cols = MOSSA__MIN(MOSSA__BS, g->n - c0);
-        for (j = 0; j < cols; ++j) {
-            double *dst = g->C + (c0 + j) * g->ldc + r0;
-            const double *src = g->C + r0 * g->ldc + c0 + j;
-            size_t iend = diag ? j : rows;
-            for (i = 0; i < iend; ++i) dst[i] = src[i * g->ldc];
-        }
-    }
+    /* the mirror image below the diagonal, copied from the entries just
+       stored (still in cache), by the task that made them */
+    if (g->sym) mossa__gemm_mirror(g->C, g->ldc, g->m, bi, bj);
 }
 
 /* The engine behind every product: op(A) already packed (pa, m rows over
@@ -676,6 +682,86 @@ static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operan
                             C, ldc);
 }
 
+/* ---- the symmetric product in k-slabs ---------------------------------------
+   C = op(A) op(A)' (beta 0) with op(A) packed one slab of k (a multiple of
+   MOSSA__KC, at least two k-blocks) at a time into one reused buffer of
+   about MOSSA__SLAB_BYTES, instead of all of it at once: the rank's
+   Gram of a 4000 x 1024 matrix would pack 16 MB, and the first touch of
+   fresh memory (the kernel clearing its pages) took a fifth of the rank's
+   time on a VM. Each block of C is accumulated across the slabs in place
+   (the tile kernels add each k-block's float sum into C in double), so
+   every entry gets the same additions in the same order as in one pass:
+   the same bits, for any slab length and thread count. A block that runs
+   past the order m (its panels padded) is accumulated in a per-worker
+   buffer and copied in and out instead. */
+#define MOSSA__SLAB_BYTES ((size_t)2 << 20)
+typedef struct mossa__slab_job {
+    const float *pa;   /* the current slab, packed (panels over ks) */
+    size_t m, ks, nb;  /* order, slab length, blocks per side */
+    int first, last;   /* the first slab clears C, the last mirrors it */
+    double *C;
+    size_t ldc;
+    double *buf;       /* per worker MOSSA__BS^2 */
+} mossa__slab_job;
+
+static void mossa__slab_task(void *arg, size_t task, int worker)
+{
+    const mossa__slab_job *g = (const mossa__slab_job *)arg;
+    size_t bi = task / g->nb, bj = task % g->nb, np = mossa__panels_of(g->m), i;
+    size_t r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
+    size_t rows = MOSSA__MIN(MOSSA__BS, g->m - r0), cols = MOSSA__MIN(MOSSA__BS, g->m - c0);
+    int whole = rows == MOSSA__BS && cols == MOSSA__BS;
+    double *c = whole ? g->C + r0 * g->ldc + c0 : g->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
+    size_t ldc = whole ? g->ldc : MOSSA__BS;
+    if (bi > bj) return;
+    if (!whole) memset(c, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
+    for (i = 0; i < rows; ++i) {
+        if (g->first) memset(c + i * ldc, 0, cols * sizeof(double));
+        else if (!whole) memcpy(c + i * ldc, g->C + (r0 + i) * g->ldc + c0, cols * sizeof(double));
+    }
+    mossa__panel_block(g->pa, np, bi * MOSSA__BP, MOSSA__MIN(MOSSA__BP, np - bi * MOSSA__BP), g->pa, np,
+                       bj * MOSSA__BP, MOSSA__MIN(MOSSA__BP, np - bj * MOSSA__BP), g->ks, bi == bj, c, ldc);
+    if (!whole)
+        for (i = 0; i < rows; ++i) memcpy(g->C + (r0 + i) * g->ldc + c0, c + i * ldc, cols * sizeof(double));
+    if (g->last) mossa__gemm_mirror(g->C, g->ldc, g->m, bi, bj);
+}
+
+/* the slab length for order m (0: one pass, the whole operand fits) */
+static size_t mossa__slab_len(size_t m, size_t k)
+{
+    size_t per = mossa__panels_of(m) * MOSSA__PW * sizeof(float), ks = MOSSA__SLAB_BYTES / per / MOSSA__KC * MOSSA__KC;
+    if (ks < 2 * MOSSA__KC) ks = 2 * MOSSA__KC;
+    return k > ks ? ks : 0;
+}
+
+/* trans, A, lda, shift as for mossa__gemm_pack_shifted; ks: the slab
+   length, a multiple of MOSSA__KC */
+static mossa_status mossa__gemm_sym_slabs(mossa__ctx *ctx, int trans, size_t m, size_t k, const float *A, size_t lda,
+                                          const double *shift, size_t ks, double *C, size_t ldc)
+{
+    mossa__slab_job g;
+    size_t k0, bytes, nb = (m + MOSSA__BS - 1) / MOSSA__BS;
+    void *raw = NULL;
+    if (mossa__mul_overflows(mossa__panels_of(m) * MOSSA__PW, ks, &bytes) ||
+        mossa__mul_overflows(bytes, sizeof(float), &bytes))
+        return MOSSA_ERR_TOO_LARGE;
+    g.pa = (const float *)mossa__alloc_big(ctx, bytes, &raw);
+    g.buf = (double *)mossa__alloc(ctx, (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(double));
+    if (!g.pa || !g.buf) { mossa__free(ctx, raw); mossa__free(ctx, g.buf); return MOSSA_ERR_OUT_OF_MEMORY; }
+    g.m = m; g.nb = nb; g.C = C; g.ldc = ldc;
+    for (k0 = 0; k0 < k; k0 += ks) {
+        float *p = (float *)g.pa;
+        g.ks = MOSSA__MIN(ks, k - k0);
+        g.first = k0 == 0; g.last = k0 + g.ks == k;
+        /* op(A)'s columns k0 .. k0 + ks: columns of A, or rows of A' */
+        if (!trans) mossa__pack_rows(ctx, A + k0, m, g.ks, lda, shift ? shift + k0 : NULL, 1.0, p, NULL);
+        else mossa__pack_cols(ctx, A + k0 * lda, g.ks, m, lda, shift, 1.0, p, g.ks, NULL);
+        mossa__parallel(ctx, nb * nb, mossa__slab_task, &g);
+    }
+    mossa__free(ctx, raw); mossa__free(ctx, g.buf);
+    return MOSSA_OK;
+}
+
 /* shift: subtracted from the columns of A as it is packed (or NULL) */
 static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, int sym,
                                     size_t m, size_t n, size_t k,
@@ -687,6 +773,8 @@ static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, i
     mossa_status st;
     if (m == 0 || n == 0) return MOSSA_OK;
     if (k == 0) { mossa__gemm_scale(m, n, beta, C, ldc); return MOSSA_OK; }
+    if (sym && beta == 0.0 && mossa__slab_len(m, k))
+        return mossa__gemm_sym_slabs(ctx, trans_a, m, k, A, lda, shift, mossa__slab_len(m, k), C, ldc);
     st = mossa__gemm_pack_shifted(ctx, trans_a, m, k, A, lda, shift, &a);
     if (st != MOSSA_OK) return st;
     st = mossa__gemm_core(ctx, a.p, 0, 0, trans_b, sym, m, n, k, B, ldb, beta, C, ldc);
@@ -771,6 +859,24 @@ MOSSA_DEF mossa_status mossa_test_gemm_inplace(int n_threads, int trans_a, size_
     st = mossa__ctx_begin(&ctx, n_threads, NULL);
     if (st != MOSSA_OK) return st;
     st = mossa__gemm_packed(&ctx, &op, 0, n, B, ldb, 0.0, C, ldc);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+/* C = op(Ac)' op(Ac) for Ac = A - 1 shift' (shift may be NULL) with its
+   own context: ks 0 as the library chooses (one pass at test sizes), else
+   in k-slabs of ks (a multiple of MOSSA__KC) (tests/test_svd.c). */
+MOSSA_DEF mossa_status mossa_test_gemm_sym_slabs(int n_threads, int trans_a, size_t m, size_t k, const float *A,
+                                                 size_t lda, const double *shift, size_t ks, double *C, size_t ldc);
+MOSSA_DEF mossa_status mossa_test_gemm_sym_slabs(int n_threads, int trans_a, size_t m, size_t k, const float *A,
+                                                 size_t lda, const double *shift, size_t ks, double *C, size_t ldc)
+{
+    mossa__ctx ctx;
+    mossa_status st;
+    if (ks % MOSSA__KC) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    st = ks ? mossa__gemm_sym_slabs(&ctx, trans_a, m, k, A, lda, shift, ks, C, ldc)
+            : mossa__gemm_sym_shifted(&ctx, trans_a, m, k, A, lda, shift, C, ldc);
     mossa__ctx_end(&ctx);
     return st;
 }

@@ -12,6 +12,8 @@ mossa_status mossa_test_gemm(int n_threads, int trans_a, int trans_b, size_t m, 
                              double beta, double *C, size_t ldc);
 mossa_status mossa_test_gemm_sym(int n_threads, int trans_a, size_t m, size_t k,
                                  const float *A, size_t lda, double beta, double *C, size_t ldc);
+mossa_status mossa_test_gemm_sym_slabs(int n_threads, int trans_a, size_t m, size_t k, const float *A, size_t lda,
+                                       const double *shift, size_t ks, double *C, size_t ldc);
 mossa_status mossa_test_gemm_packed(int n_threads, int trans_a, size_t m, size_t n, size_t k,
                                     const float *A, size_t lda, const float *B, size_t ldb,
                                     double beta, double *C, size_t ldc);
@@ -267,6 +269,72 @@ START_TEST(gemm_sym_matches_long_double_reference)
         }
     }
     free(x); free(c0); free(c1); free(c2);
+}
+END_TEST
+
+/* The symmetric product in k-slabs (the Gram of a large operand is packed
+   a slab at a time into one reused buffer): for slabs of one, two and
+   three k-blocks, with and without a column shift (centering), both
+   orientations, an order with whole 128-blocks only (accumulated in C in
+   place) and one with a partial last block (through the per-worker
+   buffer), every entry is bit-identical to the one-pass product, for 1
+   and 2 threads, at every SIMD level; and the centered one-pass product
+   agrees with a long-double sum of (a_i - s)(a_j - s). */
+START_TEST(gemm_sym_in_slabs_equals_one_pass)
+{
+    static const size_t orders[2] = {128, 150};
+    static const size_t slabs[3] = {256, 512, 768};
+    size_t k = emulated() ? 600 : 1100, oi, si, i, j, t, cnt = 0;
+    mossa_simd_level lvl;
+    int trans, shifted, th;
+    FOR_EACH_SIMD_LEVEL(lvl) {
+        for (oi = 0; oi < 2; ++oi) {
+            size_t m = orders[oi];
+            float *x = test_random_floats(m * k, 92 + (unsigned)oi, 1.0);
+            double *one = (double *)malloc(m * m * sizeof(double)), *c = (double *)malloc(m * m * sizeof(double));
+            double *shift = (double *)malloc((m > k ? m : k) * sizeof(double));
+            for (trans = 0; trans < 2; ++trans) {
+                /* op(A) m x k: A is m x k (lda k; shift per column k) or k x m (lda m; shift per column m) */
+                size_t lda = trans ? m : k, ncol = trans ? m : k;
+                for (i = 0; i < ncol; ++i) shift[i] = 0.25 * sin((double)i) + (i == 3 ? 1000.0 : 0.0);
+                for (i = 0; i < (trans ? k : m); ++i) x[i * lda + 3] += 1000.0f;
+                for (shifted = 0; shifted < 2; ++shifted) {
+                    const double *sh = shifted ? shift : NULL;
+                    ck_assert_int_eq(mossa_test_gemm_sym_slabs(1, trans, m, k, x, lda, sh, 0, one, m), MOSSA_OK);
+                    if (shifted && lvl == MOSSA_SIMD_SCALAR)
+                        for (i = 0; i < m; i += 7)
+                            for (j = 0; j < m; j += 5) {
+                                long double ref = 0, mag = 0;
+                                for (t = 0; t < k; ++t) {
+                                    long double a = (long double)(trans ? x[t * m + i] : x[i * k + t]) -
+                                                    shift[trans ? i : t];
+                                    long double b = (long double)(trans ? x[t * m + j] : x[j * k + t]) -
+                                                    shift[trans ? j : t];
+                                    ref += a * b;
+                                    mag += fabsl(a * b);
+                                }
+                                ck_assert_msg(fabsl((long double)one[i * m + j] - ref) <= 2e-6L * mag + 1e-12L,
+                                              "m %zu trans %d C[%zu][%zu] %.17g vs %.17Lg", m, trans, i, j,
+                                              one[i * m + j], ref);
+                            }
+                    for (si = 0; si < 3; ++si)
+                        for (th = 1; th <= 2; ++th) {
+                            memset(c, 0x7f, m * m * sizeof(double));   /* garbage: the first slab must clear it */
+                            ck_assert_int_eq(mossa_test_gemm_sym_slabs(th, trans, m, k, x, lda, sh, slabs[si], c, m),
+                                             MOSSA_OK);
+                            ck_assert_msg(memcmp(c, one, m * m * sizeof(double)) == 0,
+                                          "level %d m %zu trans %d shift %d slab %zu threads %d: differs from one pass",
+                                          (int)lvl, m, trans, shifted, slabs[si], th);
+                            ++cnt;
+                        }
+                }
+            }
+            free(x); free(one); free(c); free(shift);
+        }
+    }
+    ck_assert_uint_gt(cnt, 0);
+    ck_assert_int_eq(mossa_test_gemm_sym_slabs(1, 0, 16, 600, NULL, 600, NULL, 100, NULL, 16),
+                     MOSSA_ERR_INVALID_ARGUMENT);
 }
 END_TEST
 
@@ -1118,6 +1186,7 @@ Suite *suite_svd(void)
     TCase *tc = tcase_create("svd");
     tcase_set_timeout(tc, emulated() ? 600 : 240);
     tcase_add_test(tc, gemm_sym_matches_long_double_reference);
+    tcase_add_test(tc, gemm_sym_in_slabs_equals_one_pass);
     tcase_add_test(tc, gemm_packed_equals_gemm);
     tcase_add_test(tc, gemm_in_place_equals_packed);
     tcase_add_test(tc, gemm_k_split_is_exact_and_thread_independent);
