@@ -5511,7 +5511,7 @@ static void mossa__gemm_operand_none(mossa__gemm_operand *op)
    double, then rounded to float: the same values as a centered float
    copy of A would hold) when shift is not NULL */
 static mossa_status mossa__gemm_pack_shifted(mossa__ctx *ctx, int trans, size_t rows, size_t k,
-                                             const float *A, size_t lda, const double *shift,
+                                             const float *A, size_t lda, const double *shift, double scale,
                                              mossa__gemm_operand *op)
 {
     size_t sa;
@@ -5524,15 +5524,15 @@ static mossa_status mossa__gemm_pack_shifted(mossa__ctx *ctx, int trans, size_t 
     op->p = (float *)mossa__alloc_big(ctx, sa, &op->raw);
     if (!op->p) return MOSSA_ERR_OUT_OF_MEMORY;
     /* op(A) is rows x k: its rows become panels over k. */
-    if (!trans) mossa__pack_rows(ctx, A, rows, k, lda, shift, 1.0, op->p, NULL);
-    else mossa__pack_cols(ctx, A, k, rows, lda, shift, 1.0, op->p, k, NULL);
+    if (!trans) mossa__pack_rows(ctx, A, rows, k, lda, shift, scale, op->p, NULL);
+    else mossa__pack_cols(ctx, A, k, rows, lda, shift, scale, op->p, k, NULL);
     return MOSSA_OK;
 }
 
 static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
                                      const float *A, size_t lda, mossa__gemm_operand *op)
 {
-    return mossa__gemm_pack_shifted(ctx, trans, rows, k, A, lda, NULL, op);
+    return mossa__gemm_pack_shifted(ctx, trans, rows, k, A, lda, NULL, 1.0, op);
 }
 
 static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
@@ -5634,10 +5634,10 @@ static size_t mossa__slab_len(size_t m, size_t k)
     return k > ks ? ks : 0;
 }
 
-/* trans, A, lda, shift as for mossa__gemm_pack_shifted; ks: the slab
-   length, a multiple of MOSSA__KC */
+/* trans, A, lda, shift, scale as for mossa__gemm_pack_shifted; ks: the
+   slab length, a multiple of MOSSA__KC */
 static mossa_status mossa__gemm_sym_slabs(mossa__ctx *ctx, int trans, size_t m, size_t k, const float *A, size_t lda,
-                                          const double *shift, size_t ks, double *C, size_t ldc)
+                                          const double *shift, double scale, size_t ks, double *C, size_t ldc)
 {
     mossa__slab_job g;
     size_t k0, bytes, nb = (m + MOSSA__BS - 1) / MOSSA__BS;
@@ -5654,18 +5654,19 @@ static mossa_status mossa__gemm_sym_slabs(mossa__ctx *ctx, int trans, size_t m, 
         g.ks = MOSSA__MIN(ks, k - k0);
         g.first = k0 == 0; g.last = k0 + g.ks == k;
         /* op(A)'s columns k0 .. k0 + ks: columns of A, or rows of A' */
-        if (!trans) mossa__pack_rows(ctx, A + k0, m, g.ks, lda, shift ? shift + k0 : NULL, 1.0, p, NULL);
-        else mossa__pack_cols(ctx, A + k0 * lda, g.ks, m, lda, shift, 1.0, p, g.ks, NULL);
+        if (!trans) mossa__pack_rows(ctx, A + k0, m, g.ks, lda, shift ? shift + k0 : NULL, scale, p, NULL);
+        else mossa__pack_cols(ctx, A + k0 * lda, g.ks, m, lda, shift, scale, p, g.ks, NULL);
         mossa__parallel(ctx, nb * nb, mossa__slab_task, &g);
     }
     mossa__free(ctx, raw); mossa__free(ctx, g.buf);
     return MOSSA_OK;
 }
 
-/* shift: subtracted from the columns of A as it is packed (or NULL) */
+/* shift: subtracted from the columns of A as it is packed (or NULL), the
+   difference then multiplied by scale (a power of two) */
 static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, int sym,
                                     size_t m, size_t n, size_t k,
-                                    const float *A, size_t lda, const double *shift,
+                                    const float *A, size_t lda, const double *shift, double scale,
                                     const float *B, size_t ldb,
                                     double beta, double *C, size_t ldc)
 {
@@ -5674,8 +5675,8 @@ static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, i
     if (m == 0 || n == 0) return MOSSA_OK;
     if (k == 0) { mossa__gemm_scale(m, n, beta, C, ldc); return MOSSA_OK; }
     if (sym && beta == 0.0 && mossa__slab_len(m, k))
-        return mossa__gemm_sym_slabs(ctx, trans_a, m, k, A, lda, shift, mossa__slab_len(m, k), C, ldc);
-    st = mossa__gemm_pack_shifted(ctx, trans_a, m, k, A, lda, shift, &a);
+        return mossa__gemm_sym_slabs(ctx, trans_a, m, k, A, lda, shift, scale, mossa__slab_len(m, k), C, ldc);
+    st = mossa__gemm_pack_shifted(ctx, trans_a, m, k, A, lda, shift, scale, &a);
     if (st != MOSSA_OK) return st;
     st = mossa__gemm_core(ctx, a.p, 0, 0, trans_b, sym, m, n, k, B, ldb, beta, C, ldc);
     mossa__gemm_release(ctx, &a);
@@ -5688,24 +5689,24 @@ static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
                                 const float *B, size_t ldb,
                                 double beta, double *C, size_t ldc)
 {
-    return mossa__gemm_run(ctx, trans_a, trans_b, 0, m, n, k, A, lda, NULL, B, ldb, beta, C, ldc);
+    return mossa__gemm_run(ctx, trans_a, trans_b, 0, m, n, k, A, lda, NULL, 1.0, B, ldb, beta, C, ldc);
 }
 
 static mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, size_t m, size_t k,
                                     const float *A, size_t lda, double beta, double *C, size_t ldc)
 {
-    return mossa__gemm_run(ctx, trans_a, !trans_a, 1, m, m, k, A, lda, NULL, A, lda, beta, C, ldc);
+    return mossa__gemm_run(ctx, trans_a, !trans_a, 1, m, m, k, A, lda, NULL, 1.0, A, lda, beta, C, ldc);
 }
 
-/* C = op(Ac)' op(Ac) for the column-shifted Ac = A - 1 shift' (shift: one
-   value per column of A, or NULL), without a shifted copy of A: the shift
-   is applied while packing, so C is the same as mossa__gemm_sym of the
-   centered float copy, and the copy (and the first touch of its memory)
-   is saved. */
+/* C = op(Ac)' op(Ac) for the column-shifted Ac = (A - 1 shift') scale
+   (shift: one value per column of A, or NULL; scale: a power of two, 1 for
+   none), without a shifted copy of A: the shift is applied while packing,
+   so C is the same as mossa__gemm_sym of the centered float copy, and the
+   copy (and the first touch of its memory) is saved. */
 static mossa_status mossa__gemm_sym_shifted(mossa__ctx *ctx, int trans_a, size_t m, size_t k, const float *A,
-                                            size_t lda, const double *shift, double *C, size_t ldc)
+                                            size_t lda, const double *shift, double scale, double *C, size_t ldc)
 {
-    return mossa__gemm_run(ctx, trans_a, !trans_a, 1, m, m, k, A, lda, shift, A, lda, 0.0, C, ldc);
+    return mossa__gemm_run(ctx, trans_a, !trans_a, 1, m, m, k, A, lda, shift, scale, A, lda, 0.0, C, ldc);
 }
 
 #ifdef MOSSA_TEST_HOOKS
@@ -5775,8 +5776,8 @@ MOSSA_DEF mossa_status mossa_test_gemm_sym_slabs(int n_threads, int trans_a, siz
     if (ks % MOSSA__KC) return MOSSA_ERR_INVALID_ARGUMENT;
     st = mossa__ctx_begin(&ctx, n_threads, NULL);
     if (st != MOSSA_OK) return st;
-    st = ks ? mossa__gemm_sym_slabs(&ctx, trans_a, m, k, A, lda, shift, ks, C, ldc)
-            : mossa__gemm_sym_shifted(&ctx, trans_a, m, k, A, lda, shift, C, ldc);
+    st = ks ? mossa__gemm_sym_slabs(&ctx, trans_a, m, k, A, lda, shift, 1.0, ks, C, ldc)
+            : mossa__gemm_sym_shifted(&ctx, trans_a, m, k, A, lda, shift, 1.0, C, ldc);
     mossa__ctx_end(&ctx);
     return st;
 }
@@ -9683,10 +9684,25 @@ static mossa_status mossa__rank_from_spectrum(const double *w, size_t m, double 
     return MOSSA_OK;
 }
 
-/* The Gram spectrum of Xc = X - 1 mean' (mean NULL: X itself), the
-   centering applied while the Gram's operand is packed. */
+/* The power of two the rank's products scale Xc by. total = ||Xc||_F^2
+   bounds every entry, |xc| <= sqrt(total), and the largest entries are at
+   least sqrt(total / nd). Float partial sums of squares would overflow
+   past |xc| ~ 2^60 and underflow below ~2^-60, so outside [2^-40, 2^40]
+   Xc is scaled to bring sqrt(total) into [1/2, 1): exact (a float times a
+   power of two, unless it falls below 2^-126, i.e. 2^-126 of the largest),
+   and no fraction of the spectrum changes. Inside, 1: the same bits as
+   unscaled. */
+static double mossa__rank_scale(double total)
+{
+    int ex;
+    (void)frexp(sqrt(total), &ex);
+    return ex > 40 || ex < -40 ? ldexp(1.0, -ex) : 1.0;
+}
+
+/* The Gram spectrum of Xc = (X - 1 mean') scale (mean NULL: X itself),
+   the centering and scaling applied while the Gram's operand is packed. */
 static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *x, const double *mean, size_t n, size_t d,
-                                     double f, mossa_rank_result *res)
+                                     double f, double scale, mossa_rank_result *res)
 {
     size_t m = MOSSA__MIN(n, d), bytes;
     double *g = NULL, *w = NULL;
@@ -9699,7 +9715,7 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *x, const doub
     w = (double *)mossa__alloc(ctx, m * sizeof(double));
     if (!g || !w) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     /* Xc'Xc (d x d) or Xc Xc' (n x n), whichever is smaller */
-    st = mossa__gemm_sym_shifted(ctx, n >= d, m, n >= d ? n : d, x, d, mean, g, m);
+    st = mossa__gemm_sym_shifted(ctx, n >= d, m, n >= d ? n : d, x, d, mean, scale, g, m);
     if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, m, g, w);
     if (st == MOSSA_OK) st = mossa__rank_from_spectrum(w, m, f, res);
 done:
@@ -9843,7 +9859,7 @@ MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
     mossa_rank_options def;
     mossa__ctx ctx;
     mossa_status st;
-    double f, total = 0.0, *mean = NULL;
+    double f, total = 0.0, scale, *mean = NULL;
     float *xc = NULL;
     if (!options) { memset(&def, 0, sizeof(def)); options = &def; }
     if (!result) return MOSSA_ERR_INVALID_ARGUMENT;
@@ -9854,8 +9870,6 @@ MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
     if (st != MOSSA_OK) return st;
     st = mossa__ctx_begin(&ctx, options->n_threads, options->allocator);
     if (st != MOSSA_OK) return st;
-    st = mossa__check_matrix(&ctx, x, n, d, NULL);
-    if (st != MOSSA_OK) goto done;
     {
         /* Small problems go straight to the exact Gram spectrum, which
            centers while it packs; larger ones first try the certified
@@ -9868,14 +9882,24 @@ MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
         if (!mean || (randomized && !xc)) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
         st = mossa__center(&ctx, x, n, d, !options->no_center, mean, xc, &total);
         if (st != MOSSA_OK) goto done;
+        /* no pass of its own to scan X: a NaN or Inf anywhere makes its
+           column's mean, and then the sum of squares, NaN or Inf (with
+           finite floats neither double sum can overflow: at most 2^256
+           per entry times fewer than 2^61 entries) */
+        if (!(total - total == 0.0)) { st = MOSSA_ERR_NONFINITE; goto done; }
         if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
         result->total_variance = total;
-        if (randomized) st = mossa__rank_randomized(&ctx, xc, n, d, f, total, result, &certified);
+        scale = mossa__rank_scale(total);
+        if (randomized && scale != 1.0) {
+            size_t i;
+            for (i = 0; i < n * d; ++i) xc[i] = (float)((double)xc[i] * scale);
+        }
+        if (randomized) st = mossa__rank_randomized(&ctx, xc, n, d, f, total * scale * scale, result, &certified);
         if (st == MOSSA_OK && !certified) {
             /* the copy is no longer needed: the Gram reads X itself */
             mossa__free(&ctx, xc);
             xc = NULL;
-            st = mossa__rank_gram(&ctx, x, options->no_center ? NULL : mean, n, d, f, result);
+            st = mossa__rank_gram(&ctx, x, options->no_center ? NULL : mean, n, d, f, scale, result);
         }
     }
 done:

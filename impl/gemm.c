@@ -611,7 +611,7 @@ static void mossa__gemm_operand_none(mossa__gemm_operand *op)
    double, then rounded to float: the same values as a centered float
    copy of A would hold) when shift is not NULL */
 static mossa_status mossa__gemm_pack_shifted(mossa__ctx *ctx, int trans, size_t rows, size_t k,
-                                             const float *A, size_t lda, const double *shift,
+                                             const float *A, size_t lda, const double *shift, double scale,
                                              mossa__gemm_operand *op)
 {
     size_t sa;
@@ -624,15 +624,15 @@ static mossa_status mossa__gemm_pack_shifted(mossa__ctx *ctx, int trans, size_t 
     op->p = (float *)mossa__alloc_big(ctx, sa, &op->raw);
     if (!op->p) return MOSSA_ERR_OUT_OF_MEMORY;
     /* op(A) is rows x k: its rows become panels over k. */
-    if (!trans) mossa__pack_rows(ctx, A, rows, k, lda, shift, 1.0, op->p, NULL);
-    else mossa__pack_cols(ctx, A, k, rows, lda, shift, 1.0, op->p, k, NULL);
+    if (!trans) mossa__pack_rows(ctx, A, rows, k, lda, shift, scale, op->p, NULL);
+    else mossa__pack_cols(ctx, A, k, rows, lda, shift, scale, op->p, k, NULL);
     return MOSSA_OK;
 }
 
 static mossa_status mossa__gemm_pack(mossa__ctx *ctx, int trans, size_t rows, size_t k,
                                      const float *A, size_t lda, mossa__gemm_operand *op)
 {
-    return mossa__gemm_pack_shifted(ctx, trans, rows, k, A, lda, NULL, op);
+    return mossa__gemm_pack_shifted(ctx, trans, rows, k, A, lda, NULL, 1.0, op);
 }
 
 static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
@@ -734,10 +734,10 @@ static size_t mossa__slab_len(size_t m, size_t k)
     return k > ks ? ks : 0;
 }
 
-/* trans, A, lda, shift as for mossa__gemm_pack_shifted; ks: the slab
-   length, a multiple of MOSSA__KC */
+/* trans, A, lda, shift, scale as for mossa__gemm_pack_shifted; ks: the
+   slab length, a multiple of MOSSA__KC */
 static mossa_status mossa__gemm_sym_slabs(mossa__ctx *ctx, int trans, size_t m, size_t k, const float *A, size_t lda,
-                                          const double *shift, size_t ks, double *C, size_t ldc)
+                                          const double *shift, double scale, size_t ks, double *C, size_t ldc)
 {
     mossa__slab_job g;
     size_t k0, bytes, nb = (m + MOSSA__BS - 1) / MOSSA__BS;
@@ -754,18 +754,19 @@ static mossa_status mossa__gemm_sym_slabs(mossa__ctx *ctx, int trans, size_t m, 
         g.ks = MOSSA__MIN(ks, k - k0);
         g.first = k0 == 0; g.last = k0 + g.ks == k;
         /* op(A)'s columns k0 .. k0 + ks: columns of A, or rows of A' */
-        if (!trans) mossa__pack_rows(ctx, A + k0, m, g.ks, lda, shift ? shift + k0 : NULL, 1.0, p, NULL);
-        else mossa__pack_cols(ctx, A + k0 * lda, g.ks, m, lda, shift, 1.0, p, g.ks, NULL);
+        if (!trans) mossa__pack_rows(ctx, A + k0, m, g.ks, lda, shift ? shift + k0 : NULL, scale, p, NULL);
+        else mossa__pack_cols(ctx, A + k0 * lda, g.ks, m, lda, shift, scale, p, g.ks, NULL);
         mossa__parallel(ctx, nb * nb, mossa__slab_task, &g);
     }
     mossa__free(ctx, raw); mossa__free(ctx, g.buf);
     return MOSSA_OK;
 }
 
-/* shift: subtracted from the columns of A as it is packed (or NULL) */
+/* shift: subtracted from the columns of A as it is packed (or NULL), the
+   difference then multiplied by scale (a power of two) */
 static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, int sym,
                                     size_t m, size_t n, size_t k,
-                                    const float *A, size_t lda, const double *shift,
+                                    const float *A, size_t lda, const double *shift, double scale,
                                     const float *B, size_t ldb,
                                     double beta, double *C, size_t ldc)
 {
@@ -774,8 +775,8 @@ static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, i
     if (m == 0 || n == 0) return MOSSA_OK;
     if (k == 0) { mossa__gemm_scale(m, n, beta, C, ldc); return MOSSA_OK; }
     if (sym && beta == 0.0 && mossa__slab_len(m, k))
-        return mossa__gemm_sym_slabs(ctx, trans_a, m, k, A, lda, shift, mossa__slab_len(m, k), C, ldc);
-    st = mossa__gemm_pack_shifted(ctx, trans_a, m, k, A, lda, shift, &a);
+        return mossa__gemm_sym_slabs(ctx, trans_a, m, k, A, lda, shift, scale, mossa__slab_len(m, k), C, ldc);
+    st = mossa__gemm_pack_shifted(ctx, trans_a, m, k, A, lda, shift, scale, &a);
     if (st != MOSSA_OK) return st;
     st = mossa__gemm_core(ctx, a.p, 0, 0, trans_b, sym, m, n, k, B, ldb, beta, C, ldc);
     mossa__gemm_release(ctx, &a);
@@ -788,24 +789,24 @@ static mossa_status mossa__gemm(mossa__ctx *ctx, int trans_a, int trans_b,
                                 const float *B, size_t ldb,
                                 double beta, double *C, size_t ldc)
 {
-    return mossa__gemm_run(ctx, trans_a, trans_b, 0, m, n, k, A, lda, NULL, B, ldb, beta, C, ldc);
+    return mossa__gemm_run(ctx, trans_a, trans_b, 0, m, n, k, A, lda, NULL, 1.0, B, ldb, beta, C, ldc);
 }
 
 static mossa_status mossa__gemm_sym(mossa__ctx *ctx, int trans_a, size_t m, size_t k,
                                     const float *A, size_t lda, double beta, double *C, size_t ldc)
 {
-    return mossa__gemm_run(ctx, trans_a, !trans_a, 1, m, m, k, A, lda, NULL, A, lda, beta, C, ldc);
+    return mossa__gemm_run(ctx, trans_a, !trans_a, 1, m, m, k, A, lda, NULL, 1.0, A, lda, beta, C, ldc);
 }
 
-/* C = op(Ac)' op(Ac) for the column-shifted Ac = A - 1 shift' (shift: one
-   value per column of A, or NULL), without a shifted copy of A: the shift
-   is applied while packing, so C is the same as mossa__gemm_sym of the
-   centered float copy, and the copy (and the first touch of its memory)
-   is saved. */
+/* C = op(Ac)' op(Ac) for the column-shifted Ac = (A - 1 shift') scale
+   (shift: one value per column of A, or NULL; scale: a power of two, 1 for
+   none), without a shifted copy of A: the shift is applied while packing,
+   so C is the same as mossa__gemm_sym of the centered float copy, and the
+   copy (and the first touch of its memory) is saved. */
 static mossa_status mossa__gemm_sym_shifted(mossa__ctx *ctx, int trans_a, size_t m, size_t k, const float *A,
-                                            size_t lda, const double *shift, double *C, size_t ldc)
+                                            size_t lda, const double *shift, double scale, double *C, size_t ldc)
 {
-    return mossa__gemm_run(ctx, trans_a, !trans_a, 1, m, m, k, A, lda, shift, A, lda, 0.0, C, ldc);
+    return mossa__gemm_run(ctx, trans_a, !trans_a, 1, m, m, k, A, lda, shift, scale, A, lda, 0.0, C, ldc);
 }
 
 #ifdef MOSSA_TEST_HOOKS
@@ -875,8 +876,8 @@ MOSSA_DEF mossa_status mossa_test_gemm_sym_slabs(int n_threads, int trans_a, siz
     if (ks % MOSSA__KC) return MOSSA_ERR_INVALID_ARGUMENT;
     st = mossa__ctx_begin(&ctx, n_threads, NULL);
     if (st != MOSSA_OK) return st;
-    st = ks ? mossa__gemm_sym_slabs(&ctx, trans_a, m, k, A, lda, shift, ks, C, ldc)
-            : mossa__gemm_sym_shifted(&ctx, trans_a, m, k, A, lda, shift, C, ldc);
+    st = ks ? mossa__gemm_sym_slabs(&ctx, trans_a, m, k, A, lda, shift, 1.0, ks, C, ldc)
+            : mossa__gemm_sym_shifted(&ctx, trans_a, m, k, A, lda, shift, 1.0, C, ldc);
     mossa__ctx_end(&ctx);
     return st;
 }

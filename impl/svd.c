@@ -1557,10 +1557,25 @@ static mossa_status mossa__rank_from_spectrum(const double *w, size_t m, double 
     return MOSSA_OK;
 }
 
-/* The Gram spectrum of Xc = X - 1 mean' (mean NULL: X itself), the
-   centering applied while the Gram's operand is packed. */
+/* The power of two the rank's products scale Xc by. total = ||Xc||_F^2
+   bounds every entry, |xc| <= sqrt(total), and the largest entries are at
+   least sqrt(total / nd). Float partial sums of squares would overflow
+   past |xc| ~ 2^60 and underflow below ~2^-60, so outside [2^-40, 2^40]
+   Xc is scaled to bring sqrt(total) into [1/2, 1): exact (a float times a
+   power of two, unless it falls below 2^-126, i.e. 2^-126 of the largest),
+   and no fraction of the spectrum changes. Inside, 1: the same bits as
+   unscaled. */
+static double mossa__rank_scale(double total)
+{
+    int ex;
+    (void)frexp(sqrt(total), &ex);
+    return ex > 40 || ex < -40 ? ldexp(1.0, -ex) : 1.0;
+}
+
+/* The Gram spectrum of Xc = (X - 1 mean') scale (mean NULL: X itself),
+   the centering and scaling applied while the Gram's operand is packed. */
 static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *x, const double *mean, size_t n, size_t d,
-                                     double f, mossa_rank_result *res)
+                                     double f, double scale, mossa_rank_result *res)
 {
     size_t m = MOSSA__MIN(n, d), bytes;
     double *g = NULL, *w = NULL;
@@ -1573,7 +1588,7 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *x, const doub
     w = (double *)mossa__alloc(ctx, m * sizeof(double));
     if (!g || !w) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     /* Xc'Xc (d x d) or Xc Xc' (n x n), whichever is smaller */
-    st = mossa__gemm_sym_shifted(ctx, n >= d, m, n >= d ? n : d, x, d, mean, g, m);
+    st = mossa__gemm_sym_shifted(ctx, n >= d, m, n >= d ? n : d, x, d, mean, scale, g, m);
     if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, m, g, w);
     if (st == MOSSA_OK) st = mossa__rank_from_spectrum(w, m, f, res);
 done:
@@ -1717,7 +1732,7 @@ MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
     mossa_rank_options def;
     mossa__ctx ctx;
     mossa_status st;
-    double f, total = 0.0, *mean = NULL;
+    double f, total = 0.0, scale, *mean = NULL;
     float *xc = NULL;
     if (!options) { memset(&def, 0, sizeof(def)); options = &def; }
     if (!result) return MOSSA_ERR_INVALID_ARGUMENT;
@@ -1728,8 +1743,6 @@ MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
     if (st != MOSSA_OK) return st;
     st = mossa__ctx_begin(&ctx, options->n_threads, options->allocator);
     if (st != MOSSA_OK) return st;
-    st = mossa__check_matrix(&ctx, x, n, d, NULL);
-    if (st != MOSSA_OK) goto done;
     {
         /* Small problems go straight to the exact Gram spectrum, which
            centers while it packs; larger ones first try the certified
@@ -1742,14 +1755,24 @@ MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
         if (!mean || (randomized && !xc)) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
         st = mossa__center(&ctx, x, n, d, !options->no_center, mean, xc, &total);
         if (st != MOSSA_OK) goto done;
+        /* no pass of its own to scan X: a NaN or Inf anywhere makes its
+           column's mean, and then the sum of squares, NaN or Inf (with
+           finite floats neither double sum can overflow: at most 2^256
+           per entry times fewer than 2^61 entries) */
+        if (!(total - total == 0.0)) { st = MOSSA_ERR_NONFINITE; goto done; }
         if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
         result->total_variance = total;
-        if (randomized) st = mossa__rank_randomized(&ctx, xc, n, d, f, total, result, &certified);
+        scale = mossa__rank_scale(total);
+        if (randomized && scale != 1.0) {
+            size_t i;
+            for (i = 0; i < n * d; ++i) xc[i] = (float)((double)xc[i] * scale);
+        }
+        if (randomized) st = mossa__rank_randomized(&ctx, xc, n, d, f, total * scale * scale, result, &certified);
         if (st == MOSSA_OK && !certified) {
             /* the copy is no longer needed: the Gram reads X itself */
             mossa__free(&ctx, xc);
             xc = NULL;
-            st = mossa__rank_gram(&ctx, x, options->no_center ? NULL : mean, n, d, f, result);
+            st = mossa__rank_gram(&ctx, x, options->no_center ? NULL : mean, n, d, f, scale, result);
         }
     }
 done:

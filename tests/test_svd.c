@@ -3,6 +3,7 @@
    the library's code), on matrices with planted spectra. */
 #include "test_util.h"
 #include <stdint.h>
+#include <float.h>
 
 static int emulated(void) { return getenv("MOSSA_TEST_EMULATED") != NULL; }
 
@@ -811,6 +812,54 @@ START_TEST(variance_rank_randomized_path_is_exact)
 }
 END_TEST
 
+/* Entries at the ends of float's range: a matrix times 2^100 (squares
+   past float's range) or 2^-80 (squares below it) has the same spectrum up
+   to a power of two. Its rank and explained fraction must be bit-identical
+   to the unscaled matrix's, and its total variance exactly 2^200 / 2^-160
+   of it: through the Gram (method 2, centered and not) and the certified
+   randomized path (method 1, on a fast-decaying spectrum that it
+   certifies). Float partial sums of the unscaled squares would overflow or
+   vanish. */
+START_TEST(variance_rank_is_exact_at_the_ends_of_float_range)
+{
+    size_t n = emulated() ? 130 : 400, d = emulated() ? 96 : 200, i, q = d;
+    static const int exps[2] = {100, -80};
+    int spec, e, method, nc;
+    for (spec = 0; spec < 2; ++spec) {
+        float *x = planted(n, d, spec == 0 ? SPEC_FAST : SPEC_SLOW, 640 + (unsigned long long)spec);
+        float *xs = (float *)malloc(n * d * sizeof(float));
+        long double *ref = (long double *)malloc(q * sizeof(long double));
+        int tie;
+        size_t want;
+        ref_svd(x, n, d, 1, ref);
+        want = ref_rank(ref, q, 0.99, &tie);
+        for (e = 0; e < 2; ++e) {
+            for (i = 0; i < n * d; ++i) {
+                xs[i] = (float)ldexp((double)x[i], exps[e]);
+                ck_assert_msg((double)xs[i] == ldexp((double)x[i], exps[e]), "test data: 2^%d x[%zu] inexact",
+                              exps[e], i);
+            }
+            for (method = 1; method <= 2; ++method)
+                for (nc = 0; nc < 2; ++nc) {
+                    mossa_rank_options o;
+                    mossa_rank_result r0, r1;
+                    memset(&o, 0, sizeof(o));
+                    o.method = method; o.no_center = nc; o.n_threads = 2;
+                    if (method == 1 && (spec != 0 || nc)) continue;
+                    ck_assert_int_eq(mossa_variance_rank(x, n, d, &o, &r0), MOSSA_OK);
+                    ck_assert_int_eq(mossa_variance_rank(xs, n, d, &o, &r1), MOSSA_OK);
+                    ck_assert_msg(r1.rank == r0.rank && r1.explained == r0.explained,
+                                  "spec %d 2^%d method %d no_center %d: rank %zu (%.17g) vs unscaled %zu (%.17g)",
+                                  spec, exps[e], method, nc, r1.rank, r1.explained, r0.rank, r0.explained);
+                    ck_assert(r1.total_variance == ldexp(r0.total_variance, 2 * exps[e]));
+                    if (!nc) ck_assert_msg(tie || r0.rank == want, "rank %zu, full SVD %zu", r0.rank, want);
+                }
+        }
+        free(x); free(xs); free(ref);
+    }
+}
+END_TEST
+
 START_TEST(variance_rank_survives_massive_activations)
 {
     /* a few columns with means in the thousands (LLM "massive activations"):
@@ -1070,6 +1119,21 @@ START_TEST(errors_are_clear_statuses)
         big[last] = -INFINITY;
         ck_assert_int_eq(mossa_svd_randomized(big, n, d, 2, &so, s, NULL, NULL), MOSSA_ERR_NONFINITE);
         ck_assert_int_eq(mossa_variance_rank(big, n, d, &o, &r), MOSSA_ERR_NONFINITE);
+        /* the rank finds them through its column sums and sum of squares:
+           uncentered too, among entries at the top of float's range
+           (squares near 2^256, which must not pass for an Inf) */
+        o.no_center = 1;
+        ck_assert_int_eq(mossa_variance_rank(big, n, d, &o, &r), MOSSA_ERR_NONFINITE);
+        big[last] = NAN;
+        ck_assert_int_eq(mossa_variance_rank(big, n, d, &o, &r), MOSSA_ERR_NONFINITE);
+        big[last] = FLT_MAX;
+        big[0] = -FLT_MAX;
+        ck_assert_int_eq(mossa_variance_rank(big, n, d, &o, &r), MOSSA_OK);
+        ck_assert_int_eq((int)r.rank, 2);
+        ck_assert(fabs(r.total_variance / (2.0 * (double)FLT_MAX * (double)FLT_MAX) - 1.0) < 1e-12);
+        o.no_center = 0;
+        big[0] = 0.0f;
+        big[last] = -INFINITY;
         ck_assert_int_eq(mossa_pca(big, n, d, 2, &so, NULL, sc, NULL), MOSSA_ERR_NONFINITE);
         free(big); free(sc);
     }
@@ -1200,6 +1264,7 @@ Suite *suite_svd(void)
     tcase_add_test(tc, variance_rank_equals_full_svd_count);
     tcase_add_test(tc, variance_rank_randomized_path_is_exact);
     tcase_add_test(tc, variance_rank_survives_massive_activations);
+    tcase_add_test(tc, variance_rank_is_exact_at_the_ends_of_float_range);
     tcase_add_test(tc, variance_rank_large_tall_matrix);
     tcase_add_test(tc, eigh_recovers_planted_eigenvalues_and_vectors);
     tcase_add_test(tc, svd_dense_matches_reference_tall_and_wide);
