@@ -170,7 +170,7 @@ def main():
             return float(np.max(np.abs(np.array(sv) - true) / true))
 
         variants = (("mossa (defaults: p=10 -> sketch 144, q=7)", []),
-                    ("mossa --krylov (block 118, depth 3)", ["--krylov"]),
+                    ("mossa --krylov (block 128, depth 3)", ["--krylov"]),
                     ("mossa --block 80 --power-iters 4 (Krylov, 10 passes over X)",
                      ["--block", "80", "--power-iters", "4"]),
                     ("mossa --block 64 --power-iters 5 (Krylov, 12 thinner passes)",

@@ -1430,10 +1430,15 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
     if (power_iters == 0) q = (double)k < 0.1 * (double)mn ? 7 : 4;
     else q = power_iters < 0 ? 0 : power_iters;
     if (krylov) {
-        /* block size b = ceil(0.85 (k + p)) (at least 8), depth q (default
-           3): basis of b (q + 1) columns, 2q + 2 passes of width b over X
-           (B = Q'X comes from the X'Q_i that the iteration made) */
-        size_t bs = block ? block : (size_t)ceil(0.85 * (double)l);
+        /* block size b = 0.85 (k + p) rounded up to a multiple of 16 (at
+           least 8), depth q (default 3): basis of b (q + 1) columns, 2q + 2
+           passes of width b over X (B = Q'X comes from the X'Q_i that the
+           iteration made). The product engine computes 16 columns at a
+           time, so the filled panel costs only the small b x b work: at
+           10000 x 4096 on s_i = i^-0.5, block 128 instead of 118 (k = 128)
+           took the same time with half the error, and 48 instead of 36
+           (k = 32) a sixth of it. A block asked for is taken as it is. */
+        size_t bs = block ? block : ((size_t)ceil(0.85 * (double)l) + 15) / 16 * 16;
         q = power_iters == 0 ? 3 : (power_iters < 0 ? 0 : power_iters);
         if (bs < 8) bs = 8;
         /* a small matrix limits the basis: thinner blocks keep the depth */

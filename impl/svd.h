@@ -15,11 +15,12 @@ typedef struct mossa_svd_options {
     uint64_t seed;              /* Gaussian test matrix seed */
     int block_krylov;           /* nonzero: block Krylov range finder (Musco & Musco
                                    2015) instead of subspace iteration: block size
-                                   0.85 (k + p), depth power_iters (0 = 3); about half
+                                   0.85 (k + p) rounded up to a multiple of 16,
+                                   depth power_iters (0 = 3); about half
                                    the passes over X for the same accuracy on slowly
                                    decaying spectra */
-    size_t krylov_block;        /* block Krylov only: block size (0 = the 0.85 (k + p)
-                                   above); thinner blocks with more depth are more
+    size_t krylov_block;        /* block Krylov only: block size (0 = the rounded
+                                   0.85 (k + p) above); thinner blocks with more depth are more
                                    accurate per pass on slow decay */
     int n_threads;
     const mossa_allocator *allocator;

@@ -674,6 +674,36 @@ START_TEST(randomized_svd_matches_long_double_jacobi_on_planted_spectra)
 }
 END_TEST
 
+/* Block Krylov's default block, 0.85 (k + p), is rounded up to whole
+   16-column panels (the product engine computes the partial panel as zeros
+   anyway): for k = 32 (0.85 * 42 -> 36) the default is bit-identical to
+   asking for 48, and on slow decay its top-k values are no less accurate
+   against the long-double reference than with 36. */
+START_TEST(krylov_default_block_fills_its_last_panel)
+{
+    size_t n = emulated() ? 300 : 900, d = emulated() ? 220 : 300, k = 32, q = d, i;
+    float *x = planted(n, d, SPEC_SLOW, 4242);
+    long double *ref = (long double *)malloc(q * sizeof(long double));
+    double s0[32], s48[32], s36[32], e48 = 0, e36 = 0;
+    mossa_svd_options o;
+    ref_svd(x, n, d, 0, ref);
+    memset(&o, 0, sizeof(o));
+    o.seed = 3; o.block_krylov = 1;
+    ck_assert_int_eq(mossa_svd_randomized(x, n, d, k, &o, s0, NULL, NULL), MOSSA_OK);
+    o.krylov_block = 48;
+    ck_assert_int_eq(mossa_svd_randomized(x, n, d, k, &o, s48, NULL, NULL), MOSSA_OK);
+    o.krylov_block = 36;
+    ck_assert_int_eq(mossa_svd_randomized(x, n, d, k, &o, s36, NULL, NULL), MOSSA_OK);
+    ck_assert_msg(memcmp(s0, s48, sizeof(s0)) == 0, "the default block is not 48");
+    for (i = 0; i < k; ++i) {
+        e48 = fmax(e48, fabs(s48[i] - (double)ref[i]) / (double)ref[i]);
+        e36 = fmax(e36, fabs(s36[i] - (double)ref[i]) / (double)ref[i]);
+    }
+    ck_assert_msg(e48 <= e36, "block 48: max rel error %.3g, block 36: %.3g", e48, e36);
+    free(x); free(ref);
+}
+END_TEST
+
 START_TEST(randomized_svd_is_bit_identical_for_1_and_2_threads)
 {
     size_t n = emulated() ? 150 : 900, d = emulated() ? 40 : 200, k = 12;
@@ -1259,6 +1289,7 @@ Suite *suite_svd(void)
     tcase_add_test(tc, eigh_values_only_on_split_and_two_by_two_blocks);
     tcase_add_test(tc, krylov_basis_orthonormalisation);
     tcase_add_test(tc, randomized_svd_matches_long_double_jacobi_on_planted_spectra);
+    tcase_add_test(tc, krylov_default_block_fills_its_last_panel);
     tcase_add_test(tc, randomized_svd_is_bit_identical_for_1_and_2_threads);
     tcase_add_test(tc, randomized_svd_every_simd_level_agrees_with_reference);
     tcase_add_test(tc, variance_rank_equals_full_svd_count);
