@@ -9690,7 +9690,7 @@ static mossa_status mossa__rank_from_spectrum(const double *w, size_t m, double 
     return MOSSA_OK;
 }
 
-/* The power of two the rank's products scale Xc by. total = ||Xc||_F^2
+/* The power of two the rank's (and PCA's) products scale Xc by. total = ||Xc||_F^2
    bounds every entry, |xc| <= sqrt(total), and the largest entries are at
    least sqrt(total / nd). Float partial sums of squares would overflow
    past |xc| ~ 2^60 and underflow below ~2^-60, so outside [2^-40, 2^40]
@@ -9698,7 +9698,7 @@ static mossa_status mossa__rank_from_spectrum(const double *w, size_t m, double 
    power of two, unless it falls below 2^-126, i.e. 2^-126 of the largest),
    and no fraction of the spectrum changes. Inside, 1: the same bits as
    unscaled. */
-static double mossa__rank_scale(double total)
+static double mossa__xc_scale(double total)
 {
     int ex;
     (void)frexp(sqrt(total), &ex);
@@ -9895,7 +9895,7 @@ MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
         if (!(total - total == 0.0)) { st = MOSSA_ERR_NONFINITE; goto done; }
         if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
         result->total_variance = total;
-        scale = mossa__rank_scale(total);
+        scale = mossa__xc_scale(total);
         if (randomized && scale != 1.0) {
             size_t i;
             for (i = 0; i < n * d; ++i) xc[i] = (float)((double)xc[i] * scale);
@@ -9994,7 +9994,7 @@ MOSSA_DEF mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k, c
     mossa_svd_options def;
     mossa__ctx ctx;
     mossa_status st;
-    double total = 0.0, *mean = NULL, *g = NULL, *w = NULL, *v = NULL, *sc = NULL, *s = NULL;
+    double total = 0.0, scale, *mean = NULL, *g = NULL, *w = NULL, *v = NULL, *sc = NULL, *s = NULL;
     float *xc = NULL, *vf = NULL, *u = NULL;
     size_t i, j, r;
     if (!options) { memset(&def, 0, sizeof(def)); options = &def; }
@@ -10014,6 +10014,11 @@ MOSSA_DEF mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k, c
     st = mossa__center(&ctx, x, n, d, 1, mean, xc, &total);
     if (st != MOSSA_OK) goto done;
     if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
+    /* entries near the ends of float's range: scaled by a power of two
+       for the products (as for the rank), the results scaled back */
+    scale = mossa__xc_scale(total);
+    if (scale != 1.0)
+        for (i = 0; i < n * d; ++i) xc[i] = (float)((double)xc[i] * scale);
     if (d <= 1024 && n >= d) {
         g = (double *)mossa__alloc(&ctx, d * d * sizeof(double));
         w = (double *)mossa__alloc(&ctx, d * sizeof(double));
@@ -10032,10 +10037,10 @@ MOSSA_DEF mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k, c
             double big = -1.0, sgn = 1.0;
             for (i = 0; i < n; ++i)
                 if (fabs(sc[i * k + r]) > big) { big = fabs(sc[i * k + r]); sgn = sc[i * k + r] < 0 ? -1.0 : 1.0; }
-            for (i = 0; i < n; ++i) scores[i * k + r] = (float)(sgn * sc[i * k + r]);
+            for (i = 0; i < n; ++i) scores[i * k + r] = (float)(sgn * sc[i * k + r] / scale);
             if (components)
                 for (j = 0; j < d; ++j) components[r * d + j] = (float)(sgn * v[j * d + r]);
-            if (variance) variance[r] = (w[r] > 0.0 ? w[r] : 0.0) / (double)(n - 1);
+            if (variance) variance[r] = (w[r] > 0.0 ? w[r] : 0.0) / (scale * scale) / (double)(n - 1);
         }
     } else {
         s = (double *)mossa__alloc(&ctx, k * sizeof(double));
@@ -10044,6 +10049,7 @@ MOSSA_DEF mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k, c
         st = mossa__svd_core(&ctx, xc, n, d, k, options->oversample, options->power_iters, options->seed,
                              options->block_krylov, options->krylov_block, 0, s, u, components);
         if (st != MOSSA_OK) goto done;
+        for (r = 0; r < k; ++r) s[r] /= scale;
         for (i = 0; i < n; ++i)
             for (r = 0; r < k; ++r) scores[i * k + r] = (float)((double)u[i * k + r] * s[r]);
         if (variance)

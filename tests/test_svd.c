@@ -1079,6 +1079,27 @@ START_TEST(pca_matches_centered_reference)
             }
             ck_assert(val > 0);
         }
+        {
+            /* the same matrix times 2^100 (squares past float's range) and
+               2^-80 (below it): variances, scores and components are those
+               above times 2^200 / 2^-160, 2^100 / 2^-80 and 1, bit for bit */
+            static const int exps[2] = {100, -80};
+            float *xs = (float *)malloc(n * d * 4), *sc2 = (float *)malloc(n * k * 4);
+            float *comp2 = (float *)malloc(k * d * 4);
+            double var2[5];
+            int e;
+            for (e = 0; e < 2; ++e) {
+                for (i = 0; i < n * d; ++i) xs[i] = (float)ldexp((double)x[i], exps[e]);
+                ck_assert_int_eq(mossa_pca(xs, n, d, k, NULL, var2, sc2, comp2), MOSSA_OK);
+                for (r = 0; r < k; ++r) {
+                    ck_assert_msg(var2[r] == ldexp(var[r], 2 * exps[e]), "pca %zu 2^%d: var[%zu] %.17g vs %.17g", t,
+                                  exps[e], r, var2[r], ldexp(var[r], 2 * exps[e]));
+                    for (i = 0; i < n; ++i) ck_assert((double)sc2[i * k + r] == ldexp((double)sc[i * k + r], exps[e]));
+                }
+                ck_assert(memcmp(comp, comp2, k * d * 4) == 0);
+            }
+            free(xs); free(sc2); free(comp2);
+        }
         ck_assert_int_eq(mossa_pca(x, 1, d, 1, NULL, var, sc, NULL), MOSSA_ERR_TOO_FEW_SAMPLES);
         ck_assert_int_eq(mossa_pca(x, n, d, 0, NULL, var, sc, NULL), MOSSA_ERR_INVALID_ARGUMENT);
         free(x); free(ref); free(mean); free(sc); free(comp);
