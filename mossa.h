@@ -8889,35 +8889,48 @@ static void mossa__trd_drive(mossa__crew *crew, void *arg)
    to the pool costs more than the whole of a small problem. */
 #define MOSSA__TRD_SERIAL 256
 
-/* Eigenvalues of the symmetric a (n x n row-major, lower triangle read,
-   destroyed) into w, descending. */
-static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, double *w)
+/* The symmetric a (n x n row-major, lower triangle read, destroyed)
+   reduced to tridiagonal form: diagonal d, off-diagonal e (e[i] couples
+   i - 1 and i; e[0] = 0), as mossa__tql takes them. */
+static mossa_status mossa__tridiagonalise(mossa__ctx *ctx, size_t n, double *a, double *d, double *e)
 {
-    size_t i, k, block = MOSSA__MAX((size_t)32, (n + 31) / 32), tasks_max = (n + block - 1) / block;
+    size_t block = MOSSA__MAX((size_t)32, (n + 31) / 32), tasks_max = (n + block - 1) / block;
     mossa__trd_crew_job J;
     mossa__crew crew;
     mossa_status st = MOSSA_OK;
     memset(&J, 0, sizeof(J));
-    J.w = w;
-    J.e = (double *)mossa__alloc(ctx, n * sizeof(double));
+    J.w = d;
+    J.e = e;
     J.u = (double *)mossa__alloc(ctx, n * sizeof(double));
     J.pu = (double *)mossa__alloc(ctx, n * sizeof(double));
     J.pq = (double *)mossa__alloc(ctx, n * sizeof(double));
     J.g.part = (double *)mossa__alloc(ctx, (tasks_max ? tasks_max : 1) * n * sizeof(double));
-    if (!J.e || !J.u || !J.pu || !J.pq || !J.g.part) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    J.g.a = a; J.g.n = n; J.g.block = block;
-    mossa__crew_run(n < MOSSA__TRD_SERIAL ? NULL : ctx, &crew, mossa__trd_drive, &J);
-    if (!mossa__tql_values(n, w, J.e)) { st = MOSSA_ERR_NOT_CONVERGED; goto done; }
-    /* descending (insertion sort; n log n is irrelevant next to n^3) */
-    for (i = 1; i < n; ++i) {
-        double x = w[i];
-        k = i;
-        while (k > 0 && w[k - 1] < x) { w[k] = w[k - 1]; --k; }
-        w[k] = x;
+    if (!J.u || !J.pu || !J.pq || !J.g.part) st = MOSSA_ERR_OUT_OF_MEMORY;
+    else {
+        J.g.a = a; J.g.n = n; J.g.block = block;
+        mossa__crew_run(n < MOSSA__TRD_SERIAL ? NULL : ctx, &crew, mossa__trd_drive, &J);
     }
-done:
-    mossa__free(ctx, J.e); mossa__free(ctx, J.u); mossa__free(ctx, J.pu);
-    mossa__free(ctx, J.pq); mossa__free(ctx, J.g.part);
+    mossa__free(ctx, J.u); mossa__free(ctx, J.pu); mossa__free(ctx, J.pq); mossa__free(ctx, J.g.part);
+    return st;
+}
+
+/* Eigenvalues of the symmetric a (n x n row-major, lower triangle read,
+   destroyed) into w, descending. */
+static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, double *w)
+{
+    size_t i, k;
+    double *e = (double *)mossa__alloc(ctx, (n ? n : 1) * sizeof(double));
+    mossa_status st = e ? mossa__tridiagonalise(ctx, n, a, w, e) : MOSSA_ERR_OUT_OF_MEMORY;
+    if (st == MOSSA_OK && !mossa__tql_values(n, w, e)) st = MOSSA_ERR_NOT_CONVERGED;
+    if (st == MOSSA_OK)
+        /* descending (insertion sort; n log n is irrelevant next to n^3) */
+        for (i = 1; i < n; ++i) {
+            double x = w[i];
+            k = i;
+            while (k > 0 && w[k - 1] < x) { w[k] = w[k - 1]; --k; }
+            w[k] = x;
+        }
+    mossa__free(ctx, e);
     return st;
 }
 
@@ -8937,6 +8950,46 @@ MOSSA_DEF void mossa_test_trd_row_pair(int paired, size_t j, size_t n, double *a
     g.a = a; g.n = n; g.pq = x; g.pu = y; g.u = u;
     mossa__trd_row(mossa__k(), &g, j, p);
     mossa__trd_row(mossa__k(), &g, j + 1, p);
+}
+
+/* Test builds: the rank of the spectrum of the symmetric a (n x n, copied)
+   with a chosen thread count, through its tail (tail 1: MOSSA_ERR_NOT_CONVERGED
+   when the tail path declines) or through the whole spectrum (tail 0). */
+static int mossa__rank_tail(mossa__ctx *ctx, size_t n, const double *d, const double *e, double f,
+                            mossa_rank_result *res);
+static mossa_status mossa__rank_from_spectrum(const double *w, size_t m, double f, mossa_rank_result *res);
+MOSSA_DEF mossa_status mossa_test_rank_spectrum(int n_threads, const double *a, size_t n, double f, int tail,
+                                                mossa_rank_result *res);
+MOSSA_DEF mossa_status mossa_test_rank_spectrum(int n_threads, const double *a, size_t n, double f, int tail,
+                                                mossa_rank_result *res)
+{
+    mossa__ctx ctx;
+    double *c, *w, *e;
+    mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    c = (double *)mossa__alloc(&ctx, n * n * sizeof(double));
+    w = (double *)mossa__alloc(&ctx, n * sizeof(double));
+    e = (double *)mossa__alloc(&ctx, n * sizeof(double));
+    if (!c || !w || !e) st = MOSSA_ERR_OUT_OF_MEMORY;
+    else {
+        memcpy(c, a, n * n * sizeof(double));
+        st = mossa__tridiagonalise(&ctx, n, c, w, e);
+        if (st == MOSSA_OK && tail) st = mossa__rank_tail(&ctx, n, w, e, f, res) ? MOSSA_OK : MOSSA_ERR_NOT_CONVERGED;
+        else if (st == MOSSA_OK) {
+            size_t i, k;
+            if (!mossa__tql_values(n, w, e)) st = MOSSA_ERR_NOT_CONVERGED;
+            for (i = 1; i < n && st == MOSSA_OK; ++i) {
+                double x = w[i];
+                k = i;
+                while (k > 0 && w[k - 1] < x) { w[k] = w[k - 1]; --k; }
+                w[k] = x;
+            }
+            if (st == MOSSA_OK) st = mossa__rank_from_spectrum(w, n, f, res);
+        }
+    }
+    mossa__free(&ctx, c); mossa__free(&ctx, w); mossa__free(&ctx, e);
+    mossa__ctx_end(&ctx);
+    return st;
 }
 
 /* Test builds: the values-only eigensolver with a chosen thread count
@@ -9679,7 +9732,8 @@ MOSSA_DEF mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, 
    The count is read off the exact spectrum of the smaller Gram matrix
    (Xc'Xc when n >= d, Xc Xc' otherwise), whose eigenvalues are the s_i^2
    of Xc. The Gram is formed by the float GEMM with double accumulation and
-   diagonalised in double (Householder tridiagonalisation + implicit QL,
+   diagonalised in double (Householder tridiagonalisation, then either the
+   bisection of the spectrum's tail, mossa__rank_tail, or implicit QL,
    eigenvalues only). Eigenvalues carry an absolute error of about
    1e-7 * s_1^2 (float products), far below the gaps that decide a 99%
    count; counts whose cumulative fraction lies within ~1e-6 of f are ties. */
@@ -9706,6 +9760,168 @@ static mossa_status mossa__rank_from_spectrum(const double *w, size_t m, double 
     return MOSSA_OK;
 }
 
+/* ---- the rank from the bottom of the spectrum ---------------------------------
+   The count needs the whole spectrum only through its sum, which is the
+   trace. With w descending, T_r = sum_{i >= r} w_i, and the count is the
+   smallest r with T_r <= (1 - f) sum: at f = 0.99 only the eigenvalues in
+   the last 1% of the variance are needed (65 of 1024 for s_i = i^-0.5).
+   Those come from bisection on Sturm counts of the tridiagonal matrix,
+   each eigenvalue on its own (the same bits for any thread count), four
+   at a time in one sweep (their divisions overlap), the bisections spread
+   over the threads; the QL sweep they replace is serial and took about a
+   tenth of the rank at 4000 x 1024. When more than n / 8 of them would be
+   needed (f far below 1, a long flat tail), the QL is cheaper and is used
+   instead. The spectrum's conventions are those of
+   mossa__rank_from_spectrum: eigenvalues at or below 1e-9 of the largest
+   count for neither the sum nor the rank. */
+typedef struct mossa__bisect_job {
+    size_t n;
+    const double *d, *e2;     /* scaled diagonal; squared off-diagonal, e2[i] couples i - 1 and i */
+    double lo, hi, atol, pivmin;
+    const size_t *idx;        /* ascending eigenvalue indices, four per task */
+    size_t count;
+    double *out;              /* out[t] = eigenvalue idx[t] */
+} mossa__bisect_job;
+
+/* the number of eigenvalues below each of s[0..3] (LAPACK's dlaneg
+   without the twisted factorisation: a pivot below pivmin in magnitude
+   counts as -pivmin) */
+static void mossa__sturm4(const mossa__bisect_job *g, const double s[4], size_t c[4])
+{
+    double q[4];
+    size_t i, t;
+    for (t = 0; t < 4; ++t) {
+        q[t] = g->d[0] - s[t];
+        if (fabs(q[t]) < g->pivmin) q[t] = -g->pivmin;
+        c[t] = q[t] < 0.0;
+    }
+    for (i = 1; i < g->n; ++i) {
+        const double di = g->d[i], ei = g->e2[i];
+        for (t = 0; t < 4; ++t) {
+            q[t] = (di - s[t]) - ei / q[t];
+            if (fabs(q[t]) < g->pivmin) q[t] = -g->pivmin;
+            c[t] += q[t] < 0.0;
+        }
+    }
+}
+
+static void mossa__bisect_task(void *arg, size_t task, int worker)
+{
+    const mossa__bisect_job *g = (const mossa__bisect_job *)arg;
+    size_t t, j[4], c[4], it, n4 = MOSSA__MIN((size_t)4, g->count - 4 * task);
+    double lo[4], hi[4], mid[4];
+    (void)worker;
+    for (t = 0; t < 4; ++t) {
+        j[t] = g->idx[4 * task + MOSSA__MIN(t, n4 - 1)];
+        lo[t] = g->lo; hi[t] = g->hi;
+    }
+    /* halve until every interval is within atol (about 50 steps); the
+       cap only guards against a NaN */
+    for (it = 0; it < 200; ++it) {
+        int open = 0;
+        for (t = 0; t < 4; ++t) {
+            mid[t] = 0.5 * (lo[t] + hi[t]);
+            open |= hi[t] - lo[t] > g->atol;
+        }
+        if (!open) break;
+        mossa__sturm4(g, mid, c);
+        for (t = 0; t < 4; ++t) {
+            if (c[t] > j[t]) hi[t] = mid[t];
+            else lo[t] = mid[t];
+        }
+    }
+    for (t = 0; t < n4; ++t) g->out[4 * task + t] = 0.5 * (lo[t] + hi[t]);
+}
+
+/* eigenvalues idx[0..count) (ascending indices) into out, in parallel */
+static void mossa__bisect(mossa__ctx *ctx, mossa__bisect_job *g, const size_t *idx, size_t count, double *out)
+{
+    g->idx = idx; g->count = count; g->out = out;
+    mossa__parallel(ctx, (count + 3) / 4, mossa__bisect_task, g);
+}
+
+#define MOSSA__TAIL_MIN 256   /* below this order the QL costs next to nothing */
+/* 1: res set from the tail; 0: not attempted or given up (the caller
+   takes the whole spectrum). d, e as mossa__tridiagonalise leaves them. */
+static int mossa__rank_tail(mossa__ctx *ctx, size_t n, const double *d, const double *e, double f,
+                            mossa_rank_result *res)
+{
+    mossa__bisect_job g;
+    size_t i, j, budget = n / 8, got = 0, below;
+    size_t idx[8];
+    double *ds = NULL, *e2 = NULL, anorm = 0.0, emax = 0.0, sc, top, tiny, sum = 0.0, tail = 0.0, excl = 0.0;
+    double ev[8];
+    int ex, done = 0;
+    if (n < MOSSA__TAIL_MIN || !(f < 1.0)) return 0;
+    for (i = 0; i < n; ++i) anorm = MOSSA__MAX(anorm, fabs(d[i]));
+    for (i = 1; i < n; ++i) anorm = MOSSA__MAX(anorm, fabs(e[i]));
+    if (!(anorm > 0.0) || !(anorm <= DBL_MAX)) return 0;
+    ds = (double *)mossa__alloc(ctx, n * sizeof(double));
+    e2 = (double *)mossa__alloc(ctx, n * sizeof(double));
+    if (!ds || !e2) goto out;
+    /* scaled by a power of two (exact) so that the squares cannot
+       overflow; the count and fractions do not depend on it */
+    (void)frexp(anorm, &ex);
+    sc = ldexp(1.0, -ex);
+    g.lo = 0.0; g.hi = 0.0;
+    for (i = 0; i < n; ++i) {
+        double r = (i > 0 ? fabs(e[i]) : 0.0) + (i + 1 < n ? fabs(e[i + 1]) : 0.0);
+        ds[i] = d[i] * sc;
+        e2[i] = i > 0 ? (e[i] * sc) * (e[i] * sc) : 0.0;
+        emax = MOSSA__MAX(emax, e2[i]);
+        g.lo = i ? MOSSA__MIN(g.lo, ds[i] - r * sc) : ds[i] - r * sc;   /* Gershgorin */
+        g.hi = i ? MOSSA__MAX(g.hi, ds[i] + r * sc) : ds[i] + r * sc;
+        sum += ds[i];
+    }
+    g.n = n; g.d = ds; g.e2 = e2;
+    g.pivmin = DBL_MIN * MOSSA__MAX(1.0, emax);
+    g.lo -= 4.0 * DBL_EPSILON * (fabs(g.lo) + fabs(g.hi)) + g.pivmin;
+    g.hi += 4.0 * DBL_EPSILON * (fabs(g.lo) + fabs(g.hi)) + g.pivmin;
+    g.atol = 2.0 * DBL_EPSILON * MOSSA__MAX(fabs(g.lo), fabs(g.hi));
+    /* the largest eigenvalue sets the cut-off; the budget-th smallest
+       tells whether the tail can be short enough at all: if the smallest
+       `budget` eigenvalues, each at most that one, cannot add up to
+       (1 - f) of the sum, the QL is the cheaper way */
+    idx[0] = n - 1; idx[1] = budget - 1;
+    mossa__bisect(ctx, &g, idx, 2, ev);
+    top = ev[0];
+    if (!(top > 0.0)) goto out;
+    tiny = top * 1e-9;
+    if ((double)budget * ev[1] <= (1.0 - f) * sum) goto out;
+    /* the eigenvalues at or below tiny are the smallest ones: their count,
+       then their sum, which leaves the spectrum's sum */
+    {
+        double s4[4] = {tiny, tiny, tiny, tiny};
+        size_t c4[4];
+        mossa__sturm4(&g, s4, c4);
+        below = c4[0];
+    }
+    if (below >= budget) goto out;
+    /* ascending, eight at a time: first those below the cut-off (their sum
+       leaves the sum of the spectrum), then the tail until it passes
+       (1 - f) of that sum; the count ends right after the eigenvalue
+       that passes it (w descending: ascending j is w_{n-1-j}) */
+    for (j = 0; j < n && got < budget && !done;) {
+        size_t cnt = MOSSA__MIN((size_t)8, n - j), t;
+        for (t = 0; t < cnt; ++t) idx[t] = j + t;
+        mossa__bisect(ctx, &g, idx, cnt, ev);
+        got += cnt;
+        for (t = 0; t < cnt && !done; ++t, ++j) {
+            if (j < below) { excl += ev[t]; continue; }
+            if (tail + ev[t] > (1.0 - f) * (sum - excl)) {
+                if (!(sum - excl > 0.0)) goto out;
+                res->rank = n - j;
+                res->explained = (sum - excl - tail) / (sum - excl);
+                done = 1;
+            } else
+                tail += ev[t];
+        }
+    }
+out:
+    mossa__free(ctx, ds); mossa__free(ctx, e2);
+    return done;
+}
+
 /* The power of two the rank's (and PCA's) products scale Xc by. total = ||Xc||_F^2
    bounds every entry, |xc| <= sqrt(total), and the largest entries are at
    least sqrt(total / nd). Float partial sums of squares would overflow
@@ -9727,7 +9943,7 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *x, const doub
                                      double f, double scale, mossa_rank_result *res)
 {
     size_t m = MOSSA__MIN(n, d), bytes;
-    double *g = NULL, *w = NULL;
+    double *g = NULL, *w = NULL, *e = NULL;
     void *graw = NULL;
     mossa_status st;
     if (mossa__mul_overflows(m, m, &bytes) || bytes > ((size_t)-1) / 8) return MOSSA_ERR_TOO_LARGE;
@@ -9735,13 +9951,27 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *x, const doub
        trailing triangle once per step, n times */
     g = (double *)mossa__alloc_big(ctx, bytes * sizeof(double), &graw);
     w = (double *)mossa__alloc(ctx, m * sizeof(double));
-    if (!g || !w) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+    e = (double *)mossa__alloc(ctx, m * sizeof(double));
+    if (!g || !w || !e) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     /* Xc'Xc (d x d) or Xc Xc' (n x n), whichever is smaller */
     st = mossa__gemm_sym_shifted(ctx, n >= d, m, n >= d ? n : d, x, d, mean, scale, g, m);
-    if (st == MOSSA_OK) st = mossa__eigvals_sym(ctx, m, g, w);
-    if (st == MOSSA_OK) st = mossa__rank_from_spectrum(w, m, f, res);
+    if (st == MOSSA_OK) st = mossa__tridiagonalise(ctx, m, g, w, e);
+    if (st == MOSSA_OK && !mossa__rank_tail(ctx, m, w, e, f, res)) {
+        if (!mossa__tql_values(m, w, e)) st = MOSSA_ERR_NOT_CONVERGED;
+        else {
+            /* descending */
+            size_t i, k;
+            for (i = 1; i < m; ++i) {
+                double v = w[i];
+                k = i;
+                while (k > 0 && w[k - 1] < v) { w[k] = w[k - 1]; --k; }
+                w[k] = v;
+            }
+            st = mossa__rank_from_spectrum(w, m, f, res);
+        }
+    }
 done:
-    mossa__free(ctx, graw); mossa__free(ctx, w);
+    mossa__free(ctx, graw); mossa__free(ctx, w); mossa__free(ctx, e);
     return st;
 }
 

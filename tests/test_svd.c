@@ -19,6 +19,8 @@ mossa_status mossa_test_gemm_packed(int n_threads, int trans_a, size_t m, size_t
                                     const float *A, size_t lda, const float *B, size_t ldb,
                                     double beta, double *C, size_t ldc);
 mossa_status mossa_test_eigvals(int n_threads, const double *a, size_t n, double *w);
+mossa_status mossa_test_rank_spectrum(int n_threads, const double *a, size_t n, double f, int tail,
+                                      mossa_rank_result *res);
 void mossa_test_trd_row_pair(int paired, size_t j, size_t n, double *a, const double *x, const double *y,
                              const double *u, double *p);
 mossa_status mossa_test_orth_basis(size_t m, size_t l, int no_q, float *q, float *acc, int *chol, int *formed);
@@ -791,6 +793,82 @@ static void check_rank(const float *x, size_t n, size_t d, int center, const cha
     free(ref);
 }
 
+/* The rank read off the bottom of the spectrum (bisection on Sturm counts
+   for the eigenvalues in the last 1 - f of the variance) against the rank
+   of the whole spectrum (QL) and the count of the planted eigenvalues, on
+   A = H3 H2 H1 diag(lambda) H1 H2 H3 (Householder reflections): slow,
+   fast, flat and low-rank spectra (the last with 280 eigenvalues below the
+   1e-9 cut-off, some of them zero, so rounding makes them negative), f =
+   0.9, 0.99, 0.999. Where the tail path answers it must give the same
+   count (ties within 1e-6 of f excepted) and the same explained fraction
+   to 1e-12, bit-identically for 1 and 2 threads; it must answer for the
+   short tails (slow and flat at 0.99 and 0.999) and may decline long ones
+   (it does for slow at 0.9, 140 of 300 eigenvalues). */
+START_TEST(variance_rank_from_the_tail_equals_the_whole_spectrum)
+{
+    size_t n = emulated() ? 260 : 300, i, j, t, r;
+    static const double fs[3] = {0.9, 0.99, 0.999};
+    double *a = (double *)malloc(n * n * sizeof(double)), *v = (double *)malloc(n * sizeof(double));
+    double *av = (double *)malloc(n * sizeof(double));
+    long double *sv = (long double *)malloc(n * sizeof(long double));
+    int spec, fi, answered = 0;
+    for (spec = 0; spec < 4; ++spec) {
+        /* lambda descending */
+        for (i = 0; i < n; ++i) {
+            double l = spec == 0 ? 1.0 / (double)(i + 1) : spec == 1 ? pow(0.97, (double)i)
+                     : spec == 2 ? 1.0 + 0.01 * sin((double)i) : (i < 20 ? 1.0 / (double)(i + 1) : (i % 3 ? 1e-13 : 0.0));
+            sv[i] = sqrtl((long double)l);
+        }
+        if (spec == 2) /* sort the flat one descending */
+            for (i = 1; i < n; ++i)
+                for (j = i; j > 0 && sv[j - 1] < sv[j]; --j) { long double x = sv[j]; sv[j] = sv[j - 1]; sv[j - 1] = x; }
+        memset(a, 0, n * n * sizeof(double));
+        for (i = 0; i < n; ++i) a[i * n + i] = (double)(sv[i] * sv[i]);
+        for (t = 0; t < 3; ++t) {
+            double nv = 0, vav = 0;
+            for (i = 0; i < n; ++i) { v[i] = sin(1.7 * (double)i + (double)t) + 0.1 * cos(3.3 * (double)(i * t)); nv += v[i] * v[i]; }
+            for (i = 0; i < n; ++i) v[i] /= sqrt(nv);
+            for (i = 0; i < n; ++i) {
+                double sum = 0;
+                for (r = 0; r < n; ++r) sum += a[i * n + r] * v[r];
+                av[i] = sum;
+            }
+            for (i = 0; i < n; ++i) vav += v[i] * av[i];
+            for (i = 0; i < n; ++i)
+                for (j = 0; j < n; ++j) a[i * n + j] += -2 * v[i] * av[j] - 2 * av[i] * v[j] + 4 * vav * v[i] * v[j];
+        }
+        for (fi = 0; fi < 3; ++fi) {
+            mossa_rank_result whole, tail1, tail2;
+            int tie;
+            size_t want = ref_rank(sv, n, fs[fi], &tie);
+            mossa_status st1, st2;
+            ck_assert_int_eq(mossa_test_rank_spectrum(2, a, n, fs[fi], 0, &whole), MOSSA_OK);
+            ck_assert_msg(tie || whole.rank == want, "spec %d f %g: QL rank %zu, planted %zu", spec, fs[fi],
+                          whole.rank, want);
+            st1 = mossa_test_rank_spectrum(1, a, n, fs[fi], 1, &tail1);
+            st2 = mossa_test_rank_spectrum(2, a, n, fs[fi], 1, &tail2);
+            ck_assert_int_eq(st1, st2);
+            ck_assert_msg(st1 == MOSSA_OK || st1 == MOSSA_ERR_NOT_CONVERGED, "spec %d f %g: %s", spec, fs[fi],
+                          mossa_status_string(st1));
+            if ((spec == 0 || spec == 2) && fi > 0)
+                ck_assert_msg(st1 == MOSSA_OK, "spec %d f %g: the tail path declined a short tail", spec, fs[fi]);
+            if (spec == 0 && fi == 0)
+                ck_assert_msg(st1 != MOSSA_OK, "the tail path took 140 of 300 eigenvalues (budget 37)");
+            if (st1 != MOSSA_OK) continue;
+            ++answered;
+            ck_assert(tail1.rank == tail2.rank && tail1.explained == tail2.explained);
+            ck_assert_msg(tie || tail1.rank == whole.rank, "spec %d f %g: tail rank %zu, whole %zu", spec, fs[fi],
+                          tail1.rank, whole.rank);
+            if (tail1.rank == whole.rank)
+                ck_assert_msg(fabs(tail1.explained - whole.explained) <= 1e-12, "spec %d f %g: explained %.17g vs %.17g",
+                              spec, fs[fi], tail1.explained, whole.explained);
+        }
+    }
+    ck_assert_int_ge(answered, 4);
+    free(a); free(v); free(av); free(sv);
+}
+END_TEST
+
 START_TEST(variance_rank_equals_full_svd_count)
 {
     shape sh[3];
@@ -1317,6 +1395,7 @@ Suite *suite_svd(void)
     tcase_add_test(tc, variance_rank_randomized_path_is_exact);
     tcase_add_test(tc, variance_rank_survives_massive_activations);
     tcase_add_test(tc, variance_rank_is_exact_at_the_ends_of_float_range);
+    tcase_add_test(tc, variance_rank_from_the_tail_equals_the_whole_spectrum);
     tcase_add_test(tc, variance_rank_large_tall_matrix);
     tcase_add_test(tc, eigh_recovers_planted_eigenvalues_and_vectors);
     tcase_add_test(tc, svd_dense_matches_reference_tall_and_wide);
