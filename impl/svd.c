@@ -770,22 +770,28 @@ static mossa_status mossa__tridiagonalise(mossa__ctx *ctx, size_t n, double *a, 
     return st;
 }
 
+/* The eigenvalues of the tridiagonal (d, e) (destroyed) in d, descending. */
+static mossa_status mossa__tridiag_values(size_t n, double *d, double *e)
+{
+    size_t i, k;
+    if (!mossa__tql_values(n, d, e)) return MOSSA_ERR_NOT_CONVERGED;
+    /* insertion sort: n log n is irrelevant next to n^3 */
+    for (i = 1; i < n; ++i) {
+        double x = d[i];
+        k = i;
+        while (k > 0 && d[k - 1] < x) { d[k] = d[k - 1]; --k; }
+        d[k] = x;
+    }
+    return MOSSA_OK;
+}
+
 /* Eigenvalues of the symmetric a (n x n row-major, lower triangle read,
    destroyed) into w, descending. */
 static mossa_status mossa__eigvals_sym(mossa__ctx *ctx, size_t n, double *a, double *w)
 {
-    size_t i, k;
     double *e = (double *)mossa__alloc(ctx, (n ? n : 1) * sizeof(double));
     mossa_status st = e ? mossa__tridiagonalise(ctx, n, a, w, e) : MOSSA_ERR_OUT_OF_MEMORY;
-    if (st == MOSSA_OK && !mossa__tql_values(n, w, e)) st = MOSSA_ERR_NOT_CONVERGED;
-    if (st == MOSSA_OK)
-        /* descending (insertion sort; n log n is irrelevant next to n^3) */
-        for (i = 1; i < n; ++i) {
-            double x = w[i];
-            k = i;
-            while (k > 0 && w[k - 1] < x) { w[k] = w[k - 1]; --k; }
-            w[k] = x;
-        }
+    if (st == MOSSA_OK) st = mossa__tridiag_values(n, w, e);
     mossa__free(ctx, e);
     return st;
 }
@@ -813,7 +819,8 @@ MOSSA_DEF void mossa_test_trd_row_pair(int paired, size_t j, size_t n, double *a
    when the tail path declines) or through the whole spectrum (tail 0). */
 static int mossa__rank_tail(mossa__ctx *ctx, size_t n, const double *d, const double *e, double f,
                             mossa_rank_result *res);
-static mossa_status mossa__rank_from_spectrum(const double *w, size_t m, double f, mossa_rank_result *res);
+static mossa_status mossa__rank_tridiag(mossa__ctx *ctx, size_t n, double *d, double *e, double f, int tail,
+                                        mossa_rank_result *res);
 MOSSA_DEF mossa_status mossa_test_rank_spectrum(int n_threads, const double *a, size_t n, double f, int tail,
                                                 mossa_rank_result *res);
 MOSSA_DEF mossa_status mossa_test_rank_spectrum(int n_threads, const double *a, size_t n, double f, int tail,
@@ -831,17 +838,7 @@ MOSSA_DEF mossa_status mossa_test_rank_spectrum(int n_threads, const double *a, 
         memcpy(c, a, n * n * sizeof(double));
         st = mossa__tridiagonalise(&ctx, n, c, w, e);
         if (st == MOSSA_OK && tail) st = mossa__rank_tail(&ctx, n, w, e, f, res) ? MOSSA_OK : MOSSA_ERR_NOT_CONVERGED;
-        else if (st == MOSSA_OK) {
-            size_t i, k;
-            if (!mossa__tql_values(n, w, e)) st = MOSSA_ERR_NOT_CONVERGED;
-            for (i = 1; i < n && st == MOSSA_OK; ++i) {
-                double x = w[i];
-                k = i;
-                while (k > 0 && w[k - 1] < x) { w[k] = w[k - 1]; --k; }
-                w[k] = x;
-            }
-            if (st == MOSSA_OK) st = mossa__rank_from_spectrum(w, n, f, res);
-        }
+        else if (st == MOSSA_OK) st = mossa__rank_tridiag(&ctx, n, w, e, f, 0, res);
     }
     mossa__free(&ctx, c); mossa__free(&ctx, w); mossa__free(&ctx, e);
     mossa__ctx_end(&ctx);
@@ -1778,6 +1775,17 @@ out:
     return done;
 }
 
+/* The rank of the tridiagonal (d, e) (destroyed): from the tail of its
+   spectrum where that is short (and tail is set), else from the whole. */
+static mossa_status mossa__rank_tridiag(mossa__ctx *ctx, size_t n, double *d, double *e, double f, int tail,
+                                        mossa_rank_result *res)
+{
+    mossa_status st;
+    if (tail && mossa__rank_tail(ctx, n, d, e, f, res)) return MOSSA_OK;
+    st = mossa__tridiag_values(n, d, e);
+    return st == MOSSA_OK ? mossa__rank_from_spectrum(d, n, f, res) : st;
+}
+
 /* The power of two the rank's (and PCA's) products scale Xc by. total = ||Xc||_F^2
    bounds every entry, |xc| <= sqrt(total), and the largest entries are at
    least sqrt(total / nd). Float partial sums of squares would overflow
@@ -1812,20 +1820,7 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *x, const doub
     /* Xc'Xc (d x d) or Xc Xc' (n x n), whichever is smaller */
     st = mossa__gemm_sym_shifted(ctx, n >= d, m, n >= d ? n : d, x, d, mean, scale, g, m);
     if (st == MOSSA_OK) st = mossa__tridiagonalise(ctx, m, g, w, e);
-    if (st == MOSSA_OK && !mossa__rank_tail(ctx, m, w, e, f, res)) {
-        if (!mossa__tql_values(m, w, e)) st = MOSSA_ERR_NOT_CONVERGED;
-        else {
-            /* descending */
-            size_t i, k;
-            for (i = 1; i < m; ++i) {
-                double v = w[i];
-                k = i;
-                while (k > 0 && w[k - 1] < v) { w[k] = w[k - 1]; --k; }
-                w[k] = v;
-            }
-            st = mossa__rank_from_spectrum(w, m, f, res);
-        }
-    }
+    if (st == MOSSA_OK) st = mossa__rank_tridiag(ctx, m, w, e, f, 1, res);
 done:
     mossa__free(ctx, graw); mossa__free(ctx, w); mossa__free(ctx, e);
     return st;
