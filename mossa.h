@@ -9875,25 +9875,42 @@ static int mossa__rank_tail(mossa__ctx *ctx, size_t n, const double *d, const do
     g.lo -= 4.0 * DBL_EPSILON * (fabs(g.lo) + fabs(g.hi)) + g.pivmin;
     g.hi += 4.0 * DBL_EPSILON * (fabs(g.lo) + fabs(g.hi)) + g.pivmin;
     g.atol = 2.0 * DBL_EPSILON * MOSSA__MAX(fabs(g.lo), fabs(g.hi));
-    /* the largest eigenvalue sets the cut-off; the budget-th smallest
-       tells whether the tail can be short enough at all: if the smallest
-       `budget` eigenvalues, each at most that one, cannot add up to
-       (1 - f) of the sum, the QL is the cheaper way */
+    /* the largest eigenvalue sets the cut-off; the budget-th smallest,
+       b, bounds the part of the spectrum the tail may use */
     idx[0] = n - 1; idx[1] = budget - 1;
     mossa__bisect(ctx, &g, idx, 2, ev);
     top = ev[0];
     if (!(top > 0.0)) goto out;
     tiny = top * 1e-9;
-    if ((double)budget * ev[1] <= (1.0 - f) * sum) goto out;
-    /* the eigenvalues at or below tiny are the smallest ones: their count,
-       then their sum, which leaves the spectrum's sum */
     {
-        double s4[4] = {tiny, tiny, tiny, tiny};
-        size_t c4[4];
-        mossa__sturm4(&g, s4, c4);
-        below = c4[0];
+        /* Sturm counts at 16 points from the cut-off to b: the count at
+           the cut-off is how many eigenvalues the sum leaves out (the
+           smallest ones), and between the points each eigenvalue below b
+           is known to within a sixteenth of [tiny, b]. Whether the tail
+           fits in the budget is then known up to that much: the middle of
+           the bounds decides (a wrong guess costs at most the budget's
+           bisections, or the QL that would have run anyway). */
+        double pts[16], lo_sum = 0.0, hi_sum = 0.0, step = (ev[1] - tiny) / 15.0, prev;
+        size_t cnt[16], t, last;
+        if (!(step > 0.0)) goto out;
+        for (t = 0; t < 16; ++t) pts[t] = t == 15 ? ev[1] : tiny + step * (double)t;
+        for (t = 0; t < 16; t += 4) mossa__sturm4(&g, pts + t, cnt + t);
+        below = cnt[0];
+        if (below >= budget) goto out;
+        last = below;
+        prev = tiny;
+        for (t = 1; t < 16; ++t) {
+            size_t in = cnt[t] > last ? cnt[t] - last : 0;   /* (counts can step back by rounding) */
+            lo_sum += (double)in * prev;
+            hi_sum += (double)in * pts[t];
+            last = MOSSA__MAX(last, cnt[t]);
+            prev = pts[t];
+        }
+        /* the eigenvalues from count(b) up to the budget-th are b */
+        lo_sum += (double)(budget - MOSSA__MIN(budget, last)) * ev[1];
+        hi_sum += (double)(budget - MOSSA__MIN(budget, last)) * ev[1];
+        if (0.5 * (lo_sum + hi_sum) <= (1.0 - f) * sum) goto out;
     }
-    if (below >= budget) goto out;
     /* ascending, eight at a time: first those below the cut-off (their sum
        leaves the sum of the spectrum), then the tail until it passes
        (1 - f) of that sum; the count ends right after the eigenvalue
