@@ -5182,8 +5182,8 @@ static void mossa__pack_cols_task(void *arg, size_t task, int worker)
                 /* a whole panel row without norms (the Gram of the rank
                    and PCA): the same values as below, in a loop without
                    branches or a chain of adds, which the compiler
-                   vectorises (the loop below cost a fifth of the rank's
-                   Gram) */
+                   vectorises (the loop below took a sixth of the rank's
+                   Gram on one thread) */
                 const float *MOSSA__RESTRICT src = j->x + i * j->ldx + p * MOSSA__PW;
                 float *MOSSA__RESTRICT out = dst;
                 const double scale = j->scale;
@@ -5603,9 +5603,9 @@ static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operan
    C = op(A) op(A)' (beta 0) with op(A) packed one slab of k (a multiple of
    MOSSA__KC, at least two k-blocks) at a time into one reused buffer of
    about MOSSA__SLAB_BYTES, instead of all of it at once: the rank's
-   Gram of a 4000 x 1024 matrix would pack 16 MB, and the first touch of
-   fresh memory (the kernel clearing its pages) took a fifth of the rank's
-   time on a VM. Each block of C is accumulated across the slabs in place
+   Gram of a 4000 x 1024 matrix packed 16 MB, whose first touch (the
+   kernel clearing fresh pages, slow on a VM) cost a few ms (peak memory of
+   mossa rank there: 43 -> 28 MB). Each block of C is accumulated across the slabs in place
    (the tile kernels add each k-block's float sum into C in double), so
    every entry gets the same additions in the same order as in one pass:
    the same bits, for any slab length and thread count. A block that runs
@@ -5631,11 +5631,13 @@ static void mossa__slab_task(void *arg, size_t task, int worker)
     double *c = whole ? g->C + r0 * g->ldc + c0 : g->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
     size_t ldc = whole ? g->ldc : MOSSA__BS;
     if (bi > bj) return;
-    if (!whole) memset(c, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
-    for (i = 0; i < rows; ++i) {
-        if (g->first) memset(c + i * ldc, 0, cols * sizeof(double));
-        else if (!whole) memcpy(c + i * ldc, g->C + (r0 + i) * g->ldc + c0, cols * sizeof(double));
-    }
+    if (!whole) {
+        /* the padded part stays zero; the rest continues C's sums */
+        memset(c, 0, MOSSA__BS * MOSSA__BS * sizeof(double));
+        if (!g->first)
+            for (i = 0; i < rows; ++i) memcpy(c + i * ldc, g->C + (r0 + i) * g->ldc + c0, cols * sizeof(double));
+    } else if (g->first)
+        for (i = 0; i < rows; ++i) memset(c + i * ldc, 0, cols * sizeof(double));
     mossa__panel_block(g->pa, np, bi * MOSSA__BP, MOSSA__MIN(MOSSA__BP, np - bi * MOSSA__BP), g->pa, np,
                        bj * MOSSA__BP, MOSSA__MIN(MOSSA__BP, np - bj * MOSSA__BP), g->ks, bi == bj, c, ldc);
     if (!whole)
@@ -5689,10 +5691,11 @@ static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, i
 {
     mossa__gemm_operand a;
     mossa_status st;
+    size_t ks;
     if (m == 0 || n == 0) return MOSSA_OK;
     if (k == 0) { mossa__gemm_scale(m, n, beta, C, ldc); return MOSSA_OK; }
-    if (sym && beta == 0.0 && mossa__slab_len(m, k))
-        return mossa__gemm_sym_slabs(ctx, trans_a, m, k, A, lda, shift, scale, mossa__slab_len(m, k), C, ldc);
+    if (sym && beta == 0.0 && (ks = mossa__slab_len(m, k)) != 0)
+        return mossa__gemm_sym_slabs(ctx, trans_a, m, k, A, lda, shift, scale, ks, C, ldc);
     st = mossa__gemm_pack_shifted(ctx, trans_a, m, k, A, lda, shift, scale, &a);
     if (st != MOSSA_OK) return st;
     st = mossa__gemm_core(ctx, a.p, 0, 0, trans_b, sym, m, n, k, B, ldb, beta, C, ldc);
