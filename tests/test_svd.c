@@ -866,6 +866,36 @@ START_TEST(variance_rank_from_the_tail_equals_the_whole_spectrum)
     }
     ck_assert_int_ge(answered, 4);
     free(a); free(v); free(av); free(sv);
+    {
+        /* A tail that the 16 counts misjudge: at order 512 (budget 64)
+           the 63 smallest eigenvalues sit at the bottom of their sixteenth
+           of [0, lambda_64 = 1], so the counts put their sum near 7.3 where
+           it is 5.2, and the 65th and 66th (also 1) are still needed for
+           (1 - f) sum = 7. The bisections run out of budget and the whole
+           spectrum answers: the tail path declines, the rank is right. */
+        size_t m = 512;
+        double *g = (double *)malloc(m * m * sizeof(double)), *h = (double *)malloc(m * sizeof(double));
+        double *gh = (double *)malloc(m * sizeof(double)), hgh = 0, hn = 0;
+        long double *lam = (long double *)malloc(m * sizeof(long double));
+        mossa_rank_result whole, tl;
+        int tie;
+        size_t want;
+        for (i = 0; i < m; ++i) lam[i] = i < 446 ? (700.0L - 63 * 0.0673L - 3.0L) / 446 : i < 449 ? 1.0L : 0.0673L;
+        memset(g, 0, m * m * sizeof(double));
+        for (i = 0; i < m; ++i) { g[i * m + i] = (double)lam[i]; h[i] = cos(0.37 * (double)(i * i % 101)) + 0.01; hn += h[i] * h[i]; }
+        for (i = 0; i < m; ++i) h[i] /= sqrt(hn);
+        for (i = 0; i < m; ++i) gh[i] = g[i * m + i] * h[i];
+        for (i = 0; i < m; ++i) hgh += h[i] * gh[i];
+        for (i = 0; i < m; ++i)
+            for (j = 0; j < m; ++j) g[i * m + j] += -2 * h[i] * gh[j] - 2 * gh[i] * h[j] + 4 * hgh * h[i] * h[j];
+        for (i = 0; i < m; ++i) lam[i] = sqrtl(lam[i]);
+        want = ref_rank(lam, m, 0.99, &tie);
+        ck_assert(!tie && want == 512 - 66 + 1);
+        ck_assert_int_eq(mossa_test_rank_spectrum(2, g, m, 0.99, 0, &whole), MOSSA_OK);
+        ck_assert_uint_eq(whole.rank, want);
+        ck_assert_int_eq(mossa_test_rank_spectrum(2, g, m, 0.99, 1, &tl), MOSSA_ERR_NOT_CONVERGED);
+        free(g); free(h); free(gh); free(lam);
+    }
 }
 END_TEST
 
