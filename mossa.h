@@ -10264,16 +10264,16 @@ MOSSA_DEF mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k, c
     if (st != MOSSA_OK) return st;
     st = mossa__ctx_begin(&ctx, options->n_threads, options->allocator);
     if (st != MOSSA_OK) return st;
-    st = mossa__check_matrix(&ctx, x, n, d, NULL);
-    if (st == MOSSA_OK && (k == 0 || k > MOSSA__MIN(n, d) || options->power_iters < -1))
-        st = MOSSA_ERR_INVALID_ARGUMENT;
-    if (st == MOSSA_OK && n < 2) st = MOSSA_ERR_TOO_FEW_SAMPLES;
+    if (k == 0 || k > MOSSA__MIN(n, d) || options->power_iters < -1) st = MOSSA_ERR_INVALID_ARGUMENT;
+    else if (n < 2) st = MOSSA_ERR_TOO_FEW_SAMPLES;
     if (st != MOSSA_OK) goto done;
     mean = (double *)mossa__alloc(&ctx, d * sizeof(double));
     xc = (float *)mossa__alloc(&ctx, n * d * sizeof(float));
     if (!mean || !xc) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     st = mossa__center(&ctx, x, n, d, 1, mean, xc, &total);
     if (st != MOSSA_OK) goto done;
+    /* NaN/Inf through the centering's sums, as for the rank */
+    if (!(total - total == 0.0)) { st = MOSSA_ERR_NONFINITE; goto done; }
     if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
     /* entries near the ends of float's range: scaled by a power of two
        for the products (as for the rank), the results scaled back */

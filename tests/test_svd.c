@@ -1294,6 +1294,17 @@ START_TEST(errors_are_clear_statuses)
         big[0] = 0.0f;
         big[last] = -INFINITY;
         ck_assert_int_eq(mossa_pca(big, n, d, 2, &so, NULL, sc, NULL), MOSSA_ERR_NONFINITE);
+        /* PCA too finds them through its centering's sums; its arguments
+           are checked first */
+        big[last] = NAN;
+        ck_assert_int_eq(mossa_pca(big, n, d, 2, &so, NULL, sc, NULL), MOSSA_ERR_NONFINITE);
+        ck_assert_int_eq(mossa_pca(big, n, d, 0, &so, NULL, sc, NULL), MOSSA_ERR_INVALID_ARGUMENT);
+        big[last] = 0.0f;
+        big[0] = INFINITY;
+        ck_assert_int_eq(mossa_pca(big, n, d, 2, &so, NULL, sc, NULL), MOSSA_ERR_NONFINITE);
+        big[0] = FLT_MAX;
+        big[last] = -FLT_MAX;
+        ck_assert_int_eq(mossa_pca(big, n, d, 2, &so, NULL, sc, NULL), MOSSA_OK);
         free(big); free(sc);
     }
 }
