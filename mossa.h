@@ -9889,7 +9889,7 @@ static int mossa__rank_tail(mossa__ctx *ctx, size_t n, const double *d, const do
         /* Sturm counts at 16 points from the cut-off to b: the count at
            the cut-off is how many eigenvalues the sum leaves out (the
            smallest ones), and between the points each eigenvalue below b
-           is known to within a sixteenth of [tiny, b]. Whether the tail
+           is known to within a fifteenth of [tiny, b]. Whether the tail
            fits in the budget is then known up to that much: the middle of
            the bounds decides (a wrong guess costs at most the budget's
            bisections, or the QL that would have run anyway). */

@@ -868,7 +868,7 @@ START_TEST(variance_rank_from_the_tail_equals_the_whole_spectrum)
     free(a); free(v); free(av); free(sv);
     {
         /* A tail that the 16 counts misjudge: at order 512 (budget 64)
-           the 63 smallest eigenvalues sit at the bottom of their sixteenth
+           the 63 smallest eigenvalues sit at the bottom of their fifteenth
            of [0, lambda_64 = 1], so the counts put their sum near 7.3 where
            it is 5.2, and the 65th and 66th (also 1) are still needed for
            (1 - f) sum = 7. The bisections run out of budget and the whole
