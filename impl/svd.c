@@ -1818,6 +1818,16 @@ static double mossa__xc_scale(double total)
     return ex > 40 || ex < -40 ? ldexp(1.0, -ex) : 1.0;
 }
 
+/* xc (count floats, or NULL) times that scale, in place; returns it */
+static double mossa__xc_rescale(float *xc, size_t count, double total)
+{
+    double scale = mossa__xc_scale(total);
+    size_t i;
+    if (xc && scale != 1.0)
+        for (i = 0; i < count; ++i) xc[i] = (float)((double)xc[i] * scale);
+    return scale;
+}
+
 /* The Gram spectrum of Xc = (X - 1 mean') scale (mean NULL: X itself),
    the centering and scaling applied while the Gram's operand is packed. */
 static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *x, const double *mean, size_t n, size_t d,
@@ -2009,11 +2019,7 @@ MOSSA_DEF mossa_status mossa_variance_rank(const float *x, size_t n, size_t d,
         if (!(total - total == 0.0)) { st = MOSSA_ERR_NONFINITE; goto done; }
         if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
         result->total_variance = total;
-        scale = mossa__xc_scale(total);
-        if (randomized && scale != 1.0) {
-            size_t i;
-            for (i = 0; i < n * d; ++i) xc[i] = (float)((double)xc[i] * scale);
-        }
+        scale = mossa__xc_rescale(xc, n * d, total);   /* xc: the randomized path's copy, or NULL */
         if (randomized) st = mossa__rank_randomized(&ctx, xc, n, d, f, total * scale * scale, result, &certified);
         if (st == MOSSA_OK && !certified) {
             /* the copy is no longer needed: the Gram reads X itself */
@@ -2130,9 +2136,7 @@ MOSSA_DEF mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k, c
     if (!(total > 0.0)) { st = MOSSA_ERR_ZERO_VARIANCE; goto done; }
     /* entries near the ends of float's range: scaled by a power of two
        for the products (as for the rank), the results scaled back */
-    scale = mossa__xc_scale(total);
-    if (scale != 1.0)
-        for (i = 0; i < n * d; ++i) xc[i] = (float)((double)xc[i] * scale);
+    scale = mossa__xc_rescale(xc, n * d, total);
     if (d <= 1024 && n >= d) {
         g = (double *)mossa__alloc(&ctx, d * d * sizeof(double));
         w = (double *)mossa__alloc(&ctx, d * sizeof(double));
