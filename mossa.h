@@ -4991,39 +4991,10 @@ static size_t mossa__pidx(size_t np, size_t K, size_t p, size_t k0)
     return b * MOSSA__BP * K * MOSSA__PW + k0 * npb * MOSSA__PW + q * kcb * MOSSA__PW;
 }
 
-/* Software prefetch of the next k-block of an operand read in place, a
-   few requests before each tile: the thin products read X in k-blocks
-   whose rows are 16 KB apart, which the hardware prefetchers do not
-   follow, and requested all at once the lines would queue up behind each
-   other. One request per 128 bytes (the first line of each pair; the
-   adjacent-line prefetcher brings the other), every address inside the
-   operand. A hint only: no effect on any value. */
-typedef struct mossa__prefetch {
-    const float *row;             /* the current row */
-    size_t ld, lines, rows;       /* 128-byte requests per row, rows left after this one */
-    size_t col, step;             /* next request in the row; requests per step */
-} mossa__prefetch;
-
-static void mossa__prefetch_step(mossa__prefetch *pf)
-{
-    size_t n = pf->step;
-    while (n-- > 0) {
-        if (pf->col == pf->lines) {
-            if (pf->rows == 0) return;
-            --pf->rows; pf->row += pf->ld; pf->col = 0;
-        }
-#if defined(__GNUC__) || defined(__clang__)
-        __builtin_prefetch(pf->row + pf->col * 32, 0, 2);
-#endif
-        ++pf->col;
-    }
-}
-
 /* One k-block (kc steps) of mossa__panel_block_k below: A micro-panel pi
-   at a0 + pi kc 16, B micro-panel pj at b0 + pj kc 16. pf (may be NULL):
-   lines to prefetch as the tiles go. */
+   at a0 + pi kc 16, B micro-panel pj at b0 + pj kc 16. */
 static void mossa__panel_tiles(const float *a0, size_t na, const float *b0, size_t nb,
-                               size_t kc, int upper, double *C, size_t ldc, mossa__prefetch *pf)
+                               size_t kc, int upper, double *C, size_t ldc)
 {
     const mossa__kernels *kt = mossa__k();
     const size_t as = kc * MOSSA__PW;
@@ -5037,7 +5008,6 @@ static void mossa__panel_tiles(const float *a0, size_t na, const float *b0, size
             size_t pend = upper ? MOSSA__MIN(na, pj + 2) : na;
             for (pi = 0; pi < pend; ++pi) {
                 double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
-                if (pf) mossa__prefetch_step(pf);
                 kt->gemm_tile16x32(a0 + pi * as, b, kc, c, ldc);
             }
             ++pj;
@@ -5055,7 +5025,6 @@ static void mossa__panel_tiles(const float *a0, size_t na, const float *b0, size
             for (; pi + 1 < na; pi += 2) {
                 double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
                 memset(t, 0, sizeof(t));
-                if (pf) mossa__prefetch_step(pf);
                 kt->gemm_tile16x32(b, a0 + pi * as, kc, t, 2 * MOSSA__PW);
                 for (i = 0; i < 2 * MOSSA__PW; ++i)
                     for (j = 0; j < MOSSA__PW; ++j) c[i * ldc + j] += t[j * 2 * MOSSA__PW + i];
@@ -5065,7 +5034,6 @@ static void mossa__panel_tiles(const float *a0, size_t na, const float *b0, size
             size_t pend = upper ? MOSSA__MIN(na, pj + 1) : na;
             for (; pi < pend; ++pi) {
                 double *c = C + pi * MOSSA__PW * ldc + pj * MOSSA__PW;
-                if (pf) mossa__prefetch_step(pf);
                 kt->gemm_tile16(a0 + pi * as, b, kc, c, ldc);
             }
         }
@@ -5084,7 +5052,7 @@ static void mossa__panel_block_k(const float *A, size_t npa, size_t pa0, size_t 
     size_t k0;
     for (k0 = kbeg; k0 < kend; k0 += MOSSA__KC)
         mossa__panel_tiles(A + mossa__pidx(npa, K, pa0, k0), na, B + mossa__pidx(npb, K, pb0, k0), nb,
-                           MOSSA__MIN(MOSSA__KC, K - k0), upper, C, ldc, NULL);
+                           MOSSA__MIN(MOSSA__KC, K - k0), upper, C, ldc);
 }
 
 /* the whole inner dimension */
@@ -5306,7 +5274,9 @@ typedef struct mossa__gemm_job {
     double *C;
     size_t ldc;
     double *buf;             /* per worker MOSSA__BS^2 (thin: nbj of them) */
-    float *abuf;             /* in place: per worker one packed k-block of A (MOSSA__BS x MOSSA__KC) */
+    float *abuf;             /* in place: per worker abuf_len floats, packed k-blocks of A */
+    size_t abuf_len;
+    size_t tr;               /* thin: block rows per task */
     size_t kparts, kbpp;     /* thin, few block rows: k split into kparts runs of kbpp k-blocks */
     double *part;            /* kparts > 1: one nbj MOSSA__BS^2 result per task, summed in order after */
 } mossa__gemm_job;
@@ -5323,6 +5293,8 @@ typedef struct mossa__gemm_job {
    count, packed or in place. */
 #define MOSSA__GEMM_THIN 4
 #define MOSSA__KSPLIT_TASKS 8
+#define MOSSA__INPLACE_KB 4   /* k-blocks per copy of an in-place A read by rows */
+#define MOSSA__INPLACE_TR 4   /* block rows per task of an in-place A' */
 static int mossa__gemm_is_thin(size_t n) { return (n + MOSSA__BS - 1) / MOSSA__BS <= MOSSA__GEMM_THIN; }
 
 /* C's block at (r0, c0) = beta C + the block buffer s (row stride
@@ -5343,70 +5315,70 @@ static void mossa__gemm_store(const mossa__gemm_job *g, size_t r0, size_t c0, co
 static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
 {
     const mossa__gemm_job *g = (const mossa__gemm_job *)arg;
-    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n), bi = task / g->kparts, bj, k0, k, p;
-    size_t na = MOSSA__MIN(MOSSA__BP, pa - bi * MOSSA__BP);
+    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n), bi0 = task / g->kparts * g->tr, bi, bj, k0, k, p, t;
+    size_t tr = MOSSA__MIN(g->tr, (g->m + MOSSA__BS - 1) / MOSSA__BS - bi0), blk = g->nbj * MOSSA__BS * MOSSA__BS;
     size_t kbeg = (task % g->kparts) * g->kbpp * MOSSA__KC, kend = MOSSA__MIN(g->k, kbeg + g->kbpp * MOSSA__KC);
-    double *buf = g->kparts > 1 ? g->part + task * g->nbj * MOSSA__BS * MOSSA__BS
-                                : g->buf + (size_t)worker * g->nbj * MOSSA__BS * MOSSA__BS;
-    float *ablk = g->abuf ? g->abuf + (size_t)worker * MOSSA__BS * MOSSA__KC : NULL;
+    size_t span = 0, s0 = 0;
+    double *buf = g->kparts > 1 ? g->part + task * blk : g->buf + (size_t)worker * g->tr * blk;
+    float *ablk = g->abuf ? g->abuf + (size_t)worker * g->abuf_len : NULL;
     const mossa__kernels *kt = mossa__k();
-    mossa__prefetch pf;
-    memset(&pf, 0, sizeof(pf));
-    memset(buf, 0, g->nbj * MOSSA__BS * MOSSA__BS * sizeof(double));
+    memset(buf, 0, tr * blk * sizeof(double));
     for (k0 = kbeg; k0 < kend; k0 += MOSSA__KC) {
         size_t kc = MOSSA__MIN(MOSSA__KC, g->k - k0);
-        const float *a0 = g->pa + mossa__pidx(pa, g->k, bi * MOSSA__BP, k0);
-        pf.lines = pf.col = 0;
-        if (ablk && g->a_rows) {
-            /* A read in place by rows (X): each micro-panel's 16 rows are
+        if (ablk && g->a_rows && k0 >= s0 + span) {
+            /* A read in place by rows (X): the next MOSSA__INPLACE_KB
+               k-blocks of the task's rows, each micro-panel's 16 rows
                transposed into the packed layout (zero rows past m), the
-               same floats mossa__pack_rows would have stored */
-            for (p = 0; p < na; ++p) {
-                size_t r0 = bi * MOSSA__BS + p * MOSSA__PW;
-                kt->pack_t16(g->pa + r0 * g->lda_a + k0, g->lda_a, MOSSA__MIN(MOSSA__PW, g->m - r0), kc,
-                             ablk + p * kc * MOSSA__PW);
-            }
-            if (k0 + kc < kend) {
-                /* the next k-block: the same rows, the next kc columns */
-                pf.row = g->pa + bi * MOSSA__BS * g->lda_a + k0 + kc; pf.ld = g->lda_a;
-                pf.lines = (MOSSA__MIN(MOSSA__KC, g->k - k0 - kc) + 31) / 32;
-                pf.rows = MOSSA__MIN(MOSSA__BS, g->m - bi * MOSSA__BS) - 1;
-            }
-            a0 = ablk;
-        } else if (ablk) {
-            /* A read in place (A' of X): its k-block is copied into the
-               packed micro-panel layout first. Its rows are lda apart, a
-               power of two at d = 4096, so read in place by every tile
+               same floats mossa__pack_rows would have stored. A panel's
+               k-blocks are taken one after another, so each of its rows
+               is read in one run of up to 4 KB: with a run of one
+               k-block (1 KB) per row, 128 rows 16 KB apart, the hardware
+               prefetchers lose track and X streamed at half the rate
+               (13 against 25 GB/s at 10000 x 4096 on 2 cores). */
+            size_t r0 = bi0 * MOSSA__BS, j, kk;
+            s0 = k0; span = MOSSA__MIN(MOSSA__INPLACE_KB * MOSSA__KC, kend - k0);
+            for (p = 0; p < MOSSA__MIN(MOSSA__BP, pa - bi0 * MOSSA__BP); ++p)
+                for (j = 0; j * MOSSA__KC < span; ++j) {
+                    kk = MOSSA__MIN(MOSSA__KC, span - j * MOSSA__KC);
+                    kt->pack_t16(g->pa + (r0 + p * MOSSA__PW) * g->lda_a + s0 + j * MOSSA__KC, g->lda_a,
+                                 MOSSA__MIN(MOSSA__PW, g->m - r0 - p * MOSSA__PW), kk,
+                                 ablk + j * MOSSA__BS * MOSSA__KC + p * kk * MOSSA__PW);
+                }
+        } else if (ablk && !g->a_rows) {
+            /* A read in place (A' of X): the k-block of the task's tr
+               block rows copied into the packed micro-panel layout, one
+               run of tr x 512 bytes per row of X (a task of one block
+               row, runs of 512 bytes, streamed X at 14 GB/s, of four at
+               17.5, on the 2-core VM of the README). Its rows are lda apart,
+               a power of two at d = 4096, so read in place by every tile
                they all fall in the same few cache sets and are fetched
                again and again (the product ran at half the speed of the
                packed one); copied once, they are reused from L1/L2 by all
                the B micro-panels. Same values, same sums: same bits. */
-            const float *src = g->pa + k0 * g->lda_a + bi * MOSSA__BS;
+            const float *src = g->pa + k0 * g->lda_a + bi0 * MOSSA__BS;
+            size_t np = MOSSA__MIN(tr * MOSSA__BP, pa - bi0 * MOSSA__BP);
+            s0 = k0;
             for (k = 0; k < kc; ++k)
-                for (p = 0; p < na; ++p)
-                    memcpy(ablk + p * kc * MOSSA__PW + k * MOSSA__PW, src + k * g->lda_a + p * MOSSA__PW,
-                           MOSSA__PW * sizeof(float));
-            if (k0 + kc < kend) {
-                /* the next k-block: the next kc rows of the same columns */
-                pf.row = src + kc * g->lda_a; pf.ld = g->lda_a; pf.lines = (na + 1) / 2;
-                pf.rows = MOSSA__MIN(MOSSA__KC, g->k - k0 - kc) - 1;
-            }
-            a0 = ablk;
+                for (p = 0; p < np; ++p)
+                    memcpy(ablk + (p / MOSSA__BP) * MOSSA__BS * MOSSA__KC + (p % MOSSA__BP) * kc * MOSSA__PW
+                           + k * MOSSA__PW, src + k * g->lda_a + p * MOSSA__PW, MOSSA__PW * sizeof(float));
         }
-        /* spread the prefetches over the tiles of this k-block (about
-           na per pair of B micro-panels) */
-        if (pf.lines) {
-            size_t total = (pf.rows + 1) * pf.lines, calls = na * ((pb + 1) / 2);
-            pf.step = (total + calls - 1) / calls + 1;
+        for (t = 0; t < tr; ++t) {
+            const float *a0;
+            bi = bi0 + t;
+            if (!ablk) a0 = g->pa + mossa__pidx(pa, g->k, bi * MOSSA__BP, k0);
+            else a0 = ablk + (g->a_rows ? (k0 - s0) / MOSSA__KC : t) * MOSSA__BS * MOSSA__KC;
+            for (bj = 0; bj < g->nbj; ++bj)
+                mossa__panel_tiles(a0, MOSSA__MIN(MOSSA__BP, pa - bi * MOSSA__BP),
+                                   g->pb + mossa__pidx(pb, g->k, bj * MOSSA__BP, k0),
+                                   MOSSA__MIN(MOSSA__BP, pb - bj * MOSSA__BP), kc, 0,
+                                   buf + t * blk + bj * MOSSA__BS * MOSSA__BS, MOSSA__BS);
         }
-        for (bj = 0; bj < g->nbj; ++bj)
-            mossa__panel_tiles(a0, na, g->pb + mossa__pidx(pb, g->k, bj * MOSSA__BP, k0),
-                               MOSSA__MIN(MOSSA__BP, pb - bj * MOSSA__BP), kc, 0, buf + bj * MOSSA__BS * MOSSA__BS,
-                               MOSSA__BS, pf.lines ? &pf : NULL);
     }
     if (g->kparts == 1)
-        for (bj = 0; bj < g->nbj; ++bj)
-            mossa__gemm_store(g, bi * MOSSA__BS, bj * MOSSA__BS, buf + bj * MOSSA__BS * MOSSA__BS, 0);
+        for (t = 0; t < tr; ++t)
+            for (bj = 0; bj < g->nbj; ++bj)
+                mossa__gemm_store(g, (bi0 + t) * MOSSA__BS, bj * MOSSA__BS, buf + t * blk + bj * MOSSA__BS * MOSSA__BS, 0);
 }
 
 /* kparts > 1: each block row's runs added in order into the first, stored */
@@ -5487,9 +5459,13 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
             return MOSSA_ERR_TOO_LARGE;
         pb = (float *)mossa__alloc_big(ctx, sb, &pbraw);
     }
-    sbuf = (size_t)ctx->n_threads * (thin ? g.nbj : 1) * MOSSA__BS * MOSSA__BS * sizeof(double);
+    /* in place: A' copied tr block rows at a time (runs of tr x 512
+       bytes per row of X), A MOSSA__INPLACE_KB k-blocks at a time */
+    g.tr = lda_a && !a_rows && g.kparts == 1 ? MOSSA__MIN((size_t)MOSSA__INPLACE_TR, rb) : 1;
+    g.abuf_len = !lda_a ? 0 : (a_rows ? MOSSA__INPLACE_KB : g.tr) * MOSSA__BS * MOSSA__KC;
+    sbuf = (size_t)ctx->n_threads * (thin ? g.tr * g.nbj : 1) * MOSSA__BS * MOSSA__BS * sizeof(double);
     g.buf = (double *)mossa__alloc(ctx, sbuf);
-    g.abuf = lda_a ? (float *)mossa__alloc(ctx, (size_t)ctx->n_threads * MOSSA__BS * MOSSA__KC * sizeof(float)) : NULL;
+    g.abuf = lda_a ? (float *)mossa__alloc(ctx, (size_t)ctx->n_threads * g.abuf_len * sizeof(float)) : NULL;
     if (g.kparts > 1)
         g.part = (double *)mossa__alloc(ctx, rb * g.kparts * g.nbj * MOSSA__BS * MOSSA__BS * sizeof(double));
     if ((!sym && !pb) || !g.buf || (lda_a && !g.abuf) || (g.kparts > 1 && !g.part)) {
@@ -5503,7 +5479,7 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
     g.pa = pa; g.lda_a = lda_a; g.a_rows = a_rows; g.pb = sym ? pa : pb;
     g.m = m; g.n = n; g.k = k; g.beta = beta; g.C = C; g.ldc = ldc; g.sym = sym;
     if (thin) {
-        mossa__parallel(ctx, rb * g.kparts, mossa__gemm_thin_task, &g);
+        mossa__parallel(ctx, (rb + g.tr - 1) / g.tr * g.kparts, mossa__gemm_thin_task, &g);
         if (g.kparts > 1) mossa__parallel(ctx, rb, mossa__gemm_ksum_task, &g);
     } else mossa__parallel(ctx, rb * g.nbj, mossa__gemm_task, &g);
     mossa__free(ctx, pbraw); mossa__free(ctx, g.buf); mossa__free(ctx, g.abuf); mossa__free(ctx, g.part);

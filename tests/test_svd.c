@@ -369,23 +369,25 @@ END_TEST
 
 /* X' read in place (whole micro-panels) and X read in place (any shape,
    rows transposed by the pack_t16 kernel), thin right-hand sides, each task
-   copying one k-block at a time: bit-identically the packed products at
-   every level, for any thread count; elsewhere it declines and the packed
-   path is used. */
+   copying up to four k-blocks of its rows of X, or one k-block of up to
+   four block rows of X', at a time (d = 1296: spans of 1024 + 272 columns
+   of X, block rows of X' in groups of 4 + 4 + 3): bit-identically the
+   packed products at every level, for any thread count; elsewhere it
+   declines and the packed path is used. */
 mossa_status mossa_test_gemm_inplace(int n_threads, int trans_a, size_t m, size_t n, size_t k, const float *A,
                                      size_t lda, const float *B, size_t ldb, double *C, size_t ldc);
 START_TEST(gemm_in_place_equals_packed)
 {
-    static const size_t ds[] = {64, 260, 320}, colss[] = {1, 37, 144, 600, 1100};
+    static const size_t ds[] = {64, 260, 320, 1296}, colss[] = {1, 37, 144, 600, 1100};
     size_t n = emulated() ? 300 : 700, di, ci;
     mossa_simd_level lvl;
-    float *x = test_random_floats(n * 320, 7, 1.0), *b = test_random_floats(700 * 1100, 8, 1.0);
-    double *c1 = (double *)malloc(700 * 1100 * sizeof(double)), *c2 = (double *)malloc(700 * 1100 * sizeof(double));
+    float *x = test_random_floats(n * 1296, 7, 1.0), *b = test_random_floats(1296 * 1100, 8, 1.0);
+    double *c1 = (double *)malloc(1296 * 1100 * sizeof(double)), *c2 = (double *)malloc(1296 * 1100 * sizeof(double));
     int used[2] = {0, 0}, tr;
     FOR_EACH_SIMD_LEVEL(lvl) {
         for (tr = 0; tr < 2; ++tr)
-            for (di = 0; di < 3; ++di)
-                for (ci = 0; ci < 5; ++ci) {
+            for (di = 0; di < 4; ++di)
+                for (ci = 0; ci < (di == 3 ? 3u : 5u); ++ci) {
                     /* X is n x d; tr: C (d x cols) = X' B with B n x cols, else
                        C (n x cols) = X B with B d x cols */
                     size_t d = ds[di], cols = colss[ci], m = tr ? d : n, k = tr ? n : d;
