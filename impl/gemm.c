@@ -559,8 +559,13 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
         pb = (float *)mossa__alloc_big(ctx, sb, &pbraw);
     }
     /* in place: A' copied tr block rows at a time (runs of tr x 512
-       bytes per row of X), A MOSSA__INPLACE_KB k-blocks at a time */
-    g.tr = lda_a && !a_rows && g.kparts == 1 ? MOSSA__MIN((size_t)MOSSA__INPLACE_TR, rb) : 1;
+       bytes per row of X), as long as that leaves every thread two tasks
+       (a 512-row A' in one task would run on one thread); A
+       MOSSA__INPLACE_KB k-blocks at a time. The grouping changes no sum:
+       the same bits for any tr */
+    g.tr = 1;
+    if (lda_a && !a_rows && g.kparts == 1)
+        g.tr = MOSSA__MAX((size_t)1, MOSSA__MIN((size_t)MOSSA__INPLACE_TR, rb / (2 * (size_t)ctx->n_threads)));
     g.abuf_len = !lda_a ? 0 : (a_rows ? MOSSA__INPLACE_KB : g.tr) * MOSSA__BS * MOSSA__KC;
     sbuf = (size_t)ctx->n_threads * (thin ? g.tr * g.nbj : 1) * MOSSA__BS * MOSSA__BS * sizeof(double);
     g.buf = (double *)mossa__alloc(ctx, sbuf);

@@ -371,7 +371,8 @@ END_TEST
    rows transposed by the pack_t16 kernel), thin right-hand sides, each task
    copying up to four k-blocks of its rows of X, or one k-block of up to
    four block rows of X', at a time (d = 1296: spans of 1024 + 272 columns
-   of X, block rows of X' in groups of 4 + 4 + 3): bit-identically the
+   of X, block rows of X' in groups of 4 + 4 + 3 on one thread, one by one
+   on three, so that each thread has two tasks): bit-identically the
    packed products at every level, for any thread count; elsewhere it
    declines and the packed path is used. */
 mossa_status mossa_test_gemm_inplace(int n_threads, int trans_a, size_t m, size_t n, size_t k, const float *A,
