@@ -8289,12 +8289,19 @@ static mossa_status mossa__center(mossa__ctx *ctx, const float *x, size_t n, siz
 }
 
 /* ---- Cholesky and triangular inverse (small, double) ---------------------- */
-/* y -= f x over len entries (restrict: clang vectorises it at -O2; GCC 12
-   at -O2 keeps it scalar) */
+/* y -= f x over len entries, each entry on its own (the same bits in any
+   grouping). Written four at a time: GCC 12 at -O2 vectorises only loops
+   without a scalar tail of their own (clang vectorises either form). */
 static void mossa__axpy_sub(double *MOSSA__RESTRICT y, const double *MOSSA__RESTRICT x, double f, size_t len)
 {
-    size_t k;
-    for (k = 0; k < len; ++k) y[k] -= f * x[k];
+    size_t k = 0;
+    for (; k + 4 <= len; k += 4) {
+        y[k] -= f * x[k];
+        y[k + 1] -= f * x[k + 1];
+        y[k + 2] -= f * x[k + 2];
+        y[k + 3] -= f * x[k + 3];
+    }
+    for (; k < len; ++k) y[k] -= f * x[k];
 }
 
 /* a (l x l, row-major, lower triangle read) -> L (lower) in place. Fails
@@ -8306,7 +8313,7 @@ static void mossa__axpy_sub(double *MOSSA__RESTRICT y, const double *MOSSA__REST
    while they stream past. Each entry gets the same subtractions in the
    same order (j ascending) as left-looking dot products down the columns
    of L would give it: the same bits, along contiguous rows (at l = 512,
-   a Krylov basis, 10 -> 6 ms with clang; the same 10 ms with GCC 12). */
+   a Krylov basis, 10.7 -> 7 ms with GCC 12, 6 with clang). */
 #define MOSSA__CHOL_NB 16
 static int mossa__cholesky(size_t l, double *a, double rel_tol)
 {
@@ -8347,7 +8354,9 @@ static int mossa__cholesky(size_t l, double *a, double rel_tol)
    column) as substitution down its column, so the same bits, but along
    contiguous rows, a block of MOSSA__CHOL_NB rows taking each earlier
    row in turn (down the columns, rows 4 KB apart at l = 512, it took 23
-   ms; now 11 with GCC 12, 6 with clang). */
+   ms; now 5.5). Neither routine gained from the pool: split over two
+   threads (rows of the trailing update; ranges of columns), both ran no
+   faster at orders 400-700 on the 2-core VM. */
 static void mossa__chol_rinv(size_t l, const double *L, double *tmp, float *rinv)
 {
     size_t i, j, k, i0, i1;
