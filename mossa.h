@@ -5273,7 +5273,7 @@ typedef struct mossa__gemm_job {
     double beta;
     double *C;
     size_t ldc;
-    double *buf;             /* per worker MOSSA__BS^2 (thin: nbj of them) */
+    double *buf;             /* per worker MOSSA__BS^2 (thin: tr nbj of them) */
     float *abuf;             /* in place: per worker abuf_len floats, packed k-blocks of A */
     size_t abuf_len;
     size_t tr;               /* thin: block rows per task */
@@ -5282,8 +5282,9 @@ typedef struct mossa__gemm_job {
 } mossa__gemm_job;
 
 /* Thin products (C at most MOSSA__GEMM_THIN blocks wide, e.g. X times a
-   sketch of 144 columns): a task owns a whole block row and sweeps the
-   k-blocks outermost over all its column blocks, so each k-slice of A
+   sketch of 144 columns): a task owns a whole block row (an in-place A',
+   up to MOSSA__INPLACE_TR of them) and sweeps the k-blocks outermost
+   over all its column blocks, so each k-slice of A
    (the big operand) is read from memory once instead of once per column
    block. Every entry still adds its k-blocks in order: the same bits.
    With fewer block rows than that keeps two threads busy (Q'Y with a
@@ -5544,7 +5545,9 @@ static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
    of A' at step k is A[lda k + i], 16 consecutive floats per micro-panel);
    trans 0, op(A) = A (rows x k, row i at A + lda i), any shape, each
    micro-panel's rows transposed by the pack_t16 kernel. Each task copies
-   one k-block of its block row at a time into a small packed buffer
+   a few k-blocks of its rows at a time (A: up to MOSSA__INPLACE_KB
+   k-blocks of one block row; A': one k-block of up to MOSSA__INPLACE_TR
+   block rows) into a small packed buffer
    (mossa__gemm_thin_task), so the copy of the whole large operand (and the
    first touch of its buffer: on a VM about 1 s per GB) is saved at every
    level; a wider B is taken in thin column slices (mossa__gemm_packed).
@@ -8312,8 +8315,11 @@ static void mossa__axpy_sub(double *MOSSA__RESTRICT y, const double *MOSSA__REST
    entries (i, k), k >= i, for the panel's rows j in order, staying in L1
    while they stream past. Each entry gets the same subtractions in the
    same order (j ascending) as left-looking dot products down the columns
-   of L would give it: the same bits, along contiguous rows (at l = 512,
-   a Krylov basis, 10.7 -> 7 ms with GCC 12, 6 with clang). */
+   of L would give it, along contiguous rows (at l = 512, a Krylov basis,
+   10.7 -> 7 ms with GCC 12, 6 with clang). The same bits as that code
+   with GCC, and with clang on x86-64; clang's default contraction on
+   aarch64 fused the two forms differently (results differ there in the
+   last bits, as between any two compilers). */
 #define MOSSA__CHOL_NB 16
 static int mossa__cholesky(size_t l, double *a, double rel_tol)
 {
@@ -8351,8 +8357,7 @@ static int mossa__cholesky(size_t l, double *a, double rel_tol)
    tmp = L^{-1} (lower) a row at a time: row i = (e_i - sum_{k<i} L[i][k]
    (row k)) / L[i][i], row k nonzero in columns 0..k only. Each entry
    takes the same subtractions in the same order (k ascending from its
-   column) as substitution down its column, so the same bits, but along
-   contiguous rows, a block of MOSSA__CHOL_NB rows taking each earlier
+   column) as substitution down its column, but along contiguous rows, a block of MOSSA__CHOL_NB rows taking each earlier
    row in turn (down the columns, rows 4 KB apart at l = 512, it took 23
    ms; now 5.5). Neither routine gained from the pool: split over two
    threads (rows of the trailing update; ranges of columns), both ran no

@@ -372,7 +372,7 @@ typedef struct mossa__gemm_job {
     double beta;
     double *C;
     size_t ldc;
-    double *buf;             /* per worker MOSSA__BS^2 (thin: nbj of them) */
+    double *buf;             /* per worker MOSSA__BS^2 (thin: tr nbj of them) */
     float *abuf;             /* in place: per worker abuf_len floats, packed k-blocks of A */
     size_t abuf_len;
     size_t tr;               /* thin: block rows per task */
@@ -381,8 +381,9 @@ typedef struct mossa__gemm_job {
 } mossa__gemm_job;
 
 /* Thin products (C at most MOSSA__GEMM_THIN blocks wide, e.g. X times a
-   sketch of 144 columns): a task owns a whole block row and sweeps the
-   k-blocks outermost over all its column blocks, so each k-slice of A
+   sketch of 144 columns): a task owns a whole block row (an in-place A',
+   up to MOSSA__INPLACE_TR of them) and sweeps the k-blocks outermost
+   over all its column blocks, so each k-slice of A
    (the big operand) is read from memory once instead of once per column
    block. Every entry still adds its k-blocks in order: the same bits.
    With fewer block rows than that keeps two threads busy (Q'Y with a
@@ -643,7 +644,9 @@ static void mossa__gemm_release(mossa__ctx *ctx, mossa__gemm_operand *op)
    of A' at step k is A[lda k + i], 16 consecutive floats per micro-panel);
    trans 0, op(A) = A (rows x k, row i at A + lda i), any shape, each
    micro-panel's rows transposed by the pack_t16 kernel. Each task copies
-   one k-block of its block row at a time into a small packed buffer
+   a few k-blocks of its rows at a time (A: up to MOSSA__INPLACE_KB
+   k-blocks of one block row; A': one k-block of up to MOSSA__INPLACE_TR
+   block rows) into a small packed buffer
    (mossa__gemm_thin_task), so the copy of the whole large operand (and the
    first touch of its buffer: on a VM about 1 s per GB) is saved at every
    level; a wider B is taken in thin column slices (mossa__gemm_packed).

@@ -184,8 +184,11 @@ static void mossa__axpy_sub(double *MOSSA__RESTRICT y, const double *MOSSA__REST
    entries (i, k), k >= i, for the panel's rows j in order, staying in L1
    while they stream past. Each entry gets the same subtractions in the
    same order (j ascending) as left-looking dot products down the columns
-   of L would give it: the same bits, along contiguous rows (at l = 512,
-   a Krylov basis, 10.7 -> 7 ms with GCC 12, 6 with clang). */
+   of L would give it, along contiguous rows (at l = 512, a Krylov basis,
+   10.7 -> 7 ms with GCC 12, 6 with clang). The same bits as that code
+   with GCC, and with clang on x86-64; clang's default contraction on
+   aarch64 fused the two forms differently (results differ there in the
+   last bits, as between any two compilers). */
 #define MOSSA__CHOL_NB 16
 static int mossa__cholesky(size_t l, double *a, double rel_tol)
 {
@@ -223,8 +226,7 @@ static int mossa__cholesky(size_t l, double *a, double rel_tol)
    tmp = L^{-1} (lower) a row at a time: row i = (e_i - sum_{k<i} L[i][k]
    (row k)) / L[i][i], row k nonzero in columns 0..k only. Each entry
    takes the same subtractions in the same order (k ascending from its
-   column) as substitution down its column, so the same bits, but along
-   contiguous rows, a block of MOSSA__CHOL_NB rows taking each earlier
+   column) as substitution down its column, but along contiguous rows, a block of MOSSA__CHOL_NB rows taking each earlier
    row in turn (down the columns, rows 4 KB apart at l = 512, it took 23
    ms; now 5.5). Neither routine gained from the pool: split over two
    threads (rows of the trailing update; ranges of columns), both ran no

@@ -418,7 +418,9 @@ END_TEST
    from the shape (2 runs at k = 2100, 5 at k = 5000) whose partial sums are
    added in run order: bit-identical for 1 and 3 threads and between the
    packed and in-place operands, and within float-product accuracy of a
-   long-double sum, at every SIMD level; also with 208 rows (2 block rows). */
+   long-double sum, at every SIMD level; also with 208 rows (2 block rows).
+   Both X' (16-float row pieces) and X read by rows (copied four k-blocks
+   at a time, the spans of the second run starting past k = 0). */
 START_TEST(gemm_k_split_is_exact_and_thread_independent)
 {
     static const size_t ks[] = {2100, 5000}, ms[] = {64, 208};
@@ -448,6 +450,26 @@ START_TEST(gemm_k_split_is_exact_and_thread_independent)
                         }
                         ck_assert_msg(fabsl((long double)c1[i * cols + j] - ref) <= 2e-6L * mag,
                                       "level %d k %zu C[%zu][%zu] %.17g vs %.17Lg", (int)lvl, k, i, j,
+                                      c1[i * cols + j], ref);
+                    }
+                /* C (m x cols) = X B, X m x k read by rows (runs of up to
+                   four k-blocks, the spans of a run starting past k = 0) */
+                ck_assert_int_eq(mossa_test_gemm(2, 0, 0, m, cols, k, x, k, b, cols, 0.0, c1, cols), MOSSA_OK);
+                for (th = 1; th <= 3; th += 2) {
+                    ck_assert_int_eq(mossa_test_gemm_inplace(th, 0, m, cols, k, x, k, b, cols, c2, cols), MOSSA_OK);
+                    ck_assert_msg(memcmp(c1, c2, m * cols * sizeof(double)) == 0,
+                                  "by rows: level %d k %zu m %zu threads %d", (int)lvl, k, m, th);
+                }
+                for (i = 0; i < m; i += 7)
+                    for (j = 0; j < cols; j += 3) {
+                        long double ref = 0, mag = 0;
+                        for (t = 0; t < k; ++t) {
+                            long double p = (long double)x[i * k + t] * b[t * cols + j];
+                            ref += p;
+                            mag += fabsl(p);
+                        }
+                        ck_assert_msg(fabsl((long double)c1[i * cols + j] - ref) <= 2e-6L * mag,
+                                      "by rows: level %d k %zu C[%zu][%zu] %.17g vs %.17Lg", (int)lvl, k, i, j,
                                       c1[i * cols + j], ref);
                     }
             }
