@@ -457,7 +457,6 @@ static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
                the B micro-panels. Same values, same sums: same bits. */
             const float *src = g->pa + k0 * g->lda_a + bi0 * MOSSA__BS;
             size_t np = MOSSA__MIN(tr * MOSSA__BP, pa - bi0 * MOSSA__BP);
-            s0 = k0;
             for (k = 0; k < kc; ++k)
                 for (p = 0; p < np; ++p)
                     memcpy(ablk + (p / MOSSA__BP) * MOSSA__BS * MOSSA__KC + (p % MOSSA__BP) * kc * MOSSA__PW
@@ -567,7 +566,7 @@ static mossa_status mossa__gemm_core(mossa__ctx *ctx, const float *pa, size_t ld
     g.tr = 1;
     if (lda_a && !a_rows && g.kparts == 1)
         g.tr = MOSSA__MAX((size_t)1, MOSSA__MIN((size_t)MOSSA__INPLACE_TR, rb / (2 * (size_t)ctx->n_threads)));
-    g.abuf_len = !lda_a ? 0 : (a_rows ? MOSSA__INPLACE_KB : g.tr) * MOSSA__BS * MOSSA__KC;
+    g.abuf_len = !lda_a ? 0 : (a_rows ? MOSSA__MIN((size_t)MOSSA__INPLACE_KB, kblocks) : g.tr) * MOSSA__BS * MOSSA__KC;
     sbuf = (size_t)ctx->n_threads * (thin ? g.tr * g.nbj : 1) * MOSSA__BS * MOSSA__BS * sizeof(double);
     g.buf = (double *)mossa__alloc(ctx, sbuf);
     g.abuf = lda_a ? (float *)mossa__alloc(ctx, (size_t)ctx->n_threads * g.abuf_len * sizeof(float)) : NULL;
