@@ -421,10 +421,30 @@ END_TEST
    long-double sum, at every SIMD level; also with 208 rows (2 block rows).
    Both X' (16-float row pieces) and X read by rows (copied four k-blocks
    at a time, the spans of the second run starting past k = 0). */
+/* every 7th row and jstep-th column of C (m x cols) against long-double
+   sums over k of x[i si + t st] b[t cols + j], within float-product
+   accuracy */
+static void k_split_near_long_double(const double *c, const float *x, size_t si, size_t st, const float *b,
+                                     size_t m, size_t k, size_t cols, size_t jstep, const char *what, int lvl)
+{
+    size_t i, j, t;
+    for (i = 0; i < m; i += 7)
+        for (j = 0; j < cols; j += jstep) {
+            long double ref = 0, mag = 0;
+            for (t = 0; t < k; ++t) {
+                long double p = (long double)x[i * si + t * st] * b[t * cols + j];
+                ref += p;
+                mag += fabsl(p);
+            }
+            ck_assert_msg(fabsl((long double)c[i * cols + j] - ref) <= 2e-6L * mag,
+                          "%s: level %d k %zu C[%zu][%zu] %.17g vs %.17Lg", what, lvl, k, i, j, c[i * cols + j], ref);
+        }
+}
+
 START_TEST(gemm_k_split_is_exact_and_thread_independent)
 {
     static const size_t ks[] = {2100, 5000}, ms[] = {64, 208};
-    size_t cols = 40, ki, mi, i, j, t;
+    size_t cols = 40, ki, mi;
     mossa_simd_level lvl;
     float *x = test_random_floats(5000 * 208, 17, 1.0), *b = test_random_floats(5000 * cols, 18, 1.0);
     double *c1 = (double *)malloc(208 * cols * sizeof(double)), *c2 = (double *)malloc(208 * cols * sizeof(double));
@@ -440,18 +460,7 @@ START_TEST(gemm_k_split_is_exact_and_thread_independent)
                     ck_assert_msg(memcmp(c1, c2, m * cols * sizeof(double)) == 0, "level %d k %zu m %zu threads %d",
                                   (int)lvl, k, m, th);
                 }
-                for (i = 0; i < m; i += 7)
-                    for (j = 0; j < cols; ++j) {
-                        long double ref = 0, mag = 0;
-                        for (t = 0; t < k; ++t) {
-                            long double p = (long double)x[t * m + i] * b[t * cols + j];
-                            ref += p;
-                            mag += fabsl(p);
-                        }
-                        ck_assert_msg(fabsl((long double)c1[i * cols + j] - ref) <= 2e-6L * mag,
-                                      "level %d k %zu C[%zu][%zu] %.17g vs %.17Lg", (int)lvl, k, i, j,
-                                      c1[i * cols + j], ref);
-                    }
+                k_split_near_long_double(c1, x, 1, m, b, m, k, cols, 1, "X'", (int)lvl);
                 /* C (m x cols) = X B, X m x k read by rows (runs of up to
                    four k-blocks, the spans of a run starting past k = 0) */
                 ck_assert_int_eq(mossa_test_gemm(2, 0, 0, m, cols, k, x, k, b, cols, 0.0, c1, cols), MOSSA_OK);
@@ -460,18 +469,7 @@ START_TEST(gemm_k_split_is_exact_and_thread_independent)
                     ck_assert_msg(memcmp(c1, c2, m * cols * sizeof(double)) == 0,
                                   "by rows: level %d k %zu m %zu threads %d", (int)lvl, k, m, th);
                 }
-                for (i = 0; i < m; i += 7)
-                    for (j = 0; j < cols; j += 3) {
-                        long double ref = 0, mag = 0;
-                        for (t = 0; t < k; ++t) {
-                            long double p = (long double)x[i * k + t] * b[t * cols + j];
-                            ref += p;
-                            mag += fabsl(p);
-                        }
-                        ck_assert_msg(fabsl((long double)c1[i * cols + j] - ref) <= 2e-6L * mag,
-                                      "by rows: level %d k %zu C[%zu][%zu] %.17g vs %.17Lg", (int)lvl, k, i, j,
-                                      c1[i * cols + j], ref);
-                    }
+                k_split_near_long_double(c1, x, k, 1, b, m, k, cols, 3, "X by rows", (int)lvl);
             }
     }
     free(x); free(b); free(c1); free(c2);
