@@ -415,7 +415,8 @@ static void mossa__gemm_store(const mossa__gemm_job *g, size_t r0, size_t c0, co
 static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
 {
     const mossa__gemm_job *g = (const mossa__gemm_job *)arg;
-    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n), bi0 = task / g->kparts * g->tr, bi, bj, k0, k, p, t;
+    size_t pa = mossa__panels_of(g->m), pb = mossa__panels_of(g->n), bi0 = task / g->kparts * g->tr;
+    size_t bi, bj, k0, k, p, t;
     size_t tr = MOSSA__MIN(g->tr, (g->m + MOSSA__BS - 1) / MOSSA__BS - bi0), blk = g->nbj * MOSSA__BS * MOSSA__BS;
     size_t kbeg = (task % g->kparts) * g->kbpp * MOSSA__KC, kend = MOSSA__MIN(g->k, kbeg + g->kbpp * MOSSA__KC);
     size_t span = 0, s0 = 0;
@@ -449,8 +450,8 @@ static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
                block rows copied into the packed micro-panel layout, one
                run of tr x 512 bytes per row of X (a task of one block
                row, runs of 512 bytes, streamed X at 14 GB/s, of four at
-               17.5, on the 2-core VM of the README). Its rows are lda apart,
-               a power of two at d = 4096, so read in place by every tile
+               17.5, on the 2-core VM of the README). Its rows are lda
+               apart, a power of two at d = 4096, so read in place by every tile
                they all fall in the same few cache sets and are fetched
                again and again (the product ran at half the speed of the
                packed one); copied once, they are reused from L1/L2 by all
@@ -477,7 +478,8 @@ static void mossa__gemm_thin_task(void *arg, size_t task, int worker)
     if (g->kparts == 1)
         for (t = 0; t < tr; ++t)
             for (bj = 0; bj < g->nbj; ++bj)
-                mossa__gemm_store(g, (bi0 + t) * MOSSA__BS, bj * MOSSA__BS, buf + t * blk + bj * MOSSA__BS * MOSSA__BS, 0);
+                mossa__gemm_store(g, (bi0 + t) * MOSSA__BS, bj * MOSSA__BS,
+                                  buf + t * blk + bj * MOSSA__BS * MOSSA__BS, 0);
 }
 
 /* kparts > 1: each block row's runs added in order into the first, stored */

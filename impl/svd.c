@@ -226,11 +226,12 @@ static int mossa__cholesky(size_t l, double *a, double rel_tol)
    tmp = L^{-1} (lower) a row at a time: row i = (e_i - sum_{k<i} L[i][k]
    (row k)) / L[i][i], row k nonzero in columns 0..k only. Each entry
    takes the same subtractions in the same order (k ascending from its
-   column) as substitution down its column, but along contiguous rows, a block of MOSSA__CHOL_NB rows taking each earlier
-   row in turn (down the columns, rows 4 KB apart at l = 512, it took 23
-   ms; now 5.5). Neither routine gained from the pool: split over two
-   threads (rows of the trailing update; ranges of columns), both ran no
-   faster at orders 400-700 on the 2-core VM. */
+   column) as substitution down its column, but along contiguous rows, a
+   block of MOSSA__CHOL_NB rows taking each earlier row in turn (down the
+   columns, rows 4 KB apart at l = 512, it took 23 ms; now 5.5). Neither
+   routine gained from the pool: split over two threads (rows of the
+   trailing update; ranges of columns), both ran no faster at orders
+   400-700 on the 2-core VM. */
 static void mossa__chol_rinv(size_t l, const double *L, double *tmp, float *rinv)
 {
     size_t i, j, k, i0, i1;
