@@ -285,12 +285,17 @@ static void mossa__crew_take(mossa__crew *c, uint64_t phase, int back)
 {
     uint64_t w = __atomic_load_n(&c->word, __ATOMIC_ACQUIRE);
     for (;;) {
-        uint64_t tasks = (w >> 24) & 0xfffu, f = (w >> 12) & 0xfffu, b = w & 0xfffu;
+        uint64_t tasks = (w >> 24) & 0xfffu, f = (w >> 12) & 0xfffu, b = w & 0xfffu, take, t;
         if ((w >> MOSSA__CREW_PHASE_SHIFT) != phase || f + b >= tasks) return;
-        if (__atomic_compare_exchange_n(&c->word, &w, back ? w + 1u : w + (1u << 12), 0, __ATOMIC_ACQ_REL,
+        /* a share of what is left (guided): each claim and each count of
+           finished tasks moves the shared line between cores, which costs
+           as much as a short task */
+        take = (tasks - f - b) / (2u * (uint64_t)(c->helpers + 1));
+        if (take < 1u) take = 1u;
+        if (__atomic_compare_exchange_n(&c->word, &w, back ? w + take : w + (take << 12), 0, __ATOMIC_ACQ_REL,
                                         __ATOMIC_ACQUIRE)) {
-            c->fn(c->arg, (size_t)(back ? tasks - 1 - b : f));
-            __atomic_add_fetch(&c->done, 1u, __ATOMIC_RELEASE);
+            for (t = 0; t < take; ++t) c->fn(c->arg, (size_t)(back ? tasks - 1 - b - t : f + t));
+            __atomic_add_fetch(&c->done, (unsigned)take, __ATOMIC_RELEASE);
             w = __atomic_load_n(&c->word, __ATOMIC_ACQUIRE);
         }
     }

@@ -106,10 +106,11 @@ static MOSSA__UNUSED void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa
    GNU C atomics, or when ctx is NULL) wait for work; drive calls
    mossa__crew_phase(crew, fn, arg, tasks) for each parallel phase, which
    runs fn(arg, task) for every task (the driver takes tasks too) and
-   returns when all are done. Tasks are claimed one at a time (the driver
-   from the first task on, helpers from the last back), so a helper
-   that lost its core (a busy machine) only does fewer of them: the driver
-   never waits for a helper that has not started a task. As with
+   returns when all are done. Tasks are claimed in shares of what is left
+   (a 2(helpers + 1)-th, at least one; the driver from the first task on,
+   helpers from the last back), so a helper that lost its core (a busy
+   machine) only does fewer of them: the driver never waits for a helper
+   that has not started a claim. As with
    mossa__parallel, task boundaries must depend on the problem alone. */
 typedef void (*mossa__phase_fn)(void *arg, size_t task);
 typedef struct mossa__crew {
@@ -200,6 +201,13 @@ typedef struct mossa__kernels {
        y, u and p (about a quarter fewer memory operations per row). */
     void (*svd_rowop2)(size_t j, double *r0, double *r1, const double *x, const double *y, const double *u,
                        double *p);
+    /* Their float twins, for the reduction that holds its matrix in float
+       (the variance rank's): the same operations in float, the row sum in
+       float lanes; the pair again bit-identical to its two rows. */
+    float (*svd_rowopf)(size_t j, float *r, const float *x, const float *y, float a, float b, const float *u,
+                        float c, float *p);
+    void (*svd_rowop2f)(size_t j, float *r0, float *r1, const float *x, const float *y, const float *u,
+                        float *p);
     /* tsne */
     /* out[j*32 + q] (+)= sum_k (qt[k*32 + q] - r[j*ldr + k])^2 for 32 queries
        (qt: d x 32 panel) and nr reference rows; accumulate != 0 adds.

@@ -629,6 +629,10 @@ typedef struct mossa__trd_job {
     const double *pu, *pq;   /* pending update A -= pu pq' + pq pu' (or NULL) */
     const double *u;         /* new Householder vector (or NULL) */
     double *part;            /* tasks x n */
+    /* the float reduction (mossa__tridiagonalise_f): its matrix, vectors
+       and partial products in float, used instead of the above when af is set */
+    float *af, *partf;
+    const float *puf, *pqf, *uf;
 } mossa__trd_job;
 
 /* row j of a step: the pending update (if any), then its terms of A u
@@ -652,12 +656,45 @@ static void mossa__trd_row(const mossa__kernels *kt, const mossa__trd_job *g, si
     }
 }
 
+/* the float twin of mossa__trd_row */
+static void mossa__trdf_row(const mossa__kernels *kt, const mossa__trd_job *g, size_t j, float *p)
+{
+    float *r = g->af + j * g->n, s;
+    float uj = g->uf ? g->uf[j] : 0.0f;
+    if (g->puf) {
+        float m1 = g->puf[j] * g->pqf[j], m2 = g->pqf[j] * g->puf[j];
+        r[j] -= m1 + m2;
+    }
+    s = kt->svd_rowopf(j, r, g->puf ? g->pqf : NULL, g->puf, g->puf ? g->puf[j] : 0.0f, g->puf ? g->pqf[j] : 0.0f,
+                       g->uf, uj, p);
+    if (g->uf) {
+        float t = r[j] * uj;
+        p[j] += s + t;
+    }
+}
+
+/* one block of rows of a step, in float */
+static void mossa__trdf_rows(const mossa__trd_job *g, size_t task)
+{
+    size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
+    float *p = g->partf + task * g->n;
+    const mossa__kernels *kt = mossa__k();
+    if (g->uf)
+        for (k = 0; k < j1; ++k) p[k] = 0.0f;
+    j = j0;
+    if (g->puf && g->uf)
+        for (; j + 1 < j1; j += 2)
+            kt->svd_rowop2f(j, g->af + j * g->n, g->af + (j + 1) * g->n, g->pqf, g->puf, g->uf, p);
+    for (; j < j1; ++j) mossa__trdf_row(kt, g, j, p);
+}
+
 /* one block of rows of a step */
 static void mossa__trd_rows(const mossa__trd_job *g, size_t task)
 {
     size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
     double *p = g->part + task * g->n;
     const mossa__kernels *kt = mossa__k();
+    if (g->af) { mossa__trdf_rows(g, task); return; }
     if (g->u)
         for (k = 0; k < j1; ++k) p[k] = 0.0;
     j = j0;
@@ -679,6 +716,7 @@ static void mossa__trd_rows(const mossa__trd_job *g, size_t task)
 typedef struct mossa__trd_crew_job {
     mossa__trd_job g;            /* the current step */
     double *w, *e, *u, *pu, *pq;
+    float *uf, *puf, *pqf;       /* the float reduction's vectors */
     size_t tasks;                /* row blocks of the current step */
     double h;                    /* the step's Householder scale */
 } mossa__trd_crew_job;
@@ -706,8 +744,13 @@ static void mossa__trd_sum(void *arg, size_t task)
     for (t = k0 / g->block; t < J->tasks; ++t) {
         /* the columns this block has partial products for: k / block <= t */
         size_t kend = MOSSA__MIN(k1, (t + 1) * g->block);
-        const double *pt = g->part + t * g->n;
-        for (k = k0; k < kend; ++k) s[k - k0] += pt[k];
+        if (g->af) {
+            const float *pt = g->partf + t * g->n;
+            for (k = k0; k < kend; ++k) s[k - k0] += (double)pt[k];
+        } else {
+            const double *pt = g->part + t * g->n;
+            for (k = k0; k < kend; ++k) s[k - k0] += pt[k];
+        }
     }
     for (k = k0; k < k1; ++k) J->pq[k] = s[k - k0] / J->h;
 }
@@ -795,6 +838,9 @@ static void mossa__trd_drive(mossa__crew *crew, void *arg)
 /* Below this order the reduction runs in the calling thread: one hand-off
    to the pool costs more than the whole of a small problem. */
 #define MOSSA__TRD_SERIAL 256
+/* From this order on the variance rank reduces its Gram in float
+   (mossa__tridiagonalise_f); below, the double reduction costs little. */
+#define MOSSA__TRDF_MIN 256
 
 /* The symmetric a (n x n row-major, lower triangle read, destroyed)
    reduced to tridiagonal form: diagonal d, off-diagonal e (e[i] couples
@@ -818,6 +864,129 @@ static mossa_status mossa__tridiagonalise(mossa__ctx *ctx, size_t n, double *a, 
         mossa__crew_run(n < MOSSA__TRD_SERIAL ? NULL : ctx, &crew, mossa__trd_drive, &J);
     }
     mossa__free(ctx, J.u); mossa__free(ctx, J.pu); mossa__free(ctx, J.pq); mossa__free(ctx, J.g.part);
+    return st;
+}
+
+/* ---- the same reduction with the matrix held in float ----------------------
+   The variance rank's Gram is a float product (its entries carry errors of
+   float size already), and the reduction's cost is the traffic of its
+   trailing triangle, read and written once per step: held in float, the
+   triangle of a 1024-order Gram (2 MB) stays in the cores' L2 and half as
+   many bytes move. The matrix and the vectors the row kernels read are
+   float (mossa__trdf_row); each step's scalars, its Householder scale and
+   the sums of the blocks' partial products are double. The Householder
+   vector is rounded to float before its h = u'u / 2 is taken, so the
+   reflection applied is orthogonal to double precision; the rounding of
+   the stored entries is a backward error of float size, like the Gram's
+   own. On Gram matrices of planted spectra (tests/test_svd.c) the
+   eigenvalues move by under about 1e-7 of the largest. */
+static float mossa__absmaxf(const float *x, size_t len)
+{
+    float m0 = 0.0f, m1 = 0.0f;
+    size_t k = 0;
+    for (; k + 2 <= len; k += 2) { m0 = MOSSA__MAX(m0, fabsf(x[k])); m1 = MOSSA__MAX(m1, fabsf(x[k + 1])); }
+    if (k < len) m0 = MOSSA__MAX(m0, fabsf(x[k]));
+    return MOSSA__MAX(m0, m1);
+}
+
+/* sum_k x[k] y[k] in double over four chains, as mossa__sum4 */
+static double mossa__sum4f(const float *x, const double *y, const float *yf, size_t len)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t k = 0;
+#define MOSSA__Y(i) (y ? y[i] : (double)yf[i])
+    for (; k + 4 <= len; k += 4) {
+        s0 += (double)x[k] * MOSSA__Y(k); s1 += (double)x[k + 1] * MOSSA__Y(k + 1);
+        s2 += (double)x[k + 2] * MOSSA__Y(k + 2); s3 += (double)x[k + 3] * MOSSA__Y(k + 3);
+    }
+    for (; k < len; ++k) s0 += (double)x[k] * MOSSA__Y(k);
+#undef MOSSA__Y
+    return (s0 + s1) + (s2 + s3);
+}
+
+static void mossa__trdf_drive(mossa__crew *crew, void *arg)
+{
+    mossa__trd_crew_job *J = (mossa__trd_crew_job *)arg;
+    mossa__trd_job *g = &J->g;
+    size_t n = g->n, i, k;
+    float *a = g->af, *u = J->uf, *pu = J->puf, *pq = J->pqf;
+    double *w = J->w, *e = J->e, *q = J->pq;
+    float (*rowop)(size_t, float *, const float *, const float *, float, float, const float *, float,
+                   float *) = mossa__k()->svd_rowopf;
+    int pending = 0, ex;
+    for (i = n - 1; i >= 1 && n > 1; --i) {
+        float *ri = a + i * n;
+        double scale, h, f, gg, kk, inv, sig;
+        if (pending) (void)rowop(i + 1, ri, pq, pu, pu[i], pq[i], NULL, 0.0f, NULL);
+        w[i] = (double)ri[i];
+        scale = (double)mossa__absmaxf(ri, i);
+        g->rows = i; g->puf = pending ? pu : NULL; g->pqf = pq;
+        J->tasks = (i + g->block - 1) / g->block;
+        if (i == 1 || scale == 0.0) {
+            e[i] = (double)ri[i - 1];
+            g->uf = NULL;   /* only the pending update, if any */
+            if (pending) mossa__crew_phase(crew, mossa__trd_block, J, J->tasks);
+            pending = 0;
+            continue;
+        }
+        /* scaled by the power of two just above max |r_k| (in double, where
+           the inverse of any float's scale is finite): exact unless an
+           entry falls below float's smallest, next to 2^-149 of the largest */
+        (void)frexp(scale, &ex);
+        scale = ldexp(1.0, ex);
+        inv = ldexp(1.0, -ex);
+        for (k = 0; k < i; ++k) u[k] = (float)((double)ri[k] * inv);
+        sig = mossa__sum4f(u, NULL, u, i);
+        f = (double)u[i - 1];
+        gg = f >= 0.0 ? -sqrt(sig) : sqrt(sig);
+        e[i] = scale * gg;
+        u[i - 1] = (float)(f - gg);
+        h = 0.5 * mossa__sum4f(u, NULL, u, i);
+        g->uf = u;
+        J->h = h;
+        mossa__crew_phase(crew, mossa__trd_block, J, J->tasks);
+        /* the sums in the driver: a phase of their own costs more in hand-offs
+           than the adds (a few microseconds a step) */
+        for (k = 0; k < (i + MOSSA__TRD_COLS - 1) / MOSSA__TRD_COLS; ++k) mossa__trd_sum(J, k);
+        /* q = p - (u'p / 2h) u in double, then the float pending update */
+        kk = mossa__sum4f(u, q, NULL, i) / (2.0 * h);
+        for (k = 0; k < i; ++k) {
+            q[k] -= kk * (double)u[k];
+            pq[k] = (float)q[k];
+            pu[k] = u[k];
+        }
+        pending = 1;
+    }
+    if (n > 0) {
+        if (pending) a[0] -= 2.0f * pu[0] * pq[0];
+        w[0] = (double)a[0];
+        e[0] = 0.0;
+    }
+}
+
+/* mossa__tridiagonalise on a float matrix a (n x n row-major, lower
+   triangle read, destroyed); d and e in double. */
+static mossa_status mossa__tridiagonalise_f(mossa__ctx *ctx, size_t n, float *a, double *d, double *e)
+{
+    size_t block = MOSSA__MAX((size_t)32, (n + 31) / 32), tasks_max = (n + block - 1) / block;
+    mossa__trd_crew_job J;
+    mossa__crew crew;
+    mossa_status st = MOSSA_OK;
+    memset(&J, 0, sizeof(J));
+    J.w = d;
+    J.e = e;
+    J.pq = (double *)mossa__alloc(ctx, n * sizeof(double));
+    J.uf = (float *)mossa__alloc(ctx, n * sizeof(float));
+    J.puf = (float *)mossa__alloc(ctx, n * sizeof(float));
+    J.pqf = (float *)mossa__alloc(ctx, n * sizeof(float));
+    J.g.partf = (float *)mossa__alloc(ctx, (tasks_max ? tasks_max : 1) * n * sizeof(float));
+    if (!J.pq || !J.uf || !J.puf || !J.pqf || !J.g.partf) st = MOSSA_ERR_OUT_OF_MEMORY;
+    else {
+        J.g.af = a; J.g.n = n; J.g.block = block;
+        mossa__crew_run(n < MOSSA__TRD_SERIAL ? NULL : ctx, &crew, mossa__trdf_drive, &J);
+    }
+    mossa__free(ctx, J.pq); mossa__free(ctx, J.uf); mossa__free(ctx, J.puf); mossa__free(ctx, J.pqf);
+    mossa__free(ctx, J.g.partf);
     return st;
 }
 
@@ -863,6 +1032,46 @@ MOSSA_DEF void mossa_test_trd_row_pair(int paired, size_t j, size_t n, double *a
     g.a = a; g.n = n; g.pq = x; g.pu = y; g.u = u;
     mossa__trd_row(mossa__k(), &g, j, p);
     mossa__trd_row(mossa__k(), &g, j + 1, p);
+}
+/* Test builds: the same for the float reduction (svd_rowop2f or
+   mossa__trdf_row). */
+MOSSA_DEF void mossa_test_trdf_row_pair(int paired, size_t j, size_t n, float *a, const float *x, const float *y,
+                                        const float *u, float *p);
+MOSSA_DEF void mossa_test_trdf_row_pair(int paired, size_t j, size_t n, float *a, const float *x, const float *y,
+                                        const float *u, float *p)
+{
+    mossa__trd_job g;
+    if (paired) { mossa__k()->svd_rowop2f(j, a + j * n, a + (j + 1) * n, x, y, u, p); return; }
+    memset(&g, 0, sizeof(g));
+    g.af = a; g.n = n; g.pqf = x; g.puf = y; g.uf = u;
+    mossa__trdf_row(mossa__k(), &g, j, p);
+    mossa__trdf_row(mossa__k(), &g, j + 1, p);
+}
+
+/* Test builds: the eigenvalues (descending) of the symmetric a (n x n,
+   lower triangle rounded to float) through the float reduction, with a
+   chosen thread count. */
+MOSSA_DEF mossa_status mossa_test_eigvals_f(int n_threads, const double *a, size_t n, double *w);
+MOSSA_DEF mossa_status mossa_test_eigvals_f(int n_threads, const double *a, size_t n, double *w)
+{
+    mossa__ctx ctx;
+    float *c;
+    double *e;
+    size_t i, j;
+    mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    c = (float *)mossa__alloc(&ctx, (n ? n * n : 1) * sizeof(float));
+    e = (double *)mossa__alloc(&ctx, (n ? n : 1) * sizeof(double));
+    if (!c || !e) st = MOSSA_ERR_OUT_OF_MEMORY;
+    else {
+        for (i = 0; i < n; ++i)
+            for (j = 0; j <= i; ++j) c[i * n + j] = (float)a[i * n + j];
+        st = mossa__tridiagonalise_f(&ctx, n, c, w, e);
+        if (st == MOSSA_OK) st = mossa__tridiag_values(n, w, e);
+    }
+    mossa__free(&ctx, c); mossa__free(&ctx, e);
+    mossa__ctx_end(&ctx);
+    return st;
 }
 
 /* Test builds: the rank of the spectrum of the symmetric a (n x n, copied)
@@ -1636,10 +1845,14 @@ MOSSA_DEF mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, 
    The count is read off the exact spectrum of the smaller Gram matrix
    (Xc'Xc when n >= d, Xc Xc' otherwise), whose eigenvalues are the s_i^2
    of Xc. The Gram is formed by the float GEMM with double accumulation and
-   diagonalised in double (Householder tridiagonalisation, then either the
-   bisection of the spectrum's tail, mossa__rank_tail, or implicit QL,
-   eigenvalues only). Eigenvalues carry an absolute error of about
-   1e-7 * s_1^2 (float products), far below the gaps that decide a 99%
+   reduced to tridiagonal form (from order MOSSA__TRDF_MIN on with the
+   matrix held in float, mossa__tridiagonalise_f; below, in double), whose
+   spectrum then comes in double from either the bisection of its tail,
+   mossa__rank_tail, or implicit QL, eigenvalues only. Eigenvalues carry an
+   absolute error of about 1e-7 * s_1^2 (float products; the float
+   reduction adds as much again, and moved the cumulative fractions of
+   4000 x 1024 planted, Gaussian and column-scaled matrices by at most
+   4e-8 against the double one), far below the gaps that decide a 99%
    count; counts whose cumulative fraction lies within ~1e-6 of f are ties. */
 static mossa_status mossa__rank_from_spectrum(const double *w, size_t m, double f,
                                               mossa_rank_result *res)
@@ -1897,7 +2110,22 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *x, const doub
     if (!g || !w || !e) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     /* Xc'Xc (d x d) or Xc Xc' (n x n), whichever is smaller */
     st = mossa__gemm_sym_shifted(ctx, n >= d, m, n >= d ? n : d, x, d, mean, scale, g, m);
-    if (st == MOSSA_OK) st = mossa__tridiagonalise(ctx, m, g, w, e);
+    if (st == MOSSA_OK && m >= MOSSA__TRDF_MIN) {
+        /* the float reduction, in the Gram's own buffer: float row j (j + 1
+           entries at byte 4 j m) lies below double row j (byte 8 j m), so
+           rows taken in ascending order only overwrite rows already taken
+           (each through a copy of its own, so no store aliases a load) */
+        float *gf = (float *)(void *)g, *row = (float *)mossa__alloc(ctx, m * sizeof(float));
+        size_t j, k;
+        if (!row) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
+        for (j = 0; j < m; ++j) {
+            for (k = 0; k <= j; ++k) row[k] = (float)g[j * m + k];
+            memcpy(gf + j * m, row, (j + 1) * sizeof(float));
+        }
+        mossa__free(ctx, row);
+        st = mossa__tridiagonalise_f(ctx, m, gf, w, e);
+    } else if (st == MOSSA_OK)
+        st = mossa__tridiagonalise(ctx, m, g, w, e);
     if (st == MOSSA_OK) st = mossa__rank_tridiag(ctx, m, w, e, f, 1, res);
 done:
     mossa__free(ctx, graw); mossa__free(ctx, w); mossa__free(ctx, e);

@@ -19,10 +19,13 @@ mossa_status mossa_test_gemm_packed(int n_threads, int trans_a, size_t m, size_t
                                     const float *A, size_t lda, const float *B, size_t ldb,
                                     double beta, double *C, size_t ldc);
 mossa_status mossa_test_eigvals(int n_threads, const double *a, size_t n, double *w);
+mossa_status mossa_test_eigvals_f(int n_threads, const double *a, size_t n, double *w);
 mossa_status mossa_test_rank_spectrum(int n_threads, const double *a, size_t n, double f, int tail,
                                       mossa_rank_result *res);
 void mossa_test_trd_row_pair(int paired, size_t j, size_t n, double *a, const double *x, const double *y,
                              const double *u, double *p);
+void mossa_test_trdf_row_pair(int paired, size_t j, size_t n, float *a, const float *x, const float *y,
+                              const float *u, float *p);
 mossa_status mossa_test_orth_basis(size_t m, size_t l, int no_q, float *q, float *acc, int *chol, int *formed);
 
 /* ---- reference: one-sided Jacobi in long double --------------------------
@@ -529,12 +532,67 @@ START_TEST(tridiagonal_row_pairs_equal_single_rows_at_every_level)
 }
 END_TEST
 
-/* The values-only eigensolver behind the variance rank, on a planted
-   spectrum large enough that it runs as a crew of threads (n > 256): planted
-   eigenvalues to ~1e-12 relative to the largest at every SIMD level,
-   bit-identical for 1 and 2 threads, and unchanged in relative terms when
-   the matrix is scaled by 2^-600 or 2^600 (the root-free QL squares the
-   off-diagonal, after scaling by a power of two). */
+/* The float twins of the row kernels: a pair gives the same bits as its
+   rows one at a time, at every level and for every row length around the
+   vector widths (32 and 16 floats, and the masked rest), and both agree
+   with the step in long double to float accuracy. */
+START_TEST(float_tridiagonal_row_pairs_equal_single_rows_at_every_level)
+{
+    const size_t jmax = 100, n = jmax + 2;
+    float *a0 = (float *)malloc(n * n * sizeof(float)), *a1 = (float *)malloc(n * n * sizeof(float));
+    float *a2 = (float *)malloc(n * n * sizeof(float));
+    float x[102], y[102], u[102], p0[102], p1[102], p2[102];
+    long double rr[2][102], pr[102];
+    test_rng g = test_rng_make(4343);
+    mossa_simd_level lvl;
+    size_t i, j, k, t;
+    for (i = 0; i < n * n; ++i) a0[i] = (float)test_normal(&g);
+    for (i = 0; i < n; ++i) {
+        x[i] = (float)test_normal(&g); y[i] = (float)test_normal(&g);
+        u[i] = (float)test_normal(&g); p0[i] = (float)test_normal(&g);
+    }
+    FOR_EACH_SIMD_LEVEL(lvl) {
+        for (j = 0; j <= jmax; ++j) {
+            memcpy(a1, a0, n * n * sizeof(float)); memcpy(a2, a0, n * n * sizeof(float));
+            memcpy(p1, p0, sizeof(p0)); memcpy(p2, p0, sizeof(p0));
+            mossa_test_trdf_row_pair(1, j, n, a1, x, y, u, p1);
+            mossa_test_trdf_row_pair(0, j, n, a2, x, y, u, p2);
+            ck_assert_msg(memcmp(a1, a2, n * n * sizeof(float)) == 0, "level %d j %zu: rows differ", (int)lvl, j);
+            ck_assert_msg(memcmp(p1, p2, sizeof(p1)) == 0, "level %d j %zu: p differs", (int)lvl, j);
+            for (k = 0; k < n; ++k) pr[k] = p0[k];
+            for (t = j; t <= j + 1; ++t) {
+                long double s = 0;
+                for (k = 0; k <= t; ++k)
+                    rr[t - j][k] = (long double)a0[t * n + k] - ((long double)y[t] * x[k] + (long double)x[t] * y[k]);
+                for (k = 0; k < t; ++k) { s += rr[t - j][k] * u[k]; pr[k] += (long double)u[t] * rr[t - j][k]; }
+                pr[t] += s + rr[t - j][t] * u[t];
+            }
+            for (t = 0; t < 2; ++t)
+                for (k = 0; k <= j + t; ++k)
+                    ck_assert_msg(fabsl((long double)a1[(j + t) * n + k] - rr[t][k]) < 4e-6L,
+                                  "level %d j %zu row %zu k %zu: %.9g vs %.12Lg", (int)lvl, j, j + t, k,
+                                  (double)a1[(j + t) * n + k], rr[t][k]);
+            for (k = 0; k < n; ++k)
+                ck_assert_msg(fabsl((long double)p1[k] - pr[k]) < 4e-6L * (long double)(j + 2),
+                              "level %d j %zu p[%zu]: %.9g vs %.12Lg", (int)lvl, j, k, (double)p1[k], pr[k]);
+            ck_assert(memcmp(a1, a0, j * n * sizeof(float)) == 0);
+            ck_assert(memcmp(a1 + (j + 2) * n, a0 + (j + 2) * n, (n - j - 2) * n * sizeof(float)) == 0);
+        }
+    }
+    free(a0); free(a1); free(a2);
+}
+END_TEST
+
+/* The values-only eigensolvers behind the variance rank, on a planted
+   spectrum large enough that they run as a crew of threads (n > 256), at
+   every SIMD level, bit-identical for 1, 2 and 3 threads:
+   - the double reduction: planted eigenvalues to ~1e-12 relative to the
+     largest, unchanged in relative terms when the matrix is scaled by
+     2^-600 or 2^600 (the root-free QL squares the off-diagonal, after
+     scaling by a power of two);
+   - the float reduction (the matrix rounded to float, then held in float):
+     to 1e-6 of the largest (rounding the matrix alone moves them by up to
+     ~1e-7), at scales 2^-60 and 2^60 as well. */
 START_TEST(eigvals_values_only_matches_planted_spectrum)
 {
     size_t n = emulated() ? 260 : 300, i, j, k;
@@ -561,20 +619,27 @@ START_TEST(eigvals_values_only_matches_planted_spectrum)
         lam[j] = t;
     }
     FOR_EACH_SIMD_LEVEL(lvl) {
-        for (sc = -1; sc <= 1; ++sc) {
-            double f = ldexp(1.0, 600 * sc);
-            for (i = 0; i < n * n; ++i) as[i] = a[i] * f;
-            ck_assert_int_eq(mossa_test_eigvals(1, as, n, w1), MOSSA_OK);
-            ck_assert_int_eq(mossa_test_eigvals(2, as, n, w2), MOSSA_OK);
-            ck_assert_msg(memcmp(w1, w2, n * sizeof(double)) == 0, "level %d scale %d: 1 vs 2 threads", (int)lvl, sc);
-            /* 3 threads (the crew takes at most one per core: 2 on a
-               2-core machine); the same bits */
-            ck_assert_int_eq(mossa_test_eigvals(3, as, n, w2), MOSSA_OK);
-            ck_assert_msg(memcmp(w1, w2, n * sizeof(double)) == 0, "level %d scale %d: 1 vs 3 threads", (int)lvl, sc);
-            for (i = 0; i < n; ++i)
-                ck_assert_msg(fabsl((long double)w1[i] / f - lam[i]) < 1e-12L * (long double)n,
-                              "level %d scale %d: w[%zu] %.17g vs %.17Lg", (int)lvl, sc, i, w1[i] / f, lam[i]);
-        }
+        int fl;
+        for (fl = 0; fl < 2; ++fl)
+            for (sc = -1; sc <= 1; ++sc) {
+                mossa_status (*eig)(int, const double *, size_t, double *) = fl ? mossa_test_eigvals_f : mossa_test_eigvals;
+                double f = ldexp(1.0, (fl ? 60 : 600) * sc);
+                long double tol = fl ? 1e-6L : 1e-12L * (long double)n;
+                for (i = 0; i < n * n; ++i) as[i] = a[i] * f;
+                ck_assert_int_eq(eig(1, as, n, w1), MOSSA_OK);
+                ck_assert_int_eq(eig(2, as, n, w2), MOSSA_OK);
+                ck_assert_msg(memcmp(w1, w2, n * sizeof(double)) == 0, "level %d float %d scale %d: 1 vs 2 threads",
+                              (int)lvl, fl, sc);
+                /* 3 threads (the crew takes at most one per core: 2 on a
+                   2-core machine); the same bits */
+                ck_assert_int_eq(eig(3, as, n, w2), MOSSA_OK);
+                ck_assert_msg(memcmp(w1, w2, n * sizeof(double)) == 0, "level %d float %d scale %d: 1 vs 3 threads",
+                              (int)lvl, fl, sc);
+                for (i = 0; i < n; ++i)
+                    ck_assert_msg(fabsl((long double)w1[i] / f - lam[i]) < tol,
+                                  "level %d float %d scale %d: w[%zu] %.17g vs %.17Lg", (int)lvl, fl, sc, i, w1[i] / f,
+                                  lam[i]);
+            }
     }
     free(q); free(lam); free(a); free(as); free(w1); free(w2);
 }
@@ -1448,6 +1513,7 @@ Suite *suite_svd(void)
     tcase_add_test(tc, gemm_in_place_equals_packed);
     tcase_add_test(tc, gemm_k_split_is_exact_and_thread_independent);
     tcase_add_test(tc, tridiagonal_row_pairs_equal_single_rows_at_every_level);
+    tcase_add_test(tc, float_tridiagonal_row_pairs_equal_single_rows_at_every_level);
     tcase_add_test(tc, eigvals_values_only_matches_planted_spectrum);
     tcase_add_test(tc, eigh_values_only_on_split_and_two_by_two_blocks);
     tcase_add_test(tc, krylov_basis_orthonormalisation);

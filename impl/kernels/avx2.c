@@ -567,6 +567,124 @@ static void mossa__svd_rowop2_avx2(size_t j, double *r0, double *r1, const doubl
     last = r1[j + 1] * c1;
     p[j + 1] += s + last;
 }
+/* the float twins (the rank's reduction, its matrix held in float): the
+   same operations as the double kernels above, 16 floats a step, and the
+   last part of a row masked (a scalar tail, each step waiting on the last
+   through the row sum, would cost more than the row) */
+MOSSA__TARGET_AVX2 static float mossa__rowop_lanesf_avx2(__m256 s0, __m256 s1)
+{
+    float l[8];
+    _mm256_storeu_ps(l, _mm256_add_ps(s0, s1));
+    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
+
+/* one row with the update and the product, from k to len: the steps of
+   16, one of 8, then the masked rest; returns the row sum (s0, s1: the
+   sums of the steps before k) */
+MOSSA__TARGET_AVX2
+static float mossa__rowf_run_avx2(size_t k, size_t len, float *r, const float *x, const float *y, __m256 va,
+                                  __m256 vb, const float *u, __m256 vc, float *p, __m256 s0, __m256 s1)
+{
+    for (; k + 16 <= len; k += 16) {
+        __m256 r0 = _mm256_loadu_ps(r + k), r1 = _mm256_loadu_ps(r + k + 8);
+        r0 = _mm256_fnmadd_ps(vb, _mm256_loadu_ps(y + k), _mm256_fnmadd_ps(va, _mm256_loadu_ps(x + k), r0));
+        r1 = _mm256_fnmadd_ps(vb, _mm256_loadu_ps(y + k + 8), _mm256_fnmadd_ps(va, _mm256_loadu_ps(x + k + 8), r1));
+        _mm256_storeu_ps(r + k, r0); _mm256_storeu_ps(r + k + 8, r1);
+        s0 = _mm256_fmadd_ps(r0, _mm256_loadu_ps(u + k), s0);
+        s1 = _mm256_fmadd_ps(r1, _mm256_loadu_ps(u + k + 8), s1);
+        _mm256_storeu_ps(p + k, _mm256_fmadd_ps(vc, r0, _mm256_loadu_ps(p + k)));
+        _mm256_storeu_ps(p + k + 8, _mm256_fmadd_ps(vc, r1, _mm256_loadu_ps(p + k + 8)));
+    }
+    if (k + 8 <= len) {
+        __m256 r0 = _mm256_loadu_ps(r + k);
+        r0 = _mm256_fnmadd_ps(vb, _mm256_loadu_ps(y + k), _mm256_fnmadd_ps(va, _mm256_loadu_ps(x + k), r0));
+        _mm256_storeu_ps(r + k, r0);
+        s0 = _mm256_fmadd_ps(r0, _mm256_loadu_ps(u + k), s0);
+        _mm256_storeu_ps(p + k, _mm256_fmadd_ps(vc, r0, _mm256_loadu_ps(p + k)));
+        k += 8;
+    }
+    if (k < len) {
+        __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(len - k)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        __m256 r0 = _mm256_maskload_ps(r + k, m);
+        r0 = _mm256_fnmadd_ps(vb, _mm256_maskload_ps(y + k, m), _mm256_fnmadd_ps(va, _mm256_maskload_ps(x + k, m), r0));
+        _mm256_maskstore_ps(r + k, m, r0);
+        s1 = _mm256_fmadd_ps(r0, _mm256_maskload_ps(u + k, m), s1);
+        _mm256_maskstore_ps(p + k, m, _mm256_fmadd_ps(vc, r0, _mm256_maskload_ps(p + k, m)));
+    }
+    return mossa__rowop_lanesf_avx2(s0, s1);
+}
+
+MOSSA__TARGET_AVX2
+static float mossa__svd_rowopf_avx2(size_t j, float *r, const float *x, const float *y, float a, float b,
+                                    const float *u, float c, float *p)
+{
+    size_t k = 0;
+    __m256 va = _mm256_set1_ps(a), vb = _mm256_set1_ps(b), vc = _mm256_set1_ps(c);
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+    float s;
+    if (x && u) return mossa__rowf_run_avx2(0, j, r, x, y, va, vb, u, vc, p, s0, s1);
+    if (x) {
+        for (; k + 8 <= j; k += 8) {
+            __m256 r0 = _mm256_loadu_ps(r + k);
+            r0 = _mm256_fnmadd_ps(vb, _mm256_loadu_ps(y + k), _mm256_fnmadd_ps(va, _mm256_loadu_ps(x + k), r0));
+            _mm256_storeu_ps(r + k, r0);
+        }
+    } else if (u) {
+        for (; k + 16 <= j; k += 16) {
+            __m256 r0 = _mm256_loadu_ps(r + k), r1 = _mm256_loadu_ps(r + k + 8);
+            s0 = _mm256_fmadd_ps(r0, _mm256_loadu_ps(u + k), s0);
+            s1 = _mm256_fmadd_ps(r1, _mm256_loadu_ps(u + k + 8), s1);
+            _mm256_storeu_ps(p + k, _mm256_fmadd_ps(vc, r0, _mm256_loadu_ps(p + k)));
+            _mm256_storeu_ps(p + k + 8, _mm256_fmadd_ps(vc, r1, _mm256_loadu_ps(p + k + 8)));
+        }
+    }
+    s = mossa__rowop_lanesf_avx2(s0, s1);
+    for (; k < j; ++k) {
+        if (x) r[k] -= a * x[k] + b * y[k];
+        if (u) { s += r[k] * u[k]; p[k] += c * r[k]; }
+    }
+    return u ? s : 0.0f;
+}
+
+/* Two rows as the one-row kernel does them one after the other (the same
+   bits): the common steps of 16 share the loads of x, y, u and p; then
+   row j's rest and p[j], then row j+1's rest (which may reach k = j). */
+MOSSA__TARGET_AVX2
+static void mossa__svd_rowop2f_avx2(size_t j, float *r0, float *r1, const float *x, const float *y,
+                                    const float *u, float *p)
+{
+    size_t k = 0;
+    const float a0 = y[j], b0 = x[j], c0 = u[j], a1 = y[j + 1], b1 = x[j + 1], c1 = u[j + 1];
+    __m256 va0 = _mm256_set1_ps(a0), vb0 = _mm256_set1_ps(b0), vc0 = _mm256_set1_ps(c0);
+    __m256 va1 = _mm256_set1_ps(a1), vb1 = _mm256_set1_ps(b1), vc1 = _mm256_set1_ps(c1);
+    __m256 s00 = _mm256_setzero_ps(), s01 = s00, s10 = s00, s11 = s00;
+    float s, m1, m2, last;
+    m1 = y[j] * x[j]; m2 = x[j] * y[j]; r0[j] -= m1 + m2;
+    m1 = y[j + 1] * x[j + 1]; m2 = x[j + 1] * y[j + 1]; r1[j + 1] -= m1 + m2;
+    for (; k + 16 <= j; k += 16) {
+        __m256 x0 = _mm256_loadu_ps(x + k), x1 = _mm256_loadu_ps(x + k + 8);
+        __m256 y0 = _mm256_loadu_ps(y + k), y1 = _mm256_loadu_ps(y + k + 8);
+        __m256 u0 = _mm256_loadu_ps(u + k), u1 = _mm256_loadu_ps(u + k + 8);
+        __m256 q0 = _mm256_loadu_ps(r0 + k), q1 = _mm256_loadu_ps(r0 + k + 8);
+        __m256 w0 = _mm256_loadu_ps(r1 + k), w1 = _mm256_loadu_ps(r1 + k + 8);
+        q0 = _mm256_fnmadd_ps(vb0, y0, _mm256_fnmadd_ps(va0, x0, q0));
+        q1 = _mm256_fnmadd_ps(vb0, y1, _mm256_fnmadd_ps(va0, x1, q1));
+        w0 = _mm256_fnmadd_ps(vb1, y0, _mm256_fnmadd_ps(va1, x0, w0));
+        w1 = _mm256_fnmadd_ps(vb1, y1, _mm256_fnmadd_ps(va1, x1, w1));
+        _mm256_storeu_ps(r0 + k, q0); _mm256_storeu_ps(r0 + k + 8, q1);
+        _mm256_storeu_ps(r1 + k, w0); _mm256_storeu_ps(r1 + k + 8, w1);
+        s00 = _mm256_fmadd_ps(q0, u0, s00); s01 = _mm256_fmadd_ps(q1, u1, s01);
+        s10 = _mm256_fmadd_ps(w0, u0, s10); s11 = _mm256_fmadd_ps(w1, u1, s11);
+        _mm256_storeu_ps(p + k, _mm256_fmadd_ps(vc1, w0, _mm256_fmadd_ps(vc0, q0, _mm256_loadu_ps(p + k))));
+        _mm256_storeu_ps(p + k + 8, _mm256_fmadd_ps(vc1, w1, _mm256_fmadd_ps(vc0, q1, _mm256_loadu_ps(p + k + 8))));
+    }
+    s = mossa__rowf_run_avx2(k, j, r0, x, y, va0, vb0, u, vc0, p, s00, s01);
+    last = r0[j] * c0;
+    p[j] += s + last;
+    s = mossa__rowf_run_avx2(k, j + 1, r1, x, y, va1, vb1, u, vc1, p, s10, s11);
+    last = r1[j + 1] * c1;
+    p[j + 1] += s + last;
+}
 /* ---- tsne ------------------------------------------------------------------ */
 MOSSA__TARGET_AVX2 static void mossa__tsne_knn_tile_avx2(const float *qt, size_t d, const float *r,
                                                          size_t ldr, size_t nr, float *out,
@@ -806,6 +924,8 @@ static void mossa__fill_avx2(mossa__kernels *t)
     /* svd */
     t->svd_rowop = mossa__svd_rowop_avx2;
     t->svd_rowop2 = mossa__svd_rowop2_avx2;
+    t->svd_rowopf = mossa__svd_rowopf_avx2;
+    t->svd_rowop2f = mossa__svd_rowop2f_avx2;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx2;
     t->tsne_repulse2 = mossa__tsne_repulse2_avx2;

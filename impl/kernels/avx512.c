@@ -587,6 +587,126 @@ static void mossa__svd_rowop2_avx512(size_t j, double *r0, double *r1, const dou
     last = r1[j + 1] * c1;
     p[j + 1] += s + last;
 }
+/* the float twins (the rank's reduction, its matrix held in float): the
+   same operations as the double kernels above, 32 floats a step, and the
+   last part of a row masked (a scalar tail of up to 31 entries, each step
+   waiting on the last through the row sum, would cost more than the row) */
+MOSSA__TARGET_AVX512 static float mossa__rowop_lanesf_avx512(__m512 s0, __m512 s1)
+{
+    float l[16];
+    _mm512_storeu_ps(l, _mm512_add_ps(s0, s1));
+    return (((l[0] + l[8]) + (l[4] + l[12])) + ((l[2] + l[10]) + (l[6] + l[14]))) +
+           (((l[1] + l[9]) + (l[5] + l[13])) + ((l[3] + l[11]) + (l[7] + l[15])));
+}
+
+/* one row with the update and the product, from k to len: steps of 32
+   while more than 32 are left, then two masked steps of 16 (no branch on
+   the length: rows of every length follow one another); returns the row
+   sum (s0, s1: the sums of the steps before k) */
+MOSSA__TARGET_AVX512
+static float mossa__rowf_run_avx512(size_t k, size_t len, float *r, const float *x, const float *y, __m512 va,
+                                    __m512 vb, const float *u, __m512 vc, float *p, __m512 s0, __m512 s1)
+{
+    size_t rem, h;
+    __mmask16 m;
+    int half;
+    for (; k + 32 < len; k += 32) {
+        __m512 r0 = _mm512_loadu_ps(r + k), r1 = _mm512_loadu_ps(r + k + 16);
+        r0 = _mm512_fnmadd_ps(vb, _mm512_loadu_ps(y + k), _mm512_fnmadd_ps(va, _mm512_loadu_ps(x + k), r0));
+        r1 = _mm512_fnmadd_ps(vb, _mm512_loadu_ps(y + k + 16), _mm512_fnmadd_ps(va, _mm512_loadu_ps(x + k + 16), r1));
+        _mm512_storeu_ps(r + k, r0); _mm512_storeu_ps(r + k + 16, r1);
+        s0 = _mm512_fmadd_ps(r0, _mm512_loadu_ps(u + k), s0);
+        s1 = _mm512_fmadd_ps(r1, _mm512_loadu_ps(u + k + 16), s1);
+        _mm512_storeu_ps(p + k, _mm512_fmadd_ps(vc, r0, _mm512_loadu_ps(p + k)));
+        _mm512_storeu_ps(p + k + 16, _mm512_fmadd_ps(vc, r1, _mm512_loadu_ps(p + k + 16)));
+    }
+    rem = len > k ? len - k : 0;   /* at most 32 */
+    for (half = 0; half < 2; ++half) {
+        __m512 r0;
+        h = rem > 16 * (size_t)half ? rem - 16 * (size_t)half : 0;
+        m = (__mmask16)((1u << (h < 16 ? h : 16)) - 1u);
+        r0 = _mm512_maskz_loadu_ps(m, r + k);
+        r0 = _mm512_fnmadd_ps(vb, _mm512_maskz_loadu_ps(m, y + k), _mm512_fnmadd_ps(va, _mm512_maskz_loadu_ps(m, x + k), r0));
+        _mm512_mask_storeu_ps(r + k, m, r0);
+        if (half) s1 = _mm512_fmadd_ps(r0, _mm512_maskz_loadu_ps(m, u + k), s1);
+        else s0 = _mm512_fmadd_ps(r0, _mm512_maskz_loadu_ps(m, u + k), s0);
+        _mm512_mask_storeu_ps(p + k, m, _mm512_fmadd_ps(vc, r0, _mm512_maskz_loadu_ps(m, p + k)));
+        k += 16;
+    }
+    return mossa__rowop_lanesf_avx512(s0, s1);
+}
+
+MOSSA__TARGET_AVX512
+static float mossa__svd_rowopf_avx512(size_t j, float *r, const float *x, const float *y, float a, float b,
+                                      const float *u, float c, float *p)
+{
+    size_t k = 0;
+    __m512 va = _mm512_set1_ps(a), vb = _mm512_set1_ps(b), vc = _mm512_set1_ps(c);
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0;
+    float s;
+    if (x && u) return mossa__rowf_run_avx512(0, j, r, x, y, va, vb, u, vc, p, s0, s1);
+    if (x) {
+        for (; k + 16 <= j; k += 16) {
+            __m512 r0 = _mm512_loadu_ps(r + k);
+            r0 = _mm512_fnmadd_ps(vb, _mm512_loadu_ps(y + k), _mm512_fnmadd_ps(va, _mm512_loadu_ps(x + k), r0));
+            _mm512_storeu_ps(r + k, r0);
+        }
+    } else if (u) {
+        for (; k + 32 <= j; k += 32) {
+            __m512 r0 = _mm512_loadu_ps(r + k), r1 = _mm512_loadu_ps(r + k + 16);
+            s0 = _mm512_fmadd_ps(r0, _mm512_loadu_ps(u + k), s0);
+            s1 = _mm512_fmadd_ps(r1, _mm512_loadu_ps(u + k + 16), s1);
+            _mm512_storeu_ps(p + k, _mm512_fmadd_ps(vc, r0, _mm512_loadu_ps(p + k)));
+            _mm512_storeu_ps(p + k + 16, _mm512_fmadd_ps(vc, r1, _mm512_loadu_ps(p + k + 16)));
+        }
+    }
+    s = mossa__rowop_lanesf_avx512(s0, s1);
+    for (; k < j; ++k) {
+        if (x) r[k] -= a * x[k] + b * y[k];
+        if (u) { s += r[k] * u[k]; p[k] += c * r[k]; }
+    }
+    return u ? s : 0.0f;
+}
+
+/* Two rows as the one-row kernel does them one after the other (the same
+   bits): the common steps of 32 share the loads of x, y, u and p; then
+   row j's rest and p[j], then row j+1's rest (which may reach k = j). */
+MOSSA__TARGET_AVX512
+static void mossa__svd_rowop2f_avx512(size_t j, float *r0, float *r1, const float *x, const float *y,
+                                      const float *u, float *p)
+{
+    size_t k = 0;
+    const float a0 = y[j], b0 = x[j], c0 = u[j], a1 = y[j + 1], b1 = x[j + 1], c1 = u[j + 1];
+    __m512 va0 = _mm512_set1_ps(a0), vb0 = _mm512_set1_ps(b0), vc0 = _mm512_set1_ps(c0);
+    __m512 va1 = _mm512_set1_ps(a1), vb1 = _mm512_set1_ps(b1), vc1 = _mm512_set1_ps(c1);
+    __m512 s00 = _mm512_setzero_ps(), s01 = s00, s10 = s00, s11 = s00;
+    float s, m1, m2, last;
+    m1 = y[j] * x[j]; m2 = x[j] * y[j]; r0[j] -= m1 + m2;
+    m1 = y[j + 1] * x[j + 1]; m2 = x[j + 1] * y[j + 1]; r1[j + 1] -= m1 + m2;
+    for (; k + 32 < j; k += 32) {
+        __m512 x0 = _mm512_loadu_ps(x + k), x1 = _mm512_loadu_ps(x + k + 16);
+        __m512 y0 = _mm512_loadu_ps(y + k), y1 = _mm512_loadu_ps(y + k + 16);
+        __m512 u0 = _mm512_loadu_ps(u + k), u1 = _mm512_loadu_ps(u + k + 16);
+        __m512 q0 = _mm512_loadu_ps(r0 + k), q1 = _mm512_loadu_ps(r0 + k + 16);
+        __m512 w0 = _mm512_loadu_ps(r1 + k), w1 = _mm512_loadu_ps(r1 + k + 16);
+        q0 = _mm512_fnmadd_ps(vb0, y0, _mm512_fnmadd_ps(va0, x0, q0));
+        q1 = _mm512_fnmadd_ps(vb0, y1, _mm512_fnmadd_ps(va0, x1, q1));
+        w0 = _mm512_fnmadd_ps(vb1, y0, _mm512_fnmadd_ps(va1, x0, w0));
+        w1 = _mm512_fnmadd_ps(vb1, y1, _mm512_fnmadd_ps(va1, x1, w1));
+        _mm512_storeu_ps(r0 + k, q0); _mm512_storeu_ps(r0 + k + 16, q1);
+        _mm512_storeu_ps(r1 + k, w0); _mm512_storeu_ps(r1 + k + 16, w1);
+        s00 = _mm512_fmadd_ps(q0, u0, s00); s01 = _mm512_fmadd_ps(q1, u1, s01);
+        s10 = _mm512_fmadd_ps(w0, u0, s10); s11 = _mm512_fmadd_ps(w1, u1, s11);
+        _mm512_storeu_ps(p + k, _mm512_fmadd_ps(vc1, w0, _mm512_fmadd_ps(vc0, q0, _mm512_loadu_ps(p + k))));
+        _mm512_storeu_ps(p + k + 16, _mm512_fmadd_ps(vc1, w1, _mm512_fmadd_ps(vc0, q1, _mm512_loadu_ps(p + k + 16))));
+    }
+    s = mossa__rowf_run_avx512(k, j, r0, x, y, va0, vb0, u, vc0, p, s00, s01);
+    last = r0[j] * c0;
+    p[j] += s + last;
+    s = mossa__rowf_run_avx512(k, j + 1, r1, x, y, va1, vb1, u, vc1, p, s10, s11);
+    last = r1[j + 1] * c1;
+    p[j + 1] += s + last;
+}
 /* ---- tsne ------------------------------------------------------------------ */
 MOSSA__TARGET_AVX512 static void mossa__tsne_knn_tile_avx512(const float *qt, size_t d, const float *r,
                                                              size_t ldr, size_t nr, float *out,
@@ -910,6 +1030,8 @@ static void mossa__fill_avx512(mossa__kernels *t)
     /* svd */
     t->svd_rowop = mossa__svd_rowop_avx512;
     t->svd_rowop2 = mossa__svd_rowop2_avx512;
+    t->svd_rowopf = mossa__svd_rowopf_avx512;
+    t->svd_rowop2f = mossa__svd_rowop2f_avx512;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx512;
     t->tsne_repulse2 = mossa__tsne_repulse2_avx512;

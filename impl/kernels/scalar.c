@@ -292,6 +292,36 @@ static void mossa__svd_rowop2_scalar(size_t j, double *r0, double *r1, const dou
         p[t] += s + last;
     }
 }
+/* the float twins (the rank's reduction, its matrix held in float) */
+static float mossa__svd_rowopf_scalar(size_t j, float *r, const float *x, const float *y, float a, float b,
+                                      const float *u, float c, float *p)
+{
+    size_t k;
+    float s[4] = {0, 0, 0, 0};
+    if (x)
+        for (k = 0; k < j; ++k) r[k] -= a * x[k] + b * y[k];
+    if (!u) return 0.0f;
+    for (k = 0; k + 4 <= j; k += 4) {
+        s[0] += r[k] * u[k]; s[1] += r[k + 1] * u[k + 1];
+        s[2] += r[k + 2] * u[k + 2]; s[3] += r[k + 3] * u[k + 3];
+        p[k] += c * r[k]; p[k + 1] += c * r[k + 1]; p[k + 2] += c * r[k + 2]; p[k + 3] += c * r[k + 3];
+    }
+    for (; k < j; ++k) { s[0] += r[k] * u[k]; p[k] += c * r[k]; }
+    return (s[0] + s[2]) + (s[1] + s[3]);
+}
+
+static void mossa__svd_rowop2f_scalar(size_t j, float *r0, float *r1, const float *x, const float *y,
+                                      const float *u, float *p)
+{
+    size_t t;
+    for (t = j; t <= j + 1; ++t) {
+        float *r = t == j ? r0 : r1, s, m1 = y[t] * x[t], m2 = x[t] * y[t], last;
+        r[t] -= m1 + m2;
+        s = mossa__svd_rowopf_scalar(t, r, x, y, y[t], x[t], u, u[t], p);
+        last = r[t] * u[t];
+        p[t] += s + last;
+    }
+}
 /* ---- tsne ------------------------------------------------------------------ */
 static void mossa__tsne_knn_tile_scalar(const float *qt, size_t d, const float *r, size_t ldr,
                                         size_t nr, float *out, int accumulate)
@@ -469,6 +499,8 @@ static void mossa__fill_scalar(mossa__kernels *t)
     /* svd */
     t->svd_rowop = mossa__svd_rowop_scalar;
     t->svd_rowop2 = mossa__svd_rowop2_scalar;
+    t->svd_rowopf = mossa__svd_rowopf_scalar;
+    t->svd_rowop2f = mossa__svd_rowop2f_scalar;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_scalar;
     t->tsne_repulse2 = mossa__tsne_repulse2_scalar;
