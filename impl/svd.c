@@ -692,9 +692,10 @@ static void mossa__trdf_rows(const mossa__trd_job *g, size_t task)
 static void mossa__trd_rows(const mossa__trd_job *g, size_t task)
 {
     size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
-    double *p = g->part + task * g->n;
+    double *p;
     const mossa__kernels *kt = mossa__k();
     if (g->af) { mossa__trdf_rows(g, task); return; }
+    p = g->part + task * g->n;
     if (g->u)
         for (k = 0; k < j1; ++k) p[k] = 0.0;
     j = j0;
