@@ -4374,7 +4374,7 @@ static void mossa__svd_rowop2f_avx512(size_t j, float *r0, float *r1, const floa
     __m512 va0 = _mm512_set1_ps(a0), vb0 = _mm512_set1_ps(b0), vc0 = _mm512_set1_ps(c0);
     __m512 va1 = _mm512_set1_ps(a1), vb1 = _mm512_set1_ps(b1), vc1 = _mm512_set1_ps(c1);
     __m512 s00 = _mm512_setzero_ps(), s01 = s00, s10 = s00, s11 = s00;
-    float s, m1, m2, last;
+    float m1, m2;
     m1 = y[j] * x[j]; m2 = x[j] * y[j]; r0[j] -= m1 + m2;
     m1 = y[j + 1] * x[j + 1]; m2 = x[j + 1] * y[j + 1]; r1[j + 1] -= m1 + m2;
     for (; k + 32 < j; k += 32) {
@@ -4394,12 +4394,60 @@ static void mossa__svd_rowop2f_avx512(size_t j, float *r0, float *r1, const floa
         _mm512_storeu_ps(p + k, _mm512_fmadd_ps(vc1, w0, _mm512_fmadd_ps(vc0, q0, _mm512_loadu_ps(p + k))));
         _mm512_storeu_ps(p + k + 16, _mm512_fmadd_ps(vc1, w1, _mm512_fmadd_ps(vc0, q1, _mm512_loadu_ps(p + k + 16))));
     }
-    s = mossa__rowf_run_avx512(k, j, r0, x, y, va0, vb0, u, vc0, p, s00, s01);
-    last = r0[j] * c0;
-    p[j] += s + last;
-    s = mossa__rowf_run_avx512(k, j + 1, r1, x, y, va1, vb1, u, vc1, p, s10, s11);
-    last = r1[j + 1] * c1;
-    p[j + 1] += s + last;
+    /* the rests, [k, j) of row j and [k, j + 1) of row j + 1 (at most 32
+       and 33 entries), in three masked steps of 16 held in registers, and
+       p stored once: the one-row kernel's masked stores of p, reloaded by
+       the next row, cannot be forwarded and stall. Each entry goes to the
+       same sums and in the same order as there (entry k to the sum of its
+       step half, k mod 32 < 16 or not); p[j] and p[j + 1] take their rows'
+       sums between the two rows' updates, as there. */
+    {
+        const size_t len0 = j - k, len1 = j + 1 - k;
+        const float pj = p[j], pj1 = p[j + 1], d0 = r0[j], d1 = r1[j + 1];
+        __m512 q[3], w[3];
+        __mmask16 k0[3], k1[3];
+        size_t c;
+        for (c = 0; c < 3; ++c) {
+            const size_t off = k + 16 * c, h0 = len0 > 16 * c ? len0 - 16 * c : 0,
+                         h1 = len1 > 16 * c ? len1 - 16 * c : 0;
+            __m512 xv, yv, uv;
+            k0[c] = (__mmask16)((1u << (h0 < 16 ? h0 : 16)) - 1u);
+            k1[c] = (__mmask16)((1u << (h1 < 16 ? h1 : 16)) - 1u);
+            xv = _mm512_maskz_loadu_ps(k1[c], x + off);
+            yv = _mm512_maskz_loadu_ps(k1[c], y + off);
+            uv = _mm512_maskz_loadu_ps(k1[c], u + off);
+            q[c] = _mm512_maskz_mov_ps(k0[c], _mm512_fnmadd_ps(vb0, yv, _mm512_fnmadd_ps(va0, xv,
+                                                         _mm512_maskz_loadu_ps(k0[c], r0 + off))));
+            w[c] = _mm512_fnmadd_ps(vb1, yv, _mm512_fnmadd_ps(va1, xv, _mm512_maskz_loadu_ps(k1[c], r1 + off)));
+            _mm512_mask_storeu_ps(r0 + off, k0[c], q[c]);
+            _mm512_mask_storeu_ps(r1 + off, k1[c], w[c]);
+            if (c == 1) {
+                s01 = _mm512_fmadd_ps(q[c], _mm512_maskz_mov_ps(k0[c], uv), s01);
+                s11 = _mm512_fmadd_ps(w[c], uv, s11);
+            } else {
+                s00 = _mm512_fmadd_ps(q[c], _mm512_maskz_mov_ps(k0[c], uv), s00);
+                s10 = _mm512_fmadd_ps(w[c], uv, s10);
+            }
+        }
+        {
+            float s0 = mossa__rowop_lanesf_avx512(s00, s01), s1 = mossa__rowop_lanesf_avx512(s10, s11);
+            float l0 = d0 * c0, l1 = d1 * c1;
+            const __m512 nj = _mm512_set1_ps(pj + (s0 + l0)), nj1 = _mm512_set1_ps(pj1 + (s1 + l1));
+            for (c = 0; c < 3; ++c) {
+                /* lane j: in k1 but not k0; lane j + 1: the one past k1 */
+                const __mmask16 mj = (__mmask16)(k1[c] & ~k0[c]),
+                                mj1 = (__mmask16)(((unsigned)k1[c] + 1u) & ~(unsigned)k1[c] &
+                                                  (16 * c <= len1 ? 0xffffu : 0u)),
+                                ms = (__mmask16)(k1[c] | mj1);
+                __m512 pv = _mm512_maskz_loadu_ps(ms, p + k + 16 * c);
+                pv = _mm512_fmadd_ps(vc0, q[c], pv);
+                pv = _mm512_mask_mov_ps(pv, mj, nj);
+                pv = _mm512_fmadd_ps(vc1, w[c], pv);
+                pv = _mm512_mask_mov_ps(pv, mj1, nj1);
+                _mm512_mask_storeu_ps(p + k + 16 * c, ms, pv);
+            }
+        }
+    }
 }
 /* ---- tsne ------------------------------------------------------------------ */
 MOSSA__TARGET_AVX512 static void mossa__tsne_knn_tile_avx512(const float *qt, size_t d, const float *r,
@@ -9075,6 +9123,9 @@ static void mossa__trd_row(const mossa__kernels *kt, const mossa__trd_job *g, si
     }
 }
 
+/* the float path's partial products: rows of whole ranges of sums */
+#define MOSSA__TRDF_LD(len) (((len) + 63) / 64 * 64)
+
 /* the float twin of mossa__trd_row */
 static void mossa__trdf_row(const mossa__kernels *kt, const mossa__trd_job *g, size_t j, float *p)
 {
@@ -9096,10 +9147,10 @@ static void mossa__trdf_row(const mossa__kernels *kt, const mossa__trd_job *g, s
 static void mossa__trdf_rows(const mossa__trd_job *g, size_t task)
 {
     size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
-    float *p = g->partf + task * g->n;
+    float *p = g->partf + task * MOSSA__TRDF_LD(g->n);
     const mossa__kernels *kt = mossa__k();
-    if (g->uf)
-        for (k = 0; k < j1; ++k) p[k] = 0.0f;
+    if (g->uf)   /* zeros up to whole ranges of sums (mossa__trdf_sum) */
+        for (k = 0; k < MOSSA__TRDF_LD(j1); ++k) p[k] = 0.0f;
     j = j0;
     if (g->puf && g->uf)
         for (; j + 1 < j1; j += 2)
@@ -9164,13 +9215,8 @@ static void mossa__trd_sum(void *arg, size_t task)
     for (t = k0 / g->block; t < J->tasks; ++t) {
         /* the columns this block has partial products for: k / block <= t */
         size_t kend = MOSSA__MIN(k1, (t + 1) * g->block);
-        if (g->af) {
-            const float *pt = g->partf + t * g->n;
-            for (k = k0; k < kend; ++k) s[k - k0] += (double)pt[k];
-        } else {
-            const double *pt = g->part + t * g->n;
-            for (k = k0; k < kend; ++k) s[k - k0] += pt[k];
-        }
+        const double *pt = g->part + t * g->n;
+        for (k = k0; k < kend; ++k) s[k - k0] += pt[k];
     }
     for (k = k0; k < k1; ++k) J->pq[k] = s[k - k0] / J->h;
 }
@@ -9324,6 +9370,25 @@ static double mossa__sum4f(const float *x, const double *y, const float *yf, siz
     return (s0 + s1) + (s2 + s3);
 }
 
+/* mossa__trd_sum for the float path, where the blocks are whole ranges
+   of MOSSA__TRD_COLS columns and every block's partial row holds zeros up
+   to the end of its last range: each range sums the same 64 columns of
+   every block from the first that reaches it (adding zeros past a block's
+   end, exactly as skipping them), in loops of a fixed length that
+   compilers vectorise at -O2 */
+static void mossa__trdf_sum(const mossa__trd_crew_job *J, size_t task)
+{
+    const mossa__trd_job *g = &J->g;
+    size_t k, t, k0 = task * MOSSA__TRD_COLS, k1 = MOSSA__MIN(g->rows, k0 + MOSSA__TRD_COLS);
+    double s[MOSSA__TRD_COLS];
+    for (k = 0; k < MOSSA__TRD_COLS; ++k) s[k] = 0.0;
+    for (t = k0 / g->block; t < J->tasks; ++t) {
+        const float *pt = g->partf + t * MOSSA__TRDF_LD(g->n) + k0;
+        for (k = 0; k < MOSSA__TRD_COLS; ++k) s[k] += (double)pt[k];
+    }
+    for (k = k0; k < k1; ++k) J->pq[k] = s[k - k0] / J->h;
+}
+
 static void mossa__trdf_drive(mossa__crew *crew, void *arg)
 {
     mossa__trd_crew_job *J = (mossa__trd_crew_job *)arg;
@@ -9367,7 +9432,7 @@ static void mossa__trdf_drive(mossa__crew *crew, void *arg)
         mossa__crew_phase(crew, mossa__trd_block, J, J->tasks);
         /* the sums in the driver: a phase of their own costs more in hand-offs
            than the adds (a few microseconds a step) */
-        for (k = 0; k < (i + MOSSA__TRD_COLS - 1) / MOSSA__TRD_COLS; ++k) mossa__trd_sum(J, k);
+        for (k = 0; k < (i + MOSSA__TRD_COLS - 1) / MOSSA__TRD_COLS; ++k) mossa__trdf_sum(J, k);
         /* q = p - (u'p / 2h) u in double, then the float pending update */
         kk = mossa__sum4f(u, q, NULL, i) / (2.0 * h);
         for (k = 0; k < i; ++k) {
@@ -9388,7 +9453,9 @@ static void mossa__trdf_drive(mossa__crew *crew, void *arg)
    triangle read, destroyed); d and e in double. */
 static mossa_status mossa__tridiagonalise_f(mossa__ctx *ctx, size_t n, float *a, double *d, double *e)
 {
-    size_t block = MOSSA__MAX((size_t)32, (n + 31) / 32), tasks_max = (n + block - 1) / block;
+    /* blocks of whole ranges of sums, 16 at most: the sums (in the driver)
+       cost in proportion to the blocks */
+    size_t block = MOSSA__TRDF_LD(MOSSA__MAX((size_t)64, (n + 15) / 16)), tasks_max = (n + block - 1) / block;
     mossa__trd_crew_job J;
     mossa__crew crew;
     mossa_status st = MOSSA_OK;
@@ -9399,7 +9466,7 @@ static mossa_status mossa__tridiagonalise_f(mossa__ctx *ctx, size_t n, float *a,
     J.uf = (float *)mossa__alloc(ctx, n * sizeof(float));
     J.puf = (float *)mossa__alloc(ctx, n * sizeof(float));
     J.pqf = (float *)mossa__alloc(ctx, n * sizeof(float));
-    J.g.partf = (float *)mossa__alloc(ctx, (tasks_max ? tasks_max : 1) * n * sizeof(float));
+    J.g.partf = (float *)mossa__alloc(ctx, (tasks_max ? tasks_max : 1) * MOSSA__TRDF_LD(n) * sizeof(float));
     if (!J.pq || !J.uf || !J.puf || !J.pqf || !J.g.partf) st = MOSSA_ERR_OUT_OF_MEMORY;
     else {
         J.g.af = a; J.g.n = n; J.g.block = block;

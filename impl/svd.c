@@ -656,6 +656,9 @@ static void mossa__trd_row(const mossa__kernels *kt, const mossa__trd_job *g, si
     }
 }
 
+/* the float path's partial products: rows of whole ranges of sums */
+#define MOSSA__TRDF_LD(len) (((len) + 63) / 64 * 64)
+
 /* the float twin of mossa__trd_row */
 static void mossa__trdf_row(const mossa__kernels *kt, const mossa__trd_job *g, size_t j, float *p)
 {
@@ -677,10 +680,10 @@ static void mossa__trdf_row(const mossa__kernels *kt, const mossa__trd_job *g, s
 static void mossa__trdf_rows(const mossa__trd_job *g, size_t task)
 {
     size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
-    float *p = g->partf + task * g->n;
+    float *p = g->partf + task * MOSSA__TRDF_LD(g->n);
     const mossa__kernels *kt = mossa__k();
-    if (g->uf)
-        for (k = 0; k < j1; ++k) p[k] = 0.0f;
+    if (g->uf)   /* zeros up to whole ranges of sums (mossa__trdf_sum) */
+        for (k = 0; k < MOSSA__TRDF_LD(j1); ++k) p[k] = 0.0f;
     j = j0;
     if (g->puf && g->uf)
         for (; j + 1 < j1; j += 2)
@@ -745,13 +748,8 @@ static void mossa__trd_sum(void *arg, size_t task)
     for (t = k0 / g->block; t < J->tasks; ++t) {
         /* the columns this block has partial products for: k / block <= t */
         size_t kend = MOSSA__MIN(k1, (t + 1) * g->block);
-        if (g->af) {
-            const float *pt = g->partf + t * g->n;
-            for (k = k0; k < kend; ++k) s[k - k0] += (double)pt[k];
-        } else {
-            const double *pt = g->part + t * g->n;
-            for (k = k0; k < kend; ++k) s[k - k0] += pt[k];
-        }
+        const double *pt = g->part + t * g->n;
+        for (k = k0; k < kend; ++k) s[k - k0] += pt[k];
     }
     for (k = k0; k < k1; ++k) J->pq[k] = s[k - k0] / J->h;
 }
@@ -905,6 +903,25 @@ static double mossa__sum4f(const float *x, const double *y, const float *yf, siz
     return (s0 + s1) + (s2 + s3);
 }
 
+/* mossa__trd_sum for the float path, where the blocks are whole ranges
+   of MOSSA__TRD_COLS columns and every block's partial row holds zeros up
+   to the end of its last range: each range sums the same 64 columns of
+   every block from the first that reaches it (adding zeros past a block's
+   end, exactly as skipping them), in loops of a fixed length that
+   compilers vectorise at -O2 */
+static void mossa__trdf_sum(const mossa__trd_crew_job *J, size_t task)
+{
+    const mossa__trd_job *g = &J->g;
+    size_t k, t, k0 = task * MOSSA__TRD_COLS, k1 = MOSSA__MIN(g->rows, k0 + MOSSA__TRD_COLS);
+    double s[MOSSA__TRD_COLS];
+    for (k = 0; k < MOSSA__TRD_COLS; ++k) s[k] = 0.0;
+    for (t = k0 / g->block; t < J->tasks; ++t) {
+        const float *pt = g->partf + t * MOSSA__TRDF_LD(g->n) + k0;
+        for (k = 0; k < MOSSA__TRD_COLS; ++k) s[k] += (double)pt[k];
+    }
+    for (k = k0; k < k1; ++k) J->pq[k] = s[k - k0] / J->h;
+}
+
 static void mossa__trdf_drive(mossa__crew *crew, void *arg)
 {
     mossa__trd_crew_job *J = (mossa__trd_crew_job *)arg;
@@ -948,7 +965,7 @@ static void mossa__trdf_drive(mossa__crew *crew, void *arg)
         mossa__crew_phase(crew, mossa__trd_block, J, J->tasks);
         /* the sums in the driver: a phase of their own costs more in hand-offs
            than the adds (a few microseconds a step) */
-        for (k = 0; k < (i + MOSSA__TRD_COLS - 1) / MOSSA__TRD_COLS; ++k) mossa__trd_sum(J, k);
+        for (k = 0; k < (i + MOSSA__TRD_COLS - 1) / MOSSA__TRD_COLS; ++k) mossa__trdf_sum(J, k);
         /* q = p - (u'p / 2h) u in double, then the float pending update */
         kk = mossa__sum4f(u, q, NULL, i) / (2.0 * h);
         for (k = 0; k < i; ++k) {
@@ -969,7 +986,9 @@ static void mossa__trdf_drive(mossa__crew *crew, void *arg)
    triangle read, destroyed); d and e in double. */
 static mossa_status mossa__tridiagonalise_f(mossa__ctx *ctx, size_t n, float *a, double *d, double *e)
 {
-    size_t block = MOSSA__MAX((size_t)32, (n + 31) / 32), tasks_max = (n + block - 1) / block;
+    /* blocks of whole ranges of sums, 16 at most: the sums (in the driver)
+       cost in proportion to the blocks */
+    size_t block = MOSSA__TRDF_LD(MOSSA__MAX((size_t)64, (n + 15) / 16)), tasks_max = (n + block - 1) / block;
     mossa__trd_crew_job J;
     mossa__crew crew;
     mossa_status st = MOSSA_OK;
@@ -980,7 +999,7 @@ static mossa_status mossa__tridiagonalise_f(mossa__ctx *ctx, size_t n, float *a,
     J.uf = (float *)mossa__alloc(ctx, n * sizeof(float));
     J.puf = (float *)mossa__alloc(ctx, n * sizeof(float));
     J.pqf = (float *)mossa__alloc(ctx, n * sizeof(float));
-    J.g.partf = (float *)mossa__alloc(ctx, (tasks_max ? tasks_max : 1) * n * sizeof(float));
+    J.g.partf = (float *)mossa__alloc(ctx, (tasks_max ? tasks_max : 1) * MOSSA__TRDF_LD(n) * sizeof(float));
     if (!J.pq || !J.uf || !J.puf || !J.pqf || !J.g.partf) st = MOSSA_ERR_OUT_OF_MEMORY;
     else {
         J.g.af = a; J.g.n = n; J.g.block = block;

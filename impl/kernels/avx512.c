@@ -680,7 +680,7 @@ static void mossa__svd_rowop2f_avx512(size_t j, float *r0, float *r1, const floa
     __m512 va0 = _mm512_set1_ps(a0), vb0 = _mm512_set1_ps(b0), vc0 = _mm512_set1_ps(c0);
     __m512 va1 = _mm512_set1_ps(a1), vb1 = _mm512_set1_ps(b1), vc1 = _mm512_set1_ps(c1);
     __m512 s00 = _mm512_setzero_ps(), s01 = s00, s10 = s00, s11 = s00;
-    float s, m1, m2, last;
+    float m1, m2;
     m1 = y[j] * x[j]; m2 = x[j] * y[j]; r0[j] -= m1 + m2;
     m1 = y[j + 1] * x[j + 1]; m2 = x[j + 1] * y[j + 1]; r1[j + 1] -= m1 + m2;
     for (; k + 32 < j; k += 32) {
@@ -700,12 +700,60 @@ static void mossa__svd_rowop2f_avx512(size_t j, float *r0, float *r1, const floa
         _mm512_storeu_ps(p + k, _mm512_fmadd_ps(vc1, w0, _mm512_fmadd_ps(vc0, q0, _mm512_loadu_ps(p + k))));
         _mm512_storeu_ps(p + k + 16, _mm512_fmadd_ps(vc1, w1, _mm512_fmadd_ps(vc0, q1, _mm512_loadu_ps(p + k + 16))));
     }
-    s = mossa__rowf_run_avx512(k, j, r0, x, y, va0, vb0, u, vc0, p, s00, s01);
-    last = r0[j] * c0;
-    p[j] += s + last;
-    s = mossa__rowf_run_avx512(k, j + 1, r1, x, y, va1, vb1, u, vc1, p, s10, s11);
-    last = r1[j + 1] * c1;
-    p[j + 1] += s + last;
+    /* the rests, [k, j) of row j and [k, j + 1) of row j + 1 (at most 32
+       and 33 entries), in three masked steps of 16 held in registers, and
+       p stored once: the one-row kernel's masked stores of p, reloaded by
+       the next row, cannot be forwarded and stall. Each entry goes to the
+       same sums and in the same order as there (entry k to the sum of its
+       step half, k mod 32 < 16 or not); p[j] and p[j + 1] take their rows'
+       sums between the two rows' updates, as there. */
+    {
+        const size_t len0 = j - k, len1 = j + 1 - k;
+        const float pj = p[j], pj1 = p[j + 1], d0 = r0[j], d1 = r1[j + 1];
+        __m512 q[3], w[3];
+        __mmask16 k0[3], k1[3];
+        size_t c;
+        for (c = 0; c < 3; ++c) {
+            const size_t off = k + 16 * c, h0 = len0 > 16 * c ? len0 - 16 * c : 0,
+                         h1 = len1 > 16 * c ? len1 - 16 * c : 0;
+            __m512 xv, yv, uv;
+            k0[c] = (__mmask16)((1u << (h0 < 16 ? h0 : 16)) - 1u);
+            k1[c] = (__mmask16)((1u << (h1 < 16 ? h1 : 16)) - 1u);
+            xv = _mm512_maskz_loadu_ps(k1[c], x + off);
+            yv = _mm512_maskz_loadu_ps(k1[c], y + off);
+            uv = _mm512_maskz_loadu_ps(k1[c], u + off);
+            q[c] = _mm512_maskz_mov_ps(k0[c], _mm512_fnmadd_ps(vb0, yv, _mm512_fnmadd_ps(va0, xv,
+                                                         _mm512_maskz_loadu_ps(k0[c], r0 + off))));
+            w[c] = _mm512_fnmadd_ps(vb1, yv, _mm512_fnmadd_ps(va1, xv, _mm512_maskz_loadu_ps(k1[c], r1 + off)));
+            _mm512_mask_storeu_ps(r0 + off, k0[c], q[c]);
+            _mm512_mask_storeu_ps(r1 + off, k1[c], w[c]);
+            if (c == 1) {
+                s01 = _mm512_fmadd_ps(q[c], _mm512_maskz_mov_ps(k0[c], uv), s01);
+                s11 = _mm512_fmadd_ps(w[c], uv, s11);
+            } else {
+                s00 = _mm512_fmadd_ps(q[c], _mm512_maskz_mov_ps(k0[c], uv), s00);
+                s10 = _mm512_fmadd_ps(w[c], uv, s10);
+            }
+        }
+        {
+            float s0 = mossa__rowop_lanesf_avx512(s00, s01), s1 = mossa__rowop_lanesf_avx512(s10, s11);
+            float l0 = d0 * c0, l1 = d1 * c1;
+            const __m512 nj = _mm512_set1_ps(pj + (s0 + l0)), nj1 = _mm512_set1_ps(pj1 + (s1 + l1));
+            for (c = 0; c < 3; ++c) {
+                /* lane j: in k1 but not k0; lane j + 1: the one past k1 */
+                const __mmask16 mj = (__mmask16)(k1[c] & ~k0[c]),
+                                mj1 = (__mmask16)(((unsigned)k1[c] + 1u) & ~(unsigned)k1[c] &
+                                                  (16 * c <= len1 ? 0xffffu : 0u)),
+                                ms = (__mmask16)(k1[c] | mj1);
+                __m512 pv = _mm512_maskz_loadu_ps(ms, p + k + 16 * c);
+                pv = _mm512_fmadd_ps(vc0, q[c], pv);
+                pv = _mm512_mask_mov_ps(pv, mj, nj);
+                pv = _mm512_fmadd_ps(vc1, w[c], pv);
+                pv = _mm512_mask_mov_ps(pv, mj1, nj1);
+                _mm512_mask_storeu_ps(p + k + 16 * c, ms, pv);
+            }
+        }
+    }
 }
 /* ---- tsne ------------------------------------------------------------------ */
 MOSSA__TARGET_AVX512 static void mossa__tsne_knn_tile_avx512(const float *qt, size_t d, const float *r,
