@@ -208,6 +208,14 @@ typedef struct mossa__kernels {
                         float c, float *p);
     void (*svd_rowop2f)(size_t j, float *r0, float *r1, const float *x, const float *y, const float *u,
                         float *p);
+    /* Sturm counts of the tridiagonal (d, e2: diagonal, squared
+       off-diagonal, e2[i] coupling i - 1 and i) at the 16 shifts s:
+       c[t] = the number of negative pivots q_i = (d[i] - s[t]) - e2[i] / q_{i-1}
+       (q_0 = d[0] - s[t]), each pivot below pivmin in magnitude taken as
+       -pivmin (LAPACK's dlaneg without the twisted factorisation). Only
+       subtractions, a division and comparisons, in that order: the same
+       counts at every level. The lanes hide the division's latency. */
+    void (*svd_sturm16)(size_t n, const double *d, const double *e2, double pivmin, const double *s, size_t *c);
     /* tsne */
     /* out[j*32 + q] (+)= sum_k (qt[k*32 + q] - r[j*ldr + k])^2 for 32 queries
        (qt: d x 32 panel) and nr reference rows; accumulate != 0 adds.

@@ -80,60 +80,57 @@ static mossa_status mossa__xprod_mul(mossa__ctx *ctx, const mossa__xprod *xp, in
 typedef struct mossa__cstat_job {
     const float *x;
     size_t n, d, chunk;
-    const double *mean;   /* NULL: first pass (column sums) */
-    double *part;         /* pass 1: tasks x d sums; pass 2: one sum of squares per task */
-    float *xc;            /* pass 2: centered copy, or NULL */
+    const double *shift;  /* pass 1: the shift (row 0 of X, or zeros) */
+    const double *mean;   /* pass 2: the mean subtracted */
+    double *part;         /* pass 1: tasks x 2d sums of c and c^2 */
+    float *xc;            /* pass 2: the centered copy */
 } mossa__cstat_job;
 
+/* pass 1: per column, the sums of c = x - shift and of c^2 over the
+   task's rows; pass 2: the centered copy. Columns four at a time, each
+   column on its own (compilers vectorise the four at -O2). */
 static void mossa__cstat_task(void *arg, size_t task, int worker)
 {
     const mossa__cstat_job *g = (const mossa__cstat_job *)arg;
-    size_t i, j, r0 = task * g->chunk, r1 = MOSSA__MIN(g->n, r0 + g->chunk);
+    size_t i, j, r0 = task * g->chunk, r1 = MOSSA__MIN(g->n, r0 + g->chunk), d = g->d;
     (void)worker;
     if (!g->mean) {
-        double *s = g->part + task * g->d;
-        for (j = 0; j < g->d; ++j) s[j] = 0.0;
+        double *s = g->part + task * 2 * d, *q = s + d;
+        const double *sh = g->shift;
+        for (j = 0; j < 2 * d; ++j) s[j] = 0.0;
         for (i = r0; i < r1; ++i) {
-            const float *row = g->x + i * g->d;
-            for (j = 0; j < g->d; ++j) s[j] += (double)row[j];
-        }
-    } else {
-        double ss = 0.0;
-        for (i = r0; i < r1; ++i) {
-            const float *row = g->x + i * g->d;
-            float *out = g->xc ? g->xc + i * g->d : NULL;
-            /* four chains (j mod 4): one chain of dependent adds would
-               cost its latency per entry */
-            double q0 = 0.0, q1 = 0.0, q2 = 0.0, q3 = 0.0;
-            const double *mu = g->mean;
-            j = 0;
-            if (out)
-                for (; j + 4 <= g->d; j += 4) {
-                    double c0 = (double)row[j] - mu[j], c1 = (double)row[j + 1] - mu[j + 1];
-                    double c2 = (double)row[j + 2] - mu[j + 2], c3 = (double)row[j + 3] - mu[j + 3];
-                    q0 += c0 * c0; q1 += c1 * c1; q2 += c2 * c2; q3 += c3 * c3;
-                    out[j] = (float)c0; out[j + 1] = (float)c1; out[j + 2] = (float)c2; out[j + 3] = (float)c3;
-                }
-            else
-                for (; j + 4 <= g->d; j += 4) {
-                    double c0 = (double)row[j] - mu[j], c1 = (double)row[j + 1] - mu[j + 1];
-                    double c2 = (double)row[j + 2] - mu[j + 2], c3 = (double)row[j + 3] - mu[j + 3];
-                    q0 += c0 * c0; q1 += c1 * c1; q2 += c2 * c2; q3 += c3 * c3;
-                }
-            for (; j < g->d; ++j) {
-                double c = (double)row[j] - mu[j];
-                q0 += c * c;
-                if (out) out[j] = (float)c;
+            const float *row = g->x + i * d;
+            for (j = 0; j + 4 <= d; j += 4) {
+                double c0 = (double)row[j] - sh[j], c1 = (double)row[j + 1] - sh[j + 1];
+                double c2 = (double)row[j + 2] - sh[j + 2], c3 = (double)row[j + 3] - sh[j + 3];
+                double e0 = c0 * c0, e1 = c1 * c1, e2 = c2 * c2, e3 = c3 * c3;
+                s[j] += c0; s[j + 1] += c1; s[j + 2] += c2; s[j + 3] += c3;
+                q[j] += e0; q[j + 1] += e1; q[j + 2] += e2; q[j + 3] += e3;
             }
-            ss += (q0 + q1) + (q2 + q3);
+            for (; j < d; ++j) {
+                double c = (double)row[j] - sh[j], e = c * c;
+                s[j] += c;
+                q[j] += e;
+            }
         }
-        g->part[task] = ss;
-    }
+    } else
+        for (i = r0; i < r1; ++i) {
+            const float *row = g->x + i * d;
+            float *out = g->xc + i * d;
+            const double *mu = g->mean;
+            for (j = 0; j < d; ++j) out[j] = (float)((double)row[j] - mu[j]);
+        }
 }
 
 /* Column means (zeros when !center), ||X - 1 mean'||_F^2 in double, and
-   (when xc) the centered float copy. Centering is explicit: LLM features
-   with means in the thousands would cancel away in an implicit form. */
+   (when xc) the centered float copy. One pass for the statistics: the
+   sums of c = x - x0 and c^2 over the rows, x0 the first row (when
+   centering), give mean = x0 + S1 / n and sum (x - mean)^2 = S2 - S1^2 / n,
+   in double. Shifted by a row of the data, c is of the size of the
+   spread, not of the mean (LLM features with means in the thousands
+   would cancel away unshifted); what cancels is n (mean - x0)^2 against
+   S2, so the relative error is at most about n times double's rounding
+   even when x0 is the column's farthest outlier. */
 static mossa_status mossa__center(mossa__ctx *ctx, const float *x, size_t n, size_t d, int center,
                                   double *mean, float *xc, double *total)
 {
@@ -141,21 +138,26 @@ static mossa_status mossa__center(mossa__ctx *ctx, const float *x, size_t n, siz
     size_t t, j, chunk = mossa__svd_chunk(n), tasks = (n + chunk - 1) / chunk;
     size_t bytes;
     double *part;
-    if (mossa__mul_overflows(tasks, d + 1, &bytes)) return MOSSA_ERR_TOO_LARGE;
-    part = (double *)mossa__alloc(ctx, bytes * sizeof(double));
+    if (mossa__mul_overflows(tasks, 2 * d, &bytes)) return MOSSA_ERR_TOO_LARGE;
+    part = (double *)mossa__alloc(ctx, (bytes + d) * sizeof(double));
     if (!part) return MOSSA_ERR_OUT_OF_MEMORY;
-    g.x = x; g.n = n; g.d = d; g.chunk = chunk; g.part = part; g.xc = xc; g.mean = NULL;
-    for (j = 0; j < d; ++j) mean[j] = 0.0;
-    if (center) {
-        mossa__parallel(ctx, tasks, mossa__cstat_task, &g);
-        for (t = 0; t < tasks; ++t)
-            for (j = 0; j < d; ++j) mean[j] += part[t * d + j];
-        for (j = 0; j < d; ++j) mean[j] /= (double)n;
-    }
-    g.mean = mean;
+    g.x = x; g.n = n; g.d = d; g.chunk = chunk; g.part = part + d; g.xc = xc; g.mean = NULL;
+    for (j = 0; j < d; ++j) part[j] = center ? (double)x[j] : 0.0;
+    g.shift = part;
     mossa__parallel(ctx, tasks, mossa__cstat_task, &g);
     *total = 0.0;
-    for (t = 0; t < tasks; ++t) *total += part[t];
+    for (j = 0; j < d; ++j) {
+        double s1 = 0.0, s2 = 0.0, c;
+        for (t = 0; t < tasks; ++t) { s1 += g.part[t * 2 * d + j]; s2 += g.part[t * 2 * d + d + j]; }
+        mean[j] = center ? part[j] + s1 / (double)n : 0.0;
+        c = center ? s2 - s1 * (s1 / (double)n) : s2;
+        /* rounding may leave a constant column a hair below zero */
+        *total += center && c < 0.0 ? 0.0 : c;
+    }
+    if (xc) {
+        g.mean = mean;
+        mossa__parallel(ctx, tasks, mossa__cstat_task, &g);
+    }
     mossa__free(ctx, part);
     return MOSSA_OK;
 }
@@ -1068,6 +1070,15 @@ MOSSA_DEF void mossa_test_trdf_row_pair(int paired, size_t j, size_t n, float *a
     mossa__trdf_row(mossa__k(), &g, j + 1, p);
 }
 
+/* Test builds: the active level's svd_sturm16 (tests/test_svd.c). */
+MOSSA_DEF void mossa_test_sturm16(size_t n, const double *d, const double *e2, double pivmin, const double *s,
+                                  size_t *c);
+MOSSA_DEF void mossa_test_sturm16(size_t n, const double *d, const double *e2, double pivmin, const double *s,
+                                  size_t *c)
+{
+    mossa__k()->svd_sturm16(n, d, e2, pivmin, s, c);
+}
+
 /* Test builds: the eigenvalues (descending) of the symmetric a (n x n,
    lower triangle rounded to float) through the float reduction, with a
    chosen thread count. */
@@ -1903,91 +1914,79 @@ static mossa_status mossa__rank_from_spectrum(const double *w, size_t m, double 
    smallest r with T_r <= (1 - f) sum: at f = 0.99 only the eigenvalues in
    the last 1% of the variance are needed (65 of 1024 for s_i = i^-0.5).
    Those come from bisection on Sturm counts of the tridiagonal matrix,
-   each eigenvalue on its own (the same bits for any thread count), four
-   at a time in one sweep (their divisions overlap), the bisections spread
-   over the threads; the QL sweep they replace is serial and took about a
-   tenth of the rank at 4000 x 1024. When more than n / 8 of them would be
-   needed (f far below 1, a long flat tail), the QL is cheaper and is used
-   instead. The spectrum's conventions are those of
-   mossa__rank_from_spectrum: eigenvalues at or below 1e-9 of the largest
-   count for neither the sum nor the rank. */
+   each eigenvalue on its own (the same bits for any thread count),
+   sixteen at a time in one sweep (the svd_sturm16 kernel: the divisions
+   of the lanes overlap), the tasks spread over the threads; the QL sweep
+   they replace is serial and took about a tenth of the rank at 4000 x
+   1024. Sturm counts at a grid of points say how many are needed and
+   give each its starting bracket, so that they are bisected in one
+   batch. When more than n / 8 of them would be needed (f far below 1, a
+   long flat tail), the QL is cheaper and is used instead. The spectrum's
+   conventions are those of mossa__rank_from_spectrum: eigenvalues at or
+   below 1e-9 of the largest count for neither the sum nor the rank. */
+#define MOSSA__LANES 16
 typedef struct mossa__bisect_job {
     size_t n;
     const double *d, *e2;     /* scaled diagonal; squared off-diagonal, e2[i] couples i - 1 and i */
     double lo, hi, atol, pivmin;
-    const size_t *idx;        /* ascending eigenvalue indices, four per task */
+    const size_t *idx;        /* eigenvalue indices, MOSSA__LANES per task */
+    const double *blo, *bhi;  /* their starting brackets (or NULL: [lo, hi]) */
     size_t count;
     double *out;              /* out[t] = eigenvalue idx[t] */
 } mossa__bisect_job;
 
-/* the number of eigenvalues below each of s[0..3] (LAPACK's dlaneg
-   without the twisted factorisation: a pivot below pivmin in magnitude
-   counts as -pivmin) */
-static void mossa__sturm4(const mossa__bisect_job *g, const double s[4], size_t c[4])
-{
-    double q[4];
-    size_t i, t;
-    for (t = 0; t < 4; ++t) {
-        q[t] = g->d[0] - s[t];
-        if (fabs(q[t]) < g->pivmin) q[t] = -g->pivmin;
-        c[t] = q[t] < 0.0;
-    }
-    for (i = 1; i < g->n; ++i) {
-        const double di = g->d[i], ei = g->e2[i];
-        for (t = 0; t < 4; ++t) {
-            q[t] = (di - s[t]) - ei / q[t];
-            if (fabs(q[t]) < g->pivmin) q[t] = -g->pivmin;
-            c[t] += q[t] < 0.0;
-        }
-    }
-}
-
 static void mossa__bisect_task(void *arg, size_t task, int worker)
 {
     const mossa__bisect_job *g = (const mossa__bisect_job *)arg;
-    size_t t, j[4], c[4], it, n4 = MOSSA__MIN((size_t)4, g->count - 4 * task);
-    double lo[4], hi[4], mid[4];
+    const mossa__kernels *kt = mossa__k();
+    size_t t, j[MOSSA__LANES], c[MOSSA__LANES], it, first = MOSSA__LANES * task;
+    size_t nl = MOSSA__MIN((size_t)MOSSA__LANES, g->count - first);
+    double lo[MOSSA__LANES], hi[MOSSA__LANES], mid[MOSSA__LANES];
     (void)worker;
-    for (t = 0; t < 4; ++t) {
-        j[t] = g->idx[4 * task + MOSSA__MIN(t, n4 - 1)];
-        lo[t] = g->lo; hi[t] = g->hi;
+    for (t = 0; t < MOSSA__LANES; ++t) {
+        size_t q = first + MOSSA__MIN(t, nl - 1);   /* spare lanes repeat the last */
+        j[t] = g->idx[q];
+        lo[t] = g->blo ? g->blo[q] : g->lo;
+        hi[t] = g->bhi ? g->bhi[q] : g->hi;
     }
-    /* halve until every interval is within atol (about 50 steps); the
-       cap only guards against a NaN */
+    /* halve until every interval is within atol (about 50 steps from the
+       whole spectrum); the cap only guards against a NaN */
     for (it = 0; it < 200; ++it) {
         int open = 0;
-        for (t = 0; t < 4; ++t) {
+        for (t = 0; t < MOSSA__LANES; ++t) {
             mid[t] = 0.5 * (lo[t] + hi[t]);
             open |= hi[t] - lo[t] > g->atol;
         }
         if (!open) break;
-        mossa__sturm4(g, mid, c);
-        for (t = 0; t < 4; ++t) {
+        kt->svd_sturm16(g->n, g->d, g->e2, g->pivmin, mid, c);
+        for (t = 0; t < MOSSA__LANES; ++t) {
             if (c[t] > j[t]) hi[t] = mid[t];
             else lo[t] = mid[t];
         }
     }
-    for (t = 0; t < n4; ++t) g->out[4 * task + t] = 0.5 * (lo[t] + hi[t]);
+    for (t = 0; t < nl; ++t) g->out[first + t] = 0.5 * (lo[t] + hi[t]);
 }
 
-/* eigenvalues idx[0..count) (ascending indices) into out, in parallel */
-static void mossa__bisect(mossa__ctx *ctx, mossa__bisect_job *g, const size_t *idx, size_t count, double *out)
+/* eigenvalues idx[0..count) into out (brackets blo, bhi or NULL), in parallel */
+static void mossa__bisect(mossa__ctx *ctx, mossa__bisect_job *g, const size_t *idx, const double *blo,
+                          const double *bhi, size_t count, double *out)
 {
-    g->idx = idx; g->count = count; g->out = out;
-    mossa__parallel(ctx, (count + 3) / 4, mossa__bisect_task, g);
+    g->idx = idx; g->blo = blo; g->bhi = bhi; g->count = count; g->out = out;
+    mossa__parallel(ctx, (count + MOSSA__LANES - 1) / MOSSA__LANES, mossa__bisect_task, g);
 }
 
 #define MOSSA__TAIL_MIN 256   /* below this order the QL costs next to nothing */
+#define MOSSA__TAIL_FIRST 30  /* the smallest eigenvalues bisected with the first two */
 /* 1: res set from the tail; 0: not attempted or given up (the caller
    takes the whole spectrum). d, e as mossa__tridiagonalise leaves them. */
 static int mossa__rank_tail(mossa__ctx *ctx, size_t n, const double *d, const double *e, double f,
                             mossa_rank_result *res)
 {
     mossa__bisect_job g;
-    size_t i, j, budget = n / 8, got = 0, below;
-    size_t idx[8];
-    double *ds = NULL, *e2 = NULL, anorm = 0.0, emax = 0.0, sc, top, tiny, sum = 0.0, tail = 0.0, excl = 0.0;
-    double ev[8];
+    size_t i, j, budget = n / 8, below, have, need, *idx = NULL;
+    double *ds = NULL, *e2 = NULL, *ev = NULL, *blo = NULL, *bhi = NULL, anorm = 0.0, emax = 0.0, sc, top, tiny;
+    double sum = 0.0, tail = 0.0, excl = 0.0, pts[MOSSA__LANES];
+    size_t cnt[MOSSA__LANES];
     int ex, done = 0;
     if (n < MOSSA__TAIL_MIN || !(f < 1.0)) return 0;
     for (i = 0; i < n; ++i) anorm = MOSSA__MAX(anorm, fabs(d[i]));
@@ -1995,7 +1994,12 @@ static int mossa__rank_tail(mossa__ctx *ctx, size_t n, const double *d, const do
     if (!(anorm > 0.0) || !(anorm <= DBL_MAX)) return 0;
     ds = (double *)mossa__alloc(ctx, n * sizeof(double));
     e2 = (double *)mossa__alloc(ctx, n * sizeof(double));
-    if (!ds || !e2) goto out;
+    /* budget + 2 >= MOSSA__TAIL_FIRST + 2 (n >= 256) */
+    ev = (double *)mossa__alloc(ctx, (budget + 2) * sizeof(double));
+    blo = (double *)mossa__alloc(ctx, (budget + 2) * sizeof(double));
+    bhi = (double *)mossa__alloc(ctx, (budget + 2) * sizeof(double));
+    idx = (size_t *)mossa__alloc(ctx, (budget + 2) * sizeof(size_t));
+    if (!ds || !e2 || !ev || !blo || !bhi || !idx) goto out;
     /* scaled by a power of two (exact) so that the squares cannot
        overflow; the count and fractions do not depend on it */
     (void)frexp(anorm, &ex);
@@ -2015,11 +2019,15 @@ static int mossa__rank_tail(mossa__ctx *ctx, size_t n, const double *d, const do
     g.lo -= 4.0 * DBL_EPSILON * (fabs(g.lo) + fabs(g.hi)) + g.pivmin;
     g.hi += 4.0 * DBL_EPSILON * (fabs(g.lo) + fabs(g.hi)) + g.pivmin;
     g.atol = 2.0 * DBL_EPSILON * MOSSA__MAX(fabs(g.lo), fabs(g.hi));
-    /* the largest eigenvalue sets the cut-off; the budget-th smallest,
-       b, bounds the part of the spectrum the tail may use */
-    idx[0] = n - 1; idx[1] = budget - 1;
-    mossa__bisect(ctx, &g, idx, 2, ev);
-    top = ev[0];
+    /* the first batch (two tasks): the smallest MOSSA__TAIL_FIRST
+       eigenvalues, the budget-th smallest, b, which bounds the part of the
+       spectrum the tail may use, and the largest, which sets the cut-off;
+       ev[j] is eigenvalue j (ascending) for j < have */
+    for (j = 0; j < MOSSA__TAIL_FIRST; ++j) idx[j] = j;
+    idx[MOSSA__TAIL_FIRST] = budget - 1; idx[MOSSA__TAIL_FIRST + 1] = n - 1;
+    mossa__bisect(ctx, &g, idx, NULL, NULL, MOSSA__TAIL_FIRST + 2, ev);
+    have = MOSSA__TAIL_FIRST;
+    top = ev[MOSSA__TAIL_FIRST + 1];
     if (!(top > 0.0)) goto out;
     tiny = top * 1e-9;
     {
@@ -2030,16 +2038,16 @@ static int mossa__rank_tail(mossa__ctx *ctx, size_t n, const double *d, const do
            fits in the budget is then known up to that much: the middle of
            the bounds decides (a wrong guess costs at most the budget's
            bisections, or the QL that would have run anyway). */
-        double pts[16], lo_sum = 0.0, hi_sum = 0.0, step = (ev[1] - tiny) / 15.0, prev;
-        size_t cnt[16], t, last;
+        double lo_sum = 0.0, hi_sum = 0.0, low = 0.0, b = ev[MOSSA__TAIL_FIRST], step = (b - tiny) / 15.0, prev;
+        size_t t, last;
         if (!(step > 0.0)) goto out;
-        for (t = 0; t < 16; ++t) pts[t] = t == 15 ? ev[1] : tiny + step * (double)t;
-        for (t = 0; t < 16; t += 4) mossa__sturm4(&g, pts + t, cnt + t);
+        for (t = 0; t < MOSSA__LANES; ++t) pts[t] = t == 15 ? b : tiny + step * (double)t;
+        mossa__k()->svd_sturm16(n, ds, e2, g.pivmin, pts, cnt);
         below = cnt[0];
         if (below >= budget) goto out;
         last = below;
         prev = tiny;
-        for (t = 1; t < 16; ++t) {
+        for (t = 1; t < MOSSA__LANES; ++t) {
             size_t in = cnt[t] > last ? cnt[t] - last : 0;   /* (counts can step back by rounding) */
             lo_sum += (double)in * prev;
             hi_sum += (double)in * pts[t];
@@ -2047,32 +2055,61 @@ static int mossa__rank_tail(mossa__ctx *ctx, size_t n, const double *d, const do
             prev = pts[t];
         }
         /* the eigenvalues from count(b) up to the budget-th are b */
-        lo_sum += (double)(budget - MOSSA__MIN(budget, last)) * ev[1];
-        hi_sum += (double)(budget - MOSSA__MIN(budget, last)) * ev[1];
+        lo_sum += (double)(budget - MOSSA__MIN(budget, last)) * b;
+        hi_sum += (double)(budget - MOSSA__MIN(budget, last)) * b;
         if (0.5 * (lo_sum + hi_sum) <= (1.0 - f) * sum) goto out;
-    }
-    /* ascending, eight at a time: first those below the cut-off (their sum
-       leaves the sum of the spectrum), then the tail until it passes
-       (1 - f) of that sum; the count ends right after the eigenvalue
-       that passes it (w descending: ascending j is w_{n-1-j}) */
-    for (j = 0; j < n && got < budget && !done;) {
-        size_t cnt = MOSSA__MIN((size_t)8, n - j), t;
-        for (t = 0; t < cnt; ++t) idx[t] = j + t;
-        mossa__bisect(ctx, &g, idx, cnt, ev);
-        got += cnt;
-        for (t = 0; t < cnt && !done; ++t, ++j) {
-            if (j < below) { excl += ev[t]; continue; }
-            if (tail + ev[t] > (1.0 - f) * (sum - excl)) {
-                if (!(sum - excl > 0.0)) goto out;
-                res->rank = n - j;
-                res->explained = (sum - excl - tail) / (sum - excl);
-                done = 1;
-            } else
-                tail += ev[t];
+        /* how many are needed at most: eigenvalue j (j >= below) is at
+           least the grid point below it, so once the sum of those passes
+           (1 - f) sum (at least (1 - f) of the sum without the excluded
+           ones) the tail has passed too */
+        need = below;
+        for (t = 1; t < MOSSA__LANES && need < budget; ++t) {
+            while (need < budget && need < cnt[t] && low <= (1.0 - f) * sum) {
+                low += pts[t - 1];
+                ++need;
+            }
+            if (low > (1.0 - f) * sum) break;
+        }
+        while (need < budget && low <= (1.0 - f) * sum) { low += b; ++need; }   /* those at b */
+        need = MOSSA__MIN(budget, need + 1);
+        /* the rest of them in one batch, each from its bracket on the grid */
+        if (need > have) {
+            for (j = have; j < need; ++j) {
+                idx[j - have] = j;
+                blo[j - have] = g.lo; bhi[j - have] = g.hi;
+                if (j < below) bhi[j - have] = pts[0];
+                else
+                    for (t = 1; t < MOSSA__LANES; ++t)
+                        if (cnt[t] > j && cnt[t - 1] <= j) { blo[j - have] = pts[t - 1]; bhi[j - have] = pts[t]; break; }
+            }
+            mossa__bisect(ctx, &g, idx, blo, bhi, need - have, ev + have);
+            have = need;
         }
     }
+    /* ascending: first those below the cut-off (their sum leaves the sum
+       of the spectrum), then the tail until it passes (1 - f) of that sum;
+       the count ends right after the eigenvalue that passes it (w
+       descending: ascending j is w_{n-1-j}). More in batches of 32 should
+       the grid's bound have been short. */
+    for (j = 0; j < budget && !done; ++j) {
+        if (j == have) {
+            size_t more = MOSSA__MIN(budget, have + 2 * MOSSA__LANES) - have;
+            for (i = 0; i < more; ++i) idx[i] = have + i;
+            mossa__bisect(ctx, &g, idx, NULL, NULL, more, ev + have);
+            have += more;
+        }
+        if (j < below) { excl += ev[j]; continue; }
+        if (tail + ev[j] > (1.0 - f) * (sum - excl)) {
+            if (!(sum - excl > 0.0)) goto out;
+            res->rank = n - j;
+            res->explained = (sum - excl - tail) / (sum - excl);
+            done = 1;
+        } else
+            tail += ev[j];
+    }
 out:
-    mossa__free(ctx, ds); mossa__free(ctx, e2);
+    mossa__free(ctx, ds); mossa__free(ctx, e2); mossa__free(ctx, ev);
+    mossa__free(ctx, blo); mossa__free(ctx, bhi); mossa__free(ctx, idx);
     return done;
 }
 

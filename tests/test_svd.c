@@ -26,6 +26,7 @@ void mossa_test_trd_row_pair(int paired, size_t j, size_t n, double *a, const do
                              const double *u, double *p);
 void mossa_test_trdf_row_pair(int paired, size_t j, size_t n, float *a, const float *x, const float *y,
                               const float *u, float *p);
+void mossa_test_sturm16(size_t n, const double *d, const double *e2, double pivmin, const double *s, size_t *c);
 mossa_status mossa_test_orth_basis(size_t m, size_t l, int no_q, float *q, float *acc, int *chol, int *formed);
 
 /* ---- reference: one-sided Jacobi in long double --------------------------
@@ -580,6 +581,60 @@ START_TEST(float_tridiagonal_row_pairs_equal_single_rows_at_every_level)
         }
     }
     free(a0); free(a1); free(a2);
+}
+END_TEST
+
+/* The Sturm-count kernel at every SIMD level, on tridiagonals whose
+   eigenvalues are known in closed form: d_i = a, e_i = b has
+   a + 2 b cos(k pi / (n + 1)), k = 1..n. At shifts at least 1e-9 from every
+   eigenvalue the count must be the number of eigenvalues below the shift
+   (computed in long double from the formula); at shifts on top of the
+   eigenvalues, and where a pivot vanishes (d_0 - s = 0 exactly, taken as
+   -pivmin), every level must give the scalar level's counts. */
+START_TEST(sturm_counts_match_closed_form_spectra_at_every_level)
+{
+    const size_t ns[3] = {1, 37, 300};
+    test_rng g = test_rng_make(777);
+    size_t ni, i, t, k, c[16], c0[16];
+    double *d = (double *)malloc(300 * sizeof(double)), *e2 = (double *)malloc(300 * sizeof(double));
+    long double *lam = (long double *)malloc(300 * sizeof(long double));
+    double s[16], s0[16];
+    mossa_simd_level lvl;
+    for (ni = 0; ni < 3; ++ni) {
+        size_t n = ns[ni];
+        const double a = 0.75, b = -0.5;
+        for (i = 0; i < n; ++i) { d[i] = a; e2[i] = i ? b * b : 0.0; }
+        for (k = 1; k <= n; ++k) lam[k - 1] = (long double)a + 2.0L * (long double)b * cosl((long double)k * 3.14159265358979323846264338327950288L / (long double)(n + 1));
+        for (t = 0; t < 200; ++t) {
+            /* random shifts over [a - 2.2 |b|, a + 2.2 |b|], kept away from the eigenvalues */
+            for (i = 0; i < 16; ++i) {
+                int near;
+                do {
+                    s[i] = a + (test_uniform(&g) * 2.0 - 1.0) * 2.2 * fabs(b);
+                    near = 0;
+                    for (k = 0; k < n; ++k) near |= fabsl((long double)s[i] - lam[k]) < 1e-9L;
+                } while (near);
+            }
+            FOR_EACH_SIMD_LEVEL(lvl) {
+                mossa_test_sturm16(n, d, e2, DBL_MIN, s, c);
+                for (i = 0; i < 16; ++i) {
+                    size_t want = 0;
+                    for (k = 0; k < n; ++k) want += lam[k] < (long double)s[i];
+                    ck_assert_msg(c[i] == want, "level %d n %zu shift %.17g: count %zu, want %zu", (int)lvl, n, s[i],
+                                  c[i], want);
+                }
+            }
+        }
+        /* on the eigenvalues, and a vanishing first pivot: the levels agree */
+        for (i = 0; i < 16; ++i) s0[i] = i == 0 ? a : (double)lam[(i * 7) % n];
+        ck_assert_int_eq(mossa_simd_force(MOSSA_SIMD_SCALAR), MOSSA_OK);
+        mossa_test_sturm16(n, d, e2, DBL_MIN, s0, c0);
+        FOR_EACH_SIMD_LEVEL(lvl) {
+            mossa_test_sturm16(n, d, e2, DBL_MIN, s0, c);
+            ck_assert_msg(memcmp(c, c0, sizeof(c)) == 0, "level %d n %zu: counts on the eigenvalues differ", (int)lvl, n);
+        }
+    }
+    free(d); free(e2); free(lam);
 }
 END_TEST
 
@@ -1514,6 +1569,7 @@ Suite *suite_svd(void)
     tcase_add_test(tc, gemm_k_split_is_exact_and_thread_independent);
     tcase_add_test(tc, tridiagonal_row_pairs_equal_single_rows_at_every_level);
     tcase_add_test(tc, float_tridiagonal_row_pairs_equal_single_rows_at_every_level);
+    tcase_add_test(tc, sturm_counts_match_closed_form_spectra_at_every_level);
     tcase_add_test(tc, eigvals_values_only_matches_planted_spectrum);
     tcase_add_test(tc, eigh_values_only_on_split_and_two_by_two_blocks);
     tcase_add_test(tc, krylov_basis_orthonormalisation);

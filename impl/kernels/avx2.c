@@ -685,6 +685,42 @@ static void mossa__svd_rowop2f_avx2(size_t j, float *r0, float *r1, const float 
     last = r1[j + 1] * c1;
     p[j + 1] += s + last;
 }
+/* sixteen lanes in four vectors of four (all-ones compare masks, -1 as
+   integers, subtracted to count) */
+MOSSA__TARGET_AVX2
+static void mossa__svd_sturm16_avx2(size_t n, const double *d, const double *e2, double pivmin, const double *s,
+                                    size_t *c)
+{
+    const __m256d pm = _mm256_set1_pd(pivmin), npm = _mm256_set1_pd(-pivmin), zero = _mm256_setzero_pd();
+    const __m256d sign = _mm256_set1_pd(-0.0);
+    __m256d sv[4], q[4];
+    __m256i k[4];
+    size_t i;
+    int g;
+    for (g = 0; g < 4; ++g) {
+        __m256d lt;
+        sv[g] = _mm256_loadu_pd(s + 4 * g);
+        q[g] = _mm256_sub_pd(_mm256_set1_pd(d[0]), sv[g]);
+        q[g] = _mm256_blendv_pd(q[g], npm, _mm256_cmp_pd(_mm256_andnot_pd(sign, q[g]), pm, _CMP_LT_OQ));
+        lt = _mm256_cmp_pd(q[g], zero, _CMP_LT_OQ);
+        k[g] = _mm256_sub_epi64(_mm256_setzero_si256(), _mm256_castpd_si256(lt));
+    }
+    for (i = 1; i < n; ++i) {
+        const __m256d di = _mm256_set1_pd(d[i]), ei = _mm256_set1_pd(e2[i]);
+        for (g = 0; g < 4; ++g) {
+            q[g] = _mm256_sub_pd(_mm256_sub_pd(di, sv[g]), _mm256_div_pd(ei, q[g]));
+            q[g] = _mm256_blendv_pd(q[g], npm, _mm256_cmp_pd(_mm256_andnot_pd(sign, q[g]), pm, _CMP_LT_OQ));
+            k[g] = _mm256_sub_epi64(k[g], _mm256_castpd_si256(_mm256_cmp_pd(q[g], zero, _CMP_LT_OQ)));
+        }
+    }
+    for (g = 0; g < 4; ++g) {
+        uint64_t t[4];
+        int l;
+        _mm256_storeu_si256((__m256i *)(void *)t, k[g]);
+        for (l = 0; l < 4; ++l) c[4 * g + l] = (size_t)t[l];
+    }
+}
+
 /* ---- tsne ------------------------------------------------------------------ */
 MOSSA__TARGET_AVX2 static void mossa__tsne_knn_tile_avx2(const float *qt, size_t d, const float *r,
                                                          size_t ldr, size_t nr, float *out,
@@ -926,6 +962,7 @@ static void mossa__fill_avx2(mossa__kernels *t)
     t->svd_rowop2 = mossa__svd_rowop2_avx2;
     t->svd_rowopf = mossa__svd_rowopf_avx2;
     t->svd_rowop2f = mossa__svd_rowop2f_avx2;
+    t->svd_sturm16 = mossa__svd_sturm16_avx2;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx2;
     t->tsne_repulse2 = mossa__tsne_repulse2_avx2;

@@ -755,6 +755,39 @@ static void mossa__svd_rowop2f_avx512(size_t j, float *r0, float *r1, const floa
         }
     }
 }
+/* sixteen lanes in two vectors of eight: two chains of divisions in flight */
+MOSSA__TARGET_AVX512
+static void mossa__svd_sturm16_avx512(size_t n, const double *d, const double *e2, double pivmin, const double *s,
+                                      size_t *c)
+{
+    const __m512d s0 = _mm512_loadu_pd(s), s1 = _mm512_loadu_pd(s + 8), pm = _mm512_set1_pd(pivmin);
+    const __m512d npm = _mm512_set1_pd(-pivmin), zero = _mm512_setzero_pd();
+    const __m512i one = _mm512_set1_epi64(1);
+    __m512d q0, q1, dv = _mm512_set1_pd(d[0]);
+    __m512i k0, k1;
+    size_t i;
+    q0 = _mm512_sub_pd(dv, s0); q1 = _mm512_sub_pd(dv, s1);
+    q0 = _mm512_mask_mov_pd(q0, _mm512_cmp_pd_mask(_mm512_abs_pd(q0), pm, _CMP_LT_OQ), npm);
+    q1 = _mm512_mask_mov_pd(q1, _mm512_cmp_pd_mask(_mm512_abs_pd(q1), pm, _CMP_LT_OQ), npm);
+    k0 = _mm512_maskz_mov_epi64(_mm512_cmp_pd_mask(q0, zero, _CMP_LT_OQ), one);
+    k1 = _mm512_maskz_mov_epi64(_mm512_cmp_pd_mask(q1, zero, _CMP_LT_OQ), one);
+    for (i = 1; i < n; ++i) {
+        const __m512d di = _mm512_set1_pd(d[i]), ei = _mm512_set1_pd(e2[i]);
+        q0 = _mm512_sub_pd(_mm512_sub_pd(di, s0), _mm512_div_pd(ei, q0));
+        q1 = _mm512_sub_pd(_mm512_sub_pd(di, s1), _mm512_div_pd(ei, q1));
+        q0 = _mm512_mask_mov_pd(q0, _mm512_cmp_pd_mask(_mm512_abs_pd(q0), pm, _CMP_LT_OQ), npm);
+        q1 = _mm512_mask_mov_pd(q1, _mm512_cmp_pd_mask(_mm512_abs_pd(q1), pm, _CMP_LT_OQ), npm);
+        k0 = _mm512_mask_add_epi64(k0, _mm512_cmp_pd_mask(q0, zero, _CMP_LT_OQ), k0, one);
+        k1 = _mm512_mask_add_epi64(k1, _mm512_cmp_pd_mask(q1, zero, _CMP_LT_OQ), k1, one);
+    }
+    {
+        uint64_t t[16];
+        int l;
+        _mm512_storeu_si512((void *)t, k0);
+        _mm512_storeu_si512((void *)(t + 8), k1);
+        for (l = 0; l < 16; ++l) c[l] = (size_t)t[l];
+    }
+}
 /* ---- tsne ------------------------------------------------------------------ */
 MOSSA__TARGET_AVX512 static void mossa__tsne_knn_tile_avx512(const float *qt, size_t d, const float *r,
                                                              size_t ldr, size_t nr, float *out,
@@ -1080,6 +1113,7 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->svd_rowop2 = mossa__svd_rowop2_avx512;
     t->svd_rowopf = mossa__svd_rowopf_avx512;
     t->svd_rowop2f = mossa__svd_rowop2f_avx512;
+    t->svd_sturm16 = mossa__svd_sturm16_avx512;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx512;
     t->tsne_repulse2 = mossa__tsne_repulse2_avx512;

@@ -322,6 +322,31 @@ static void mossa__svd_rowop2f_scalar(size_t j, float *r0, float *r1, const floa
         p[t] += s + last;
     }
 }
+
+static void mossa__svd_sturm16_scalar(size_t n, const double *d, const double *e2, double pivmin, const double *s,
+                                      size_t *c)
+{
+    size_t g, i, t;
+    /* four lanes at a time: four independent chains of divisions */
+    for (g = 0; g < 16; g += 4) {
+        double q[4];
+        size_t k[4];
+        for (t = 0; t < 4; ++t) {
+            q[t] = d[0] - s[g + t];
+            if (fabs(q[t]) < pivmin) q[t] = -pivmin;
+            k[t] = q[t] < 0.0;
+        }
+        for (i = 1; i < n; ++i) {
+            const double di = d[i], ei = e2[i];
+            for (t = 0; t < 4; ++t) {
+                q[t] = (di - s[g + t]) - ei / q[t];
+                if (fabs(q[t]) < pivmin) q[t] = -pivmin;
+                k[t] += q[t] < 0.0;
+            }
+        }
+        for (t = 0; t < 4; ++t) c[g + t] = k[t];
+    }
+}
 /* ---- tsne ------------------------------------------------------------------ */
 static void mossa__tsne_knn_tile_scalar(const float *qt, size_t d, const float *r, size_t ldr,
                                         size_t nr, float *out, int accumulate)
@@ -501,6 +526,7 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->svd_rowop2 = mossa__svd_rowop2_scalar;
     t->svd_rowopf = mossa__svd_rowopf_scalar;
     t->svd_rowop2f = mossa__svd_rowop2f_scalar;
+    t->svd_sturm16 = mossa__svd_sturm16_scalar;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_scalar;
     t->tsne_repulse2 = mossa__tsne_repulse2_scalar;
