@@ -1349,6 +1349,11 @@ typedef struct mossa__kernels {
        k < kc: nr rows of a row-major matrix copied into one packed
        micro-panel (a transposing copy; impl/gemm.c reads X in place) */
     void (*pack_t16)(const float *src, size_t lds, size_t nr, size_t kc, float *dst);
+    /* The shifted packing of a product's operand (impl/gemm.c), runs of
+       16: out[r ostride + c] = (float)(((double)x[16 r + c] - sh[16 r + c])
+       * scale) for r < runs, c < 16 (sh NULL: minus 0.0). A subtraction and
+       a product in double, then one rounding: the same floats at every level. */
+    void (*pack_shift16)(const float *x, const double *sh, double scale, float *out, size_t runs, size_t ostride);
     /* sums over j < n of (k_j - a_i - a[j]) (l_j - b_i - b[j]) into out[0],
        (k - ..)^2 into out[1], (l - ..)^2 into out[2] (row i of two
        centered kernels, impl/cka.c); skip = column to leave out or n. */
@@ -1390,6 +1395,10 @@ typedef struct mossa__kernels {
        subtractions, a division and comparisons, in that order: the same
        counts at every level. The lanes hide the division's latency. */
     void (*svd_sturm16)(size_t n, const double *d, const double *e2, double pivmin, const double *s, size_t *c);
+    /* One row of the rank's column statistics: with c = (double)x[j] -
+       sh[j], s[j] += c and q[j] += c * c (the product rounded before the
+       add: no fused multiply-add), j < d: the same sums at every level. */
+    void (*svd_colstat)(const float *x, const double *sh, double *s, double *q, size_t d);
     /* tsne */
     /* out[j*32 + q] (+)= sum_k (qt[k*32 + q] - r[j*ldr + k])^2 for 32 queries
        (qt: d x 32 panel) and nr reference rows; accumulate != 0 adds.
@@ -2232,6 +2241,20 @@ MOSSA_DEF float mossa_test_colsum(const float *x, size_t n, size_t ldx, size_t c
     return mossa__k()->colsum(x, n, ldx, cols, s);
 }
 
+/* the active level's pack_shift16 and svd_colstat */
+MOSSA_DEF void mossa_test_pack_shift16(const float *x, const double *sh, double scale, float *out, size_t runs,
+                                       size_t ostride);
+MOSSA_DEF void mossa_test_pack_shift16(const float *x, const double *sh, double scale, float *out, size_t runs,
+                                       size_t ostride)
+{
+    mossa__k()->pack_shift16(x, sh, scale, out, runs, ostride);
+}
+MOSSA_DEF void mossa_test_colstat(const float *x, const double *sh, double *s, double *q, size_t d);
+MOSSA_DEF void mossa_test_colstat(const float *x, const double *sh, double *s, double *q, size_t d)
+{
+    mossa__k()->svd_colstat(x, sh, s, q, d);
+}
+
 MOSSA_DEF void mossa_test_rbf_dist_keep(const double *g, size_t n, double dr, const double *dc, float *dst,
                                         uint32_t lo, uint32_t width, float *keep, size_t cap, size_t counts[3]);
 MOSSA_DEF void mossa_test_rbf_dist_keep(const double *g, size_t n, double dr, const double *dc, float *dst,
@@ -2735,6 +2758,38 @@ static void mossa__pack_t16_scalar(const float *src, size_t lds, size_t nr, size
         for (k = 0; k < kc; ++k) dst[k * 16 + r] = 0.0f;
 }
 
+static void mossa__pack_shift16_scalar(const float *x, const double *sh, double scale, float *out, size_t runs,
+                                       size_t ostride)
+{
+    size_t r, c;
+    for (r = 0; r < runs; ++r) {
+        const float *xr = x + 16 * r;
+        float *o = out + r * ostride;
+        if (sh)
+            for (c = 0; c < 16; ++c) o[c] = (float)(((double)xr[c] - sh[16 * r + c]) * scale);
+        else
+            for (c = 0; c < 16; ++c) o[c] = (float)(((double)xr[c] - 0.0) * scale);
+    }
+}
+
+static void mossa__svd_colstat_scalar(const float *x, const double *sh, double *s, double *q, size_t d)
+{
+    size_t j = 0;
+    /* four at a time (GCC 12 at -O2 vectorises the four) */
+    for (; j + 4 <= d; j += 4) {
+        double c0 = (double)x[j] - sh[j], c1 = (double)x[j + 1] - sh[j + 1];
+        double c2 = (double)x[j + 2] - sh[j + 2], c3 = (double)x[j + 3] - sh[j + 3];
+        double e0 = c0 * c0, e1 = c1 * c1, e2 = c2 * c2, e3 = c3 * c3;
+        s[j] += c0; s[j + 1] += c1; s[j + 2] += c2; s[j + 3] += c3;
+        q[j] += e0; q[j + 1] += e1; q[j + 2] += e2; q[j + 3] += e3;
+    }
+    for (; j < d; ++j) {
+        double c = (double)x[j] - sh[j], e = c * c;
+        s[j] += c;
+        q[j] += e;
+    }
+}
+
 static float mossa__colsum_scalar(const float *x, size_t n, size_t ldx, size_t cols, double *s)
 {
     double acc[64];
@@ -2766,6 +2821,8 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->gemm_tile16 = mossa__gemm_tile16_scalar;
     t->gemm_tile16x32 = NULL;
     t->pack_t16 = mossa__pack_t16_scalar;
+    t->pack_shift16 = mossa__pack_shift16_scalar;
+    t->svd_colstat = mossa__svd_colstat_scalar;
     t->hsic_row = mossa__hsic_row_scalar;
     t->rbf_dist = mossa__rbf_dist_scalar;
     t->rbf_exp_row = mossa__rbf_exp_row_scalar;
@@ -3473,6 +3530,40 @@ static void mossa__svd_rowop2f_avx2(size_t j, float *r0, float *r1, const float 
     last = r1[j + 1] * c1;
     p[j + 1] += s + last;
 }
+/* the rank's column statistics, four columns a step, the rest as the
+   scalar level does them */
+MOSSA__TARGET_AVX2
+static void mossa__svd_colstat_avx2(const float *x, const double *sh, double *s, double *q, size_t d)
+{
+    size_t j = 0;
+    for (; j + 4 <= d; j += 4) {
+        __m256d c = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + j)), _mm256_loadu_pd(sh + j));
+        _mm256_storeu_pd(s + j, _mm256_add_pd(_mm256_loadu_pd(s + j), c));
+        _mm256_storeu_pd(q + j, _mm256_add_pd(_mm256_loadu_pd(q + j), _mm256_mul_pd(c, c)));
+    }
+    for (; j < d; ++j) {
+        double c = (double)x[j] - sh[j], e = c * c;
+        s[j] += c;
+        q[j] += e;
+    }
+}
+
+/* the shifted packing, 16 floats a run as four vectors of four doubles */
+MOSSA__TARGET_AVX2
+static void mossa__pack_shift16_avx2(const float *x, const double *sh, double scale, float *out, size_t runs,
+                                     size_t ostride)
+{
+    const __m256d sc = _mm256_set1_pd(scale), zero = _mm256_setzero_pd();
+    size_t r;
+    int g;
+    for (r = 0; r < runs; ++r)
+        for (g = 0; g < 4; ++g) {
+            __m256d v = _mm256_cvtps_pd(_mm_loadu_ps(x + 16 * r + 4 * g));
+            v = _mm256_mul_pd(_mm256_sub_pd(v, sh ? _mm256_loadu_pd(sh + 16 * r + 4 * g) : zero), sc);
+            _mm_storeu_ps(out + r * ostride + 4 * g, _mm256_cvtpd_ps(v));
+        }
+}
+
 /* sixteen lanes in four vectors of four (all-ones compare masks, -1 as
    integers, subtracted to count) */
 MOSSA__TARGET_AVX2
@@ -3742,6 +3833,7 @@ static void mossa__fill_avx2(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx2;
     t->pack_t16 = mossa__pack_t16_avx2;
+    t->pack_shift16 = mossa__pack_shift16_avx2;
     t->hsic_row = mossa__hsic_row_avx2;
     t->rbf_dist = mossa__rbf_dist_avx2;
     t->rbf_exp_row = mossa__rbf_exp_row_avx2;
@@ -3751,6 +3843,7 @@ static void mossa__fill_avx2(mossa__kernels *t)
     t->svd_rowopf = mossa__svd_rowopf_avx2;
     t->svd_rowop2f = mossa__svd_rowop2f_avx2;
     t->svd_sturm16 = mossa__svd_sturm16_avx2;
+    t->svd_colstat = mossa__svd_colstat_avx2;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx2;
     t->tsne_repulse2 = mossa__tsne_repulse2_avx2;
@@ -4125,6 +4218,24 @@ static void mossa__gemm_tile16x32_avx512(const float *a, const float *b, size_t 
 }
 #undef MOSSA__AVX512_ROW
 #undef MOSSA__AVX512_STORE
+
+/* the shifted packing, 16 floats a run as two halves of eight doubles */
+MOSSA__TARGET_AVX512
+static void mossa__pack_shift16_avx512(const float *x, const double *sh, double scale, float *out, size_t runs,
+                                       size_t ostride)
+{
+    const __m512d sc = _mm512_set1_pd(scale), zero = _mm512_setzero_pd();
+    size_t r;
+    for (r = 0; r < runs; ++r) {
+        const float *xr = x + 16 * r;
+        __m512d lo = _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(xr));
+        __m512d hi = _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(xr + 8));
+        lo = _mm512_mul_pd(_mm512_sub_pd(lo, sh ? _mm512_loadu_pd(sh + 16 * r) : zero), sc);
+        hi = _mm512_mul_pd(_mm512_sub_pd(hi, sh ? _mm512_loadu_pd(sh + 16 * r + 8) : zero), sc);
+        _mm256_storeu_ps(out + r * ostride, _mm512_maskz_cvtpd_ps((__mmask8)0xff, lo));
+        _mm256_storeu_ps(out + r * ostride + 8, _mm512_maskz_cvtpd_ps((__mmask8)0xff, hi));
+    }
+}
 
 MOSSA__TARGET_AVX512
 static void mossa__hsic_row_avx512(const float *k, const float *l, const double *a, const double *b,
@@ -4520,6 +4631,19 @@ static void mossa__svd_rowop2f_avx512(size_t j, float *r0, float *r1, const floa
         }
     }
 }
+/* the rank's column statistics, eight columns a step (the last masked) */
+MOSSA__TARGET_AVX512
+static void mossa__svd_colstat_avx512(const float *x, const double *sh, double *s, double *q, size_t d)
+{
+    size_t j;
+    for (j = 0; j < d; j += 8) {
+        const __mmask8 m = (__mmask8)(d - j >= 8 ? 0xff : (1u << (d - j)) - 1u);
+        __m512d c = _mm512_sub_pd(_mm512_maskz_cvtps_pd(m, _mm256_maskz_loadu_ps(m, x + j)), _mm512_maskz_loadu_pd(m, sh + j));
+        _mm512_mask_storeu_pd(s + j, m, _mm512_add_pd(_mm512_maskz_loadu_pd(m, s + j), c));
+        _mm512_mask_storeu_pd(q + j, m, _mm512_add_pd(_mm512_maskz_loadu_pd(m, q + j), _mm512_mul_pd(c, c)));
+    }
+}
+
 /* sixteen lanes in two vectors of eight: two chains of divisions in flight */
 MOSSA__TARGET_AVX512
 static void mossa__svd_sturm16_avx512(size_t n, const double *d, const double *e2, double pivmin, const double *s,
@@ -4870,6 +4994,7 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->gemm_tile16 = mossa__gemm_tile16_avx512;
     t->gemm_tile16x32 = mossa__gemm_tile16x32_avx512;
     t->pack_t16 = mossa__pack_t16_avx512;
+    t->pack_shift16 = mossa__pack_shift16_avx512;
     t->hsic_row = mossa__hsic_row_avx512;
     t->rbf_dist = mossa__rbf_dist_avx512;
     t->rbf_exp_row = mossa__rbf_exp_row_avx512;
@@ -4879,6 +5004,7 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->svd_rowopf = mossa__svd_rowopf_avx512;
     t->svd_rowop2f = mossa__svd_rowop2f_avx512;
     t->svd_sturm16 = mossa__svd_sturm16_avx512;
+    t->svd_colstat = mossa__svd_colstat_avx512;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx512;
     t->tsne_repulse2 = mossa__tsne_repulse2_avx512;
@@ -5587,19 +5713,15 @@ static void mossa__pack_cols_task(void *arg, size_t task, int worker)
         for (p = 0; p < np; ++p) {
             float *dst = j->out + mossa__pidx(np, j->K, p, kb) + (i - kb) * MOSSA__PW;
             if (!j->rownorm && i < j->n && (p + 1) * MOSSA__PW <= j->d) {
-                /* a whole panel row without norms (the Gram of the rank
-                   and PCA): the same values as below, in a loop without
-                   branches or a chain of adds, which the compiler
-                   vectorises (the loop below took a sixth of the rank's
-                   Gram on one thread) */
-                const float *MOSSA__RESTRICT src = j->x + i * j->ldx + p * MOSSA__PW;
-                float *MOSSA__RESTRICT out = dst;
-                const double scale = j->scale;
-                if (j->shift) {
-                    const double *MOSSA__RESTRICT sh = j->shift + p * MOSSA__PW;
-                    for (c = 0; c < MOSSA__PW; ++c) out[c] = (float)(((double)src[c] - sh[c]) * scale);
-                } else
-                    for (c = 0; c < MOSSA__PW; ++c) out[c] = (float)(((double)src[c] - 0.0) * scale);
+                /* whole panel rows without norms (the Gram of the rank and
+                   PCA): the same values as below, by the pack_shift16
+                   kernel, for the panels of this block of MOSSA__BP that
+                   are whole (their rows lie kcb 16 floats apart) */
+                size_t q = p % MOSSA__BP, runs = MOSSA__MIN(MOSSA__BP - q, j->d / MOSSA__PW - p);
+                size_t kcb = MOSSA__MIN(MOSSA__KC, j->K - kb);
+                mossa__k()->pack_shift16(j->x + i * j->ldx + p * MOSSA__PW, j->shift ? j->shift + p * MOSSA__PW : NULL,
+                                         j->scale, dst, runs, kcb * MOSSA__PW);
+                p += runs - 1;
                 continue;
             }
             for (c = 0; c < MOSSA__PW; ++c) {
@@ -8659,8 +8781,8 @@ typedef struct mossa__cstat_job {
 } mossa__cstat_job;
 
 /* pass 1: per column, the sums of c = x - shift and of c^2 over the
-   task's rows; pass 2: the centered copy. Columns four at a time, each
-   column on its own (compilers vectorise the four at -O2). */
+   task's rows (the svd_colstat kernel, row by row); pass 2: the centered
+   copy. */
 static void mossa__cstat_task(void *arg, size_t task, int worker)
 {
     const mossa__cstat_job *g = (const mossa__cstat_job *)arg;
@@ -8670,21 +8792,8 @@ static void mossa__cstat_task(void *arg, size_t task, int worker)
         double *s = g->part + task * 2 * d, *q = s + d;
         const double *sh = g->shift;
         for (j = 0; j < 2 * d; ++j) s[j] = 0.0;
-        for (i = r0; i < r1; ++i) {
-            const float *row = g->x + i * d;
-            for (j = 0; j + 4 <= d; j += 4) {
-                double c0 = (double)row[j] - sh[j], c1 = (double)row[j + 1] - sh[j + 1];
-                double c2 = (double)row[j + 2] - sh[j + 2], c3 = (double)row[j + 3] - sh[j + 3];
-                double e0 = c0 * c0, e1 = c1 * c1, e2 = c2 * c2, e3 = c3 * c3;
-                s[j] += c0; s[j + 1] += c1; s[j + 2] += c2; s[j + 3] += c3;
-                q[j] += e0; q[j + 1] += e1; q[j + 2] += e2; q[j + 3] += e3;
-            }
-            for (; j < d; ++j) {
-                double c = (double)row[j] - sh[j], e = c * c;
-                s[j] += c;
-                q[j] += e;
-            }
-        }
+        const mossa__kernels *kt = mossa__k();
+        for (i = r0; i < r1; ++i) kt->svd_colstat(g->x + i * d, sh, s, q, d);
     } else
         for (i = r0; i < r1; ++i) {
             const float *row = g->x + i * d;

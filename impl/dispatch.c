@@ -227,6 +227,20 @@ MOSSA_DEF float mossa_test_colsum(const float *x, size_t n, size_t ldx, size_t c
     return mossa__k()->colsum(x, n, ldx, cols, s);
 }
 
+/* the active level's pack_shift16 and svd_colstat */
+MOSSA_DEF void mossa_test_pack_shift16(const float *x, const double *sh, double scale, float *out, size_t runs,
+                                       size_t ostride);
+MOSSA_DEF void mossa_test_pack_shift16(const float *x, const double *sh, double scale, float *out, size_t runs,
+                                       size_t ostride)
+{
+    mossa__k()->pack_shift16(x, sh, scale, out, runs, ostride);
+}
+MOSSA_DEF void mossa_test_colstat(const float *x, const double *sh, double *s, double *q, size_t d);
+MOSSA_DEF void mossa_test_colstat(const float *x, const double *sh, double *s, double *q, size_t d)
+{
+    mossa__k()->svd_colstat(x, sh, s, q, d);
+}
+
 MOSSA_DEF void mossa_test_rbf_dist_keep(const double *g, size_t n, double dr, const double *dc, float *dst,
                                         uint32_t lo, uint32_t width, float *keep, size_t cap, size_t counts[3]);
 MOSSA_DEF void mossa_test_rbf_dist_keep(const double *g, size_t n, double dr, const double *dc, float *dst,

@@ -246,19 +246,15 @@ static void mossa__pack_cols_task(void *arg, size_t task, int worker)
         for (p = 0; p < np; ++p) {
             float *dst = j->out + mossa__pidx(np, j->K, p, kb) + (i - kb) * MOSSA__PW;
             if (!j->rownorm && i < j->n && (p + 1) * MOSSA__PW <= j->d) {
-                /* a whole panel row without norms (the Gram of the rank
-                   and PCA): the same values as below, in a loop without
-                   branches or a chain of adds, which the compiler
-                   vectorises (the loop below took a sixth of the rank's
-                   Gram on one thread) */
-                const float *MOSSA__RESTRICT src = j->x + i * j->ldx + p * MOSSA__PW;
-                float *MOSSA__RESTRICT out = dst;
-                const double scale = j->scale;
-                if (j->shift) {
-                    const double *MOSSA__RESTRICT sh = j->shift + p * MOSSA__PW;
-                    for (c = 0; c < MOSSA__PW; ++c) out[c] = (float)(((double)src[c] - sh[c]) * scale);
-                } else
-                    for (c = 0; c < MOSSA__PW; ++c) out[c] = (float)(((double)src[c] - 0.0) * scale);
+                /* whole panel rows without norms (the Gram of the rank and
+                   PCA): the same values as below, by the pack_shift16
+                   kernel, for the panels of this block of MOSSA__BP that
+                   are whole (their rows lie kcb 16 floats apart) */
+                size_t q = p % MOSSA__BP, runs = MOSSA__MIN(MOSSA__BP - q, j->d / MOSSA__PW - p);
+                size_t kcb = MOSSA__MIN(MOSSA__KC, j->K - kb);
+                mossa__k()->pack_shift16(j->x + i * j->ldx + p * MOSSA__PW, j->shift ? j->shift + p * MOSSA__PW : NULL,
+                                         j->scale, dst, runs, kcb * MOSSA__PW);
+                p += runs - 1;
                 continue;
             }
             for (c = 0; c < MOSSA__PW; ++c) {

@@ -175,6 +175,11 @@ typedef struct mossa__kernels {
        k < kc: nr rows of a row-major matrix copied into one packed
        micro-panel (a transposing copy; impl/gemm.c reads X in place) */
     void (*pack_t16)(const float *src, size_t lds, size_t nr, size_t kc, float *dst);
+    /* The shifted packing of a product's operand (impl/gemm.c), runs of
+       16: out[r ostride + c] = (float)(((double)x[16 r + c] - sh[16 r + c])
+       * scale) for r < runs, c < 16 (sh NULL: minus 0.0). A subtraction and
+       a product in double, then one rounding: the same floats at every level. */
+    void (*pack_shift16)(const float *x, const double *sh, double scale, float *out, size_t runs, size_t ostride);
     /* sums over j < n of (k_j - a_i - a[j]) (l_j - b_i - b[j]) into out[0],
        (k - ..)^2 into out[1], (l - ..)^2 into out[2] (row i of two
        centered kernels, impl/cka.c); skip = column to leave out or n. */
@@ -216,6 +221,10 @@ typedef struct mossa__kernels {
        subtractions, a division and comparisons, in that order: the same
        counts at every level. The lanes hide the division's latency. */
     void (*svd_sturm16)(size_t n, const double *d, const double *e2, double pivmin, const double *s, size_t *c);
+    /* One row of the rank's column statistics: with c = (double)x[j] -
+       sh[j], s[j] += c and q[j] += c * c (the product rounded before the
+       add: no fused multiply-add), j < d: the same sums at every level. */
+    void (*svd_colstat)(const float *x, const double *sh, double *s, double *q, size_t d);
     /* tsne */
     /* out[j*32 + q] (+)= sum_k (qt[k*32 + q] - r[j*ldr + k])^2 for 32 queries
        (qt: d x 32 panel) and nr reference rows; accumulate != 0 adds.

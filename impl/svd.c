@@ -87,8 +87,8 @@ typedef struct mossa__cstat_job {
 } mossa__cstat_job;
 
 /* pass 1: per column, the sums of c = x - shift and of c^2 over the
-   task's rows; pass 2: the centered copy. Columns four at a time, each
-   column on its own (compilers vectorise the four at -O2). */
+   task's rows (the svd_colstat kernel, row by row); pass 2: the centered
+   copy. */
 static void mossa__cstat_task(void *arg, size_t task, int worker)
 {
     const mossa__cstat_job *g = (const mossa__cstat_job *)arg;
@@ -98,21 +98,8 @@ static void mossa__cstat_task(void *arg, size_t task, int worker)
         double *s = g->part + task * 2 * d, *q = s + d;
         const double *sh = g->shift;
         for (j = 0; j < 2 * d; ++j) s[j] = 0.0;
-        for (i = r0; i < r1; ++i) {
-            const float *row = g->x + i * d;
-            for (j = 0; j + 4 <= d; j += 4) {
-                double c0 = (double)row[j] - sh[j], c1 = (double)row[j + 1] - sh[j + 1];
-                double c2 = (double)row[j + 2] - sh[j + 2], c3 = (double)row[j + 3] - sh[j + 3];
-                double e0 = c0 * c0, e1 = c1 * c1, e2 = c2 * c2, e3 = c3 * c3;
-                s[j] += c0; s[j + 1] += c1; s[j + 2] += c2; s[j + 3] += c3;
-                q[j] += e0; q[j + 1] += e1; q[j + 2] += e2; q[j + 3] += e3;
-            }
-            for (; j < d; ++j) {
-                double c = (double)row[j] - sh[j], e = c * c;
-                s[j] += c;
-                q[j] += e;
-            }
-        }
+        const mossa__kernels *kt = mossa__k();
+        for (i = r0; i < r1; ++i) kt->svd_colstat(g->x + i * d, sh, s, q, d);
     } else
         for (i = r0; i < r1; ++i) {
             const float *row = g->x + i * d;

@@ -796,6 +796,86 @@ START_TEST(colsum_is_the_row_order_double_sum_at_every_level)
 }
 END_TEST
 
+/* ---- the rank's column statistics and shifted packing (impl/svd.c, gemm.c) -- */
+void mossa_test_pack_shift16(const float *x, const double *sh, double scale, float *out, size_t runs,
+                             size_t ostride);
+void mossa_test_colstat(const float *x, const double *sh, double *s, double *q, size_t d);
+
+/* Every level forms c = x - shift in double and adds c and c * c (rounded,
+   not fused) onto running sums: bit-identical to the plain loop, for every
+   length (vector bodies and masked or scalar rests) and offset; a NaN or
+   Inf reaches only its own column. */
+START_TEST(colstat_is_the_plain_double_update_at_every_level)
+{
+    const size_t dmax = 70;
+    float *x = test_random_floats(dmax + 8, 313, 2.0);
+    double sh[78], s[78], q[78], ws[78], wq[78];
+    mossa_simd_level lvl;
+    size_t d, j, off;
+    x[3] = 3.0e30f; x[11] = -1.5e-30f;
+    for (j = 0; j < dmax + 8; ++j) sh[j] = (double)x[(j * 7) % (dmax + 8)] * 0.5 + (double)j;
+    FOR_EACH_SIMD_LEVEL(lvl) {
+        for (d = 1; d <= dmax; ++d)
+            for (off = 0; off < 4; ++off) {
+                for (j = 0; j < d + 4; ++j) { s[j] = ws[j] = (double)j - 3.5; q[j] = wq[j] = 0.25 * (double)j; }
+                for (j = 0; j < d; ++j) {
+                    double c = (double)x[off + j] - sh[off + j], e = c * c;
+                    ws[j] += c;
+                    wq[j] += e;
+                }
+                mossa_test_colstat(x + off, sh + off, s, q, d);
+                ck_assert_msg(memcmp(s, ws, (d + 4) * sizeof(double)) == 0 && memcmp(q, wq, (d + 4) * sizeof(double)) == 0,
+                              "level %d d %zu off %zu: sums differ from the plain loop", (int)lvl, d, off);
+            }
+        /* non-finite entries poison their own column only */
+        {
+            float y[19];
+            for (j = 0; j < 19; ++j) { y[j] = (float)j; s[j] = q[j] = 0.0; sh[j] = 1.0; }
+            y[4] = NAN; y[17] = INFINITY;
+            mossa_test_colstat(y, sh, s, q, 19);
+            for (j = 0; j < 19; ++j) {
+                int bad = j == 4 || j == 17;
+                ck_assert_msg(bad ? !(s[j] - s[j] == 0.0) && !(q[j] - q[j] == 0.0)
+                                  : s[j] == (double)j - 1.0 && q[j] == ((double)j - 1.0) * ((double)j - 1.0),
+                              "level %d column %zu: %g %g", (int)lvl, j, s[j], q[j]);
+            }
+        }
+    }
+    free(x);
+}
+END_TEST
+
+/* Every level packs the same floats as the plain expression, runs of 16
+   written ostride apart (nothing in between touched), with and without a
+   shift, at scales 1 and 2^+-40. */
+START_TEST(pack_shift16_is_the_plain_rounding_at_every_level)
+{
+    const size_t runs_max = 9, ostride = 37;
+    float *x = test_random_floats(16 * runs_max, 515, 4.0), out[9 * 37 + 16], want[9 * 37 + 16];
+    double sh[16 * 9];
+    static const double scales[3] = {1.0, 0x1p-40, 0x1p40};
+    mossa_simd_level lvl;
+    size_t runs, r, c, si;
+    int shifted;
+    x[7] = -0.0f; x[20] = 1e-38f; x[33] = 3.0e30f;
+    for (c = 0; c < 16 * runs_max; ++c) sh[c] = 1000.0 + (double)x[(c * 5) % (16 * runs_max)] * 0.01 - (double)c;
+    sh[7] = 0.0;
+    FOR_EACH_SIMD_LEVEL(lvl)
+        for (si = 0; si < 3; ++si)
+            for (shifted = 0; shifted < 2; ++shifted)
+                for (runs = 1; runs <= runs_max; ++runs) {
+                    for (c = 0; c < sizeof(out) / sizeof(out[0]); ++c) out[c] = want[c] = -7.0f;
+                    for (r = 0; r < runs; ++r)
+                        for (c = 0; c < 16; ++c)
+                            want[r * ostride + c] = (float)(((double)x[16 * r + c] - (shifted ? sh[16 * r + c] : 0.0)) * scales[si]);
+                    mossa_test_pack_shift16(x, shifted ? sh : NULL, scales[si], out, runs, ostride);
+                    ck_assert_msg(memcmp(out, want, sizeof(out)) == 0, "level %d scale %g shift %d runs %zu: packed floats differ",
+                                  (int)lvl, scales[si], shifted, runs);
+                }
+    free(x);
+}
+END_TEST
+
 START_TEST(colsum_nan_poisons_its_column_only_and_inf_is_the_max)
 {
     const size_t n = 40, ldx = 64, cols = 64;
@@ -908,6 +988,8 @@ Suite *suite_kernels(void)
     tcase_add_test(lin, sqdist_levels_agree_within_tolerance);
     tcase_add_test(lin, colsum_is_the_row_order_double_sum_at_every_level);
     tcase_add_test(lin, colsum_nan_poisons_its_column_only_and_inf_is_the_max);
+    tcase_add_test(lin, colstat_is_the_plain_double_update_at_every_level);
+    tcase_add_test(lin, pack_shift16_is_the_plain_rounding_at_every_level);
     tcase_add_test(lin, rbf_dist_counts_and_keeps_the_median_bracket_at_every_level);
     suite_add_tcase(s, lin);
     tcase_add_test(math, expf_within_2_ulp_over_the_whole_range);

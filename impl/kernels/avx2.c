@@ -685,6 +685,40 @@ static void mossa__svd_rowop2f_avx2(size_t j, float *r0, float *r1, const float 
     last = r1[j + 1] * c1;
     p[j + 1] += s + last;
 }
+/* the rank's column statistics, four columns a step, the rest as the
+   scalar level does them */
+MOSSA__TARGET_AVX2
+static void mossa__svd_colstat_avx2(const float *x, const double *sh, double *s, double *q, size_t d)
+{
+    size_t j = 0;
+    for (; j + 4 <= d; j += 4) {
+        __m256d c = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + j)), _mm256_loadu_pd(sh + j));
+        _mm256_storeu_pd(s + j, _mm256_add_pd(_mm256_loadu_pd(s + j), c));
+        _mm256_storeu_pd(q + j, _mm256_add_pd(_mm256_loadu_pd(q + j), _mm256_mul_pd(c, c)));
+    }
+    for (; j < d; ++j) {
+        double c = (double)x[j] - sh[j], e = c * c;
+        s[j] += c;
+        q[j] += e;
+    }
+}
+
+/* the shifted packing, 16 floats a run as four vectors of four doubles */
+MOSSA__TARGET_AVX2
+static void mossa__pack_shift16_avx2(const float *x, const double *sh, double scale, float *out, size_t runs,
+                                     size_t ostride)
+{
+    const __m256d sc = _mm256_set1_pd(scale), zero = _mm256_setzero_pd();
+    size_t r;
+    int g;
+    for (r = 0; r < runs; ++r)
+        for (g = 0; g < 4; ++g) {
+            __m256d v = _mm256_cvtps_pd(_mm_loadu_ps(x + 16 * r + 4 * g));
+            v = _mm256_mul_pd(_mm256_sub_pd(v, sh ? _mm256_loadu_pd(sh + 16 * r + 4 * g) : zero), sc);
+            _mm_storeu_ps(out + r * ostride + 4 * g, _mm256_cvtpd_ps(v));
+        }
+}
+
 /* sixteen lanes in four vectors of four (all-ones compare masks, -1 as
    integers, subtracted to count) */
 MOSSA__TARGET_AVX2
@@ -954,6 +988,7 @@ static void mossa__fill_avx2(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx2;
     t->pack_t16 = mossa__pack_t16_avx2;
+    t->pack_shift16 = mossa__pack_shift16_avx2;
     t->hsic_row = mossa__hsic_row_avx2;
     t->rbf_dist = mossa__rbf_dist_avx2;
     t->rbf_exp_row = mossa__rbf_exp_row_avx2;
@@ -963,6 +998,7 @@ static void mossa__fill_avx2(mossa__kernels *t)
     t->svd_rowopf = mossa__svd_rowopf_avx2;
     t->svd_rowop2f = mossa__svd_rowop2f_avx2;
     t->svd_sturm16 = mossa__svd_sturm16_avx2;
+    t->svd_colstat = mossa__svd_colstat_avx2;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx2;
     t->tsne_repulse2 = mossa__tsne_repulse2_avx2;

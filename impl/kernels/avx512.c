@@ -361,6 +361,24 @@ static void mossa__gemm_tile16x32_avx512(const float *a, const float *b, size_t 
 #undef MOSSA__AVX512_ROW
 #undef MOSSA__AVX512_STORE
 
+/* the shifted packing, 16 floats a run as two halves of eight doubles */
+MOSSA__TARGET_AVX512
+static void mossa__pack_shift16_avx512(const float *x, const double *sh, double scale, float *out, size_t runs,
+                                       size_t ostride)
+{
+    const __m512d sc = _mm512_set1_pd(scale), zero = _mm512_setzero_pd();
+    size_t r;
+    for (r = 0; r < runs; ++r) {
+        const float *xr = x + 16 * r;
+        __m512d lo = _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(xr));
+        __m512d hi = _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(xr + 8));
+        lo = _mm512_mul_pd(_mm512_sub_pd(lo, sh ? _mm512_loadu_pd(sh + 16 * r) : zero), sc);
+        hi = _mm512_mul_pd(_mm512_sub_pd(hi, sh ? _mm512_loadu_pd(sh + 16 * r + 8) : zero), sc);
+        _mm256_storeu_ps(out + r * ostride, _mm512_maskz_cvtpd_ps((__mmask8)0xff, lo));
+        _mm256_storeu_ps(out + r * ostride + 8, _mm512_maskz_cvtpd_ps((__mmask8)0xff, hi));
+    }
+}
+
 MOSSA__TARGET_AVX512
 static void mossa__hsic_row_avx512(const float *k, const float *l, const double *a, const double *b,
                                    double ai, double bi, size_t n, size_t skip, double out[3])
@@ -755,6 +773,19 @@ static void mossa__svd_rowop2f_avx512(size_t j, float *r0, float *r1, const floa
         }
     }
 }
+/* the rank's column statistics, eight columns a step (the last masked) */
+MOSSA__TARGET_AVX512
+static void mossa__svd_colstat_avx512(const float *x, const double *sh, double *s, double *q, size_t d)
+{
+    size_t j;
+    for (j = 0; j < d; j += 8) {
+        const __mmask8 m = (__mmask8)(d - j >= 8 ? 0xff : (1u << (d - j)) - 1u);
+        __m512d c = _mm512_sub_pd(_mm512_maskz_cvtps_pd(m, _mm256_maskz_loadu_ps(m, x + j)), _mm512_maskz_loadu_pd(m, sh + j));
+        _mm512_mask_storeu_pd(s + j, m, _mm512_add_pd(_mm512_maskz_loadu_pd(m, s + j), c));
+        _mm512_mask_storeu_pd(q + j, m, _mm512_add_pd(_mm512_maskz_loadu_pd(m, q + j), _mm512_mul_pd(c, c)));
+    }
+}
+
 /* sixteen lanes in two vectors of eight: two chains of divisions in flight */
 MOSSA__TARGET_AVX512
 static void mossa__svd_sturm16_avx512(size_t n, const double *d, const double *e2, double pivmin, const double *s,
@@ -1105,6 +1136,7 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->gemm_tile16 = mossa__gemm_tile16_avx512;
     t->gemm_tile16x32 = mossa__gemm_tile16x32_avx512;
     t->pack_t16 = mossa__pack_t16_avx512;
+    t->pack_shift16 = mossa__pack_shift16_avx512;
     t->hsic_row = mossa__hsic_row_avx512;
     t->rbf_dist = mossa__rbf_dist_avx512;
     t->rbf_exp_row = mossa__rbf_exp_row_avx512;
@@ -1114,6 +1146,7 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->svd_rowopf = mossa__svd_rowopf_avx512;
     t->svd_rowop2f = mossa__svd_rowop2f_avx512;
     t->svd_sturm16 = mossa__svd_sturm16_avx512;
+    t->svd_colstat = mossa__svd_colstat_avx512;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx512;
     t->tsne_repulse2 = mossa__tsne_repulse2_avx512;
