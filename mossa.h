@@ -1399,6 +1399,21 @@ typedef struct mossa__kernels {
        sh[j], s[j] += c and q[j] += c * c (the product rounded before the
        add: no fused multiply-add), j < d: the same sums at every level. */
     void (*svd_colstat)(const float *x, const double *sh, double *s, double *q, size_t d);
+    /* The serial steps of the float reduction's driver (impl/svd.c,
+       mossa__trdf_drive). Sums in double run in eight lanes (k mod 8, each
+       in k order, lanes past n adding zeros), the lanes then added as
+       ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)); no product is fused
+       with an add: the same bits at every level.
+       svd_absmaxf: max_k |x[k]| (0 for n = 0; exact in any order).
+       svd_scalef: u[k] = (float)((double)r[k] * inv); returns sum u[k]^2.
+       svd_sumcols: q[k] = (sum_{t < nb} (double)parts[t ld + k]) / h for
+       k < ncols, t in order; returns sum u[k] q[k].
+       svd_qupdatef: pq[k] = (float)(q[k] - kk * (double)u[k]). */
+    float (*svd_absmaxf)(const float *x, size_t n);
+    double (*svd_scalef)(const float *r, double inv, float *u, size_t n);
+    double (*svd_sumcols)(const float *parts, size_t ld, size_t nb, size_t ncols, double h, const float *u,
+                          double *q);
+    void (*svd_qupdatef)(const double *q, double kk, const float *u, float *pq, size_t n);
     /* tsne */
     /* out[j*32 + q] (+)= sum_k (qt[k*32 + q] - r[j*ldr + k])^2 for 32 queries
        (qt: d x 32 panel) and nr reference rows; accumulate != 0 adds.
@@ -2790,6 +2805,58 @@ static void mossa__svd_colstat_scalar(const float *x, const double *sh, double *
     }
 }
 
+/* the eight lanes of the reduction driver's sums, added in their fixed order */
+static double mossa__lanes8(const double l[8])
+{
+    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
+
+static float mossa__svd_absmaxf_scalar(const float *x, size_t n)
+{
+    float m = 0.0f;
+    size_t k;
+    for (k = 0; k < n; ++k) m = MOSSA__MAX(m, fabsf(x[k]));
+    return m;
+}
+
+static double mossa__svd_scalef_scalar(const float *r, double inv, float *u, size_t n)
+{
+    double l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t k;
+    for (k = 0; k < n; ++k) {
+        double v;
+        u[k] = (float)((double)r[k] * inv);
+        v = (double)u[k];
+        l[k % 8] += v * v;   /* exact square: fused or not, the same */
+    }
+    return mossa__lanes8(l);
+}
+
+static double mossa__svd_sumcols_scalar(const float *parts, size_t ld, size_t nb, size_t ncols, double h,
+                                        const float *u, double *q)
+{
+    double l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t k, t;
+    for (k = 0; k < ncols; ++k) {
+        double s = 0.0, pr;
+        for (t = 0; t < nb; ++t) s += (double)parts[t * ld + k];
+        q[k] = s / h;
+        pr = (double)u[k] * q[k];
+        l[k % 8] += pr;
+    }
+    for (; k % 8; ++k) l[k % 8] += 0.0;   /* the vector levels' zero lanes (the sign of a zero sum) */
+    return mossa__lanes8(l);
+}
+
+static void mossa__svd_qupdatef_scalar(const double *q, double kk, const float *u, float *pq, size_t n)
+{
+    size_t k;
+    for (k = 0; k < n; ++k) {
+        double t = kk * (double)u[k];
+        pq[k] = (float)(q[k] - t);
+    }
+}
+
 static float mossa__colsum_scalar(const float *x, size_t n, size_t ldx, size_t cols, double *s)
 {
     double acc[64];
@@ -2823,6 +2890,10 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->pack_t16 = mossa__pack_t16_scalar;
     t->pack_shift16 = mossa__pack_shift16_scalar;
     t->svd_colstat = mossa__svd_colstat_scalar;
+    t->svd_absmaxf = mossa__svd_absmaxf_scalar;
+    t->svd_scalef = mossa__svd_scalef_scalar;
+    t->svd_sumcols = mossa__svd_sumcols_scalar;
+    t->svd_qupdatef = mossa__svd_qupdatef_scalar;
     t->hsic_row = mossa__hsic_row_scalar;
     t->rbf_dist = mossa__rbf_dist_scalar;
     t->rbf_exp_row = mossa__rbf_exp_row_scalar;
@@ -4644,6 +4715,83 @@ static void mossa__svd_colstat_avx512(const float *x, const double *sh, double *
     }
 }
 
+/* the float reduction driver's serial steps: eight double lanes (one
+   vector), the last step masked (masked-off lanes add zeros) */
+MOSSA__TARGET_AVX512 static double mossa__lanes8_avx512(__m512d v)
+{
+    double l[8];
+    _mm512_storeu_pd(l, v);
+    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
+
+MOSSA__TARGET_AVX512
+static float mossa__svd_absmaxf_avx512(const float *x, size_t n)
+{
+    __m512 m = _mm512_setzero_ps();
+    size_t k;
+    for (k = 0; k < n; k += 16) {
+        const __mmask16 mk = (__mmask16)(n - k >= 16 ? 0xffffu : (1u << (n - k)) - 1u);
+        m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_maskz_loadu_ps(mk, x + k)));
+    }
+    return _mm512_reduce_max_ps(m);
+}
+
+MOSSA__TARGET_AVX512
+static double mossa__svd_scalef_avx512(const float *r, double inv, float *u, size_t n)
+{
+    const __m512d vi = _mm512_set1_pd(inv);
+    __m512d acc = _mm512_setzero_pd();
+    size_t k;
+    for (k = 0; k < n; k += 8) {
+        const __mmask8 mk = (__mmask8)(n - k >= 8 ? 0xffu : (1u << (n - k)) - 1u);
+        __m256 f = _mm512_maskz_cvtpd_ps(mk, _mm512_mul_pd(_mm512_maskz_cvtps_pd(mk, _mm256_maskz_loadu_ps(mk, r + k)), vi));
+        __m512d v = _mm512_maskz_cvtps_pd(mk, f);
+        _mm256_mask_storeu_ps(u + k, mk, f);
+        acc = _mm512_add_pd(acc, _mm512_mul_pd(v, v));
+    }
+    return mossa__lanes8_avx512(acc);
+}
+
+MOSSA__TARGET_AVX512
+static double mossa__svd_sumcols_avx512(const float *parts, size_t ld, size_t nb, size_t ncols, double h,
+                                        const float *u, double *q)
+{
+    const __m512d vh = _mm512_set1_pd(h);
+    __m512d acc = _mm512_setzero_pd();
+    size_t k, t;
+    for (k = 0; k < ncols; k += 8) {
+        const __mmask8 mk = (__mmask8)(ncols - k >= 8 ? 0xffu : (1u << (ncols - k)) - 1u);
+        __m512d s = _mm512_setzero_pd(), qv;
+        for (t = 0; t < nb; ++t)
+            s = _mm512_add_pd(s, _mm512_maskz_cvtps_pd(mk, _mm256_maskz_loadu_ps(mk, parts + t * ld + k)));
+        qv = _mm512_maskz_div_pd(mk, s, vh);
+        _mm512_mask_storeu_pd(q + k, mk, qv);
+        acc = _mm512_add_pd(acc, _mm512_mul_pd(_mm512_maskz_cvtps_pd(mk, _mm256_maskz_loadu_ps(mk, u + k)), qv));
+    }
+    return mossa__lanes8_avx512(acc);
+}
+
+/* sixteen a step, stored as whole vectors of 16 floats: the row kernel
+   reads pq right after in vectors of 16, and a 64-byte load from two
+   32-byte stores cannot be forwarded (it waits for them to commit) */
+MOSSA__TARGET_AVX512
+static void mossa__svd_qupdatef_avx512(const double *q, double kk, const float *u, float *pq, size_t n)
+{
+    const __m512d vk = _mm512_set1_pd(kk);
+    size_t k;
+    for (k = 0; k < n; k += 16) {
+        const __mmask16 mk = (__mmask16)(n - k >= 16 ? 0xffffu : (1u << (n - k)) - 1u);
+        const __mmask8 m0 = (__mmask8)(mk & 0xffu), m1 = (__mmask8)(mk >> 8);
+        __m512 uf = _mm512_maskz_loadu_ps(mk, u + k);
+        __m512d u0 = _mm512_maskz_cvtps_pd(m0, _mm512_castps512_ps256(uf));
+        __m512d u1 = _mm512_maskz_cvtps_pd(m1, _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xff, _mm512_castps_pd(uf), 1)));
+        __m256 lo = _mm512_maskz_cvtpd_ps(m0, _mm512_sub_pd(_mm512_maskz_loadu_pd(m0, q + k), _mm512_mul_pd(vk, u0)));
+        __m256 hi = _mm512_maskz_cvtpd_ps(m1, _mm512_sub_pd(_mm512_maskz_loadu_pd(m1, q + k + 8), _mm512_mul_pd(vk, u1)));
+        __m512 v = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(lo)), _mm256_castps_pd(hi), 1));
+        _mm512_mask_storeu_ps(pq + k, mk, v);
+    }
+}
+
 /* sixteen lanes in two vectors of eight: two chains of divisions in flight */
 MOSSA__TARGET_AVX512
 static void mossa__svd_sturm16_avx512(size_t n, const double *d, const double *e2, double pivmin, const double *s,
@@ -5005,6 +5153,10 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->svd_rowop2f = mossa__svd_rowop2f_avx512;
     t->svd_sturm16 = mossa__svd_sturm16_avx512;
     t->svd_colstat = mossa__svd_colstat_avx512;
+    t->svd_absmaxf = mossa__svd_absmaxf_avx512;
+    t->svd_scalef = mossa__svd_scalef_avx512;
+    t->svd_sumcols = mossa__svd_sumcols_avx512;
+    t->svd_qupdatef = mossa__svd_qupdatef_avx512;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx512;
     t->tsne_repulse2 = mossa__tsne_repulse2_avx512;
@@ -9365,7 +9517,7 @@ static void mossa__trdf_rows(const mossa__trd_job *g, size_t task)
     size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
     float *p = g->partf + task * MOSSA__TRDF_LD(g->n);
     const mossa__kernels *kt = mossa__k();
-    if (g->uf)   /* zeros up to whole ranges of sums (mossa__trdf_sum) */
+    if (g->uf)   /* (zeros up to a whole range of sums) */
         for (k = 0; k < MOSSA__TRDF_LD(j1); ++k) p[k] = 0.0f;
     j = j0;
     if (g->puf && g->uf)
@@ -9562,65 +9714,25 @@ static mossa_status mossa__tridiagonalise(mossa__ctx *ctx, size_t n, double *a, 
    the stored entries is a backward error of float size, like the Gram's
    own. On Gram matrices of planted spectra (tests/test_svd.c) the
    eigenvalues move by under about 1e-7 of the largest. */
-static float mossa__absmaxf(const float *x, size_t len)
-{
-    float m0 = 0.0f, m1 = 0.0f;
-    size_t k = 0;
-    for (; k + 2 <= len; k += 2) { m0 = MOSSA__MAX(m0, fabsf(x[k])); m1 = MOSSA__MAX(m1, fabsf(x[k + 1])); }
-    if (k < len) m0 = MOSSA__MAX(m0, fabsf(x[k]));
-    return MOSSA__MAX(m0, m1);
-}
-
-/* sum_k x[k] y[k] in double over four chains, as mossa__sum4 */
-static double mossa__sum4f(const float *x, const double *y, const float *yf, size_t len)
-{
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    size_t k = 0;
-#define MOSSA__Y(i) (y ? y[i] : (double)yf[i])
-    for (; k + 4 <= len; k += 4) {
-        s0 += (double)x[k] * MOSSA__Y(k); s1 += (double)x[k + 1] * MOSSA__Y(k + 1);
-        s2 += (double)x[k + 2] * MOSSA__Y(k + 2); s3 += (double)x[k + 3] * MOSSA__Y(k + 3);
-    }
-    for (; k < len; ++k) s0 += (double)x[k] * MOSSA__Y(k);
-#undef MOSSA__Y
-    return (s0 + s1) + (s2 + s3);
-}
-
-/* mossa__trd_sum for the float path, where the blocks are whole ranges
-   of MOSSA__TRD_COLS columns and every block's partial row holds zeros up
-   to the end of its last range: each range sums the same 64 columns of
-   every block from the first that reaches it (adding zeros past a block's
-   end, exactly as skipping them), in loops of a fixed length that
-   compilers vectorise at -O2 */
-static void mossa__trdf_sum(const mossa__trd_crew_job *J, size_t task)
-{
-    const mossa__trd_job *g = &J->g;
-    size_t k, t, k0 = task * MOSSA__TRD_COLS, k1 = MOSSA__MIN(g->rows, k0 + MOSSA__TRD_COLS);
-    double s[MOSSA__TRD_COLS];
-    for (k = 0; k < MOSSA__TRD_COLS; ++k) s[k] = 0.0;
-    for (t = k0 / g->block; t < J->tasks; ++t) {
-        const float *pt = g->partf + t * MOSSA__TRDF_LD(g->n) + k0;
-        for (k = 0; k < MOSSA__TRD_COLS; ++k) s[k] += (double)pt[k];
-    }
-    for (k = k0; k < k1; ++k) J->pq[k] = s[k - k0] / J->h;
-}
-
+/* The driver's serial steps run through kernels (svd_absmaxf,
+   svd_scalef, svd_sumcols, svd_qupdatef): a step's serial part is the
+   helpers' idle time, and in scalar code it was about a quarter of the
+   whole reduction at order 1024. */
 static void mossa__trdf_drive(mossa__crew *crew, void *arg)
 {
     mossa__trd_crew_job *J = (mossa__trd_crew_job *)arg;
     mossa__trd_job *g = &J->g;
-    size_t n = g->n, i, k;
+    const mossa__kernels *kt = mossa__k();
+    size_t n = g->n, i, k0, ld = MOSSA__TRDF_LD(n);
     float *a = g->af, *u = J->uf, *pu = J->puf, *pq = J->pqf;
     double *w = J->w, *e = J->e, *q = J->pq;
-    float (*rowop)(size_t, float *, const float *, const float *, float, float, const float *, float,
-                   float *) = mossa__k()->svd_rowopf;
     int pending = 0, ex;
     for (i = n - 1; i >= 1 && n > 1; --i) {
         float *ri = a + i * n;
-        double scale, h, f, gg, kk, inv, sig;
-        if (pending) (void)rowop(i + 1, ri, pq, pu, pu[i], pq[i], NULL, 0.0f, NULL);
+        double scale, h, f, gg, kk, inv, sig, un;
+        if (pending) (void)kt->svd_rowopf(i + 1, ri, pq, pu, pu[i], pq[i], NULL, 0.0f, NULL);
         w[i] = (double)ri[i];
-        scale = (double)mossa__absmaxf(ri, i);
+        scale = (double)kt->svd_absmaxf(ri, i);
         g->rows = i; g->puf = pending ? pu : NULL; g->pqf = pq;
         J->tasks = (i + g->block - 1) / g->block;
         if (i == 1 || scale == 0.0) {
@@ -9636,25 +9748,36 @@ static void mossa__trdf_drive(mossa__crew *crew, void *arg)
         (void)frexp(scale, &ex);
         scale = ldexp(1.0, ex);
         inv = ldexp(1.0, -ex);
-        for (k = 0; k < i; ++k) u[k] = (float)((double)ri[k] * inv);
-        sig = mossa__sum4f(u, NULL, u, i);
+        sig = kt->svd_scalef(ri, inv, u, i);
         f = (double)u[i - 1];
         gg = f >= 0.0 ? -sqrt(sig) : sqrt(sig);
         e[i] = scale * gg;
         u[i - 1] = (float)(f - gg);
-        h = 0.5 * mossa__sum4f(u, NULL, u, i);
+        /* h = u'u / 2 of the vector as rounded: the other entries' sum and
+           the new last square (squares of floats are exact in double) */
+        un = (double)u[i - 1];
+        h = 0.5 * ((sig - f * f) + un * un);
         g->uf = u;
         J->h = h;
         mossa__crew_phase(crew, mossa__trd_block, J, J->tasks);
-        /* the sums in the driver: a phase of their own costs more in hand-offs
-           than the adds (a few microseconds a step) */
-        for (k = 0; k < (i + MOSSA__TRD_COLS - 1) / MOSSA__TRD_COLS; ++k) mossa__trdf_sum(J, k);
-        /* q = p - (u'p / 2h) u in double, then the float pending update */
-        kk = mossa__sum4f(u, q, NULL, i) / (2.0 * h);
-        for (k = 0; k < i; ++k) {
-            q[k] -= kk * (double)u[k];
-            pq[k] = (float)q[k];
-            pu[k] = u[k];
+        /* p = A u / h over ranges of MOSSA__TRD_COLS columns, each column
+           summing the blocks' partial products from the first block that
+           reaches it, in block order; with it u'p, range by range */
+        kk = 0.0;
+        for (k0 = 0; k0 < i; k0 += MOSSA__TRD_COLS) {
+            size_t t0 = k0 / g->block;
+            kk += kt->svd_sumcols(g->partf + t0 * ld + k0, ld, J->tasks - t0, MOSSA__MIN((size_t)MOSSA__TRD_COLS, i - k0),
+                                  h, u + k0, q + k0);
+        }
+        /* q = p - (u'p / 2h) u in double, rounded to float for the pending
+           update, whose other vector is u itself: the two buffers swap
+           (the helpers hold u's lines already; a copy would take them back) */
+        kk /= 2.0 * h;
+        kt->svd_qupdatef(q, kk, u, pq, i);
+        {
+            float *t = pu;
+            pu = u;
+            u = t;
         }
         pending = 1;
     }
@@ -9749,6 +9872,23 @@ MOSSA_DEF void mossa_test_trdf_row_pair(int paired, size_t j, size_t n, float *a
     g.af = a; g.n = n; g.pqf = x; g.puf = y; g.uf = u;
     mossa__trdf_row(mossa__k(), &g, j, p);
     mossa__trdf_row(mossa__k(), &g, j + 1, p);
+}
+
+/* Test builds: the active level's kernels of the float reduction's
+   driver (tests/test_svd.c); which: 0 absmaxf (returned), 1 scalef,
+   2 sumcols, 3 qupdatef. */
+MOSSA_DEF double mossa_test_trdf_serial(int which, const float *x, size_t ld, size_t nb, size_t n, double c,
+                                        const float *u, double *q, float *out);
+MOSSA_DEF double mossa_test_trdf_serial(int which, const float *x, size_t ld, size_t nb, size_t n, double c,
+                                        const float *u, double *q, float *out)
+{
+    const mossa__kernels *kt = mossa__k();
+    switch (which) {
+    case 0: return (double)kt->svd_absmaxf(x, n);
+    case 1: return kt->svd_scalef(x, c, out, n);
+    case 2: return kt->svd_sumcols(x, ld, nb, n, c, u, q);
+    default: kt->svd_qupdatef(q, c, u, out, n); return 0.0;
+    }
 }
 
 /* Test builds: the active level's svd_sturm16 (tests/test_svd.c). */

@@ -225,6 +225,21 @@ typedef struct mossa__kernels {
        sh[j], s[j] += c and q[j] += c * c (the product rounded before the
        add: no fused multiply-add), j < d: the same sums at every level. */
     void (*svd_colstat)(const float *x, const double *sh, double *s, double *q, size_t d);
+    /* The serial steps of the float reduction's driver (impl/svd.c,
+       mossa__trdf_drive). Sums in double run in eight lanes (k mod 8, each
+       in k order, lanes past n adding zeros), the lanes then added as
+       ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)); no product is fused
+       with an add: the same bits at every level.
+       svd_absmaxf: max_k |x[k]| (0 for n = 0; exact in any order).
+       svd_scalef: u[k] = (float)((double)r[k] * inv); returns sum u[k]^2.
+       svd_sumcols: q[k] = (sum_{t < nb} (double)parts[t ld + k]) / h for
+       k < ncols, t in order; returns sum u[k] q[k].
+       svd_qupdatef: pq[k] = (float)(q[k] - kk * (double)u[k]). */
+    float (*svd_absmaxf)(const float *x, size_t n);
+    double (*svd_scalef)(const float *r, double inv, float *u, size_t n);
+    double (*svd_sumcols)(const float *parts, size_t ld, size_t nb, size_t ncols, double h, const float *u,
+                          double *q);
+    void (*svd_qupdatef)(const double *q, double kk, const float *u, float *pq, size_t n);
     /* tsne */
     /* out[j*32 + q] (+)= sum_k (qt[k*32 + q] - r[j*ldr + k])^2 for 32 queries
        (qt: d x 32 panel) and nr reference rows; accumulate != 0 adds.

@@ -671,7 +671,7 @@ static void mossa__trdf_rows(const mossa__trd_job *g, size_t task)
     size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
     float *p = g->partf + task * MOSSA__TRDF_LD(g->n);
     const mossa__kernels *kt = mossa__k();
-    if (g->uf)   /* zeros up to whole ranges of sums (mossa__trdf_sum) */
+    if (g->uf)   /* (zeros up to a whole range of sums) */
         for (k = 0; k < MOSSA__TRDF_LD(j1); ++k) p[k] = 0.0f;
     j = j0;
     if (g->puf && g->uf)
@@ -868,65 +868,25 @@ static mossa_status mossa__tridiagonalise(mossa__ctx *ctx, size_t n, double *a, 
    the stored entries is a backward error of float size, like the Gram's
    own. On Gram matrices of planted spectra (tests/test_svd.c) the
    eigenvalues move by under about 1e-7 of the largest. */
-static float mossa__absmaxf(const float *x, size_t len)
-{
-    float m0 = 0.0f, m1 = 0.0f;
-    size_t k = 0;
-    for (; k + 2 <= len; k += 2) { m0 = MOSSA__MAX(m0, fabsf(x[k])); m1 = MOSSA__MAX(m1, fabsf(x[k + 1])); }
-    if (k < len) m0 = MOSSA__MAX(m0, fabsf(x[k]));
-    return MOSSA__MAX(m0, m1);
-}
-
-/* sum_k x[k] y[k] in double over four chains, as mossa__sum4 */
-static double mossa__sum4f(const float *x, const double *y, const float *yf, size_t len)
-{
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    size_t k = 0;
-#define MOSSA__Y(i) (y ? y[i] : (double)yf[i])
-    for (; k + 4 <= len; k += 4) {
-        s0 += (double)x[k] * MOSSA__Y(k); s1 += (double)x[k + 1] * MOSSA__Y(k + 1);
-        s2 += (double)x[k + 2] * MOSSA__Y(k + 2); s3 += (double)x[k + 3] * MOSSA__Y(k + 3);
-    }
-    for (; k < len; ++k) s0 += (double)x[k] * MOSSA__Y(k);
-#undef MOSSA__Y
-    return (s0 + s1) + (s2 + s3);
-}
-
-/* mossa__trd_sum for the float path, where the blocks are whole ranges
-   of MOSSA__TRD_COLS columns and every block's partial row holds zeros up
-   to the end of its last range: each range sums the same 64 columns of
-   every block from the first that reaches it (adding zeros past a block's
-   end, exactly as skipping them), in loops of a fixed length that
-   compilers vectorise at -O2 */
-static void mossa__trdf_sum(const mossa__trd_crew_job *J, size_t task)
-{
-    const mossa__trd_job *g = &J->g;
-    size_t k, t, k0 = task * MOSSA__TRD_COLS, k1 = MOSSA__MIN(g->rows, k0 + MOSSA__TRD_COLS);
-    double s[MOSSA__TRD_COLS];
-    for (k = 0; k < MOSSA__TRD_COLS; ++k) s[k] = 0.0;
-    for (t = k0 / g->block; t < J->tasks; ++t) {
-        const float *pt = g->partf + t * MOSSA__TRDF_LD(g->n) + k0;
-        for (k = 0; k < MOSSA__TRD_COLS; ++k) s[k] += (double)pt[k];
-    }
-    for (k = k0; k < k1; ++k) J->pq[k] = s[k - k0] / J->h;
-}
-
+/* The driver's serial steps run through kernels (svd_absmaxf,
+   svd_scalef, svd_sumcols, svd_qupdatef): a step's serial part is the
+   helpers' idle time, and in scalar code it was about a quarter of the
+   whole reduction at order 1024. */
 static void mossa__trdf_drive(mossa__crew *crew, void *arg)
 {
     mossa__trd_crew_job *J = (mossa__trd_crew_job *)arg;
     mossa__trd_job *g = &J->g;
-    size_t n = g->n, i, k;
+    const mossa__kernels *kt = mossa__k();
+    size_t n = g->n, i, k0, ld = MOSSA__TRDF_LD(n);
     float *a = g->af, *u = J->uf, *pu = J->puf, *pq = J->pqf;
     double *w = J->w, *e = J->e, *q = J->pq;
-    float (*rowop)(size_t, float *, const float *, const float *, float, float, const float *, float,
-                   float *) = mossa__k()->svd_rowopf;
     int pending = 0, ex;
     for (i = n - 1; i >= 1 && n > 1; --i) {
         float *ri = a + i * n;
-        double scale, h, f, gg, kk, inv, sig;
-        if (pending) (void)rowop(i + 1, ri, pq, pu, pu[i], pq[i], NULL, 0.0f, NULL);
+        double scale, h, f, gg, kk, inv, sig, un;
+        if (pending) (void)kt->svd_rowopf(i + 1, ri, pq, pu, pu[i], pq[i], NULL, 0.0f, NULL);
         w[i] = (double)ri[i];
-        scale = (double)mossa__absmaxf(ri, i);
+        scale = (double)kt->svd_absmaxf(ri, i);
         g->rows = i; g->puf = pending ? pu : NULL; g->pqf = pq;
         J->tasks = (i + g->block - 1) / g->block;
         if (i == 1 || scale == 0.0) {
@@ -942,25 +902,36 @@ static void mossa__trdf_drive(mossa__crew *crew, void *arg)
         (void)frexp(scale, &ex);
         scale = ldexp(1.0, ex);
         inv = ldexp(1.0, -ex);
-        for (k = 0; k < i; ++k) u[k] = (float)((double)ri[k] * inv);
-        sig = mossa__sum4f(u, NULL, u, i);
+        sig = kt->svd_scalef(ri, inv, u, i);
         f = (double)u[i - 1];
         gg = f >= 0.0 ? -sqrt(sig) : sqrt(sig);
         e[i] = scale * gg;
         u[i - 1] = (float)(f - gg);
-        h = 0.5 * mossa__sum4f(u, NULL, u, i);
+        /* h = u'u / 2 of the vector as rounded: the other entries' sum and
+           the new last square (squares of floats are exact in double) */
+        un = (double)u[i - 1];
+        h = 0.5 * ((sig - f * f) + un * un);
         g->uf = u;
         J->h = h;
         mossa__crew_phase(crew, mossa__trd_block, J, J->tasks);
-        /* the sums in the driver: a phase of their own costs more in hand-offs
-           than the adds (a few microseconds a step) */
-        for (k = 0; k < (i + MOSSA__TRD_COLS - 1) / MOSSA__TRD_COLS; ++k) mossa__trdf_sum(J, k);
-        /* q = p - (u'p / 2h) u in double, then the float pending update */
-        kk = mossa__sum4f(u, q, NULL, i) / (2.0 * h);
-        for (k = 0; k < i; ++k) {
-            q[k] -= kk * (double)u[k];
-            pq[k] = (float)q[k];
-            pu[k] = u[k];
+        /* p = A u / h over ranges of MOSSA__TRD_COLS columns, each column
+           summing the blocks' partial products from the first block that
+           reaches it, in block order; with it u'p, range by range */
+        kk = 0.0;
+        for (k0 = 0; k0 < i; k0 += MOSSA__TRD_COLS) {
+            size_t t0 = k0 / g->block;
+            kk += kt->svd_sumcols(g->partf + t0 * ld + k0, ld, J->tasks - t0, MOSSA__MIN((size_t)MOSSA__TRD_COLS, i - k0),
+                                  h, u + k0, q + k0);
+        }
+        /* q = p - (u'p / 2h) u in double, rounded to float for the pending
+           update, whose other vector is u itself: the two buffers swap
+           (the helpers hold u's lines already; a copy would take them back) */
+        kk /= 2.0 * h;
+        kt->svd_qupdatef(q, kk, u, pq, i);
+        {
+            float *t = pu;
+            pu = u;
+            u = t;
         }
         pending = 1;
     }
@@ -1055,6 +1026,23 @@ MOSSA_DEF void mossa_test_trdf_row_pair(int paired, size_t j, size_t n, float *a
     g.af = a; g.n = n; g.pqf = x; g.puf = y; g.uf = u;
     mossa__trdf_row(mossa__k(), &g, j, p);
     mossa__trdf_row(mossa__k(), &g, j + 1, p);
+}
+
+/* Test builds: the active level's kernels of the float reduction's
+   driver (tests/test_svd.c); which: 0 absmaxf (returned), 1 scalef,
+   2 sumcols, 3 qupdatef. */
+MOSSA_DEF double mossa_test_trdf_serial(int which, const float *x, size_t ld, size_t nb, size_t n, double c,
+                                        const float *u, double *q, float *out);
+MOSSA_DEF double mossa_test_trdf_serial(int which, const float *x, size_t ld, size_t nb, size_t n, double c,
+                                        const float *u, double *q, float *out)
+{
+    const mossa__kernels *kt = mossa__k();
+    switch (which) {
+    case 0: return (double)kt->svd_absmaxf(x, n);
+    case 1: return kt->svd_scalef(x, c, out, n);
+    case 2: return kt->svd_sumcols(x, ld, nb, n, c, u, q);
+    default: kt->svd_qupdatef(q, c, u, out, n); return 0.0;
+    }
 }
 
 /* Test builds: the active level's svd_sturm16 (tests/test_svd.c). */

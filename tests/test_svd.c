@@ -27,6 +27,8 @@ void mossa_test_trd_row_pair(int paired, size_t j, size_t n, double *a, const do
 void mossa_test_trdf_row_pair(int paired, size_t j, size_t n, float *a, const float *x, const float *y,
                               const float *u, float *p);
 void mossa_test_sturm16(size_t n, const double *d, const double *e2, double pivmin, const double *s, size_t *c);
+double mossa_test_trdf_serial(int which, const float *x, size_t ld, size_t nb, size_t n, double c, const float *u,
+                              double *q, float *out);
 mossa_status mossa_test_orth_basis(size_t m, size_t l, int no_q, float *q, float *acc, int *chol, int *formed);
 
 /* ---- reference: one-sided Jacobi in long double --------------------------
@@ -581,6 +583,69 @@ START_TEST(float_tridiagonal_row_pairs_equal_single_rows_at_every_level)
         }
     }
     free(a0); free(a1); free(a2);
+}
+END_TEST
+
+/* The kernels of the float reduction's serial steps at every SIMD level:
+   the element-wise results (u = r inv rounded to float, q = sum / h, pq)
+   bit-equal to the plain C expressions, max |x| exact, and the sums in
+   double (sum u^2, u'q) within 1e-14 of long double and bit-identical to
+   the scalar level's (eight lanes in a fixed order), for every length up
+   to 70 (vector bodies and masked rests) and 1 to 5 partial rows. */
+START_TEST(float_reduction_serial_kernels_agree_at_every_level)
+{
+    const size_t nmax = 70, ld = 80;
+    float *x = test_random_floats(5 * ld, 929, 3.0), *u = test_random_floats(ld, 930, 1.0);
+    float out[80], want[80];
+    double q[80], wq[80], ref[4];
+    mossa_simd_level lvl;
+    size_t n, k, t, nb;
+    x[17] = -7.5e3f; x[2] = 1e-30f;
+    for (n = 0; n <= nmax; ++n)
+        for (nb = 1; nb <= 5; nb += 2) {
+            const double inv = 0x1p-13, h = 1.7;
+            long double ss = 0, dot = 0;
+            float m = 0.0f;
+            for (k = 0; k < n; ++k) {
+                double s = 0.0;
+                m = fabsf(x[k]) > m ? fabsf(x[k]) : m;
+                want[k] = (float)((double)x[k] * inv);
+                ss += (long double)want[k] * want[k];
+                for (t = 0; t < nb; ++t) s += (double)x[t * ld + k];
+                wq[k] = s / h;
+                dot += (long double)u[k] * wq[k];
+            }
+            ck_assert_int_eq(mossa_simd_force(MOSSA_SIMD_SCALAR), MOSSA_OK);
+            ref[1] = mossa_test_trdf_serial(1, x, 0, 0, n, inv, NULL, NULL, out);
+            ref[2] = mossa_test_trdf_serial(2, x, ld, nb, n, h, u, q, NULL);
+            FOR_EACH_SIMD_LEVEL(lvl) {
+                double r;
+                ck_assert(mossa_test_trdf_serial(0, x, 0, 0, n, 0.0, NULL, NULL, NULL) == (double)m);
+                memset(out, 0x5a, sizeof(out));
+                r = mossa_test_trdf_serial(1, x, 0, 0, n, inv, NULL, NULL, out);
+                ck_assert_msg(memcmp(out, want, n * sizeof(float)) == 0, "level %d n %zu: scaled u differs", (int)lvl, n);
+                ck_assert_msg(r == ref[1] && fabsl((long double)r - ss) <= 1e-14L * ss, "level %d n %zu: sum u^2 %.17g vs %.17Lg",
+                              (int)lvl, n, r, ss);
+                memset(q, 0x5a, sizeof(q));
+                r = mossa_test_trdf_serial(2, x, ld, nb, n, h, u, q, NULL);
+                ck_assert_msg(memcmp(q, wq, n * sizeof(double)) == 0, "level %d n %zu nb %zu: q differs", (int)lvl, n, nb);
+                ck_assert_msg(r == ref[2] && fabsl((long double)r - dot) <= 1e-14L * (fabsl(dot) + 1e-300L) + 1e-12L,
+                              "level %d n %zu nb %zu: u'q %.17g vs %.17Lg", (int)lvl, n, nb, r, dot);
+                memset(out, 0x5a, sizeof(out));
+                (void)mossa_test_trdf_serial(3, NULL, 0, 0, n, 0.37, u, wq, out);
+                for (k = 0; k < n; ++k) {
+                    double tt = 0.37 * (double)u[k];
+                    ck_assert_msg(out[k] == (float)(wq[k] - tt), "level %d n %zu k %zu: pq differs", (int)lvl, n, k);
+                }
+                {
+                    /* nothing written past n */
+                    unsigned char pat[sizeof(float)];
+                    memset(pat, 0x5a, sizeof(pat));
+                    ck_assert_msg(memcmp(&out[n], pat, sizeof(pat)) == 0, "level %d n %zu: pq written past n", (int)lvl, n);
+                }
+            }
+        }
+    free(x); free(u);
 }
 END_TEST
 
@@ -1570,6 +1635,7 @@ Suite *suite_svd(void)
     tcase_add_test(tc, tridiagonal_row_pairs_equal_single_rows_at_every_level);
     tcase_add_test(tc, float_tridiagonal_row_pairs_equal_single_rows_at_every_level);
     tcase_add_test(tc, sturm_counts_match_closed_form_spectra_at_every_level);
+    tcase_add_test(tc, float_reduction_serial_kernels_agree_at_every_level);
     tcase_add_test(tc, eigvals_values_only_matches_planted_spectrum);
     tcase_add_test(tc, eigh_values_only_on_split_and_two_by_two_blocks);
     tcase_add_test(tc, krylov_basis_orthonormalisation);

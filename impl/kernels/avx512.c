@@ -786,6 +786,83 @@ static void mossa__svd_colstat_avx512(const float *x, const double *sh, double *
     }
 }
 
+/* the float reduction driver's serial steps: eight double lanes (one
+   vector), the last step masked (masked-off lanes add zeros) */
+MOSSA__TARGET_AVX512 static double mossa__lanes8_avx512(__m512d v)
+{
+    double l[8];
+    _mm512_storeu_pd(l, v);
+    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
+
+MOSSA__TARGET_AVX512
+static float mossa__svd_absmaxf_avx512(const float *x, size_t n)
+{
+    __m512 m = _mm512_setzero_ps();
+    size_t k;
+    for (k = 0; k < n; k += 16) {
+        const __mmask16 mk = (__mmask16)(n - k >= 16 ? 0xffffu : (1u << (n - k)) - 1u);
+        m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_maskz_loadu_ps(mk, x + k)));
+    }
+    return _mm512_reduce_max_ps(m);
+}
+
+MOSSA__TARGET_AVX512
+static double mossa__svd_scalef_avx512(const float *r, double inv, float *u, size_t n)
+{
+    const __m512d vi = _mm512_set1_pd(inv);
+    __m512d acc = _mm512_setzero_pd();
+    size_t k;
+    for (k = 0; k < n; k += 8) {
+        const __mmask8 mk = (__mmask8)(n - k >= 8 ? 0xffu : (1u << (n - k)) - 1u);
+        __m256 f = _mm512_maskz_cvtpd_ps(mk, _mm512_mul_pd(_mm512_maskz_cvtps_pd(mk, _mm256_maskz_loadu_ps(mk, r + k)), vi));
+        __m512d v = _mm512_maskz_cvtps_pd(mk, f);
+        _mm256_mask_storeu_ps(u + k, mk, f);
+        acc = _mm512_add_pd(acc, _mm512_mul_pd(v, v));
+    }
+    return mossa__lanes8_avx512(acc);
+}
+
+MOSSA__TARGET_AVX512
+static double mossa__svd_sumcols_avx512(const float *parts, size_t ld, size_t nb, size_t ncols, double h,
+                                        const float *u, double *q)
+{
+    const __m512d vh = _mm512_set1_pd(h);
+    __m512d acc = _mm512_setzero_pd();
+    size_t k, t;
+    for (k = 0; k < ncols; k += 8) {
+        const __mmask8 mk = (__mmask8)(ncols - k >= 8 ? 0xffu : (1u << (ncols - k)) - 1u);
+        __m512d s = _mm512_setzero_pd(), qv;
+        for (t = 0; t < nb; ++t)
+            s = _mm512_add_pd(s, _mm512_maskz_cvtps_pd(mk, _mm256_maskz_loadu_ps(mk, parts + t * ld + k)));
+        qv = _mm512_maskz_div_pd(mk, s, vh);
+        _mm512_mask_storeu_pd(q + k, mk, qv);
+        acc = _mm512_add_pd(acc, _mm512_mul_pd(_mm512_maskz_cvtps_pd(mk, _mm256_maskz_loadu_ps(mk, u + k)), qv));
+    }
+    return mossa__lanes8_avx512(acc);
+}
+
+/* sixteen a step, stored as whole vectors of 16 floats: the row kernel
+   reads pq right after in vectors of 16, and a 64-byte load from two
+   32-byte stores cannot be forwarded (it waits for them to commit) */
+MOSSA__TARGET_AVX512
+static void mossa__svd_qupdatef_avx512(const double *q, double kk, const float *u, float *pq, size_t n)
+{
+    const __m512d vk = _mm512_set1_pd(kk);
+    size_t k;
+    for (k = 0; k < n; k += 16) {
+        const __mmask16 mk = (__mmask16)(n - k >= 16 ? 0xffffu : (1u << (n - k)) - 1u);
+        const __mmask8 m0 = (__mmask8)(mk & 0xffu), m1 = (__mmask8)(mk >> 8);
+        __m512 uf = _mm512_maskz_loadu_ps(mk, u + k);
+        __m512d u0 = _mm512_maskz_cvtps_pd(m0, _mm512_castps512_ps256(uf));
+        __m512d u1 = _mm512_maskz_cvtps_pd(m1, _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xff, _mm512_castps_pd(uf), 1)));
+        __m256 lo = _mm512_maskz_cvtpd_ps(m0, _mm512_sub_pd(_mm512_maskz_loadu_pd(m0, q + k), _mm512_mul_pd(vk, u0)));
+        __m256 hi = _mm512_maskz_cvtpd_ps(m1, _mm512_sub_pd(_mm512_maskz_loadu_pd(m1, q + k + 8), _mm512_mul_pd(vk, u1)));
+        __m512 v = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(lo)), _mm256_castps_pd(hi), 1));
+        _mm512_mask_storeu_ps(pq + k, mk, v);
+    }
+}
+
 /* sixteen lanes in two vectors of eight: two chains of divisions in flight */
 MOSSA__TARGET_AVX512
 static void mossa__svd_sturm16_avx512(size_t n, const double *d, const double *e2, double pivmin, const double *s,
@@ -1147,6 +1224,10 @@ static void mossa__fill_avx512(mossa__kernels *t)
     t->svd_rowop2f = mossa__svd_rowop2f_avx512;
     t->svd_sturm16 = mossa__svd_sturm16_avx512;
     t->svd_colstat = mossa__svd_colstat_avx512;
+    t->svd_absmaxf = mossa__svd_absmaxf_avx512;
+    t->svd_scalef = mossa__svd_scalef_avx512;
+    t->svd_sumcols = mossa__svd_sumcols_avx512;
+    t->svd_qupdatef = mossa__svd_qupdatef_avx512;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx512;
     t->tsne_repulse2 = mossa__tsne_repulse2_avx512;

@@ -519,6 +519,58 @@ static void mossa__svd_colstat_scalar(const float *x, const double *sh, double *
     }
 }
 
+/* the eight lanes of the reduction driver's sums, added in their fixed order */
+static double mossa__lanes8(const double l[8])
+{
+    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
+
+static float mossa__svd_absmaxf_scalar(const float *x, size_t n)
+{
+    float m = 0.0f;
+    size_t k;
+    for (k = 0; k < n; ++k) m = MOSSA__MAX(m, fabsf(x[k]));
+    return m;
+}
+
+static double mossa__svd_scalef_scalar(const float *r, double inv, float *u, size_t n)
+{
+    double l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t k;
+    for (k = 0; k < n; ++k) {
+        double v;
+        u[k] = (float)((double)r[k] * inv);
+        v = (double)u[k];
+        l[k % 8] += v * v;   /* exact square: fused or not, the same */
+    }
+    return mossa__lanes8(l);
+}
+
+static double mossa__svd_sumcols_scalar(const float *parts, size_t ld, size_t nb, size_t ncols, double h,
+                                        const float *u, double *q)
+{
+    double l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t k, t;
+    for (k = 0; k < ncols; ++k) {
+        double s = 0.0, pr;
+        for (t = 0; t < nb; ++t) s += (double)parts[t * ld + k];
+        q[k] = s / h;
+        pr = (double)u[k] * q[k];
+        l[k % 8] += pr;
+    }
+    for (; k % 8; ++k) l[k % 8] += 0.0;   /* the vector levels' zero lanes (the sign of a zero sum) */
+    return mossa__lanes8(l);
+}
+
+static void mossa__svd_qupdatef_scalar(const double *q, double kk, const float *u, float *pq, size_t n)
+{
+    size_t k;
+    for (k = 0; k < n; ++k) {
+        double t = kk * (double)u[k];
+        pq[k] = (float)(q[k] - t);
+    }
+}
+
 static float mossa__colsum_scalar(const float *x, size_t n, size_t ldx, size_t cols, double *s)
 {
     double acc[64];
@@ -552,6 +604,10 @@ static void mossa__fill_scalar(mossa__kernels *t)
     t->pack_t16 = mossa__pack_t16_scalar;
     t->pack_shift16 = mossa__pack_shift16_scalar;
     t->svd_colstat = mossa__svd_colstat_scalar;
+    t->svd_absmaxf = mossa__svd_absmaxf_scalar;
+    t->svd_scalef = mossa__svd_scalef_scalar;
+    t->svd_sumcols = mossa__svd_sumcols_scalar;
+    t->svd_qupdatef = mossa__svd_qupdatef_scalar;
     t->hsic_row = mossa__hsic_row_scalar;
     t->rbf_dist = mossa__rbf_dist_scalar;
     t->rbf_exp_row = mossa__rbf_exp_row_scalar;
