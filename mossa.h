@@ -4731,9 +4731,15 @@ static float mossa__svd_absmaxf_avx512(const float *x, size_t n)
     size_t k;
     for (k = 0; k < n; k += 16) {
         const __mmask16 mk = (__mmask16)(n - k >= 16 ? 0xffffu : (1u << (n - k)) - 1u);
-        m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_maskz_loadu_ps(mk, x + k)));
+        m = _mm512_maskz_max_ps(MOSSA__ALL16, m, _mm512_abs_ps(_mm512_maskz_loadu_ps(mk, x + k)));
     }
-    return _mm512_reduce_max_ps(m);
+    {
+        float l[16], r = 0.0f;
+        int t;
+        _mm512_storeu_ps(l, m);
+        for (t = 0; t < 16; ++t) r = MOSSA__MAX(r, l[t]);
+        return r;
+    }
 }
 
 MOSSA__TARGET_AVX512
@@ -4783,11 +4789,12 @@ static void mossa__svd_qupdatef_avx512(const double *q, double kk, const float *
         const __mmask16 mk = (__mmask16)(n - k >= 16 ? 0xffffu : (1u << (n - k)) - 1u);
         const __mmask8 m0 = (__mmask8)(mk & 0xffu), m1 = (__mmask8)(mk >> 8);
         __m512 uf = _mm512_maskz_loadu_ps(mk, u + k);
-        __m512d u0 = _mm512_maskz_cvtps_pd(m0, _mm512_castps512_ps256(uf));
-        __m512d u1 = _mm512_maskz_cvtps_pd(m1, _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xff, _mm512_castps_pd(uf), 1)));
+        __m512d u0 = _mm512_maskz_cvtps_pd(m0, mossa__half_avx512(uf, 0));
+        __m512d u1 = _mm512_maskz_cvtps_pd(m1, mossa__half_avx512(uf, 1));
         __m256 lo = _mm512_maskz_cvtpd_ps(m0, _mm512_sub_pd(_mm512_maskz_loadu_pd(m0, q + k), _mm512_mul_pd(vk, u0)));
         __m256 hi = _mm512_maskz_cvtpd_ps(m1, _mm512_sub_pd(_mm512_maskz_loadu_pd(m1, q + k + 8), _mm512_mul_pd(vk, u1)));
-        __m512 v = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(lo)), _mm256_castps_pd(hi), 1));
+        __m512 v = _mm512_castpd_ps(_mm512_maskz_insertf64x4(0xff, _mm512_castpd256_pd512(_mm256_castps_pd(lo)),
+                                                              _mm256_castps_pd(hi), 1));
         _mm512_mask_storeu_ps(pq + k, mk, v);
     }
 }
@@ -10741,8 +10748,9 @@ static mossa_status mossa__rank_from_spectrum(const double *w, size_t m, double 
    they replace is serial and took about a tenth of the rank at 4000 x
    1024. Sturm counts at a grid of points say how many are needed and
    give each its starting bracket, so that they are bisected in one
-   batch. When more than n / 8 of them would be needed (f far below 1, a
-   long flat tail), the QL is cheaper and is used instead. The spectrum's
+   batch. When more than n / 4 of them would be needed (f far below 1, a
+   long flat tail), the QL is cheaper and is used instead (at order 1024
+   its 8 ms, serial, are the time of n / 4 bisections on one thread). The spectrum's
    conventions are those of mossa__rank_from_spectrum: eigenvalues at or
    below 1e-9 of the largest count for neither the sum nor the rank. */
 #define MOSSA__LANES 16
@@ -10804,7 +10812,7 @@ static int mossa__rank_tail(mossa__ctx *ctx, size_t n, const double *d, const do
                             mossa_rank_result *res)
 {
     mossa__bisect_job g;
-    size_t i, j, budget = n / 8, below, have, need, *idx = NULL;
+    size_t i, j, budget = n / 4, below, have, need, *idx = NULL;
     double *ds = NULL, *e2 = NULL, *ev = NULL, *blo = NULL, *bhi = NULL, anorm = 0.0, emax = 0.0, sc, top, tiny;
     double sum = 0.0, tail = 0.0, excl = 0.0, pts[MOSSA__LANES];
     size_t cnt[MOSSA__LANES];

@@ -1895,8 +1895,9 @@ static mossa_status mossa__rank_from_spectrum(const double *w, size_t m, double 
    they replace is serial and took about a tenth of the rank at 4000 x
    1024. Sturm counts at a grid of points say how many are needed and
    give each its starting bracket, so that they are bisected in one
-   batch. When more than n / 8 of them would be needed (f far below 1, a
-   long flat tail), the QL is cheaper and is used instead. The spectrum's
+   batch. When more than n / 4 of them would be needed (f far below 1, a
+   long flat tail), the QL is cheaper and is used instead (at order 1024
+   its 8 ms, serial, are the time of n / 4 bisections on one thread). The spectrum's
    conventions are those of mossa__rank_from_spectrum: eigenvalues at or
    below 1e-9 of the largest count for neither the sum nor the rank. */
 #define MOSSA__LANES 16
@@ -1958,7 +1959,7 @@ static int mossa__rank_tail(mossa__ctx *ctx, size_t n, const double *d, const do
                             mossa_rank_result *res)
 {
     mossa__bisect_job g;
-    size_t i, j, budget = n / 8, below, have, need, *idx = NULL;
+    size_t i, j, budget = n / 4, below, have, need, *idx = NULL;
     double *ds = NULL, *e2 = NULL, *ev = NULL, *blo = NULL, *bhi = NULL, anorm = 0.0, emax = 0.0, sc, top, tiny;
     double sum = 0.0, tail = 0.0, excl = 0.0, pts[MOSSA__LANES];
     size_t cnt[MOSSA__LANES];

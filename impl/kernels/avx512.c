@@ -802,9 +802,15 @@ static float mossa__svd_absmaxf_avx512(const float *x, size_t n)
     size_t k;
     for (k = 0; k < n; k += 16) {
         const __mmask16 mk = (__mmask16)(n - k >= 16 ? 0xffffu : (1u << (n - k)) - 1u);
-        m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_maskz_loadu_ps(mk, x + k)));
+        m = _mm512_maskz_max_ps(MOSSA__ALL16, m, _mm512_abs_ps(_mm512_maskz_loadu_ps(mk, x + k)));
     }
-    return _mm512_reduce_max_ps(m);
+    {
+        float l[16], r = 0.0f;
+        int t;
+        _mm512_storeu_ps(l, m);
+        for (t = 0; t < 16; ++t) r = MOSSA__MAX(r, l[t]);
+        return r;
+    }
 }
 
 MOSSA__TARGET_AVX512
@@ -854,11 +860,12 @@ static void mossa__svd_qupdatef_avx512(const double *q, double kk, const float *
         const __mmask16 mk = (__mmask16)(n - k >= 16 ? 0xffffu : (1u << (n - k)) - 1u);
         const __mmask8 m0 = (__mmask8)(mk & 0xffu), m1 = (__mmask8)(mk >> 8);
         __m512 uf = _mm512_maskz_loadu_ps(mk, u + k);
-        __m512d u0 = _mm512_maskz_cvtps_pd(m0, _mm512_castps512_ps256(uf));
-        __m512d u1 = _mm512_maskz_cvtps_pd(m1, _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xff, _mm512_castps_pd(uf), 1)));
+        __m512d u0 = _mm512_maskz_cvtps_pd(m0, mossa__half_avx512(uf, 0));
+        __m512d u1 = _mm512_maskz_cvtps_pd(m1, mossa__half_avx512(uf, 1));
         __m256 lo = _mm512_maskz_cvtpd_ps(m0, _mm512_sub_pd(_mm512_maskz_loadu_pd(m0, q + k), _mm512_mul_pd(vk, u0)));
         __m256 hi = _mm512_maskz_cvtpd_ps(m1, _mm512_sub_pd(_mm512_maskz_loadu_pd(m1, q + k + 8), _mm512_mul_pd(vk, u1)));
-        __m512 v = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(lo)), _mm256_castps_pd(hi), 1));
+        __m512 v = _mm512_castpd_ps(_mm512_maskz_insertf64x4(0xff, _mm512_castpd256_pd512(_mm256_castps_pd(lo)),
+                                                              _mm256_castps_pd(hi), 1));
         _mm512_mask_storeu_ps(pq + k, mk, v);
     }
 }
