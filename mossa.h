@@ -3635,6 +3635,103 @@ static void mossa__pack_shift16_avx2(const float *x, const double *sh, double sc
         }
 }
 
+/* the float reduction driver's serial steps: the eight double lanes as
+   two vectors of four (lanes 0-3, 4-7), whole steps of eight, the rest as
+   the scalar level does it */
+MOSSA__TARGET_AVX2 static void mossa__lanes8_store_avx2(__m256d a, __m256d b, double l[8])
+{
+    _mm256_storeu_pd(l, a);
+    _mm256_storeu_pd(l + 4, b);
+}
+
+MOSSA__TARGET_AVX2
+static float mossa__svd_absmaxf_avx2(const float *x, size_t n)
+{
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 m = _mm256_setzero_ps();
+    float l[8], r = 0.0f;
+    size_t k = 0;
+    int t;
+    for (; k + 8 <= n; k += 8) m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(x + k)));
+    _mm256_storeu_ps(l, m);
+    for (t = 0; t < 8; ++t) r = MOSSA__MAX(r, l[t]);
+    for (; k < n; ++k) r = MOSSA__MAX(r, fabsf(x[k]));
+    return r;
+}
+
+MOSSA__TARGET_AVX2
+static double mossa__svd_scalef_avx2(const float *r, double inv, float *u, size_t n)
+{
+    const __m256d vi = _mm256_set1_pd(inv);
+    __m256d a0 = _mm256_setzero_pd(), a1 = a0;
+    double l[8];
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        __m128 f0 = _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(r + k)), vi));
+        __m128 f1 = _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(r + k + 4)), vi));
+        __m256d v0 = _mm256_cvtps_pd(f0), v1 = _mm256_cvtps_pd(f1);
+        _mm_storeu_ps(u + k, f0);
+        _mm_storeu_ps(u + k + 4, f1);
+        a0 = _mm256_add_pd(a0, _mm256_mul_pd(v0, v0));
+        a1 = _mm256_add_pd(a1, _mm256_mul_pd(v1, v1));
+    }
+    mossa__lanes8_store_avx2(a0, a1, l);
+    for (; k < n; ++k) {
+        double v;
+        u[k] = (float)((double)r[k] * inv);
+        v = (double)u[k];
+        l[k % 8] += v * v;
+    }
+    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
+
+MOSSA__TARGET_AVX2
+static double mossa__svd_sumcols_avx2(const float *parts, size_t ld, size_t nb, size_t ncols, double h,
+                                      const float *u, double *q)
+{
+    const __m256d vh = _mm256_set1_pd(h);
+    __m256d a0 = _mm256_setzero_pd(), a1 = a0;
+    double l[8];
+    size_t k = 0, t;
+    for (; k + 8 <= ncols; k += 8) {
+        __m256d s0 = _mm256_setzero_pd(), s1 = s0;
+        for (t = 0; t < nb; ++t) {
+            s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm_loadu_ps(parts + t * ld + k)));
+            s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm_loadu_ps(parts + t * ld + k + 4)));
+        }
+        s0 = _mm256_div_pd(s0, vh);
+        s1 = _mm256_div_pd(s1, vh);
+        _mm256_storeu_pd(q + k, s0);
+        _mm256_storeu_pd(q + k + 4, s1);
+        a0 = _mm256_add_pd(a0, _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(u + k)), s0));
+        a1 = _mm256_add_pd(a1, _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(u + k + 4)), s1));
+    }
+    mossa__lanes8_store_avx2(a0, a1, l);
+    for (; k < ncols; ++k) {
+        double sum = 0.0, pr;
+        for (t = 0; t < nb; ++t) sum += (double)parts[t * ld + k];
+        q[k] = sum / h;
+        pr = (double)u[k] * q[k];
+        l[k % 8] += pr;
+    }
+    for (; k % 8; ++k) l[k % 8] += 0.0;
+    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
+
+MOSSA__TARGET_AVX2
+static void mossa__svd_qupdatef_avx2(const double *q, double kk, const float *u, float *pq, size_t n)
+{
+    const __m256d vk = _mm256_set1_pd(kk);
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4)
+        _mm_storeu_ps(pq + k, _mm256_cvtpd_ps(_mm256_sub_pd(_mm256_loadu_pd(q + k),
+                                                            _mm256_mul_pd(vk, _mm256_cvtps_pd(_mm_loadu_ps(u + k))))));
+    for (; k < n; ++k) {
+        double t = kk * (double)u[k];
+        pq[k] = (float)(q[k] - t);
+    }
+}
+
 /* sixteen lanes in four vectors of four (all-ones compare masks, -1 as
    integers, subtracted to count) */
 MOSSA__TARGET_AVX2
@@ -3915,6 +4012,10 @@ static void mossa__fill_avx2(mossa__kernels *t)
     t->svd_rowop2f = mossa__svd_rowop2f_avx2;
     t->svd_sturm16 = mossa__svd_sturm16_avx2;
     t->svd_colstat = mossa__svd_colstat_avx2;
+    t->svd_absmaxf = mossa__svd_absmaxf_avx2;
+    t->svd_scalef = mossa__svd_scalef_avx2;
+    t->svd_sumcols = mossa__svd_sumcols_avx2;
+    t->svd_qupdatef = mossa__svd_qupdatef_avx2;
     /* tsne */
     t->tsne_knn_tile = mossa__tsne_knn_tile_avx2;
     t->tsne_repulse2 = mossa__tsne_repulse2_avx2;
