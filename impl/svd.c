@@ -645,7 +645,7 @@ static void mossa__trd_row(const mossa__kernels *kt, const mossa__trd_job *g, si
     }
 }
 
-/* the float path's partial products: rows of whole ranges of sums */
+/* the float path's partial products: rows a multiple of 64 floats apart */
 #define MOSSA__TRDF_LD(len) (((len) + 63) / 64 * 64)
 
 /* the float twin of mossa__trd_row */
@@ -671,8 +671,8 @@ static void mossa__trdf_rows(const mossa__trd_job *g, size_t task)
     size_t j, k, j0 = task * g->block, j1 = MOSSA__MIN(g->rows, j0 + g->block);
     float *p = g->partf + task * MOSSA__TRDF_LD(g->n);
     const mossa__kernels *kt = mossa__k();
-    if (g->uf)   /* (zeros up to a whole range of sums) */
-        for (k = 0; k < MOSSA__TRDF_LD(j1); ++k) p[k] = 0.0f;
+    if (g->uf)
+        for (k = 0; k < j1; ++k) p[k] = 0.0f;
     j = j0;
     if (g->puf && g->uf)
         for (; j + 1 < j1; j += 2)
@@ -946,8 +946,9 @@ static void mossa__trdf_drive(mossa__crew *crew, void *arg)
    triangle read, destroyed); d and e in double. */
 static mossa_status mossa__tridiagonalise_f(mossa__ctx *ctx, size_t n, float *a, double *d, double *e)
 {
-    /* blocks of whole ranges of sums, 16 at most: the sums (in the driver)
-       cost in proportion to the blocks */
+    /* blocks of whole ranges of sums (each range's columns are then
+       written by every block from its first on), 16 at most: the sums (in
+       the driver) cost in proportion to the blocks */
     size_t block = MOSSA__TRDF_LD(MOSSA__MAX((size_t)64, (n + 15) / 16)), tasks_max = (n + block - 1) / block;
     mossa__trd_crew_job J;
     mossa__crew crew;
