@@ -108,6 +108,35 @@ MOSSA_DEF int mossa_default_threads(void)
 #endif
 }
 
+#if !defined(MOSSA_NO_THREADS) && MOSSA__GNUC
+#define MOSSA__HAVE_CREWS 1
+#else
+#define MOSSA__HAVE_CREWS 0
+#endif
+
+#if MOSSA__HAVE_CREWS
+static void mossa__cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+#endif
+
+/* Atomic access to the fields a pool's threads read without its lock
+   (plain where there are no GNU C atomics: then nobody spins) */
+#if MOSSA__HAVE_CREWS
+#define MOSSA__ALOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define MOSSA__ASTORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#else
+#define MOSSA__ALOAD(p) (*(p))
+#define MOSSA__ASTORE(p, v) (*(p) = (v))
+#endif
+/* pause loops a pool's thread spins before it sleeps (about 0.2-0.5 ms) */
+#define MOSSA__POOL_SPINS 4000u
+
 #ifndef MOSSA_NO_THREADS
 struct mossa__pool {
     pthread_mutex_t lock;
@@ -117,7 +146,9 @@ struct mossa__pool {
     int n_workers;               /* threads besides the caller */
     int n_started;
     int shutdown;
-    unsigned long generation;
+    unsigned long generation;    /* both read by spinning threads without the lock */
+    unsigned sleepers;           /* workers asleep on work_ready */
+    int spin;                    /* no more threads than CPUs: spin before sleeping */
     /* the current job */
     mossa__task_fn fn;
     void *arg;
@@ -137,7 +168,8 @@ static void mossa__pool_drain(mossa__pool *pool, int worker)
         pthread_mutex_unlock(&pool->lock);
         fn(arg, task, worker);
         pthread_mutex_lock(&pool->lock);
-        if (++pool->done_tasks == pool->n_tasks)
+        MOSSA__ASTORE(&pool->done_tasks, pool->done_tasks + 1);
+        if (pool->done_tasks == pool->n_tasks)
             pthread_cond_broadcast(&pool->work_done);
     }
 }
@@ -149,8 +181,23 @@ static void *mossa__pool_main(void *raw)
     unsigned long seen = 0;
     pthread_mutex_lock(&pool->lock);
     for (;;) {
-        while (!pool->shutdown && pool->generation == seen)
+#if MOSSA__HAVE_CREWS
+        /* a waking thread costs tens of microseconds: the next job of a
+           caller that makes many short ones is usually this close */
+        if (pool->spin) {
+            unsigned spins = 0;
+            pthread_mutex_unlock(&pool->lock);
+            while (MOSSA__ALOAD(&pool->generation) == seen && !MOSSA__ALOAD(&pool->shutdown) &&
+                   ++spins < MOSSA__POOL_SPINS)
+                mossa__cpu_relax();
+            pthread_mutex_lock(&pool->lock);
+        }
+#endif
+        while (!pool->shutdown && pool->generation == seen) {
+            ++pool->sleepers;
             pthread_cond_wait(&pool->work_ready, &pool->lock);
+            --pool->sleepers;
+        }
         if (pool->shutdown) break;
         seen = pool->generation;
         mossa__pool_drain(pool, id);
@@ -184,6 +231,7 @@ static mossa_status mossa__ctx_begin(mossa__ctx *ctx, int n_threads,
         pool = (mossa__pool *)mossa__calloc(ctx, 1, sizeof(*pool));
         if (!pool) return MOSSA_ERR_OUT_OF_MEMORY;
         pool->n_workers = n_threads - 1;
+        pool->spin = n_threads <= mossa_default_threads();
         pool->threads = (pthread_t *)mossa__calloc(ctx, (size_t)pool->n_workers,
                                                    sizeof(pthread_t) + sizeof(mossa__worker_arg));
         if (!pool->threads) { mossa__free(ctx, pool); return MOSSA_ERR_OUT_OF_MEMORY; }
@@ -217,7 +265,7 @@ static void mossa__ctx_end(mossa__ctx *ctx)
     int i;
     if (pool) {
         pthread_mutex_lock(&pool->lock);
-        pool->shutdown = 1;
+        MOSSA__ASTORE(&pool->shutdown, 1);
         pthread_cond_broadcast(&pool->work_ready);
         pthread_mutex_unlock(&pool->lock);
         for (i = 0; i < pool->n_started; ++i) pthread_join(pool->threads[i], NULL);
@@ -243,10 +291,20 @@ static void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa__task_fn fn, 
         pool->arg = arg;
         pool->n_tasks = n_tasks;
         pool->next_task = 0;
-        pool->done_tasks = 0;
-        pool->generation++;
-        pthread_cond_broadcast(&pool->work_ready);
+        MOSSA__ASTORE(&pool->done_tasks, (size_t)0);
+        MOSSA__ASTORE(&pool->generation, pool->generation + 1);
+        /* a spinning worker sees the generation (and then takes the lock);
+           one that counted itself asleep under the lock needs the signal */
+        if (pool->sleepers) pthread_cond_broadcast(&pool->work_ready);
         mossa__pool_drain(pool, 0);
+#if MOSSA__HAVE_CREWS
+        if (pool->spin && pool->done_tasks < n_tasks) {
+            unsigned spins = 0;
+            pthread_mutex_unlock(&pool->lock);
+            while (MOSSA__ALOAD(&pool->done_tasks) < n_tasks && ++spins < MOSSA__POOL_SPINS) mossa__cpu_relax();
+            pthread_mutex_lock(&pool->lock);
+        }
+#endif
         while (pool->done_tasks < pool->n_tasks)
             pthread_cond_wait(&pool->work_done, &pool->lock);
         pthread_mutex_unlock(&pool->lock);
@@ -257,21 +315,7 @@ static void mossa__parallel(mossa__ctx *ctx, size_t n_tasks, mossa__task_fn fn, 
     for (t = 0; t < n_tasks; ++t) fn(arg, t, 0);
 }
 
-#if !defined(MOSSA_NO_THREADS) && MOSSA__GNUC
-#define MOSSA__HAVE_CREWS 1
-#else
-#define MOSSA__HAVE_CREWS 0
-#endif
-
 #if MOSSA__HAVE_CREWS
-static void mossa__cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
 
 /* Takes and runs tasks of the phase numbered phase until none is left
    or the crew has moved on: the driver from the front of the task list
@@ -501,6 +545,53 @@ static void mossa__test_crew_drive(mossa__crew *crew, void *raw)
         }
         a->carry = s & 0xffffffffu;
     }
+}
+
+/* ---- test hooks: pool jobs after gaps ------------------------------------
+   jobs jobs on one context, job j after gap[j] iterations of a busy loop
+   (a gap longer than the workers' spin finds them asleep, a short one
+   spinning); job j has 1 + (7 j) % 13 tasks, each storing j * 100 + its
+   index. *out = the sum of all stored values; MOSSA_ERR_INTERNAL when a
+   task ran other than once. */
+typedef struct mossa__test_jobs {
+    size_t j;
+    unsigned runs[13];
+    uint64_t v[13];
+} mossa__test_jobs;
+
+static void mossa__test_jobs_task(void *raw, size_t task, int worker)
+{
+    mossa__test_jobs *a = (mossa__test_jobs *)raw;
+    (void)worker;
+    a->runs[task]++;
+    a->v[task] = a->j * 100u + task;
+}
+
+MOSSA_DEF mossa_status mossa_test_pool_jobs(int n_threads, size_t jobs, const unsigned long *gap, uint64_t *out);
+MOSSA_DEF mossa_status mossa_test_pool_jobs(int n_threads, size_t jobs, const unsigned long *gap, uint64_t *out)
+{
+    mossa__ctx ctx;
+    mossa__test_jobs a;
+    mossa_status st;
+    size_t t, tasks;
+    int bad = 0;
+    if (!out || (jobs && !gap)) return MOSSA_ERR_INVALID_ARGUMENT;
+    *out = 0;
+    st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    for (a.j = 0; a.j < jobs; ++a.j) {
+        volatile unsigned long spin = 0;
+        while (spin < gap[a.j]) spin = spin + 1;
+        tasks = 1u + (7u * a.j) % 13u;
+        memset(a.runs, 0, sizeof(a.runs));
+        mossa__parallel(&ctx, tasks, mossa__test_jobs_task, &a);
+        for (t = 0; t < tasks; ++t) {
+            if (a.runs[t] != 1u) bad = 1;
+            *out += a.v[t];
+        }
+    }
+    mossa__ctx_end(&ctx);
+    return bad ? MOSSA_ERR_INTERNAL : MOSSA_OK;
 }
 
 MOSSA_DEF mossa_status mossa_test_crew(int n_threads, size_t phases, uint64_t *out);

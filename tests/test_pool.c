@@ -10,6 +10,8 @@
 mossa_status mossa_test_parallel_sum(const double *x, size_t n, int n_threads,
                                      const mossa_allocator *allocator, double *out);
 mossa_status mossa_test_crew(int n_threads, size_t phases, uint64_t *out);
+mossa_status mossa_test_pool_jobs(int n_threads, size_t jobs, const unsigned long *gap, uint64_t *out);
+static int emulated(void) { return getenv("MOSSA_TEST_EMULATED") != NULL; }
 #define BLOCK 64 /* MOSSA_TEST_SUM_BLOCK in impl/core.c */
 
 /* the documented order: each block of 64 left to right, then the block
@@ -221,6 +223,33 @@ START_TEST(a_crew_runs_every_task_of_every_phase_once_for_any_thread_count)
 }
 END_TEST
 
+/* Workers spin a little after a job before they sleep: jobs that follow
+   at once (found spinning), after a long gap (found asleep) and after gaps
+   around the spin's length run every task exactly once and see the
+   caller's writes, for 2, 3 and 8 threads (8: more than the cores, where
+   the workers do not spin). The sum of what the tasks stored is the
+   test's own computation of it. */
+START_TEST(pool_jobs_after_short_and_long_gaps_run_every_task_once)
+{
+    const size_t jobs = 24;
+    unsigned long gap[24];
+    int threads[] = {2, 3, 8}, ti;
+    uint64_t want = 0, got;
+    size_t j, t;
+    for (j = 0; j < jobs; ++j) {
+        size_t tasks = 1u + (7u * j) % 13u;
+        /* 0, a few thousand (about the spin) and millions (well past it) */
+        gap[j] = j % 3 == 0 ? 0ul : j % 3 == 1 ? 3000ul * (unsigned long)(j % 5) : (emulated() ? 400000ul : 4000000ul);
+        for (t = 0; t < tasks; ++t) want += (uint64_t)(j * 100u + t);
+    }
+    for (ti = 0; ti < 3; ++ti) {
+        ck_assert_int_eq(mossa_test_pool_jobs(threads[ti], jobs, gap, &got), MOSSA_OK);
+        ck_assert_msg(got == want, "%d threads: %llu vs %llu", threads[ti], (unsigned long long)got,
+                      (unsigned long long)want);
+    }
+}
+END_TEST
+
 Suite *suite_pool(void)
 {
     Suite *s = suite_create("pool");
@@ -232,6 +261,7 @@ Suite *suite_pool(void)
     tcase_add_test(tc, allocation_failures_anywhere_give_out_of_memory_and_free_everything);
     tcase_add_test(tc, zero_threads_means_all_online_cpus_and_gives_the_same_bits);
     tcase_add_test(tc, a_crew_runs_every_task_of_every_phase_once_for_any_thread_count);
+    tcase_add_test(tc, pool_jobs_after_short_and_long_gaps_run_every_task_once);
     tcase_set_timeout(tc, 240);
     suite_add_tcase(s, tc);
     return s;
