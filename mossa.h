@@ -2910,11 +2910,13 @@ static float mossa__svd_absmaxf_scalar(const float *x, size_t n)
     return m;
 }
 
-static double mossa__svd_scalef_scalar(const float *r, double inv, float *u, size_t n)
+/* The scalar steps from entry k on, onto lanes l already holding the
+   sums of entries 0..k-1 (k a multiple of 8): the whole kernel from 0 at
+   this level, the rest after the whole vector steps at the AVX2 level, so
+   that both end the same way. */
+static double mossa__scalef_from(const float *r, double inv, float *u, size_t k, size_t n, double l[8])
 {
-    double l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t k;
-    for (k = 0; k < n; ++k) {
+    for (; k < n; ++k) {
         double v;
         u[k] = (float)((double)r[k] * inv);
         v = (double)u[k];
@@ -2923,12 +2925,11 @@ static double mossa__svd_scalef_scalar(const float *r, double inv, float *u, siz
     return mossa__lanes8(l);
 }
 
-static double mossa__svd_sumcols_scalar(const float *parts, size_t ld, size_t nb, size_t ncols, double h,
-                                        const float *u, double *q)
+static double mossa__sumcols_from(const float *parts, size_t ld, size_t nb, size_t k, size_t ncols, double h,
+                                  const float *u, double *q, double l[8])
 {
-    double l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t k, t;
-    for (k = 0; k < ncols; ++k) {
+    size_t t;
+    for (; k < ncols; ++k) {
         double s = 0.0, pr;
         for (t = 0; t < nb; ++t) s += (double)parts[t * ld + k];
         q[k] = s / h;
@@ -2939,13 +2940,30 @@ static double mossa__svd_sumcols_scalar(const float *parts, size_t ld, size_t nb
     return mossa__lanes8(l);
 }
 
-static void mossa__svd_qupdatef_scalar(const double *q, double kk, const float *u, float *pq, size_t n)
+static void mossa__qupdatef_from(const double *q, double kk, const float *u, float *pq, size_t k, size_t n)
 {
-    size_t k;
-    for (k = 0; k < n; ++k) {
+    for (; k < n; ++k) {
         double t = kk * (double)u[k];
         pq[k] = (float)(q[k] - t);
     }
+}
+
+static double mossa__svd_scalef_scalar(const float *r, double inv, float *u, size_t n)
+{
+    double l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    return mossa__scalef_from(r, inv, u, 0, n, l);
+}
+
+static double mossa__svd_sumcols_scalar(const float *parts, size_t ld, size_t nb, size_t ncols, double h,
+                                        const float *u, double *q)
+{
+    double l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    return mossa__sumcols_from(parts, ld, nb, 0, ncols, h, u, q, l);
+}
+
+static void mossa__svd_qupdatef_scalar(const double *q, double kk, const float *u, float *pq, size_t n)
+{
+    mossa__qupdatef_from(q, kk, u, pq, 0, n);
 }
 
 static float mossa__colsum_scalar(const float *x, size_t n, size_t ldx, size_t cols, double *s)
@@ -3727,8 +3745,8 @@ static void mossa__pack_shift16_avx2(const float *x, const double *sh, double sc
 }
 
 /* the float reduction driver's serial steps: the eight double lanes as
-   two vectors of four (lanes 0-3, 4-7), whole steps of eight, the rest as
-   the scalar level does it */
+   two vectors of four (lanes 0-3, 4-7), whole steps of eight, the rest by
+   the scalar level's code (mossa__scalef_from and its kin) */
 MOSSA__TARGET_AVX2 static void mossa__lanes8_store_avx2(__m256d a, __m256d b, double l[8])
 {
     _mm256_storeu_pd(l, a);
@@ -3746,8 +3764,7 @@ static float mossa__svd_absmaxf_avx2(const float *x, size_t n)
     for (; k + 8 <= n; k += 8) m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(x + k)));
     _mm256_storeu_ps(l, m);
     for (t = 0; t < 8; ++t) r = MOSSA__MAX(r, l[t]);
-    for (; k < n; ++k) r = MOSSA__MAX(r, fabsf(x[k]));
-    return r;
+    return MOSSA__MAX(r, mossa__svd_absmaxf_scalar(x + k, n - k));
 }
 
 MOSSA__TARGET_AVX2
@@ -3767,13 +3784,7 @@ static double mossa__svd_scalef_avx2(const float *r, double inv, float *u, size_
         a1 = _mm256_add_pd(a1, _mm256_mul_pd(v1, v1));
     }
     mossa__lanes8_store_avx2(a0, a1, l);
-    for (; k < n; ++k) {
-        double v;
-        u[k] = (float)((double)r[k] * inv);
-        v = (double)u[k];
-        l[k % 8] += v * v;
-    }
-    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+    return mossa__scalef_from(r, inv, u, k, n, l);
 }
 
 MOSSA__TARGET_AVX2
@@ -3798,15 +3809,7 @@ static double mossa__svd_sumcols_avx2(const float *parts, size_t ld, size_t nb, 
         a1 = _mm256_add_pd(a1, _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(u + k + 4)), s1));
     }
     mossa__lanes8_store_avx2(a0, a1, l);
-    for (; k < ncols; ++k) {
-        double sum = 0.0, pr;
-        for (t = 0; t < nb; ++t) sum += (double)parts[t * ld + k];
-        q[k] = sum / h;
-        pr = (double)u[k] * q[k];
-        l[k % 8] += pr;
-    }
-    for (; k % 8; ++k) l[k % 8] += 0.0;
-    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+    return mossa__sumcols_from(parts, ld, nb, k, ncols, h, u, q, l);
 }
 
 MOSSA__TARGET_AVX2
@@ -3817,10 +3820,7 @@ static void mossa__svd_qupdatef_avx2(const double *q, double kk, const float *u,
     for (; k + 4 <= n; k += 4)
         _mm_storeu_ps(pq + k, _mm256_cvtpd_ps(_mm256_sub_pd(_mm256_loadu_pd(q + k),
                                                             _mm256_mul_pd(vk, _mm256_cvtps_pd(_mm_loadu_ps(u + k))))));
-    for (; k < n; ++k) {
-        double t = kk * (double)u[k];
-        pq[k] = (float)(q[k] - t);
-    }
+    mossa__qupdatef_from(q, kk, u, pq, k, n);
 }
 
 /* sixteen lanes in four vectors of four (all-ones compare masks, -1 as
@@ -4913,7 +4913,7 @@ MOSSA__TARGET_AVX512 static double mossa__lanes8_avx512(__m512d v)
 {
     double l[8];
     _mm512_storeu_pd(l, v);
-    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+    return mossa__lanes8(l);
 }
 
 MOSSA__TARGET_AVX512

@@ -792,7 +792,7 @@ MOSSA__TARGET_AVX512 static double mossa__lanes8_avx512(__m512d v)
 {
     double l[8];
     _mm512_storeu_pd(l, v);
-    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+    return mossa__lanes8(l);
 }
 
 MOSSA__TARGET_AVX512

@@ -533,11 +533,13 @@ static float mossa__svd_absmaxf_scalar(const float *x, size_t n)
     return m;
 }
 
-static double mossa__svd_scalef_scalar(const float *r, double inv, float *u, size_t n)
+/* The scalar steps from entry k on, onto lanes l already holding the
+   sums of entries 0..k-1 (k a multiple of 8): the whole kernel from 0 at
+   this level, the rest after the whole vector steps at the AVX2 level, so
+   that both end the same way. */
+static double mossa__scalef_from(const float *r, double inv, float *u, size_t k, size_t n, double l[8])
 {
-    double l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t k;
-    for (k = 0; k < n; ++k) {
+    for (; k < n; ++k) {
         double v;
         u[k] = (float)((double)r[k] * inv);
         v = (double)u[k];
@@ -546,12 +548,11 @@ static double mossa__svd_scalef_scalar(const float *r, double inv, float *u, siz
     return mossa__lanes8(l);
 }
 
-static double mossa__svd_sumcols_scalar(const float *parts, size_t ld, size_t nb, size_t ncols, double h,
-                                        const float *u, double *q)
+static double mossa__sumcols_from(const float *parts, size_t ld, size_t nb, size_t k, size_t ncols, double h,
+                                  const float *u, double *q, double l[8])
 {
-    double l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t k, t;
-    for (k = 0; k < ncols; ++k) {
+    size_t t;
+    for (; k < ncols; ++k) {
         double s = 0.0, pr;
         for (t = 0; t < nb; ++t) s += (double)parts[t * ld + k];
         q[k] = s / h;
@@ -562,13 +563,30 @@ static double mossa__svd_sumcols_scalar(const float *parts, size_t ld, size_t nb
     return mossa__lanes8(l);
 }
 
-static void mossa__svd_qupdatef_scalar(const double *q, double kk, const float *u, float *pq, size_t n)
+static void mossa__qupdatef_from(const double *q, double kk, const float *u, float *pq, size_t k, size_t n)
 {
-    size_t k;
-    for (k = 0; k < n; ++k) {
+    for (; k < n; ++k) {
         double t = kk * (double)u[k];
         pq[k] = (float)(q[k] - t);
     }
+}
+
+static double mossa__svd_scalef_scalar(const float *r, double inv, float *u, size_t n)
+{
+    double l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    return mossa__scalef_from(r, inv, u, 0, n, l);
+}
+
+static double mossa__svd_sumcols_scalar(const float *parts, size_t ld, size_t nb, size_t ncols, double h,
+                                        const float *u, double *q)
+{
+    double l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    return mossa__sumcols_from(parts, ld, nb, 0, ncols, h, u, q, l);
+}
+
+static void mossa__svd_qupdatef_scalar(const double *q, double kk, const float *u, float *pq, size_t n)
+{
+    mossa__qupdatef_from(q, kk, u, pq, 0, n);
 }
 
 static float mossa__colsum_scalar(const float *x, size_t n, size_t ldx, size_t cols, double *s)
