@@ -1345,6 +1345,11 @@ typedef struct mossa__kernels {
     /* the same for two adjacent B micro-panels (b and b + 16 kc): a 16 x 32
        tile; NULL = two gemm_tile16 calls */
     void (*gemm_tile16x32)(const float *a, const float *b, size_t kc, double *c, size_t ldc);
+    /* the same two tiles added into a float C, c[i*ldc + j] += the float
+       sum (one float addition; the rank's float Gram, impl/gemm.c);
+       gemm_tile16x32f NULL = two gemm_tile16f calls */
+    void (*gemm_tile16f)(const float *a, const float *b, size_t kc, float *c, size_t ldc);
+    void (*gemm_tile16x32f)(const float *a, const float *b, size_t kc, float *c, size_t ldc);
     /* dst[16k + r] = src[lds r + k] for r < nr <= 16, zero for nr <= r < 16,
        k < kc: nr rows of a row-major matrix copied into one packed
        micro-panel (a transposing copy; impl/gemm.c reads X in place) */
@@ -2544,7 +2549,8 @@ static void mossa__logf_scalar(const float *x, float *y, size_t n)
 }
 
 /* ---- gemm / cka ------------------------------------------------------------ */
-static void mossa__gemm_tile16_scalar(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+/* c (double) or cf (float, not NULL) += the tile */
+static void mossa__gemm_tile16_g_scalar(const float *a, const float *b, size_t kc, double *c, float *cf, size_t ldc)
 {
     /* Rows of the tile in strips of 4 so that the 64 float accumulators of a
        strip fit a compiler's registers; each entry is a float sum over kc in
@@ -2562,8 +2568,21 @@ static void mossa__gemm_tile16_scalar(const float *a, const float *b, size_t kc,
             }
         }
         for (i = 0; i < 4; ++i)
-            for (j = 0; j < 16; ++j) c[(i0 + i) * ldc + j] += (double)acc[i][j];
+            for (j = 0; j < 16; ++j) {
+                if (cf) cf[(i0 + i) * ldc + j] += acc[i][j];
+                else c[(i0 + i) * ldc + j] += (double)acc[i][j];
+            }
     }
+}
+
+static void mossa__gemm_tile16_scalar(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+{
+    mossa__gemm_tile16_g_scalar(a, b, kc, c, NULL, ldc);
+}
+
+static void mossa__gemm_tile16f_scalar(const float *a, const float *b, size_t kc, float *c, size_t ldc)
+{
+    mossa__gemm_tile16_g_scalar(a, b, kc, NULL, c, ldc);
 }
 
 static void mossa__hsic_row_scalar(const float *k, const float *l, const double *a, const double *b,
@@ -2996,6 +3015,8 @@ static void mossa__fill_scalar(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_scalar;
     t->gemm_tile16x32 = NULL;
+    t->gemm_tile16f = mossa__gemm_tile16f_scalar;
+    t->gemm_tile16x32f = NULL;
     t->pack_t16 = mossa__pack_t16_scalar;
     t->pack_shift16 = mossa__pack_shift16_scalar;
     t->svd_colstat = mossa__svd_colstat_scalar;
@@ -3328,8 +3349,20 @@ static void mossa__avx2_add_row(double *c, __m256 lo8, __m256 hi8)
     _mm256_storeu_pd(c + 12, _mm256_add_pd(_mm256_loadu_pd(c + 12), _mm256_cvtps_pd(_mm256_extractf128_ps(hi8, 1))));
 }
 
+/* row off of the tile: c[off ..] += the two halves in double, or
+   cf[off ..] += them in float (cf not NULL) */
 MOSSA__TARGET_AVX2
-static void mossa__avx2_strip6(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+static void mossa__avx2_put_row(double *c, float *cf, size_t off, __m256 lo8, __m256 hi8)
+{
+    if (cf) {
+        _mm256_storeu_ps(cf + off, _mm256_add_ps(_mm256_loadu_ps(cf + off), lo8));
+        _mm256_storeu_ps(cf + off + 8, _mm256_add_ps(_mm256_loadu_ps(cf + off + 8), hi8));
+    } else
+        mossa__avx2_add_row(c + off, lo8, hi8);
+}
+
+MOSSA__TARGET_AVX2
+static void mossa__avx2_strip6(const float *a, const float *b, size_t kc, double *c, float *cf, size_t ldc)
 {
     __m256 z = _mm256_setzero_ps();
     __m256 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
@@ -3344,16 +3377,16 @@ static void mossa__avx2_strip6(const float *a, const float *b, size_t kc, double
         t = _mm256_broadcast_ss(ak + 4); c40 = _mm256_fmadd_ps(t, b0, c40); c41 = _mm256_fmadd_ps(t, b1, c41);
         t = _mm256_broadcast_ss(ak + 5); c50 = _mm256_fmadd_ps(t, b0, c50); c51 = _mm256_fmadd_ps(t, b1, c51);
     }
-    mossa__avx2_add_row(c, c00, c01);
-    mossa__avx2_add_row(c + ldc, c10, c11);
-    mossa__avx2_add_row(c + 2 * ldc, c20, c21);
-    mossa__avx2_add_row(c + 3 * ldc, c30, c31);
-    mossa__avx2_add_row(c + 4 * ldc, c40, c41);
-    mossa__avx2_add_row(c + 5 * ldc, c50, c51);
+    mossa__avx2_put_row(c, cf, 0, c00, c01);
+    mossa__avx2_put_row(c, cf, ldc, c10, c11);
+    mossa__avx2_put_row(c, cf, 2 * ldc, c20, c21);
+    mossa__avx2_put_row(c, cf, 3 * ldc, c30, c31);
+    mossa__avx2_put_row(c, cf, 4 * ldc, c40, c41);
+    mossa__avx2_put_row(c, cf, 5 * ldc, c50, c51);
 }
 
 MOSSA__TARGET_AVX2
-static void mossa__avx2_strip4(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+static void mossa__avx2_strip4(const float *a, const float *b, size_t kc, double *c, float *cf, size_t ldc)
 {
     __m256 z = _mm256_setzero_ps();
     __m256 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
@@ -3366,18 +3399,26 @@ static void mossa__avx2_strip4(const float *a, const float *b, size_t kc, double
         t = _mm256_broadcast_ss(ak + 2); c20 = _mm256_fmadd_ps(t, b0, c20); c21 = _mm256_fmadd_ps(t, b1, c21);
         t = _mm256_broadcast_ss(ak + 3); c30 = _mm256_fmadd_ps(t, b0, c30); c31 = _mm256_fmadd_ps(t, b1, c31);
     }
-    mossa__avx2_add_row(c, c00, c01);
-    mossa__avx2_add_row(c + ldc, c10, c11);
-    mossa__avx2_add_row(c + 2 * ldc, c20, c21);
-    mossa__avx2_add_row(c + 3 * ldc, c30, c31);
+    mossa__avx2_put_row(c, cf, 0, c00, c01);
+    mossa__avx2_put_row(c, cf, ldc, c10, c11);
+    mossa__avx2_put_row(c, cf, 2 * ldc, c20, c21);
+    mossa__avx2_put_row(c, cf, 3 * ldc, c30, c31);
 }
 
 MOSSA__TARGET_AVX2
 static void mossa__gemm_tile16_avx2(const float *a, const float *b, size_t kc, double *c, size_t ldc)
 {
-    mossa__avx2_strip6(a, b, kc, c, ldc);
-    mossa__avx2_strip6(a + 6, b, kc, c + 6 * ldc, ldc);
-    mossa__avx2_strip4(a + 12, b, kc, c + 12 * ldc, ldc);
+    mossa__avx2_strip6(a, b, kc, c, NULL, ldc);
+    mossa__avx2_strip6(a + 6, b, kc, c + 6 * ldc, NULL, ldc);
+    mossa__avx2_strip4(a + 12, b, kc, c + 12 * ldc, NULL, ldc);
+}
+
+MOSSA__TARGET_AVX2
+static void mossa__gemm_tile16f_avx2(const float *a, const float *b, size_t kc, float *c, size_t ldc)
+{
+    mossa__avx2_strip6(a, b, kc, NULL, c, ldc);
+    mossa__avx2_strip6(a + 6, b, kc, NULL, c + 6 * ldc, ldc);
+    mossa__avx2_strip4(a + 12, b, kc, NULL, c + 12 * ldc, ldc);
 }
 
 MOSSA__TARGET_AVX2
@@ -4091,6 +4132,7 @@ static void mossa__fill_avx2(mossa__kernels *t)
     t->logf_array = mossa__logf_avx2;
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx2;
+    t->gemm_tile16f = mossa__gemm_tile16f_avx2;
     t->pack_t16 = mossa__pack_t16_avx2;
     t->pack_shift16 = mossa__pack_shift16_avx2;
     t->hsic_row = mossa__hsic_row_avx2;
@@ -4371,7 +4413,7 @@ static MOSSA__TARGET_AVX512 void mossa__logf_avx512(const float *x, float *y, si
    latency of two pipes. */
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16_g_avx512(const float *a, size_t lda, const float *b, size_t ldb, size_t kc, double *c,
-                                        size_t ldc)
+                                        float *cf, size_t ldc)
 {
     __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
     __m512 c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
@@ -4402,9 +4444,15 @@ static void mossa__gemm_tile16_g_avx512(const float *a, size_t lda, const float 
     r[8] = c8; r[9] = c9; r[10] = c10; r[11] = c11; r[12] = c12; r[13] = c13; r[14] = c14; r[15] = c15;
     for (i = 0; i < 16; ++i) {
         /* through memory: g++ 12 warns on the extract intrinsics' undefined operand */
-        double *ci = c + (size_t)i * ldc;
+        double *ci;
         float tmp[16];
         __m512d lo, hi;
+        if (cf) {
+            float *fi = cf + (size_t)i * ldc;
+            _mm512_storeu_ps(fi, _mm512_add_ps(_mm512_loadu_ps(fi), r[i]));
+            continue;
+        }
+        ci = c + (size_t)i * ldc;
         _mm512_storeu_ps(tmp, r[i]);
         lo = _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp));
         hi = _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp + 8));
@@ -4416,7 +4464,13 @@ static void mossa__gemm_tile16_g_avx512(const float *a, size_t lda, const float 
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16_avx512(const float *a, const float *b, size_t kc, double *c, size_t ldc)
 {
-    mossa__gemm_tile16_g_avx512(a, 16, b, 16, kc, c, ldc);
+    mossa__gemm_tile16_g_avx512(a, 16, b, 16, kc, c, NULL, ldc);
+}
+
+MOSSA__TARGET_AVX512
+static void mossa__gemm_tile16f_avx512(const float *a, const float *b, size_t kc, float *c, size_t ldc)
+{
+    mossa__gemm_tile16_g_avx512(a, 16, b, 16, kc, NULL, c, ldc);
 }
 
 /* Rows r0 .. r0+R-1 of a 16 x 32 tile: two B vectors per k, one broadcast
@@ -4427,13 +4481,20 @@ static void mossa__gemm_tile16_avx512(const float *a, const float *b, size_t kc,
     c##I##0 = _mm512_fmadd_ps(t, b0, c##I##0);                          \
     c##I##1 = _mm512_fmadd_ps(t, b1, c##I##1);
 #define MOSSA__AVX512_STORE(I)                                        \
-    mossa__avx512_add_row(c + (size_t)(I) * ldc, c##I##0);              \
-    mossa__avx512_add_row(c + (size_t)(I) * ldc + 16, c##I##1);
+    mossa__avx512_add_row(c, cf, (size_t)(I) * ldc, c##I##0);           \
+    mossa__avx512_add_row(c, cf, (size_t)(I) * ldc + 16, c##I##1);
 
+/* c[off ..] += r in double, or cf[off ..] += r in float (cf not NULL) */
 MOSSA__TARGET_AVX512
-static void mossa__avx512_add_row(double *ci, __m512 r)
+static void mossa__avx512_add_row(double *c, float *cf, size_t off, __m512 r)
 {
     float tmp[16];
+    double *ci;
+    if (cf) {
+        _mm512_storeu_ps(cf + off, _mm512_add_ps(_mm512_loadu_ps(cf + off), r));
+        return;
+    }
+    ci = c + off;
     _mm512_storeu_ps(tmp, r);
     _mm512_storeu_pd(ci, _mm512_add_pd(_mm512_loadu_pd(ci), _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp))));
     _mm512_storeu_pd(ci + 8, _mm512_add_pd(_mm512_loadu_pd(ci + 8), _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp + 8))));
@@ -4441,7 +4502,7 @@ static void mossa__avx512_add_row(double *ci, __m512 r)
 
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16x32_g_avx512(const float *a, size_t lda, const float *b, const float *b2, size_t ldb,
-                                           size_t kc, double *c, size_t ldc)
+                                           size_t kc, double *c, float *cf, size_t ldc)
 {
     const float *bb = b2;
     size_t k;
@@ -4464,7 +4525,9 @@ static void mossa__gemm_tile16x32_g_avx512(const float *a, size_t lda, const flo
     {
         __m512 z = _mm512_setzero_ps();
         __m512 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        a += 12; c += 12 * ldc;
+        a += 12;
+        if (cf) cf += 12 * ldc;
+        else c += 12 * ldc;
         for (k = 0; k < kc; ++k) {
             const float *ak = a + lda * k;
             __m512 b0 = _mm512_loadu_ps(b + ldb * k), b1 = _mm512_loadu_ps(bb + ldb * k), t;
@@ -4477,7 +4540,13 @@ static void mossa__gemm_tile16x32_g_avx512(const float *a, size_t lda, const flo
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16x32_avx512(const float *a, const float *b, size_t kc, double *c, size_t ldc)
 {
-    mossa__gemm_tile16x32_g_avx512(a, 16, b, b + 16 * kc, 16, kc, c, ldc);
+    mossa__gemm_tile16x32_g_avx512(a, 16, b, b + 16 * kc, 16, kc, c, NULL, ldc);
+}
+
+MOSSA__TARGET_AVX512
+static void mossa__gemm_tile16x32f_avx512(const float *a, const float *b, size_t kc, float *c, size_t ldc)
+{
+    mossa__gemm_tile16x32_g_avx512(a, 16, b, b + 16 * kc, 16, kc, NULL, c, ldc);
 }
 #undef MOSSA__AVX512_ROW
 #undef MOSSA__AVX512_STORE
@@ -5340,6 +5409,8 @@ static void mossa__fill_avx512(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_avx512;
     t->gemm_tile16x32 = mossa__gemm_tile16x32_avx512;
+    t->gemm_tile16f = mossa__gemm_tile16f_avx512;
+    t->gemm_tile16x32f = mossa__gemm_tile16x32f_avx512;
     t->pack_t16 = mossa__pack_t16_avx512;
     t->pack_shift16 = mossa__pack_shift16_avx512;
     t->hsic_row = mossa__hsic_row_avx512;
@@ -5556,7 +5627,7 @@ static void mossa__logf_neon(const float *x, float *y, size_t n)
 /* 16 x 16 tile in strips of 4 rows: 4 q-registers per row (16
    accumulators), B loaded as four vectors per k, the strip's 4 A values as
    one vector used lane by lane. */
-static void mossa__gemm_tile16_neon(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+static void mossa__gemm_tile16_g_neon(const float *a, const float *b, size_t kc, double *c, float *cf, size_t ldc)
 {
     size_t i0, k;
     int i, h;
@@ -5577,7 +5648,13 @@ static void mossa__gemm_tile16_neon(const float *a, const float *b, size_t kc, d
 #undef MOSSA__NEON_ROW
         }
         for (i = 0; i < 4; ++i) {
-            double *ci = c + (i0 + (size_t)i) * ldc;
+            double *ci;
+            if (cf) {
+                float *fi = cf + (i0 + (size_t)i) * ldc;
+                for (h = 0; h < 4; ++h) vst1q_f32(fi + 4 * h, vaddq_f32(vld1q_f32(fi + 4 * h), acc[i][h]));
+                continue;
+            }
+            ci = c + (i0 + (size_t)i) * ldc;
             for (h = 0; h < 4; ++h) {
                 float64x2_t lo = vcvt_f64_f32(vget_low_f32(acc[i][h]));
                 float64x2_t hi = vcvt_high_f64_f32(acc[i][h]);
@@ -5586,6 +5663,16 @@ static void mossa__gemm_tile16_neon(const float *a, const float *b, size_t kc, d
             }
         }
     }
+}
+
+static void mossa__gemm_tile16_neon(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+{
+    mossa__gemm_tile16_g_neon(a, b, kc, c, NULL, ldc);
+}
+
+static void mossa__gemm_tile16f_neon(const float *a, const float *b, size_t kc, float *c, size_t ldc)
+{
+    mossa__gemm_tile16_g_neon(a, b, kc, NULL, c, ldc);
 }
 
 static void mossa__hsic_row_neon(const float *k, const float *l, const double *a, const double *b,
@@ -5801,6 +5888,7 @@ static void mossa__fill_neon(mossa__kernels *t)
     t->logf_array = mossa__logf_neon;
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_neon;
+    t->gemm_tile16f = mossa__gemm_tile16f_neon;
     t->hsic_row = mossa__hsic_row_neon;
     t->rbf_dist = mossa__rbf_dist_neon;
     t->rbf_exp_row = mossa__rbf_exp_row_neon;
@@ -6579,6 +6667,154 @@ static mossa_status mossa__gemm_sym_slabs(mossa__ctx *ctx, int trans, size_t m, 
     return MOSSA_OK;
 }
 
+/* ---- the rank's Gram in float ---------------------------------------------
+   C = op(As)' op(As) as in mossa__gemm_sym_slabs (As = (A - 1 shift')
+   scale, packed a k-slab at a time), but only the lower triangle (entries
+   (r, c) with c <= r; the float reduction reads nothing else) and in
+   float: each k-block's float sum is added to C with one float addition
+   (the tile kernels gemm_tile16f / gemm_tile16x32f), so C needs half the
+   memory of the double product and neither a mirror pass nor a conversion
+   after it. The additions over k-blocks add to each entry at most a few
+   float roundings of the entry itself, against the k-block sums' own
+   rounding, up to about sqrt(256) roundings of the sum of |terms|. Every
+   entry gets the same additions in the same order for any slab length,
+   chunking and thread count: the same bits.
+
+   Blocks (bi >= bj) are taken in row order and split into one run per
+   thread of about equal numbers of tiles: a thread then works on
+   neighbouring blocks of C and the same panels of the slab in every
+   slab; handing out single blocks, the two threads' blocks interleave
+   and the product took about 5% longer (this machine). */
+typedef struct mossa__gramf_job {
+    const float *pa;   /* the current slab, packed (panels over ks) */
+    size_t m, ks, nb;  /* order, slab length, blocks per side */
+    int first;         /* the first slab sets C (its entries are garbage) */
+    size_t runs;       /* tasks: runs of blocks of about equal cost */
+    float *C;
+    size_t ldc;
+    float *buf;        /* per worker MOSSA__BS^2: a block that runs past m */
+} mossa__gramf_job;
+
+/* One k-block of a lower block: tiles (pi, pj) with pi >= pj on a
+   diagonal block (diag), all of them otherwise. A pair of B micro-panels
+   at pi = pj also computes tile (pj, pj + 1) above the diagonal, into C's
+   upper triangle (ignored). */
+static void mossa__panel_tiles_lf(const float *a0, size_t na, const float *b0, size_t nb, size_t kc, int diag,
+                                  float *C, size_t ldc)
+{
+    const mossa__kernels *kt = mossa__k();
+    const size_t as = kc * MOSSA__PW;
+    size_t pi, pj;
+    for (pj = 0; pj < nb; ++pj) {
+        const float *b = b0 + pj * as;
+        float *c = C + pj * MOSSA__PW;
+        pi = diag ? pj : 0;
+        if (pj + 1 < nb) {
+            for (; pi < na; ++pi) {
+                float *ct = c + pi * MOSSA__PW * ldc;
+                if (kt->gemm_tile16x32f) kt->gemm_tile16x32f(a0 + pi * as, b, kc, ct, ldc);
+                else {
+                    kt->gemm_tile16f(a0 + pi * as, b, kc, ct, ldc);
+                    kt->gemm_tile16f(a0 + pi * as, b + as, kc, ct + MOSSA__PW, ldc);
+                }
+            }
+            ++pj;
+        } else
+            for (; pi < na; ++pi) kt->gemm_tile16f(a0 + pi * as, b, kc, c + pi * MOSSA__PW * ldc, ldc);
+    }
+}
+
+/* 16 x 16 tiles of block (bi, bj): the chunking's cost */
+static size_t mossa__gramf_cost(const mossa__gramf_job *g, size_t bi, size_t bj)
+{
+    size_t np = mossa__panels_of(g->m), na = MOSSA__MIN(MOSSA__BP, np - bi * MOSSA__BP);
+    size_t nbp = MOSSA__MIN(MOSSA__BP, np - bj * MOSSA__BP), pj, cost = 0;
+    if (bi != bj) return na * nbp;
+    for (pj = 0; pj < nbp; pj += 2) cost += (na - pj) * MOSSA__MIN((size_t)2, nbp - pj);
+    return cost;
+}
+
+static void mossa__gramf_block(const mossa__gramf_job *g, size_t bi, size_t bj, int worker)
+{
+    size_t np = mossa__panels_of(g->m), i, k0;
+    size_t r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
+    size_t rows = MOSSA__MIN(MOSSA__BS, g->m - r0), cols = MOSSA__MIN(MOSSA__BS, g->m - c0);
+    size_t na = MOSSA__MIN(MOSSA__BP, np - bi * MOSSA__BP), nbp = MOSSA__MIN(MOSSA__BP, np - bj * MOSSA__BP);
+    int whole = rows == MOSSA__BS && cols == MOSSA__BS;
+    float *c = whole ? g->C + r0 * g->ldc + c0 : g->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
+    size_t ldc = whole ? g->ldc : MOSSA__BS;
+    if (!whole) {
+        /* the padded part stays zero; the rest continues C's sums */
+        memset(c, 0, MOSSA__BS * MOSSA__BS * sizeof(float));
+        if (!g->first)
+            for (i = 0; i < rows; ++i) memcpy(c + i * ldc, g->C + (r0 + i) * g->ldc + c0, cols * sizeof(float));
+    } else if (g->first)
+        for (i = 0; i < rows; ++i) memset(c + i * ldc, 0, cols * sizeof(float));
+    for (k0 = 0; k0 < g->ks; k0 += MOSSA__KC)
+        mossa__panel_tiles_lf(g->pa + mossa__pidx(np, g->ks, bi * MOSSA__BP, k0), na,
+                              g->pa + mossa__pidx(np, g->ks, bj * MOSSA__BP, k0), nbp,
+                              MOSSA__MIN(MOSSA__KC, g->ks - k0), bi == bj, c, ldc);
+    if (!whole)
+        for (i = 0; i < rows; ++i)
+            memcpy(g->C + (r0 + i) * g->ldc + c0, c + i * ldc, (bi == bj ? i + 1 : cols) * sizeof(float));
+}
+
+/* run `task` of g->runs: the blocks whose cost midpoint falls in its
+   share of the total */
+static void mossa__gramf_task(void *arg, size_t task, int worker)
+{
+    const mossa__gramf_job *g = (const mossa__gramf_job *)arg;
+    size_t bi, bj, total = 0, cum = 0;
+    for (bi = 0; bi < g->nb; ++bi)
+        for (bj = 0; bj <= bi; ++bj) total += mossa__gramf_cost(g, bi, bj);
+    for (bi = 0; bi < g->nb; ++bi)
+        for (bj = 0; bj <= bi; ++bj) {
+            size_t c = mossa__gramf_cost(g, bi, bj);
+            /* the run of the block's midpoint: floor((cum + c/2) runs / total) */
+            double at = ((double)cum + 0.5 * (double)c) * (double)g->runs / (double)total;
+            cum += c;
+            if (at >= (double)task && at < (double)task + 1.0) mossa__gramf_block(g, bi, bj, worker);
+        }
+}
+
+/* trans, A, lda, shift, scale as for mossa__gemm_pack_shifted; ks: the
+   slab length (a multiple of MOSSA__KC), 0 for the library's choice.
+   C (order m, row stride ldc >= m): the lower triangle is written, the
+   upper one may be overwritten in part. */
+static mossa_status mossa__gram_lower_f(mossa__ctx *ctx, int trans, size_t m, size_t k, const float *A, size_t lda,
+                                        const double *shift, double scale, size_t ks, float *C, size_t ldc)
+{
+    mossa__gramf_job g;
+    size_t k0, bytes;
+    void *raw = NULL;
+    if (m == 0) return MOSSA_OK;
+    if (ks == 0) ks = mossa__slab_len(m, k);
+    if (ks == 0) ks = (k + MOSSA__KC - 1) / MOSSA__KC * MOSSA__KC;
+    if (k == 0) {
+        size_t i;
+        for (i = 0; i < m; ++i) memset(C + i * ldc, 0, (i + 1) * sizeof(float));
+        return MOSSA_OK;
+    }
+    if (mossa__mul_overflows(mossa__panels_of(m) * MOSSA__PW, ks, &bytes) ||
+        mossa__mul_overflows(bytes, sizeof(float), &bytes))
+        return MOSSA_ERR_TOO_LARGE;
+    g.pa = (const float *)mossa__alloc_big(ctx, bytes, &raw);
+    g.buf = (float *)mossa__alloc(ctx, (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(float));
+    if (!g.pa || !g.buf) { mossa__free(ctx, raw); mossa__free(ctx, g.buf); return MOSSA_ERR_OUT_OF_MEMORY; }
+    g.m = m; g.nb = (m + MOSSA__BS - 1) / MOSSA__BS; g.C = C; g.ldc = ldc;
+    g.runs = MOSSA__MIN((size_t)ctx->n_threads, g.nb * (g.nb + 1) / 2);
+    for (k0 = 0; k0 < k; k0 += ks) {
+        float *p = (float *)g.pa;
+        g.ks = MOSSA__MIN(ks, k - k0);
+        g.first = k0 == 0;
+        if (!trans) mossa__pack_rows(ctx, A + k0, m, g.ks, lda, shift ? shift + k0 : NULL, scale, p, NULL);
+        else mossa__pack_cols(ctx, A + k0 * lda, g.ks, m, lda, shift, scale, p, g.ks, NULL);
+        mossa__parallel(ctx, g.runs, mossa__gramf_task, &g);
+    }
+    mossa__free(ctx, raw); mossa__free(ctx, g.buf);
+    return MOSSA_OK;
+}
+
 /* shift: subtracted from the columns of A as it is packed (or NULL), the
    difference then multiplied by scale (a power of two) */
 static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, int sym,
@@ -6696,6 +6932,22 @@ MOSSA_DEF mossa_status mossa_test_gemm_sym_slabs(int n_threads, int trans_a, siz
     if (st != MOSSA_OK) return st;
     st = ks ? mossa__gemm_sym_slabs(&ctx, trans_a, m, k, A, lda, shift, 1.0, ks, C, ldc)
             : mossa__gemm_sym_shifted(&ctx, trans_a, m, k, A, lda, shift, 1.0, C, ldc);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+/* mossa__gram_lower_f with its own context (ks 0: the library's slab
+   length) (tests/test_svd.c). */
+MOSSA_DEF mossa_status mossa_test_gram_lower_f(int n_threads, int trans_a, size_t m, size_t k, const float *A,
+                                               size_t lda, const double *shift, size_t ks, float *C, size_t ldc);
+MOSSA_DEF mossa_status mossa_test_gram_lower_f(int n_threads, int trans_a, size_t m, size_t k, const float *A,
+                                               size_t lda, const double *shift, size_t ks, float *C, size_t ldc)
+{
+    mossa__ctx ctx;
+    mossa_status st;
+    if (ks % MOSSA__KC) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__gram_lower_f(&ctx, trans_a, m, k, A, lda, shift, 1.0, ks, C, ldc);
     mossa__ctx_end(&ctx);
     return st;
 }
@@ -11183,28 +11435,21 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *x, const doub
     if (mossa__mul_overflows(m, m, &bytes) || bytes > ((size_t)-1) / 8) return MOSSA_ERR_TOO_LARGE;
     /* huge pages where the system has them: the reduction sweeps the
        trailing triangle once per step, n times */
-    g = (double *)mossa__alloc_big(ctx, bytes * sizeof(double), &graw);
+    /* Xc'Xc (d x d) or Xc Xc' (n x n), whichever is smaller; from order
+       MOSSA__TRDF_MIN on, the float reduction's lower triangle straight
+       from the product (mossa__gram_lower_f), else the double Gram */
+    g = (double *)mossa__alloc_big(ctx, bytes * (m >= MOSSA__TRDF_MIN ? sizeof(float) : sizeof(double)), &graw);
     w = (double *)mossa__alloc(ctx, m * sizeof(double));
     e = (double *)mossa__alloc(ctx, m * sizeof(double));
     if (!g || !w || !e) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    /* Xc'Xc (d x d) or Xc Xc' (n x n), whichever is smaller */
-    st = mossa__gemm_sym_shifted(ctx, n >= d, m, n >= d ? n : d, x, d, mean, scale, g, m);
-    if (st == MOSSA_OK && m >= MOSSA__TRDF_MIN) {
-        /* the float reduction, in the Gram's own buffer: float row j (j + 1
-           entries at byte 4 j m) lies below double row j (byte 8 j m), so
-           rows taken in ascending order only overwrite rows already taken
-           (each through a copy of its own, so no store aliases a load) */
-        float *gf = (float *)(void *)g, *row = (float *)mossa__alloc(ctx, m * sizeof(float));
-        size_t j, k;
-        if (!row) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-        for (j = 0; j < m; ++j) {
-            for (k = 0; k <= j; ++k) row[k] = (float)g[j * m + k];
-            memcpy(gf + j * m, row, (j + 1) * sizeof(float));
-        }
-        mossa__free(ctx, row);
-        st = mossa__tridiagonalise_f(ctx, m, gf, w, e);
-    } else if (st == MOSSA_OK)
-        st = mossa__tridiagonalise(ctx, m, g, w, e);
+    if (m >= MOSSA__TRDF_MIN) {
+        float *gf = (float *)(void *)g;
+        st = mossa__gram_lower_f(ctx, n >= d, m, n >= d ? n : d, x, d, mean, scale, 0, gf, m);
+        if (st == MOSSA_OK) st = mossa__tridiagonalise_f(ctx, m, gf, w, e);
+    } else {
+        st = mossa__gemm_sym_shifted(ctx, n >= d, m, n >= d ? n : d, x, d, mean, scale, g, m);
+        if (st == MOSSA_OK) st = mossa__tridiagonalise(ctx, m, g, w, e);
+    }
     if (st == MOSSA_OK) st = mossa__rank_tridiag(ctx, m, w, e, f, 1, res);
 done:
     mossa__free(ctx, graw); mossa__free(ctx, w); mossa__free(ctx, e);

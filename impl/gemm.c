@@ -761,6 +761,154 @@ static mossa_status mossa__gemm_sym_slabs(mossa__ctx *ctx, int trans, size_t m, 
     return MOSSA_OK;
 }
 
+/* ---- the rank's Gram in float ---------------------------------------------
+   C = op(As)' op(As) as in mossa__gemm_sym_slabs (As = (A - 1 shift')
+   scale, packed a k-slab at a time), but only the lower triangle (entries
+   (r, c) with c <= r; the float reduction reads nothing else) and in
+   float: each k-block's float sum is added to C with one float addition
+   (the tile kernels gemm_tile16f / gemm_tile16x32f), so C needs half the
+   memory of the double product and neither a mirror pass nor a conversion
+   after it. The additions over k-blocks add to each entry at most a few
+   float roundings of the entry itself, against the k-block sums' own
+   rounding, up to about sqrt(256) roundings of the sum of |terms|. Every
+   entry gets the same additions in the same order for any slab length,
+   chunking and thread count: the same bits.
+
+   Blocks (bi >= bj) are taken in row order and split into one run per
+   thread of about equal numbers of tiles: a thread then works on
+   neighbouring blocks of C and the same panels of the slab in every
+   slab; handing out single blocks, the two threads' blocks interleave
+   and the product took about 5% longer (this machine). */
+typedef struct mossa__gramf_job {
+    const float *pa;   /* the current slab, packed (panels over ks) */
+    size_t m, ks, nb;  /* order, slab length, blocks per side */
+    int first;         /* the first slab sets C (its entries are garbage) */
+    size_t runs;       /* tasks: runs of blocks of about equal cost */
+    float *C;
+    size_t ldc;
+    float *buf;        /* per worker MOSSA__BS^2: a block that runs past m */
+} mossa__gramf_job;
+
+/* One k-block of a lower block: tiles (pi, pj) with pi >= pj on a
+   diagonal block (diag), all of them otherwise. A pair of B micro-panels
+   at pi = pj also computes tile (pj, pj + 1) above the diagonal, into C's
+   upper triangle (ignored). */
+static void mossa__panel_tiles_lf(const float *a0, size_t na, const float *b0, size_t nb, size_t kc, int diag,
+                                  float *C, size_t ldc)
+{
+    const mossa__kernels *kt = mossa__k();
+    const size_t as = kc * MOSSA__PW;
+    size_t pi, pj;
+    for (pj = 0; pj < nb; ++pj) {
+        const float *b = b0 + pj * as;
+        float *c = C + pj * MOSSA__PW;
+        pi = diag ? pj : 0;
+        if (pj + 1 < nb) {
+            for (; pi < na; ++pi) {
+                float *ct = c + pi * MOSSA__PW * ldc;
+                if (kt->gemm_tile16x32f) kt->gemm_tile16x32f(a0 + pi * as, b, kc, ct, ldc);
+                else {
+                    kt->gemm_tile16f(a0 + pi * as, b, kc, ct, ldc);
+                    kt->gemm_tile16f(a0 + pi * as, b + as, kc, ct + MOSSA__PW, ldc);
+                }
+            }
+            ++pj;
+        } else
+            for (; pi < na; ++pi) kt->gemm_tile16f(a0 + pi * as, b, kc, c + pi * MOSSA__PW * ldc, ldc);
+    }
+}
+
+/* 16 x 16 tiles of block (bi, bj): the chunking's cost */
+static size_t mossa__gramf_cost(const mossa__gramf_job *g, size_t bi, size_t bj)
+{
+    size_t np = mossa__panels_of(g->m), na = MOSSA__MIN(MOSSA__BP, np - bi * MOSSA__BP);
+    size_t nbp = MOSSA__MIN(MOSSA__BP, np - bj * MOSSA__BP), pj, cost = 0;
+    if (bi != bj) return na * nbp;
+    for (pj = 0; pj < nbp; pj += 2) cost += (na - pj) * MOSSA__MIN((size_t)2, nbp - pj);
+    return cost;
+}
+
+static void mossa__gramf_block(const mossa__gramf_job *g, size_t bi, size_t bj, int worker)
+{
+    size_t np = mossa__panels_of(g->m), i, k0;
+    size_t r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
+    size_t rows = MOSSA__MIN(MOSSA__BS, g->m - r0), cols = MOSSA__MIN(MOSSA__BS, g->m - c0);
+    size_t na = MOSSA__MIN(MOSSA__BP, np - bi * MOSSA__BP), nbp = MOSSA__MIN(MOSSA__BP, np - bj * MOSSA__BP);
+    int whole = rows == MOSSA__BS && cols == MOSSA__BS;
+    float *c = whole ? g->C + r0 * g->ldc + c0 : g->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
+    size_t ldc = whole ? g->ldc : MOSSA__BS;
+    if (!whole) {
+        /* the padded part stays zero; the rest continues C's sums */
+        memset(c, 0, MOSSA__BS * MOSSA__BS * sizeof(float));
+        if (!g->first)
+            for (i = 0; i < rows; ++i) memcpy(c + i * ldc, g->C + (r0 + i) * g->ldc + c0, cols * sizeof(float));
+    } else if (g->first)
+        for (i = 0; i < rows; ++i) memset(c + i * ldc, 0, cols * sizeof(float));
+    for (k0 = 0; k0 < g->ks; k0 += MOSSA__KC)
+        mossa__panel_tiles_lf(g->pa + mossa__pidx(np, g->ks, bi * MOSSA__BP, k0), na,
+                              g->pa + mossa__pidx(np, g->ks, bj * MOSSA__BP, k0), nbp,
+                              MOSSA__MIN(MOSSA__KC, g->ks - k0), bi == bj, c, ldc);
+    if (!whole)
+        for (i = 0; i < rows; ++i)
+            memcpy(g->C + (r0 + i) * g->ldc + c0, c + i * ldc, (bi == bj ? i + 1 : cols) * sizeof(float));
+}
+
+/* run `task` of g->runs: the blocks whose cost midpoint falls in its
+   share of the total */
+static void mossa__gramf_task(void *arg, size_t task, int worker)
+{
+    const mossa__gramf_job *g = (const mossa__gramf_job *)arg;
+    size_t bi, bj, total = 0, cum = 0;
+    for (bi = 0; bi < g->nb; ++bi)
+        for (bj = 0; bj <= bi; ++bj) total += mossa__gramf_cost(g, bi, bj);
+    for (bi = 0; bi < g->nb; ++bi)
+        for (bj = 0; bj <= bi; ++bj) {
+            size_t c = mossa__gramf_cost(g, bi, bj);
+            /* the run of the block's midpoint: floor((cum + c/2) runs / total) */
+            double at = ((double)cum + 0.5 * (double)c) * (double)g->runs / (double)total;
+            cum += c;
+            if (at >= (double)task && at < (double)task + 1.0) mossa__gramf_block(g, bi, bj, worker);
+        }
+}
+
+/* trans, A, lda, shift, scale as for mossa__gemm_pack_shifted; ks: the
+   slab length (a multiple of MOSSA__KC), 0 for the library's choice.
+   C (order m, row stride ldc >= m): the lower triangle is written, the
+   upper one may be overwritten in part. */
+static mossa_status mossa__gram_lower_f(mossa__ctx *ctx, int trans, size_t m, size_t k, const float *A, size_t lda,
+                                        const double *shift, double scale, size_t ks, float *C, size_t ldc)
+{
+    mossa__gramf_job g;
+    size_t k0, bytes;
+    void *raw = NULL;
+    if (m == 0) return MOSSA_OK;
+    if (ks == 0) ks = mossa__slab_len(m, k);
+    if (ks == 0) ks = (k + MOSSA__KC - 1) / MOSSA__KC * MOSSA__KC;
+    if (k == 0) {
+        size_t i;
+        for (i = 0; i < m; ++i) memset(C + i * ldc, 0, (i + 1) * sizeof(float));
+        return MOSSA_OK;
+    }
+    if (mossa__mul_overflows(mossa__panels_of(m) * MOSSA__PW, ks, &bytes) ||
+        mossa__mul_overflows(bytes, sizeof(float), &bytes))
+        return MOSSA_ERR_TOO_LARGE;
+    g.pa = (const float *)mossa__alloc_big(ctx, bytes, &raw);
+    g.buf = (float *)mossa__alloc(ctx, (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(float));
+    if (!g.pa || !g.buf) { mossa__free(ctx, raw); mossa__free(ctx, g.buf); return MOSSA_ERR_OUT_OF_MEMORY; }
+    g.m = m; g.nb = (m + MOSSA__BS - 1) / MOSSA__BS; g.C = C; g.ldc = ldc;
+    g.runs = MOSSA__MIN((size_t)ctx->n_threads, g.nb * (g.nb + 1) / 2);
+    for (k0 = 0; k0 < k; k0 += ks) {
+        float *p = (float *)g.pa;
+        g.ks = MOSSA__MIN(ks, k - k0);
+        g.first = k0 == 0;
+        if (!trans) mossa__pack_rows(ctx, A + k0, m, g.ks, lda, shift ? shift + k0 : NULL, scale, p, NULL);
+        else mossa__pack_cols(ctx, A + k0 * lda, g.ks, m, lda, shift, scale, p, g.ks, NULL);
+        mossa__parallel(ctx, g.runs, mossa__gramf_task, &g);
+    }
+    mossa__free(ctx, raw); mossa__free(ctx, g.buf);
+    return MOSSA_OK;
+}
+
 /* shift: subtracted from the columns of A as it is packed (or NULL), the
    difference then multiplied by scale (a power of two) */
 static mossa_status mossa__gemm_run(mossa__ctx *ctx, int trans_a, int trans_b, int sym,
@@ -878,6 +1026,22 @@ MOSSA_DEF mossa_status mossa_test_gemm_sym_slabs(int n_threads, int trans_a, siz
     if (st != MOSSA_OK) return st;
     st = ks ? mossa__gemm_sym_slabs(&ctx, trans_a, m, k, A, lda, shift, 1.0, ks, C, ldc)
             : mossa__gemm_sym_shifted(&ctx, trans_a, m, k, A, lda, shift, 1.0, C, ldc);
+    mossa__ctx_end(&ctx);
+    return st;
+}
+/* mossa__gram_lower_f with its own context (ks 0: the library's slab
+   length) (tests/test_svd.c). */
+MOSSA_DEF mossa_status mossa_test_gram_lower_f(int n_threads, int trans_a, size_t m, size_t k, const float *A,
+                                               size_t lda, const double *shift, size_t ks, float *C, size_t ldc);
+MOSSA_DEF mossa_status mossa_test_gram_lower_f(int n_threads, int trans_a, size_t m, size_t k, const float *A,
+                                               size_t lda, const double *shift, size_t ks, float *C, size_t ldc)
+{
+    mossa__ctx ctx;
+    mossa_status st;
+    if (ks % MOSSA__KC) return MOSSA_ERR_INVALID_ARGUMENT;
+    st = mossa__ctx_begin(&ctx, n_threads, NULL);
+    if (st != MOSSA_OK) return st;
+    st = mossa__gram_lower_f(&ctx, trans_a, m, k, A, lda, shift, 1.0, ks, C, ldc);
     mossa__ctx_end(&ctx);
     return st;
 }

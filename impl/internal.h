@@ -171,6 +171,11 @@ typedef struct mossa__kernels {
     /* the same for two adjacent B micro-panels (b and b + 16 kc): a 16 x 32
        tile; NULL = two gemm_tile16 calls */
     void (*gemm_tile16x32)(const float *a, const float *b, size_t kc, double *c, size_t ldc);
+    /* the same two tiles added into a float C, c[i*ldc + j] += the float
+       sum (one float addition; the rank's float Gram, impl/gemm.c);
+       gemm_tile16x32f NULL = two gemm_tile16f calls */
+    void (*gemm_tile16f)(const float *a, const float *b, size_t kc, float *c, size_t ldc);
+    void (*gemm_tile16x32f)(const float *a, const float *b, size_t kc, float *c, size_t ldc);
     /* dst[16k + r] = src[lds r + k] for r < nr <= 16, zero for nr <= r < 16,
        k < kc: nr rows of a row-major matrix copied into one packed
        micro-panel (a transposing copy; impl/gemm.c reads X in place) */

@@ -2138,28 +2138,21 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *x, const doub
     if (mossa__mul_overflows(m, m, &bytes) || bytes > ((size_t)-1) / 8) return MOSSA_ERR_TOO_LARGE;
     /* huge pages where the system has them: the reduction sweeps the
        trailing triangle once per step, n times */
-    g = (double *)mossa__alloc_big(ctx, bytes * sizeof(double), &graw);
+    /* Xc'Xc (d x d) or Xc Xc' (n x n), whichever is smaller; from order
+       MOSSA__TRDF_MIN on, the float reduction's lower triangle straight
+       from the product (mossa__gram_lower_f), else the double Gram */
+    g = (double *)mossa__alloc_big(ctx, bytes * (m >= MOSSA__TRDF_MIN ? sizeof(float) : sizeof(double)), &graw);
     w = (double *)mossa__alloc(ctx, m * sizeof(double));
     e = (double *)mossa__alloc(ctx, m * sizeof(double));
     if (!g || !w || !e) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-    /* Xc'Xc (d x d) or Xc Xc' (n x n), whichever is smaller */
-    st = mossa__gemm_sym_shifted(ctx, n >= d, m, n >= d ? n : d, x, d, mean, scale, g, m);
-    if (st == MOSSA_OK && m >= MOSSA__TRDF_MIN) {
-        /* the float reduction, in the Gram's own buffer: float row j (j + 1
-           entries at byte 4 j m) lies below double row j (byte 8 j m), so
-           rows taken in ascending order only overwrite rows already taken
-           (each through a copy of its own, so no store aliases a load) */
-        float *gf = (float *)(void *)g, *row = (float *)mossa__alloc(ctx, m * sizeof(float));
-        size_t j, k;
-        if (!row) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
-        for (j = 0; j < m; ++j) {
-            for (k = 0; k <= j; ++k) row[k] = (float)g[j * m + k];
-            memcpy(gf + j * m, row, (j + 1) * sizeof(float));
-        }
-        mossa__free(ctx, row);
-        st = mossa__tridiagonalise_f(ctx, m, gf, w, e);
-    } else if (st == MOSSA_OK)
-        st = mossa__tridiagonalise(ctx, m, g, w, e);
+    if (m >= MOSSA__TRDF_MIN) {
+        float *gf = (float *)(void *)g;
+        st = mossa__gram_lower_f(ctx, n >= d, m, n >= d ? n : d, x, d, mean, scale, 0, gf, m);
+        if (st == MOSSA_OK) st = mossa__tridiagonalise_f(ctx, m, gf, w, e);
+    } else {
+        st = mossa__gemm_sym_shifted(ctx, n >= d, m, n >= d ? n : d, x, d, mean, scale, g, m);
+        if (st == MOSSA_OK) st = mossa__tridiagonalise(ctx, m, g, w, e);
+    }
     if (st == MOSSA_OK) st = mossa__rank_tridiag(ctx, m, w, e, f, 1, res);
 done:
     mossa__free(ctx, graw); mossa__free(ctx, w); mossa__free(ctx, e);

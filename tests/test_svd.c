@@ -15,6 +15,8 @@ mossa_status mossa_test_gemm_sym(int n_threads, int trans_a, size_t m, size_t k,
                                  const float *A, size_t lda, double beta, double *C, size_t ldc);
 mossa_status mossa_test_gemm_sym_slabs(int n_threads, int trans_a, size_t m, size_t k, const float *A, size_t lda,
                                        const double *shift, size_t ks, double *C, size_t ldc);
+mossa_status mossa_test_gram_lower_f(int n_threads, int trans_a, size_t m, size_t k, const float *A, size_t lda,
+                                     const double *shift, size_t ks, float *C, size_t ldc);
 mossa_status mossa_test_gemm_packed(int n_threads, int trans_a, size_t m, size_t n, size_t k,
                                     const float *A, size_t lda, const float *B, size_t ldb,
                                     double beta, double *C, size_t ldc);
@@ -343,6 +345,92 @@ START_TEST(gemm_sym_in_slabs_equals_one_pass)
     }
     ck_assert_uint_gt(cnt, 0);
     ck_assert_int_eq(mossa_test_gemm_sym_slabs(1, 0, 16, 600, NULL, 600, NULL, 100, NULL, 16),
+                     MOSSA_ERR_INVALID_ARGUMENT);
+}
+END_TEST
+
+/* The rank's float Gram (lower triangle only, k-block sums added in
+   float): at every SIMD level, both orientations, with and without a
+   column shift, orders with whole 128-blocks only, a partial last block
+   and several blocks per side (300: 3 x 3, the last partial),
+   - each lower entry agrees with a long-double sum of (a_i - s)(a_j - s)
+     to 3e-6 of the sum of |terms| (the double Gram's test allows 2e-6;
+     the float additions over the k-blocks add a few float roundings of
+     the entry itself);
+   - it is bit-identical for 1, 2 and 3 threads and slabs of one or two
+     k-blocks or the library's choice (the runs of blocks handed to
+     threads change with the thread count; no entry's sums may);
+   - with one k-block (k <= 256) it is the double Gram rounded to float,
+     bit for bit: the float tile kernels add the same float sums.
+   The output is filled with garbage first: the first slab must set what
+   it reads. */
+START_TEST(float_gram_lower_triangle_is_exact_and_invariant)
+{
+    static const size_t orders[3] = {128, 150, 300};
+    /* (slab length, threads): 0 = the library's choice, one slab here */
+    static const size_t runs[5][2] = {{256, 1}, {256, 2}, {256, 3}, {512, 2}, {0, 3}};
+    size_t k = 600, no = emulated() ? 2 : 3, k1 = 200, oi, si, i, j, t, cnt = 0;
+    mossa_simd_level lvl;
+    int trans, shifted, th;
+    FOR_EACH_SIMD_LEVEL(lvl) {
+        for (oi = 0; oi < no; ++oi) {
+            size_t m = orders[oi];
+            float *x = test_random_floats(m * k, 93 + (unsigned)oi, 1.0);
+            float *one = (float *)malloc(m * m * sizeof(float)), *c = (float *)malloc(m * m * sizeof(float));
+            double *cd = (double *)malloc(m * m * sizeof(double));
+            double *shift = (double *)malloc((m > k ? m : k) * sizeof(double));
+            for (trans = 0; trans < 2; ++trans) {
+                size_t lda = trans ? m : k, ncol = trans ? m : k;
+                for (i = 0; i < ncol; ++i) shift[i] = 0.25 * sin((double)i) + (i == 3 ? 1000.0 : 0.0);
+                for (i = 0; i < (trans ? k : m); ++i) x[i * lda + 3] += 1000.0f;
+                for (shifted = 0; shifted < 2; ++shifted) {
+                    const double *sh = shifted ? shift : NULL;
+                    memset(one, 0x7f, m * m * sizeof(float));
+                    ck_assert_int_eq(mossa_test_gram_lower_f(1, trans, m, k, x, lda, sh, 0, one, m), MOSSA_OK);
+                    for (i = 0; i < m; i += (emulated() ? 7 : 3))
+                        for (j = 0; j <= i; j += (emulated() ? 5 : 2)) {
+                            long double ref = 0, mag = 0;
+                            for (t = 0; t < k; ++t) {
+                                long double a = (long double)(trans ? x[t * m + i] : x[i * k + t]) -
+                                                (sh ? sh[trans ? i : t] : 0.0);
+                                long double b = (long double)(trans ? x[t * m + j] : x[j * k + t]) -
+                                                (sh ? sh[trans ? j : t] : 0.0);
+                                ref += a * b;
+                                mag += fabsl(a * b);
+                            }
+                            ck_assert_msg(fabsl((long double)one[i * m + j] - ref) <= 3e-6L * mag,
+                                          "level %d m %zu trans %d shift %d C[%zu][%zu] %.9g vs %.12Lg", (int)lvl, m,
+                                          trans, shifted, i, j, (double)one[i * m + j], ref);
+                        }
+                    for (si = 0; si < 5; ++si) {
+                        size_t ks = runs[si][0];
+                        th = (int)runs[si][1];
+                        memset(c, 0x7f, m * m * sizeof(float));
+                        ck_assert_int_eq(mossa_test_gram_lower_f(th, trans, m, k, x, lda, sh, ks, c, m), MOSSA_OK);
+                        for (i = 0; i < m; ++i)
+                            ck_assert_msg(memcmp(c + i * m, one + i * m, (i + 1) * sizeof(float)) == 0,
+                                          "level %d m %zu trans %d shift %d slab %zu threads %d: row %zu differs",
+                                          (int)lvl, m, trans, shifted, ks, th, i);
+                        ++cnt;
+                    }
+                    /* one k-block: the double Gram rounded */
+                    memset(c, 0x7f, m * m * sizeof(float));
+                    ck_assert_int_eq(mossa_test_gram_lower_f(2, trans, m, k1, x, trans ? m : k1, sh, 0, c, m),
+                                     MOSSA_OK);
+                    ck_assert_int_eq(mossa_test_gemm_sym_slabs(2, trans, m, k1, x, trans ? m : k1, sh, 0, cd, m),
+                                     MOSSA_OK);
+                    for (i = 0; i < m; ++i)
+                        for (j = 0; j <= i; ++j)
+                            ck_assert_msg(c[i * m + j] == (float)cd[i * m + j],
+                                          "level %d m %zu trans %d shift %d one k-block C[%zu][%zu] %.9g vs %.9g",
+                                          (int)lvl, m, trans, shifted, i, j, (double)c[i * m + j], cd[i * m + j]);
+                }
+            }
+            free(x); free(one); free(c); free(cd); free(shift);
+        }
+    }
+    ck_assert_uint_gt(cnt, 0);
+    ck_assert_int_eq(mossa_test_gram_lower_f(1, 0, 16, 600, NULL, 600, NULL, 100, NULL, 16),
                      MOSSA_ERR_INVALID_ARGUMENT);
 }
 END_TEST
@@ -1233,6 +1321,36 @@ START_TEST(variance_rank_survives_massive_activations)
 }
 END_TEST
 
+/* From order 256 the rank reads the float reduction's lower triangle
+   straight from the float Gram (the tests above stay below it): tall (the
+   d x d Gram, packed by columns) and wide (the n x n Gram, packed by
+   rows), an order of 260 (two whole 128-blocks and a partial one), slow
+   and flat (tall), slow and low-rank (wide) spectra, with two "massive
+   activation" columns,
+   centered and not, against the long-double Jacobi SVD's count. Native
+   only: under qemu the long-double reference at this order takes minutes
+   (the NEON tiles are checked by the float Gram test above). */
+START_TEST(variance_rank_float_gram_path_tall_and_wide)
+{
+    static const int specs[2][2] = {{SPEC_SLOW, SPEC_FLAT}, {SPEC_SLOW, SPEC_LOWRANK}};
+    size_t big = 300, small = 260;
+    int wide, si;
+    if (emulated()) return;
+    for (wide = 0; wide < 2; ++wide)
+        for (si = 0; si < 2; ++si) {
+            int spec = specs[wide][si];
+            size_t n = wide ? small : big, d = wide ? big : small, i;
+            float *x = planted(n, d, spec, 61 + (unsigned long long)(wide * 10 + spec));
+            char what[96];
+            for (i = 0; i < n; ++i) { x[i * d + 3] += 4000.0f; x[i * d + 17] -= 2500.0f; }
+            snprintf(what, sizeof(what), "%zux%zu %s + massive activations", n, d, spec_names[spec]);
+            check_rank(x, n, d, 1, what);
+            if (spec == SPEC_SLOW) check_rank(x, n, d, 0, what);
+            free(x);
+        }
+}
+END_TEST
+
 START_TEST(variance_rank_large_tall_matrix)
 {
     size_t n = emulated() ? 200 : 3000, d = emulated() ? 32 : 256;
@@ -1631,6 +1749,7 @@ Suite *suite_svd(void)
     tcase_set_timeout(tc, emulated() ? 600 : 240);
     tcase_add_test(tc, gemm_sym_matches_long_double_reference);
     tcase_add_test(tc, gemm_sym_in_slabs_equals_one_pass);
+    tcase_add_test(tc, float_gram_lower_triangle_is_exact_and_invariant);
     tcase_add_test(tc, gemm_packed_equals_gemm);
     tcase_add_test(tc, gemm_in_place_equals_packed);
     tcase_add_test(tc, gemm_k_split_is_exact_and_thread_independent);
@@ -1651,6 +1770,7 @@ Suite *suite_svd(void)
     tcase_add_test(tc, variance_rank_is_exact_at_the_ends_of_float_range);
     tcase_add_test(tc, variance_rank_from_the_tail_equals_the_whole_spectrum);
     tcase_add_test(tc, variance_rank_large_tall_matrix);
+    tcase_add_test(tc, variance_rank_float_gram_path_tall_and_wide);
     tcase_add_test(tc, eigh_recovers_planted_eigenvalues_and_vectors);
     tcase_add_test(tc, svd_dense_matches_reference_tall_and_wide);
     tcase_add_test(tc, pca_matches_centered_reference);

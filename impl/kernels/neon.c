@@ -185,7 +185,7 @@ static void mossa__logf_neon(const float *x, float *y, size_t n)
 /* 16 x 16 tile in strips of 4 rows: 4 q-registers per row (16
    accumulators), B loaded as four vectors per k, the strip's 4 A values as
    one vector used lane by lane. */
-static void mossa__gemm_tile16_neon(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+static void mossa__gemm_tile16_g_neon(const float *a, const float *b, size_t kc, double *c, float *cf, size_t ldc)
 {
     size_t i0, k;
     int i, h;
@@ -206,7 +206,13 @@ static void mossa__gemm_tile16_neon(const float *a, const float *b, size_t kc, d
 #undef MOSSA__NEON_ROW
         }
         for (i = 0; i < 4; ++i) {
-            double *ci = c + (i0 + (size_t)i) * ldc;
+            double *ci;
+            if (cf) {
+                float *fi = cf + (i0 + (size_t)i) * ldc;
+                for (h = 0; h < 4; ++h) vst1q_f32(fi + 4 * h, vaddq_f32(vld1q_f32(fi + 4 * h), acc[i][h]));
+                continue;
+            }
+            ci = c + (i0 + (size_t)i) * ldc;
             for (h = 0; h < 4; ++h) {
                 float64x2_t lo = vcvt_f64_f32(vget_low_f32(acc[i][h]));
                 float64x2_t hi = vcvt_high_f64_f32(acc[i][h]);
@@ -215,6 +221,16 @@ static void mossa__gemm_tile16_neon(const float *a, const float *b, size_t kc, d
             }
         }
     }
+}
+
+static void mossa__gemm_tile16_neon(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+{
+    mossa__gemm_tile16_g_neon(a, b, kc, c, NULL, ldc);
+}
+
+static void mossa__gemm_tile16f_neon(const float *a, const float *b, size_t kc, float *c, size_t ldc)
+{
+    mossa__gemm_tile16_g_neon(a, b, kc, NULL, c, ldc);
 }
 
 static void mossa__hsic_row_neon(const float *k, const float *l, const double *a, const double *b,
@@ -430,6 +446,7 @@ static void mossa__fill_neon(mossa__kernels *t)
     t->logf_array = mossa__logf_neon;
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_neon;
+    t->gemm_tile16f = mossa__gemm_tile16f_neon;
     t->hsic_row = mossa__hsic_row_neon;
     t->rbf_dist = mossa__rbf_dist_neon;
     t->rbf_exp_row = mossa__rbf_exp_row_neon;

@@ -167,7 +167,8 @@ static void mossa__logf_scalar(const float *x, float *y, size_t n)
 }
 
 /* ---- gemm / cka ------------------------------------------------------------ */
-static void mossa__gemm_tile16_scalar(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+/* c (double) or cf (float, not NULL) += the tile */
+static void mossa__gemm_tile16_g_scalar(const float *a, const float *b, size_t kc, double *c, float *cf, size_t ldc)
 {
     /* Rows of the tile in strips of 4 so that the 64 float accumulators of a
        strip fit a compiler's registers; each entry is a float sum over kc in
@@ -185,8 +186,21 @@ static void mossa__gemm_tile16_scalar(const float *a, const float *b, size_t kc,
             }
         }
         for (i = 0; i < 4; ++i)
-            for (j = 0; j < 16; ++j) c[(i0 + i) * ldc + j] += (double)acc[i][j];
+            for (j = 0; j < 16; ++j) {
+                if (cf) cf[(i0 + i) * ldc + j] += acc[i][j];
+                else c[(i0 + i) * ldc + j] += (double)acc[i][j];
+            }
     }
+}
+
+static void mossa__gemm_tile16_scalar(const float *a, const float *b, size_t kc, double *c, size_t ldc)
+{
+    mossa__gemm_tile16_g_scalar(a, b, kc, c, NULL, ldc);
+}
+
+static void mossa__gemm_tile16f_scalar(const float *a, const float *b, size_t kc, float *c, size_t ldc)
+{
+    mossa__gemm_tile16_g_scalar(a, b, kc, NULL, c, ldc);
 }
 
 static void mossa__hsic_row_scalar(const float *k, const float *l, const double *a, const double *b,
@@ -619,6 +633,8 @@ static void mossa__fill_scalar(mossa__kernels *t)
     /* gemm / cka */
     t->gemm_tile16 = mossa__gemm_tile16_scalar;
     t->gemm_tile16x32 = NULL;
+    t->gemm_tile16f = mossa__gemm_tile16f_scalar;
+    t->gemm_tile16x32f = NULL;
     t->pack_t16 = mossa__pack_t16_scalar;
     t->pack_shift16 = mossa__pack_shift16_scalar;
     t->svd_colstat = mossa__svd_colstat_scalar;
