@@ -777,13 +777,21 @@ static mossa_status mossa__gemm_sym_slabs(mossa__ctx *ctx, int trans, size_t m, 
    Blocks (bi >= bj) are taken in row order and split into one run per
    thread of about equal numbers of tiles: a thread then works on
    neighbouring blocks of C and the same panels of the slab in every
-   slab; handing out single blocks, the two threads' blocks interleave
-   and the product took about 5% longer (this machine). */
+   slab; handing out single blocks, the two threads' blocks interleave and
+   the product took about 5% longer (this machine). A thread takes its own
+   run's blocks from the front; when it is done it takes the other runs'
+   from their backs (one claim word per run, a compare-and-swap per
+   block), so a thread that was late or slower, in a slab its partner
+   packed more of, is helped; which thread computes a block changes no
+   bit. Without GNU C atomics each run is taken whole. */
 typedef struct mossa__gramf_job {
     const float *pa;   /* the current slab, packed (panels over ks) */
     size_t m, ks, nb;  /* order, slab length, blocks per side */
     int first;         /* the first slab sets C (its entries are garbage) */
     size_t runs;       /* tasks: runs of blocks of about equal cost */
+    size_t *rstart;    /* runs + 1: run r is blocks [rstart[r], rstart[r + 1]) */
+    uint64_t *claim;   /* per run: its next block from the front | (one past
+                          its last from the back) << 32 */
     float *C;
     size_t ldc;
     float *buf;        /* per worker MOSSA__BS^2: a block that runs past m */
@@ -818,57 +826,76 @@ static void mossa__panel_tiles_lf(const float *a0, size_t na, const float *b0, s
     }
 }
 
-/* 16 x 16 tiles of block (bi, bj): the chunking's cost */
-static size_t mossa__gramf_cost(const mossa__gramf_job *g, size_t bi, size_t bj)
+/* block i of the lower blocks in row order: (bi, bj), bj <= bi */
+static void mossa__gramf_rc(size_t i, size_t *bi, size_t *bj)
 {
-    size_t np = mossa__panels_of(g->m), na = MOSSA__MIN(MOSSA__BP, np - bi * MOSSA__BP);
-    size_t nbp = MOSSA__MIN(MOSSA__BP, np - bj * MOSSA__BP), pj, cost = 0;
+    size_t r = (size_t)((sqrt(8.0 * (double)i + 1.0) - 1.0) / 2.0);
+    while (r * (r + 1) / 2 > i) --r;
+    while ((r + 1) * (r + 2) / 2 <= i) ++r;
+    *bi = r;
+    *bj = i - r * (r + 1) / 2;
+}
+
+/* 16 x 16 tiles of lower block i: the runs' cost */
+static size_t mossa__gramf_cost(size_t m, size_t i)
+{
+    size_t np = mossa__panels_of(m), bi, bj, na, nbp, pj, cost = 0;
+    mossa__gramf_rc(i, &bi, &bj);
+    na = MOSSA__MIN(MOSSA__BP, np - bi * MOSSA__BP);
+    nbp = MOSSA__MIN(MOSSA__BP, np - bj * MOSSA__BP);
     if (bi != bj) return na * nbp;
     for (pj = 0; pj < nbp; pj += 2) cost += (na - pj) * MOSSA__MIN((size_t)2, nbp - pj);
     return cost;
 }
 
-static void mossa__gramf_block(const mossa__gramf_job *g, size_t bi, size_t bj, int worker)
+/* one slab's k-blocks of lower block i */
+static void mossa__gramf_block(const mossa__gramf_job *g, size_t i, int worker)
 {
-    size_t np = mossa__panels_of(g->m), i, k0;
-    size_t r0 = bi * MOSSA__BS, c0 = bj * MOSSA__BS;
-    size_t rows = MOSSA__MIN(MOSSA__BS, g->m - r0), cols = MOSSA__MIN(MOSSA__BS, g->m - c0);
-    size_t na = MOSSA__MIN(MOSSA__BP, np - bi * MOSSA__BP), nbp = MOSSA__MIN(MOSSA__BP, np - bj * MOSSA__BP);
-    int whole = rows == MOSSA__BS && cols == MOSSA__BS;
-    float *c = whole ? g->C + r0 * g->ldc + c0 : g->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
-    size_t ldc = whole ? g->ldc : MOSSA__BS;
+    size_t np = mossa__panels_of(g->m), bi, bj, r, k0, r0, c0, rows, cols, na, nbp, ldc;
+    float *c;
+    int whole;
+    mossa__gramf_rc(i, &bi, &bj);
+    r0 = bi * MOSSA__BS; c0 = bj * MOSSA__BS;
+    rows = MOSSA__MIN(MOSSA__BS, g->m - r0); cols = MOSSA__MIN(MOSSA__BS, g->m - c0);
+    na = MOSSA__MIN(MOSSA__BP, np - bi * MOSSA__BP); nbp = MOSSA__MIN(MOSSA__BP, np - bj * MOSSA__BP);
+    whole = rows == MOSSA__BS && cols == MOSSA__BS;
+    c = whole ? g->C + r0 * g->ldc + c0 : g->buf + (size_t)worker * MOSSA__BS * MOSSA__BS;
+    ldc = whole ? g->ldc : MOSSA__BS;
     if (!whole) {
         /* the padded part stays zero; the rest continues C's sums */
         memset(c, 0, MOSSA__BS * MOSSA__BS * sizeof(float));
         if (!g->first)
-            for (i = 0; i < rows; ++i) memcpy(c + i * ldc, g->C + (r0 + i) * g->ldc + c0, cols * sizeof(float));
+            for (r = 0; r < rows; ++r) memcpy(c + r * ldc, g->C + (r0 + r) * g->ldc + c0, cols * sizeof(float));
     } else if (g->first)
-        for (i = 0; i < rows; ++i) memset(c + i * ldc, 0, cols * sizeof(float));
+        for (r = 0; r < rows; ++r) memset(c + r * ldc, 0, cols * sizeof(float));
     for (k0 = 0; k0 < g->ks; k0 += MOSSA__KC)
         mossa__panel_tiles_lf(g->pa + mossa__pidx(np, g->ks, bi * MOSSA__BP, k0), na,
                               g->pa + mossa__pidx(np, g->ks, bj * MOSSA__BP, k0), nbp,
                               MOSSA__MIN(MOSSA__KC, g->ks - k0), bi == bj, c, ldc);
     if (!whole)
-        for (i = 0; i < rows; ++i)
-            memcpy(g->C + (r0 + i) * g->ldc + c0, c + i * ldc, (bi == bj ? i + 1 : cols) * sizeof(float));
+        for (r = 0; r < rows; ++r)
+            memcpy(g->C + (r0 + r) * g->ldc + c0, c + r * ldc, (bi == bj ? r + 1 : cols) * sizeof(float));
 }
 
-/* run `task` of g->runs: the blocks whose cost midpoint falls in its
-   share of the total */
 static void mossa__gramf_task(void *arg, size_t task, int worker)
 {
     const mossa__gramf_job *g = (const mossa__gramf_job *)arg;
-    size_t bi, bj, total = 0, cum = 0;
-    for (bi = 0; bi < g->nb; ++bi)
-        for (bj = 0; bj <= bi; ++bj) total += mossa__gramf_cost(g, bi, bj);
-    for (bi = 0; bi < g->nb; ++bi)
-        for (bj = 0; bj <= bi; ++bj) {
-            size_t c = mossa__gramf_cost(g, bi, bj);
-            /* the run of the block's midpoint: floor((cum + c/2) runs / total) */
-            double at = ((double)cum + 0.5 * (double)c) * (double)g->runs / (double)total;
-            cum += c;
-            if (at >= (double)task && at < (double)task + 1.0) mossa__gramf_block(g, bi, bj, worker);
+#if MOSSA__HAVE_CREWS
+    size_t o;
+    for (o = 0; o < g->runs; ++o) {
+        uint64_t *cw = g->claim + (task + o) % g->runs;
+        for (;;) {
+            uint64_t w = __atomic_load_n(cw, __ATOMIC_ACQUIRE), lo = w & 0xffffffffu, hi = w >> 32;
+            if (lo >= hi) break;
+            if (__atomic_compare_exchange_n(cw, &w, o == 0 ? w + 1u : w - ((uint64_t)1 << 32), 0, __ATOMIC_ACQ_REL,
+                                            __ATOMIC_ACQUIRE))
+                mossa__gramf_block(g, (size_t)(o == 0 ? lo : hi - 1u), worker);
         }
+    }
+#else
+    size_t i;
+    for (i = g->rstart[task]; i < g->rstart[task + 1]; ++i) mossa__gramf_block(g, i, worker);
+#endif
 }
 
 /* trans, A, lda, shift, scale as for mossa__gemm_pack_shifted; ks: the
@@ -879,33 +906,51 @@ static mossa_status mossa__gram_lower_f(mossa__ctx *ctx, int trans, size_t m, si
                                         const double *shift, double scale, size_t ks, float *C, size_t ldc)
 {
     mossa__gramf_job g;
-    size_t k0, bytes;
+    size_t k0, bytes, blocks, i, r, total = 0, cum = 0;
     void *raw = NULL;
     if (m == 0) return MOSSA_OK;
     if (ks == 0) ks = mossa__slab_len(m, k);
     if (ks == 0) ks = (k + MOSSA__KC - 1) / MOSSA__KC * MOSSA__KC;
     if (k == 0) {
-        size_t i;
         for (i = 0; i < m; ++i) memset(C + i * ldc, 0, (i + 1) * sizeof(float));
         return MOSSA_OK;
     }
     if (mossa__mul_overflows(mossa__panels_of(m) * MOSSA__PW, ks, &bytes) ||
         mossa__mul_overflows(bytes, sizeof(float), &bytes))
         return MOSSA_ERR_TOO_LARGE;
+    g.nb = (m + MOSSA__BS - 1) / MOSSA__BS;
+    blocks = g.nb * (g.nb + 1) / 2;   /* an order this large has no Gram buffer anyway */
+    if (blocks > 0xffffffffu) return MOSSA_ERR_TOO_LARGE;
+    g.runs = MOSSA__MIN((size_t)ctx->n_threads, blocks);
     g.pa = (const float *)mossa__alloc_big(ctx, bytes, &raw);
     g.buf = (float *)mossa__alloc(ctx, (size_t)ctx->n_threads * MOSSA__BS * MOSSA__BS * sizeof(float));
-    if (!g.pa || !g.buf) { mossa__free(ctx, raw); mossa__free(ctx, g.buf); return MOSSA_ERR_OUT_OF_MEMORY; }
-    g.m = m; g.nb = (m + MOSSA__BS - 1) / MOSSA__BS; g.C = C; g.ldc = ldc;
-    g.runs = MOSSA__MIN((size_t)ctx->n_threads, g.nb * (g.nb + 1) / 2);
+    g.rstart = (size_t *)mossa__alloc(ctx, (g.runs + 1) * sizeof(size_t));
+    g.claim = (uint64_t *)mossa__alloc(ctx, g.runs * sizeof(uint64_t));
+    if (!g.pa || !g.buf || !g.rstart || !g.claim) {
+        mossa__free(ctx, raw); mossa__free(ctx, g.buf); mossa__free(ctx, g.rstart); mossa__free(ctx, g.claim);
+        return MOSSA_ERR_OUT_OF_MEMORY;
+    }
+    g.m = m; g.C = C; g.ldc = ldc;
+    /* run r: the blocks whose cost midpoint falls in [r, r + 1) total / runs */
+    for (i = 0; i < blocks; ++i) total += mossa__gramf_cost(m, i);
+    for (r = 0; r <= g.runs; ++r) g.rstart[r] = blocks;
+    for (i = 0, r = 0; i < blocks; ++i) {
+        size_t c = mossa__gramf_cost(m, i);
+        double at = ((double)cum + 0.5 * (double)c) * (double)g.runs / (double)total;
+        cum += c;
+        while (r < g.runs && at >= (double)r) g.rstart[r++] = i;
+    }
+    g.rstart[0] = 0;
     for (k0 = 0; k0 < k; k0 += ks) {
         float *p = (float *)g.pa;
         g.ks = MOSSA__MIN(ks, k - k0);
         g.first = k0 == 0;
+        for (r = 0; r < g.runs; ++r) g.claim[r] = (uint64_t)g.rstart[r] | ((uint64_t)g.rstart[r + 1] << 32);
         if (!trans) mossa__pack_rows(ctx, A + k0, m, g.ks, lda, shift ? shift + k0 : NULL, scale, p, NULL);
         else mossa__pack_cols(ctx, A + k0 * lda, g.ks, m, lda, shift, scale, p, g.ks, NULL);
         mossa__parallel(ctx, g.runs, mossa__gramf_task, &g);
     }
-    mossa__free(ctx, raw); mossa__free(ctx, g.buf);
+    mossa__free(ctx, raw); mossa__free(ctx, g.buf); mossa__free(ctx, g.rstart); mossa__free(ctx, g.claim);
     return MOSSA_OK;
 }
 
