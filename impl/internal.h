@@ -53,6 +53,10 @@
 #include <immintrin.h>
 #define MOSSA__TARGET_AVX2 __attribute__((target("avx2,fma")))
 #define MOSSA__TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
+/* the same with prefetchw (PREFETCHW; Intel CPUs before Broadwell, which
+   lack the flag, execute the opcode as a no-op) */
+#define MOSSA__TARGET_AVX2W __attribute__((target("avx2,fma,prfchw")))
+#define MOSSA__TARGET_AVX512W __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,prfchw")))
 #else
 #define MOSSA__X86 0
 #endif
@@ -213,11 +217,16 @@ typedef struct mossa__kernels {
                        double *p);
     /* Their float twins, for the reduction that holds its matrix in float
        (the variance rank's): the same operations in float, the row sum in
-       float lanes; the pair again bit-identical to its two rows. */
+       float lanes; the pair again bit-identical to its two rows. The
+       pair also takes next, the first row of the pair after it (its
+       second at next + (r1 - r0)), or NULL: the vector levels prefetch
+       those rows for writing while this pair runs (at order 1024 each
+       row is a 4 KB page of its own, where the hardware's prefetch
+       streams start over). */
     float (*svd_rowopf)(size_t j, float *r, const float *x, const float *y, float a, float b, const float *u,
                         float c, float *p);
     void (*svd_rowop2f)(size_t j, float *r0, float *r1, const float *x, const float *y, const float *u,
-                        float *p);
+                        float *p, const float *next);
     /* Sturm counts of the tridiagonal (d, e2: diagonal, squared
        off-diagonal, e2[i] coupling i - 1 and i) at the 16 shifts s:
        c[t] = the number of negative pivots q_i = (d[i] - s[t]) - e2[i] / q_{i-1}

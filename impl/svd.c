@@ -676,7 +676,8 @@ static void mossa__trdf_rows(const mossa__trd_job *g, size_t task)
     j = j0;
     if (g->puf && g->uf)
         for (; j + 1 < j1; j += 2)
-            kt->svd_rowop2f(j, g->af + j * g->n, g->af + (j + 1) * g->n, g->pqf, g->puf, g->uf, p);
+            kt->svd_rowop2f(j, g->af + j * g->n, g->af + (j + 1) * g->n, g->pqf, g->puf, g->uf, p,
+                            j + 3 < j1 ? g->af + (j + 2) * g->n : NULL);
     for (; j < j1; ++j) mossa__trdf_row(kt, g, j, p);
 }
 
@@ -1022,7 +1023,7 @@ MOSSA_DEF void mossa_test_trdf_row_pair(int paired, size_t j, size_t n, float *a
                                         const float *u, float *p)
 {
     mossa__trd_job g;
-    if (paired) { mossa__k()->svd_rowop2f(j, a + j * n, a + (j + 1) * n, x, y, u, p); return; }
+    if (paired) { mossa__k()->svd_rowop2f(j, a + j * n, a + (j + 1) * n, x, y, u, p, NULL); return; }
     memset(&g, 0, sizeof(g));
     g.af = a; g.n = n; g.pqf = x; g.puf = y; g.uf = u;
     mossa__trdf_row(mossa__k(), &g, j, p);

@@ -669,11 +669,14 @@ static float mossa__svd_rowopf_avx2(size_t j, float *r, const float *x, const fl
 /* Two rows as the one-row kernel does them one after the other (the same
    bits): the common steps of 16 share the loads of x, y, u and p; then
    row j's rest and p[j], then row j+1's rest (which may reach k = j). */
-MOSSA__TARGET_AVX2
+MOSSA__TARGET_AVX2W
 static void mossa__svd_rowop2f_avx2(size_t j, float *r0, float *r1, const float *x, const float *y,
-                                    const float *u, float *p)
+                                    const float *u, float *p, const float *next)
 {
     size_t k = 0;
+    /* the next pair's rows, a line each per step (none: prefetch the
+       pair's own rows again, already in L1) */
+    const float *n0 = next ? next : r0, *n1 = next ? next + (r1 - r0) : r1;
     const float a0 = y[j], b0 = x[j], c0 = u[j], a1 = y[j + 1], b1 = x[j + 1], c1 = u[j + 1];
     __m256 va0 = _mm256_set1_ps(a0), vb0 = _mm256_set1_ps(b0), vc0 = _mm256_set1_ps(c0);
     __m256 va1 = _mm256_set1_ps(a1), vb1 = _mm256_set1_ps(b1), vc1 = _mm256_set1_ps(c1);
@@ -683,6 +686,8 @@ static void mossa__svd_rowop2f_avx2(size_t j, float *r0, float *r1, const float 
     m1 = y[j + 1] * x[j + 1]; m2 = x[j + 1] * y[j + 1]; r1[j + 1] -= m1 + m2;
     for (; k + 16 <= j; k += 16) {
         __m256 x0 = _mm256_loadu_ps(x + k), x1 = _mm256_loadu_ps(x + k + 8);
+        _mm_prefetch((const char *)(n0 + k), _MM_HINT_ET0);
+        _mm_prefetch((const char *)(n1 + k), _MM_HINT_ET0);
         __m256 y0 = _mm256_loadu_ps(y + k), y1 = _mm256_loadu_ps(y + k + 8);
         __m256 u0 = _mm256_loadu_ps(u + k), u1 = _mm256_loadu_ps(u + k + 8);
         __m256 q0 = _mm256_loadu_ps(r0 + k), q1 = _mm256_loadu_ps(r0 + k + 8);

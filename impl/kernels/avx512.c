@@ -716,11 +716,15 @@ static float mossa__svd_rowopf_avx512(size_t j, float *r, const float *x, const 
 /* Two rows as the one-row kernel does them one after the other (the same
    bits): the common steps of 32 share the loads of x, y, u and p; then
    row j's rest and p[j], then row j+1's rest (which may reach k = j). */
-MOSSA__TARGET_AVX512
+MOSSA__TARGET_AVX512W
 static void mossa__svd_rowop2f_avx512(size_t j, float *r0, float *r1, const float *x, const float *y,
-                                      const float *u, float *p)
+                                      const float *u, float *p, const float *next)
 {
     size_t k = 0;
+    /* the next pair's rows, two lines each per step (none: prefetch the
+       pair's own rows again, already in L1); order 1024, two threads:
+       about 0.5 ms of 16.5 */
+    const float *n0 = next ? next : r0, *n1 = next ? next + (r1 - r0) : r1;
     const float a0 = y[j], b0 = x[j], c0 = u[j], a1 = y[j + 1], b1 = x[j + 1], c1 = u[j + 1];
     __m512 va0 = _mm512_set1_ps(a0), vb0 = _mm512_set1_ps(b0), vc0 = _mm512_set1_ps(c0);
     __m512 va1 = _mm512_set1_ps(a1), vb1 = _mm512_set1_ps(b1), vc1 = _mm512_set1_ps(c1);
@@ -733,6 +737,10 @@ static void mossa__svd_rowop2f_avx512(size_t j, float *r0, float *r1, const floa
         __m512 y0 = _mm512_loadu_ps(y + k), y1 = _mm512_loadu_ps(y + k + 16);
         __m512 u0 = _mm512_loadu_ps(u + k), u1 = _mm512_loadu_ps(u + k + 16);
         __m512 q0 = _mm512_loadu_ps(r0 + k), q1 = _mm512_loadu_ps(r0 + k + 16);
+        _mm_prefetch((const char *)(n0 + k), _MM_HINT_ET0);
+        _mm_prefetch((const char *)(n0 + k + 16), _MM_HINT_ET0);
+        _mm_prefetch((const char *)(n1 + k), _MM_HINT_ET0);
+        _mm_prefetch((const char *)(n1 + k + 16), _MM_HINT_ET0);
         __m512 w0 = _mm512_loadu_ps(r1 + k), w1 = _mm512_loadu_ps(r1 + k + 16);
         q0 = _mm512_fnmadd_ps(vb0, y0, _mm512_fnmadd_ps(va0, x0, q0));
         q1 = _mm512_fnmadd_ps(vb0, y1, _mm512_fnmadd_ps(va0, x1, q1));

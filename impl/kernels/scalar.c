@@ -325,9 +325,10 @@ static float mossa__svd_rowopf_scalar(size_t j, float *r, const float *x, const 
 }
 
 static void mossa__svd_rowop2f_scalar(size_t j, float *r0, float *r1, const float *x, const float *y,
-                                      const float *u, float *p)
+                                      const float *u, float *p, const float *next)
 {
     size_t t;
+    (void)next;
     for (t = j; t <= j + 1; ++t) {
         float *r = t == j ? r0 : r1, s, m1 = y[t] * x[t], m2 = x[t] * y[t], last;
         r[t] -= m1 + m2;
