@@ -798,9 +798,11 @@ typedef struct mossa__gramf_job {
 } mossa__gramf_job;
 
 /* One k-block of a lower block: tiles (pi, pj) with pi >= pj on a
-   diagonal block (diag), all of them otherwise. A pair of B micro-panels
-   at pi = pj also computes tile (pj, pj + 1) above the diagonal, into C's
-   upper triangle (ignored). */
+   diagonal block (diag), all of them otherwise, B micro-panels three
+   (where the level has the 16 x 48 tile), two or one at a time. A group
+   of B micro-panels starting at pj takes rows pi >= pj: on a diagonal
+   block its first row of tiles also computes tiles above the diagonal,
+   into C's upper triangle (ignored). */
 static void mossa__panel_tiles_lf(const float *a0, size_t na, const float *b0, size_t nb, size_t kc, int diag,
                                   float *C, size_t ldc)
 {
@@ -811,7 +813,10 @@ static void mossa__panel_tiles_lf(const float *a0, size_t na, const float *b0, s
         const float *b = b0 + pj * as;
         float *c = C + pj * MOSSA__PW;
         pi = diag ? pj : 0;
-        if (pj + 1 < nb) {
+        if (kt->gemm_tile16x48f && pj + 2 < nb) {
+            for (; pi < na; ++pi) kt->gemm_tile16x48f(a0 + pi * as, b, kc, c + pi * MOSSA__PW * ldc, ldc);
+            pj += 2;
+        } else if (pj + 1 < nb) {
             for (; pi < na; ++pi) {
                 float *ct = c + pi * MOSSA__PW * ldc;
                 if (kt->gemm_tile16x32f) kt->gemm_tile16x32f(a0 + pi * as, b, kc, ct, ldc);
@@ -844,7 +849,11 @@ static size_t mossa__gramf_cost(size_t m, size_t i)
     na = MOSSA__MIN(MOSSA__BP, np - bi * MOSSA__BP);
     nbp = MOSSA__MIN(MOSSA__BP, np - bj * MOSSA__BP);
     if (bi != bj) return na * nbp;
-    for (pj = 0; pj < nbp; pj += 2) cost += (na - pj) * MOSSA__MIN((size_t)2, nbp - pj);
+    for (pj = 0; pj < nbp;) {   /* the groups of mossa__panel_tiles_lf */
+        size_t w = mossa__k()->gemm_tile16x48f && pj + 2 < nbp ? 3 : MOSSA__MIN((size_t)2, nbp - pj);
+        cost += (na - pj) * w;
+        pj += w;
+    }
     return cost;
 }
 

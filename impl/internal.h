@@ -180,6 +180,9 @@ typedef struct mossa__kernels {
        gemm_tile16x32f NULL = two gemm_tile16f calls */
     void (*gemm_tile16f)(const float *a, const float *b, size_t kc, float *c, size_t ldc);
     void (*gemm_tile16x32f)(const float *a, const float *b, size_t kc, float *c, size_t ldc);
+    /* three adjacent B micro-panels (a 16 x 48 float tile); NULL = the
+       two-panel and one-panel tiles */
+    void (*gemm_tile16x48f)(const float *a, const float *b, size_t kc, float *c, size_t ldc);
     /* dst[16k + r] = src[lds r + k] for r < nr <= 16, zero for nr <= r < 16,
        k < kc: nr rows of a row-major matrix copied into one packed
        micro-panel (a transposing copy; impl/gemm.c reads X in place) */
