@@ -235,10 +235,12 @@ MOSSA_DEF void mossa_test_pack_shift16(const float *x, const double *sh, double 
 {
     mossa__k()->pack_shift16(x, sh, scale, out, runs, ostride);
 }
-MOSSA_DEF void mossa_test_colstat(const float *x, const double *sh, double *s, double *q, size_t d);
-MOSSA_DEF void mossa_test_colstat(const float *x, const double *sh, double *s, double *q, size_t d)
+MOSSA_DEF void mossa_test_colstat(const float *x, size_t ldx, size_t rows, const double *sh, double *s, double *q,
+                                  size_t d);
+MOSSA_DEF void mossa_test_colstat(const float *x, size_t ldx, size_t rows, const double *sh, double *s, double *q,
+                                  size_t d)
 {
-    mossa__k()->svd_colstat(x, sh, s, q, d);
+    mossa__k()->svd_colstat(x, ldx, rows, sh, s, q, d);
 }
 
 MOSSA_DEF void mossa_test_rbf_dist_keep(const double *g, size_t n, double dr, const double *dc, float *dst,

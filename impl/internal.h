@@ -238,10 +238,14 @@ typedef struct mossa__kernels {
        subtractions, a division and comparisons, in that order: the same
        counts at every level. The lanes hide the division's latency. */
     void (*svd_sturm16)(size_t n, const double *d, const double *e2, double pivmin, const double *s, size_t *c);
-    /* One row of the rank's column statistics: with c = (double)x[j] -
-       sh[j], s[j] += c and q[j] += c * c (the product rounded before the
-       add: no fused multiply-add), j < d: the same sums at every level. */
-    void (*svd_colstat)(const float *x, const double *sh, double *s, double *q, size_t d);
+    /* Rows 0 .. rows-1 (at x + ldx r) of the rank's column statistics:
+       with c = (double)x[ldx r + j] - sh[j], s[j] += c and q[j] += c * c
+       (the product rounded before the add: no fused multiply-add), j < d,
+       row after row: the same sums at every level and for any grouping of
+       the rows into calls. The vector levels hold a group of columns'
+       sums in registers across the rows (one load and store of s and q
+       per group instead of one per row, which bound the pass by stores). */
+    void (*svd_colstat)(const float *x, size_t ldx, size_t rows, const double *sh, double *s, double *q, size_t d);
     /* The serial steps of the float reduction's driver (impl/svd.c,
        mossa__trdf_drive). Sums in double run in eight lanes (k mod 8, each
        in k order, lanes past n adding zeros), the lanes then added as

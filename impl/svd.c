@@ -89,6 +89,11 @@ typedef struct mossa__cstat_job {
 /* pass 1: per column, the sums of c = x - shift and of c^2 over the
    task's rows (the svd_colstat kernel, row by row); pass 2: the centered
    copy. */
+/* rows per svd_colstat call: its sums stay in registers over them. The
+   4000 x 1024 pass, two threads, X in cache: row by row 0.80 ms (stores
+   of the sums bound it), 4 rows 0.56, 8 0.48, 16 0.38-0.41, 32 and 64
+   0.45 (a plain read of X: 0.27) */
+#define MOSSA__COLSTAT_ROWS 16
 static void mossa__cstat_task(void *arg, size_t task, int worker)
 {
     const mossa__cstat_job *g = (const mossa__cstat_job *)arg;
@@ -99,7 +104,8 @@ static void mossa__cstat_task(void *arg, size_t task, int worker)
         const double *sh = g->shift;
         for (j = 0; j < 2 * d; ++j) s[j] = 0.0;
         const mossa__kernels *kt = mossa__k();
-        for (i = r0; i < r1; ++i) kt->svd_colstat(g->x + i * d, sh, s, q, d);
+        for (i = r0; i < r1; i += MOSSA__COLSTAT_ROWS)
+            kt->svd_colstat(g->x + i * d, d, MOSSA__MIN((size_t)MOSSA__COLSTAT_ROWS, r1 - i), sh, s, q, d);
     } else
         for (i = r0; i < r1; ++i) {
             const float *row = g->x + i * d;

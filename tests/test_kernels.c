@@ -799,40 +799,47 @@ END_TEST
 /* ---- the rank's column statistics and shifted packing (impl/svd.c, gemm.c) -- */
 void mossa_test_pack_shift16(const float *x, const double *sh, double scale, float *out, size_t runs,
                              size_t ostride);
-void mossa_test_colstat(const float *x, const double *sh, double *s, double *q, size_t d);
+void mossa_test_colstat(const float *x, size_t ldx, size_t rows, const double *sh, double *s, double *q, size_t d);
 
 /* Every level forms c = x - shift in double and adds c and c * c (rounded,
-   not fused) onto running sums: bit-identical to the plain loop, for every
-   length (vector bodies and masked or scalar rests) and offset; a NaN or
-   Inf reaches only its own column. */
+   not fused) onto running sums, row after row: bit-identical to the plain
+   loop, for every length (vector bodies and masked or scalar rests),
+   offset and number of rows per call (1, 3 and 8 rows, ldx past d); a
+   NaN or Inf reaches only its own column. */
 START_TEST(colstat_is_the_plain_double_update_at_every_level)
 {
-    const size_t dmax = 70;
-    float *x = test_random_floats(dmax + 8, 313, 2.0);
+    static const size_t nrows[3] = {1, 3, 8};
+    const size_t dmax = 70, ldx = dmax + 13;
+    float *x = test_random_floats(8 * ldx, 313, 2.0);
     double sh[78], s[78], q[78], ws[78], wq[78];
     mossa_simd_level lvl;
-    size_t d, j, off;
-    x[3] = 3.0e30f; x[11] = -1.5e-30f;
+    size_t d, j, off, ri, r;
+    x[3] = 3.0e30f; x[11] = -1.5e-30f; x[2 * ldx + 5] = -2.5e30f;
     for (j = 0; j < dmax + 8; ++j) sh[j] = (double)x[(j * 7) % (dmax + 8)] * 0.5 + (double)j;
     FOR_EACH_SIMD_LEVEL(lvl) {
         for (d = 1; d <= dmax; ++d)
-            for (off = 0; off < 4; ++off) {
-                for (j = 0; j < d + 4; ++j) { s[j] = ws[j] = (double)j - 3.5; q[j] = wq[j] = 0.25 * (double)j; }
-                for (j = 0; j < d; ++j) {
-                    double c = (double)x[off + j] - sh[off + j], e = c * c;
-                    ws[j] += c;
-                    wq[j] += e;
+            for (off = 0; off < 4; ++off)
+                for (ri = 0; ri < 3; ++ri) {
+                    size_t rows = nrows[ri];
+                    for (j = 0; j < d + 4; ++j) { s[j] = ws[j] = (double)j - 3.5; q[j] = wq[j] = 0.25 * (double)j; }
+                    for (r = 0; r < rows; ++r)
+                        for (j = 0; j < d; ++j) {
+                            double c = (double)x[r * ldx + off + j] - sh[off + j], e = c * c;
+                            ws[j] += c;
+                            wq[j] += e;
+                        }
+                    mossa_test_colstat(x + off, ldx, rows, sh + off, s, q, d);
+                    ck_assert_msg(memcmp(s, ws, (d + 4) * sizeof(double)) == 0 &&
+                                      memcmp(q, wq, (d + 4) * sizeof(double)) == 0,
+                                  "level %d d %zu off %zu rows %zu: sums differ from the plain loop", (int)lvl, d, off,
+                                  rows);
                 }
-                mossa_test_colstat(x + off, sh + off, s, q, d);
-                ck_assert_msg(memcmp(s, ws, (d + 4) * sizeof(double)) == 0 && memcmp(q, wq, (d + 4) * sizeof(double)) == 0,
-                              "level %d d %zu off %zu: sums differ from the plain loop", (int)lvl, d, off);
-            }
         /* non-finite entries poison their own column only */
         {
             float y[19];
             for (j = 0; j < 19; ++j) { y[j] = (float)j; s[j] = q[j] = 0.0; sh[j] = 1.0; }
             y[4] = NAN; y[17] = INFINITY;
-            mossa_test_colstat(y, sh, s, q, 19);
+            mossa_test_colstat(y, 19, 1, sh, s, q, 19);
             for (j = 0; j < 19; ++j) {
                 int bad = j == 4 || j == 17;
                 ck_assert_msg(bad ? !(s[j] - s[j] == 0.0) && !(q[j] - q[j] == 0.0)

@@ -710,22 +710,26 @@ static void mossa__svd_rowop2f_avx2(size_t j, float *r0, float *r1, const float 
     last = r1[j + 1] * c1;
     p[j + 1] += s + last;
 }
-/* the rank's column statistics, four columns a step, the rest as the
-   scalar level does them */
+/* the rank's column statistics: groups of four columns, their sums held
+   in registers across the rows; the last columns as the scalar level
+   does them */
 MOSSA__TARGET_AVX2
-static void mossa__svd_colstat_avx2(const float *x, const double *sh, double *s, double *q, size_t d)
+static void mossa__svd_colstat_avx2(const float *x, size_t ldx, size_t rows, const double *sh, double *s, double *q,
+                                    size_t d)
 {
-    size_t j = 0;
+    size_t j = 0, r;
     for (; j + 4 <= d; j += 4) {
-        __m256d c = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + j)), _mm256_loadu_pd(sh + j));
-        _mm256_storeu_pd(s + j, _mm256_add_pd(_mm256_loadu_pd(s + j), c));
-        _mm256_storeu_pd(q + j, _mm256_add_pd(_mm256_loadu_pd(q + j), _mm256_mul_pd(c, c)));
+        const __m256d h = _mm256_loadu_pd(sh + j);
+        __m256d vs = _mm256_loadu_pd(s + j), vq = _mm256_loadu_pd(q + j);
+        for (r = 0; r < rows; ++r) {
+            __m256d c = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + ldx * r + j)), h);
+            vs = _mm256_add_pd(vs, c);
+            vq = _mm256_add_pd(vq, _mm256_mul_pd(c, c));
+        }
+        _mm256_storeu_pd(s + j, vs);
+        _mm256_storeu_pd(q + j, vq);
     }
-    for (; j < d; ++j) {
-        double c = (double)x[j] - sh[j], e = c * c;
-        s[j] += c;
-        q[j] += e;
-    }
+    if (j < d) mossa__svd_colstat_scalar(x + j, ldx, rows, sh + j, s + j, q + j, d - j);
 }
 
 /* the shifted packing, 16 floats a run as four vectors of four doubles */

@@ -855,16 +855,24 @@ static void mossa__svd_rowop2f_avx512(size_t j, float *r0, float *r1, const floa
         }
     }
 }
-/* the rank's column statistics, eight columns a step (the last masked) */
+/* the rank's column statistics: groups of eight columns (the last
+   masked), their sums held in registers across the rows */
 MOSSA__TARGET_AVX512
-static void mossa__svd_colstat_avx512(const float *x, const double *sh, double *s, double *q, size_t d)
+static void mossa__svd_colstat_avx512(const float *x, size_t ldx, size_t rows, const double *sh, double *s, double *q,
+                                      size_t d)
 {
-    size_t j;
+    size_t j, r;
     for (j = 0; j < d; j += 8) {
         const __mmask8 m = (__mmask8)(d - j >= 8 ? 0xff : (1u << (d - j)) - 1u);
-        __m512d c = _mm512_sub_pd(_mm512_maskz_cvtps_pd(m, _mm256_maskz_loadu_ps(m, x + j)), _mm512_maskz_loadu_pd(m, sh + j));
-        _mm512_mask_storeu_pd(s + j, m, _mm512_add_pd(_mm512_maskz_loadu_pd(m, s + j), c));
-        _mm512_mask_storeu_pd(q + j, m, _mm512_add_pd(_mm512_maskz_loadu_pd(m, q + j), _mm512_mul_pd(c, c)));
+        const __m512d h = _mm512_maskz_loadu_pd(m, sh + j);
+        __m512d vs = _mm512_maskz_loadu_pd(m, s + j), vq = _mm512_maskz_loadu_pd(m, q + j);
+        for (r = 0; r < rows; ++r) {
+            __m512d c = _mm512_sub_pd(_mm512_maskz_cvtps_pd(m, _mm256_maskz_loadu_ps(m, x + ldx * r + j)), h);
+            vs = _mm512_add_pd(vs, c);
+            vq = _mm512_add_pd(vq, _mm512_mul_pd(c, c));
+        }
+        _mm512_mask_storeu_pd(s + j, m, vs);
+        _mm512_mask_storeu_pd(q + j, m, vq);
     }
 }
 

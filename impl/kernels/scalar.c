@@ -516,21 +516,26 @@ static void mossa__pack_shift16_scalar(const float *x, const double *sh, double 
     }
 }
 
-static void mossa__svd_colstat_scalar(const float *x, const double *sh, double *s, double *q, size_t d)
+static void mossa__svd_colstat_scalar(const float *x, size_t ldx, size_t rows, const double *sh, double *s, double *q,
+                                      size_t d)
 {
-    size_t j = 0;
-    /* four at a time (GCC 12 at -O2 vectorises the four) */
-    for (; j + 4 <= d; j += 4) {
-        double c0 = (double)x[j] - sh[j], c1 = (double)x[j + 1] - sh[j + 1];
-        double c2 = (double)x[j + 2] - sh[j + 2], c3 = (double)x[j + 3] - sh[j + 3];
-        double e0 = c0 * c0, e1 = c1 * c1, e2 = c2 * c2, e3 = c3 * c3;
-        s[j] += c0; s[j + 1] += c1; s[j + 2] += c2; s[j + 3] += c3;
-        q[j] += e0; q[j + 1] += e1; q[j + 2] += e2; q[j + 3] += e3;
-    }
-    for (; j < d; ++j) {
-        double c = (double)x[j] - sh[j], e = c * c;
-        s[j] += c;
-        q[j] += e;
+    size_t r, j;
+    for (r = 0; r < rows; ++r) {
+        const float *xr = x + ldx * r;
+        j = 0;
+        /* four at a time (GCC 12 at -O2 vectorises the four) */
+        for (; j + 4 <= d; j += 4) {
+            double c0 = (double)xr[j] - sh[j], c1 = (double)xr[j + 1] - sh[j + 1];
+            double c2 = (double)xr[j + 2] - sh[j + 2], c3 = (double)xr[j + 3] - sh[j + 3];
+            double e0 = c0 * c0, e1 = c1 * c1, e2 = c2 * c2, e3 = c3 * c3;
+            s[j] += c0; s[j + 1] += c1; s[j + 2] += c2; s[j + 3] += c3;
+            q[j] += e0; q[j + 1] += e1; q[j + 2] += e2; q[j + 3] += e3;
+        }
+        for (; j < d; ++j) {
+            double c = (double)xr[j] - sh[j], e = c * c;
+            s[j] += c;
+            q[j] += e;
+        }
     }
 }
 
