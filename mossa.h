@@ -2567,8 +2567,8 @@ static void mossa__logf_scalar(const float *x, float *y, size_t n)
 }
 
 /* ---- gemm / cka ------------------------------------------------------------ */
-/* c (double) or cf (float, not NULL) += the tile */
-static void mossa__gemm_tile16_g_scalar(const float *a, const float *b, size_t kc, double *c, float *cf, size_t ldc)
+/* c += the tile, c double or float (isf) */
+static void mossa__gemm_tile16_g_scalar(const float *a, const float *b, size_t kc, void *c, int isf, size_t ldc)
 {
     /* Rows of the tile in strips of 4 so that the 64 float accumulators of a
        strip fit a compiler's registers; each entry is a float sum over kc in
@@ -2587,20 +2587,20 @@ static void mossa__gemm_tile16_g_scalar(const float *a, const float *b, size_t k
         }
         for (i = 0; i < 4; ++i)
             for (j = 0; j < 16; ++j) {
-                if (cf) cf[(i0 + i) * ldc + j] += acc[i][j];
-                else c[(i0 + i) * ldc + j] += (double)acc[i][j];
+                if (isf) ((float *)c)[(i0 + i) * ldc + j] += acc[i][j];
+                else ((double *)c)[(i0 + i) * ldc + j] += (double)acc[i][j];
             }
     }
 }
 
 static void mossa__gemm_tile16_scalar(const float *a, const float *b, size_t kc, double *c, size_t ldc)
 {
-    mossa__gemm_tile16_g_scalar(a, b, kc, c, NULL, ldc);
+    mossa__gemm_tile16_g_scalar(a, b, kc, c, 0, ldc);
 }
 
 static void mossa__gemm_tile16f_scalar(const float *a, const float *b, size_t kc, float *c, size_t ldc)
 {
-    mossa__gemm_tile16_g_scalar(a, b, kc, NULL, c, ldc);
+    mossa__gemm_tile16_g_scalar(a, b, kc, c, 1, ldc);
 }
 
 static void mossa__hsic_row_scalar(const float *k, const float *l, const double *a, const double *b,
@@ -3373,20 +3373,21 @@ static void mossa__avx2_add_row(double *c, __m256 lo8, __m256 hi8)
     _mm256_storeu_pd(c + 12, _mm256_add_pd(_mm256_loadu_pd(c + 12), _mm256_cvtps_pd(_mm256_extractf128_ps(hi8, 1))));
 }
 
-/* row off of the tile: c[off ..] += the two halves in double, or
-   cf[off ..] += them in float (cf not NULL) */
+/* row off of the tile: c[off ..] += the two halves, c double, or float
+   (isf; a constant where inlined) */
 MOSSA__TARGET_AVX2
-static void mossa__avx2_put_row(double *c, float *cf, size_t off, __m256 lo8, __m256 hi8)
+static void mossa__avx2_put_row(void *c, int isf, size_t off, __m256 lo8, __m256 hi8)
 {
-    if (cf) {
-        _mm256_storeu_ps(cf + off, _mm256_add_ps(_mm256_loadu_ps(cf + off), lo8));
-        _mm256_storeu_ps(cf + off + 8, _mm256_add_ps(_mm256_loadu_ps(cf + off + 8), hi8));
+    if (isf) {
+        float *cf = (float *)c + off;
+        _mm256_storeu_ps(cf, _mm256_add_ps(_mm256_loadu_ps(cf), lo8));
+        _mm256_storeu_ps(cf + 8, _mm256_add_ps(_mm256_loadu_ps(cf + 8), hi8));
     } else
-        mossa__avx2_add_row(c + off, lo8, hi8);
+        mossa__avx2_add_row((double *)c + off, lo8, hi8);
 }
 
 MOSSA__TARGET_AVX2
-static void mossa__avx2_strip6(const float *a, const float *b, size_t kc, double *c, float *cf, size_t ldc)
+static void mossa__avx2_strip6(const float *a, const float *b, size_t kc, void *c, int isf, size_t ldc)
 {
     __m256 z = _mm256_setzero_ps();
     __m256 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
@@ -3401,16 +3402,16 @@ static void mossa__avx2_strip6(const float *a, const float *b, size_t kc, double
         t = _mm256_broadcast_ss(ak + 4); c40 = _mm256_fmadd_ps(t, b0, c40); c41 = _mm256_fmadd_ps(t, b1, c41);
         t = _mm256_broadcast_ss(ak + 5); c50 = _mm256_fmadd_ps(t, b0, c50); c51 = _mm256_fmadd_ps(t, b1, c51);
     }
-    mossa__avx2_put_row(c, cf, 0, c00, c01);
-    mossa__avx2_put_row(c, cf, ldc, c10, c11);
-    mossa__avx2_put_row(c, cf, 2 * ldc, c20, c21);
-    mossa__avx2_put_row(c, cf, 3 * ldc, c30, c31);
-    mossa__avx2_put_row(c, cf, 4 * ldc, c40, c41);
-    mossa__avx2_put_row(c, cf, 5 * ldc, c50, c51);
+    mossa__avx2_put_row(c, isf, 0, c00, c01);
+    mossa__avx2_put_row(c, isf, ldc, c10, c11);
+    mossa__avx2_put_row(c, isf, 2 * ldc, c20, c21);
+    mossa__avx2_put_row(c, isf, 3 * ldc, c30, c31);
+    mossa__avx2_put_row(c, isf, 4 * ldc, c40, c41);
+    mossa__avx2_put_row(c, isf, 5 * ldc, c50, c51);
 }
 
 MOSSA__TARGET_AVX2
-static void mossa__avx2_strip4(const float *a, const float *b, size_t kc, double *c, float *cf, size_t ldc)
+static void mossa__avx2_strip4(const float *a, const float *b, size_t kc, void *c, int isf, size_t ldc)
 {
     __m256 z = _mm256_setzero_ps();
     __m256 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
@@ -3423,26 +3424,26 @@ static void mossa__avx2_strip4(const float *a, const float *b, size_t kc, double
         t = _mm256_broadcast_ss(ak + 2); c20 = _mm256_fmadd_ps(t, b0, c20); c21 = _mm256_fmadd_ps(t, b1, c21);
         t = _mm256_broadcast_ss(ak + 3); c30 = _mm256_fmadd_ps(t, b0, c30); c31 = _mm256_fmadd_ps(t, b1, c31);
     }
-    mossa__avx2_put_row(c, cf, 0, c00, c01);
-    mossa__avx2_put_row(c, cf, ldc, c10, c11);
-    mossa__avx2_put_row(c, cf, 2 * ldc, c20, c21);
-    mossa__avx2_put_row(c, cf, 3 * ldc, c30, c31);
+    mossa__avx2_put_row(c, isf, 0, c00, c01);
+    mossa__avx2_put_row(c, isf, ldc, c10, c11);
+    mossa__avx2_put_row(c, isf, 2 * ldc, c20, c21);
+    mossa__avx2_put_row(c, isf, 3 * ldc, c30, c31);
 }
 
 MOSSA__TARGET_AVX2
 static void mossa__gemm_tile16_avx2(const float *a, const float *b, size_t kc, double *c, size_t ldc)
 {
-    mossa__avx2_strip6(a, b, kc, c, NULL, ldc);
-    mossa__avx2_strip6(a + 6, b, kc, c + 6 * ldc, NULL, ldc);
-    mossa__avx2_strip4(a + 12, b, kc, c + 12 * ldc, NULL, ldc);
+    mossa__avx2_strip6(a, b, kc, c, 0, ldc);
+    mossa__avx2_strip6(a + 6, b, kc, c + 6 * ldc, 0, ldc);
+    mossa__avx2_strip4(a + 12, b, kc, c + 12 * ldc, 0, ldc);
 }
 
 MOSSA__TARGET_AVX2
 static void mossa__gemm_tile16f_avx2(const float *a, const float *b, size_t kc, float *c, size_t ldc)
 {
-    mossa__avx2_strip6(a, b, kc, NULL, c, ldc);
-    mossa__avx2_strip6(a + 6, b, kc, NULL, c + 6 * ldc, ldc);
-    mossa__avx2_strip4(a + 12, b, kc, NULL, c + 12 * ldc, ldc);
+    mossa__avx2_strip6(a, b, kc, c, 1, ldc);
+    mossa__avx2_strip6(a + 6, b, kc, c + 6 * ldc, 1, ldc);
+    mossa__avx2_strip4(a + 12, b, kc, c + 12 * ldc, 1, ldc);
 }
 
 MOSSA__TARGET_AVX2
@@ -4445,8 +4446,8 @@ static MOSSA__TARGET_AVX512 void mossa__logf_avx512(const float *x, float *y, si
    broadcast (embedded-broadcast FMAs); 16 accumulators cover the FMA
    latency of two pipes. */
 MOSSA__TARGET_AVX512
-static void mossa__gemm_tile16_g_avx512(const float *a, size_t lda, const float *b, size_t ldb, size_t kc, double *c,
-                                        float *cf, size_t ldc)
+static void mossa__gemm_tile16_g_avx512(const float *a, size_t lda, const float *b, size_t ldb, size_t kc, void *c,
+                                        int isf, size_t ldc)
 {
     __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
     __m512 c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
@@ -4480,12 +4481,12 @@ static void mossa__gemm_tile16_g_avx512(const float *a, size_t lda, const float 
         double *ci;
         float tmp[16];
         __m512d lo, hi;
-        if (cf) {
-            float *fi = cf + (size_t)i * ldc;
+        if (isf) {
+            float *fi = (float *)c + (size_t)i * ldc;
             _mm512_storeu_ps(fi, _mm512_add_ps(_mm512_loadu_ps(fi), r[i]));
             continue;
         }
-        ci = c + (size_t)i * ldc;
+        ci = (double *)c + (size_t)i * ldc;
         _mm512_storeu_ps(tmp, r[i]);
         lo = _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp));
         hi = _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp + 8));
@@ -4497,13 +4498,13 @@ static void mossa__gemm_tile16_g_avx512(const float *a, size_t lda, const float 
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16_avx512(const float *a, const float *b, size_t kc, double *c, size_t ldc)
 {
-    mossa__gemm_tile16_g_avx512(a, 16, b, 16, kc, c, NULL, ldc);
+    mossa__gemm_tile16_g_avx512(a, 16, b, 16, kc, c, 0, ldc);
 }
 
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16f_avx512(const float *a, const float *b, size_t kc, float *c, size_t ldc)
 {
-    mossa__gemm_tile16_g_avx512(a, 16, b, 16, kc, NULL, c, ldc);
+    mossa__gemm_tile16_g_avx512(a, 16, b, 16, kc, c, 1, ldc);
 }
 
 /* Rows r0 .. r0+R-1 of a 16 x 32 tile: two B vectors per k, one broadcast
@@ -4514,20 +4515,21 @@ static void mossa__gemm_tile16f_avx512(const float *a, const float *b, size_t kc
     c##I##0 = _mm512_fmadd_ps(t, b0, c##I##0);                          \
     c##I##1 = _mm512_fmadd_ps(t, b1, c##I##1);
 #define MOSSA__AVX512_STORE(I)                                        \
-    mossa__avx512_add_row(c, cf, (size_t)(I) * ldc, c##I##0);           \
-    mossa__avx512_add_row(c, cf, (size_t)(I) * ldc + 16, c##I##1);
+    mossa__avx512_add_row(c, isf, (size_t)(I) * ldc, c##I##0);          \
+    mossa__avx512_add_row(c, isf, (size_t)(I) * ldc + 16, c##I##1);
 
-/* c[off ..] += r in double, or cf[off ..] += r in float (cf not NULL) */
+/* c[off ..] += r: c double, or float (isf; a constant where inlined) */
 MOSSA__TARGET_AVX512
-static void mossa__avx512_add_row(double *c, float *cf, size_t off, __m512 r)
+static void mossa__avx512_add_row(void *c, int isf, size_t off, __m512 r)
 {
     float tmp[16];
     double *ci;
-    if (cf) {
-        _mm512_storeu_ps(cf + off, _mm512_add_ps(_mm512_loadu_ps(cf + off), r));
+    if (isf) {
+        float *cf = (float *)c + off;
+        _mm512_storeu_ps(cf, _mm512_add_ps(_mm512_loadu_ps(cf), r));
         return;
     }
-    ci = c + off;
+    ci = (double *)c + off;
     _mm512_storeu_ps(tmp, r);
     _mm512_storeu_pd(ci, _mm512_add_pd(_mm512_loadu_pd(ci), _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp))));
     _mm512_storeu_pd(ci + 8, _mm512_add_pd(_mm512_loadu_pd(ci + 8), _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp + 8))));
@@ -4535,7 +4537,7 @@ static void mossa__avx512_add_row(double *c, float *cf, size_t off, __m512 r)
 
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16x32_g_avx512(const float *a, size_t lda, const float *b, const float *b2, size_t ldb,
-                                           size_t kc, double *c, float *cf, size_t ldc)
+                                           size_t kc, void *c, int isf, size_t ldc)
 {
     const float *bb = b2;
     size_t k;
@@ -4559,8 +4561,7 @@ static void mossa__gemm_tile16x32_g_avx512(const float *a, size_t lda, const flo
         __m512 z = _mm512_setzero_ps();
         __m512 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         a += 12;
-        if (cf) cf += 12 * ldc;
-        else c += 12 * ldc;
+        c = isf ? (void *)((float *)c + 12 * ldc) : (void *)((double *)c + 12 * ldc);
         for (k = 0; k < kc; ++k) {
             const float *ak = a + lda * k;
             __m512 b0 = _mm512_loadu_ps(b + ldb * k), b1 = _mm512_loadu_ps(bb + ldb * k), t;
@@ -4573,13 +4574,13 @@ static void mossa__gemm_tile16x32_g_avx512(const float *a, size_t lda, const flo
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16x32_avx512(const float *a, const float *b, size_t kc, double *c, size_t ldc)
 {
-    mossa__gemm_tile16x32_g_avx512(a, 16, b, b + 16 * kc, 16, kc, c, NULL, ldc);
+    mossa__gemm_tile16x32_g_avx512(a, 16, b, b + 16 * kc, 16, kc, c, 0, ldc);
 }
 
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16x32f_avx512(const float *a, const float *b, size_t kc, float *c, size_t ldc)
 {
-    mossa__gemm_tile16x32_g_avx512(a, 16, b, b + 16 * kc, 16, kc, NULL, c, ldc);
+    mossa__gemm_tile16x32_g_avx512(a, 16, b, b + 16 * kc, 16, kc, c, 1, ldc);
 }
 /* A 16 x 48 tile into a float C (three adjacent B micro-panels): rows in
    two halves of 8, each 24 accumulators with 11 loads per 24 FMAs. The
@@ -5724,7 +5725,7 @@ static void mossa__logf_neon(const float *x, float *y, size_t n)
 /* 16 x 16 tile in strips of 4 rows: 4 q-registers per row (16
    accumulators), B loaded as four vectors per k, the strip's 4 A values as
    one vector used lane by lane. */
-static void mossa__gemm_tile16_g_neon(const float *a, const float *b, size_t kc, double *c, float *cf, size_t ldc)
+static void mossa__gemm_tile16_g_neon(const float *a, const float *b, size_t kc, void *c, int isf, size_t ldc)
 {
     size_t i0, k;
     int i, h;
@@ -5746,12 +5747,12 @@ static void mossa__gemm_tile16_g_neon(const float *a, const float *b, size_t kc,
         }
         for (i = 0; i < 4; ++i) {
             double *ci;
-            if (cf) {
-                float *fi = cf + (i0 + (size_t)i) * ldc;
+            if (isf) {
+                float *fi = (float *)c + (i0 + (size_t)i) * ldc;
                 for (h = 0; h < 4; ++h) vst1q_f32(fi + 4 * h, vaddq_f32(vld1q_f32(fi + 4 * h), acc[i][h]));
                 continue;
             }
-            ci = c + (i0 + (size_t)i) * ldc;
+            ci = (double *)c + (i0 + (size_t)i) * ldc;
             for (h = 0; h < 4; ++h) {
                 float64x2_t lo = vcvt_f64_f32(vget_low_f32(acc[i][h]));
                 float64x2_t hi = vcvt_high_f64_f32(acc[i][h]);
@@ -5764,12 +5765,12 @@ static void mossa__gemm_tile16_g_neon(const float *a, const float *b, size_t kc,
 
 static void mossa__gemm_tile16_neon(const float *a, const float *b, size_t kc, double *c, size_t ldc)
 {
-    mossa__gemm_tile16_g_neon(a, b, kc, c, NULL, ldc);
+    mossa__gemm_tile16_g_neon(a, b, kc, c, 0, ldc);
 }
 
 static void mossa__gemm_tile16f_neon(const float *a, const float *b, size_t kc, float *c, size_t ldc)
 {
-    mossa__gemm_tile16_g_neon(a, b, kc, NULL, c, ldc);
+    mossa__gemm_tile16_g_neon(a, b, kc, c, 1, ldc);
 }
 
 static void mossa__hsic_row_neon(const float *k, const float *l, const double *a, const double *b,

@@ -303,20 +303,21 @@ static void mossa__avx2_add_row(double *c, __m256 lo8, __m256 hi8)
     _mm256_storeu_pd(c + 12, _mm256_add_pd(_mm256_loadu_pd(c + 12), _mm256_cvtps_pd(_mm256_extractf128_ps(hi8, 1))));
 }
 
-/* row off of the tile: c[off ..] += the two halves in double, or
-   cf[off ..] += them in float (cf not NULL) */
+/* row off of the tile: c[off ..] += the two halves, c double, or float
+   (isf; a constant where inlined) */
 MOSSA__TARGET_AVX2
-static void mossa__avx2_put_row(double *c, float *cf, size_t off, __m256 lo8, __m256 hi8)
+static void mossa__avx2_put_row(void *c, int isf, size_t off, __m256 lo8, __m256 hi8)
 {
-    if (cf) {
-        _mm256_storeu_ps(cf + off, _mm256_add_ps(_mm256_loadu_ps(cf + off), lo8));
-        _mm256_storeu_ps(cf + off + 8, _mm256_add_ps(_mm256_loadu_ps(cf + off + 8), hi8));
+    if (isf) {
+        float *cf = (float *)c + off;
+        _mm256_storeu_ps(cf, _mm256_add_ps(_mm256_loadu_ps(cf), lo8));
+        _mm256_storeu_ps(cf + 8, _mm256_add_ps(_mm256_loadu_ps(cf + 8), hi8));
     } else
-        mossa__avx2_add_row(c + off, lo8, hi8);
+        mossa__avx2_add_row((double *)c + off, lo8, hi8);
 }
 
 MOSSA__TARGET_AVX2
-static void mossa__avx2_strip6(const float *a, const float *b, size_t kc, double *c, float *cf, size_t ldc)
+static void mossa__avx2_strip6(const float *a, const float *b, size_t kc, void *c, int isf, size_t ldc)
 {
     __m256 z = _mm256_setzero_ps();
     __m256 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
@@ -331,16 +332,16 @@ static void mossa__avx2_strip6(const float *a, const float *b, size_t kc, double
         t = _mm256_broadcast_ss(ak + 4); c40 = _mm256_fmadd_ps(t, b0, c40); c41 = _mm256_fmadd_ps(t, b1, c41);
         t = _mm256_broadcast_ss(ak + 5); c50 = _mm256_fmadd_ps(t, b0, c50); c51 = _mm256_fmadd_ps(t, b1, c51);
     }
-    mossa__avx2_put_row(c, cf, 0, c00, c01);
-    mossa__avx2_put_row(c, cf, ldc, c10, c11);
-    mossa__avx2_put_row(c, cf, 2 * ldc, c20, c21);
-    mossa__avx2_put_row(c, cf, 3 * ldc, c30, c31);
-    mossa__avx2_put_row(c, cf, 4 * ldc, c40, c41);
-    mossa__avx2_put_row(c, cf, 5 * ldc, c50, c51);
+    mossa__avx2_put_row(c, isf, 0, c00, c01);
+    mossa__avx2_put_row(c, isf, ldc, c10, c11);
+    mossa__avx2_put_row(c, isf, 2 * ldc, c20, c21);
+    mossa__avx2_put_row(c, isf, 3 * ldc, c30, c31);
+    mossa__avx2_put_row(c, isf, 4 * ldc, c40, c41);
+    mossa__avx2_put_row(c, isf, 5 * ldc, c50, c51);
 }
 
 MOSSA__TARGET_AVX2
-static void mossa__avx2_strip4(const float *a, const float *b, size_t kc, double *c, float *cf, size_t ldc)
+static void mossa__avx2_strip4(const float *a, const float *b, size_t kc, void *c, int isf, size_t ldc)
 {
     __m256 z = _mm256_setzero_ps();
     __m256 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
@@ -353,26 +354,26 @@ static void mossa__avx2_strip4(const float *a, const float *b, size_t kc, double
         t = _mm256_broadcast_ss(ak + 2); c20 = _mm256_fmadd_ps(t, b0, c20); c21 = _mm256_fmadd_ps(t, b1, c21);
         t = _mm256_broadcast_ss(ak + 3); c30 = _mm256_fmadd_ps(t, b0, c30); c31 = _mm256_fmadd_ps(t, b1, c31);
     }
-    mossa__avx2_put_row(c, cf, 0, c00, c01);
-    mossa__avx2_put_row(c, cf, ldc, c10, c11);
-    mossa__avx2_put_row(c, cf, 2 * ldc, c20, c21);
-    mossa__avx2_put_row(c, cf, 3 * ldc, c30, c31);
+    mossa__avx2_put_row(c, isf, 0, c00, c01);
+    mossa__avx2_put_row(c, isf, ldc, c10, c11);
+    mossa__avx2_put_row(c, isf, 2 * ldc, c20, c21);
+    mossa__avx2_put_row(c, isf, 3 * ldc, c30, c31);
 }
 
 MOSSA__TARGET_AVX2
 static void mossa__gemm_tile16_avx2(const float *a, const float *b, size_t kc, double *c, size_t ldc)
 {
-    mossa__avx2_strip6(a, b, kc, c, NULL, ldc);
-    mossa__avx2_strip6(a + 6, b, kc, c + 6 * ldc, NULL, ldc);
-    mossa__avx2_strip4(a + 12, b, kc, c + 12 * ldc, NULL, ldc);
+    mossa__avx2_strip6(a, b, kc, c, 0, ldc);
+    mossa__avx2_strip6(a + 6, b, kc, c + 6 * ldc, 0, ldc);
+    mossa__avx2_strip4(a + 12, b, kc, c + 12 * ldc, 0, ldc);
 }
 
 MOSSA__TARGET_AVX2
 static void mossa__gemm_tile16f_avx2(const float *a, const float *b, size_t kc, float *c, size_t ldc)
 {
-    mossa__avx2_strip6(a, b, kc, NULL, c, ldc);
-    mossa__avx2_strip6(a + 6, b, kc, NULL, c + 6 * ldc, ldc);
-    mossa__avx2_strip4(a + 12, b, kc, NULL, c + 12 * ldc, ldc);
+    mossa__avx2_strip6(a, b, kc, c, 1, ldc);
+    mossa__avx2_strip6(a + 6, b, kc, c + 6 * ldc, 1, ldc);
+    mossa__avx2_strip4(a + 12, b, kc, c + 12 * ldc, 1, ldc);
 }
 
 MOSSA__TARGET_AVX2

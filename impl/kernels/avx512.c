@@ -249,8 +249,8 @@ static MOSSA__TARGET_AVX512 void mossa__logf_avx512(const float *x, float *y, si
    broadcast (embedded-broadcast FMAs); 16 accumulators cover the FMA
    latency of two pipes. */
 MOSSA__TARGET_AVX512
-static void mossa__gemm_tile16_g_avx512(const float *a, size_t lda, const float *b, size_t ldb, size_t kc, double *c,
-                                        float *cf, size_t ldc)
+static void mossa__gemm_tile16_g_avx512(const float *a, size_t lda, const float *b, size_t ldb, size_t kc, void *c,
+                                        int isf, size_t ldc)
 {
     __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
     __m512 c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
@@ -284,12 +284,12 @@ static void mossa__gemm_tile16_g_avx512(const float *a, size_t lda, const float 
         double *ci;
         float tmp[16];
         __m512d lo, hi;
-        if (cf) {
-            float *fi = cf + (size_t)i * ldc;
+        if (isf) {
+            float *fi = (float *)c + (size_t)i * ldc;
             _mm512_storeu_ps(fi, _mm512_add_ps(_mm512_loadu_ps(fi), r[i]));
             continue;
         }
-        ci = c + (size_t)i * ldc;
+        ci = (double *)c + (size_t)i * ldc;
         _mm512_storeu_ps(tmp, r[i]);
         lo = _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp));
         hi = _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp + 8));
@@ -301,13 +301,13 @@ static void mossa__gemm_tile16_g_avx512(const float *a, size_t lda, const float 
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16_avx512(const float *a, const float *b, size_t kc, double *c, size_t ldc)
 {
-    mossa__gemm_tile16_g_avx512(a, 16, b, 16, kc, c, NULL, ldc);
+    mossa__gemm_tile16_g_avx512(a, 16, b, 16, kc, c, 0, ldc);
 }
 
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16f_avx512(const float *a, const float *b, size_t kc, float *c, size_t ldc)
 {
-    mossa__gemm_tile16_g_avx512(a, 16, b, 16, kc, NULL, c, ldc);
+    mossa__gemm_tile16_g_avx512(a, 16, b, 16, kc, c, 1, ldc);
 }
 
 /* Rows r0 .. r0+R-1 of a 16 x 32 tile: two B vectors per k, one broadcast
@@ -318,20 +318,21 @@ static void mossa__gemm_tile16f_avx512(const float *a, const float *b, size_t kc
     c##I##0 = _mm512_fmadd_ps(t, b0, c##I##0);                          \
     c##I##1 = _mm512_fmadd_ps(t, b1, c##I##1);
 #define MOSSA__AVX512_STORE(I)                                        \
-    mossa__avx512_add_row(c, cf, (size_t)(I) * ldc, c##I##0);           \
-    mossa__avx512_add_row(c, cf, (size_t)(I) * ldc + 16, c##I##1);
+    mossa__avx512_add_row(c, isf, (size_t)(I) * ldc, c##I##0);          \
+    mossa__avx512_add_row(c, isf, (size_t)(I) * ldc + 16, c##I##1);
 
-/* c[off ..] += r in double, or cf[off ..] += r in float (cf not NULL) */
+/* c[off ..] += r: c double, or float (isf; a constant where inlined) */
 MOSSA__TARGET_AVX512
-static void mossa__avx512_add_row(double *c, float *cf, size_t off, __m512 r)
+static void mossa__avx512_add_row(void *c, int isf, size_t off, __m512 r)
 {
     float tmp[16];
     double *ci;
-    if (cf) {
-        _mm512_storeu_ps(cf + off, _mm512_add_ps(_mm512_loadu_ps(cf + off), r));
+    if (isf) {
+        float *cf = (float *)c + off;
+        _mm512_storeu_ps(cf, _mm512_add_ps(_mm512_loadu_ps(cf), r));
         return;
     }
-    ci = c + off;
+    ci = (double *)c + off;
     _mm512_storeu_ps(tmp, r);
     _mm512_storeu_pd(ci, _mm512_add_pd(_mm512_loadu_pd(ci), _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp))));
     _mm512_storeu_pd(ci + 8, _mm512_add_pd(_mm512_loadu_pd(ci + 8), _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp + 8))));
@@ -339,7 +340,7 @@ static void mossa__avx512_add_row(double *c, float *cf, size_t off, __m512 r)
 
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16x32_g_avx512(const float *a, size_t lda, const float *b, const float *b2, size_t ldb,
-                                           size_t kc, double *c, float *cf, size_t ldc)
+                                           size_t kc, void *c, int isf, size_t ldc)
 {
     const float *bb = b2;
     size_t k;
@@ -363,8 +364,7 @@ static void mossa__gemm_tile16x32_g_avx512(const float *a, size_t lda, const flo
         __m512 z = _mm512_setzero_ps();
         __m512 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         a += 12;
-        if (cf) cf += 12 * ldc;
-        else c += 12 * ldc;
+        c = isf ? (void *)((float *)c + 12 * ldc) : (void *)((double *)c + 12 * ldc);
         for (k = 0; k < kc; ++k) {
             const float *ak = a + lda * k;
             __m512 b0 = _mm512_loadu_ps(b + ldb * k), b1 = _mm512_loadu_ps(bb + ldb * k), t;
@@ -377,13 +377,13 @@ static void mossa__gemm_tile16x32_g_avx512(const float *a, size_t lda, const flo
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16x32_avx512(const float *a, const float *b, size_t kc, double *c, size_t ldc)
 {
-    mossa__gemm_tile16x32_g_avx512(a, 16, b, b + 16 * kc, 16, kc, c, NULL, ldc);
+    mossa__gemm_tile16x32_g_avx512(a, 16, b, b + 16 * kc, 16, kc, c, 0, ldc);
 }
 
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16x32f_avx512(const float *a, const float *b, size_t kc, float *c, size_t ldc)
 {
-    mossa__gemm_tile16x32_g_avx512(a, 16, b, b + 16 * kc, 16, kc, NULL, c, ldc);
+    mossa__gemm_tile16x32_g_avx512(a, 16, b, b + 16 * kc, 16, kc, c, 1, ldc);
 }
 /* A 16 x 48 tile into a float C (three adjacent B micro-panels): rows in
    two halves of 8, each 24 accumulators with 11 loads per 24 FMAs. The

@@ -185,7 +185,7 @@ static void mossa__logf_neon(const float *x, float *y, size_t n)
 /* 16 x 16 tile in strips of 4 rows: 4 q-registers per row (16
    accumulators), B loaded as four vectors per k, the strip's 4 A values as
    one vector used lane by lane. */
-static void mossa__gemm_tile16_g_neon(const float *a, const float *b, size_t kc, double *c, float *cf, size_t ldc)
+static void mossa__gemm_tile16_g_neon(const float *a, const float *b, size_t kc, void *c, int isf, size_t ldc)
 {
     size_t i0, k;
     int i, h;
@@ -207,12 +207,12 @@ static void mossa__gemm_tile16_g_neon(const float *a, const float *b, size_t kc,
         }
         for (i = 0; i < 4; ++i) {
             double *ci;
-            if (cf) {
-                float *fi = cf + (i0 + (size_t)i) * ldc;
+            if (isf) {
+                float *fi = (float *)c + (i0 + (size_t)i) * ldc;
                 for (h = 0; h < 4; ++h) vst1q_f32(fi + 4 * h, vaddq_f32(vld1q_f32(fi + 4 * h), acc[i][h]));
                 continue;
             }
-            ci = c + (i0 + (size_t)i) * ldc;
+            ci = (double *)c + (i0 + (size_t)i) * ldc;
             for (h = 0; h < 4; ++h) {
                 float64x2_t lo = vcvt_f64_f32(vget_low_f32(acc[i][h]));
                 float64x2_t hi = vcvt_high_f64_f32(acc[i][h]);
@@ -225,12 +225,12 @@ static void mossa__gemm_tile16_g_neon(const float *a, const float *b, size_t kc,
 
 static void mossa__gemm_tile16_neon(const float *a, const float *b, size_t kc, double *c, size_t ldc)
 {
-    mossa__gemm_tile16_g_neon(a, b, kc, c, NULL, ldc);
+    mossa__gemm_tile16_g_neon(a, b, kc, c, 0, ldc);
 }
 
 static void mossa__gemm_tile16f_neon(const float *a, const float *b, size_t kc, float *c, size_t ldc)
 {
-    mossa__gemm_tile16_g_neon(a, b, kc, NULL, c, ldc);
+    mossa__gemm_tile16_g_neon(a, b, kc, c, 1, ldc);
 }
 
 static void mossa__hsic_row_neon(const float *k, const float *l, const double *a, const double *b,

@@ -167,8 +167,8 @@ static void mossa__logf_scalar(const float *x, float *y, size_t n)
 }
 
 /* ---- gemm / cka ------------------------------------------------------------ */
-/* c (double) or cf (float, not NULL) += the tile */
-static void mossa__gemm_tile16_g_scalar(const float *a, const float *b, size_t kc, double *c, float *cf, size_t ldc)
+/* c += the tile, c double or float (isf) */
+static void mossa__gemm_tile16_g_scalar(const float *a, const float *b, size_t kc, void *c, int isf, size_t ldc)
 {
     /* Rows of the tile in strips of 4 so that the 64 float accumulators of a
        strip fit a compiler's registers; each entry is a float sum over kc in
@@ -187,20 +187,20 @@ static void mossa__gemm_tile16_g_scalar(const float *a, const float *b, size_t k
         }
         for (i = 0; i < 4; ++i)
             for (j = 0; j < 16; ++j) {
-                if (cf) cf[(i0 + i) * ldc + j] += acc[i][j];
-                else c[(i0 + i) * ldc + j] += (double)acc[i][j];
+                if (isf) ((float *)c)[(i0 + i) * ldc + j] += acc[i][j];
+                else ((double *)c)[(i0 + i) * ldc + j] += (double)acc[i][j];
             }
     }
 }
 
 static void mossa__gemm_tile16_scalar(const float *a, const float *b, size_t kc, double *c, size_t ldc)
 {
-    mossa__gemm_tile16_g_scalar(a, b, kc, c, NULL, ldc);
+    mossa__gemm_tile16_g_scalar(a, b, kc, c, 0, ldc);
 }
 
 static void mossa__gemm_tile16f_scalar(const float *a, const float *b, size_t kc, float *c, size_t ldc)
 {
-    mossa__gemm_tile16_g_scalar(a, b, kc, NULL, c, ldc);
+    mossa__gemm_tile16_g_scalar(a, b, kc, c, 1, ldc);
 }
 
 static void mossa__hsic_row_scalar(const float *k, const float *l, const double *a, const double *b,
