@@ -283,6 +283,34 @@ START_TEST(gemm_sym_matches_long_double_reference)
 }
 END_TEST
 
+/* The shifted products' operand: op(A) m x k, A m x k (lda k, a shift per
+   column k) or k x m (lda m, a shift per column m; trans). Column 3 gets
+   +1000 and its shift 1000 more: a "massive activation" that only the
+   shift cancels. */
+static void shifted_operand(float *x, double *shift, size_t m, size_t k, int trans)
+{
+    size_t i, lda = trans ? m : k, ncol = trans ? m : k;
+    for (i = 0; i < ncol; ++i) shift[i] = 0.25 * sin((double)i) + (i == 3 ? 1000.0 : 0.0);
+    for (i = 0; i < (trans ? k : m); ++i) x[i * lda + 3] += 1000.0f;
+}
+
+/* sum_t (a_it - s)(a_jt - s) over op(A) of shifted_operand, in long
+   double, and the sum of the terms' magnitudes (sh NULL: no shift) */
+static long double shifted_dot(const float *x, const double *sh, size_t m, size_t k, int trans, size_t i, size_t j,
+                               long double *mag)
+{
+    long double ref = 0, g = 0;
+    size_t t;
+    for (t = 0; t < k; ++t) {
+        long double a = (long double)(trans ? x[t * m + i] : x[i * k + t]) - (sh ? sh[trans ? i : t] : 0.0);
+        long double b = (long double)(trans ? x[t * m + j] : x[j * k + t]) - (sh ? sh[trans ? j : t] : 0.0);
+        ref += a * b;
+        g += fabsl(a * b);
+    }
+    *mag = g;
+    return ref;
+}
+
 /* The symmetric product in k-slabs (the Gram of a large operand is packed
    a slab at a time into one reused buffer): for slabs of one, two and
    three k-blocks, with and without a column shift (centering), both
@@ -295,7 +323,7 @@ START_TEST(gemm_sym_in_slabs_equals_one_pass)
 {
     static const size_t orders[2] = {128, 150};
     static const size_t slabs[3] = {256, 512, 768};
-    size_t k = emulated() ? 600 : 1100, oi, si, i, j, t, cnt = 0;
+    size_t k = emulated() ? 600 : 1100, oi, si, i, j, cnt = 0;
     mossa_simd_level lvl;
     int trans, shifted, th;
     FOR_EACH_SIMD_LEVEL(lvl) {
@@ -305,25 +333,15 @@ START_TEST(gemm_sym_in_slabs_equals_one_pass)
             double *one = (double *)malloc(m * m * sizeof(double)), *c = (double *)malloc(m * m * sizeof(double));
             double *shift = (double *)malloc((m > k ? m : k) * sizeof(double));
             for (trans = 0; trans < 2; ++trans) {
-                /* op(A) m x k: A is m x k (lda k; shift per column k) or k x m (lda m; shift per column m) */
-                size_t lda = trans ? m : k, ncol = trans ? m : k;
-                for (i = 0; i < ncol; ++i) shift[i] = 0.25 * sin((double)i) + (i == 3 ? 1000.0 : 0.0);
-                for (i = 0; i < (trans ? k : m); ++i) x[i * lda + 3] += 1000.0f;
+                size_t lda = trans ? m : k;
+                shifted_operand(x, shift, m, k, trans);
                 for (shifted = 0; shifted < 2; ++shifted) {
                     const double *sh = shifted ? shift : NULL;
                     ck_assert_int_eq(mossa_test_gemm_sym_slabs(1, trans, m, k, x, lda, sh, 0, one, m), MOSSA_OK);
                     if (shifted && lvl == MOSSA_SIMD_SCALAR)
                         for (i = 0; i < m; i += 7)
                             for (j = 0; j < m; j += 5) {
-                                long double ref = 0, mag = 0;
-                                for (t = 0; t < k; ++t) {
-                                    long double a = (long double)(trans ? x[t * m + i] : x[i * k + t]) -
-                                                    shift[trans ? i : t];
-                                    long double b = (long double)(trans ? x[t * m + j] : x[j * k + t]) -
-                                                    shift[trans ? j : t];
-                                    ref += a * b;
-                                    mag += fabsl(a * b);
-                                }
+                                long double mag, ref = shifted_dot(x, shift, m, k, trans, i, j, &mag);
                                 ck_assert_msg(fabsl((long double)one[i * m + j] - ref) <= 2e-6L * mag + 1e-12L,
                                               "m %zu trans %d C[%zu][%zu] %.17g vs %.17Lg", m, trans, i, j,
                                               one[i * m + j], ref);
@@ -369,7 +387,7 @@ START_TEST(float_gram_lower_triangle_is_exact_and_invariant)
     static const size_t orders[3] = {128, 150, 300};
     /* (slab length, threads): 0 = the library's choice, one slab here */
     static const size_t runs[5][2] = {{256, 1}, {256, 2}, {256, 3}, {512, 2}, {0, 3}};
-    size_t k = 600, no = emulated() ? 2 : 3, k1 = 200, oi, si, i, j, t, cnt = 0;
+    size_t k = 600, no = emulated() ? 2 : 3, k1 = 200, oi, si, i, j, cnt = 0;
     mossa_simd_level lvl;
     int trans, shifted, th;
     FOR_EACH_SIMD_LEVEL(lvl) {
@@ -380,24 +398,15 @@ START_TEST(float_gram_lower_triangle_is_exact_and_invariant)
             double *cd = (double *)malloc(m * m * sizeof(double));
             double *shift = (double *)malloc((m > k ? m : k) * sizeof(double));
             for (trans = 0; trans < 2; ++trans) {
-                size_t lda = trans ? m : k, ncol = trans ? m : k;
-                for (i = 0; i < ncol; ++i) shift[i] = 0.25 * sin((double)i) + (i == 3 ? 1000.0 : 0.0);
-                for (i = 0; i < (trans ? k : m); ++i) x[i * lda + 3] += 1000.0f;
+                size_t lda = trans ? m : k;
+                shifted_operand(x, shift, m, k, trans);
                 for (shifted = 0; shifted < 2; ++shifted) {
                     const double *sh = shifted ? shift : NULL;
                     memset(one, 0x7f, m * m * sizeof(float));
                     ck_assert_int_eq(mossa_test_gram_lower_f(1, trans, m, k, x, lda, sh, 0, one, m), MOSSA_OK);
                     for (i = 0; i < m; i += (emulated() ? 7 : 3))
                         for (j = 0; j <= i; j += (emulated() ? 5 : 2)) {
-                            long double ref = 0, mag = 0;
-                            for (t = 0; t < k; ++t) {
-                                long double a = (long double)(trans ? x[t * m + i] : x[i * k + t]) -
-                                                (sh ? sh[trans ? i : t] : 0.0);
-                                long double b = (long double)(trans ? x[t * m + j] : x[j * k + t]) -
-                                                (sh ? sh[trans ? j : t] : 0.0);
-                                ref += a * b;
-                                mag += fabsl(a * b);
-                            }
+                            long double mag, ref = shifted_dot(x, sh, m, k, trans, i, j, &mag);
                             ck_assert_msg(fabsl((long double)one[i * m + j] - ref) <= 3e-6L * mag,
                                           "level %d m %zu trans %d shift %d C[%zu][%zu] %.9g vs %.12Lg", (int)lvl, m,
                                           trans, shifted, i, j, (double)one[i * m + j], ref);
