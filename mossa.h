@@ -6770,7 +6770,8 @@ static mossa_status mossa__gemm_sym_slabs(mossa__ctx *ctx, int trans, size_t m, 
    scale, packed a k-slab at a time), but only the lower triangle (entries
    (r, c) with c <= r; the float reduction reads nothing else) and in
    float: each k-block's float sum is added to C with one float addition
-   (the tile kernels gemm_tile16f / gemm_tile16x32f), so C needs half the
+   (the tile kernels gemm_tile16f, gemm_tile16x32f and, where the level
+   has it, gemm_tile16x48f), so C needs half the
    memory of the double product and neither a mirror pass nor a conversion
    after it. The additions over k-blocks add to each entry at most a few
    float roundings of the entry itself, against the k-block sums' own
@@ -9535,14 +9536,14 @@ typedef struct mossa__cstat_job {
     float *xc;            /* pass 2: the centered copy */
 } mossa__cstat_job;
 
-/* pass 1: per column, the sums of c = x - shift and of c^2 over the
-   task's rows (the svd_colstat kernel, row by row); pass 2: the centered
-   copy. */
 /* rows per svd_colstat call: its sums stay in registers over them. The
    4000 x 1024 pass, two threads, X in cache: row by row 0.80 ms (stores
    of the sums bound it), 4 rows 0.56, 8 0.48, 16 0.38-0.41, 32 and 64
    0.45 (a plain read of X: 0.27) */
 #define MOSSA__COLSTAT_ROWS 16
+/* pass 1: per column, the sums of c = x - shift and of c^2 over the
+   task's rows (the svd_colstat kernel, MOSSA__COLSTAT_ROWS rows a call,
+   each column's rows in order); pass 2: the centered copy. */
 static void mossa__cstat_task(void *arg, size_t task, int worker)
 {
     const mossa__cstat_job *g = (const mossa__cstat_job *)arg;

@@ -766,7 +766,8 @@ static mossa_status mossa__gemm_sym_slabs(mossa__ctx *ctx, int trans, size_t m, 
    scale, packed a k-slab at a time), but only the lower triangle (entries
    (r, c) with c <= r; the float reduction reads nothing else) and in
    float: each k-block's float sum is added to C with one float addition
-   (the tile kernels gemm_tile16f / gemm_tile16x32f), so C needs half the
+   (the tile kernels gemm_tile16f, gemm_tile16x32f and, where the level
+   has it, gemm_tile16x48f), so C needs half the
    memory of the double product and neither a mirror pass nor a conversion
    after it. The additions over k-blocks add to each entry at most a few
    float roundings of the entry itself, against the k-block sums' own

@@ -86,14 +86,14 @@ typedef struct mossa__cstat_job {
     float *xc;            /* pass 2: the centered copy */
 } mossa__cstat_job;
 
-/* pass 1: per column, the sums of c = x - shift and of c^2 over the
-   task's rows (the svd_colstat kernel, row by row); pass 2: the centered
-   copy. */
 /* rows per svd_colstat call: its sums stay in registers over them. The
    4000 x 1024 pass, two threads, X in cache: row by row 0.80 ms (stores
    of the sums bound it), 4 rows 0.56, 8 0.48, 16 0.38-0.41, 32 and 64
    0.45 (a plain read of X: 0.27) */
 #define MOSSA__COLSTAT_ROWS 16
+/* pass 1: per column, the sums of c = x - shift and of c^2 over the
+   task's rows (the svd_colstat kernel, MOSSA__COLSTAT_ROWS rows a call,
+   each column's rows in order); pass 2: the centered copy. */
 static void mossa__cstat_task(void *arg, size_t task, int worker)
 {
     const mossa__cstat_job *g = (const mossa__cstat_job *)arg;
