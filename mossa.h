@@ -6028,6 +6028,7 @@ static void mossa__fill_neon(mossa__kernels *t)
 #define MOSSA__KC 256  /* float accumulation length */
 #define MOSSA__BP 8    /* panels per block side: blocks of 128 x 128 */
 #define MOSSA__BS (MOSSA__PW * MOSSA__BP)
+#define MOSSA__PACK_ROWS 4  /* rows a column-packing group takes together */
 
 /* Large work buffers are touched once, right after allocation. On Linux
    the first touch of 4 KB pages dominates the cost of a whole CKA when the
@@ -6227,50 +6228,62 @@ static void mossa__pack_cols_task(void *arg, size_t task, int worker)
 {
     const mossa__pack_job *j = (const mossa__pack_job *)arg;
     size_t np = mossa__panels_of(j->d);
-    size_t i, c, p, i0 = task * 64, i1 = MOSSA__MIN(j->K, i0 + 64);
+    size_t i, c, p, g0, g1, i0 = task * 64, i1 = MOSSA__MIN(j->K, i0 + 64);
     (void)worker;
-    if (!j->shift && j->scale == 1.0 && !j->rownorm) {
-        /* a plain copy (the products of the SVD module): whole 64-byte
-           runs of each row, without the double arithmetic */
-        for (i = i0; i < i1; ++i) {
-            size_t kb = i / MOSSA__KC * MOSSA__KC;
-            for (p = 0; p < np; ++p) {
-                float *dst = j->out + mossa__pidx(np, j->K, p, kb) + (i - kb) * MOSSA__PW;
-                size_t col = p * MOSSA__PW, w = i < j->n && col < j->d ? MOSSA__MIN(MOSSA__PW, j->d - col) : 0;
-                if (w == MOSSA__PW) { memcpy(dst, j->x + i * j->ldx + col, MOSSA__PW * sizeof(float)); continue; }
-                if (w) memcpy(dst, j->x + i * j->ldx + col, w * sizeof(float));
-                for (c = w; c < MOSSA__PW; ++c) dst[c] = 0.0f;
-            }
+    /* Rows in groups of MOSSA__PACK_ROWS, each group panel by panel: a
+       row alone writes 64 bytes to every panel (64 panels at d = 1024, as
+       many store streams, each line fetched for ownership), a group
+       writes 4 consecutive lines of each (the rank's packing at 4000 x
+       1024: 1.5 -> 1.15 ms on two threads). Every entry is the same. */
+    for (g0 = i0; g0 < i1; g0 = g1) {
+        double acc[MOSSA__PACK_ROWS] = {0.0};
+        g1 = MOSSA__MIN(i1, g0 + MOSSA__PACK_ROWS);
+        if (!j->shift && j->scale == 1.0 && !j->rownorm) {
+            /* a plain copy (the products of the SVD module): whole 64-byte
+               runs of each row, without the double arithmetic */
+            for (p = 0; p < np; ++p)
+                for (i = g0; i < g1; ++i) {
+                    size_t kb = i / MOSSA__KC * MOSSA__KC;
+                    float *dst = j->out + mossa__pidx(np, j->K, p, kb) + (i - kb) * MOSSA__PW;
+                    size_t col = p * MOSSA__PW, w = i < j->n && col < j->d ? MOSSA__MIN(MOSSA__PW, j->d - col) : 0;
+                    if (w == MOSSA__PW) { memcpy(dst, j->x + i * j->ldx + col, MOSSA__PW * sizeof(float)); continue; }
+                    if (w) memcpy(dst, j->x + i * j->ldx + col, w * sizeof(float));
+                    for (c = w; c < MOSSA__PW; ++c) dst[c] = 0.0f;
+                }
+            continue;
         }
-        return;
-    }
-    for (i = i0; i < i1; ++i) {
-        double acc = 0.0;
-        size_t kb = i / MOSSA__KC * MOSSA__KC;
         for (p = 0; p < np; ++p) {
-            float *dst = j->out + mossa__pidx(np, j->K, p, kb) + (i - kb) * MOSSA__PW;
-            if (!j->rownorm && i < j->n && (p + 1) * MOSSA__PW <= j->d) {
+            if (!j->rownorm && g1 <= j->n && (p + 1) * MOSSA__PW <= j->d) {
                 /* whole panel rows without norms (the Gram of the rank and
                    PCA): the same values as below, by the pack_shift16
                    kernel, for the panels of this block of MOSSA__BP that
                    are whole (their rows lie kcb 16 floats apart) */
                 size_t q = p % MOSSA__BP, runs = MOSSA__MIN(MOSSA__BP - q, j->d / MOSSA__PW - p);
-                size_t kcb = MOSSA__MIN(MOSSA__KC, j->K - kb);
-                mossa__k()->pack_shift16(j->x + i * j->ldx + p * MOSSA__PW, j->shift ? j->shift + p * MOSSA__PW : NULL,
-                                         j->scale, dst, runs, kcb * MOSSA__PW);
+                for (i = g0; i < g1; ++i) {
+                    size_t kb = i / MOSSA__KC * MOSSA__KC, kcb = MOSSA__MIN(MOSSA__KC, j->K - kb);
+                    mossa__k()->pack_shift16(j->x + i * j->ldx + p * MOSSA__PW,
+                                             j->shift ? j->shift + p * MOSSA__PW : NULL, j->scale,
+                                             j->out + mossa__pidx(np, j->K, p, kb) + (i - kb) * MOSSA__PW, runs,
+                                             kcb * MOSSA__PW);
+                }
                 p += runs - 1;
                 continue;
             }
-            for (c = 0; c < MOSSA__PW; ++c) {
-                size_t col = p * MOSSA__PW + c;
-                float v = 0.0f;
-                if (i < j->n && col < j->d)
-                    v = (float)(((double)j->x[i * j->ldx + col] - (j->shift ? j->shift[col] : 0.0)) * j->scale);
-                dst[c] = v;
-                acc += (double)v * (double)v;
+            for (i = g0; i < g1; ++i) {
+                size_t kb = i / MOSSA__KC * MOSSA__KC;
+                float *dst = j->out + mossa__pidx(np, j->K, p, kb) + (i - kb) * MOSSA__PW;
+                for (c = 0; c < MOSSA__PW; ++c) {
+                    size_t col = p * MOSSA__PW + c;
+                    float v = 0.0f;
+                    if (i < j->n && col < j->d)
+                        v = (float)(((double)j->x[i * j->ldx + col] - (j->shift ? j->shift[col] : 0.0)) * j->scale);
+                    dst[c] = v;
+                    acc[i - g0] += (double)v * (double)v;
+                }
             }
         }
-        if (j->rownorm && i < j->n) j->rownorm[i] = acc;
+        if (j->rownorm)
+            for (i = g0; i < g1 && i < j->n; ++i) j->rownorm[i] = acc[i - g0];
     }
 }
 
