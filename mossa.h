@@ -4442,6 +4442,25 @@ static MOSSA__TARGET_AVX512 void mossa__logf_avx512(const float *x, float *y, si
 }
 
 /* ---- gemm / cka ------------------------------------------------------------ */
+/* c[off ..] += r: c double, or float (isf; a constant where inlined); the
+   double path through memory (g++ 12 warns on the extract intrinsics'
+   undefined operand) */
+MOSSA__TARGET_AVX512
+static void mossa__avx512_add_row(void *c, int isf, size_t off, __m512 r)
+{
+    float tmp[16];
+    double *ci;
+    if (isf) {
+        float *cf = (float *)c + off;
+        _mm512_storeu_ps(cf, _mm512_add_ps(_mm512_loadu_ps(cf), r));
+        return;
+    }
+    ci = (double *)c + off;
+    _mm512_storeu_ps(tmp, r);
+    _mm512_storeu_pd(ci, _mm512_add_pd(_mm512_loadu_pd(ci), _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp))));
+    _mm512_storeu_pd(ci + 8, _mm512_add_pd(_mm512_loadu_pd(ci + 8), _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp + 8))));
+}
+
 /* 16 x 16 tile: one zmm per tile row, B loaded as a vector per k, A
    broadcast (embedded-broadcast FMAs); 16 accumulators cover the FMA
    latency of two pipes. */
@@ -4476,23 +4495,7 @@ static void mossa__gemm_tile16_g_avx512(const float *a, size_t lda, const float 
     }
     r[0] = c0; r[1] = c1; r[2] = c2; r[3] = c3; r[4] = c4; r[5] = c5; r[6] = c6; r[7] = c7;
     r[8] = c8; r[9] = c9; r[10] = c10; r[11] = c11; r[12] = c12; r[13] = c13; r[14] = c14; r[15] = c15;
-    for (i = 0; i < 16; ++i) {
-        /* through memory: g++ 12 warns on the extract intrinsics' undefined operand */
-        double *ci;
-        float tmp[16];
-        __m512d lo, hi;
-        if (isf) {
-            float *fi = (float *)c + (size_t)i * ldc;
-            _mm512_storeu_ps(fi, _mm512_add_ps(_mm512_loadu_ps(fi), r[i]));
-            continue;
-        }
-        ci = (double *)c + (size_t)i * ldc;
-        _mm512_storeu_ps(tmp, r[i]);
-        lo = _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp));
-        hi = _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp + 8));
-        _mm512_storeu_pd(ci, _mm512_add_pd(_mm512_loadu_pd(ci), lo));
-        _mm512_storeu_pd(ci + 8, _mm512_add_pd(_mm512_loadu_pd(ci + 8), hi));
-    }
+    for (i = 0; i < 16; ++i) mossa__avx512_add_row(c, isf, (size_t)i * ldc, r[i]);
 }
 
 MOSSA__TARGET_AVX512
@@ -4518,22 +4521,6 @@ static void mossa__gemm_tile16f_avx512(const float *a, const float *b, size_t kc
     mossa__avx512_add_row(c, isf, (size_t)(I) * ldc, c##I##0);          \
     mossa__avx512_add_row(c, isf, (size_t)(I) * ldc + 16, c##I##1);
 
-/* c[off ..] += r: c double, or float (isf; a constant where inlined) */
-MOSSA__TARGET_AVX512
-static void mossa__avx512_add_row(void *c, int isf, size_t off, __m512 r)
-{
-    float tmp[16];
-    double *ci;
-    if (isf) {
-        float *cf = (float *)c + off;
-        _mm512_storeu_ps(cf, _mm512_add_ps(_mm512_loadu_ps(cf), r));
-        return;
-    }
-    ci = (double *)c + off;
-    _mm512_storeu_ps(tmp, r);
-    _mm512_storeu_pd(ci, _mm512_add_pd(_mm512_loadu_pd(ci), _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp))));
-    _mm512_storeu_pd(ci + 8, _mm512_add_pd(_mm512_loadu_pd(ci + 8), _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp + 8))));
-}
 
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16x32_g_avx512(const float *a, size_t lda, const float *b, const float *b2, size_t ldb,
@@ -4594,15 +4581,9 @@ static void mossa__gemm_tile16x32f_avx512(const float *a, const float *b, size_t
     c##I##1 = _mm512_fmadd_ps(t, b1, c##I##1);                          \
     c##I##2 = _mm512_fmadd_ps(t, b2, c##I##2);
 #define MOSSA__AVX512_STORE3(I)                                       \
-    mossa__avx512_addf(c + (size_t)(I) * ldc, c##I##0);                 \
-    mossa__avx512_addf(c + (size_t)(I) * ldc + 16, c##I##1);            \
-    mossa__avx512_addf(c + (size_t)(I) * ldc + 32, c##I##2);
-
-MOSSA__TARGET_AVX512
-static void mossa__avx512_addf(float *c, __m512 r)
-{
-    _mm512_storeu_ps(c, _mm512_add_ps(_mm512_loadu_ps(c), r));
-}
+    mossa__avx512_add_row(c, 1, (size_t)(I) * ldc, c##I##0);            \
+    mossa__avx512_add_row(c, 1, (size_t)(I) * ldc + 16, c##I##1);       \
+    mossa__avx512_add_row(c, 1, (size_t)(I) * ldc + 32, c##I##2);
 
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16x48f_avx512(const float *a, const float *b, size_t kc, float *c, size_t ldc)
@@ -6709,6 +6690,14 @@ static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operan
    past the order m (its panels padded) is accumulated in a per-worker
    buffer and copied in and out instead. */
 #define MOSSA__SLAB_BYTES ((size_t)2 << 20)
+/* op(A)'s columns k0 .. k0 + ks (columns of A, or rows of A'), packed
+   as a slab of panels over ks, shifted and scaled */
+static void mossa__pack_slab(mossa__ctx *ctx, int trans, size_t m, size_t k0, size_t ks, const float *A, size_t lda,
+                             const double *shift, double scale, float *p)
+{
+    if (!trans) mossa__pack_rows(ctx, A + k0, m, ks, lda, shift ? shift + k0 : NULL, scale, p, NULL);
+    else mossa__pack_cols(ctx, A + k0 * lda, ks, m, lda, shift, scale, p, ks, NULL);
+}
 typedef struct mossa__slab_job {
     const float *pa;   /* the current slab, packed (panels over ks) */
     size_t m, ks, nb;  /* order, slab length, blocks per side */
@@ -6769,9 +6758,7 @@ static mossa_status mossa__gemm_sym_slabs(mossa__ctx *ctx, int trans, size_t m, 
         float *p = (float *)g.pa;
         g.ks = MOSSA__MIN(ks, k - k0);
         g.first = k0 == 0; g.last = k0 + g.ks == k;
-        /* op(A)'s columns k0 .. k0 + ks: columns of A, or rows of A' */
-        if (!trans) mossa__pack_rows(ctx, A + k0, m, g.ks, lda, shift ? shift + k0 : NULL, scale, p, NULL);
-        else mossa__pack_cols(ctx, A + k0 * lda, g.ks, m, lda, shift, scale, p, g.ks, NULL);
+        mossa__pack_slab(ctx, trans, m, k0, g.ks, A, lda, shift, scale, p);
         mossa__parallel(ctx, nb * nb, mossa__slab_task, &g);
     }
     mossa__free(ctx, raw); mossa__free(ctx, g.buf);
@@ -6821,31 +6808,33 @@ typedef struct mossa__gramf_job {
    of B micro-panels starting at pj takes rows pi >= pj: on a diagonal
    block its first row of tiles also computes tiles above the diagonal,
    into C's upper triangle (ignored). */
+/* how many B micro-panels mossa__panel_tiles_lf takes at pj (of nb):
+   three where the level has the 16 x 48 tile, else two, the last one
+   alone (the runs' cost counts the same groups) */
+static size_t mossa__lf_group(const mossa__kernels *kt, size_t pj, size_t nb)
+{
+    return kt->gemm_tile16x48f && pj + 2 < nb ? 3 : MOSSA__MIN((size_t)2, nb - pj);
+}
+
 static void mossa__panel_tiles_lf(const float *a0, size_t na, const float *b0, size_t nb, size_t kc, int diag,
                                   float *C, size_t ldc)
 {
     const mossa__kernels *kt = mossa__k();
     const size_t as = kc * MOSSA__PW;
-    size_t pi, pj;
-    for (pj = 0; pj < nb; ++pj) {
+    size_t pi, pj, w;
+    for (pj = 0; pj < nb; pj += w) {
         const float *b = b0 + pj * as;
         float *c = C + pj * MOSSA__PW;
-        pi = diag ? pj : 0;
-        if (kt->gemm_tile16x48f && pj + 2 < nb) {
-            for (; pi < na; ++pi) kt->gemm_tile16x48f(a0 + pi * as, b, kc, c + pi * MOSSA__PW * ldc, ldc);
-            pj += 2;
-        } else if (pj + 1 < nb) {
-            for (; pi < na; ++pi) {
-                float *ct = c + pi * MOSSA__PW * ldc;
-                if (kt->gemm_tile16x32f) kt->gemm_tile16x32f(a0 + pi * as, b, kc, ct, ldc);
-                else {
-                    kt->gemm_tile16f(a0 + pi * as, b, kc, ct, ldc);
-                    kt->gemm_tile16f(a0 + pi * as, b + as, kc, ct + MOSSA__PW, ldc);
-                }
+        w = mossa__lf_group(kt, pj, nb);
+        for (pi = diag ? pj : 0; pi < na; ++pi) {
+            float *ct = c + pi * MOSSA__PW * ldc;
+            if (w == 3) kt->gemm_tile16x48f(a0 + pi * as, b, kc, ct, ldc);
+            else if (w == 2 && kt->gemm_tile16x32f) kt->gemm_tile16x32f(a0 + pi * as, b, kc, ct, ldc);
+            else {
+                kt->gemm_tile16f(a0 + pi * as, b, kc, ct, ldc);
+                if (w == 2) kt->gemm_tile16f(a0 + pi * as, b + as, kc, ct + MOSSA__PW, ldc);
             }
-            ++pj;
-        } else
-            for (; pi < na; ++pi) kt->gemm_tile16f(a0 + pi * as, b, kc, c + pi * MOSSA__PW * ldc, ldc);
+        }
     }
 }
 
@@ -6862,15 +6851,14 @@ static void mossa__gramf_rc(size_t i, size_t *bi, size_t *bj)
 /* 16 x 16 tiles of lower block i: the runs' cost */
 static size_t mossa__gramf_cost(size_t m, size_t i)
 {
-    size_t np = mossa__panels_of(m), bi, bj, na, nbp, pj, cost = 0;
+    size_t np = mossa__panels_of(m), bi, bj, na, nbp, pj, w, cost = 0;
     mossa__gramf_rc(i, &bi, &bj);
     na = MOSSA__MIN(MOSSA__BP, np - bi * MOSSA__BP);
     nbp = MOSSA__MIN(MOSSA__BP, np - bj * MOSSA__BP);
     if (bi != bj) return na * nbp;
-    for (pj = 0; pj < nbp;) {   /* the groups of mossa__panel_tiles_lf */
-        size_t w = mossa__k()->gemm_tile16x48f && pj + 2 < nbp ? 3 : MOSSA__MIN((size_t)2, nbp - pj);
+    for (pj = 0; pj < nbp; pj += w) {
+        w = mossa__lf_group(mossa__k(), pj, nbp);
         cost += (na - pj) * w;
-        pj += w;
     }
     return cost;
 }
@@ -6973,8 +6961,7 @@ static mossa_status mossa__gram_lower_f(mossa__ctx *ctx, int trans, size_t m, si
         g.ks = MOSSA__MIN(ks, k - k0);
         g.first = k0 == 0;
         for (r = 0; r < g.runs; ++r) g.claim[r] = (uint64_t)g.rstart[r] | ((uint64_t)g.rstart[r + 1] << 32);
-        if (!trans) mossa__pack_rows(ctx, A + k0, m, g.ks, lda, shift ? shift + k0 : NULL, scale, p, NULL);
-        else mossa__pack_cols(ctx, A + k0 * lda, g.ks, m, lda, shift, scale, p, g.ks, NULL);
+        mossa__pack_slab(ctx, trans, m, k0, g.ks, A, lda, shift, scale, p);
         mossa__parallel(ctx, g.runs, mossa__gramf_task, &g);
     }
     mossa__free(ctx, raw); mossa__free(ctx, g.buf); mossa__free(ctx, g.rstart); mossa__free(ctx, g.claim);

@@ -705,6 +705,14 @@ static mossa_status mossa__gemm_packed(mossa__ctx *ctx, const mossa__gemm_operan
    past the order m (its panels padded) is accumulated in a per-worker
    buffer and copied in and out instead. */
 #define MOSSA__SLAB_BYTES ((size_t)2 << 20)
+/* op(A)'s columns k0 .. k0 + ks (columns of A, or rows of A'), packed
+   as a slab of panels over ks, shifted and scaled */
+static void mossa__pack_slab(mossa__ctx *ctx, int trans, size_t m, size_t k0, size_t ks, const float *A, size_t lda,
+                             const double *shift, double scale, float *p)
+{
+    if (!trans) mossa__pack_rows(ctx, A + k0, m, ks, lda, shift ? shift + k0 : NULL, scale, p, NULL);
+    else mossa__pack_cols(ctx, A + k0 * lda, ks, m, lda, shift, scale, p, ks, NULL);
+}
 typedef struct mossa__slab_job {
     const float *pa;   /* the current slab, packed (panels over ks) */
     size_t m, ks, nb;  /* order, slab length, blocks per side */
@@ -765,9 +773,7 @@ static mossa_status mossa__gemm_sym_slabs(mossa__ctx *ctx, int trans, size_t m, 
         float *p = (float *)g.pa;
         g.ks = MOSSA__MIN(ks, k - k0);
         g.first = k0 == 0; g.last = k0 + g.ks == k;
-        /* op(A)'s columns k0 .. k0 + ks: columns of A, or rows of A' */
-        if (!trans) mossa__pack_rows(ctx, A + k0, m, g.ks, lda, shift ? shift + k0 : NULL, scale, p, NULL);
-        else mossa__pack_cols(ctx, A + k0 * lda, g.ks, m, lda, shift, scale, p, g.ks, NULL);
+        mossa__pack_slab(ctx, trans, m, k0, g.ks, A, lda, shift, scale, p);
         mossa__parallel(ctx, nb * nb, mossa__slab_task, &g);
     }
     mossa__free(ctx, raw); mossa__free(ctx, g.buf);
@@ -817,31 +823,33 @@ typedef struct mossa__gramf_job {
    of B micro-panels starting at pj takes rows pi >= pj: on a diagonal
    block its first row of tiles also computes tiles above the diagonal,
    into C's upper triangle (ignored). */
+/* how many B micro-panels mossa__panel_tiles_lf takes at pj (of nb):
+   three where the level has the 16 x 48 tile, else two, the last one
+   alone (the runs' cost counts the same groups) */
+static size_t mossa__lf_group(const mossa__kernels *kt, size_t pj, size_t nb)
+{
+    return kt->gemm_tile16x48f && pj + 2 < nb ? 3 : MOSSA__MIN((size_t)2, nb - pj);
+}
+
 static void mossa__panel_tiles_lf(const float *a0, size_t na, const float *b0, size_t nb, size_t kc, int diag,
                                   float *C, size_t ldc)
 {
     const mossa__kernels *kt = mossa__k();
     const size_t as = kc * MOSSA__PW;
-    size_t pi, pj;
-    for (pj = 0; pj < nb; ++pj) {
+    size_t pi, pj, w;
+    for (pj = 0; pj < nb; pj += w) {
         const float *b = b0 + pj * as;
         float *c = C + pj * MOSSA__PW;
-        pi = diag ? pj : 0;
-        if (kt->gemm_tile16x48f && pj + 2 < nb) {
-            for (; pi < na; ++pi) kt->gemm_tile16x48f(a0 + pi * as, b, kc, c + pi * MOSSA__PW * ldc, ldc);
-            pj += 2;
-        } else if (pj + 1 < nb) {
-            for (; pi < na; ++pi) {
-                float *ct = c + pi * MOSSA__PW * ldc;
-                if (kt->gemm_tile16x32f) kt->gemm_tile16x32f(a0 + pi * as, b, kc, ct, ldc);
-                else {
-                    kt->gemm_tile16f(a0 + pi * as, b, kc, ct, ldc);
-                    kt->gemm_tile16f(a0 + pi * as, b + as, kc, ct + MOSSA__PW, ldc);
-                }
+        w = mossa__lf_group(kt, pj, nb);
+        for (pi = diag ? pj : 0; pi < na; ++pi) {
+            float *ct = c + pi * MOSSA__PW * ldc;
+            if (w == 3) kt->gemm_tile16x48f(a0 + pi * as, b, kc, ct, ldc);
+            else if (w == 2 && kt->gemm_tile16x32f) kt->gemm_tile16x32f(a0 + pi * as, b, kc, ct, ldc);
+            else {
+                kt->gemm_tile16f(a0 + pi * as, b, kc, ct, ldc);
+                if (w == 2) kt->gemm_tile16f(a0 + pi * as, b + as, kc, ct + MOSSA__PW, ldc);
             }
-            ++pj;
-        } else
-            for (; pi < na; ++pi) kt->gemm_tile16f(a0 + pi * as, b, kc, c + pi * MOSSA__PW * ldc, ldc);
+        }
     }
 }
 
@@ -858,15 +866,14 @@ static void mossa__gramf_rc(size_t i, size_t *bi, size_t *bj)
 /* 16 x 16 tiles of lower block i: the runs' cost */
 static size_t mossa__gramf_cost(size_t m, size_t i)
 {
-    size_t np = mossa__panels_of(m), bi, bj, na, nbp, pj, cost = 0;
+    size_t np = mossa__panels_of(m), bi, bj, na, nbp, pj, w, cost = 0;
     mossa__gramf_rc(i, &bi, &bj);
     na = MOSSA__MIN(MOSSA__BP, np - bi * MOSSA__BP);
     nbp = MOSSA__MIN(MOSSA__BP, np - bj * MOSSA__BP);
     if (bi != bj) return na * nbp;
-    for (pj = 0; pj < nbp;) {   /* the groups of mossa__panel_tiles_lf */
-        size_t w = mossa__k()->gemm_tile16x48f && pj + 2 < nbp ? 3 : MOSSA__MIN((size_t)2, nbp - pj);
+    for (pj = 0; pj < nbp; pj += w) {
+        w = mossa__lf_group(mossa__k(), pj, nbp);
         cost += (na - pj) * w;
-        pj += w;
     }
     return cost;
 }
@@ -969,8 +976,7 @@ static mossa_status mossa__gram_lower_f(mossa__ctx *ctx, int trans, size_t m, si
         g.ks = MOSSA__MIN(ks, k - k0);
         g.first = k0 == 0;
         for (r = 0; r < g.runs; ++r) g.claim[r] = (uint64_t)g.rstart[r] | ((uint64_t)g.rstart[r + 1] << 32);
-        if (!trans) mossa__pack_rows(ctx, A + k0, m, g.ks, lda, shift ? shift + k0 : NULL, scale, p, NULL);
-        else mossa__pack_cols(ctx, A + k0 * lda, g.ks, m, lda, shift, scale, p, g.ks, NULL);
+        mossa__pack_slab(ctx, trans, m, k0, g.ks, A, lda, shift, scale, p);
         mossa__parallel(ctx, g.runs, mossa__gramf_task, &g);
     }
     mossa__free(ctx, raw); mossa__free(ctx, g.buf); mossa__free(ctx, g.rstart); mossa__free(ctx, g.claim);

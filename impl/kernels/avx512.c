@@ -245,6 +245,25 @@ static MOSSA__TARGET_AVX512 void mossa__logf_avx512(const float *x, float *y, si
 }
 
 /* ---- gemm / cka ------------------------------------------------------------ */
+/* c[off ..] += r: c double, or float (isf; a constant where inlined); the
+   double path through memory (g++ 12 warns on the extract intrinsics'
+   undefined operand) */
+MOSSA__TARGET_AVX512
+static void mossa__avx512_add_row(void *c, int isf, size_t off, __m512 r)
+{
+    float tmp[16];
+    double *ci;
+    if (isf) {
+        float *cf = (float *)c + off;
+        _mm512_storeu_ps(cf, _mm512_add_ps(_mm512_loadu_ps(cf), r));
+        return;
+    }
+    ci = (double *)c + off;
+    _mm512_storeu_ps(tmp, r);
+    _mm512_storeu_pd(ci, _mm512_add_pd(_mm512_loadu_pd(ci), _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp))));
+    _mm512_storeu_pd(ci + 8, _mm512_add_pd(_mm512_loadu_pd(ci + 8), _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp + 8))));
+}
+
 /* 16 x 16 tile: one zmm per tile row, B loaded as a vector per k, A
    broadcast (embedded-broadcast FMAs); 16 accumulators cover the FMA
    latency of two pipes. */
@@ -279,23 +298,7 @@ static void mossa__gemm_tile16_g_avx512(const float *a, size_t lda, const float 
     }
     r[0] = c0; r[1] = c1; r[2] = c2; r[3] = c3; r[4] = c4; r[5] = c5; r[6] = c6; r[7] = c7;
     r[8] = c8; r[9] = c9; r[10] = c10; r[11] = c11; r[12] = c12; r[13] = c13; r[14] = c14; r[15] = c15;
-    for (i = 0; i < 16; ++i) {
-        /* through memory: g++ 12 warns on the extract intrinsics' undefined operand */
-        double *ci;
-        float tmp[16];
-        __m512d lo, hi;
-        if (isf) {
-            float *fi = (float *)c + (size_t)i * ldc;
-            _mm512_storeu_ps(fi, _mm512_add_ps(_mm512_loadu_ps(fi), r[i]));
-            continue;
-        }
-        ci = (double *)c + (size_t)i * ldc;
-        _mm512_storeu_ps(tmp, r[i]);
-        lo = _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp));
-        hi = _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp + 8));
-        _mm512_storeu_pd(ci, _mm512_add_pd(_mm512_loadu_pd(ci), lo));
-        _mm512_storeu_pd(ci + 8, _mm512_add_pd(_mm512_loadu_pd(ci + 8), hi));
-    }
+    for (i = 0; i < 16; ++i) mossa__avx512_add_row(c, isf, (size_t)i * ldc, r[i]);
 }
 
 MOSSA__TARGET_AVX512
@@ -321,22 +324,6 @@ static void mossa__gemm_tile16f_avx512(const float *a, const float *b, size_t kc
     mossa__avx512_add_row(c, isf, (size_t)(I) * ldc, c##I##0);          \
     mossa__avx512_add_row(c, isf, (size_t)(I) * ldc + 16, c##I##1);
 
-/* c[off ..] += r: c double, or float (isf; a constant where inlined) */
-MOSSA__TARGET_AVX512
-static void mossa__avx512_add_row(void *c, int isf, size_t off, __m512 r)
-{
-    float tmp[16];
-    double *ci;
-    if (isf) {
-        float *cf = (float *)c + off;
-        _mm512_storeu_ps(cf, _mm512_add_ps(_mm512_loadu_ps(cf), r));
-        return;
-    }
-    ci = (double *)c + off;
-    _mm512_storeu_ps(tmp, r);
-    _mm512_storeu_pd(ci, _mm512_add_pd(_mm512_loadu_pd(ci), _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp))));
-    _mm512_storeu_pd(ci + 8, _mm512_add_pd(_mm512_loadu_pd(ci + 8), _mm512_maskz_cvtps_pd((__mmask8)0xff, _mm256_loadu_ps(tmp + 8))));
-}
 
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16x32_g_avx512(const float *a, size_t lda, const float *b, const float *b2, size_t ldb,
@@ -397,15 +384,9 @@ static void mossa__gemm_tile16x32f_avx512(const float *a, const float *b, size_t
     c##I##1 = _mm512_fmadd_ps(t, b1, c##I##1);                          \
     c##I##2 = _mm512_fmadd_ps(t, b2, c##I##2);
 #define MOSSA__AVX512_STORE3(I)                                       \
-    mossa__avx512_addf(c + (size_t)(I) * ldc, c##I##0);                 \
-    mossa__avx512_addf(c + (size_t)(I) * ldc + 16, c##I##1);            \
-    mossa__avx512_addf(c + (size_t)(I) * ldc + 32, c##I##2);
-
-MOSSA__TARGET_AVX512
-static void mossa__avx512_addf(float *c, __m512 r)
-{
-    _mm512_storeu_ps(c, _mm512_add_ps(_mm512_loadu_ps(c), r));
-}
+    mossa__avx512_add_row(c, 1, (size_t)(I) * ldc, c##I##0);            \
+    mossa__avx512_add_row(c, 1, (size_t)(I) * ldc + 16, c##I##1);       \
+    mossa__avx512_add_row(c, 1, (size_t)(I) * ldc + 32, c##I##2);
 
 MOSSA__TARGET_AVX512
 static void mossa__gemm_tile16x48f_avx512(const float *a, const float *b, size_t kc, float *c, size_t ldc)
