@@ -654,10 +654,10 @@ static void mossa__trd_row(const mossa__kernels *kt, const mossa__trd_job *g, si
 /* the float path's partial products: rows a multiple of 64 floats apart */
 #define MOSSA__TRDF_LD(len) (((len) + 63) / 64 * 64)
 
-/* the float twin of mossa__trd_row */
-static void mossa__trdf_row(const mossa__kernels *kt, const mossa__trd_job *g, size_t j, float *p)
+/* the float twin of mossa__trd_row, row j at r */
+static void mossa__trdf_row(const mossa__kernels *kt, const mossa__trd_job *g, size_t j, float *r, float *p)
 {
-    float *r = g->af + j * g->n, s;
+    float s;
     float uj = g->uf ? g->uf[j] : 0.0f;
     if (g->puf) {
         float m1 = g->puf[j] * g->pqf[j], m2 = g->pqf[j] * g->puf[j];
@@ -682,9 +682,9 @@ static void mossa__trdf_rows(const mossa__trd_job *g, size_t task)
     j = j0;
     if (g->puf && g->uf)
         for (; j + 1 < j1; j += 2)
-            kt->svd_rowop2f(j, g->af + j * g->n, g->af + (j + 1) * g->n, g->pqf, g->puf, g->uf, p,
-                            j + 3 < j1 ? g->af + (j + 2) * g->n : NULL);
-    for (; j < j1; ++j) mossa__trdf_row(kt, g, j, p);
+            kt->svd_rowop2f(j, mossa__lt_row(g->af, j), mossa__lt_row(g->af, j + 1), g->pqf, g->puf, g->uf, p,
+                            j + 3 < j1 ? mossa__lt_row(g->af, j + 2) : NULL);
+    for (; j < j1; ++j) mossa__trdf_row(kt, g, j, mossa__lt_row(g->af, j), p);
 }
 
 /* one block of rows of a step */
@@ -889,7 +889,7 @@ static void mossa__trdf_drive(mossa__crew *crew, void *arg)
     double *w = J->w, *e = J->e, *q = J->pq;
     int pending = 0, ex;
     for (i = n - 1; i >= 1 && n > 1; --i) {
-        float *ri = a + i * n;
+        float *ri = mossa__lt_row(a, i);
         double scale, h, f, gg, kk, inv, sig, un;
         if (pending) (void)kt->svd_rowopf(i + 1, ri, pq, pu, pu[i], pq[i], NULL, 0.0f, NULL);
         w[i] = (double)ri[i];
@@ -949,8 +949,8 @@ static void mossa__trdf_drive(mossa__crew *crew, void *arg)
     }
 }
 
-/* mossa__tridiagonalise on a float matrix a (n x n row-major, lower
-   triangle read, destroyed); d and e in double. */
+/* mossa__tridiagonalise on a float matrix a (order n, its lower triangle
+   in the lt layout of impl/gemm.c, destroyed); d and e in double. */
 static mossa_status mossa__tridiagonalise_f(mossa__ctx *ctx, size_t n, float *a, double *d, double *e)
 {
     /* blocks of whole ranges of sums (each range's columns are then
@@ -1032,8 +1032,8 @@ MOSSA_DEF void mossa_test_trdf_row_pair(int paired, size_t j, size_t n, float *a
     if (paired) { mossa__k()->svd_rowop2f(j, a + j * n, a + (j + 1) * n, x, y, u, p, NULL); return; }
     memset(&g, 0, sizeof(g));
     g.af = a; g.n = n; g.pqf = x; g.puf = y; g.uf = u;
-    mossa__trdf_row(mossa__k(), &g, j, p);
-    mossa__trdf_row(mossa__k(), &g, j + 1, p);
+    mossa__trdf_row(mossa__k(), &g, j, a + j * n, p);
+    mossa__trdf_row(mossa__k(), &g, j + 1, a + (j + 1) * n, p);
 }
 
 /* Test builds: the active level's kernels of the float reduction's
@@ -1074,12 +1074,12 @@ MOSSA_DEF mossa_status mossa_test_eigvals_f(int n_threads, const double *a, size
     size_t i, j;
     mossa_status st = mossa__ctx_begin(&ctx, n_threads, NULL);
     if (st != MOSSA_OK) return st;
-    c = (float *)mossa__alloc(&ctx, (n ? n * n : 1) * sizeof(float));
+    c = (float *)mossa__alloc(&ctx, (n ? mossa__lt_size(n) : 1) * sizeof(float));
     e = (double *)mossa__alloc(&ctx, (n ? n : 1) * sizeof(double));
     if (!c || !e) st = MOSSA_ERR_OUT_OF_MEMORY;
     else {
         for (i = 0; i < n; ++i)
-            for (j = 0; j <= i; ++j) c[i * n + j] = (float)a[i * n + j];
+            for (j = 0; j <= i; ++j) mossa__lt_row(c, i)[j] = (float)a[i * n + j];
         st = mossa__tridiagonalise_f(&ctx, n, c, w, e);
         if (st == MOSSA_OK) st = mossa__tridiag_values(n, w, e);
     }
@@ -2148,13 +2148,14 @@ static mossa_status mossa__rank_gram(mossa__ctx *ctx, const float *x, const doub
     /* Xc'Xc (d x d) or Xc Xc' (n x n), whichever is smaller; from order
        MOSSA__TRDF_MIN on, the float reduction's lower triangle straight
        from the product (mossa__gram_lower_f), else the double Gram */
-    g = (double *)mossa__alloc_big(ctx, bytes * (m >= MOSSA__TRDF_MIN ? sizeof(float) : sizeof(double)), &graw);
+    g = (double *)mossa__alloc_big(ctx, m >= MOSSA__TRDF_MIN ? mossa__lt_size(m) * sizeof(float) : bytes * sizeof(double),
+                                   &graw);
     w = (double *)mossa__alloc(ctx, m * sizeof(double));
     e = (double *)mossa__alloc(ctx, m * sizeof(double));
     if (!g || !w || !e) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     if (m >= MOSSA__TRDF_MIN) {
         float *gf = (float *)(void *)g;
-        st = mossa__gram_lower_f(ctx, n >= d, m, n >= d ? n : d, x, d, mean, scale, 0, gf, m);
+        st = mossa__gram_lower_f(ctx, n >= d, m, n >= d ? n : d, x, d, mean, scale, 0, gf);
         if (st == MOSSA_OK) st = mossa__tridiagonalise_f(ctx, m, gf, w, e);
     } else {
         st = mossa__gemm_sym_shifted(ctx, n >= d, m, n >= d ? n : d, x, d, mean, scale, g, m);
