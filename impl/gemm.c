@@ -786,8 +786,8 @@ static mossa_status mossa__gemm_sym_slabs(mossa__ctx *ctx, int trans, size_t m, 
    (r, c) with c <= r; the float reduction reads nothing else) and in
    float: each k-block's float sum is added to C with one float addition
    (the tile kernels gemm_tile16f, gemm_tile16x32f and, where the level
-   has it, gemm_tile16x48f), so C needs half the
-   memory of the double product and neither a mirror pass nor a conversion
+   has it, gemm_tile16x48f), stored in the lt layout below: a quarter of
+   the double product's memory, and neither a mirror pass nor a conversion
    after it. The additions over k-blocks add to each entry at most a few
    float roundings of the entry itself, against the k-block sums' own
    rounding, up to about sqrt(256) roundings of the sum of |terms|. Every
