@@ -780,30 +780,6 @@ static mossa_status mossa__gemm_sym_slabs(mossa__ctx *ctx, int trans, size_t m, 
     return MOSSA_OK;
 }
 
-/* ---- the rank's Gram in float ---------------------------------------------
-   C = op(As)' op(As) as in mossa__gemm_sym_slabs (As = (A - 1 shift')
-   scale, packed a k-slab at a time), but only the lower triangle (entries
-   (r, c) with c <= r; the float reduction reads nothing else) and in
-   float: each k-block's float sum is added to C with one float addition
-   (the tile kernels gemm_tile16f, gemm_tile16x32f and, where the level
-   has it, gemm_tile16x48f), stored in the lt layout below: a quarter of
-   the double product's memory, and neither a mirror pass nor a conversion
-   after it. The additions over k-blocks add to each entry at most a few
-   float roundings of the entry itself, against the k-block sums' own
-   rounding, up to about sqrt(256) roundings of the sum of |terms|. Every
-   entry gets the same additions in the same order for any slab length,
-   chunking and thread count: the same bits.
-
-   Blocks (bi >= bj) are taken in row order and split into one run per
-   thread of about equal numbers of tiles: a thread then works on
-   neighbouring blocks of C and the same panels of the slab in every
-   slab; handing out single blocks, the two threads' blocks interleave and
-   the product took about 5% longer (this machine). A thread takes its own
-   run's blocks from the front; when it is done it takes the other runs'
-   from their backs (one claim word per run, a compare-and-swap per
-   block), so a thread that was late or slower, in a slab its partner
-   packed more of, is helped; which thread computes a block changes no
-   bit. Without GNU C atomics each run is taken whole. */
 /* The rank's Gram and its reduction keep the lower triangle in row groups
    of 16 ("lt" layout): group g (rows 16g .. 16g + 15) holds its rows
    16 (g + 1) floats apart (just wide enough for the group's diagonal
@@ -826,6 +802,30 @@ static float *mossa__lt_row(float *a, size_t r)
     return a + MOSSA__PW * MOSSA__PW * (g * (g + 1) / 2) + (r % MOSSA__PW) * MOSSA__PW * (g + 1);
 }
 
+/* ---- the rank's Gram in float ---------------------------------------------
+   C = op(As)' op(As) as in mossa__gemm_sym_slabs (As = (A - 1 shift')
+   scale, packed a k-slab at a time), but only the lower triangle (entries
+   (r, c) with c <= r; the float reduction reads nothing else) and in
+   float: each k-block's float sum is added to C with one float addition
+   (the tile kernels gemm_tile16f, gemm_tile16x32f and, where the level
+   has it, gemm_tile16x48f), stored in the lt layout above: a quarter of
+   the double product's memory, and neither a mirror pass nor a conversion
+   after it. The additions over k-blocks add to each entry at most a few
+   float roundings of the entry itself, against the k-block sums' own
+   rounding, up to about sqrt(256) roundings of the sum of |terms|. Every
+   entry gets the same additions in the same order for any slab length,
+   chunking and thread count: the same bits.
+
+   Blocks (bi >= bj) are taken in row order and split into one run per
+   thread of about equal numbers of tiles: a thread then works on
+   neighbouring blocks of C and the same panels of the slab in every
+   slab; handing out single blocks, the two threads' blocks interleave and
+   the product took about 5% longer (this machine). A thread takes its own
+   run's blocks from the front; when it is done it takes the other runs'
+   from their backs (one claim word per run, a compare-and-swap per
+   block), so a thread that was late or slower, in a slab its partner
+   packed more of, is helped; which thread computes a block changes no
+   bit. Without GNU C atomics each run is taken whole. */
 typedef struct mossa__gramf_job {
     const float *pa;   /* the current slab, packed (panels over ks) */
     size_t m, ks, nb;  /* order, slab length, blocks per side */
@@ -838,12 +838,6 @@ typedef struct mossa__gramf_job {
     float *buf;        /* per worker MOSSA__BS^2: a block that runs past m */
 } mossa__gramf_job;
 
-/* One k-block of a lower block: tiles (pi, pj) with pi >= pj on a
-   diagonal block (diag), all of them otherwise, B micro-panels three
-   (where the level has the 16 x 48 tile), two or one at a time. A group
-   of B micro-panels starting at pj takes rows pi >= pj: on a diagonal
-   block its first row of tiles also computes tiles above the diagonal,
-   into C's upper triangle (ignored). */
 /* how many B micro-panels mossa__panel_tiles_lf takes at pj (of nb):
    three where the level has the 16 x 48 tile, else two, the last one
    alone (the runs' cost counts the same groups) */
@@ -852,6 +846,11 @@ static size_t mossa__lf_group(const mossa__kernels *kt, size_t pj, size_t nb)
     return kt->gemm_tile16x48f && pj + 2 < nb ? 3 : MOSSA__MIN((size_t)2, nb - pj);
 }
 
+/* One k-block of a lower block: tiles (pi, pj) with pi >= pj on a
+   diagonal block (diag), all of them otherwise, B micro-panels three
+   (where the level has the 16 x 48 tile), two or one at a time. C: the lt
+   layout (ldc 0; (r0, c0) the block's corner) or a plain buffer of row
+   stride ldc. */
 static void mossa__panel_tiles_lf(const float *a0, size_t na, const float *b0, size_t nb, size_t kc, int diag,
                                   float *C, size_t ldc, size_t r0, size_t c0)
 {
@@ -862,7 +861,6 @@ static void mossa__panel_tiles_lf(const float *a0, size_t na, const float *b0, s
         const float *b = b0 + pj * as;
         w = mossa__lf_group(kt, pj, nb);
         for (pi = diag ? pj : 0; pi < na; ++pi) {
-            /* ldc 0: C in the lt layout, (r0, c0) the block's corner */
             size_t r = r0 + pi * MOSSA__PW, ld = ldc ? ldc : mossa__lt_ld(r);
             float *ct = (ldc ? C + r * ldc : mossa__lt_row(C, r)) + c0 + pj * MOSSA__PW;
             /* on a diagonal block, rows of tiles above the group's last
