@@ -1045,7 +1045,7 @@ MOSSA_DEF void mossa_test_trdf_row_pair(int paired, size_t j, size_t n, float *a
     mossa__trd_job g;
     if (paired) { mossa__k()->svd_rowop2f(j, a + j * n, a + (j + 1) * n, x, y, u, p, NULL); return; }
     memset(&g, 0, sizeof(g));
-    g.af = a; g.n = n; g.pqf = x; g.puf = y; g.uf = u;
+    g.pqf = x; g.puf = y; g.uf = u;
     mossa__trdf_row(mossa__k(), &g, j, a + j * n, p);
     mossa__trdf_row(mossa__k(), &g, j + 1, a + (j + 1) * n, p);
 }
