@@ -185,6 +185,8 @@ typedef enum mossa_simd_level {
     MOSSA_SIMD_AVX2,
     MOSSA_SIMD_AVX512,
     MOSSA_SIMD_NEON,
+    MOSSA_SIMD_AMX,        /* avx512 plus AMX-BF16 tiles for the randomized SVD's
+                              power iterations (Linux, x86-64) */
     MOSSA_SIMD_LEVEL_COUNT
 } mossa_simd_level;
 
@@ -514,6 +516,11 @@ typedef struct mossa_svd_options {
     size_t krylov_block;        /* block Krylov only: block size (0 = the rounded
                                    0.85 (k + p) above); thinner blocks with more depth are more
                                    accurate per pass on slow decay */
+    int no_bf16;                /* nonzero: float32 products throughout. On the amx
+                                   level (x86-64 with AMX, Linux) subspace iteration
+                                   otherwise runs its power iterations, all products
+                                   but the last X P and B = Q'X, on bfloat16 copies
+                                   of X and the basis with the tile unit */
     int n_threads;
     const mossa_allocator *allocator;
 } mossa_svd_options;
@@ -1233,6 +1240,17 @@ MOSSA_API mossa_status mossa_task_grade(const char *text, size_t len, double *gr
 #define MOSSA__TARGET_AVX512W __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,prfchw")))
 #else
 #define MOSSA__X86 0
+#endif
+
+/* AMX (tiles + BF16): gcc 11, clang 12 and later; Linux, whose kernel
+   grants a process the tile state on request (arch_prctl) */
+#if MOSSA__X86 && defined(__linux__) && \
+    ((defined(__clang__) && __clang_major__ >= 12) || (!defined(__clang__) && __GNUC__ >= 11))
+#define MOSSA__AMX 1
+#define MOSSA__TARGET_AMX \
+    __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,avx512bf16,amx-tile,amx-bf16")))
+#else
+#define MOSSA__AMX 0
 #endif
 
 #if !defined(MOSSA_NO_SIMD) && MOSSA__GNUC && defined(__aarch64__)
@@ -2143,7 +2161,8 @@ MOSSA_DEF mossa_status mossa_test_crew(int n_threads, size_t phases, uint64_t *o
    x86: AVX2 needs CPUID.7.EBX[5] (AVX2), CPUID.1.ECX[12] (FMA), [27]
    (OSXSAVE) and XGETBV showing the OS saves XMM+YMM (bits 1,2). AVX-512
    additionally needs F, DQ, BW, VL (CPUID.7.EBX bits 16, 17, 30, 31) and
-   the OS saving opmask and ZMM state (XCR0 bits 5, 6, 7). aarch64 always
+   the OS saving opmask and ZMM state (XCR0 bits 5, 6, 7); AMX, see
+   mossa__detect_x86. aarch64 always
    has NEON. The tables are filled once (pthread_once), the active table
    is published with an atomic store, so concurrent first calls are safe. */
 
@@ -2187,11 +2206,24 @@ static uint64_t mossa__xgetbv(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+#if MOSSA__AMX
+/* Linux's arch_prctl (syscall 158 on x86-64) as the instruction itself,
+   so that no libc declaration (absent under strict -std=c99) is needed.
+   ARCH_REQ_XCOMP_PERM (0x1023) for XFEATURE_XTILEDATA (18) asks the kernel
+   for the tile state, once per process; 0 = granted, else -errno. */
+static long mossa__arch_prctl(long code, long arg)
+{
+    long ret;
+    __asm__ __volatile__("syscall" : "=a"(ret) : "0"(158L), "D"(code), "S"(arg) : "rcx", "r11", "memory");
+    return ret;
+}
+#endif
+
 static void mossa__detect_x86(void)
 {
     unsigned r1[4], r7[4], r0[4];
     uint64_t xcr0 = 0;
-    int osxsave, avx2, avx512;
+    int osxsave, avx2, avx512, amx = 0;
     mossa__cpuid(0, 0, r0);
     if (r0[0] < 7) return;
     mossa__cpuid(1, 0, r1);
@@ -2203,8 +2235,19 @@ static void mossa__detect_x86(void)
     avx512 = avx2 && (xcr0 & 0xe6) == 0xe6 && ((r7[1] >> 16) & 1) /* F */
              && ((r7[1] >> 17) & 1) /* DQ */ && ((r7[1] >> 30) & 1) /* BW */
              && ((r7[1] >> 31) & 1) /* VL */;
+#if MOSSA__AMX
+    /* AMX: TILE and BF16 (CPUID.7.0.EDX bits 24, 22), AVX512_BF16
+       (CPUID.7.1.EAX bit 5) for the conversions, XCR0 bits 17 and 18 (the
+       OS saves the tile configuration and data), and the kernel's grant */
+    if (avx512 && ((r7[3] >> 24) & 1) && ((r7[3] >> 22) & 1) && r7[0] >= 1 && (xcr0 & 0x60000) == 0x60000) {
+        unsigned r71[4];
+        mossa__cpuid(7, 1, r71);
+        amx = ((r71[0] >> 5) & 1) && mossa__arch_prctl(0x1023, 18) == 0;
+    }
+#endif
     mossa__level_ok[MOSSA_SIMD_AVX2] = avx2;
     mossa__level_ok[MOSSA_SIMD_AVX512] = avx512;
+    mossa__level_ok[MOSSA_SIMD_AMX] = amx;
 }
 #endif
 
@@ -2219,6 +2262,7 @@ static void mossa__dispatch_once(void)
     mossa__detect_x86();
     mossa__fill_avx2(&mossa__tables[MOSSA_SIMD_AVX2]);
     mossa__fill_avx512(&mossa__tables[MOSSA_SIMD_AVX512]);
+    mossa__fill_avx512(&mossa__tables[MOSSA_SIMD_AMX]); /* the same kernels; svd.c adds the tiles */
 #endif
 #if MOSSA__NEON
     mossa__level_ok[MOSSA_SIMD_NEON] = 1;
@@ -2297,6 +2341,7 @@ MOSSA_DEF const char *mossa_simd_name(mossa_simd_level level)
     case MOSSA_SIMD_AVX2: return "avx2";
     case MOSSA_SIMD_AVX512: return "avx512";
     case MOSSA_SIMD_NEON: return "neon";
+    case MOSSA_SIMD_AMX: return "amx";
     default: return "unknown";
     }
 }
@@ -5472,6 +5517,163 @@ static float mossa__colsum_avx512(const float *x, size_t n, size_t ldx, size_t c
         return r;
     }
 }
+
+#if MOSSA__AMX
+/* ---- AMX-BF16 tiles (the amx level) -----------------------------------------
+   The randomized SVD's power iterations on the amx level (impl/svd.c,
+   mossa__bf16_...) multiply bfloat16 copies of X by bfloat16 bases with
+   the tile unit, summing in float. Eight tiles of 16 rows x 64 bytes: C
+   takes four (32 x 32 floats), A two (32 rows x 32 bfloat16), B two
+   (32 k x 32 columns, pair-interleaved).
+   The operands are stored as the tiles the unit loads, each 16 x 32
+   bfloat16 (1 KB) contiguous, so every tile load reads 1 KB in a row:
+   - A (rows x K): band i/16 holds K/32 tiles, tile (i/16, k/32) at
+     a + ((i/16) K/32 + k/32) 512, entry (i%16) 32 + k%32;
+   - B (K x l, pair-interleaved): column band c/16 holds K/32 tiles,
+     tile (c/16, k/32) at b + ((c/16) K/32 + k/32) 512, entry
+     ((k%32)/2) 32 + 2(c%16) + k%2. */
+typedef struct mossa__amx_cfg {
+    unsigned char palette, start_row, reserved[14];
+    uint16_t colsb[16];
+    unsigned char rows[16];
+} mossa__amx_cfg;
+
+#define MOSSA__AMX_KT 32 /* k-tiles (of 32) per chunk: a chunk of B (1024 x l) stays in L2 */
+
+/* C (rows x l floats, row stride ldc) = A B in the layouts above, a given
+   from the task's first band; rows and K multiples of 32, l of 16. Each
+   entry of C is summed over k in order: 32 k per tile instruction, chunk
+   after chunk (C is stored and reloaded between chunks, exactly). */
+static MOSSA__TARGET_AMX void mossa__amx_mul(const uint16_t *a, size_t K, size_t rows, const uint16_t *b,
+                                             size_t l, float *c, size_t ldc)
+{
+    mossa__amx_cfg cfg;
+    size_t nk = K / 32, k0, k1, i, j, k;
+    int t;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.palette = 1;
+    for (t = 0; t < 8; ++t) { cfg.rows[t] = 16; cfg.colsb[t] = 64; }
+    _tile_loadconfig(&cfg);
+    for (k0 = 0; k0 < nk; k0 = k1) {
+        k1 = MOSSA__MIN(nk, k0 + MOSSA__AMX_KT);
+        for (i = 0; i < rows; i += 32) {
+            const uint16_t *a0 = a + (i / 16) * nk * 512, *a1 = a0 + nk * 512;
+            float *c0 = c + i * ldc, *c1 = c0 + 16 * ldc;
+            for (j = 0; j + 32 <= l; j += 32) {
+                const uint16_t *b0 = b + (j / 16) * nk * 512, *b1 = b0 + nk * 512;
+                if (k0 == 0) { _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3); }
+                else {
+                    _tile_loadd(0, c0 + j, ldc * 4); _tile_loadd(1, c0 + j + 16, ldc * 4);
+                    _tile_loadd(2, c1 + j, ldc * 4); _tile_loadd(3, c1 + j + 16, ldc * 4);
+                }
+                for (k = k0; k < k1; ++k) {
+                    _tile_loadd(4, a0 + k * 512, 64);
+                    _tile_loadd(6, b0 + k * 512, 64);
+                    _tile_dpbf16ps(0, 4, 6);
+                    _tile_loadd(5, a1 + k * 512, 64);
+                    _tile_dpbf16ps(2, 5, 6);
+                    _tile_loadd(7, b1 + k * 512, 64);
+                    _tile_dpbf16ps(1, 4, 7);
+                    _tile_dpbf16ps(3, 5, 7);
+                }
+                _tile_stored(0, c0 + j, ldc * 4); _tile_stored(1, c0 + j + 16, ldc * 4);
+                _tile_stored(2, c1 + j, ldc * 4); _tile_stored(3, c1 + j + 16, ldc * 4);
+            }
+            if (j < l) { /* the last 16 columns */
+                const uint16_t *b0 = b + (j / 16) * nk * 512;
+                if (k0 == 0) { _tile_zero(0); _tile_zero(2); }
+                else { _tile_loadd(0, c0 + j, ldc * 4); _tile_loadd(2, c1 + j, ldc * 4); }
+                for (k = k0; k < k1; ++k) {
+                    _tile_loadd(4, a0 + k * 512, 64);
+                    _tile_loadd(6, b0 + k * 512, 64);
+                    _tile_dpbf16ps(0, 4, 6);
+                    _tile_loadd(5, a1 + k * 512, 64);
+                    _tile_dpbf16ps(2, 5, 6);
+                }
+                _tile_stored(0, c0 + j, ldc * 4); _tile_stored(2, c1 + j, ldc * 4);
+            }
+        }
+    }
+    _tile_release();
+}
+
+static MOSSA__TARGET_AMX __mmask16 mossa__amx_mask(size_t n)
+{
+    return n >= 16 ? (__mmask16)0xffff : mossa__tailmask_avx512(n);
+}
+
+/* a[0..na) and b[0..nb) (na, nb <= 16; zeros after) to 32 bfloat16
+   rounded to nearest even (VCVTNE2PS2BF16; finite input assumed,
+   subnormals flush to zero). pair 0: a's 16 then b's; 1: interleaved,
+   a[0] b[0] a[1] b[1] ... */
+static MOSSA__TARGET_AMX void mossa__amx_cvt32(const float *a, size_t na, const float *b, size_t nb, int pair,
+                                               uint16_t *out)
+{
+    const __m512i idx = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                         23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    __m512 va = _mm512_maskz_loadu_ps(mossa__amx_mask(na), a);
+    __m512 vb = _mm512_maskz_loadu_ps(mossa__amx_mask(nb), b);
+    __m512i v = (__m512i)_mm512_cvtne2ps_pbh(vb, va);
+    if (pair) v = _mm512_maskz_permutexvar_epi16((__mmask32)0xffffffffu, idx, v);
+    _mm512_storeu_si512((void *)out, v);
+}
+
+/* the largest |x[j]| bit pattern (>= 0x7f800000: a NaN or Inf) */
+static MOSSA__TARGET_AMX uint32_t mossa__amx_absmax_bits(const float *x, size_t n)
+{
+    const __m512i abs = _mm512_set1_epi32(0x7fffffff);
+    __m512i m = _mm512_setzero_si512();
+    size_t j = 0;
+    uint32_t t[16], r = 0;
+    int i;
+    for (; j + 16 <= n; j += 16)
+        m = _mm512_maskz_max_epu32(MOSSA__ALL16, m, _mm512_and_si512(_mm512_loadu_si512((const void *)(x + j)), abs));
+    if (j < n)
+        m = _mm512_maskz_max_epu32(MOSSA__ALL16, m,
+                                   _mm512_and_si512(_mm512_maskz_loadu_epi32(mossa__tailmask_avx512(n - j), x + j), abs));
+    _mm512_storeu_si512((void *)t, m);
+    for (i = 0; i < 16; ++i) r = t[i] > r ? t[i] : r;
+    return r;
+}
+
+/* Rows i0..i0+31 of X (n x d floats; rows from n on are zeros) into A
+   (np x dp) and its transpose (dp x np), both in the tile layout above;
+   returns the largest |x| bit pattern of those rows. */
+static MOSSA__TARGET_AMX uint32_t mossa__amx_convert32(const float *x, size_t n, size_t d, size_t i0, size_t np,
+                                                       size_t dp, uint16_t *xb, uint16_t *xt)
+{
+    float t0[256], t1[256];
+    size_t r, kb, jb, jj, nkb = dp / 32, nkt = np / 32;
+    uint32_t m = 0;
+    for (r = 0; r < 32; ++r) {
+        size_t i = i0 + r;
+        uint16_t *out = xb + ((i / 16) * nkb) * 512 + (i % 16) * 32;
+        if (i < n) {
+            const float *row = x + i * d;
+            m = MOSSA__MAX(m, mossa__amx_absmax_bits(row, d));
+            for (kb = 0; kb < nkb; ++kb) {
+                size_t k = 32 * kb, left = k < d ? d - k : 0;
+                mossa__amx_cvt32(left ? row + k : row, left, left > 16 ? row + k + 16 : row, left > 16 ? left - 16 : 0, 0,
+                                 out + kb * 512);
+            }
+        } else
+            for (kb = 0; kb < nkb; ++kb) memset(out + kb * 512, 0, 32 * sizeof(uint16_t));
+    }
+    for (jb = 0; jb < dp / 16; ++jb) {
+        size_t j0 = jb * 16, cols = j0 < d ? MOSSA__MIN((size_t)16, d - j0) : 0;
+        size_t nr0 = i0 < n ? MOSSA__MIN((size_t)16, n - i0) : 0;
+        size_t nr1 = i0 + 16 < n ? MOSSA__MIN((size_t)16, n - i0 - 16) : 0;
+        uint16_t *tile = xt + (jb * nkt + i0 / 32) * 512;
+        if (cols && nr0) mossa__pack_t16_avx512(x + i0 * d + j0, d, nr0, cols, t0);
+        if (cols && nr1) mossa__pack_t16_avx512(x + (i0 + 16) * d + j0, d, nr1, cols, t1);
+        for (jj = 0; jj < 16; ++jj) {
+            if (jj < cols && nr0) mossa__amx_cvt32(t0 + 16 * jj, 16, t1 + 16 * jj, nr1 ? 16 : 0, 0, tile + jj * 32);
+            else memset(tile + jj * 32, 0, 32 * sizeof(uint16_t));
+        }
+    }
+    return m;
+}
+#endif /* MOSSA__AMX */
 
 static void mossa__fill_avx512(mossa__kernels *t)
 {
@@ -11036,6 +11238,185 @@ static void mossa__gauss_task(void *arg, size_t task, int worker)
         g->o[i] = (float)mossa_rng_normal(g->seed, (uint64_t)i);
 }
 
+#if MOSSA__AMX
+/* ---- bfloat16 power iterations (the amx level) -------------------------------
+   On the amx level the randomized SVD runs its power iterations (every
+   product but the last two) on bfloat16 copies of X and of the basis
+   with the AMX tile unit, summing in float: about seven times the
+   float32 products' speed at 10000 x 4096. The last product X P and
+   B' = X'Q stay float32 (as everywhere else), so Q spans X P exactly and
+   the singular values are the exact Ritz values of that subspace; the
+   bfloat16 rounding (2^-9 relative per entry) only perturbs the subspace
+   the iterations steer towards, by far less than the iterations' own
+   error on any spectrum (the tests compare both routes against long
+   double). Not taken when asked (no_bf16), when X has a NaN/Inf, is
+   zero or has entries beyond 2^+-60 (the float32 route then reports or
+   handles it), for products under 2^24 multiply-adds, or without memory
+   for the copies (X in bfloat16 twice, row-major and transposed, padded
+   to multiples of 32). */
+typedef struct mossa__bf16x {
+    uint16_t *xb, *xt;     /* np x dp and dp x np, in the tile layout of impl/kernels/avx512.c */
+    uint16_t *bp;          /* the basis (K x l, K = np or dp), tiled and pair-interleaved */
+    size_t n, d, np, dp, l;
+} mossa__bf16x;
+
+typedef struct mossa__bf16_job {
+    const float *x;        /* convert: X; pack: the basis (rows x l) */
+    mossa__bf16x *bx;
+    uint32_t *tmax;        /* convert: per task, the largest |x| bit pattern */
+    size_t rows, kp;       /* pack: the basis' rows, and rows padded (a multiple of 32);
+                              mul: the rows of A, padded */
+    const uint16_t *a;     /* mul: A (rows x kp) */
+    size_t rb;             /* mul: rows per task */
+    float *c;              /* mul: C (rows x l) */
+} mossa__bf16_job;
+
+static void mossa__bf16_convert_task(void *arg, size_t task, int worker)
+{
+    const mossa__bf16_job *g = (const mossa__bf16_job *)arg;
+    const mossa__bf16x *b = g->bx;
+    (void)worker;
+    g->tmax[task] = mossa__amx_convert32(g->x, b->n, b->d, task * 32, b->np, b->dp, b->xb, b->xt);
+}
+
+/* rows 256t..256t+255 of the basis (rows x l floats, zeros from rows on) */
+static void mossa__bf16_pack_task(void *arg, size_t task, int worker)
+{
+    const mossa__bf16_job *g = (const mossa__bf16_job *)arg;
+    size_t l = g->bx->l, nk = g->kp / 32, kt, p, cb;
+    (void)worker;
+    for (kt = task * 8; kt < MOSSA__MIN(nk, task * 8 + 8); ++kt)
+        for (p = 0; p < 16; ++p) {
+            size_t k = 32 * kt + 2 * p;
+            const float *r0 = g->x + MOSSA__MIN(k, g->rows - 1) * l, *r1 = g->x + MOSSA__MIN(k + 1, g->rows - 1) * l;
+            size_t n0 = k < g->rows ? 16 : 0, n1 = k + 1 < g->rows ? 16 : 0;
+            for (cb = 0; cb < l / 16; ++cb)
+                mossa__amx_cvt32(r0 + 16 * cb, n0, r1 + 16 * cb, n1, 1, g->bx->bp + (cb * nk + kt) * 512 + p * 32);
+        }
+}
+
+static void mossa__bf16_mul_task(void *arg, size_t task, int worker)
+{
+    const mossa__bf16_job *g = (const mossa__bf16_job *)arg;
+    size_t r0 = task * g->rb, rows = MOSSA__MIN(g->rows, r0 + g->rb) - r0;
+    (void)worker;
+    mossa__amx_mul(g->a + (r0 / 16) * (g->kp / 32) * 512, g->kp, rows, g->bx->bp, g->bx->l, g->c + r0 * g->bx->l,
+                   g->bx->l);
+}
+
+static void mossa__bf16_release(mossa__ctx *ctx, mossa__bf16x *b)
+{
+    mossa__free(ctx, b->xb); mossa__free(ctx, b->xt); mossa__free(ctx, b->bp);
+    b->xb = b->xt = b->bp = NULL;
+}
+
+/* The copies of X (l % 16 == 0); 0 (nothing held) when X is not finite,
+   zero or outside 2^+-60, or without memory. */
+static int mossa__bf16_begin(mossa__ctx *ctx, mossa__bf16x *b, const float *x, size_t n, size_t d, size_t l)
+{
+    mossa__bf16_job g;
+    size_t t, tasks, big, bytes;
+    uint32_t m = 0, *tmax;
+    b->xb = b->xt = b->bp = NULL;
+    b->n = n; b->d = d; b->l = l;
+    b->np = (n + 31) / 32 * 32; b->dp = (d + 31) / 32 * 32;
+    big = MOSSA__MAX(b->np, b->dp);
+    if (mossa__mul_overflows(b->np, b->dp, &bytes) || bytes > ((size_t)-1) / 4) return 0;
+    tasks = b->np / 32;
+    b->xb = (uint16_t *)mossa__alloc(ctx, bytes * sizeof(uint16_t));
+    b->xt = (uint16_t *)mossa__alloc(ctx, bytes * sizeof(uint16_t));
+    b->bp = (uint16_t *)mossa__alloc(ctx, big * l * sizeof(uint16_t));
+    tmax = (uint32_t *)mossa__alloc(ctx, tasks * sizeof(uint32_t));
+    if (b->xb && b->xt && b->bp && tmax) {
+        memset(&g, 0, sizeof(g));
+        g.x = x; g.bx = b; g.tmax = tmax;
+        mossa__parallel(ctx, tasks, mossa__bf16_convert_task, &g);
+        for (t = 0; t < tasks; ++t) m = MOSSA__MAX(m, tmax[t]);
+    }
+    mossa__free(ctx, tmax);
+    /* finite, nonzero, and within 2^+-60 (no product overflows, none of
+       the entries that matter falls below float's normal range) */
+    if (m < ((127u - 60u) << 23) || m >= ((127u + 60u) << 23)) { mossa__bf16_release(ctx, b); return 0; }
+    return 1;
+}
+
+/* whether the bfloat16 route pays: the amx level, and products of 2^24
+   multiply-adds or more on at least 256 x 256 (the sketch a multiple of
+   16, as subspace iteration rounds it unless it is min(n, d)) */
+static int mossa__bf16_wanted(size_t n, size_t d, size_t l)
+{
+    return mossa__k()->level == MOSSA_SIMD_AMX && l % 16 == 0 && n >= 256 && d >= 256 &&
+           (double)n * (double)d * (double)l >= 16777216.0;
+}
+
+/* C (rows x l floats) = A B, A = X (0: rows n, K dp) or X' (1: rows d,
+   K np) in bfloat16, B (K x l floats, its first n or d rows given) packed
+   to bfloat16 first. c has room for the padded rows. */
+static void mossa__bf16_mul(mossa__ctx *ctx, mossa__bf16x *b, int trans, const float *B, float *c)
+{
+    mossa__bf16_job g;
+    size_t rows = trans ? b->dp : b->np, rb;
+    memset(&g, 0, sizeof(g));
+    g.bx = b; g.x = B;
+    g.rows = trans ? b->n : b->d;
+    g.kp = trans ? b->np : b->dp;
+    mossa__parallel(ctx, (g.kp / 32 + 7) / 8, mossa__bf16_pack_task, &g);
+    /* row blocks of 32 to 256: at least 8 tasks where there are rows for them */
+    rb = MOSSA__MIN((size_t)256, MOSSA__MAX((size_t)32, rows / 8 / 32 * 32));
+    g.rows = rows; g.rb = rb;
+    g.a = trans ? b->xt : b->xb;
+    g.c = c;
+    mossa__parallel(ctx, (rows + rb - 1) / rb, mossa__bf16_mul_task, &g);
+}
+
+#endif /* MOSSA__AMX */
+
+#ifdef MOSSA_TEST_HOOKS
+static unsigned long mossa__bf16_routes;
+/* Test builds: how many randomized SVDs took the bfloat16 route */
+MOSSA_DEF unsigned long mossa_test_bf16_routes(void);
+MOSSA_DEF unsigned long mossa_test_bf16_routes(void) { return __atomic_load_n(&mossa__bf16_routes, __ATOMIC_RELAXED); }
+#define MOSSA__COUNT_BF16() __atomic_fetch_add(&mossa__bf16_routes, 1UL, __ATOMIC_RELAXED)
+#else
+#define MOSSA__COUNT_BF16() ((void)0)
+#endif
+
+#ifdef MOSSA_TEST_HOOKS
+/* Test builds: the bfloat16 product alone, any shape (l a multiple of
+   16): C = X B (trans 0; B d x l, C n x l) or X' B (1; B n x l, C d x l),
+   both row-major. 0 when the route cannot run (not the amx level, X not
+   finite, zero or outside 2^+-60, no memory). */
+MOSSA_DEF int mossa_test_bf16_mul(int n_threads, const float *x, size_t n, size_t d, size_t l, int trans,
+                                  const float *B, float *C);
+MOSSA_DEF int mossa_test_bf16_mul(int n_threads, const float *x, size_t n, size_t d, size_t l, int trans,
+                                  const float *B, float *C)
+{
+#if MOSSA__AMX
+    mossa__ctx ctx;
+    mossa__bf16x bx;
+    float *c;
+    int ok = 0;
+    if (mossa__k()->level != MOSSA_SIMD_AMX || l % 16 != 0) return 0;
+    if (mossa__ctx_begin(&ctx, n_threads, NULL) != MOSSA_OK) return 0;
+    if (mossa__bf16_begin(&ctx, &bx, x, n, d, l)) {
+        c = (float *)mossa__alloc(&ctx, MOSSA__MAX(bx.np, bx.dp) * l * sizeof(float));
+        if (c) {
+            mossa__bf16_mul(&ctx, &bx, trans, B, c);
+            memcpy(C, c, (trans ? d : n) * l * sizeof(float));
+            ok = 1;
+        }
+        mossa__free(&ctx, c);
+        mossa__bf16_release(&ctx, &bx);
+    }
+    mossa__ctx_end(&ctx);
+    return ok;
+#else
+    (void)n_threads; (void)x; (void)n; (void)d; (void)l; (void)trans; (void)B; (void)C;
+    return 0;
+#endif
+}
+#endif
+
 /* ---- randomized range finder + QB ------------------------------------------
    Halko, Martinsson & Tropp (2011), algorithm 4.4 (subspace iteration):
    Y = X Omega, then q times Q = orth(Y), P = orth(X' Q), Y = X P; finally
@@ -11043,11 +11424,14 @@ static void mossa__gauss_task(void *arg, size_t task, int worker)
    (X X')^q X Omega all collapse onto the top singular vector in floating
    point. Returns Q (n x l float) and B' = X'Q (d x l double, row-major). */
 static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t l,
-                                    int q, uint64_t seed, int check, float *qf, double *bt)
+                                    int q, uint64_t seed, int check, int bf16, float *qf, double *bt)
 {
     mossa__orth_ws ws;
     mossa__gauss_job gj;
     mossa__xprod xp;
+#if MOSSA__AMX
+    mossa__bf16x bx;
+#endif
     float *omega = NULL, *pf = NULL;
     double *y = NULL;
     size_t big = MOSSA__MAX(n, d), bytes;
@@ -11056,7 +11440,8 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     ws.g = ws.tmp = NULL; ws.rinv = ws.acc = NULL; ws.chol = ws.in_qf = ws.no_q = 0; ws.formed = 1;
     mossa__xprod_none(&xp);
     if (mossa__mul_overflows(big, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
-    omega = (float *)mossa__alloc(ctx, d * l * sizeof(float));
+    /* rows padded to 32 for the bfloat16 route's products */
+    omega = (float *)mossa__alloc(ctx, (d + 31) / 32 * 32 * l * sizeof(float));
     pf = omega; /* P reuses the test matrix's storage (both d x l) */
     y = (double *)mossa__alloc(ctx, bytes * sizeof(double));
     ws.g = (double *)mossa__alloc(ctx, l * l * sizeof(double));
@@ -11065,15 +11450,42 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     if (!omega || !y || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     gj.o = omega; gj.rows = d; gj.cols = l; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-    mossa__xprod_begin(ctx, &xp, x, n, d, l);
-    st = mossa__xprod_mul(ctx, &xp, 0, l, omega, y);
-    if (st == MOSSA_OK && check) st = mossa__check_by_product(ctx, x, n, d, y, n * l);
-    if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, q > 0 ? 1 : 2, &ws);
-    for (it = 0; it < q && st == MOSSA_OK; ++it) {
-        st = mossa__xprod_mul(ctx, &xp, 1, l, qf, y);
-        if (st == MOSSA_OK) st = mossa__orth(ctx, d, l, y, pf, 1, &ws);
+#if MOSSA__AMX
+    if (bf16 && q > 0 && mossa__bf16_wanted(n, d, l) && mossa__bf16_begin(ctx, &bx, x, n, d, l)) {
+        MOSSA__COUNT_BF16();
+        /* every product but the last two in bfloat16 (X is finite and
+           nonzero: the conversion checked) */
+        ws.in_qf = 1;
+        mossa__bf16_mul(ctx, &bx, 0, omega, qf);
+        st = mossa__orth(ctx, n, l, y, qf, 1, &ws);
+        for (it = 0; it < q && st == MOSSA_OK; ++it) {
+            mossa__bf16_mul(ctx, &bx, 1, qf, pf);
+            st = mossa__orth(ctx, d, l, y, pf, 1, &ws);
+            if (st == MOSSA_OK && it + 1 < q) {
+                mossa__bf16_mul(ctx, &bx, 0, pf, qf);
+                st = mossa__orth(ctx, n, l, y, qf, 1, &ws);
+            }
+        }
+        ws.in_qf = 0;
+        mossa__bf16_release(ctx, &bx);
+        mossa__xprod_begin(ctx, &xp, x, n, d, l);
         if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 0, l, pf, y);
-        if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, it + 1 == q ? 2 : 1, &ws);
+        if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, 2, &ws);
+    } else
+#else
+    (void)bf16;
+#endif
+    {
+        mossa__xprod_begin(ctx, &xp, x, n, d, l);
+        st = mossa__xprod_mul(ctx, &xp, 0, l, omega, y);
+        if (st == MOSSA_OK && check) st = mossa__check_by_product(ctx, x, n, d, y, n * l);
+        if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, q > 0 ? 1 : 2, &ws);
+        for (it = 0; it < q && st == MOSSA_OK; ++it) {
+            st = mossa__xprod_mul(ctx, &xp, 1, l, qf, y);
+            if (st == MOSSA_OK) st = mossa__orth(ctx, d, l, y, pf, 1, &ws);
+            if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 0, l, pf, y);
+            if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, it + 1 == q ? 2 : 1, &ws);
+        }
     }
     /* B' = X'Q */
     if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, l, qf, bt);
@@ -11240,7 +11652,7 @@ done:
 /* ---- randomized SVD ---------------------------------------------------------- */
 static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t k,
                                     size_t oversample, int power_iters, uint64_t seed, int krylov,
-                                    size_t block, int check, double *s, float *u, float *vt)
+                                    size_t block, int check, int bf16, double *s, float *u, float *vt)
 {
     size_t mn = MOSSA__MIN(n, d), l, i, j, r, bs_krylov = 0;
     int q, gram_ok = 0;
@@ -11281,7 +11693,7 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
         if (lr > l && lr <= mn) l = lr;
     }
     if (mossa__mul_overflows(MOSSA__MAX(n, d), l, &bytes)) return MOSSA_ERR_TOO_LARGE;
-    qf = (float *)mossa__alloc(ctx, n * l * sizeof(float));
+    qf = (float *)mossa__alloc(ctx, (n + 31) / 32 * 32 * l * sizeof(float)); /* rows padded for range_qb */
     bt = (double *)mossa__alloc(ctx, l * d * sizeof(double));
     sl = (double *)mossa__alloc(ctx, l * sizeof(double));
     if (need_vec) {
@@ -11293,7 +11705,7 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
     }
     if (!qf || !bt || !sl) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     if (bs_krylov) st = mossa__krylov_qb(ctx, x, n, d, bs_krylov, q, seed, check, need_vec, qf, bt);
-    else st = mossa__range_qb(ctx, x, n, d, l, q, seed, check, qf, bt);
+    else st = mossa__range_qb(ctx, x, n, d, l, q, seed, check, bf16, qf, bt);
     if (st != MOSSA_OK) goto done;
     /* The small SVD of B: through B B' when B is well conditioned over the
        top k (fast); else B (l x d row-major), which is B' column-major, by
@@ -11350,7 +11762,7 @@ MOSSA_DEF mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, 
     if (st != MOSSA_OK) return st;
     /* X (NaN/Inf, all zero) is checked through the first product */
     st = mossa__svd_core(&ctx, x, n, d, k, options->oversample, options->power_iters, options->seed,
-                         options->block_krylov, options->krylov_block, 1, s, u, vt);
+                         options->block_krylov, options->krylov_block, 1, !options->no_bf16, s, u, vt);
     mossa__ctx_end(&ctx);
     return st;
 }
@@ -11979,7 +12391,7 @@ MOSSA_DEF mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k, c
         u = (float *)mossa__alloc(&ctx, n * k * sizeof(float));
         if (!s || !u) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
         st = mossa__svd_core(&ctx, xc, n, d, k, options->oversample, options->power_iters, options->seed,
-                             options->block_krylov, options->krylov_block, 0, s, u, components);
+                             options->block_krylov, options->krylov_block, 0, 0, s, u, components);
         if (st != MOSSA_OK) goto done;
         for (r = 0; r < k; ++r) s[r] /= scale;
         for (i = 0; i < n; ++i)

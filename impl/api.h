@@ -185,6 +185,8 @@ typedef enum mossa_simd_level {
     MOSSA_SIMD_AVX2,
     MOSSA_SIMD_AVX512,
     MOSSA_SIMD_NEON,
+    MOSSA_SIMD_AMX,        /* avx512 plus AMX-BF16 tiles for the randomized SVD's
+                              power iterations (Linux, x86-64) */
     MOSSA_SIMD_LEVEL_COUNT
 } mossa_simd_level;
 

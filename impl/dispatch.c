@@ -3,7 +3,8 @@
    x86: AVX2 needs CPUID.7.EBX[5] (AVX2), CPUID.1.ECX[12] (FMA), [27]
    (OSXSAVE) and XGETBV showing the OS saves XMM+YMM (bits 1,2). AVX-512
    additionally needs F, DQ, BW, VL (CPUID.7.EBX bits 16, 17, 30, 31) and
-   the OS saving opmask and ZMM state (XCR0 bits 5, 6, 7). aarch64 always
+   the OS saving opmask and ZMM state (XCR0 bits 5, 6, 7); AMX, see
+   mossa__detect_x86. aarch64 always
    has NEON. The tables are filled once (pthread_once), the active table
    is published with an atomic store, so concurrent first calls are safe. */
 
@@ -47,11 +48,24 @@ static uint64_t mossa__xgetbv(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+#if MOSSA__AMX
+/* Linux's arch_prctl (syscall 158 on x86-64) as the instruction itself,
+   so that no libc declaration (absent under strict -std=c99) is needed.
+   ARCH_REQ_XCOMP_PERM (0x1023) for XFEATURE_XTILEDATA (18) asks the kernel
+   for the tile state, once per process; 0 = granted, else -errno. */
+static long mossa__arch_prctl(long code, long arg)
+{
+    long ret;
+    __asm__ __volatile__("syscall" : "=a"(ret) : "0"(158L), "D"(code), "S"(arg) : "rcx", "r11", "memory");
+    return ret;
+}
+#endif
+
 static void mossa__detect_x86(void)
 {
     unsigned r1[4], r7[4], r0[4];
     uint64_t xcr0 = 0;
-    int osxsave, avx2, avx512;
+    int osxsave, avx2, avx512, amx = 0;
     mossa__cpuid(0, 0, r0);
     if (r0[0] < 7) return;
     mossa__cpuid(1, 0, r1);
@@ -63,8 +77,19 @@ static void mossa__detect_x86(void)
     avx512 = avx2 && (xcr0 & 0xe6) == 0xe6 && ((r7[1] >> 16) & 1) /* F */
              && ((r7[1] >> 17) & 1) /* DQ */ && ((r7[1] >> 30) & 1) /* BW */
              && ((r7[1] >> 31) & 1) /* VL */;
+#if MOSSA__AMX
+    /* AMX: TILE and BF16 (CPUID.7.0.EDX bits 24, 22), AVX512_BF16
+       (CPUID.7.1.EAX bit 5) for the conversions, XCR0 bits 17 and 18 (the
+       OS saves the tile configuration and data), and the kernel's grant */
+    if (avx512 && ((r7[3] >> 24) & 1) && ((r7[3] >> 22) & 1) && r7[0] >= 1 && (xcr0 & 0x60000) == 0x60000) {
+        unsigned r71[4];
+        mossa__cpuid(7, 1, r71);
+        amx = ((r71[0] >> 5) & 1) && mossa__arch_prctl(0x1023, 18) == 0;
+    }
+#endif
     mossa__level_ok[MOSSA_SIMD_AVX2] = avx2;
     mossa__level_ok[MOSSA_SIMD_AVX512] = avx512;
+    mossa__level_ok[MOSSA_SIMD_AMX] = amx;
 }
 #endif
 
@@ -79,6 +104,7 @@ static void mossa__dispatch_once(void)
     mossa__detect_x86();
     mossa__fill_avx2(&mossa__tables[MOSSA_SIMD_AVX2]);
     mossa__fill_avx512(&mossa__tables[MOSSA_SIMD_AVX512]);
+    mossa__fill_avx512(&mossa__tables[MOSSA_SIMD_AMX]); /* the same kernels; svd.c adds the tiles */
 #endif
 #if MOSSA__NEON
     mossa__level_ok[MOSSA_SIMD_NEON] = 1;
@@ -157,6 +183,7 @@ MOSSA_DEF const char *mossa_simd_name(mossa_simd_level level)
     case MOSSA_SIMD_AVX2: return "avx2";
     case MOSSA_SIMD_AVX512: return "avx512";
     case MOSSA_SIMD_NEON: return "neon";
+    case MOSSA_SIMD_AMX: return "amx";
     default: return "unknown";
     }
 }

@@ -61,6 +61,17 @@
 #define MOSSA__X86 0
 #endif
 
+/* AMX (tiles + BF16): gcc 11, clang 12 and later; Linux, whose kernel
+   grants a process the tile state on request (arch_prctl) */
+#if MOSSA__X86 && defined(__linux__) && \
+    ((defined(__clang__) && __clang_major__ >= 12) || (!defined(__clang__) && __GNUC__ >= 11))
+#define MOSSA__AMX 1
+#define MOSSA__TARGET_AMX \
+    __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,avx512bf16,amx-tile,amx-bf16")))
+#else
+#define MOSSA__AMX 0
+#endif
+
 #if !defined(MOSSA_NO_SIMD) && MOSSA__GNUC && defined(__aarch64__)
 #define MOSSA__NEON 1
 #include <arm_neon.h>

@@ -1550,6 +1550,185 @@ static void mossa__gauss_task(void *arg, size_t task, int worker)
         g->o[i] = (float)mossa_rng_normal(g->seed, (uint64_t)i);
 }
 
+#if MOSSA__AMX
+/* ---- bfloat16 power iterations (the amx level) -------------------------------
+   On the amx level the randomized SVD runs its power iterations (every
+   product but the last two) on bfloat16 copies of X and of the basis
+   with the AMX tile unit, summing in float: about seven times the
+   float32 products' speed at 10000 x 4096. The last product X P and
+   B' = X'Q stay float32 (as everywhere else), so Q spans X P exactly and
+   the singular values are the exact Ritz values of that subspace; the
+   bfloat16 rounding (2^-9 relative per entry) only perturbs the subspace
+   the iterations steer towards, by far less than the iterations' own
+   error on any spectrum (the tests compare both routes against long
+   double). Not taken when asked (no_bf16), when X has a NaN/Inf, is
+   zero or has entries beyond 2^+-60 (the float32 route then reports or
+   handles it), for products under 2^24 multiply-adds, or without memory
+   for the copies (X in bfloat16 twice, row-major and transposed, padded
+   to multiples of 32). */
+typedef struct mossa__bf16x {
+    uint16_t *xb, *xt;     /* np x dp and dp x np, in the tile layout of impl/kernels/avx512.c */
+    uint16_t *bp;          /* the basis (K x l, K = np or dp), tiled and pair-interleaved */
+    size_t n, d, np, dp, l;
+} mossa__bf16x;
+
+typedef struct mossa__bf16_job {
+    const float *x;        /* convert: X; pack: the basis (rows x l) */
+    mossa__bf16x *bx;
+    uint32_t *tmax;        /* convert: per task, the largest |x| bit pattern */
+    size_t rows, kp;       /* pack: the basis' rows, and rows padded (a multiple of 32);
+                              mul: the rows of A, padded */
+    const uint16_t *a;     /* mul: A (rows x kp) */
+    size_t rb;             /* mul: rows per task */
+    float *c;              /* mul: C (rows x l) */
+} mossa__bf16_job;
+
+static void mossa__bf16_convert_task(void *arg, size_t task, int worker)
+{
+    const mossa__bf16_job *g = (const mossa__bf16_job *)arg;
+    const mossa__bf16x *b = g->bx;
+    (void)worker;
+    g->tmax[task] = mossa__amx_convert32(g->x, b->n, b->d, task * 32, b->np, b->dp, b->xb, b->xt);
+}
+
+/* rows 256t..256t+255 of the basis (rows x l floats, zeros from rows on) */
+static void mossa__bf16_pack_task(void *arg, size_t task, int worker)
+{
+    const mossa__bf16_job *g = (const mossa__bf16_job *)arg;
+    size_t l = g->bx->l, nk = g->kp / 32, kt, p, cb;
+    (void)worker;
+    for (kt = task * 8; kt < MOSSA__MIN(nk, task * 8 + 8); ++kt)
+        for (p = 0; p < 16; ++p) {
+            size_t k = 32 * kt + 2 * p;
+            const float *r0 = g->x + MOSSA__MIN(k, g->rows - 1) * l, *r1 = g->x + MOSSA__MIN(k + 1, g->rows - 1) * l;
+            size_t n0 = k < g->rows ? 16 : 0, n1 = k + 1 < g->rows ? 16 : 0;
+            for (cb = 0; cb < l / 16; ++cb)
+                mossa__amx_cvt32(r0 + 16 * cb, n0, r1 + 16 * cb, n1, 1, g->bx->bp + (cb * nk + kt) * 512 + p * 32);
+        }
+}
+
+static void mossa__bf16_mul_task(void *arg, size_t task, int worker)
+{
+    const mossa__bf16_job *g = (const mossa__bf16_job *)arg;
+    size_t r0 = task * g->rb, rows = MOSSA__MIN(g->rows, r0 + g->rb) - r0;
+    (void)worker;
+    mossa__amx_mul(g->a + (r0 / 16) * (g->kp / 32) * 512, g->kp, rows, g->bx->bp, g->bx->l, g->c + r0 * g->bx->l,
+                   g->bx->l);
+}
+
+static void mossa__bf16_release(mossa__ctx *ctx, mossa__bf16x *b)
+{
+    mossa__free(ctx, b->xb); mossa__free(ctx, b->xt); mossa__free(ctx, b->bp);
+    b->xb = b->xt = b->bp = NULL;
+}
+
+/* The copies of X (l % 16 == 0); 0 (nothing held) when X is not finite,
+   zero or outside 2^+-60, or without memory. */
+static int mossa__bf16_begin(mossa__ctx *ctx, mossa__bf16x *b, const float *x, size_t n, size_t d, size_t l)
+{
+    mossa__bf16_job g;
+    size_t t, tasks, big, bytes;
+    uint32_t m = 0, *tmax;
+    b->xb = b->xt = b->bp = NULL;
+    b->n = n; b->d = d; b->l = l;
+    b->np = (n + 31) / 32 * 32; b->dp = (d + 31) / 32 * 32;
+    big = MOSSA__MAX(b->np, b->dp);
+    if (mossa__mul_overflows(b->np, b->dp, &bytes) || bytes > ((size_t)-1) / 4) return 0;
+    tasks = b->np / 32;
+    b->xb = (uint16_t *)mossa__alloc(ctx, bytes * sizeof(uint16_t));
+    b->xt = (uint16_t *)mossa__alloc(ctx, bytes * sizeof(uint16_t));
+    b->bp = (uint16_t *)mossa__alloc(ctx, big * l * sizeof(uint16_t));
+    tmax = (uint32_t *)mossa__alloc(ctx, tasks * sizeof(uint32_t));
+    if (b->xb && b->xt && b->bp && tmax) {
+        memset(&g, 0, sizeof(g));
+        g.x = x; g.bx = b; g.tmax = tmax;
+        mossa__parallel(ctx, tasks, mossa__bf16_convert_task, &g);
+        for (t = 0; t < tasks; ++t) m = MOSSA__MAX(m, tmax[t]);
+    }
+    mossa__free(ctx, tmax);
+    /* finite, nonzero, and within 2^+-60 (no product overflows, none of
+       the entries that matter falls below float's normal range) */
+    if (m < ((127u - 60u) << 23) || m >= ((127u + 60u) << 23)) { mossa__bf16_release(ctx, b); return 0; }
+    return 1;
+}
+
+/* whether the bfloat16 route pays: the amx level, and products of 2^24
+   multiply-adds or more on at least 256 x 256 (the sketch a multiple of
+   16, as subspace iteration rounds it unless it is min(n, d)) */
+static int mossa__bf16_wanted(size_t n, size_t d, size_t l)
+{
+    return mossa__k()->level == MOSSA_SIMD_AMX && l % 16 == 0 && n >= 256 && d >= 256 &&
+           (double)n * (double)d * (double)l >= 16777216.0;
+}
+
+/* C (rows x l floats) = A B, A = X (0: rows n, K dp) or X' (1: rows d,
+   K np) in bfloat16, B (K x l floats, its first n or d rows given) packed
+   to bfloat16 first. c has room for the padded rows. */
+static void mossa__bf16_mul(mossa__ctx *ctx, mossa__bf16x *b, int trans, const float *B, float *c)
+{
+    mossa__bf16_job g;
+    size_t rows = trans ? b->dp : b->np, rb;
+    memset(&g, 0, sizeof(g));
+    g.bx = b; g.x = B;
+    g.rows = trans ? b->n : b->d;
+    g.kp = trans ? b->np : b->dp;
+    mossa__parallel(ctx, (g.kp / 32 + 7) / 8, mossa__bf16_pack_task, &g);
+    /* row blocks of 32 to 256: at least 8 tasks where there are rows for them */
+    rb = MOSSA__MIN((size_t)256, MOSSA__MAX((size_t)32, rows / 8 / 32 * 32));
+    g.rows = rows; g.rb = rb;
+    g.a = trans ? b->xt : b->xb;
+    g.c = c;
+    mossa__parallel(ctx, (rows + rb - 1) / rb, mossa__bf16_mul_task, &g);
+}
+
+#endif /* MOSSA__AMX */
+
+#ifdef MOSSA_TEST_HOOKS
+static unsigned long mossa__bf16_routes;
+/* Test builds: how many randomized SVDs took the bfloat16 route */
+MOSSA_DEF unsigned long mossa_test_bf16_routes(void);
+MOSSA_DEF unsigned long mossa_test_bf16_routes(void) { return __atomic_load_n(&mossa__bf16_routes, __ATOMIC_RELAXED); }
+#define MOSSA__COUNT_BF16() __atomic_fetch_add(&mossa__bf16_routes, 1UL, __ATOMIC_RELAXED)
+#else
+#define MOSSA__COUNT_BF16() ((void)0)
+#endif
+
+#ifdef MOSSA_TEST_HOOKS
+/* Test builds: the bfloat16 product alone, any shape (l a multiple of
+   16): C = X B (trans 0; B d x l, C n x l) or X' B (1; B n x l, C d x l),
+   both row-major. 0 when the route cannot run (not the amx level, X not
+   finite, zero or outside 2^+-60, no memory). */
+MOSSA_DEF int mossa_test_bf16_mul(int n_threads, const float *x, size_t n, size_t d, size_t l, int trans,
+                                  const float *B, float *C);
+MOSSA_DEF int mossa_test_bf16_mul(int n_threads, const float *x, size_t n, size_t d, size_t l, int trans,
+                                  const float *B, float *C)
+{
+#if MOSSA__AMX
+    mossa__ctx ctx;
+    mossa__bf16x bx;
+    float *c;
+    int ok = 0;
+    if (mossa__k()->level != MOSSA_SIMD_AMX || l % 16 != 0) return 0;
+    if (mossa__ctx_begin(&ctx, n_threads, NULL) != MOSSA_OK) return 0;
+    if (mossa__bf16_begin(&ctx, &bx, x, n, d, l)) {
+        c = (float *)mossa__alloc(&ctx, MOSSA__MAX(bx.np, bx.dp) * l * sizeof(float));
+        if (c) {
+            mossa__bf16_mul(&ctx, &bx, trans, B, c);
+            memcpy(C, c, (trans ? d : n) * l * sizeof(float));
+            ok = 1;
+        }
+        mossa__free(&ctx, c);
+        mossa__bf16_release(&ctx, &bx);
+    }
+    mossa__ctx_end(&ctx);
+    return ok;
+#else
+    (void)n_threads; (void)x; (void)n; (void)d; (void)l; (void)trans; (void)B; (void)C;
+    return 0;
+#endif
+}
+#endif
+
 /* ---- randomized range finder + QB ------------------------------------------
    Halko, Martinsson & Tropp (2011), algorithm 4.4 (subspace iteration):
    Y = X Omega, then q times Q = orth(Y), P = orth(X' Q), Y = X P; finally
@@ -1557,11 +1736,14 @@ static void mossa__gauss_task(void *arg, size_t task, int worker)
    (X X')^q X Omega all collapse onto the top singular vector in floating
    point. Returns Q (n x l float) and B' = X'Q (d x l double, row-major). */
 static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t l,
-                                    int q, uint64_t seed, int check, float *qf, double *bt)
+                                    int q, uint64_t seed, int check, int bf16, float *qf, double *bt)
 {
     mossa__orth_ws ws;
     mossa__gauss_job gj;
     mossa__xprod xp;
+#if MOSSA__AMX
+    mossa__bf16x bx;
+#endif
     float *omega = NULL, *pf = NULL;
     double *y = NULL;
     size_t big = MOSSA__MAX(n, d), bytes;
@@ -1570,7 +1752,8 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     ws.g = ws.tmp = NULL; ws.rinv = ws.acc = NULL; ws.chol = ws.in_qf = ws.no_q = 0; ws.formed = 1;
     mossa__xprod_none(&xp);
     if (mossa__mul_overflows(big, l, &bytes)) return MOSSA_ERR_TOO_LARGE;
-    omega = (float *)mossa__alloc(ctx, d * l * sizeof(float));
+    /* rows padded to 32 for the bfloat16 route's products */
+    omega = (float *)mossa__alloc(ctx, (d + 31) / 32 * 32 * l * sizeof(float));
     pf = omega; /* P reuses the test matrix's storage (both d x l) */
     y = (double *)mossa__alloc(ctx, bytes * sizeof(double));
     ws.g = (double *)mossa__alloc(ctx, l * l * sizeof(double));
@@ -1579,15 +1762,42 @@ static mossa_status mossa__range_qb(mossa__ctx *ctx, const float *x, size_t n, s
     if (!omega || !y || !ws.g || !ws.tmp || !ws.rinv) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     gj.o = omega; gj.rows = d; gj.cols = l; gj.seed = seed;
     mossa__parallel(ctx, (d + 63) / 64, mossa__gauss_task, &gj);
-    mossa__xprod_begin(ctx, &xp, x, n, d, l);
-    st = mossa__xprod_mul(ctx, &xp, 0, l, omega, y);
-    if (st == MOSSA_OK && check) st = mossa__check_by_product(ctx, x, n, d, y, n * l);
-    if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, q > 0 ? 1 : 2, &ws);
-    for (it = 0; it < q && st == MOSSA_OK; ++it) {
-        st = mossa__xprod_mul(ctx, &xp, 1, l, qf, y);
-        if (st == MOSSA_OK) st = mossa__orth(ctx, d, l, y, pf, 1, &ws);
+#if MOSSA__AMX
+    if (bf16 && q > 0 && mossa__bf16_wanted(n, d, l) && mossa__bf16_begin(ctx, &bx, x, n, d, l)) {
+        MOSSA__COUNT_BF16();
+        /* every product but the last two in bfloat16 (X is finite and
+           nonzero: the conversion checked) */
+        ws.in_qf = 1;
+        mossa__bf16_mul(ctx, &bx, 0, omega, qf);
+        st = mossa__orth(ctx, n, l, y, qf, 1, &ws);
+        for (it = 0; it < q && st == MOSSA_OK; ++it) {
+            mossa__bf16_mul(ctx, &bx, 1, qf, pf);
+            st = mossa__orth(ctx, d, l, y, pf, 1, &ws);
+            if (st == MOSSA_OK && it + 1 < q) {
+                mossa__bf16_mul(ctx, &bx, 0, pf, qf);
+                st = mossa__orth(ctx, n, l, y, qf, 1, &ws);
+            }
+        }
+        ws.in_qf = 0;
+        mossa__bf16_release(ctx, &bx);
+        mossa__xprod_begin(ctx, &xp, x, n, d, l);
         if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 0, l, pf, y);
-        if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, it + 1 == q ? 2 : 1, &ws);
+        if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, 2, &ws);
+    } else
+#else
+    (void)bf16;
+#endif
+    {
+        mossa__xprod_begin(ctx, &xp, x, n, d, l);
+        st = mossa__xprod_mul(ctx, &xp, 0, l, omega, y);
+        if (st == MOSSA_OK && check) st = mossa__check_by_product(ctx, x, n, d, y, n * l);
+        if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, q > 0 ? 1 : 2, &ws);
+        for (it = 0; it < q && st == MOSSA_OK; ++it) {
+            st = mossa__xprod_mul(ctx, &xp, 1, l, qf, y);
+            if (st == MOSSA_OK) st = mossa__orth(ctx, d, l, y, pf, 1, &ws);
+            if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 0, l, pf, y);
+            if (st == MOSSA_OK) st = mossa__orth(ctx, n, l, y, qf, it + 1 == q ? 2 : 1, &ws);
+        }
     }
     /* B' = X'Q */
     if (st == MOSSA_OK) st = mossa__xprod_mul(ctx, &xp, 1, l, qf, bt);
@@ -1754,7 +1964,7 @@ done:
 /* ---- randomized SVD ---------------------------------------------------------- */
 static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, size_t d, size_t k,
                                     size_t oversample, int power_iters, uint64_t seed, int krylov,
-                                    size_t block, int check, double *s, float *u, float *vt)
+                                    size_t block, int check, int bf16, double *s, float *u, float *vt)
 {
     size_t mn = MOSSA__MIN(n, d), l, i, j, r, bs_krylov = 0;
     int q, gram_ok = 0;
@@ -1795,7 +2005,7 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
         if (lr > l && lr <= mn) l = lr;
     }
     if (mossa__mul_overflows(MOSSA__MAX(n, d), l, &bytes)) return MOSSA_ERR_TOO_LARGE;
-    qf = (float *)mossa__alloc(ctx, n * l * sizeof(float));
+    qf = (float *)mossa__alloc(ctx, (n + 31) / 32 * 32 * l * sizeof(float)); /* rows padded for range_qb */
     bt = (double *)mossa__alloc(ctx, l * d * sizeof(double));
     sl = (double *)mossa__alloc(ctx, l * sizeof(double));
     if (need_vec) {
@@ -1807,7 +2017,7 @@ static mossa_status mossa__svd_core(mossa__ctx *ctx, const float *x, size_t n, s
     }
     if (!qf || !bt || !sl) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
     if (bs_krylov) st = mossa__krylov_qb(ctx, x, n, d, bs_krylov, q, seed, check, need_vec, qf, bt);
-    else st = mossa__range_qb(ctx, x, n, d, l, q, seed, check, qf, bt);
+    else st = mossa__range_qb(ctx, x, n, d, l, q, seed, check, bf16, qf, bt);
     if (st != MOSSA_OK) goto done;
     /* The small SVD of B: through B B' when B is well conditioned over the
        top k (fast); else B (l x d row-major), which is B' column-major, by
@@ -1864,7 +2074,7 @@ MOSSA_DEF mossa_status mossa_svd_randomized(const float *x, size_t n, size_t d, 
     if (st != MOSSA_OK) return st;
     /* X (NaN/Inf, all zero) is checked through the first product */
     st = mossa__svd_core(&ctx, x, n, d, k, options->oversample, options->power_iters, options->seed,
-                         options->block_krylov, options->krylov_block, 1, s, u, vt);
+                         options->block_krylov, options->krylov_block, 1, !options->no_bf16, s, u, vt);
     mossa__ctx_end(&ctx);
     return st;
 }
@@ -2493,7 +2703,7 @@ MOSSA_DEF mossa_status mossa_pca(const float *x, size_t n, size_t d, size_t k, c
         u = (float *)mossa__alloc(&ctx, n * k * sizeof(float));
         if (!s || !u) { st = MOSSA_ERR_OUT_OF_MEMORY; goto done; }
         st = mossa__svd_core(&ctx, xc, n, d, k, options->oversample, options->power_iters, options->seed,
-                             options->block_krylov, options->krylov_block, 0, s, u, components);
+                             options->block_krylov, options->krylov_block, 0, 0, s, u, components);
         if (st != MOSSA_OK) goto done;
         for (r = 0; r < k; ++r) s[r] /= scale;
         for (i = 0; i < n; ++i)

@@ -22,6 +22,11 @@ typedef struct mossa_svd_options {
     size_t krylov_block;        /* block Krylov only: block size (0 = the rounded
                                    0.85 (k + p) above); thinner blocks with more depth are more
                                    accurate per pass on slow decay */
+    int no_bf16;                /* nonzero: float32 products throughout. On the amx
+                                   level (x86-64 with AMX, Linux) subspace iteration
+                                   otherwise runs its power iterations, all products
+                                   but the last X P and B = Q'X, on bfloat16 copies
+                                   of X and the basis with the tile unit */
     int n_threads;
     const mossa_allocator *allocator;
 } mossa_svd_options;

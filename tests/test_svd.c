@@ -32,6 +32,8 @@ void mossa_test_sturm16(size_t n, const double *d, const double *e2, double pivm
 double mossa_test_trdf_serial(int which, const float *x, size_t ld, size_t nb, size_t n, double c, const float *u,
                               double *q, float *out);
 mossa_status mossa_test_orth_basis(size_t m, size_t l, int no_q, float *q, float *acc, int *chol, int *formed);
+int mossa_test_bf16_mul(int n_threads, const float *x, size_t n, size_t d, size_t l, int trans, const float *B, float *C);
+unsigned long mossa_test_bf16_routes(void);
 
 /* ---- reference: one-sided Jacobi in long double --------------------------
    Singular values of the m x n row-major matrix a (double), descending.
@@ -1037,6 +1039,208 @@ START_TEST(randomized_svd_is_bit_identical_for_1_and_2_threads)
 }
 END_TEST
 
+/* ---- the amx level's bfloat16 route ------------------------------------------
+   Reference rounding to bfloat16: of the two neighbours (the truncation
+   and the next bfloat16 away from zero), the nearer; a tie goes to the
+   one with an even last bit. Normal, finite inputs only. */
+static long double bf16_ref(float f)
+{
+    uint32_t u, lo, hi;
+    float flo, fhi;
+    long double dlo, dhi;
+    memcpy(&u, &f, 4);
+    lo = u & 0xffff0000u;
+    hi = lo + 0x10000u;
+    memcpy(&flo, &lo, 4);
+    memcpy(&fhi, &hi, 4);
+    dlo = fabsl((long double)f - (long double)flo);
+    dhi = fabsl((long double)fhi - (long double)f);
+    if (dlo != dhi) return dlo < dhi ? (long double)flo : (long double)fhi;
+    return ((lo >> 16) & 1u) ? (long double)fhi : (long double)flo;
+}
+
+/* The tile products against long double sums of the bfloat16-rounded
+   operands, on shapes that exercise every padding (rows and k not
+   multiples of 32, 16- and 32-column panels), both orientations; 1 and 2
+   threads give the same bits. Every product of two bfloat16 values is
+   exact in float, so the only error is float summation over K terms:
+   at most (K + 2) 2^-24 sum |terms|; a lost or misplaced tile is off by
+   a fraction of the entry itself. Then the route's refusals: NaN, Inf,
+   zero and out-of-range X. */
+START_TEST(amx_bf16_tile_products_match_long_double)
+{
+    static const size_t dims[][3] = {{300, 270, 48}, {64, 32, 16}, {33, 95, 32}, {517, 1100, 144}};
+    size_t t, i, j, k;
+    int trans;
+    if (!mossa_simd_available(MOSSA_SIMD_AMX)) {
+        printf("  (amx_bf16_tile_products: no AMX on this machine; nothing to test)\n");
+        return;
+    }
+    ck_assert_int_eq(mossa_simd_force(MOSSA_SIMD_AMX), MOSSA_OK);
+    for (t = 0; t < sizeof(dims) / sizeof(dims[0]); ++t) {
+        size_t n = dims[t][0], d = dims[t][1], l = dims[t][2];
+        float *x = (float *)malloc(n * d * sizeof(float));
+        test_rng g = test_rng_make(77 + t);
+        for (i = 0; i < n * d; ++i) x[i] = (float)test_normal(&g);
+        for (trans = 0; trans < 2; ++trans) {
+            size_t K = trans ? n : d, rows = trans ? d : n;
+            float *B = (float *)malloc(K * l * sizeof(float));
+            float *c1 = (float *)malloc(rows * l * sizeof(float)), *c2 = (float *)malloc(rows * l * sizeof(float));
+            for (i = 0; i < K * l; ++i) B[i] = (float)test_normal(&g);
+            ck_assert_int_eq(mossa_test_bf16_mul(1, x, n, d, l, trans, B, c1), 1);
+            ck_assert_int_eq(mossa_test_bf16_mul(2, x, n, d, l, trans, B, c2), 1);
+            ck_assert_msg(memcmp(c1, c2, rows * l * sizeof(float)) == 0, "%zux%zu l=%zu trans %d: threads differ",
+                          n, d, l, trans);
+            for (i = 0; i < rows; ++i)
+                for (j = 0; j < l; ++j) {
+                    long double ref = 0, mag = 0;
+                    for (k = 0; k < K; ++k) {
+                        long double a = bf16_ref(trans ? x[k * d + i] : x[i * d + k]), b = bf16_ref(B[k * l + j]);
+                        ref += a * b;
+                        mag += fabsl(a * b);
+                    }
+                    ck_assert_msg(fabsl((long double)c1[i * l + j] - ref) <= (long double)(K + 2) * 0x1p-24L * mag,
+                                  "%zux%zu l=%zu trans %d: C[%zu][%zu] = %.9g, reference %.9Lg", n, d, l, trans, i,
+                                  j, (double)c1[i * l + j], ref);
+                }
+            free(B); free(c1); free(c2);
+        }
+        free(x);
+    }
+    {
+        size_t n = 64, d = 48, l = 16;
+        float *x = (float *)malloc(n * d * sizeof(float)), B[48 * 16], C[64 * 16];
+        test_rng g = test_rng_make(5);
+        for (i = 0; i < n * d; ++i) x[i] = (float)test_normal(&g);
+        for (i = 0; i < d * l; ++i) B[i] = 1.0f;
+        ck_assert_int_eq(mossa_test_bf16_mul(1, x, n, d, l, 0, B, C), 1);
+        x[77] = NAN;
+        ck_assert_int_eq(mossa_test_bf16_mul(1, x, n, d, l, 0, B, C), 0);
+        x[77] = INFINITY;
+        ck_assert_int_eq(mossa_test_bf16_mul(1, x, n, d, l, 0, B, C), 0);
+        x[77] = 0x1p61f;
+        ck_assert_int_eq(mossa_test_bf16_mul(1, x, n, d, l, 0, B, C), 0);
+        for (i = 0; i < n * d; ++i) x[i] = i == 9 ? 0x1p-61f : 0.0f;
+        ck_assert_int_eq(mossa_test_bf16_mul(1, x, n, d, l, 0, B, C), 0);
+        memset(x, 0, n * d * sizeof(float));
+        ck_assert_int_eq(mossa_test_bf16_mul(1, x, n, d, l, 0, B, C), 0);
+        free(x);
+    }
+    ck_assert_int_eq(mossa_simd_force(MOSSA_SIMD_AUTO), MOSSA_OK);
+}
+END_TEST
+
+/* X = U diag(s) V' of rank r (planted's spectra, cut at r), cheaper than
+   planted() for the larger matrices the bfloat16 route needs */
+static float *planted_rank(size_t n, size_t d, size_t r, int spec, unsigned long long seed, long double *s)
+{
+    size_t i, j, k;
+    long double *u = (long double *)malloc(n * r * sizeof(long double));
+    long double *v = (long double *)malloc(d * r * sizeof(long double));
+    long double *us = (long double *)malloc(r * sizeof(long double));
+    float *x = (float *)malloc(n * d * sizeof(float));
+    test_rng g = test_rng_make(seed);
+    orthonormal(u, n, r, &g);
+    orthonormal(v, d, r, &g);
+    for (k = 0; k < r; ++k) {
+        switch (spec) {
+        case SPEC_FAST: s[k] = powl(0.8L, (long double)k); break;
+        case SPEC_SLOW: s[k] = 1.0L / sqrtl((long double)(k + 1)); break;
+        case SPEC_LOWRANK: s[k] = k < 5 ? (long double)(5 - k) : 0.0L; break;
+        default: s[k] = 1.0L; break;
+        }
+    }
+    for (i = 0; i < n; ++i) {
+        for (k = 0; k < r; ++k) us[k] = u[i * r + k] * s[k];
+        for (j = 0; j < d; ++j) {
+            long double t = 0;
+            for (k = 0; k < r; ++k) t += us[k] * v[j * r + k];
+            if (spec == SPEC_LOWRANK) t += 1e-7L * test_normal(&g);
+            x[i * d + j] = (float)t;
+        }
+    }
+    free(u); free(v); free(us);
+    return x;
+}
+
+/* The randomized SVD on the amx level (bfloat16 power iterations, the
+   last X P and B = Q'X in float32) against the float32 route (no_bf16)
+   and the planted spectrum: on every spectrum its top-k error is within
+   1.5x that of the float32 route plus 2e-6 of s_1 (the float32 rounding
+   of X), its vectors are orthonormal to float precision, and its bits do
+   not depend on the thread count. The route is taken (the test build
+   counts it) only on the amx level and without no_bf16. */
+START_TEST(randomized_svd_bf16_route_matches_float32_route)
+{
+    size_t n = 700, d = 530, r = 96, k = 40, i, j, m;
+    int spec;
+    if (!mossa_simd_available(MOSSA_SIMD_AMX)) {
+        printf("  (randomized_svd_bf16_route: no AMX on this machine; nothing to test)\n");
+        return;
+    }
+    ck_assert_int_eq(mossa_simd_force(MOSSA_SIMD_AMX), MOSSA_OK);
+    for (spec = 0; spec < SPEC_COUNT; ++spec) {
+        long double ref[96];
+        float *x = planted_rank(n, d, r, spec, 900 + (unsigned long long)spec, ref);
+        double sb[40], sb2[40], sf[40], eb = 0, ef = 0;
+        float *u = (float *)malloc(n * k * sizeof(float)), *vt = (float *)malloc(k * d * sizeof(float));
+        float *u2 = (float *)malloc(n * k * sizeof(float));
+        mossa_svd_options o;
+        unsigned long before = mossa_test_bf16_routes();
+        memset(&o, 0, sizeof(o));
+        o.seed = 11;
+        o.n_threads = 1;
+        ck_assert_int_eq(mossa_svd_randomized(x, n, d, k, &o, sb, u, vt), MOSSA_OK);
+        ck_assert_uint_eq(mossa_test_bf16_routes(), before + 1);
+        o.n_threads = 2;
+        ck_assert_int_eq(mossa_svd_randomized(x, n, d, k, &o, sb2, u2, NULL), MOSSA_OK);
+        ck_assert_msg(memcmp(sb, sb2, sizeof(sb)) == 0 && memcmp(u, u2, n * k * sizeof(float)) == 0,
+                      "%s: 1 and 2 threads differ", spec_names[spec]);
+        o.no_bf16 = 1;
+        ck_assert_int_eq(mossa_svd_randomized(x, n, d, k, &o, sf, NULL, NULL), MOSSA_OK);
+        ck_assert_uint_eq(mossa_test_bf16_routes(), before + 2);
+        for (i = 0; i < k; ++i) {
+            eb = fmax(eb, fabs(sb[i] - (double)ref[i]) / (double)ref[0]);
+            ef = fmax(ef, fabs(sf[i] - (double)ref[i]) / (double)ref[0]);
+        }
+        printf("  bfloat16 route, %s: max top-%zu error %.3g of s_1 (float32 route %.3g)\n", spec_names[spec], k, eb,
+               ef);
+        ck_assert_msg(eb <= 1.5 * ef + 2e-6, "%s: bfloat16 route max error %.3g, float32 route %.3g",
+                      spec_names[spec], eb, ef);
+        for (i = 0; i < k; ++i)
+            for (j = 0; j <= i; ++j) {
+                double du = 0, dv = 0, want = i == j ? 1.0 : 0.0;
+                for (m = 0; m < n; ++m) du += (double)u[m * k + i] * u[m * k + j];
+                for (m = 0; m < d; ++m) dv += (double)vt[i * d + m] * vt[j * d + m];
+                ck_assert_msg(fabs(du - want) < 1e-5 && fabs(dv - want) < 1e-5, "%s: U'U or VV' [%zu][%zu]",
+                              spec_names[spec], i, j);
+            }
+        free(x); free(u); free(vt); free(u2);
+    }
+    ck_assert_int_eq(mossa_simd_force(MOSSA_SIMD_AVX512), MOSSA_OK);
+    {
+        /* below the amx level, and for X the route refuses, float32 */
+        long double ref[96];
+        float *x = planted_rank(n, d, r, SPEC_FAST, 950, ref);
+        double s[40];
+        unsigned long before = mossa_test_bf16_routes();
+        ck_assert_int_eq(mossa_svd_randomized(x, n, d, k, NULL, s, NULL, NULL), MOSSA_OK);
+        ck_assert_int_eq(mossa_simd_force(MOSSA_SIMD_AMX), MOSSA_OK);
+        for (i = 0; i < n * d; ++i) x[i] *= 0x1p70f;
+        ck_assert_int_eq(mossa_svd_randomized(x, n, d, k, NULL, s, NULL, NULL), MOSSA_OK);
+        ck_assert_msg(fabs(s[0] * 0x1p-70 - 1.0) < 1e-5, "s_1 of X 2^70 = %.9g", s[0]);
+        ck_assert_uint_eq(mossa_test_bf16_routes(), before);
+        x[1234] = NAN;
+        ck_assert_int_eq(mossa_svd_randomized(x, n, d, k, NULL, s, NULL, NULL), MOSSA_ERR_NONFINITE);
+        memset(x, 0, n * d * sizeof(float));
+        ck_assert_int_eq(mossa_svd_randomized(x, n, d, k, NULL, s, NULL, NULL), MOSSA_ERR_ZERO_VARIANCE);
+        ck_assert_uint_eq(mossa_test_bf16_routes(), before);
+        free(x);
+    }
+    ck_assert_int_eq(mossa_simd_force(MOSSA_SIMD_AUTO), MOSSA_OK);
+}
+END_TEST
+
 START_TEST(randomized_svd_every_simd_level_agrees_with_reference)
 {
     mossa_simd_level lvl;
@@ -1773,6 +1977,8 @@ Suite *suite_svd(void)
     tcase_add_test(tc, krylov_default_block_fills_its_last_panel);
     tcase_add_test(tc, randomized_svd_is_bit_identical_for_1_and_2_threads);
     tcase_add_test(tc, randomized_svd_every_simd_level_agrees_with_reference);
+    tcase_add_test(tc, amx_bf16_tile_products_match_long_double);
+    tcase_add_test(tc, randomized_svd_bf16_route_matches_float32_route);
     tcase_add_test(tc, variance_rank_equals_full_svd_count);
     tcase_add_test(tc, variance_rank_randomized_path_is_exact);
     tcase_add_test(tc, variance_rank_survives_massive_activations);

@@ -93,6 +93,8 @@ int cmd_svd(int argc, char **argv, const cli_globals *g)
             o.seed = (uint64_t)seed;
         } else if (strcmp(opt, "--krylov") == 0) {
             o.block_krylov = 1;
+        } else if (strcmp(opt, "--no-bf16") == 0) {
+            o.no_bf16 = 1;
         } else if (strcmp(opt, "--block") == 0) {
             if (!has || !cli_parse_int(argv[++a], 1, 0x7fffffffL, &v))
                 return cli_usage("svd: --block needs a positive integer");

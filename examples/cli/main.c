@@ -15,7 +15,7 @@ static const cli_command commands[] = {
     {"cka-matrix", cmd_cka_matrix, "cka-matrix --a A0.npy ... --b B0.npy ... [--kernel K] [--debiased]"},
     {"rank", cmd_rank, "rank X.npy [--variance F] [--no-center]"},
     {"svd", cmd_svd, "svd X.npy -k K [--oversample P] [--power-iters Q] [--seed S] [--krylov [--block B]]\n"
-                     "                               [--out-s F] [--out-u F] [--out-vt F]"},
+                     "                               [--no-bf16] [--out-s F] [--out-u F] [--out-vt F]"},
     {"tsne", cmd_tsne, "tsne X.npy -o Y.npy [--dims 2|3] [--perplexity P] [--theta T] [--iters N] [--seed S]\n"
                        "                               [--init pca|random] [--knn auto|brute|vptree] [--labels L.npy]\n"
                        "                               [--svg PLOT.svg]"},

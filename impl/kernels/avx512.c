@@ -1277,6 +1277,163 @@ static float mossa__colsum_avx512(const float *x, size_t n, size_t ldx, size_t c
     }
 }
 
+#if MOSSA__AMX
+/* ---- AMX-BF16 tiles (the amx level) -----------------------------------------
+   The randomized SVD's power iterations on the amx level (impl/svd.c,
+   mossa__bf16_...) multiply bfloat16 copies of X by bfloat16 bases with
+   the tile unit, summing in float. Eight tiles of 16 rows x 64 bytes: C
+   takes four (32 x 32 floats), A two (32 rows x 32 bfloat16), B two
+   (32 k x 32 columns, pair-interleaved).
+   The operands are stored as the tiles the unit loads, each 16 x 32
+   bfloat16 (1 KB) contiguous, so every tile load reads 1 KB in a row:
+   - A (rows x K): band i/16 holds K/32 tiles, tile (i/16, k/32) at
+     a + ((i/16) K/32 + k/32) 512, entry (i%16) 32 + k%32;
+   - B (K x l, pair-interleaved): column band c/16 holds K/32 tiles,
+     tile (c/16, k/32) at b + ((c/16) K/32 + k/32) 512, entry
+     ((k%32)/2) 32 + 2(c%16) + k%2. */
+typedef struct mossa__amx_cfg {
+    unsigned char palette, start_row, reserved[14];
+    uint16_t colsb[16];
+    unsigned char rows[16];
+} mossa__amx_cfg;
+
+#define MOSSA__AMX_KT 32 /* k-tiles (of 32) per chunk: a chunk of B (1024 x l) stays in L2 */
+
+/* C (rows x l floats, row stride ldc) = A B in the layouts above, a given
+   from the task's first band; rows and K multiples of 32, l of 16. Each
+   entry of C is summed over k in order: 32 k per tile instruction, chunk
+   after chunk (C is stored and reloaded between chunks, exactly). */
+static MOSSA__TARGET_AMX void mossa__amx_mul(const uint16_t *a, size_t K, size_t rows, const uint16_t *b,
+                                             size_t l, float *c, size_t ldc)
+{
+    mossa__amx_cfg cfg;
+    size_t nk = K / 32, k0, k1, i, j, k;
+    int t;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.palette = 1;
+    for (t = 0; t < 8; ++t) { cfg.rows[t] = 16; cfg.colsb[t] = 64; }
+    _tile_loadconfig(&cfg);
+    for (k0 = 0; k0 < nk; k0 = k1) {
+        k1 = MOSSA__MIN(nk, k0 + MOSSA__AMX_KT);
+        for (i = 0; i < rows; i += 32) {
+            const uint16_t *a0 = a + (i / 16) * nk * 512, *a1 = a0 + nk * 512;
+            float *c0 = c + i * ldc, *c1 = c0 + 16 * ldc;
+            for (j = 0; j + 32 <= l; j += 32) {
+                const uint16_t *b0 = b + (j / 16) * nk * 512, *b1 = b0 + nk * 512;
+                if (k0 == 0) { _tile_zero(0); _tile_zero(1); _tile_zero(2); _tile_zero(3); }
+                else {
+                    _tile_loadd(0, c0 + j, ldc * 4); _tile_loadd(1, c0 + j + 16, ldc * 4);
+                    _tile_loadd(2, c1 + j, ldc * 4); _tile_loadd(3, c1 + j + 16, ldc * 4);
+                }
+                for (k = k0; k < k1; ++k) {
+                    _tile_loadd(4, a0 + k * 512, 64);
+                    _tile_loadd(6, b0 + k * 512, 64);
+                    _tile_dpbf16ps(0, 4, 6);
+                    _tile_loadd(5, a1 + k * 512, 64);
+                    _tile_dpbf16ps(2, 5, 6);
+                    _tile_loadd(7, b1 + k * 512, 64);
+                    _tile_dpbf16ps(1, 4, 7);
+                    _tile_dpbf16ps(3, 5, 7);
+                }
+                _tile_stored(0, c0 + j, ldc * 4); _tile_stored(1, c0 + j + 16, ldc * 4);
+                _tile_stored(2, c1 + j, ldc * 4); _tile_stored(3, c1 + j + 16, ldc * 4);
+            }
+            if (j < l) { /* the last 16 columns */
+                const uint16_t *b0 = b + (j / 16) * nk * 512;
+                if (k0 == 0) { _tile_zero(0); _tile_zero(2); }
+                else { _tile_loadd(0, c0 + j, ldc * 4); _tile_loadd(2, c1 + j, ldc * 4); }
+                for (k = k0; k < k1; ++k) {
+                    _tile_loadd(4, a0 + k * 512, 64);
+                    _tile_loadd(6, b0 + k * 512, 64);
+                    _tile_dpbf16ps(0, 4, 6);
+                    _tile_loadd(5, a1 + k * 512, 64);
+                    _tile_dpbf16ps(2, 5, 6);
+                }
+                _tile_stored(0, c0 + j, ldc * 4); _tile_stored(2, c1 + j, ldc * 4);
+            }
+        }
+    }
+    _tile_release();
+}
+
+static MOSSA__TARGET_AMX __mmask16 mossa__amx_mask(size_t n)
+{
+    return n >= 16 ? (__mmask16)0xffff : mossa__tailmask_avx512(n);
+}
+
+/* a[0..na) and b[0..nb) (na, nb <= 16; zeros after) to 32 bfloat16
+   rounded to nearest even (VCVTNE2PS2BF16; finite input assumed,
+   subnormals flush to zero). pair 0: a's 16 then b's; 1: interleaved,
+   a[0] b[0] a[1] b[1] ... */
+static MOSSA__TARGET_AMX void mossa__amx_cvt32(const float *a, size_t na, const float *b, size_t nb, int pair,
+                                               uint16_t *out)
+{
+    const __m512i idx = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                         23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    __m512 va = _mm512_maskz_loadu_ps(mossa__amx_mask(na), a);
+    __m512 vb = _mm512_maskz_loadu_ps(mossa__amx_mask(nb), b);
+    __m512i v = (__m512i)_mm512_cvtne2ps_pbh(vb, va);
+    if (pair) v = _mm512_maskz_permutexvar_epi16((__mmask32)0xffffffffu, idx, v);
+    _mm512_storeu_si512((void *)out, v);
+}
+
+/* the largest |x[j]| bit pattern (>= 0x7f800000: a NaN or Inf) */
+static MOSSA__TARGET_AMX uint32_t mossa__amx_absmax_bits(const float *x, size_t n)
+{
+    const __m512i abs = _mm512_set1_epi32(0x7fffffff);
+    __m512i m = _mm512_setzero_si512();
+    size_t j = 0;
+    uint32_t t[16], r = 0;
+    int i;
+    for (; j + 16 <= n; j += 16)
+        m = _mm512_maskz_max_epu32(MOSSA__ALL16, m, _mm512_and_si512(_mm512_loadu_si512((const void *)(x + j)), abs));
+    if (j < n)
+        m = _mm512_maskz_max_epu32(MOSSA__ALL16, m,
+                                   _mm512_and_si512(_mm512_maskz_loadu_epi32(mossa__tailmask_avx512(n - j), x + j), abs));
+    _mm512_storeu_si512((void *)t, m);
+    for (i = 0; i < 16; ++i) r = t[i] > r ? t[i] : r;
+    return r;
+}
+
+/* Rows i0..i0+31 of X (n x d floats; rows from n on are zeros) into A
+   (np x dp) and its transpose (dp x np), both in the tile layout above;
+   returns the largest |x| bit pattern of those rows. */
+static MOSSA__TARGET_AMX uint32_t mossa__amx_convert32(const float *x, size_t n, size_t d, size_t i0, size_t np,
+                                                       size_t dp, uint16_t *xb, uint16_t *xt)
+{
+    float t0[256], t1[256];
+    size_t r, kb, jb, jj, nkb = dp / 32, nkt = np / 32;
+    uint32_t m = 0;
+    for (r = 0; r < 32; ++r) {
+        size_t i = i0 + r;
+        uint16_t *out = xb + ((i / 16) * nkb) * 512 + (i % 16) * 32;
+        if (i < n) {
+            const float *row = x + i * d;
+            m = MOSSA__MAX(m, mossa__amx_absmax_bits(row, d));
+            for (kb = 0; kb < nkb; ++kb) {
+                size_t k = 32 * kb, left = k < d ? d - k : 0;
+                mossa__amx_cvt32(left ? row + k : row, left, left > 16 ? row + k + 16 : row, left > 16 ? left - 16 : 0, 0,
+                                 out + kb * 512);
+            }
+        } else
+            for (kb = 0; kb < nkb; ++kb) memset(out + kb * 512, 0, 32 * sizeof(uint16_t));
+    }
+    for (jb = 0; jb < dp / 16; ++jb) {
+        size_t j0 = jb * 16, cols = j0 < d ? MOSSA__MIN((size_t)16, d - j0) : 0;
+        size_t nr0 = i0 < n ? MOSSA__MIN((size_t)16, n - i0) : 0;
+        size_t nr1 = i0 + 16 < n ? MOSSA__MIN((size_t)16, n - i0 - 16) : 0;
+        uint16_t *tile = xt + (jb * nkt + i0 / 32) * 512;
+        if (cols && nr0) mossa__pack_t16_avx512(x + i0 * d + j0, d, nr0, cols, t0);
+        if (cols && nr1) mossa__pack_t16_avx512(x + (i0 + 16) * d + j0, d, nr1, cols, t1);
+        for (jj = 0; jj < 16; ++jj) {
+            if (jj < cols && nr0) mossa__amx_cvt32(t0 + 16 * jj, 16, t1 + 16 * jj, nr1 ? 16 : 0, 0, tile + jj * 32);
+            else memset(tile + jj * 32, 0, 32 * sizeof(uint16_t));
+        }
+    }
+    return m;
+}
+#endif /* MOSSA__AMX */
+
 static void mossa__fill_avx512(mossa__kernels *t)
 {
     mossa__fill_scalar(t);
