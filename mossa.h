@@ -11257,6 +11257,7 @@ static void mossa__gauss_task(void *arg, size_t task, int worker)
 typedef struct mossa__bf16x {
     uint16_t *xb, *xt;     /* np x dp and dp x np, in the tile layout of impl/kernels/avx512.c */
     uint16_t *bp;          /* the basis (K x l, K = np or dp), tiled and pair-interleaved */
+    void *xb_raw, *xt_raw; /* what to free for xb and xt (mossa__alloc_big: huge pages) */
     size_t n, d, np, dp, l;
 } mossa__bf16x;
 
@@ -11306,8 +11307,9 @@ static void mossa__bf16_mul_task(void *arg, size_t task, int worker)
 
 static void mossa__bf16_release(mossa__ctx *ctx, mossa__bf16x *b)
 {
-    mossa__free(ctx, b->xb); mossa__free(ctx, b->xt); mossa__free(ctx, b->bp);
+    mossa__free(ctx, b->xb_raw); mossa__free(ctx, b->xt_raw); mossa__free(ctx, b->bp);
     b->xb = b->xt = b->bp = NULL;
+    b->xb_raw = b->xt_raw = NULL;
 }
 
 /* The copies of X (l % 16 == 0); 0 (nothing held) when X is not finite,
@@ -11318,13 +11320,15 @@ static int mossa__bf16_begin(mossa__ctx *ctx, mossa__bf16x *b, const float *x, s
     size_t t, tasks, big, bytes;
     uint32_t m = 0, *tmax;
     b->xb = b->xt = b->bp = NULL;
+    b->xb_raw = b->xt_raw = NULL;
     b->n = n; b->d = d; b->l = l;
     b->np = (n + 31) / 32 * 32; b->dp = (d + 31) / 32 * 32;
     big = MOSSA__MAX(b->np, b->dp);
     if (mossa__mul_overflows(b->np, b->dp, &bytes) || bytes > ((size_t)-1) / 4) return 0;
     tasks = b->np / 32;
-    b->xb = (uint16_t *)mossa__alloc(ctx, bytes * sizeof(uint16_t));
-    b->xt = (uint16_t *)mossa__alloc(ctx, bytes * sizeof(uint16_t));
+    /* huge pages: the first touch of 4 KB pages was most of the conversion */
+    b->xb = (uint16_t *)mossa__alloc_big(ctx, bytes * sizeof(uint16_t), &b->xb_raw);
+    b->xt = (uint16_t *)mossa__alloc_big(ctx, bytes * sizeof(uint16_t), &b->xt_raw);
     b->bp = (uint16_t *)mossa__alloc(ctx, big * l * sizeof(uint16_t));
     tmax = (uint32_t *)mossa__alloc(ctx, tasks * sizeof(uint32_t));
     if (b->xb && b->xt && b->bp && tmax) {

@@ -4,7 +4,8 @@
 // Sizes: rank at 2000 x 512 and 4000 x 1024; randomized SVD k = 32 at
 // 4000 x 1024 (the 10000 x 4096 comparison against sklearn lives in
 // bench/compare_svd.py). Every mossa benchmark runs at each SIMD level the
-// CPU has, forced with mossa_simd_force.
+// CPU has, forced with mossa_simd_force (amx: the randomized SVD's
+// bfloat16 power iterations).
 #include <benchmark/benchmark.h>
 #include <lapacke.h>
 
@@ -141,4 +142,5 @@ BENCHMARK(BM_lapacke_ssyevd_gram)->Args({2000, 512})->Args({4000, 1024})->Unit(b
 BENCHMARK_CAPTURE(BM_mossa_svd, avx2, MOSSA_SIMD_AVX2, 0)->Args({4000, 1024, 32})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_mossa_svd, avx512, MOSSA_SIMD_AVX512, 0)->Args({4000, 1024, 32})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_mossa_svd, avx512_krylov, MOSSA_SIMD_AVX512, 1)->Args({4000, 1024, 32})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_mossa_svd, amx, MOSSA_SIMD_AMX, 0)->Args({4000, 1024, 32})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_mossa_svd, neon, MOSSA_SIMD_NEON, 0)->Args({4000, 1024, 32})->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -1130,6 +1130,23 @@ START_TEST(amx_bf16_tile_products_match_long_double)
 }
 END_TEST
 
+/* an allocator that refuses every block of exactly limit bytes */
+typedef struct big_refuser { size_t limit; long outstanding, refused; } big_refuser;
+static void *br_alloc(size_t size, void *user)
+{
+    big_refuser *b = (big_refuser *)user;
+    void *p;
+    if (size == b->limit) { b->refused++; return NULL; }
+    p = malloc(size);
+    if (p) b->outstanding++;
+    return p;
+}
+static void br_free(void *ptr, void *user)
+{
+    big_refuser *b = (big_refuser *)user;
+    if (ptr) { b->outstanding--; free(ptr); }
+}
+
 /* X = U diag(s) V' of rank r (planted's spectra, cut at r), cheaper than
    planted() for the larger matrices the bfloat16 route needs */
 static float *planted_rank(size_t n, size_t d, size_t r, int spec, unsigned long long seed, long double *s)
@@ -1216,6 +1233,33 @@ START_TEST(randomized_svd_bf16_route_matches_float32_route)
                               spec_names[spec], i, j);
             }
         free(x); free(u); free(vt); free(u2);
+    }
+    {
+        /* without memory for the copies of X (an allocator that refuses
+           blocks of their size, np dp bfloat16): the float32 route, bit
+           for bit, and nothing left allocated */
+        long double ref[96];
+        float *x = planted_rank(n, d, r, SPEC_SLOW, 960, ref);
+        double s1[40], s2[40];
+        big_refuser br;
+        mossa_allocator a;
+        mossa_svd_options o;
+        unsigned long before;
+        br.limit = (n + 31) / 32 * 32 * ((d + 31) / 32 * 32) * 2;
+        br.outstanding = 0; br.refused = 0;
+        a.alloc = br_alloc; a.free = br_free; a.user = &br;
+        memset(&o, 0, sizeof(o));
+        o.allocator = &a;
+        before = mossa_test_bf16_routes();
+        ck_assert_int_eq(mossa_svd_randomized(x, n, d, k, &o, s1, NULL, NULL), MOSSA_OK);
+        ck_assert_uint_eq(mossa_test_bf16_routes(), before);
+        ck_assert_int_ge(br.refused, 1);
+        ck_assert_int_eq(br.outstanding, 0);
+        o.allocator = NULL;
+        o.no_bf16 = 1;
+        ck_assert_int_eq(mossa_svd_randomized(x, n, d, k, &o, s2, NULL, NULL), MOSSA_OK);
+        ck_assert(memcmp(s1, s2, sizeof(s1)) == 0);
+        free(x);
     }
     ck_assert_int_eq(mossa_simd_force(MOSSA_SIMD_AVX512), MOSSA_OK);
     {
