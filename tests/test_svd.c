@@ -132,32 +132,24 @@ static void orthonormal(long double *a, size_t rows, size_t cols, test_rng *g)
     }
 }
 
+/* the k-th (from 0) planted singular value of a spectrum */
+static long double spec_value(int spec, size_t k)
+{
+    switch (spec) {
+    case SPEC_FAST: return powl(0.8L, (long double)k);
+    case SPEC_SLOW: return 1.0L / sqrtl((long double)(k + 1));
+    case SPEC_LOWRANK: return k < 5 ? (long double)(5 - k) : 0.0L;
+    default: return 1.0L;
+    }
+}
+
+static float *planted_rank(size_t n, size_t d, size_t r, int spec, unsigned long long seed, long double *s);
+
 static float *planted(size_t n, size_t d, int spec, unsigned long long seed)
 {
-    size_t r = n < d ? n : d, i, j, k;
-    long double *u = (long double *)malloc(n * r * sizeof(long double));
-    long double *v = (long double *)malloc(d * r * sizeof(long double));
-    long double *s = (long double *)malloc(r * sizeof(long double));
-    float *x = (float *)malloc(n * d * sizeof(float));
-    test_rng g = test_rng_make(seed);
-    orthonormal(u, n, r, &g);
-    orthonormal(v, d, r, &g);
-    for (k = 0; k < r; ++k) {
-        switch (spec) {
-        case SPEC_FAST: s[k] = powl(0.8L, (long double)k); break;
-        case SPEC_SLOW: s[k] = 1.0L / sqrtl((long double)(k + 1)); break;
-        case SPEC_LOWRANK: s[k] = k < 5 ? (long double)(5 - k) : 0.0L; break;
-        default: s[k] = 1.0L; break;
-        }
-    }
-    for (i = 0; i < n; ++i)
-        for (j = 0; j < d; ++j) {
-            long double t = 0;
-            for (k = 0; k < r; ++k) t += u[i * r + k] * s[k] * v[j * r + k];
-            if (spec == SPEC_LOWRANK) t += 1e-7L * test_normal(&g);
-            x[i * d + j] = (float)t;
-        }
-    free(u); free(v); free(s);
+    long double *s = (long double *)malloc((n < d ? n : d) * sizeof(long double));
+    float *x = planted_rank(n, d, n < d ? n : d, spec, seed, s);
+    free(s);
     return x;
 }
 
@@ -1147,8 +1139,9 @@ static void br_free(void *ptr, void *user)
     if (ptr) { b->outstanding--; free(ptr); }
 }
 
-/* X = U diag(s) V' of rank r (planted's spectra, cut at r), cheaper than
-   planted() for the larger matrices the bfloat16 route needs */
+/* X = U diag(s) V' of rank r (the spectra cut at r; s gets the r values):
+   planted() is r = min(n, d); a smaller r is cheaper for the larger
+   matrices the bfloat16 route needs */
 static float *planted_rank(size_t n, size_t d, size_t r, int spec, unsigned long long seed, long double *s)
 {
     size_t i, j, k;
@@ -1159,14 +1152,7 @@ static float *planted_rank(size_t n, size_t d, size_t r, int spec, unsigned long
     test_rng g = test_rng_make(seed);
     orthonormal(u, n, r, &g);
     orthonormal(v, d, r, &g);
-    for (k = 0; k < r; ++k) {
-        switch (spec) {
-        case SPEC_FAST: s[k] = powl(0.8L, (long double)k); break;
-        case SPEC_SLOW: s[k] = 1.0L / sqrtl((long double)(k + 1)); break;
-        case SPEC_LOWRANK: s[k] = k < 5 ? (long double)(5 - k) : 0.0L; break;
-        default: s[k] = 1.0L; break;
-        }
-    }
+    for (k = 0; k < r; ++k) s[k] = spec_value(spec, k);
     for (i = 0; i < n; ++i) {
         for (k = 0; k < r; ++k) us[k] = u[i * r + k] * s[k];
         for (j = 0; j < d; ++j) {
