@@ -84,7 +84,7 @@ $(addprefix test-compile-,$(COMPILE_C)): test-compile-%: mossa.h
 	  $$cc $$std $(OPT) $(WARN) -I. -o $$o/two_tu tests/compile/tu_impl.c tests/compile/tu_user.c $(LIBS); \
 	  $$o/two_tu; \
 	  $$cc $$std $(OPT) $(WARN) -I. -DMOSSA_STATIC -o $$o/static tests/compile/tu_impl.c $(LIBS) -DMOSSA_COMPILE_MAIN; \
-	  $$cc $$std $(OPT) $(WARN) -I. -DMOSSA_NO_THREADS -DMOSSA_NO_STDIO -DMOSSA_NO_HUGEPAGES -o $$o/bare tests/compile/tu_impl.c -lm -DMOSSA_COMPILE_MAIN; \
+	  $$cc $$std $(OPT) $(WARN) -I. -DMOSSA_NO_THREADS -DMOSSA_NO_STDIO -DMOSSA_NO_HUGEPAGES -DMOSSA_NO_AMX -o $$o/bare tests/compile/tu_impl.c -lm -DMOSSA_COMPILE_MAIN; \
 	  $$o/bare
 $(addprefix test-compile-,$(COMPILE_CXX)): test-compile-%: mossa.h
 	@set -e; o=$(B)/compile/$*; mkdir -p $$o; echo "  $* -std=c++11"; \

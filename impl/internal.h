@@ -62,8 +62,9 @@
 #endif
 
 /* AMX (tiles + BF16): gcc 11, clang 12 and later; Linux, whose kernel
-   grants a process the tile state on request (arch_prctl) */
-#if MOSSA__X86 && defined(__linux__) && \
+   grants a process the tile state on request (arch_prctl). MOSSA_NO_AMX
+   leaves it out (no request is ever made). */
+#if MOSSA__X86 && defined(__linux__) && !defined(MOSSA_NO_AMX) && \
     ((defined(__clang__) && __clang_major__ >= 12) || (!defined(__clang__) && __GNUC__ >= 11))
 #define MOSSA__AMX 1
 #define MOSSA__TARGET_AMX \
