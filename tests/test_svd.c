@@ -1929,6 +1929,19 @@ START_TEST(cli_rank_and_svd)
             p = end + 1;
         }
     }
+    {
+        /* --no-bf16: accepted; on a matrix this small no level takes the
+           bfloat16 route, so the same values to the digit */
+        char *out2 = NULL, *err2 = NULL;
+        const char *a, *b;
+        snprintf(cmd, sizeof(cmd), "--json svd %s -k 5 --seed 3 --no-bf16", test_path("x.npy"));
+        ck_assert_int_eq(test_cli(cmd, &out2, &err2), 0);
+        a = strstr(out, "\"singular_values\": [");
+        b = strstr(out2, "\"singular_values\": [");
+        ck_assert(a && b && strchr(a, ']') && strchr(b, ']'));
+        ck_assert(strchr(a, ']') - a == strchr(b, ']') - b && memcmp(a, b, (size_t)(strchr(a, ']') - a)) == 0);
+        free(out2); free(err2);
+    }
     free(out); free(err);
     /* block Krylov with a chosen block (3 x depth 4 = a basis of 15 for k = 5) */
     snprintf(cmd, sizeof(cmd), "--json svd %s -k 5 --block 3 --power-iters 4", test_path("x.npy"));
